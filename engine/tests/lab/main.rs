@@ -1,0 +1,3 @@
+//! Native integration tests of the engine: one binary, a module per area.
+
+mod preset;

@@ -1,0 +1,27 @@
+//! Kafka Delivery Lab, the web app: yew components that draw the engine's world and dispatch actions
+//! to it. The app decides no outcome; every verdict comes from the `delivery_lab` engine crate.
+
+pub mod panic_overlay;
+pub mod ui;
+
+/// Mounts the lab into the page's `#app` element (or the body when there is none).
+pub fn start() {
+    panic_overlay::install();
+    let document = page_document();
+    match document.get_element_by_id("app") {
+        Some(root) => {
+            // The static "Loading…" text is replaced, not kept beside the app.
+            root.set_inner_html("");
+            yew::Renderer::<ui::App>::with_root(root).render();
+        }
+        None => {
+            yew::Renderer::<ui::App>::new().render();
+        }
+    }
+}
+
+pub(crate) fn page_document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .expect("the lab runs in a page with a document")
+}

@@ -1,0 +1,66 @@
+//! A panic must not leave a frozen page. The hook below writes the message to the console and covers
+//! the page with an overlay that offers a way back: reloading the same link.
+//!
+//! With `panic = "abort"` the wasm instance is dead once the hook returns, so the overlay is plain DOM
+//! and its way back is a link, not a Rust callback.
+
+use std::panic::PanicHookInfo;
+
+/// The id of the overlay element, so that a second panic does not stack a second overlay.
+pub const OVERLAY_ID: &str = "kdl-panic-overlay";
+
+/// Installs the panic hook. Calling it twice is harmless.
+pub fn install() {
+    std::panic::set_hook(Box::new(|info: &PanicHookInfo<'_>| {
+        let message = info.to_string();
+        web_sys::console::error_1(&message.as_str().into());
+        show(&message);
+    }));
+}
+
+/// Covers the page with the error overlay. Public so that a browser test can check it without
+/// killing the test's own wasm instance.
+pub fn show(message: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let Some(document) = window.document() else { return };
+    let Some(body) = document.body() else { return };
+    if document.get_element_by_id(OVERLAY_ID).is_some() {
+        return;
+    }
+    let href = window.location().href().unwrap_or_else(|_| String::from("."));
+    let Ok(overlay) = document.create_element("div") else { return };
+    overlay.set_id(OVERLAY_ID);
+    overlay.set_class_name("panic-overlay");
+    let _ = overlay.set_attribute("role", "alertdialog");
+    let _ = overlay.set_attribute("aria-modal", "true");
+    let _ = overlay.set_attribute("aria-labelledby", "kdl-panic-title");
+    // Text goes in through text nodes, never as HTML, so a message cannot inject markup.
+    let build = || -> Result<(), wasm_bindgen::JsValue> {
+        let card = document.create_element("div")?;
+        card.set_class_name("panic-card");
+        let title = document.create_element("h2")?;
+        title.set_id("kdl-panic-title");
+        title.set_text_content(Some("The lab hit an internal error"));
+        let explain = document.create_element("p")?;
+        explain.set_text_content(Some(
+            "Nothing was sent anywhere. Reload to start again from the same link.",
+        ));
+        let detail = document.create_element("pre")?;
+        detail.set_class_name("panic-detail");
+        detail.set_text_content(Some(message));
+        let reload = document.create_element("a")?;
+        reload.set_class_name("button primary");
+        reload.set_attribute("href", &href)?;
+        reload.set_text_content(Some("Restart the lab"));
+        card.append_child(&title)?;
+        card.append_child(&explain)?;
+        card.append_child(&detail)?;
+        card.append_child(&reload)?;
+        overlay.append_child(&card)?;
+        body.append_child(&overlay)?;
+        Ok(())
+    };
+    if build().is_err() {
+        web_sys::console::error_1(&"could not show the error overlay".into());
+    }
+}

@@ -1,0 +1,78 @@
+//! Light and dark themes. The page follows the system's colour scheme until the learner picks one;
+//! the choice is kept in local storage when the browser allows it (an embedding page may not).
+
+use std::fmt;
+
+/// The learner's choice of colour scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThemeChoice {
+    /// Follow `prefers-color-scheme`.
+    System,
+    Light,
+    Dark,
+}
+
+const STORAGE_KEY: &str = "kafka-delivery-lab.theme";
+
+impl ThemeChoice {
+    pub const ALL: [ThemeChoice; 3] = [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ThemeChoice::System => "Auto",
+            ThemeChoice::Light => "Light",
+            ThemeChoice::Dark => "Dark",
+        }
+    }
+
+    /// The value of the `data-theme` attribute on the root element, if any.
+    pub fn attribute(self) -> Option<&'static str> {
+        match self {
+            ThemeChoice::System => None,
+            ThemeChoice::Light => Some("light"),
+            ThemeChoice::Dark => Some("dark"),
+        }
+    }
+
+    fn parse(value: &str) -> Option<ThemeChoice> {
+        ThemeChoice::ALL.into_iter().find(|choice| choice.attribute() == Some(value))
+    }
+
+    /// The stored choice, or `System` when there is none or storage is unavailable.
+    pub fn load() -> ThemeChoice {
+        storage()
+            .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
+            .and_then(|value| ThemeChoice::parse(&value))
+            .unwrap_or(ThemeChoice::System)
+    }
+
+    /// Sets the theme on the document root and remembers it where storage is available.
+    pub fn apply(self) {
+        let Some(root) = crate::page_document().document_element() else { return };
+        match self.attribute() {
+            Some(value) => {
+                let _ = root.set_attribute("data-theme", value);
+            }
+            None => {
+                let _ = root.remove_attribute("data-theme");
+            }
+        }
+        if let Some(storage) = storage() {
+            let _ = match self.attribute() {
+                Some(value) => storage.set_item(STORAGE_KEY, value),
+                None => storage.remove_item(STORAGE_KEY),
+            };
+        }
+    }
+}
+
+impl fmt::Display for ThemeChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    // Reading `localStorage` throws in some sandboxed frames; that simply means no memory.
+    web_sys::window()?.local_storage().ok().flatten()
+}
