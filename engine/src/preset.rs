@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// A named starting configuration. Each preset is a complete producer, broker and consumer set-up; the
 /// learner may change any setting afterwards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(try_from = "String", into = "&'static str")]
 pub enum Preset {
     /// `acks=0`, commit before processing: messages may be lost, never processed twice.
     AtMostOnce,
@@ -90,6 +90,20 @@ impl fmt::Display for UnknownPreset {
 }
 
 impl std::error::Error for UnknownPreset {}
+
+impl From<Preset> for &'static str {
+    fn from(preset: Preset) -> Self {
+        preset.slug()
+    }
+}
+
+impl TryFrom<String> for Preset {
+    type Error = UnknownPreset;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
 
 impl FromStr for Preset {
     type Err = UnknownPreset;

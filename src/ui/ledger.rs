@@ -9,7 +9,7 @@ const COLUMNS: [&str; 7] =
 #[function_component(Ledger)]
 pub fn ledger() -> Html {
     html! {
-        <div class="ledger-scroll">
+        <div class="ledger-scroll" tabindex="0" role="region" aria-label="Ledger table">
             <table class="ledger">
                 <caption class="visually-hidden">{ "What happened to each message" }</caption>
                 <thead>

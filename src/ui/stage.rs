@@ -48,59 +48,73 @@ struct Geometry {
     consumer_client: Rect,
     consumer_app: Rect,
     sink: Rect,
-    /// Arrows as (from, to) points, each with a label placed at its middle.
     links: &'static [Link],
 }
 
+/// An arrow between two actors, with its label placed where it does not cross a box.
 struct Link {
     from: (f32, f32),
     to: (f32, f32),
     label: &'static str,
+    label_at: (f32, f32),
+    anchor: &'static str,
+}
+
+const fn link(
+    from: (f32, f32),
+    to: (f32, f32),
+    label: &'static str,
+    label_at: (f32, f32),
+    anchor: &'static str,
+) -> Link {
+    Link { from, to, label, label_at, anchor }
 }
 
 const WIDE: Geometry = Geometry {
     class: "stage-svg stage-wide",
     view_box: "0 0 1200 430",
-    producer_app: Rect::new(20.0, 40.0, 170.0, 96.0),
-    producer_client: Rect::new(20.0, 270.0, 170.0, 96.0),
-    broker: Rect::new(260.0, 20.0, 560.0, 390.0),
-    leader_log: Rect::new(290.0, 92.0, 500.0, 48.0),
-    follower_log: Rect::new(290.0, 202.0, 500.0, 48.0),
-    txn_coordinator: Rect::new(290.0, 310.0, 235.0, 76.0),
-    group_coordinator: Rect::new(555.0, 310.0, 235.0, 76.0),
-    consumer_client: Rect::new(880.0, 270.0, 150.0, 96.0),
-    consumer_app: Rect::new(880.0, 40.0, 150.0, 96.0),
-    sink: Rect::new(1060.0, 40.0, 120.0, 326.0),
+    producer_app: Rect::new(16.0, 40.0, 190.0, 96.0),
+    producer_client: Rect::new(16.0, 270.0, 190.0, 96.0),
+    broker: Rect::new(280.0, 20.0, 510.0, 390.0),
+    leader_log: Rect::new(305.0, 92.0, 460.0, 48.0),
+    follower_log: Rect::new(305.0, 202.0, 460.0, 48.0),
+    txn_coordinator: Rect::new(305.0, 310.0, 220.0, 76.0),
+    group_coordinator: Rect::new(545.0, 310.0, 220.0, 76.0),
+    consumer_client: Rect::new(850.0, 270.0, 190.0, 96.0),
+    consumer_app: Rect::new(850.0, 40.0, 190.0, 96.0),
+    sink: Rect::new(1070.0, 40.0, 118.0, 326.0),
     links: &[
-        Link { from: (105.0, 136.0), to: (105.0, 270.0), label: "send()" },
-        Link { from: (190.0, 300.0), to: (290.0, 130.0), label: "produce" },
-        Link { from: (290.0, 150.0), to: (190.0, 330.0), label: "ack" },
-        Link { from: (790.0, 116.0), to: (880.0, 300.0), label: "fetch" },
-        Link { from: (955.0, 270.0), to: (955.0, 136.0), label: "records" },
-        Link { from: (880.0, 350.0), to: (790.0, 350.0), label: "commit" },
-        Link { from: (1030.0, 88.0), to: (1060.0, 88.0), label: "" },
+        link((111.0, 136.0), (111.0, 270.0), "send()", (119.0, 208.0), "start"),
+        link((206.0, 292.0), (305.0, 128.0), "produce", (236.0, 200.0), "end"),
+        link((305.0, 150.0), (206.0, 326.0), "ack", (242.0, 282.0), "start"),
+        link((790.0, 116.0), (880.0, 270.0), "fetch", (842.0, 186.0), "start"),
+        link((945.0, 270.0), (945.0, 136.0), "records", (953.0, 208.0), "start"),
+        link((850.0, 348.0), (765.0, 348.0), "commit", (808.0, 372.0), "middle"),
+        link((1040.0, 88.0), (1070.0, 88.0), "", (0.0, 0.0), "start"),
     ],
 };
 
 const TALL: Geometry = Geometry {
     class: "stage-svg stage-tall",
     view_box: "0 0 420 900",
-    producer_app: Rect::new(20.0, 20.0, 180.0, 90.0),
-    producer_client: Rect::new(220.0, 20.0, 180.0, 90.0),
-    broker: Rect::new(20.0, 160.0, 380.0, 400.0),
-    leader_log: Rect::new(40.0, 228.0, 340.0, 44.0),
-    follower_log: Rect::new(40.0, 330.0, 340.0, 44.0),
-    txn_coordinator: Rect::new(40.0, 430.0, 160.0, 100.0),
-    group_coordinator: Rect::new(220.0, 430.0, 160.0, 100.0),
-    consumer_client: Rect::new(220.0, 610.0, 180.0, 90.0),
-    consumer_app: Rect::new(20.0, 610.0, 180.0, 90.0),
-    sink: Rect::new(20.0, 760.0, 380.0, 110.0),
+    producer_app: Rect::new(12.0, 20.0, 190.0, 90.0),
+    producer_client: Rect::new(218.0, 20.0, 190.0, 90.0),
+    broker: Rect::new(12.0, 160.0, 396.0, 400.0),
+    leader_log: Rect::new(30.0, 228.0, 360.0, 44.0),
+    follower_log: Rect::new(30.0, 328.0, 360.0, 44.0),
+    txn_coordinator: Rect::new(30.0, 414.0, 360.0, 60.0),
+    group_coordinator: Rect::new(30.0, 484.0, 360.0, 60.0),
+    consumer_client: Rect::new(218.0, 610.0, 190.0, 90.0),
+    consumer_app: Rect::new(12.0, 610.0, 190.0, 90.0),
+    sink: Rect::new(12.0, 760.0, 396.0, 110.0),
     links: &[
-        Link { from: (200.0, 65.0), to: (220.0, 65.0), label: "" },
-        Link { from: (310.0, 110.0), to: (310.0, 228.0), label: "produce" },
-        Link { from: (380.0, 272.0), to: (380.0, 610.0), label: "fetch" },
-        Link { from: (220.0, 655.0), to: (200.0, 655.0), label: "" },
-        Link { from: (110.0, 700.0), to: (110.0, 760.0), label: "write" },
+        link((202.0, 65.0), (218.0, 65.0), "", (0.0, 0.0), "start"),
+        link((330.0, 110.0), (330.0, 160.0), "produce", (338.0, 140.0), "start"),
+        link((290.0, 160.0), (290.0, 110.0), "ack", (282.0, 140.0), "end"),
+        link((260.0, 560.0), (260.0, 610.0), "fetch", (252.0, 590.0), "end"),
+        link((370.0, 610.0), (370.0, 544.0), "commit", (362.0, 590.0), "end"),
+        link((218.0, 655.0), (202.0, 655.0), "", (0.0, 0.0), "start"),
+        link((107.0, 700.0), (107.0, 760.0), "write", (115.0, 735.0), "start"),
     ],
 };
 
@@ -127,9 +141,8 @@ fn render(g: &Geometry) -> Html {
                     <path d="M0 0L10 5L0 10z" class="arrow-head" />
                 </marker>
             </defs>
-            { for g.links.iter().map(|link| link_view(link, &marker_id)) }
             { actor(g.producer_app, "Producer application", "sends m1, m2, m3") }
-            { actor(g.producer_client, "Producer client", "acks · retries · idempotence") }
+            { actor(g.producer_client, "Producer client", "acks · retries\nidempotence") }
             <g class="broker">
                 <rect class="frame" x={num(g.broker.x)} y={num(g.broker.y)}
                     width={num(g.broker.w)} height={num(g.broker.h)} rx="14" />
@@ -141,9 +154,11 @@ fn render(g: &Geometry) -> Html {
                 { actor(g.txn_coordinator, "Transaction coordinator", "commit and abort markers") }
                 { actor(g.group_coordinator, "Group coordinator", "committed offsets") }
             </g>
-            { actor(g.consumer_client, "Consumer client", "position · isolation.level") }
+            { actor(g.consumer_client, "Consumer client", "position\nisolation.level") }
             { actor(g.consumer_app, "Consumer application", "processes records") }
-            { actor(g.sink, "Sink", "output topic or database") }
+            { actor(g.sink, "Sink", "output topic\nor database") }
+            // Links are drawn last so that no box hides an arrow or its label.
+            { for g.links.iter().map(|link| link_view(link, &marker_id)) }
         </svg>
     }
 }
@@ -155,9 +170,12 @@ fn actor(r: Rect, title: &'static str, detail: &'static str) -> Html {
             <text class="actor-title" x={num(r.cx())} y={num(r.cy() - 4.0)} text-anchor="middle">
                 { title }
             </text>
-            <text class="actor-detail" x={num(r.cx())} y={num(r.cy() + 18.0)} text-anchor="middle">
-                { detail }
-            </text>
+            { for detail.split('\n').enumerate().map(|(line, text)| html! {
+                <text class="actor-detail" x={num(r.cx())} y={num(r.cy() + 18.0 + 17.0 * line as f32)}
+                    text-anchor="middle">
+                    { text }
+                </text>
+            }) }
         </g>
     }
 }
@@ -194,7 +212,8 @@ fn link_view(link: &Link, marker_id: &str) -> Html {
             <line x1={num(x1)} y1={num(y1)} x2={num(x2)} y2={num(y2)}
                 marker-end={format!("url(#{marker_id})")} />
             if !link.label.is_empty() {
-                <text class="link-label" x={num((x1 + x2) / 2.0 + 6.0)} y={num((y1 + y2) / 2.0 - 6.0)}>
+                <text class="link-label" x={num(link.label_at.0)} y={num(link.label_at.1)}
+                    text-anchor={link.anchor}>
                     { link.label }
                 </text>
             }

@@ -40,4 +40,7 @@ fn an_unknown_preset_is_refused_with_the_names_that_would_work() {
     for preset in Preset::ALL {
         assert!(message.contains(preset.slug()), "{message} omits {}", preset.slug());
     }
+    // A scenario file gets the same explanation, not serde's generic one.
+    let from_file = serde_json::from_str::<Preset>("\"exactly-twice\"").unwrap_err().to_string();
+    assert!(from_file.contains(Preset::AtLeastOnce.slug()), "{from_file}");
 }

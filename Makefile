@@ -1,0 +1,55 @@
+# Kafka Delivery Lab. Two commands matter: `make serve` and `make test`; each sets up what is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# wasm-opt from npm binaryen (the only one that reads what this rustc emits) and cargo's bin first.
+CARGO_HOME ?= $(HOME)/.cargo
+export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
+export CHROMEDRIVER ?= $(shell command -v chromedriver 2>/dev/null)
+
+# The size budget for the page's wasm and JS together, gzipped.
+SIZE_BUDGET_GZIP := 250000
+
+.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e clean
+
+help:
+	@echo "make serve   set up what is missing, then serve the lab at http://127.0.0.1:8080 (live reload)"
+	@echo "make test    set up what is missing, then run every test layer and the size budget"
+	@echo "make build   release build into dist/"
+	@echo "make size    print the wasm and JS sizes, raw and gzipped"
+
+setup:
+	@scripts/setup.sh build
+
+setup-test:
+	@scripts/setup.sh test
+
+serve: setup
+	trunk serve
+
+build: setup
+	trunk build --release
+
+size: build
+	@scripts/size.sh $(SIZE_BUDGET_GZIP)
+
+# Every layer runs even when an earlier one fails, so one run reports everything; the summary line
+# at the end is the one CI reads.
+test: setup-test
+	@scripts/test-all.sh $(SIZE_BUDGET_GZIP)
+
+test-native:
+	cargo test --workspace --exclude kafka-delivery-lab
+	cargo test -p kafka-delivery-lab --lib
+
+test-browser: setup-test
+	cargo test -p kafka-delivery-lab --target wasm32-unknown-unknown --test browser
+
+test-e2e: build
+	npx playwright test
+
+clean:
+	cargo clean
+	rm -rf dist tests/e2e/artifacts test-results
