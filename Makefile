@@ -7,7 +7,6 @@ SHELL := /bin/bash
 # wasm-opt from npm binaryen (the only one that reads what this rustc emits) and cargo's bin first.
 CARGO_HOME ?= $(HOME)/.cargo
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
-export CHROMEDRIVER ?= $(shell command -v chromedriver 2>/dev/null)
 
 # The size budget for the page's wasm and JS together, gzipped.
 SIZE_BUDGET_GZIP := 250000

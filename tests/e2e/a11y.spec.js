@@ -1,0 +1,42 @@
+// Accessibility: axe-core finds no serious or critical violation, in light and in dark, on a phone
+// and on a laptop.
+import AxeBuilder from "@axe-core/playwright";
+import { test, expect, openLab } from "./fixtures.js";
+
+for (const scheme of ["light", "dark"]) {
+  for (const width of [375, 1024]) {
+    test(`axe finds no serious violation in ${scheme} at ${width}px`, async ({ page }) => {
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ colorScheme: scheme });
+      await openLab(page);
+      const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]).analyze();
+      const serious = results.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+      expect(serious).toEqual([]);
+    });
+  }
+}
+
+test("every control is reachable from the keyboard and shows where focus is", async ({ page }) => {
+  await openLab(page);
+  const reached = [];
+  // Tab through the page once: stop when focus leaves the page's controls (back to the body).
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      return {
+        label: el.getAttribute("aria-label") || el.id || el.textContent.trim(),
+        outline: getComputedStyle(el).outlineStyle,
+      };
+    });
+    if (!focused) break;
+    reached.push(focused.label);
+    expect(focused.outline, `focus on ${focused.label} is visible`).not.toBe("none");
+  }
+  for (const control of ["Auto", "Light", "Dark", "preset", "Ledger table"]) {
+    expect(reached).toContain(control);
+  }
+});
