@@ -1,3 +1,5 @@
 //! Native integration tests of the engine: one binary, a module per area.
 
 mod preset;
+mod smoke;
+mod support;
