@@ -188,9 +188,9 @@ pub enum SequenceCheck {
     Fenced,
 }
 
-/// Checks an idempotent batch against the producer state rebuilt from the log. A producer id the
-/// log does not know yet (new, or its entries truncated) may start at any sequence; Kafka 2.5+
-/// (KIP-360) lets the producer recover in that case rather than fail, which this shortcut matches.
+/// Checks an idempotent batch against the producer state rebuilt from the log. A new epoch must
+/// start at sequence 0; after that each batch must follow the last one. When the broker lost the
+/// producer's state (a truncation), the producer bumps its epoch and starts again (KIP-360).
 pub fn check_sequence(log: &[LogEntry], pid: ProducerId, epoch: u16, seq: u32) -> SequenceCheck {
     let mut newest_epoch = None;
     let mut recent = Vec::with_capacity(BATCHES_TO_RETAIN);
@@ -214,9 +214,11 @@ pub fn check_sequence(log: &[LogEntry], pid: ProducerId, epoch: u16, seq: u32) -
     if let Some(&(_, offset)) = recent.iter().find(|(s, _)| *s == seq) {
         return SequenceCheck::Duplicate(offset);
     }
-    match recent.first() {
-        Some(&(last, _)) if seq != last.wrapping_add(1) => SequenceCheck::OutOfOrder,
-        _ => SequenceCheck::Append,
+    let expected = recent.first().map_or(0, |&(last, _)| last.wrapping_add(1));
+    if seq == expected {
+        SequenceCheck::Append
+    } else {
+        SequenceCheck::OutOfOrder
     }
 }
 
@@ -417,6 +419,10 @@ impl World {
         for (record, offset, session, request) in ready {
             let msg = self.records[usize::from(record)].msg;
             self.respond_produce(leader, session, msg, record, ProduceOutcome::Ok { offset, duplicate: false }, request);
+            self.after_ack_crash(msg, offset);
+            if self.partition.leader != Some(leader) {
+                return;
+            }
         }
     }
 

@@ -390,10 +390,12 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
     if count > visible && visible == 1 {
         also.push(Verdict::DuplicateInLogVisibleOnce);
     }
-    let verdict = if effect_count > 1 || visible > 1 {
+    let verdict = if effect_count > 1 {
         Verdict::Duplicated
     } else if t.processed > 1 {
         Verdict::ProcessedTwiceEffectOnce
+    } else if visible > 1 {
+        Verdict::Duplicated
     } else if count > visible {
         also.clear();
         Verdict::DuplicateInLogVisibleOnce

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 use super::config::{Acks, ManualCommit};
-use super::event::{Actor, EventKind, FlightKind, MsgId, ProduceOutcome, Tick};
+use super::event::{Actor, EventKind, FlightKind, MsgId, ProduceError, ProduceOutcome, Tick};
 use super::fault::Fault;
 use super::world::{Action, World, MAX_APP_SENDS, MAX_SESSIONS};
 
@@ -407,9 +407,33 @@ impl World {
         }
         match outcome {
             ProduceOutcome::Ok { offset, .. } => self.acknowledge(record, Some(offset)),
+            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.broker_lost_state(&r) => {
+                self.records[usize::from(record)].state = RecordState::Backoff;
+                self.bump_epoch(r.session);
+                self.retry_or_fail_backoff(record);
+            }
             ProduceOutcome::Err(error) if error.retriable() => self.retry_or_fail(record),
             ProduceOutcome::Err(_) => self.fenced(r.session, record),
         }
+    }
+
+    /// An OUT_OF_ORDER_SEQUENCE for a record whose lower sequences were all acknowledged means the
+    /// broker lost this producer's state (a truncated log): the client bumps its epoch (KIP-360).
+    fn broker_lost_state(&self, r: &Record) -> bool {
+        self.cfg.idempotence
+            && !self.cfg.transactional
+            && !self.records.iter().any(|o| {
+                o.session == r.session
+                    && o.epoch == r.epoch
+                    && o.seq < r.seq
+                    && matches!(o.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff)
+            })
+    }
+
+    /// A retry of a record already put in backoff (and maybe renumbered).
+    fn retry_or_fail_backoff(&mut self, id: u16) {
+        self.records[usize::from(id)].state = RecordState::InFlight;
+        self.retry_or_fail(id);
     }
 
     fn fenced(&mut self, session: u8, record: u16) {

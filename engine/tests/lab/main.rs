@@ -2,4 +2,5 @@
 
 mod preset;
 mod smoke;
+mod table;
 mod support;
