@@ -665,6 +665,7 @@ impl World {
         let read_committed = self.cfg.config.isolation_level == IsolationLevel::ReadCommitted;
         let max = self.cfg.config.max_poll_records as usize;
         let (records, to) = fetchable(self.partition.log(), offset, limit, read_committed, max);
+        debug_assert!(to <= self.partition.hw(), "a fetch must never return records at or past the high watermark");
         self.parked_consumer_fetch = None;
         let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
         self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);

@@ -424,9 +424,8 @@ impl Config {
             };
             notes.push(style.into());
         }
-        if self.sink == SinkKind::OutputTopicInTransaction && self.manual_commit != ManualCommit::InTransaction
-            || self.enable_auto_commit && self.sink == SinkKind::OutputTopicInTransaction
-        {
+        let in_transaction = !self.enable_auto_commit && self.manual_commit == ManualCommit::InTransaction;
+        if self.sink == SinkKind::OutputTopicInTransaction && !in_transaction {
             return Err(ConfigError {
                 field: "lab.sink",
                 message: "output-topic-in-transaction needs lab.manual.commit=in-transaction".into(),

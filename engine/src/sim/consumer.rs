@@ -169,7 +169,7 @@ impl World {
     /// Records reached the consumer: poll() returns them to the application.
     pub(crate) fn on_fetch_response(&mut self, id: u32) {
         let FlightKind::FetchResponse { from, to, records } = self.flights[id as usize].what else { return };
-        let batch = std::mem::take(&mut self.flights[id as usize].records);
+        let batch = self.flights[id as usize].records.clone();
         self.consumer.fetching = false;
         self.consumer.position = to;
         self.consumer.batch = batch;

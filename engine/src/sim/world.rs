@@ -89,6 +89,13 @@ pub struct Flight {
     pub(crate) records: Vec<(u64, MsgId)>,
 }
 
+impl Flight {
+    /// The records a consumer fetch response carries: `(offset, message)`.
+    pub fn records(&self) -> &[(u64, MsgId)] {
+        &self.records
+    }
+}
+
 /// Something scheduled to happen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Action {

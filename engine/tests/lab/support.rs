@@ -1,11 +1,6 @@
 //! Shared fixtures: build a scenario, run it, look at a message's row.
 
-use delivery_lab::{Config, Fault, FaultSpec, Ledger, Preset, Scenario, Trigger, World, MsgId};
-
-/// Runs a preset with faults to quiescence and returns the world.
-pub fn run(preset: Preset, messages: u16, faults: &[&str]) -> World {
-    run_config(Some(preset), preset.config(), messages, faults, 1)
-}
+use delivery_lab::{Config, Fault, FaultSpec, MsgId, Preset, Scenario, Trigger, World};
 
 /// Runs a configuration with faults (written as in links, `drop-ack:m2`) to quiescence.
 pub fn run_config(preset: Option<Preset>, config: Config, messages: u16, faults: &[&str], seed: u64) -> World {
@@ -21,11 +16,6 @@ pub fn run_config(preset: Option<Preset>, config: Config, messages: u16, faults:
     let mut world = World::new(&scenario).expect("valid scenario");
     world.run_to_quiescence();
     world
-}
-
-/// The ledger of a finished world.
-pub fn ledger(world: &World) -> Ledger {
-    world.ledger()
 }
 
 /// Every fault with every kind of trigger, for sweeps.
