@@ -2,7 +2,50 @@
 //!
 //! This crate is plain Rust. It imports no web crate, reads no clock and uses no OS randomness, so a
 //! run is a pure function of its scenario, natively and in the browser.
+//!
+//! # Codemap
+//!
+//! - [`preset`]: `Preset`, the four starting configurations (at-most-once, at-least-once,
+//!   exactly-once Kafka to Kafka, exactly-once into a database) and `Preset::config()`.
+//! - [`scenario`]: `Scenario`, the versioned JSON format (version 1), strict validation with
+//!   `ScenarioError { path, message }`, and `World::new(&Scenario)`.
+//! - `sim::config`: `Config` with Kafka's names and the Java client's defaults (Kafka 3.2+);
+//!   `Config::resolve()` gives an `EffectiveConfig` (ticks, idempotence in force, notes such as
+//!   "idempotence: off (acks != all)") or a `ConfigError` where Kafka throws a ConfigException.
+//!   One tick is `TICK_MS` = 100 ms.
+//! - `sim::fault`: `Fault` (every failure point, with a slug such as `drop-ack`, a label and a
+//!   `Hotspot`), `Trigger` (next, at a tick, for a message) and `FaultSpec` (`drop-ack:m2`).
+//! - `sim::event`: `Event { id, tick, cause, kind }`, `EventKind`, `Actor`, `FlightKind`;
+//!   `Event::describe()` narrates one event in one sentence.
+//! - `sim::world`: `World`, the discrete-event loop. Commands: `inject`, `step`, `run_until`,
+//!   `run_to_quiescence`. Getters: `events`, `partition`, `transactions`, `committed_offset`,
+//!   `consumer`, `sink`, `producers`, `records`, `in_flight`, `ledger`, `event_log_hash`.
+//! - `sim::producer`, `sim::broker`, `sim::consumer`, `sim::sink`: each actor's state and the
+//!   handlers that move it, next to the Kafka rules they follow.
+//! - `sim::ledger`: `Ledger`, `MessageRow`, `Verdict`, `Summary`.
+//! - `sim::rng`: `Rng`, SplitMix64 seeded by the scenario: the only randomness.
+//!
+//! # Architecture invariants
+//!
+//! - No web crate, no `std::time`, no OS randomness, no floating point in anything that decides an
+//!   outcome; observable iteration is over `Vec`s in a fixed order. The same scenario gives the same
+//!   event log, byte for byte, everywhere.
+//! - Every failure is a `FaultSpec` entering through `World::inject`.
+//! - Everything is bounded: `MAX_EVENTS` events, `MAX_TICK` ticks, `MAX_MESSAGES` messages,
+//!   `MAX_FAULTS` faults, `MAX_APP_SENDS` sends per message, `MAX_SESSIONS` producer instances.
 
 pub mod preset;
+pub mod scenario;
+pub mod sim;
 
 pub use preset::{Preset, UnknownPreset};
+pub use scenario::{Scenario, ScenarioError, SCENARIO_VERSION};
+pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark, TxnMeta, TxnPhase};
+pub use sim::config::{
+    Acks, AutoCommitStyle, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,
+    TICK_MS,
+};
+pub use sim::event::{Actor, Event, EventId, EventKind, FlightId, FlightKind, MsgId, Tick};
+pub use sim::fault::{Fault, FaultSpec, Hotspot, Trigger};
+pub use sim::ledger::{Ledger, MessageRow, Summary, Verdict};
+pub use sim::world::{Flight, FlightState, RunState, World, MAX_EVENTS, MAX_MESSAGES, MAX_TICK};

@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::sim::config::{Acks, Config, IsolationLevel, ManualCommit, OffsetReset, SinkKind};
+
 /// A named starting configuration. Each preset is a complete producer, broker and consumer set-up; the
 /// learner may change any setting afterwards.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -17,6 +19,7 @@ pub enum Preset {
     /// Transactions from an input topic to an output topic, read with `read_committed`.
     ExactlyOnceKafka,
     /// At-least-once delivery into a database that deduplicates by message id.
+    #[serde(rename = "exactly-once-db")]
     ExactlyOnceDatabase,
 }
 
@@ -49,18 +52,57 @@ impl Preset {
         }
     }
 
+    /// The preset's complete configuration. Every preset reads from the earliest offset so a
+    /// consumer that starts with no committed offset sees every message.
+    pub fn config(self) -> Config {
+        let base = Config {
+            enable_auto_commit: false,
+            auto_offset_reset: OffsetReset::Earliest,
+            ..Config::default()
+        };
+        match self {
+            Preset::AtMostOnce => Config {
+                acks: Acks::Zero,
+                retries: 0,
+                manual_commit: ManualCommit::BeforeProcessing,
+                sink: SinkKind::DbInsert,
+                ..base
+            },
+            Preset::AtLeastOnce => Config {
+                enable_idempotence: Some(false),
+                manual_commit: ManualCommit::AfterProcessing,
+                sink: SinkKind::DbInsert,
+                ..base
+            },
+            Preset::ExactlyOnceKafka => Config {
+                enable_idempotence: Some(true),
+                transactional_id: Some("delivery-lab-producer".into()),
+                isolation_level: IsolationLevel::ReadCommitted,
+                manual_commit: ManualCommit::InTransaction,
+                sink: SinkKind::OutputTopicInTransaction,
+                ..base
+            },
+            Preset::ExactlyOnceDatabase => Config {
+                enable_idempotence: Some(true),
+                manual_commit: ManualCommit::AfterProcessing,
+                sink: SinkKind::DbUpsertMessageId,
+                ..base
+            },
+        }
+    }
+
     /// One line on how the preset is set up, in Kafka's configuration names.
     pub fn summary(self) -> &'static str {
         match self {
-            Preset::AtMostOnce => "acks=0, retries=0; the consumer commits before it processes",
+            Preset::AtMostOnce => "acks=0, retries=0; the consumer commits before it processes, then inserts rows",
             Preset::AtLeastOnce => {
-                "acks=all, retries on, enable.idempotence=false; the consumer commits after it processes"
+                "acks=all, retries on, enable.idempotence=false; the consumer inserts rows and commits after it processes"
             }
             Preset::ExactlyOnceKafka => {
                 "transactional.id set; the offsets go in the producer's transaction; isolation.level=read_committed"
             }
             Preset::ExactlyOnceDatabase => {
-                "idempotent producer; the consumer upserts by message id and commits after it processes"
+                "acks=all, idempotent producer; the consumer upserts by message id and commits after it processes"
             }
         }
     }

@@ -1,3 +1,13 @@
 //! Native integration tests of the engine: one binary, a module per area.
 
+mod cli;
+mod config;
+mod determinism;
+mod faults;
 mod preset;
+mod props;
+mod rules;
+mod scenario;
+mod smoke;
+mod support;
+mod table;

@@ -1,0 +1,296 @@
+//! The versioned scenario format: a preset or a configuration, the messages, the seed and the
+//! failure schedule, as JSON.
+//!
+//! ```json
+//! { "version": 1, "preset": "at-least-once", "config": { "acks": 1 },
+//!   "messages": 5, "seed": 7, "faults": ["drop-ack:m2", { "fault": "disk-lost", "tick": 30 }] }
+//! ```
+//!
+//! Loading is strict: unknown fields, a version other than 1, unknown settings, values out of range
+//! and configurations Kafka itself refuses are errors that name the field path. Nothing loads
+//! partially and nothing panics.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::preset::Preset;
+use crate::sim::config::{Config, ConfigError};
+use crate::sim::event::MsgId;
+use crate::sim::fault::{FaultSpec, Trigger};
+use crate::sim::world::{World, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};
+
+/// The only format version this engine reads.
+pub const SCENARIO_VERSION: u64 = 1;
+/// The largest scenario text accepted, in bytes.
+pub const MAX_SCENARIO_BYTES: usize = 64 * 1024;
+
+/// A run to replay: everything that decides its outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Scenario {
+    /// The preset the configuration started from, if any.
+    pub preset: Option<Preset>,
+    /// The complete configuration.
+    pub config: Config,
+    /// How many messages the application sends (1 to 50).
+    pub messages: u16,
+    /// Optional labels for the messages, shown beside m1, m2, ...
+    pub labels: Vec<String>,
+    /// The seed of the run's randomness.
+    pub seed: u64,
+    /// The failure schedule.
+    pub faults: Vec<FaultSpec>,
+    /// An optional title.
+    pub title: Option<String>,
+}
+
+/// What is wrong with a scenario, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    /// The field path, such as `config.acks` or `faults[1]`; empty for the document as a whole.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ScenarioError {
+    fn at(path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+        ScenarioError { path: path.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "scenario: {}", self.message)
+        } else {
+            write!(f, "scenario field {}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl From<ConfigError> for ScenarioError {
+    fn from(e: ConfigError) -> ScenarioError {
+        ScenarioError::at(format!("config.{}", e.field), e.message)
+    }
+}
+
+const FIELDS: [&str; 8] = ["version", "preset", "config", "messages", "seed", "faults", "title", "captions"];
+
+impl Scenario {
+    /// A scenario from a preset, without faults.
+    pub fn from_preset(preset: Preset, messages: u16, seed: u64) -> Scenario {
+        Scenario {
+            preset: Some(preset),
+            config: preset.config(),
+            messages,
+            labels: Vec::new(),
+            seed,
+            faults: Vec::new(),
+            title: None,
+        }
+    }
+
+    /// The same scenario with one more fault.
+    pub fn with_fault(mut self, spec: FaultSpec) -> Scenario {
+        self.faults.push(spec);
+        self
+    }
+
+    /// Parses and validates a scenario file.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(ScenarioError::at("", format!("larger than {MAX_SCENARIO_BYTES} bytes")));
+        }
+        let value: Value = serde_json::from_str(text).map_err(|e| ScenarioError::at("", format!("not valid JSON: {e}")))?;
+        let Value::Object(doc) = value else {
+            return Err(ScenarioError::at("", "expected a JSON object"));
+        };
+        if let Some(unknown) = doc.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+            return Err(ScenarioError::at(unknown.as_str(), format!("unknown field; expected one of {}", FIELDS.join(", "))));
+        }
+        match doc.get("version") {
+            Some(Value::Number(n)) if n.as_u64() == Some(SCENARIO_VERSION) => {}
+            Some(other) => return Err(ScenarioError::at("version", format!("must be 1, found {other}"))),
+            None => return Err(ScenarioError::at("version", "missing; this engine reads version 1")),
+        }
+        let preset = parse_preset(doc.get("preset"))?;
+        let config = parse_config(preset, doc.get("config"))?;
+        config.resolve()?;
+        let (messages, labels) = parse_messages(doc.get("messages"))?;
+        let seed = match doc.get("seed") {
+            None => 0,
+            Some(v) => v.as_u64().ok_or_else(|| ScenarioError::at("seed", "must be a whole number from 0 to 2^64-1"))?,
+        };
+        let faults = parse_faults(doc.get("faults"), messages)?;
+        let title = match doc.get("title") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if s.len() <= 200 => Some(s.clone()),
+            Some(_) => return Err(ScenarioError::at("title", "must be a string of at most 200 characters")),
+        };
+        if let Some(captions) = doc.get("captions") {
+            if !captions.is_array() {
+                return Err(ScenarioError::at("captions", "must be a list"));
+            }
+        }
+        Ok(Scenario { preset, config, messages, labels, seed, faults, title })
+    }
+
+    /// The scenario as JSON in the format [`Scenario::from_json`] reads.
+    pub fn to_json(&self) -> String {
+        let mut doc = Map::new();
+        doc.insert("version".into(), Value::from(SCENARIO_VERSION));
+        if let Some(preset) = self.preset {
+            doc.insert("preset".into(), Value::from(preset.slug()));
+        }
+        doc.insert("config".into(), serde_json::to_value(&self.config).unwrap_or(Value::Null));
+        let messages = if self.labels.is_empty() {
+            Value::from(self.messages)
+        } else {
+            Value::from(self.labels.clone())
+        };
+        doc.insert("messages".into(), messages);
+        doc.insert("seed".into(), Value::from(self.seed));
+        doc.insert("faults".into(), Value::from(self.faults.iter().map(|f| f.to_string()).collect::<Vec<_>>()));
+        if let Some(title) = &self.title {
+            doc.insert("title".into(), Value::from(title.clone()));
+        }
+        serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default()
+    }
+}
+
+impl World {
+    /// A world ready to run a scenario: its configuration resolved, its faults injected.
+    pub fn new(scenario: &Scenario) -> Result<World, ScenarioError> {
+        if scenario.messages == 0 || scenario.messages > MAX_MESSAGES {
+            return Err(ScenarioError::at("messages", format!("must be 1 to {MAX_MESSAGES}")));
+        }
+        if scenario.faults.len() > MAX_FAULTS {
+            return Err(ScenarioError::at("faults", format!("at most {MAX_FAULTS} faults")));
+        }
+        let cfg = scenario.config.resolve()?;
+        let mut world = World::with_config(cfg, scenario.messages, scenario.seed);
+        for spec in &scenario.faults {
+            world.inject(*spec);
+        }
+        Ok(world)
+    }
+}
+
+fn parse_preset(value: Option<&Value>) -> Result<Option<Preset>, ScenarioError> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            s.parse::<Preset>().map(Some).map_err(|e| ScenarioError::at("preset", e.to_string()))
+        }
+        Some(_) => Err(ScenarioError::at("preset", "must be a preset name")),
+    }
+}
+
+/// Lays the overrides over the preset (or the defaults) one setting at a time, so an error names
+/// the setting that caused it.
+fn parse_config(preset: Option<Preset>, value: Option<&Value>) -> Result<Config, ScenarioError> {
+    let base = preset.map_or_else(Config::default, Preset::config);
+    let overrides = match value {
+        None | Some(Value::Null) => return Ok(base),
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(ScenarioError::at("config", "must be an object of settings")),
+    };
+    let Ok(Value::Object(mut merged)) = serde_json::to_value(&base) else {
+        return Err(ScenarioError::at("config", "internal: the configuration did not serialise"));
+    };
+    for (key, setting) in overrides {
+        if !merged.contains_key(key) {
+            let known: Vec<&str> = merged.keys().map(String::as_str).collect();
+            return Err(ScenarioError::at(format!("config.{key}"), format!("unknown setting; known settings: {}", known.join(", "))));
+        }
+        let mut trial = merged.clone();
+        trial.insert(key.clone(), setting.clone());
+        serde_json::from_value::<Config>(Value::Object(trial))
+            .map_err(|e| ScenarioError::at(format!("config.{key}"), e.to_string()))?;
+        merged.insert(key.clone(), setting.clone());
+    }
+    serde_json::from_value(Value::Object(merged)).map_err(|e| ScenarioError::at("config", e.to_string()))
+}
+
+fn parse_messages(value: Option<&Value>) -> Result<(u16, Vec<String>), ScenarioError> {
+    let range = format!("must be a count from 1 to {MAX_MESSAGES}, or a list of 1 to {MAX_MESSAGES} labels");
+    match value {
+        None => Err(ScenarioError::at("messages", format!("missing; {range}"))),
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(count @ 1..=50) => Ok((count as u16, Vec::new())),
+            _ => Err(ScenarioError::at("messages", range)),
+        },
+        Some(Value::Array(items)) if !items.is_empty() && items.len() <= usize::from(MAX_MESSAGES) => {
+            let mut labels = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(s) if s.len() <= 40 => labels.push(s.clone()),
+                    _ => return Err(ScenarioError::at(format!("messages[{i}]"), "must be a label of at most 40 characters")),
+                }
+            }
+            Ok((labels.len() as u16, labels))
+        }
+        Some(_) => Err(ScenarioError::at("messages", range)),
+    }
+}
+
+fn parse_faults(value: Option<&Value>, messages: u16) -> Result<Vec<FaultSpec>, ScenarioError> {
+    let items = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(ScenarioError::at("faults", "must be a list")),
+    };
+    if items.len() > MAX_FAULTS {
+        return Err(ScenarioError::at("faults", format!("at most {MAX_FAULTS} faults")));
+    }
+    let mut faults = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("faults[{i}]");
+        let spec = parse_fault(item, &path)?;
+        match spec.trigger {
+            Trigger::Message(MsgId(m)) if m > messages => {
+                return Err(ScenarioError::at(path, format!("names m{m} but the scenario has {messages} messages")));
+            }
+            Trigger::AtTick(t) if t > MAX_TICK => {
+                return Err(ScenarioError::at(path, format!("tick {t} is past the last tick {MAX_TICK}")));
+            }
+            _ => faults.push(spec),
+        }
+    }
+    Ok(faults)
+}
+
+fn parse_fault(item: &Value, path: &str) -> Result<FaultSpec, ScenarioError> {
+    let obj = match item {
+        Value::String(s) => return s.parse().map_err(|e: crate::sim::fault::BadFault| ScenarioError::at(path, e.0)),
+        Value::Object(obj) => obj,
+        _ => return Err(ScenarioError::at(path, "must be a string like \"drop-ack:m2\" or an object")),
+    };
+    if let Some(unknown) = obj.keys().find(|k| !["fault", "message", "tick"].contains(&k.as_str())) {
+        return Err(ScenarioError::at(format!("{path}.{unknown}"), "unknown field; expected fault, message, tick"));
+    }
+    let fault = match obj.get("fault") {
+        Some(Value::String(s)) => s.parse().map_err(|e: crate::sim::fault::BadFault| ScenarioError::at(format!("{path}.fault"), e.0))?,
+        _ => return Err(ScenarioError::at(format!("{path}.fault"), "missing or not a fault name")),
+    };
+    let trigger = match (obj.get("message"), obj.get("tick")) {
+        (Some(_), Some(_)) => return Err(ScenarioError::at(path, "give a message or a tick, not both")),
+        (Some(m), None) => Trigger::Message(parse_msg(m).ok_or_else(|| ScenarioError::at(format!("{path}.message"), "expected a message like \"m2\" or 2"))?),
+        (None, Some(t)) => Trigger::AtTick(t.as_u64().ok_or_else(|| ScenarioError::at(format!("{path}.tick"), "expected a whole number"))?),
+        (None, None) => Trigger::Next,
+    };
+    Ok(FaultSpec { fault, trigger })
+}
+
+fn parse_msg(value: &Value) -> Option<MsgId> {
+    let n = match value {
+        Value::Number(n) => n.as_u64()?,
+        Value::String(s) => s.strip_prefix('m')?.parse().ok()?,
+        _ => return None,
+    };
+    (1..=u64::from(MAX_MESSAGES)).contains(&n).then_some(MsgId(n as u16))
+}

@@ -1,0 +1,783 @@
+//! The partition as the brokers hold it: each replica's log, the leader, the in-sync replicas, the
+//! high watermark and the last stable offset, plus the transaction coordinator's state.
+//!
+//! The broker's rules live here as small pure functions over a log (deduplication, transaction state,
+//! what a fetch may return), so they can be read next to the Kafka source they follow.
+
+use serde::Serialize;
+
+use super::event::{MsgId, Tick};
+
+/// A producer id. 0 means "no producer id": a producer without idempotence.
+pub type ProducerId = u32;
+
+/// How many batches per producer id the broker remembers for deduplication
+/// (ProducerStateManager / ProducerStateEntry.NUM_BATCHES_TO_RETAIN = 5).
+pub const BATCHES_TO_RETAIN: usize = 5;
+
+/// What a log entry holds: a data record or a transaction control marker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "type")]
+pub enum EntryKind {
+    /// A record the producer sent.
+    Data { msg: MsgId, record: u16, pid: ProducerId, epoch: u16, seq: Option<u32>, txn: bool },
+    /// A COMMIT or ABORT marker written by the transaction coordinator (it takes an offset too).
+    Marker { pid: ProducerId, epoch: u16, commit: bool },
+}
+
+/// One entry of a replica's log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LogEntry {
+    /// Its offset.
+    pub offset: u64,
+    /// The leader epoch under which it was appended (used to find where replicas diverge).
+    pub leader_epoch: u32,
+    /// What it holds.
+    pub kind: EntryKind,
+}
+
+impl LogEntry {
+    /// The message of a data entry.
+    pub fn msg(&self) -> Option<MsgId> {
+        match self.kind {
+            EntryKind::Data { msg, .. } => Some(msg),
+            EntryKind::Marker { .. } => None,
+        }
+    }
+}
+
+/// The transaction state of a log entry as the UI draws it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TxnMark {
+    /// Not part of a transaction.
+    None,
+    /// Part of a transaction with no marker yet.
+    Open,
+    /// Part of a committed transaction.
+    Committed,
+    /// Part of an aborted transaction.
+    Aborted,
+    /// A control marker itself.
+    Marker,
+}
+
+/// One replica of the partition.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Replica {
+    /// The log, offsets `0..leo()` without gaps.
+    pub log: Vec<LogEntry>,
+    /// Whether the broker is running.
+    pub alive: bool,
+    /// The high watermark this replica knows.
+    pub hw: u64,
+    /// Until when a stalled follower sends no fetches.
+    pub stalled_until: Option<Tick>,
+}
+
+impl Replica {
+    /// The log end offset: the offset the next append gets.
+    pub fn leo(&self) -> u64 {
+        self.log.len() as u64
+    }
+}
+
+/// The partition: replicas, leadership, ISR and high watermark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Partition {
+    /// One replica per broker (broker id = index).
+    pub replicas: Vec<Replica>,
+    /// The current leader, `None` while the partition is offline.
+    pub leader: Option<u8>,
+    /// The broker that led last, so clients keep addressing it while the partition is offline.
+    pub last_leader: u8,
+    /// Whether each broker is in the in-sync replica set.
+    pub isr: Vec<bool>,
+    /// The leader epoch, bumped by every election.
+    pub leader_epoch: u32,
+    /// The follower's fetch offset as the leader last saw it (its log end offset).
+    pub follower_fetch_offset: u64,
+}
+
+impl Partition {
+    /// A fresh partition with `replication_factor` replicas, broker 0 leading.
+    pub fn new(replication_factor: u8) -> Partition {
+        let n = usize::from(replication_factor);
+        let replica = Replica { alive: true, ..Replica::default() };
+        Partition {
+            replicas: vec![replica; n],
+            leader: Some(0),
+            last_leader: 0,
+            isr: vec![true; n],
+            leader_epoch: 0,
+            follower_fetch_offset: 0,
+        }
+    }
+
+    /// The replica whose log is the partition's truth: the leader's, or while offline the last
+    /// leader's.
+    pub fn log(&self) -> &[LogEntry] {
+        &self.replicas[usize::from(self.leader.unwrap_or(self.last_leader))].log
+    }
+
+    /// The high watermark: records below it are on every in-sync replica and readable.
+    pub fn hw(&self) -> u64 {
+        self.replicas[usize::from(self.leader.unwrap_or(self.last_leader))].hw
+    }
+
+    /// The log end offset of the partition's truth.
+    pub fn leo(&self) -> u64 {
+        self.log().len() as u64
+    }
+
+    /// The last stable offset: below the first open transaction and never above the high watermark.
+    pub fn lso(&self) -> u64 {
+        last_stable_offset(self.log(), self.hw())
+    }
+
+    /// How many brokers are in the ISR.
+    pub fn isr_size(&self) -> u8 {
+        self.isr.iter().filter(|in_sync| **in_sync).count() as u8
+    }
+
+    /// The follower's broker id, if the partition has two replicas.
+    pub fn follower(&self) -> Option<u8> {
+        if self.replicas.len() < 2 {
+            return None;
+        }
+        Some(1 - self.leader.unwrap_or(self.last_leader))
+    }
+}
+
+/// The transaction state of the entry at `index`: a transactional record is open until a marker of
+/// its producer id follows it (KIP-98: markers close every open record of the producer).
+pub fn txn_mark(log: &[LogEntry], index: usize) -> TxnMark {
+    match log[index].kind {
+        EntryKind::Marker { .. } => TxnMark::Marker,
+        EntryKind::Data { txn: false, .. } => TxnMark::None,
+        EntryKind::Data { pid, .. } => log[index + 1..]
+            .iter()
+            .find_map(|later| match later.kind {
+                EntryKind::Marker { pid: p, commit, .. } if p == pid => {
+                    Some(if commit { TxnMark::Committed } else { TxnMark::Aborted })
+                }
+                _ => None,
+            })
+            .unwrap_or(TxnMark::Open),
+    }
+}
+
+/// The last stable offset of a log with high watermark `hw`: the first offset of an open
+/// transaction, or `hw` if none is open below it.
+pub fn last_stable_offset(log: &[LogEntry], hw: u64) -> u64 {
+    let first_open = (0..log.len()).find(|&i| txn_mark(log, i) == TxnMark::Open);
+    first_open.map_or(hw, |i| (i as u64).min(hw))
+}
+
+/// What the leader does with an idempotent batch (UnifiedLog.analyzeAndValidateProducerState,
+/// ProducerAppendInfo.checkSequence).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SequenceCheck {
+    /// The next sequence: append it.
+    Append,
+    /// One of the producer's last five batches: answer with its original offset, append nothing.
+    Duplicate(u64),
+    /// A gap before it: OUT_OF_ORDER_SEQUENCE_NUMBER.
+    OutOfOrder,
+    /// An older epoch than the producer id's latest: fenced.
+    Fenced,
+}
+
+/// Checks an idempotent batch against the producer state rebuilt from the log. A new epoch must
+/// start at sequence 0; after that each batch must follow the last one. When the broker lost the
+/// producer's state (a truncation), the producer bumps its epoch and starts again (KIP-360).
+pub fn check_sequence(log: &[LogEntry], pid: ProducerId, epoch: u16, seq: u32) -> SequenceCheck {
+    let mut newest_epoch = None;
+    let mut recent = Vec::with_capacity(BATCHES_TO_RETAIN);
+    for entry in log.iter().rev() {
+        match entry.kind {
+            EntryKind::Data { pid: p, epoch: e, seq: Some(s), .. } if p == pid => {
+                newest_epoch = Some(newest_epoch.map_or(e, |n: u16| n.max(e)));
+                if e == epoch && recent.len() < BATCHES_TO_RETAIN {
+                    recent.push((s, entry.offset));
+                }
+            }
+            EntryKind::Marker { pid: p, epoch: e, .. } if p == pid => {
+                newest_epoch = Some(newest_epoch.map_or(e, |n: u16| n.max(e)));
+            }
+            _ => {}
+        }
+    }
+    if newest_epoch.is_some_and(|newest| newest > epoch) {
+        return SequenceCheck::Fenced;
+    }
+    if let Some(&(_, offset)) = recent.iter().find(|(s, _)| *s == seq) {
+        return SequenceCheck::Duplicate(offset);
+    }
+    let expected = recent.first().map_or(0, |&(last, _)| last.wrapping_add(1));
+    if seq == expected {
+        SequenceCheck::Append
+    } else {
+        SequenceCheck::OutOfOrder
+    }
+}
+
+/// The records a fetch from `offset` may return: data entries below `limit`, without aborted ones
+/// for read_committed (the aborted-transaction index), at most `max` of them. Returns the records
+/// and the offset the consumer's position moves to.
+pub fn fetchable(
+    log: &[LogEntry],
+    offset: u64,
+    limit: u64,
+    read_committed: bool,
+    max: usize,
+) -> (Vec<(u64, MsgId)>, u64) {
+    let mut records = Vec::new();
+    let end = limit.min(log.len() as u64);
+    let mut next = offset;
+    while next < end {
+        let index = next as usize;
+        next += 1;
+        let Some(msg) = log[index].msg() else { continue };
+        if read_committed && txn_mark(log, index) == TxnMark::Aborted {
+            continue;
+        }
+        records.push((index as u64, msg));
+        if records.len() >= max {
+            break;
+        }
+    }
+    (records, next.max(offset))
+}
+
+/// The transaction coordinator's phases for one transactional id (TransactionState in Kafka).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TxnPhase {
+    /// No transaction yet.
+    Empty,
+    /// A transaction is open.
+    Ongoing,
+    /// The last transaction committed.
+    CompleteCommit,
+    /// The last transaction aborted.
+    CompleteAbort,
+}
+
+/// The transaction coordinator's record of one transactional id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct TxnMeta {
+    /// Which transactional id (0 = the one configured, 1 = the "new id" after a restart).
+    pub transactional_id: u8,
+    /// The producer id it maps to.
+    pub pid: ProducerId,
+    /// The current producer epoch; lower epochs are fenced.
+    pub epoch: u16,
+    /// The phase of its latest transaction.
+    pub phase: TxnPhase,
+    /// When the open transaction began.
+    pub started: Tick,
+}
+
+// ----- the brokers at work: the leader, the follower, the coordinators -----
+
+use super::config::{Acks, IsolationLevel, OffsetReset};
+use super::event::{Actor, EventKind, FlightKind, ProduceError, ProduceOutcome};
+use super::fault::Fault;
+use super::world::{Action, World};
+
+impl World {
+    fn leader_replica(&mut self) -> Option<&mut Replica> {
+        let leader = self.partition.leader?;
+        Some(&mut self.partition.replicas[usize::from(leader)])
+    }
+
+    /// A produce request reached a broker (Partition.appendRecordsToLeader, UnifiedLog.append).
+    pub(crate) fn on_produce(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let (Actor::Broker(broker), Actor::Producer { session }) = (flight.to, flight.from) else { return };
+        let FlightKind::Produce { msg, record, seq, .. } = flight.what else { return };
+        let epoch = flight.aux as u16;
+        let r = self.records[usize::from(record)];
+        let respond = move |world: &mut World, outcome| world.respond_produce(broker, session, msg, record, outcome, id);
+        if self.partition.leader != Some(broker) {
+            return respond(self, ProduceOutcome::Err(ProduceError::NotLeader));
+        }
+        if self.strike(Fault::FollowerOutOfIsr, Some(msg)) {
+            self.follower_out_of_isr();
+        }
+        if let Some(error) = self.refusal(r.pid, epoch, seq, r.txn.is_some()) {
+            self.record(EventKind::Refused { broker, msg, error });
+            return respond(self, ProduceOutcome::Err(error));
+        }
+        if let Some(seq) = seq {
+            if let SequenceCheck::Duplicate(offset) = check_sequence(self.partition.log(), r.pid, epoch, seq) {
+                self.record(EventKind::DuplicateFound { broker, msg, offset });
+                return respond(self, ProduceOutcome::Ok { offset, duplicate: true });
+            }
+        }
+        let offset = self.append(broker, r.msg, record, r.pid, epoch, seq, r.txn.is_some());
+        if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(msg)) {
+            return self.crash_leader(false);
+        }
+        match self.cfg.config.acks {
+            Acks::Zero => self.after_ack_crash(msg, offset),
+            Acks::One => {
+                respond(self, ProduceOutcome::Ok { offset, duplicate: false });
+                self.after_ack_crash(msg, offset);
+            }
+            Acks::All => self.pending_acks.push((record, offset, session, id)),
+        }
+        self.after_leader_change();
+    }
+
+    /// Why the leader refuses a record, if it does: NOT_ENOUGH_REPLICAS for acks=all below
+    /// min.insync.replicas (Partition.appendRecordsToLeader), a fenced epoch, a sequence gap.
+    fn refusal(&self, pid: u32, epoch: u16, seq: Option<u32>, txn: bool) -> Option<ProduceError> {
+        let min_isr = self.cfg.config.min_insync_replicas;
+        if self.cfg.config.acks == Acks::All && self.partition.isr_size() < min_isr {
+            return Some(ProduceError::NotEnoughReplicas);
+        }
+        if txn && self.txns.iter().any(|t| t.pid == pid && t.epoch > epoch) {
+            return Some(ProduceError::ProducerFenced);
+        }
+        match seq.map(|seq| check_sequence(self.partition.log(), pid, epoch, seq)) {
+            Some(SequenceCheck::OutOfOrder) => Some(ProduceError::OutOfOrderSequence),
+            Some(SequenceCheck::Fenced) => Some(ProduceError::ProducerFenced),
+            _ => None,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn append(&mut self, broker: u8, msg: super::event::MsgId, record: u16, pid: u32, epoch: u16, seq: Option<u32>, txn: bool) -> u64 {
+        let leader_epoch = self.partition.leader_epoch;
+        let replica = &mut self.partition.replicas[usize::from(broker)];
+        let offset = replica.leo();
+        let kind = EntryKind::Data { msg, record, pid, epoch, seq, txn };
+        replica.log.push(LogEntry { offset, leader_epoch, kind });
+        self.record(EventKind::Appended { broker, offset, msg, pid, epoch, seq, txn });
+        if txn {
+            self.begin_txn_if_needed(pid);
+        }
+        offset
+    }
+
+    /// "Leader crash before replication, after the ACK": only possible while the follower lacks
+    /// the record, which acks=all rules out (the ACK waits for the in-sync follower).
+    fn after_ack_crash(&mut self, msg: super::event::MsgId, offset: u64) {
+        let follower_has_it = self
+            .partition
+            .follower()
+            .is_some_and(|f| self.partition.replicas[usize::from(f)].leo() > offset);
+        if !follower_has_it && self.strike(Fault::LeaderCrashUnreplicatedAfterAck, Some(msg)) {
+            self.crash_leader(false);
+        }
+    }
+
+    /// Answers a produce request; `request` is the request's flight, which the client matches.
+    fn respond_produce(&mut self, broker: u8, session: u8, msg: super::event::MsgId, record: u16, outcome: ProduceOutcome, request: u32) {
+        let what = FlightKind::ProduceResponse { msg, record, outcome };
+        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what, 0, request);
+        if matches!(outcome, ProduceOutcome::Ok { .. }) && self.strike(Fault::DropAck, Some(msg)) {
+            self.flights[flight as usize].doomed = Some(Fault::DropAck);
+        }
+    }
+
+    /// After anything that may move the high watermark or the last stable offset.
+    pub(crate) fn after_leader_change(&mut self) {
+        self.maybe_advance_hw();
+        self.wake_replica_fetch();
+        self.wake_consumer_fetch();
+    }
+
+    /// HW = the smallest log end offset in the ISR; since Kafka 3.7 it does not advance while the
+    /// ISR is smaller than min.insync.replicas (KIP-966 groundwork, Partition.maybeIncrementLeaderHW).
+    fn maybe_advance_hw(&mut self) {
+        let Some(leader) = self.partition.leader else { return };
+        if self.partition.isr_size() < self.cfg.config.min_insync_replicas {
+            return;
+        }
+        let mut hw = self.partition.replicas[usize::from(leader)].leo();
+        if let Some(f) = self.partition.follower() {
+            if self.partition.isr[usize::from(f)] {
+                hw = hw.min(self.partition.follower_fetch_offset);
+            }
+        }
+        let old = self.partition.replicas[usize::from(leader)].hw;
+        if hw <= old {
+            return;
+        }
+        self.partition.replicas[usize::from(leader)].hw = hw;
+        self.record(EventKind::HighWatermark { broker: leader, hw });
+        self.answer_pending_acks(leader, hw);
+        self.committed_faults(old, hw);
+    }
+
+    fn answer_pending_acks(&mut self, leader: u8, hw: u64) {
+        let (ready, waiting): (Vec<_>, Vec<_>) = self.pending_acks.iter().partition(|(_, offset, _, _)| *offset < hw);
+        self.pending_acks = waiting;
+        for (record, offset, session, request) in ready {
+            let msg = self.records[usize::from(record)].msg;
+            self.respond_produce(leader, session, msg, record, ProduceOutcome::Ok { offset, duplicate: false }, request);
+            self.after_ack_crash(msg, offset);
+            if self.partition.leader != Some(leader) {
+                return;
+            }
+        }
+    }
+
+    /// Faults waiting for a record to be committed (below the HW): disk loss, and with one replica
+    /// the "crash after replication" (there is nothing to replicate to).
+    fn committed_faults(&mut self, old: u64, hw: u64) {
+        for offset in old..hw {
+            let Some(msg) = self.partition.log().get(offset as usize).and_then(|e| e.msg()) else { continue };
+            if self.strike(Fault::DiskLost, Some(msg)) {
+                return self.crash_leader(true);
+            }
+            if self.partition.replicas.len() == 1 && self.strike(Fault::LeaderCrashReplicated, Some(msg)) {
+                return self.crash_leader(false);
+            }
+        }
+    }
+
+    // ----- replication -----
+
+    /// The follower starts (or resumes) fetching from the leader.
+    pub(crate) fn start_follower_fetching(&mut self) {
+        let (Some(f), Some(leader)) = (self.partition.follower(), self.partition.leader) else { return };
+        let replica = &self.partition.replicas[usize::from(f)];
+        if !replica.alive || replica.stalled_until.is_some() {
+            return;
+        }
+        let offset = replica.leo();
+        self.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }, 0, 0);
+    }
+
+    /// The follower's fetch reached the leader: it tells the leader the follower's log end offset.
+    pub(crate) fn on_replica_fetch(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let (Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.to, flight.what)
+        else {
+            return;
+        };
+        if self.partition.leader != Some(leader) || self.partition.replicas[usize::from(f)].stalled_until.is_some() {
+            return;
+        }
+        self.partition.follower_fetch_offset = offset;
+        let hw = self.partition.replicas[usize::from(leader)].hw;
+        if !self.partition.isr[usize::from(f)] && offset >= hw {
+            self.partition.isr[usize::from(f)] = true;
+            let size = self.partition.isr_size();
+            self.record(EventKind::IsrChanged { follower_in: true, size });
+        }
+        self.parked_replica_fetch = Some(id);
+        self.after_leader_change();
+    }
+
+    fn wake_replica_fetch(&mut self) {
+        let Some(id) = self.parked_replica_fetch else { return };
+        let Some(leader) = self.partition.leader else { return };
+        let flight = &self.flights[id as usize];
+        let (Actor::Broker(f), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.what) else { return };
+        let replica = &self.partition.replicas[usize::from(leader)];
+        if replica.leo() <= offset {
+            return;
+        }
+        self.parked_replica_fetch = None;
+        let entries = replica.log[offset as usize..].to_vec();
+        let (to, hw) = (replica.leo(), replica.hw);
+        let what = FlightKind::ReplicaFetchResponse { from: offset, to, hw };
+        self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
+        let response = self.send(Actor::Broker(leader), Actor::Broker(f), what, 0, 0);
+        self.flights[response as usize].entries = entries;
+    }
+
+    /// Entries reached the follower: it appends them and fetches again.
+    pub(crate) fn on_replica_fetch_response(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let (Actor::Broker(f), FlightKind::ReplicaFetchResponse { from, to, hw }) = (flight.to, flight.what) else { return };
+        let replica = &self.partition.replicas[usize::from(f)];
+        if self.partition.leader == Some(f) || replica.stalled_until.is_some() || replica.leo() != from {
+            return;
+        }
+        let entries = std::mem::take(&mut self.flights[id as usize].entries);
+        let msgs: Vec<_> = entries.iter().filter_map(|e| e.msg()).collect();
+        let replica = &mut self.partition.replicas[usize::from(f)];
+        replica.log.extend(entries);
+        replica.hw = hw.min(replica.leo());
+        self.record(EventKind::Replicated { broker: f, from, to });
+        self.start_follower_fetching();
+        for msg in msgs {
+            if self.strike(Fault::LeaderCrashReplicated, Some(msg)) {
+                return self.crash_leader(false);
+            }
+        }
+    }
+
+    /// The follower stalls and the leader drops it from the ISR (as after replica.lag.time.max.ms);
+    /// it resumes fetching after lab.restart.ms and rejoins once caught up to the HW.
+    pub(crate) fn follower_out_of_isr(&mut self) {
+        let Some(f) = self.partition.follower() else { return };
+        if !self.partition.isr[usize::from(f)] {
+            return;
+        }
+        self.partition.isr[usize::from(f)] = false;
+        self.partition.replicas[usize::from(f)].stalled_until = Some(self.now + self.cfg.restart);
+        self.parked_replica_fetch = None;
+        let size = self.partition.isr_size();
+        self.record(EventKind::IsrChanged { follower_in: false, size });
+        self.schedule(self.now + self.cfg.restart, Action::FollowerResume);
+        self.after_leader_change();
+    }
+
+    pub(crate) fn follower_resume(&mut self) {
+        let Some(f) = self.partition.follower() else { return };
+        self.partition.replicas[usize::from(f)].stalled_until = None;
+        self.start_follower_fetching();
+    }
+
+    // ----- crashes and elections -----
+
+    /// The leader crashes (keeping its disk unless `disk_lost`). A clean election picks the
+    /// follower only if it is in the ISR; an unclean one takes it anyway; otherwise the partition
+    /// is offline until the old leader returns.
+    pub(crate) fn crash_leader(&mut self, disk_lost: bool) {
+        let Some(broker) = self.partition.leader else { return };
+        let replica = &mut self.partition.replicas[usize::from(broker)];
+        replica.alive = false;
+        if disk_lost {
+            replica.log.clear();
+            replica.hw = 0;
+        }
+        self.record(EventKind::BrokerCrashed { broker, disk_lost });
+        self.partition.leader = None;
+        self.partition.last_leader = broker;
+        self.parked_replica_fetch = None;
+        self.drop_parked_consumer_fetch();
+        for (record, _, _, _) in std::mem::take(&mut self.pending_acks) {
+            self.connection_lost(record);
+        }
+        self.schedule(self.now + self.cfg.restart, Action::BrokerRestart { broker });
+        let candidate = self.partition.follower().filter(|f| self.partition.replicas[usize::from(*f)].alive);
+        match candidate {
+            Some(f) if self.partition.isr[usize::from(f)] => self.elect(f, false),
+            Some(f) if self.cfg.config.unclean_leader_election => self.elect(f, true),
+            _ => {
+                self.record(EventKind::PartitionOffline);
+            }
+        }
+    }
+
+    fn elect(&mut self, broker: u8, unclean: bool) {
+        self.partition.leader = Some(broker);
+        self.partition.last_leader = broker;
+        self.partition.leader_epoch += 1;
+        for (b, in_sync) in self.partition.isr.iter_mut().enumerate() {
+            *in_sync = b == usize::from(broker);
+        }
+        let replica = &mut self.partition.replicas[usize::from(broker)];
+        replica.hw = replica.hw.min(replica.leo());
+        let leader_epoch = self.partition.leader_epoch;
+        self.record(EventKind::LeaderElected { broker, unclean, leader_epoch });
+        self.flush_pending_markers();
+        self.after_leader_change();
+    }
+
+    /// A crashed broker returns: it leads again if the partition was offline, or else truncates
+    /// its diverging tail to the leader's log (leader epochs, KIP-101/KIP-279) and fetches.
+    pub(crate) fn broker_restart(&mut self, broker: u8) {
+        self.partition.replicas[usize::from(broker)].alive = true;
+        self.record(EventKind::BrokerRestarted { broker });
+        match self.partition.leader {
+            None => self.elect(broker, false),
+            Some(leader) if leader != broker => {
+                self.truncate_to_leader(broker, leader);
+                self.start_follower_fetching();
+            }
+            Some(_) => {}
+        }
+        if let Some(f) = self.partition.follower() {
+            if f != broker && self.partition.replicas[usize::from(f)].alive && self.partition.leader == Some(broker) {
+                self.truncate_to_leader(f, broker);
+                self.start_follower_fetching();
+            }
+        }
+    }
+
+    fn truncate_to_leader(&mut self, follower: u8, leader: u8) {
+        let leader_log = &self.partition.replicas[usize::from(leader)].log;
+        let follower_log = &self.partition.replicas[usize::from(follower)].log;
+        let common = follower_log.iter().zip(leader_log.iter()).take_while(|(a, b)| a == b).count();
+        let end = follower_log.len();
+        if common < end {
+            let replica = &mut self.partition.replicas[usize::from(follower)];
+            replica.log.truncate(common);
+            replica.hw = replica.hw.min(common as u64);
+            self.record(EventKind::Truncated { broker: follower, from: common as u64, to: end as u64 });
+        }
+    }
+
+    // ----- consumer fetches -----
+
+    /// A consumer fetch reached a broker. Fetches never return records at or past the high
+    /// watermark, and read_committed fetches stop at the last stable offset (KIP-98).
+    pub(crate) fn on_fetch(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let (Actor::Broker(broker), Actor::Consumer { instance }, FlightKind::Fetch { offset }) = (flight.to, flight.from, flight.what)
+        else {
+            return;
+        };
+        if self.partition.leader != Some(broker) {
+            self.consumer.fetching = false;
+            return self.schedule(self.now + self.cfg.retry_backoff, Action::Poll { instance });
+        }
+        let leo = self.partition.leo();
+        if offset > leo {
+            let to = match self.cfg.config.auto_offset_reset {
+                OffsetReset::Earliest => 0,
+                OffsetReset::Latest => self.read_limit(),
+            };
+            self.record(EventKind::OffsetReset { from: offset, to });
+            self.consumer.position = to;
+            self.flights[id as usize].what = FlightKind::Fetch { offset: to };
+        }
+        self.parked_consumer_fetch = Some(id);
+        self.wake_consumer_fetch();
+    }
+
+    /// The highest offset the consumer may read up to (exclusive).
+    pub(crate) fn read_limit(&self) -> u64 {
+        match self.cfg.config.isolation_level {
+            IsolationLevel::ReadUncommitted => self.partition.hw(),
+            IsolationLevel::ReadCommitted => self.partition.lso(),
+        }
+    }
+
+    fn wake_consumer_fetch(&mut self) {
+        let Some(id) = self.parked_consumer_fetch else { return };
+        let Some(leader) = self.partition.leader else { return };
+        let flight = &self.flights[id as usize];
+        let (Actor::Consumer { instance }, FlightKind::Fetch { offset }) = (flight.from, flight.what) else { return };
+        let limit = self.read_limit();
+        if limit <= offset {
+            return;
+        }
+        let read_committed = self.cfg.config.isolation_level == IsolationLevel::ReadCommitted;
+        let max = self.cfg.config.max_poll_records as usize;
+        let (records, to) = fetchable(self.partition.log(), offset, limit, read_committed, max);
+        debug_assert!(to <= self.partition.hw(), "a fetch must never return records at or past the high watermark");
+        self.parked_consumer_fetch = None;
+        let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
+        self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
+        let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what, 0, 0);
+        self.flights[response as usize].records = records;
+    }
+
+    pub(crate) fn drop_parked_consumer_fetch(&mut self) {
+        if self.parked_consumer_fetch.take().is_some() && self.consumer.alive {
+            let instance = self.consumer.instance;
+            self.consumer.fetching = false;
+            self.schedule(self.now + self.cfg.retry_backoff, Action::Poll { instance });
+        }
+    }
+
+    // ----- the transaction coordinator -----
+
+    fn txn_index(&self, pid: u32) -> Option<usize> {
+        self.txns.iter().position(|t| t.pid == pid)
+    }
+
+    fn begin_txn_if_needed(&mut self, pid: u32) {
+        let Some(index) = self.txn_index(pid) else { return };
+        if self.txns[index].phase == TxnPhase::Ongoing {
+            return;
+        }
+        let meta = &mut self.txns[index];
+        meta.phase = TxnPhase::Ongoing;
+        meta.started = self.now;
+        let (epoch, began) = (meta.epoch, self.now);
+        self.record(EventKind::TxnBegan { pid, epoch });
+        self.schedule(self.now + self.cfg.transaction_timeout, Action::TxnTimeout { pid, epoch, began });
+    }
+
+    /// InitProducerId: a new epoch for the transactional id; an open transaction of the previous
+    /// epoch is aborted at once (TransactionCoordinator.handleInitProducerId).
+    pub(crate) fn on_init_producer_id(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let (from, tid) = (flight.from, flight.aux as u8);
+        let index = match self.txns.iter().position(|t| t.transactional_id == tid) {
+            Some(index) => {
+                self.end_open_txn(index, true);
+                self.txns[index].epoch += 1;
+                index
+            }
+            None => {
+                let pid = self.next_pid;
+                self.next_pid += 1;
+                self.txns.push(TxnMeta { transactional_id: tid, pid, epoch: 0, phase: TxnPhase::Empty, started: 0 });
+                self.txns.len() - 1
+            }
+        };
+        let TxnMeta { pid, epoch, .. } = self.txns[index];
+        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch }, 0, 0);
+    }
+
+    /// Aborts the transaction at `index` if it is open: fenced by a new instance or timed out.
+    fn end_open_txn(&mut self, index: usize, fenced: bool) {
+        let TxnMeta { pid, epoch, phase, .. } = self.txns[index];
+        if phase != TxnPhase::Ongoing {
+            return;
+        }
+        self.record(EventKind::TxnExpired { pid, epoch, fenced });
+        self.complete_txn(index, false);
+    }
+
+    fn complete_txn(&mut self, index: usize, commit: bool) {
+        let TxnMeta { pid, epoch, .. } = self.txns[index];
+        self.txns[index].phase = if commit { TxnPhase::CompleteCommit } else { TxnPhase::CompleteAbort };
+        self.pending_markers.push((pid, epoch, commit));
+        self.flush_pending_markers();
+        self.record(EventKind::TxnCompleted { pid, epoch, commit });
+    }
+
+    /// Writes waiting COMMIT/ABORT markers to the leader's log (they wait while it is offline).
+    fn flush_pending_markers(&mut self) {
+        let Some(leader) = self.partition.leader else { return };
+        for (pid, epoch, commit) in std::mem::take(&mut self.pending_markers) {
+            let leader_epoch = self.partition.leader_epoch;
+            let Some(replica) = self.leader_replica() else { return };
+            let offset = replica.leo();
+            replica.log.push(LogEntry { offset, leader_epoch, kind: EntryKind::Marker { pid, epoch, commit } });
+            let _ = leader;
+            self.record(EventKind::MarkerWritten { offset, pid, commit });
+        }
+        self.after_leader_change();
+    }
+
+    /// EndTxn from the producer: fenced if its epoch is old, else the markers are written.
+    pub(crate) fn on_end_txn(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let (from, epoch) = (flight.from, flight.aux as u16);
+        let FlightKind::EndTxn { commit } = flight.what else { return };
+        let Actor::Producer { session } = from else { return };
+        let pid = self.producers[usize::from(session)].pid;
+        let Some(index) = self.txn_index(pid) else { return };
+        let ok = epoch >= self.txns[index].epoch;
+        if ok && self.txns[index].phase == TxnPhase::Ongoing {
+            self.complete_txn(index, commit);
+        }
+        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok }, 0, 0);
+    }
+
+    /// transaction.timeout.ms passed with the transaction still open: the coordinator bumps the
+    /// epoch and aborts it (TransactionCoordinator.abortTimedOutTransactions).
+    pub(crate) fn txn_timeout(&mut self, pid: u32, epoch: u16, began: super::event::Tick) {
+        let Some(index) = self.txn_index(pid) else { return };
+        let meta = self.txns[index];
+        if meta.phase != TxnPhase::Ongoing || meta.epoch != epoch || meta.started != began {
+            return;
+        }
+        self.txns[index].epoch += 1;
+        self.end_open_txn(index, false);
+    }
+}

@@ -1,0 +1,489 @@
+//! Configuration with Kafka's names and the Java client's defaults (Kafka 3.2+), and its resolution
+//! into the settings actually in force.
+//!
+//! Kafka names are used verbatim as serde names, so a scenario file reads like a `.properties` file.
+//! Settings that are the lab's own (how long processing takes, which sink, which commit style) are
+//! prefixed `lab.` so nobody mistakes them for Kafka's.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// How many milliseconds one logical tick stands for. Every `*.ms` setting is divided by this (rounding
+/// up), so `delivery.timeout.ms=120000` is 1200 ticks and `request.timeout.ms=30000` is 300 ticks.
+pub const TICK_MS: u32 = 100;
+
+/// The largest `*.ms` value a scenario may set: one day. It keeps tick arithmetic far from overflow.
+pub const MAX_MS: u32 = 86_400_000;
+
+/// `acks`: how many replicas must have a record before the leader answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Acks {
+    /// `acks=0`: the producer does not wait for any answer; its send succeeds when the request leaves.
+    Zero,
+    /// `acks=1`: the leader answers once it has appended the record.
+    One,
+    /// `acks=all` (or `-1`): the leader answers once every in-sync replica has the record.
+    All,
+}
+
+impl Acks {
+    /// The value as written in a properties file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Acks::Zero => "0",
+            Acks::One => "1",
+            Acks::All => "all",
+        }
+    }
+}
+
+impl Serialize for Acks {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Acks::All => serializer.serialize_str("all"),
+            Acks::One => serializer.serialize_u8(1),
+            Acks::Zero => serializer.serialize_u8(0),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Acks {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Kafka accepts "all", "-1", "0" and "1"; JSON files also write the numbers bare.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(i64),
+            Text(String),
+        }
+        let parsed = match Raw::deserialize(deserializer)? {
+            Raw::Number(0) => Some(Acks::Zero),
+            Raw::Number(1) => Some(Acks::One),
+            Raw::Number(-1) => Some(Acks::All),
+            Raw::Number(_) => None,
+            Raw::Text(text) => match text.as_str() {
+                "0" => Some(Acks::Zero),
+                "1" => Some(Acks::One),
+                "all" | "-1" => Some(Acks::All),
+                _ => None,
+            },
+        };
+        parsed.ok_or_else(|| serde::de::Error::custom("acks must be 0, 1, \"all\" or -1"))
+    }
+}
+
+/// `isolation.level`: which records a fetch may return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsolationLevel {
+    /// Reads up to the high watermark, aborted and open transactional records included.
+    ReadUncommitted,
+    /// Reads up to the last stable offset and never returns aborted records.
+    ReadCommitted,
+}
+
+/// `auto.offset.reset`: where a consumer without a valid committed offset starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsetReset {
+    /// The first offset still in the log.
+    Earliest,
+    /// The end of the log: records written before the consumer started are skipped.
+    Latest,
+}
+
+/// Which auto-commit behaviour the lab models when `enable.auto.commit=true`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AutoCommitStyle {
+    /// The Java client: `poll()` commits, every `auto.commit.interval.ms`, the positions of records
+    /// returned by earlier polls (ConsumerCoordinator.maybeAutoCommitOffsetsAsync), and `close()`
+    /// commits too. A synchronous poll-process loop is therefore at-least-once.
+    JavaPoll,
+    /// librdkafka's default: offsets are stored when a record is handed to the application and a
+    /// background timer commits them, so a crash mid-processing loses the stored records.
+    BackgroundStored,
+}
+
+/// When a consumer with `enable.auto.commit=false` commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ManualCommit {
+    /// `commitSync()` after the polled batch is processed: at-least-once.
+    AfterProcessing,
+    /// `commitSync()` right after `poll()`, before processing: at-most-once.
+    BeforeProcessing,
+    /// `sendOffsetsToTransaction()` then `commitTransaction()` of the application's own transactional
+    /// producer (KIP-98, KIP-447): offsets and output commit or abort together.
+    InTransaction,
+}
+
+/// Where the consumer application's processing leaves its effect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SinkKind {
+    /// Processing has no external effect; the lab counts processing runs only.
+    None,
+    /// An output topic written by a plain (non-transactional) send.
+    OutputTopic,
+    /// An output topic written inside the application's transaction; read with read_committed.
+    OutputTopicInTransaction,
+    /// A database table with a plain INSERT per processed record.
+    DbInsert,
+    /// A database UPSERT keyed by the message id: a second copy overwrites the first row.
+    DbUpsertMessageId,
+    /// A database UPSERT keyed by the input offset: copies at two offsets make two rows.
+    DbUpsertOffset,
+    /// The row and the consumed offset in one database transaction; on restart the consumer seeks to
+    /// the offset stored in the database instead of the group's committed offset.
+    DbOffsetsInDb,
+}
+
+impl SinkKind {
+    /// Whether the sink is a database (outside Kafka's transactions).
+    pub fn is_database(self) -> bool {
+        matches!(
+            self,
+            SinkKind::DbInsert
+                | SinkKind::DbUpsertMessageId
+                | SinkKind::DbUpsertOffset
+                | SinkKind::DbOffsetsInDb
+        )
+    }
+}
+
+/// A complete producer, broker and consumer configuration, with Kafka's names.
+///
+/// `Config::default()` is the Java client's defaults of Kafka 3.2+, plus the lab's topology defaults
+/// (replication factor 2 so that failover can be shown).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Producer: `acks` (default `all` since Kafka 3.0, KIP-679).
+    pub acks: Acks,
+    /// Producer: `retries` (default 2147483647; the real bound is `delivery.timeout.ms`).
+    pub retries: u32,
+    /// Producer: `delivery.timeout.ms`, the upper bound on reporting success or failure after send().
+    #[serde(rename = "delivery.timeout.ms")]
+    pub delivery_timeout_ms: u32,
+    /// Producer: `request.timeout.ms`, how long the client waits for a response before retrying.
+    #[serde(rename = "request.timeout.ms")]
+    pub request_timeout_ms: u32,
+    /// Producer: `retry.backoff.ms`.
+    #[serde(rename = "retry.backoff.ms")]
+    pub retry_backoff_ms: u32,
+    /// Producer: `enable.idempotence`; `None` is "not set", which Kafka treats differently from `true`.
+    #[serde(rename = "enable.idempotence")]
+    pub enable_idempotence: Option<bool>,
+    /// Producer: `max.in.flight.requests.per.connection` (default 5).
+    #[serde(rename = "max.in.flight.requests.per.connection")]
+    pub max_in_flight: u32,
+    /// Producer: `transactional.id`; set, it turns on transactions.
+    #[serde(rename = "transactional.id")]
+    pub transactional_id: Option<String>,
+    /// Producer: `transaction.timeout.ms` (default 60000).
+    #[serde(rename = "transaction.timeout.ms")]
+    pub transaction_timeout_ms: u32,
+    /// Topic: `replication.factor`, 1 or 2 in the lab.
+    #[serde(rename = "replication.factor")]
+    pub replication_factor: u8,
+    /// Topic: `min.insync.replicas` (default 1).
+    #[serde(rename = "min.insync.replicas")]
+    pub min_insync_replicas: u8,
+    /// Topic: `unclean.leader.election.enable` (default false).
+    #[serde(rename = "unclean.leader.election.enable")]
+    pub unclean_leader_election: bool,
+    /// Consumer: `enable.auto.commit` (default true).
+    #[serde(rename = "enable.auto.commit")]
+    pub enable_auto_commit: bool,
+    /// Consumer: `auto.commit.interval.ms` (default 5000).
+    #[serde(rename = "auto.commit.interval.ms")]
+    pub auto_commit_interval_ms: u32,
+    /// Consumer: `isolation.level` (default read_uncommitted).
+    #[serde(rename = "isolation.level")]
+    pub isolation_level: IsolationLevel,
+    /// Consumer: `auto.offset.reset` (default latest).
+    #[serde(rename = "auto.offset.reset")]
+    pub auto_offset_reset: OffsetReset,
+    /// Consumer: `max.poll.records` (default 500).
+    #[serde(rename = "max.poll.records")]
+    pub max_poll_records: u32,
+    /// Consumer: `max.poll.interval.ms` (default 300000).
+    #[serde(rename = "max.poll.interval.ms")]
+    pub max_poll_interval_ms: u32,
+    /// Lab: which auto-commit behaviour is modelled.
+    #[serde(rename = "lab.auto.commit.style")]
+    pub auto_commit_style: AutoCommitStyle,
+    /// Lab: when a manual-commit consumer commits.
+    #[serde(rename = "lab.manual.commit")]
+    pub manual_commit: ManualCommit,
+    /// Lab: where processing leaves its effect.
+    #[serde(rename = "lab.sink")]
+    pub sink: SinkKind,
+    /// Lab: whether the producer application sends a message again (a new record) when send() fails.
+    #[serde(rename = "lab.resend.on.error")]
+    pub resend_on_error: bool,
+    /// Lab: messages per producer transaction when `transactional.id` is set.
+    #[serde(rename = "lab.transaction.messages")]
+    pub transaction_messages: u32,
+    /// Lab: time the application takes to process one record.
+    #[serde(rename = "lab.processing.ms")]
+    pub processing_ms: u32,
+    /// Lab: time between two application sends.
+    #[serde(rename = "lab.send.interval.ms")]
+    pub send_interval_ms: u32,
+    /// Lab: one-way network latency of every link.
+    #[serde(rename = "lab.network.latency.ms")]
+    pub network_latency_ms: u32,
+    /// Lab: how long a crashed process or broker takes to come back.
+    #[serde(rename = "lab.restart.ms")]
+    pub restart_ms: u32,
+    /// Lab: extra latency drawn from the seed, 0 to this, per network message. Each link stays
+    /// first-in first-out (as a TCP connection is), so jitter alone never reorders requests.
+    #[serde(rename = "lab.network.jitter.ms")]
+    pub network_jitter_ms: u32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            acks: Acks::All,
+            retries: i32::MAX as u32,
+            delivery_timeout_ms: 120_000,
+            request_timeout_ms: 30_000,
+            retry_backoff_ms: 100,
+            enable_idempotence: None,
+            max_in_flight: 5,
+            transactional_id: None,
+            transaction_timeout_ms: 60_000,
+            replication_factor: 2,
+            min_insync_replicas: 1,
+            unclean_leader_election: false,
+            enable_auto_commit: true,
+            auto_commit_interval_ms: 5_000,
+            isolation_level: IsolationLevel::ReadUncommitted,
+            auto_offset_reset: OffsetReset::Latest,
+            max_poll_records: 500,
+            max_poll_interval_ms: 300_000,
+            auto_commit_style: AutoCommitStyle::JavaPoll,
+            manual_commit: ManualCommit::AfterProcessing,
+            sink: SinkKind::None,
+            resend_on_error: false,
+            transaction_messages: 1,
+            processing_ms: 200,
+            send_interval_ms: 100,
+            network_latency_ms: 100,
+            restart_ms: 2_000,
+            network_jitter_ms: 100,
+        }
+    }
+}
+
+/// A configuration Kafka itself would refuse (a `ConfigException`), or one outside the lab's range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The setting at fault, by its Kafka (or `lab.`) name.
+    pub field: &'static str,
+    /// What is wrong, in Kafka's words where Kafka has them.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The settings in force after Kafka's resolution rules, with times in ticks, and one sentence per
+/// automatic change so the UI can say "idempotence: off (acks != all)".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EffectiveConfig {
+    /// The configuration as written.
+    pub config: Config,
+    /// Whether the idempotent producer is in force.
+    pub idempotence: bool,
+    /// Whether the producer is transactional.
+    pub transactional: bool,
+    /// The producer's retry budget, in attempts after the first.
+    pub retries: u32,
+    /// `delivery.timeout.ms` in ticks.
+    pub delivery_timeout: u64,
+    /// `request.timeout.ms` in ticks.
+    pub request_timeout: u64,
+    /// `retry.backoff.ms` in ticks (at least one).
+    pub retry_backoff: u64,
+    /// `transaction.timeout.ms` in ticks.
+    pub transaction_timeout: u64,
+    /// `auto.commit.interval.ms` in ticks (at least one).
+    pub auto_commit_interval: u64,
+    /// `max.poll.interval.ms` in ticks.
+    pub max_poll_interval: u64,
+    /// `lab.processing.ms` in ticks (at least one).
+    pub processing: u64,
+    /// `lab.send.interval.ms` in ticks.
+    pub send_interval: u64,
+    /// `lab.network.latency.ms` in ticks (at least one, so every message visibly travels).
+    pub latency: u64,
+    /// `lab.restart.ms` in ticks (at least one).
+    pub restart: u64,
+    /// `lab.network.jitter.ms` in ticks.
+    pub jitter: u64,
+    /// Sentences on what the resolution changed, such as "idempotence: off (acks != all)".
+    pub notes: Vec<String>,
+}
+
+/// Milliseconds to ticks, rounding up so that a non-zero time never collapses to zero.
+pub fn ms_to_ticks(ms: u32) -> u64 {
+    u64::from(ms).div_ceil(u64::from(TICK_MS))
+}
+
+impl Config {
+    /// Resolves the configuration as Kafka does, or refuses it as Kafka would.
+    ///
+    /// The idempotence rules are ProducerConfig.postProcessAndValidateIdempotenceConfigs: a defaulted
+    /// `enable.idempotence` is switched off by `acks` other than all, `retries=0` or more than 5 in
+    /// flight; set explicitly to true, the same combinations are a ConfigException. A
+    /// `transactional.id` requires idempotence (KafkaProducer.configureTransactionState).
+    pub fn resolve(&self) -> Result<EffectiveConfig, ConfigError> {
+        self.check_ranges()?;
+        let mut notes = Vec::new();
+        let idempotence = self.resolve_idempotence(&mut notes)?;
+        let transactional = self.transactional_id.is_some();
+        if transactional && !idempotence {
+            return Err(ConfigError {
+                field: "transactional.id",
+                message: "Cannot set a transactional.id without also enabling idempotence".into(),
+            });
+        }
+        self.check_consumer(&mut notes)?;
+        Ok(EffectiveConfig {
+            config: self.clone(),
+            idempotence,
+            transactional,
+            retries: self.retries,
+            delivery_timeout: ms_to_ticks(self.delivery_timeout_ms),
+            request_timeout: ms_to_ticks(self.request_timeout_ms).max(1),
+            retry_backoff: ms_to_ticks(self.retry_backoff_ms).max(1),
+            transaction_timeout: ms_to_ticks(self.transaction_timeout_ms).max(1),
+            auto_commit_interval: ms_to_ticks(self.auto_commit_interval_ms).max(1),
+            max_poll_interval: ms_to_ticks(self.max_poll_interval_ms).max(1),
+            processing: ms_to_ticks(self.processing_ms).max(1),
+            send_interval: ms_to_ticks(self.send_interval_ms),
+            latency: ms_to_ticks(self.network_latency_ms).max(1),
+            restart: ms_to_ticks(self.restart_ms).max(1),
+            jitter: ms_to_ticks(self.network_jitter_ms),
+            notes,
+        })
+    }
+
+    fn resolve_idempotence(&self, notes: &mut Vec<String>) -> Result<bool, ConfigError> {
+        let explicit = self.enable_idempotence == Some(true);
+        if self.enable_idempotence == Some(false) {
+            notes.push("idempotence: off (enable.idempotence=false)".into());
+            return Ok(false);
+        }
+        let reason = if self.acks != Acks::All {
+            Some(("acks", "acks != all", "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence."))
+        } else if self.retries == 0 {
+            Some(("retries", "retries=0", "Must set retries to non-zero when using the idempotent producer."))
+        } else if self.max_in_flight > 5 {
+            Some((
+                "max.in.flight.requests.per.connection",
+                "max.in.flight.requests.per.connection > 5",
+                "Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.",
+            ))
+        } else {
+            None
+        };
+        match reason {
+            Some((field, _, message)) if explicit => Err(ConfigError { field, message: message.into() }),
+            Some((_, why, _)) => {
+                notes.push(format!("idempotence: off ({why})"));
+                Ok(false)
+            }
+            None => Ok(true),
+        }
+    }
+
+    fn check_consumer(&self, notes: &mut Vec<String>) -> Result<(), ConfigError> {
+        if self.enable_auto_commit && self.manual_commit == ManualCommit::InTransaction {
+            return Err(ConfigError {
+                field: "enable.auto.commit",
+                message: "offsets sent in a transaction need enable.auto.commit=false".into(),
+            });
+        }
+        if self.enable_auto_commit {
+            let style = match self.auto_commit_style {
+                AutoCommitStyle::JavaPoll => "auto-commit: Java client, committed inside poll()",
+                AutoCommitStyle::BackgroundStored => {
+                    "auto-commit: background timer over offsets stored on delivery (librdkafka)"
+                }
+            };
+            notes.push(style.into());
+        }
+        let in_transaction = !self.enable_auto_commit && self.manual_commit == ManualCommit::InTransaction;
+        if self.sink == SinkKind::OutputTopicInTransaction && !in_transaction {
+            return Err(ConfigError {
+                field: "lab.sink",
+                message: "output-topic-in-transaction needs lab.manual.commit=in-transaction".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_ranges(&self) -> Result<(), ConfigError> {
+        let range = |field: &'static str, value: u32, low: u32, high: u32| {
+            if value < low || value > high {
+                Err(ConfigError { field, message: format!("{value} is outside {low}..={high}") })
+            } else {
+                Ok(())
+            }
+        };
+        range("delivery.timeout.ms", self.delivery_timeout_ms, 1, MAX_MS)?;
+        range("request.timeout.ms", self.request_timeout_ms, 1, MAX_MS)?;
+        range("retry.backoff.ms", self.retry_backoff_ms, 0, MAX_MS)?;
+        range("max.in.flight.requests.per.connection", self.max_in_flight, 1, 50)?;
+        range("transaction.timeout.ms", self.transaction_timeout_ms, 1, MAX_MS)?;
+        range("replication.factor", u32::from(self.replication_factor), 1, 2)?;
+        range("min.insync.replicas", u32::from(self.min_insync_replicas), 1, u32::from(self.replication_factor))?;
+        range("auto.commit.interval.ms", self.auto_commit_interval_ms, 0, MAX_MS)?;
+        range("max.poll.records", self.max_poll_records, 1, 10_000)?;
+        range("max.poll.interval.ms", self.max_poll_interval_ms, 1, MAX_MS)?;
+        range("lab.transaction.messages", self.transaction_messages, 1, 50)?;
+        range("lab.processing.ms", self.processing_ms, 0, 60_000)?;
+        range("lab.send.interval.ms", self.send_interval_ms, 0, 60_000)?;
+        range("lab.network.latency.ms", self.network_latency_ms, 0, 60_000)?;
+        range("lab.restart.ms", self.restart_ms, 0, 600_000)?;
+        range("lab.network.jitter.ms", self.network_jitter_ms, 0, 10_000)?;
+        if self.delivery_timeout_ms < self.request_timeout_ms {
+            // ProducerConfig/KafkaProducer.configureDeliveryTimeout: an explicitly set delivery
+            // timeout below linger.ms + request.timeout.ms is a ConfigException.
+            return Err(ConfigError {
+                field: "delivery.timeout.ms",
+                message: "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms".into(),
+            });
+        }
+        if let Some(id) = &self.transactional_id {
+            if id.is_empty() || id.len() > 64 {
+                return Err(ConfigError { field: "transactional.id", message: "must be 1 to 64 characters".into() });
+            }
+        }
+        Ok(())
+    }
+
+    /// The producer part as Java properties, one `name=value` a line, for the UI's "copy" button.
+    pub fn producer_properties(&self) -> String {
+        let mut out = format!("acks={}\nretries={}\ndelivery.timeout.ms={}\n", self.acks.as_str(), self.retries, self.delivery_timeout_ms);
+        if let Some(on) = self.enable_idempotence {
+            out.push_str(&format!("enable.idempotence={on}\n"));
+        }
+        out.push_str(&format!("max.in.flight.requests.per.connection={}\n", self.max_in_flight));
+        if let Some(id) = &self.transactional_id {
+            out.push_str(&format!("transactional.id={id}\ntransaction.timeout.ms={}\n", self.transaction_timeout_ms));
+        }
+        out
+    }
+}

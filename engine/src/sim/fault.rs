@@ -1,0 +1,286 @@
+//! Every failure point of the lab as a value of one type, [`Fault`], and when it strikes, [`Trigger`].
+//!
+//! A click, a scenario file, a link (`fail=drop-ack:m2`) and the explorer all build a [`FaultSpec`]
+//! and hand it to `World::inject`, the one entry point, so a failure behaves the same wherever it
+//! comes from.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::event::{MsgId, Tick};
+
+/// A failure point. Its slug (`drop-ack`) is stable: links and scenario files name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Fault {
+    /// The produce request is lost between producer and leader.
+    DropProduceRequest,
+    /// The leader appended the record but its response (the ACK) is lost.
+    DropAck,
+    /// The leader crashes after it answered but before the follower fetched the record.
+    LeaderCrashUnreplicatedAfterAck,
+    /// The leader crashes after it appended the record, before it answered or the follower fetched.
+    LeaderCrashUnreplicatedBeforeAck,
+    /// The leader crashes after the follower has the record.
+    LeaderCrashReplicated,
+    /// The follower stalls and drops out of the in-sync replica set for a while.
+    FollowerOutOfIsr,
+    /// The producer process crashes and restarts with the same `transactional.id`.
+    ProducerRestartSameId,
+    /// The producer process crashes and restarts with a new `transactional.id`.
+    ProducerRestartNewId,
+    /// The application's wait for send() times out and it sends the message again as a new record.
+    AppResendAfterTimeout,
+    /// The producer freezes, a replacement starts, then the old instance wakes up and carries on.
+    ZombieProducer,
+    /// The application aborts the transaction that holds the message.
+    TransactionAbort,
+    /// The consumer crashes after the fetch returned the record, before processing it.
+    ConsumerCrashAfterFetch,
+    /// The consumer crashes after processing the record (effect written), before committing it.
+    ConsumerCrashAfterProcessing,
+    /// The consumer crashes after a commit covered the record, before its processing finished.
+    ConsumerCrashAfterCommit,
+    /// Processing throws and the application closes the consumer.
+    ProcessingThrows,
+    /// Processing stalls past `max.poll.interval.ms`; the consumer is removed from its group.
+    ProcessingStall,
+    /// The offset-commit request is lost.
+    DropOffsetCommit,
+    /// The database write commits, then the process dies before its offset or transaction commit.
+    DbWriteThenDie,
+    /// The produce request is held up on the network long enough for the next one to overtake it.
+    NetworkDelayReorder,
+    /// The leader crashes and comes back with an empty disk.
+    DiskLost,
+}
+
+/// Where on the stage a failure happens, so the UI can place its hotspot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hotspot {
+    /// The link from the producer to the leader.
+    ProduceLink,
+    /// The link from the leader back to the producer.
+    AckLink,
+    /// The partition leader.
+    Leader,
+    /// The follower replica.
+    Follower,
+    /// The producer application and client.
+    Producer,
+    /// The consumer client.
+    Consumer,
+    /// The consumer application's processing.
+    Processing,
+    /// The link from the consumer to the group coordinator.
+    CommitLink,
+    /// The sink the consumer application writes to.
+    Sink,
+}
+
+impl Fault {
+    /// Every failure point, in the order the UI lists them.
+    pub const ALL: [Fault; 20] = [
+        Fault::DropProduceRequest,
+        Fault::DropAck,
+        Fault::LeaderCrashUnreplicatedAfterAck,
+        Fault::LeaderCrashUnreplicatedBeforeAck,
+        Fault::LeaderCrashReplicated,
+        Fault::FollowerOutOfIsr,
+        Fault::ProducerRestartSameId,
+        Fault::ProducerRestartNewId,
+        Fault::AppResendAfterTimeout,
+        Fault::ZombieProducer,
+        Fault::TransactionAbort,
+        Fault::ConsumerCrashAfterFetch,
+        Fault::ConsumerCrashAfterProcessing,
+        Fault::ConsumerCrashAfterCommit,
+        Fault::ProcessingThrows,
+        Fault::ProcessingStall,
+        Fault::DropOffsetCommit,
+        Fault::DbWriteThenDie,
+        Fault::NetworkDelayReorder,
+        Fault::DiskLost,
+    ];
+
+    /// The stable name used in links and scenario files.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Fault::DropProduceRequest => "drop-produce-request",
+            Fault::DropAck => "drop-ack",
+            Fault::LeaderCrashUnreplicatedAfterAck => "leader-crash-unreplicated-after-ack",
+            Fault::LeaderCrashUnreplicatedBeforeAck => "leader-crash-unreplicated-before-ack",
+            Fault::LeaderCrashReplicated => "leader-crash-replicated",
+            Fault::FollowerOutOfIsr => "follower-out-of-isr",
+            Fault::ProducerRestartSameId => "producer-restart-same-id",
+            Fault::ProducerRestartNewId => "producer-restart-new-id",
+            Fault::AppResendAfterTimeout => "app-resend-after-timeout",
+            Fault::ZombieProducer => "zombie-producer",
+            Fault::TransactionAbort => "transaction-abort",
+            Fault::ConsumerCrashAfterFetch => "consumer-crash-after-fetch",
+            Fault::ConsumerCrashAfterProcessing => "consumer-crash-after-processing",
+            Fault::ConsumerCrashAfterCommit => "consumer-crash-after-commit",
+            Fault::ProcessingThrows => "processing-throws",
+            Fault::ProcessingStall => "processing-stall",
+            Fault::DropOffsetCommit => "drop-offset-commit",
+            Fault::DbWriteThenDie => "db-write-then-die",
+            Fault::NetworkDelayReorder => "network-delay-reorder",
+            Fault::DiskLost => "disk-lost",
+        }
+    }
+
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Fault::DropProduceRequest => "Drop the produce request",
+            Fault::DropAck => "Drop the ACK",
+            Fault::LeaderCrashUnreplicatedAfterAck => "Leader crash before replication, after the ACK",
+            Fault::LeaderCrashUnreplicatedBeforeAck => "Leader crash before replication, before the ACK",
+            Fault::LeaderCrashReplicated => "Leader crash after replication",
+            Fault::FollowerOutOfIsr => "Follower drops out of the ISR",
+            Fault::ProducerRestartSameId => "Producer crash and restart, same transactional.id",
+            Fault::ProducerRestartNewId => "Producer crash and restart, new transactional.id",
+            Fault::AppResendAfterTimeout => "Application re-sends after a timeout",
+            Fault::ZombieProducer => "Zombie producer wakes up",
+            Fault::TransactionAbort => "Transaction abort",
+            Fault::ConsumerCrashAfterFetch => "Consumer crash after fetch, before processing",
+            Fault::ConsumerCrashAfterProcessing => "Consumer crash after processing, before commit",
+            Fault::ConsumerCrashAfterCommit => "Consumer crash after commit, before processing finished",
+            Fault::ProcessingThrows => "Processing throws; the application closes the consumer",
+            Fault::ProcessingStall => "Processing stalls past max.poll.interval.ms",
+            Fault::DropOffsetCommit => "Drop the offset-commit request",
+            Fault::DbWriteThenDie => "Database write succeeds, then the process dies",
+            Fault::NetworkDelayReorder => "Network delay reorders in-flight batches",
+            Fault::DiskLost => "Leader's disk lost",
+        }
+    }
+
+    /// Where the failure sits on the stage.
+    pub fn hotspot(self) -> Hotspot {
+        match self {
+            Fault::DropProduceRequest | Fault::NetworkDelayReorder => Hotspot::ProduceLink,
+            Fault::DropAck => Hotspot::AckLink,
+            Fault::LeaderCrashUnreplicatedAfterAck
+            | Fault::LeaderCrashUnreplicatedBeforeAck
+            | Fault::LeaderCrashReplicated
+            | Fault::DiskLost => Hotspot::Leader,
+            Fault::FollowerOutOfIsr => Hotspot::Follower,
+            Fault::ProducerRestartSameId
+            | Fault::ProducerRestartNewId
+            | Fault::AppResendAfterTimeout
+            | Fault::ZombieProducer
+            | Fault::TransactionAbort => Hotspot::Producer,
+            Fault::ConsumerCrashAfterFetch | Fault::ConsumerCrashAfterCommit => Hotspot::Consumer,
+            Fault::ConsumerCrashAfterProcessing | Fault::ProcessingThrows | Fault::ProcessingStall => {
+                Hotspot::Processing
+            }
+            Fault::DropOffsetCommit => Hotspot::CommitLink,
+            Fault::DbWriteThenDie => Hotspot::Sink,
+        }
+    }
+
+    /// Whether a tick trigger makes the fault happen at that tick. The other faults need a matching
+    /// moment (an ACK to drop, a record to crash before), so a tick only arms them from then on.
+    pub fn strikes_at_tick(self) -> bool {
+        matches!(
+            self,
+            Fault::LeaderCrashReplicated
+                | Fault::FollowerOutOfIsr
+                | Fault::ProducerRestartSameId
+                | Fault::ProducerRestartNewId
+                | Fault::ZombieProducer
+                | Fault::DiskLost
+        )
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+/// A fault name that is not one of [`Fault::ALL`], or a malformed trigger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadFault(pub String);
+
+impl fmt::Display for BadFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadFault {}
+
+impl FromStr for Fault {
+    type Err = BadFault;
+
+    fn from_str(s: &str) -> Result<Fault, BadFault> {
+        Fault::ALL.into_iter().find(|fault| fault.slug() == s).ok_or_else(|| {
+            BadFault(format!("unknown fault {s:?}; expected one of {}", Fault::ALL.map(Fault::slug).join(", ")))
+        })
+    }
+}
+
+/// When an injected fault strikes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trigger {
+    /// Armed for the next matching moment, whichever message it concerns.
+    Next,
+    /// At this tick, or armed from this tick for faults that need a matching moment.
+    AtTick(Tick),
+    /// Armed for the next matching moment that concerns this message.
+    Message(MsgId),
+}
+
+/// One failure to inject: what and when. Written `drop-ack`, `drop-ack:m2` or `disk-lost@30`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FaultSpec {
+    /// The failure point.
+    pub fault: Fault,
+    /// When it strikes.
+    pub trigger: Trigger,
+}
+
+impl FaultSpec {
+    /// A fault armed for the next matching moment concerning `msg`.
+    pub fn for_message(fault: Fault, msg: u16) -> FaultSpec {
+        FaultSpec { fault, trigger: Trigger::Message(MsgId(msg)) }
+    }
+}
+
+impl fmt::Display for FaultSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.trigger {
+            Trigger::Next => write!(f, "{}", self.fault),
+            Trigger::AtTick(tick) => write!(f, "{}@{tick}", self.fault),
+            Trigger::Message(msg) => write!(f, "{}:{msg}", self.fault),
+        }
+    }
+}
+
+impl FromStr for FaultSpec {
+    type Err = BadFault;
+
+    fn from_str(s: &str) -> Result<FaultSpec, BadFault> {
+        if let Some((name, msg)) = s.split_once(':') {
+            let number = msg
+                .strip_prefix('m')
+                .and_then(|n| n.parse::<u16>().ok())
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| BadFault(format!("{s:?}: expected a message like m2 after ':'")))?;
+            return Ok(FaultSpec { fault: name.parse()?, trigger: Trigger::Message(MsgId(number)) });
+        }
+        if let Some((name, tick)) = s.split_once('@') {
+            let tick = tick
+                .parse::<Tick>()
+                .map_err(|_| BadFault(format!("{s:?}: expected a tick number after '@'")))?;
+            return Ok(FaultSpec { fault: name.parse()?, trigger: Trigger::AtTick(tick) });
+        }
+        Ok(FaultSpec { fault: s.parse()?, trigger: Trigger::Next })
+    }
+}

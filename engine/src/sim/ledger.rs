@@ -1,0 +1,463 @@
+//! The ledger: per message, what happened to it end to end, and a verdict with its cause.
+//!
+//! "Exactly once" means three different things, so a row keeps three counters apart: copies in the
+//! log (and how many each isolation level can see), processing runs, and effects in the sink.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::broker::{txn_mark, TxnMark};
+use super::config::{IsolationLevel, SinkKind};
+use super::event::{Event, EventId, EventKind, MsgId};
+use super::world::{RunState, World};
+
+/// What became of a message, as PRODUCT.md lists the verdicts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// One copy visible, processed once, one effect.
+    DeliveredOnce,
+    /// Gone without the application hearing of it: the producer was told success, or the
+    /// committed offset passed the message before it was processed.
+    Lost,
+    /// The application got the error (it can act on it).
+    FailedAndReported,
+    /// Processed (and its effect written) more than once.
+    Duplicated,
+    /// Delivered, but after a message that was sent later.
+    Reordered,
+    /// More than one copy in the log, but readers see one (the others aborted).
+    DuplicateInLogVisibleOnce,
+    /// Processed more than once; the sink kept one effect.
+    ProcessedTwiceEffectOnce,
+    /// Its transaction aborted and readers (read_committed) never see it.
+    AbortedInvisible,
+    /// Its transaction aborted, yet a read_uncommitted consumer processed it.
+    AbortedButSeen,
+    /// Readable later; nothing lost.
+    Delayed,
+    /// Not sent, or still on its way.
+    Pending,
+}
+
+impl Verdict {
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::DeliveredOnce => "delivered once",
+            Verdict::Lost => "lost",
+            Verdict::FailedAndReported => "failed and reported",
+            Verdict::Duplicated => "duplicated",
+            Verdict::Reordered => "reordered",
+            Verdict::DuplicateInLogVisibleOnce => "duplicate in the log, visible once",
+            Verdict::ProcessedTwiceEffectOnce => "processed twice, effect once",
+            Verdict::AbortedInvisible => "aborted and invisible",
+            Verdict::AbortedButSeen => "aborted but seen",
+            Verdict::Delayed => "delayed",
+            Verdict::Pending => "pending",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// One message's row.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MessageRow {
+    /// The message.
+    pub msg: MsgId,
+    /// Application send() calls (1 plus application re-sends).
+    pub app_sends: u32,
+    /// Produce requests the client sent (first attempts and retries).
+    pub attempts: u32,
+    /// Successes the producer saw.
+    pub acks: u32,
+    /// Errors reported to the application.
+    pub errors: u32,
+    /// Offsets of its copies in the log now.
+    pub offsets: Vec<u64>,
+    /// Copies a read_committed consumer can see (below the LSO, not aborted).
+    pub visible_read_committed: u32,
+    /// Copies a read_uncommitted consumer can see (below the high watermark).
+    pub visible_read_uncommitted: u32,
+    /// Processing runs that finished.
+    pub processed: u32,
+    /// Effects in the sink a reader sees (0 without a sink).
+    pub effects: u32,
+    /// The main verdict.
+    pub verdict: Verdict,
+    /// Further verdicts that also hold (reordered, say).
+    pub also: Vec<Verdict>,
+    /// The events that explain the verdict, in log order.
+    pub cause: Vec<EventId>,
+    /// The verdict with its cause in one or two sentences.
+    pub explanation: String,
+}
+
+/// Counts of main verdicts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Delivered once.
+    pub delivered_once: u32,
+    /// Lost.
+    pub lost: u32,
+    /// Duplicated.
+    pub duplicated: u32,
+    /// Everything else.
+    pub other: u32,
+}
+
+/// The ledger of a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ledger {
+    /// One row per message.
+    pub rows: Vec<MessageRow>,
+    /// Verdict counts.
+    pub summary: Summary,
+    /// Whether the run finished.
+    pub run_state: RunState,
+    /// The tick the ledger describes.
+    pub tick: u64,
+    /// What the configuration resolution changed.
+    pub notes: Vec<String>,
+}
+
+#[derive(Default)]
+struct Tally {
+    app_sends: u32,
+    attempts: u32,
+    acks: u32,
+    errors: u32,
+    processed: u32,
+    notable: Vec<EventId>,
+    appended_at: Vec<u64>,
+}
+
+impl Ledger {
+    /// Builds the ledger of a world as it stands.
+    pub fn build(world: &World) -> Ledger {
+        let mut tallies: Vec<Tally> = (0..world.messages).map(|_| Tally::default()).collect();
+        let mut global = Vec::new();
+        for event in world.events() {
+            tally(event, &mut tallies, &mut global);
+        }
+        let first_offsets: Vec<Option<u64>> = (1..=world.messages).map(|m| first_visible(world, MsgId(m))).collect();
+        let rows: Vec<MessageRow> = tallies
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| row(world, MsgId(i as u16 + 1), t, &global, &first_offsets))
+            .collect();
+        let mut summary = Summary::default();
+        for r in &rows {
+            match r.verdict {
+                Verdict::DeliveredOnce => summary.delivered_once += 1,
+                Verdict::Lost => summary.lost += 1,
+                Verdict::Duplicated => summary.duplicated += 1,
+                _ => summary.other += 1,
+            }
+        }
+        Ledger { rows, summary, run_state: world.run_state(), tick: world.now(), notes: world.config().notes.clone() }
+    }
+
+    /// The row of a message (m1 is `row(1)`).
+    pub fn row(&self, msg: u16) -> Option<&MessageRow> {
+        self.rows.get(usize::from(msg).checked_sub(1)?)
+    }
+
+    /// The ledger as an aligned text table, one message a line.
+    pub fn to_table(&self) -> String {
+        let mut out = format!(
+            "{:<4} {:>5} {:>8} {:>4} {:>6} {:>9} {:>8} {:>10} {:>9} {:>7}  {}\n",
+            "msg", "sends", "attempts", "acks", "errors", "log", "vis(rc)", "vis(ru)", "processed", "effects", "verdict"
+        );
+        for r in &self.rows {
+            let offsets = r.offsets.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+            out.push_str(&format!(
+                "{:<4} {:>5} {:>8} {:>4} {:>6} {:>9} {:>8} {:>10} {:>9} {:>7}  {}\n",
+                r.msg.to_string(),
+                r.app_sends,
+                r.attempts,
+                r.acks,
+                r.errors,
+                if offsets.is_empty() { "-".to_string() } else { offsets },
+                r.visible_read_committed,
+                r.visible_read_uncommitted,
+                r.processed,
+                r.effects,
+                r.verdict.label()
+            ));
+        }
+        for r in self.rows.iter().filter(|r| r.verdict != Verdict::DeliveredOnce) {
+            out.push_str(&format!("  {}\n", r.explanation));
+        }
+        let s = self.summary;
+        out.push_str(&format!(
+            "delivered once: {}, lost: {}, duplicated: {}, other: {}\n",
+            s.delivered_once, s.lost, s.duplicated, s.other
+        ));
+        out
+    }
+}
+
+fn tally(event: &Event, tallies: &mut [Tally], global: &mut Vec<EventId>) {
+    let Some(msg) = event.msg() else {
+        if matches!(
+            event.kind,
+            EventKind::FaultStruck { .. }
+                | EventKind::BrokerCrashed { .. }
+                | EventKind::LeaderElected { unclean: true, .. }
+                | EventKind::PartitionOffline
+                | EventKind::Truncated { .. }
+                | EventKind::ProducerCrashed { .. }
+                | EventKind::ProducerWoke { .. }
+                | EventKind::TxnExpired { .. }
+                | EventKind::ConsumerCrashed { .. }
+                | EventKind::ConsumerClosed { .. }
+                | EventKind::ConsumerLeftGroup { .. }
+                | EventKind::ConsumerTxnAborted { .. }
+                | EventKind::CommitFailed { .. }
+                | EventKind::OffsetReset { .. }
+        ) {
+            global.push(event.id);
+        }
+        return;
+    };
+    let Some(t) = tallies.get_mut(usize::from(msg.0).wrapping_sub(1)) else { return };
+    let notable = match event.kind {
+        EventKind::AppSend { resend, .. } => {
+            t.app_sends += 1;
+            resend
+        }
+        EventKind::Sent { what: super::event::FlightKind::Produce { .. }, .. } => {
+            t.attempts += 1;
+            false
+        }
+        EventKind::ProducerAcked { .. } => {
+            t.acks += 1;
+            false
+        }
+        EventKind::ProducerFailed { .. } => {
+            t.errors += 1;
+            true
+        }
+        EventKind::ProcessingFinished { .. } => {
+            t.processed += 1;
+            false
+        }
+        EventKind::Appended { offset, .. } => {
+            t.appended_at.push(offset);
+            true
+        }
+        EventKind::ProcessingStarted { .. } | EventKind::Arrived { .. } | EventKind::Sent { .. } => false,
+        _ => true,
+    };
+    if notable {
+        t.notable.push(event.id);
+    }
+}
+
+/// The offset of the first copy of `msg` a reader could see.
+fn first_visible(world: &World, msg: MsgId) -> Option<u64> {
+    let log = world.partition().log();
+    let limit = visible_limit(world);
+    (0..log.len()).find(|&i| log[i].msg() == Some(msg) && (i as u64) < limit && visible_at(world, i)).map(|i| i as u64)
+}
+
+fn visible_limit(world: &World) -> u64 {
+    match world.config().config.isolation_level {
+        IsolationLevel::ReadCommitted => world.partition().lso(),
+        IsolationLevel::ReadUncommitted => world.partition().hw(),
+    }
+}
+
+fn visible_at(world: &World, index: usize) -> bool {
+    world.config().config.isolation_level == IsolationLevel::ReadUncommitted
+        || txn_mark(world.partition().log(), index) != TxnMark::Aborted
+}
+
+struct Copies {
+    offsets: Vec<u64>,
+    rc: u32,
+    ru: u32,
+    aborted: u32,
+    unreadable_yet: u32,
+}
+
+fn copies(world: &World, msg: MsgId) -> Copies {
+    let p = world.partition();
+    let log = p.log();
+    let (hw, lso) = (p.hw(), p.lso());
+    let mut c = Copies { offsets: Vec::new(), rc: 0, ru: 0, aborted: 0, unreadable_yet: 0 };
+    for (i, entry) in log.iter().enumerate() {
+        if entry.msg() != Some(msg) {
+            continue;
+        }
+        let offset = i as u64;
+        c.offsets.push(offset);
+        let mark = txn_mark(log, i);
+        if mark == TxnMark::Aborted {
+            c.aborted += 1;
+        }
+        if offset < hw {
+            c.ru += 1;
+        }
+        if offset < lso && mark != TxnMark::Aborted {
+            c.rc += 1;
+        }
+        if offset >= hw || mark == TxnMark::Open {
+            c.unreadable_yet += 1;
+        }
+    }
+    c
+}
+
+fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<u64>]) -> MessageRow {
+    let c = copies(world, msg);
+    let cfg = &world.config().config;
+    let effects = world.sink().effects(cfg.sink, msg);
+    let read_committed = cfg.isolation_level == IsolationLevel::ReadCommitted;
+    let visible = if read_committed { c.rc } else { c.ru };
+    let (verdict, mut also) = judge(world, msg, &t, &c, visible, effects);
+    let reordered = first[usize::from(msg.0 - 1)].is_some_and(|mine| {
+        first[usize::from(msg.0)..].iter().any(|later| later.is_some_and(|l| l < mine))
+    });
+    let verdict = if reordered && verdict == Verdict::DeliveredOnce {
+        Verdict::Reordered
+    } else {
+        if reordered {
+            also.push(Verdict::Reordered);
+        }
+        verdict
+    };
+    let cause = cause_events(world, &t, global, verdict);
+    let explanation = explain(world, msg, verdict, &cause, &c.offsets);
+    MessageRow {
+        msg,
+        app_sends: t.app_sends,
+        attempts: t.attempts,
+        acks: t.acks,
+        errors: t.errors,
+        offsets: c.offsets,
+        visible_read_committed: c.rc,
+        visible_read_uncommitted: c.ru,
+        processed: t.processed,
+        effects,
+        verdict,
+        also,
+        cause,
+        explanation,
+    }
+}
+
+/// The verdict rules, in order: aborted, never visible (lost, failed, delayed), visible but not
+/// processed (lost to the committed offset, or delayed), then duplicates.
+fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects: u32) -> (Verdict, Vec<Verdict>) {
+    let cfg = &world.config().config;
+    let count = c.offsets.len() as u32;
+    let quiescent = world.run_state() != RunState::Running;
+    if count > 0 && c.aborted == count {
+        let seen = cfg.isolation_level == IsolationLevel::ReadUncommitted && t.processed > 0;
+        return (if seen { Verdict::AbortedButSeen } else { Verdict::AbortedInvisible }, Vec::new());
+    }
+    if visible == 0 {
+        if c.unreadable_yet > 0 {
+            return (Verdict::Delayed, Vec::new());
+        }
+        let app = world.app[usize::from(msg.0 - 1)];
+        return match app.status {
+            super::producer::AppStatus::Pending | super::producer::AppStatus::Sending if !quiescent => {
+                (Verdict::Pending, Vec::new())
+            }
+            super::producer::AppStatus::Failed if t.acks == 0 => (Verdict::FailedAndReported, Vec::new()),
+            super::producer::AppStatus::Aborted => (Verdict::AbortedInvisible, Vec::new()),
+            _ => (Verdict::Lost, Vec::new()),
+        };
+    }
+    let effect_count = if cfg.sink == SinkKind::None { t.processed } else { effects };
+    if t.processed == 0 {
+        let passed = consumer_passed(world, msg);
+        return (if passed { Verdict::Lost } else { Verdict::Delayed }, Vec::new());
+    }
+    if effect_count == 0 {
+        return (if quiescent { Verdict::Lost } else { Verdict::Delayed }, Vec::new());
+    }
+    let mut also = Vec::new();
+    if count > visible && visible == 1 {
+        also.push(Verdict::DuplicateInLogVisibleOnce);
+    }
+    let verdict = if effect_count > 1 {
+        Verdict::Duplicated
+    } else if t.processed > 1 {
+        Verdict::ProcessedTwiceEffectOnce
+    } else if visible > 1 {
+        Verdict::Duplicated
+    } else if count > visible {
+        also.clear();
+        Verdict::DuplicateInLogVisibleOnce
+    } else {
+        Verdict::DeliveredOnce
+    };
+    (verdict, also)
+}
+
+/// Whether the group's progress (committed offset, or the offset stored in the database) has
+/// passed the message's first visible copy, so no consumer will read it again.
+fn consumer_passed(world: &World, msg: MsgId) -> bool {
+    let Some(offset) = first_visible(world, msg) else { return false };
+    let progress = if world.config().config.sink == SinkKind::DbOffsetsInDb {
+        world.sink().db_offset
+    } else {
+        world.committed_offset()
+    };
+    let consumer = world.consumer();
+    let skipped = world.run_state() != RunState::Running && consumer.position > offset;
+    progress.is_some_and(|p| p > offset) || skipped
+}
+
+fn cause_events(world: &World, t: &Tally, global: &[EventId], verdict: Verdict) -> Vec<EventId> {
+    let mut cause: Vec<EventId> = t.notable.clone();
+    if verdict != Verdict::DeliveredOnce {
+        cause.extend_from_slice(global);
+    }
+    let events = world.events();
+    cause.retain(|id| {
+        !matches!(events[id.0 as usize].kind, EventKind::FaultNotApplicable { .. })
+    });
+    cause.sort_unstable();
+    cause.dedup();
+    cause.truncate(12);
+    cause
+}
+
+fn explain(world: &World, msg: MsgId, verdict: Verdict, cause: &[EventId], offsets: &[u64]) -> String {
+    let events = world.events();
+    let mut text = format!("{msg} {verdict}");
+    if !offsets.is_empty() {
+        let list = offsets.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+        text.push_str(&format!(" (log offsets {list})"));
+    }
+    let steps: Vec<String> = cause
+        .iter()
+        .map(|id| &events[id.0 as usize])
+        .filter(|e| verdict != Verdict::DeliveredOnce || !matches!(e.kind, EventKind::Appended { .. }))
+        .take(6)
+        .map(|e| format!("{} at t={}", e.kind, e.tick))
+        .collect();
+    if !steps.is_empty() {
+        text.push_str(": ");
+        text.push_str(&steps.join("; "));
+    }
+    if !matches!(verdict, Verdict::DeliveredOnce | Verdict::Pending) {
+        for note in &world.config().notes {
+            if note.starts_with("idempotence") {
+                text.push_str(&format!("; {note}"));
+            }
+        }
+    }
+    text
+}

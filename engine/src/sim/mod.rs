@@ -1,0 +1,13 @@
+//! The simulation: configuration, faults, events, the actors, the ledger and the world that runs
+//! them.
+
+pub mod broker;
+pub mod config;
+pub mod consumer;
+pub mod event;
+pub mod fault;
+pub mod ledger;
+pub mod producer;
+pub mod rng;
+pub mod sink;
+pub mod world;

@@ -1,0 +1,674 @@
+//! The producer application and its Kafka client: records, retries, sequence numbers, in-flight
+//! limits, transactions, crashes, restarts and zombies.
+//!
+//! Rules followed: Sender.java (retries, in-flight batch expiry at delivery.timeout.ms),
+//! TransactionManager.java (sequence numbers per partition, epoch bumps, fencing),
+//! KafkaProducer.send (acks=0 completes without a response), KIP-98 and KIP-580 (backoff).
+
+use serde::Serialize;
+
+use super::config::{Acks, ManualCommit};
+use super::event::{Actor, EventKind, FlightKind, MsgId, ProduceError, ProduceOutcome, Tick};
+use super::fault::Fault;
+use super::world::{Action, World, MAX_APP_SENDS, MAX_SESSIONS};
+
+/// What the application knows about one of its messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AppStatus {
+    /// Not sent yet.
+    Pending,
+    /// Sent; no outcome yet.
+    Sending,
+    /// Success reported (for a transaction: the commit returned).
+    Acked,
+    /// An error reported to the application.
+    Failed,
+    /// The application aborted its transaction.
+    Aborted,
+}
+
+/// One application message and the application's view of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct AppMessage {
+    /// Which message.
+    pub msg: MsgId,
+    /// What the application was told last.
+    pub status: AppStatus,
+    /// How many times the application called send() for it.
+    pub sends: u32,
+}
+
+impl AppMessage {
+    pub(crate) fn new(msg: MsgId) -> AppMessage {
+        AppMessage { msg, status: AppStatus::Pending, sends: 0 }
+    }
+}
+
+/// Where a record stands in the producer client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecordState {
+    /// Waiting in the accumulator for an in-flight slot.
+    Queued,
+    /// A produce request is out.
+    InFlight,
+    /// Waiting out retry.backoff.ms before the next attempt.
+    Backoff,
+    /// Acknowledged.
+    Acked,
+    /// Failed and reported.
+    Failed,
+    /// Its producer instance crashed; nobody will hear of it again.
+    Orphaned,
+}
+
+/// One record (one batch) of the producer client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Record {
+    /// Its index in `World::records`.
+    pub id: u16,
+    /// The message it carries.
+    pub msg: MsgId,
+    /// The producer instance that created it.
+    pub session: u8,
+    /// Producer id and epoch it was sent with (0 without idempotence).
+    pub pid: u32,
+    /// Producer epoch.
+    pub epoch: u16,
+    /// Sequence number, assigned on first send when idempotence is on.
+    pub seq: Option<u32>,
+    /// Produce attempts so far.
+    pub attempts: u32,
+    /// When the application sent it.
+    pub created: Tick,
+    /// When delivery.timeout.ms expires.
+    pub deadline: Tick,
+    /// Where it stands.
+    pub state: RecordState,
+    /// The offset it was acknowledged at.
+    pub offset: Option<u64>,
+    /// False once the application stopped waiting for it (and re-sent the message).
+    pub app_waiting: bool,
+    /// The producer transaction it belongs to.
+    pub txn: Option<u32>,
+    /// The flight of its latest attempt.
+    pub flight: Option<u32>,
+}
+
+/// A producer instance's transaction state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SessionTxn {
+    /// Not transactional.
+    None,
+    /// InitProducerId is out.
+    Initializing,
+    /// Ready to begin a transaction.
+    Ready,
+    /// A transaction is open.
+    Open,
+    /// EndTxn is out.
+    Ending,
+    /// Fenced: a newer instance owns the transactional id. The instance can do nothing more.
+    Fenced,
+}
+
+/// One producer instance (the first, or one started after a crash or beside a zombie).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProducerSession {
+    /// Its number.
+    pub session: u8,
+    /// Whether the process runs.
+    pub alive: bool,
+    /// Until when it is frozen (a zombie's pause).
+    pub frozen_until: Option<Tick>,
+    /// Producer id (0 without idempotence).
+    pub pid: u32,
+    /// Producer epoch.
+    pub epoch: u16,
+    /// The next sequence number.
+    pub next_seq: u32,
+    /// Which transactional id it uses, if transactional.
+    pub transactional_id: Option<u8>,
+    /// Its transaction state.
+    pub txn: SessionTxn,
+    /// The number of its current transaction.
+    pub txn_no: u32,
+    /// Messages still to send in the open transaction.
+    pub txn_left: u32,
+    /// The messages this instance sends, in order.
+    pub todo: Vec<MsgId>,
+    /// How many of `todo` it has sent.
+    pub next: usize,
+}
+
+impl World {
+    fn current_session(&self) -> u8 {
+        (self.producers.len() - 1) as u8
+    }
+
+    fn session_mut(&mut self, session: u8) -> &mut ProducerSession {
+        &mut self.producers[usize::from(session)]
+    }
+
+    /// Starts a producer instance. It sends every message the application has not seen succeed or
+    /// fail, in order: a restarted application re-sends what it could not confirm.
+    pub(crate) fn start_producer_session(&mut self, new_id: bool) {
+        let session = self.producers.len() as u8;
+        let todo: Vec<MsgId> = self
+            .app
+            .iter()
+            .filter(|m| matches!(m.status, AppStatus::Pending | AppStatus::Sending))
+            .map(|m| m.msg)
+            .collect();
+        let previous_id = self.producers.last().and_then(|p| p.transactional_id).unwrap_or(0);
+        let transactional_id = self.cfg.transactional.then_some(if new_id && session > 0 {
+            previous_id + 1
+        } else {
+            previous_id
+        });
+        self.producers.push(ProducerSession {
+            session,
+            alive: true,
+            frozen_until: None,
+            pid: 0,
+            epoch: 0,
+            next_seq: 0,
+            transactional_id,
+            txn: SessionTxn::None,
+            txn_no: 0,
+            txn_left: 0,
+            todo,
+            next: 0,
+        });
+        if let Some(tid) = transactional_id {
+            self.session_mut(session).txn = SessionTxn::Initializing;
+            let from = Actor::Producer { session };
+            self.send(from, Actor::TxnCoordinator, FlightKind::InitProducerId, 0, u32::from(tid));
+            return;
+        }
+        let pid = if self.cfg.idempotence {
+            self.next_pid += 1;
+            self.next_pid - 1
+        } else {
+            0
+        };
+        self.session_mut(session).pid = pid;
+        self.record(EventKind::ProducerStarted { session, pid, epoch: 0 });
+        self.schedule(self.now, Action::AppSend { session });
+    }
+
+    /// The answer to InitProducerId: the instance may begin transactions.
+    pub(crate) fn on_init_producer_id_response(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let (Actor::Producer { session }, FlightKind::InitProducerIdResponse { pid, epoch }) = (flight.to, flight.what)
+        else {
+            return;
+        };
+        let s = self.session_mut(session);
+        s.pid = pid;
+        s.epoch = epoch;
+        s.txn = SessionTxn::Ready;
+        self.record(EventKind::ProducerStarted { session, pid, epoch });
+        self.schedule(self.now, Action::AppSend { session });
+    }
+
+    /// Defers an action while the instance is frozen; returns false if the instance cannot act.
+    fn can_act(&mut self, session: u8, action: Action) -> bool {
+        let s = &self.producers[usize::from(session)];
+        if !s.alive || s.txn == SessionTxn::Fenced {
+            return false;
+        }
+        if let Some(until) = s.frozen_until {
+            self.schedule(until, action);
+            return false;
+        }
+        true
+    }
+
+    /// The application sends its next message (inside a transaction when transactional).
+    pub(crate) fn app_send(&mut self, session: u8) {
+        if !self.can_act(session, Action::AppSend { session }) {
+            return;
+        }
+        let s = &self.producers[usize::from(session)];
+        if s.next >= s.todo.len() {
+            return;
+        }
+        let msg = s.todo[s.next];
+        let per_txn = self.cfg.config.transaction_messages;
+        let s = self.session_mut(session);
+        match s.txn {
+            SessionTxn::None => {}
+            SessionTxn::Ready => {
+                s.txn = SessionTxn::Open;
+                s.txn_no += 1;
+                s.txn_left = per_txn;
+            }
+            SessionTxn::Open if s.txn_left > 0 => {}
+            _ => return,
+        }
+        s.next += 1;
+        let more = s.next < s.todo.len();
+        if s.txn == SessionTxn::Open {
+            s.txn_left -= 1;
+        }
+        let txn_open_with_room = s.txn == SessionTxn::Open && s.txn_left > 0;
+        let transactional = s.txn != SessionTxn::None;
+        self.new_record(session, msg, false);
+        if more && (!transactional || txn_open_with_room) {
+            self.schedule(self.now + self.cfg.send_interval, Action::AppSend { session });
+        }
+        self.maybe_end_txn(session);
+    }
+
+    /// Creates a record for `msg` (a fresh send, or an application re-send) and tries to send it.
+    pub(crate) fn new_record(&mut self, session: u8, msg: MsgId, resend: bool) {
+        let index = usize::from(msg.0 - 1);
+        if self.app[index].sends >= MAX_APP_SENDS || self.records.len() >= usize::from(u16::MAX) {
+            return;
+        }
+        self.app[index].sends += 1;
+        if matches!(self.app[index].status, AppStatus::Pending | AppStatus::Failed) {
+            self.app[index].status = AppStatus::Sending;
+        }
+        let id = self.records.len() as u16;
+        let s = &self.producers[usize::from(session)];
+        let txn = (s.txn == SessionTxn::Open).then_some(s.txn_no);
+        self.records.push(Record {
+            id,
+            msg,
+            session,
+            pid: s.pid,
+            epoch: s.epoch,
+            seq: None,
+            attempts: 0,
+            created: self.now,
+            deadline: self.now + self.cfg.delivery_timeout,
+            state: RecordState::Queued,
+            offset: None,
+            app_waiting: true,
+            txn,
+            flight: None,
+        });
+        self.record(EventKind::AppSend { msg, record: id, resend });
+        self.drain(session);
+    }
+
+    /// Sends queued records while fewer than max.in.flight.requests.per.connection are out. With
+    /// idempotence a retried record waits until every lower sequence is acknowledged or in flight,
+    /// as TransactionManager keeps in-flight batches in sequence order.
+    pub(crate) fn drain(&mut self, session: u8) {
+        let limit = self.cfg.config.max_in_flight as usize;
+        for index in 0..self.records.len() {
+            let r = self.records[index];
+            if r.session != session || r.state != RecordState::Queued {
+                continue;
+            }
+            let in_flight = self.records.iter().filter(|o| o.session == session && o.state == RecordState::InFlight).count();
+            if in_flight >= limit {
+                break;
+            }
+            if self.cfg.idempotence && r.seq.is_some() && self.lower_sequence_waiting(&r) {
+                continue;
+            }
+            self.send_record(r.id);
+            if !self.producers[usize::from(session)].alive || self.producers[usize::from(session)].frozen_until.is_some() {
+                break;
+            }
+        }
+    }
+
+    fn lower_sequence_waiting(&self, r: &Record) -> bool {
+        self.records.iter().any(|o| {
+            o.session == r.session
+                && o.epoch == r.epoch
+                && o.seq.is_some()
+                && o.seq < r.seq
+                && matches!(o.state, RecordState::Queued | RecordState::Backoff)
+        })
+    }
+
+    fn send_record(&mut self, id: u16) {
+        let r = self.records[usize::from(id)];
+        if self.now >= r.deadline {
+            self.fail_record(id, true);
+            return;
+        }
+        let s = &self.producers[usize::from(r.session)];
+        let (pid, epoch) = (s.pid, s.epoch);
+        let seq = match r.seq {
+            Some(seq) => Some(seq),
+            None if self.cfg.idempotence => {
+                let s = self.session_mut(r.session);
+                s.next_seq += 1;
+                Some(s.next_seq - 1)
+            }
+            None => None,
+        };
+        let first = r.attempts == 0;
+        let attempt = r.attempts + 1;
+        {
+            let rec = &mut self.records[usize::from(id)];
+            rec.seq = seq;
+            rec.attempts = attempt;
+            rec.state = RecordState::InFlight;
+            if first {
+                rec.pid = pid;
+                rec.epoch = epoch;
+            }
+        }
+        let extra = if first && self.strike(Fault::NetworkDelayReorder, Some(r.msg)) { 4 * self.cfg.latency + 2 } else { 0 };
+        let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
+        let what = FlightKind::Produce { msg: r.msg, record: id, seq, attempt };
+        let rec_epoch = u32::from(self.records[usize::from(id)].epoch);
+        let flight = self.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what, extra, rec_epoch);
+        self.records[usize::from(id)].flight = Some(flight);
+        if first && self.strike(Fault::DropProduceRequest, Some(r.msg)) {
+            self.flights[flight as usize].doomed = Some(Fault::DropProduceRequest);
+        }
+        if self.cfg.config.acks == Acks::Zero {
+            self.acknowledge(id, None);
+        } else {
+            let at = (self.now + self.cfg.request_timeout).min(r.deadline);
+            self.schedule(at, Action::RequestTimeout { record: id, attempt });
+        }
+        if first {
+            self.after_first_send(r.msg, id);
+        }
+    }
+
+    /// Faults that strike the producer right after a message's first request left.
+    fn after_first_send(&mut self, msg: MsgId, record: u16) {
+        if self.strike(Fault::AppResendAfterTimeout, Some(msg)) {
+            self.schedule(self.now + self.cfg.latency, Action::AppGivesUp { record });
+        }
+        if self.producers.len() >= MAX_SESSIONS {
+            return;
+        }
+        if self.strike(Fault::ProducerRestartSameId, Some(msg)) {
+            self.producer_crash(false);
+        } else if self.strike(Fault::ProducerRestartNewId, Some(msg)) {
+            self.producer_crash(true);
+        } else if self.strike(Fault::ZombieProducer, Some(msg)) {
+            self.producer_freeze();
+        }
+    }
+
+    /// A produce response reached the producer.
+    pub(crate) fn on_produce_response(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let FlightKind::ProduceResponse { record, outcome, .. } = flight.what else { return };
+        let request = flight.aux;
+        let r = self.records[usize::from(record)];
+        if r.state != RecordState::InFlight || r.flight != Some(request) {
+            return;
+        }
+        match outcome {
+            ProduceOutcome::Ok { offset, .. } => self.acknowledge(record, Some(offset)),
+            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.broker_lost_state(&r) => {
+                self.records[usize::from(record)].state = RecordState::Backoff;
+                self.bump_epoch(r.session);
+                self.retry_or_fail_backoff(record);
+            }
+            ProduceOutcome::Err(error) if error.retriable() => self.retry_or_fail(record),
+            ProduceOutcome::Err(_) => self.fenced(r.session, record),
+        }
+    }
+
+    /// An OUT_OF_ORDER_SEQUENCE for a record whose lower sequences were all acknowledged means the
+    /// broker lost this producer's state (a truncated log): the client bumps its epoch (KIP-360).
+    fn broker_lost_state(&self, r: &Record) -> bool {
+        self.cfg.idempotence
+            && !self.cfg.transactional
+            && !self.records.iter().any(|o| {
+                o.session == r.session
+                    && o.epoch == r.epoch
+                    && o.seq < r.seq
+                    && matches!(o.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff)
+            })
+    }
+
+    /// A retry of a record already put in backoff (and maybe renumbered).
+    fn retry_or_fail_backoff(&mut self, id: u16) {
+        self.records[usize::from(id)].state = RecordState::InFlight;
+        self.retry_or_fail(id);
+    }
+
+    fn fenced(&mut self, session: u8, record: u16) {
+        self.fail_record(record, false);
+        if self.producers[usize::from(session)].txn != SessionTxn::None {
+            self.session_mut(session).txn = SessionTxn::Fenced;
+        }
+    }
+
+    /// The send callback reports success.
+    fn acknowledge(&mut self, id: u16, offset: Option<u64>) {
+        let r = {
+            let rec = &mut self.records[usize::from(id)];
+            rec.state = RecordState::Acked;
+            rec.offset = offset;
+            *rec
+        };
+        self.record(EventKind::ProducerAcked { msg: r.msg, record: id, offset });
+        if r.app_waiting && r.txn.is_none() {
+            self.app[usize::from(r.msg.0 - 1)].status = AppStatus::Acked;
+        }
+        self.drain(r.session);
+        self.maybe_end_txn(r.session);
+    }
+
+    fn backoff(&self, attempts: u32) -> Tick {
+        // KIP-580: exponential backoff from retry.backoff.ms up to retry.backoff.max.ms (1000 ms).
+        let shift = attempts.saturating_sub(1).min(10);
+        (self.cfg.retry_backoff << shift).min(10).max(self.cfg.retry_backoff)
+    }
+
+    fn retry_or_fail(&mut self, id: u16) {
+        let r = self.records[usize::from(id)];
+        let backoff = self.backoff(r.attempts);
+        if r.attempts <= self.cfg.retries && self.now + backoff < r.deadline {
+            self.records[usize::from(id)].state = RecordState::Backoff;
+            self.record(EventKind::Retry { msg: r.msg, record: id, attempt: r.attempts + 1 });
+            self.schedule(self.now + backoff, Action::Resend { record: id });
+        } else {
+            self.fail_record(id, self.now + backoff >= r.deadline && r.attempts <= self.cfg.retries);
+        }
+    }
+
+    /// No response within request.timeout.ms, or delivery.timeout.ms is over (Sender expires
+    /// in-flight batches at their delivery deadline).
+    pub(crate) fn request_timeout(&mut self, id: u16, attempt: u32) {
+        let r = self.records[usize::from(id)];
+        if r.state != RecordState::InFlight || r.attempts != attempt {
+            return;
+        }
+        if !self.can_act(r.session, Action::RequestTimeout { record: id, attempt }) {
+            return;
+        }
+        self.record(EventKind::RequestTimedOut { msg: r.msg, record: id });
+        if self.now >= r.deadline {
+            self.fail_record(id, true);
+        } else {
+            self.retry_or_fail(id);
+        }
+    }
+
+    /// The request went to a broker that is down: the connection closes and the client retries.
+    pub(crate) fn connection_lost(&mut self, id: u16) {
+        let r = self.records[usize::from(id)];
+        if r.state != RecordState::InFlight || !self.producers[usize::from(r.session)].alive {
+            return;
+        }
+        self.record(EventKind::RequestTimedOut { msg: r.msg, record: id });
+        self.retry_or_fail(id);
+    }
+
+    /// The backoff is over: the record queues for its next attempt.
+    pub(crate) fn resend(&mut self, id: u16) {
+        let r = self.records[usize::from(id)];
+        if r.state != RecordState::Backoff || !self.can_act(r.session, Action::Resend { record: id }) {
+            return;
+        }
+        self.records[usize::from(id)].state = RecordState::Queued;
+        self.drain(r.session);
+    }
+
+    /// The producer gives up on a record and tells the application.
+    fn fail_record(&mut self, id: u16, timeout: bool) {
+        let r = self.records[usize::from(id)];
+        self.records[usize::from(id)].state = RecordState::Failed;
+        self.record(EventKind::ProducerFailed { msg: r.msg, record: id, timeout });
+        if self.cfg.idempotence && !self.cfg.transactional {
+            self.bump_epoch(r.session);
+        }
+        let transactional = self.producers[usize::from(r.session)].txn != SessionTxn::None;
+        if r.app_waiting && !transactional {
+            let index = usize::from(r.msg.0 - 1);
+            self.app[index].status = AppStatus::Failed;
+            if self.cfg.config.resend_on_error && self.producers[usize::from(r.session)].alive {
+                self.new_record(r.session, r.msg, true);
+            }
+        }
+        self.drain(r.session);
+        self.maybe_end_txn(r.session);
+    }
+
+    /// After a failed batch the idempotent producer bumps its epoch and restarts sequences
+    /// (KIP-360), so later records are not stuck behind a sequence gap.
+    fn bump_epoch(&mut self, session: u8) {
+        let s = self.session_mut(session);
+        s.epoch += 1;
+        s.next_seq = 0;
+        for r in self.records.iter_mut() {
+            if r.session == session && matches!(r.state, RecordState::Queued | RecordState::Backoff) {
+                r.seq = None;
+                r.epoch = self.producers[usize::from(session)].epoch;
+                r.attempts = r.attempts.min(1);
+            }
+        }
+    }
+
+    /// The application's own wait for a send timed out (a fault): it sends the message again as a
+    /// new record, which gets a new sequence number, so idempotence cannot recognise it.
+    pub(crate) fn app_gives_up(&mut self, id: u16) {
+        let r = self.records[usize::from(id)];
+        if !self.can_act(r.session, Action::AppGivesUp { record: id }) {
+            return;
+        }
+        if matches!(r.state, RecordState::InFlight | RecordState::Backoff | RecordState::Queued) {
+            self.records[usize::from(id)].app_waiting = false;
+            self.new_record(r.session, r.msg, true);
+        }
+    }
+
+    /// Ends the open transaction once every record in it has an outcome: commit, or abort if a
+    /// record failed or the application decided to abort (a fault).
+    pub(crate) fn maybe_end_txn(&mut self, session: u8) {
+        let s = &self.producers[usize::from(session)];
+        if s.txn != SessionTxn::Open || (s.txn_left > 0 && s.next < s.todo.len()) {
+            return;
+        }
+        let txn = s.txn_no;
+        let mut any_failed = false;
+        let mut msgs = Vec::new();
+        for r in self.records.iter().filter(|r| r.session == session && r.txn == Some(txn)) {
+            match r.state {
+                RecordState::Acked => msgs.push(r.msg),
+                RecordState::Failed => any_failed = true,
+                _ => return,
+            }
+        }
+        let mut commit = !any_failed;
+        for msg in msgs {
+            if commit && self.strike(Fault::TransactionAbort, Some(msg)) {
+                commit = false;
+            }
+        }
+        self.session_mut(session).txn = SessionTxn::Ending;
+        let epoch = u32::from(self.producers[usize::from(session)].epoch);
+        self.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit }, 0, epoch);
+    }
+
+    /// The coordinator answered EndTxn: the application learns the outcome of its transaction.
+    pub(crate) fn on_end_txn_response(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let (Actor::Producer { session }, FlightKind::EndTxnResponse { commit, ok }) = (flight.to, flight.what) else {
+            return;
+        };
+        if !ok {
+            self.session_mut(session).txn = SessionTxn::Fenced;
+            return;
+        }
+        let txn = self.producers[usize::from(session)].txn_no;
+        let mut requeue = Vec::new();
+        for r in self.records.iter().filter(|r| r.session == session && r.txn == Some(txn) && r.app_waiting) {
+            let app = &mut self.app[usize::from(r.msg.0 - 1)];
+            if app.status == AppStatus::Acked {
+                continue;
+            }
+            app.status = match (commit, r.state) {
+                (true, _) => AppStatus::Acked,
+                (false, RecordState::Acked) => AppStatus::Aborted,
+                (false, _) => AppStatus::Failed,
+            };
+            if app.status == AppStatus::Failed && self.cfg.config.resend_on_error && app.sends < MAX_APP_SENDS {
+                requeue.push(r.msg);
+            }
+        }
+        let s = self.session_mut(session);
+        s.txn = SessionTxn::Ready;
+        s.todo.extend(requeue);
+        self.schedule(self.now, Action::AppSend { session });
+    }
+
+    /// The producer process crashes; a new instance starts after lab.restart.ms.
+    pub(crate) fn producer_crash(&mut self, new_id: bool) {
+        let session = self.current_session();
+        self.session_mut(session).alive = false;
+        for r in self.records.iter_mut().filter(|r| r.session == session) {
+            if matches!(r.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff) {
+                r.state = RecordState::Orphaned;
+            }
+        }
+        self.record(EventKind::ProducerCrashed { session });
+        self.schedule(self.now + self.cfg.restart, Action::ProducerRestart { new_id });
+    }
+
+    /// A new producer instance replaces a crashed or frozen one.
+    pub(crate) fn producer_restart(&mut self, new_id: bool) {
+        if self.producers.len() < MAX_SESSIONS {
+            self.start_producer_session(new_id);
+        }
+    }
+
+    /// The producer freezes (a long GC pause); a replacement starts after lab.restart.ms and the
+    /// frozen instance wakes up later and carries on as a zombie.
+    pub(crate) fn producer_freeze(&mut self) {
+        let session = self.current_session();
+        let wake = self.now + 3 * self.cfg.restart + 2 * self.cfg.latency;
+        self.session_mut(session).frozen_until = Some(wake);
+        self.record(EventKind::ProducerFroze { session });
+        self.schedule(wake, Action::ProducerWake { session });
+        self.schedule(self.now + self.cfg.restart, Action::ProducerRestart { new_id: false });
+    }
+
+    /// The zombie wakes up and carries on with what it was doing.
+    pub(crate) fn producer_wake(&mut self, session: u8) {
+        let s = self.session_mut(session);
+        if s.frozen_until.is_none() {
+            return;
+        }
+        s.frozen_until = None;
+        self.record(EventKind::ProducerWoke { session });
+        self.drain(session);
+        self.maybe_end_txn(session);
+        self.schedule(self.now, Action::AppSend { session });
+    }
+
+    /// Whether the consumer commits through its own transaction.
+    pub(crate) fn consumer_transactional(&self) -> bool {
+        !self.cfg.config.enable_auto_commit && self.cfg.config.manual_commit == ManualCommit::InTransaction
+    }
+}

@@ -1,0 +1,64 @@
+//! Where the consumer application's processing leaves its effect: an output topic or a database
+//! table, and how many effects of each message a reader of the sink would see.
+
+use serde::Serialize;
+
+use super::config::SinkKind;
+use super::event::MsgId;
+
+/// One write to the sink.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SinkRow {
+    /// The message processed.
+    pub msg: MsgId,
+    /// The input offset it was read from.
+    pub offset: u64,
+    /// The consumer application's transaction it belongs to (output topic inside a transaction).
+    pub txn: Option<u32>,
+}
+
+/// The sink's contents.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Sink {
+    /// Every write, in order.
+    pub rows: Vec<SinkRow>,
+    /// The input offset stored with the rows (the offsets-in-database pattern): the next to read.
+    pub db_offset: Option<u64>,
+    /// The outcome of each consumer-application transaction: `(number, committed)`.
+    pub txn_outcomes: Vec<(u32, bool)>,
+}
+
+impl Sink {
+    fn counts(&self, row: &SinkRow) -> bool {
+        match row.txn {
+            None => true,
+            Some(txn) => self.txn_outcomes.iter().any(|&(t, committed)| t == txn && committed),
+        }
+    }
+
+    /// How many effects of `msg` a reader of the sink sees: rows for a plain insert, one row per
+    /// key for an upsert, committed records for a transactional output topic.
+    pub fn effects(&self, kind: SinkKind, msg: MsgId) -> u32 {
+        let live = self.rows.iter().filter(|row| row.msg == msg && self.counts(row));
+        match kind {
+            SinkKind::None => 0,
+            SinkKind::DbUpsertMessageId => u32::from(live.count() > 0),
+            SinkKind::DbUpsertOffset => {
+                let mut offsets: Vec<u64> = live.map(|row| row.offset).collect();
+                offsets.sort_unstable();
+                offsets.dedup();
+                offsets.len() as u32
+            }
+            _ => live.count() as u32,
+        }
+    }
+
+    /// Whether a write of `msg` at `offset` replaces an existing row (an upsert hit).
+    pub fn overwrites(&self, kind: SinkKind, msg: MsgId, offset: u64) -> bool {
+        match kind {
+            SinkKind::DbUpsertMessageId => self.rows.iter().any(|row| row.msg == msg),
+            SinkKind::DbUpsertOffset => self.rows.iter().any(|row| row.offset == offset),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,586 @@
+//! The discrete-event loop: a queue of scheduled actions ordered by `(tick, sequence)`, the state of
+//! every actor, the network, the armed faults and the event log.
+//!
+//! Methods fall into the kinds quinn-proto uses: constructors, commands (`inject`, `step`,
+//! `run_until`, `run_to_quiescence`) and getters. Nothing here reads a clock or the OS.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::broker::{LogEntry, Partition, TxnMeta};
+use super::config::EffectiveConfig;
+use super::consumer::Consumer;
+use super::event::{Actor, Event, EventId, EventKind, FlightId, FlightKind, MsgId, Tick, FNV_OFFSET};
+use super::fault::{Fault, FaultSpec, Trigger};
+use super::ledger::Ledger;
+use super::producer::{AppMessage, ProducerSession, Record};
+use super::rng::Rng;
+use super::sink::Sink;
+
+/// The most events one run may record; past it the run stops in [`RunState::Truncated`].
+pub const MAX_EVENTS: usize = 20_000;
+/// The last tick a run may reach (about 2.8 simulated hours); past it the run stops truncated.
+pub const MAX_TICK: Tick = 100_000;
+/// The most messages one scenario may send.
+pub const MAX_MESSAGES: u16 = 50;
+/// The most faults one scenario may inject.
+pub const MAX_FAULTS: usize = 16;
+/// The most application sends of one message (the first and the re-sends).
+pub const MAX_APP_SENDS: u32 = 4;
+/// The most producer instances of one run (restarts and zombies).
+pub const MAX_SESSIONS: usize = 8;
+
+/// Whether the run can go on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunState {
+    /// Actions are waiting.
+    Running,
+    /// Nothing is left to happen.
+    Quiescent,
+    /// A bound (events or ticks) stopped the run early; its ledger is partial.
+    Truncated,
+}
+
+/// What a network message is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlightState {
+    /// On the wire.
+    InFlight,
+    /// Delivered.
+    Arrived,
+    /// Lost.
+    Dropped,
+}
+
+/// A network message, for the UI to animate: endpoints, what it carries, when it left and lands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Flight {
+    /// Its id, shared by its send and arrival events.
+    pub id: FlightId,
+    /// The sender.
+    pub from: Actor,
+    /// The receiver.
+    pub to: Actor,
+    /// What it carries.
+    pub what: FlightKind,
+    /// When it left.
+    pub sent: Tick,
+    /// When it lands (or is lost).
+    pub arrives: Tick,
+    /// Where it is.
+    pub state: FlightState,
+    /// The fault that will drop it, if any.
+    pub doomed: Option<Fault>,
+    /// The event that sent it.
+    pub sent_event: EventId,
+    /// A number the receiver needs (the consumer group generation, or the producer epoch).
+    #[serde(skip)]
+    pub(crate) aux: u32,
+    /// Log entries of a replica fetch response.
+    #[serde(skip)]
+    pub(crate) entries: Vec<LogEntry>,
+    /// Records of a consumer fetch response.
+    #[serde(skip)]
+    pub(crate) records: Vec<(u64, MsgId)>,
+}
+
+impl Flight {
+    /// The records a consumer fetch response carries: `(offset, message)`.
+    pub fn records(&self) -> &[(u64, MsgId)] {
+        &self.records
+    }
+}
+
+/// Something scheduled to happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Action {
+    Start,
+    AppSend { session: u8 },
+    Arrive { flight: u32 },
+    RequestTimeout { record: u16, attempt: u32 },
+    Resend { record: u16 },
+    AppGivesUp { record: u16 },
+    ProducerRestart { new_id: bool },
+    ProducerWake { session: u8 },
+    BrokerRestart { broker: u8 },
+    FollowerResume,
+    TxnTimeout { pid: u32, epoch: u16, began: Tick },
+    ConsumerRestart,
+    ProcessDone { instance: u8, offset: u64 },
+    PollDeadline { instance: u8, poll: u32 },
+    AutoCommit { instance: u8 },
+    Poll { instance: u8 },
+    CommitTimeout { instance: u8, flight: u32 },
+    FaultAt { index: u8 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Scheduled {
+    tick: Tick,
+    seq: u64,
+    action: Action,
+    cause: Option<EventId>,
+}
+
+/// An injected fault and whether it has struck.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ArmedFault {
+    /// What was injected.
+    pub spec: FaultSpec,
+    /// The event where it struck, once it has.
+    pub struck: Option<EventId>,
+}
+
+/// The whole simulated system at one moment. Cloning it is a snapshot, for time travel.
+#[derive(Clone, Debug)]
+pub struct World {
+    pub(crate) cfg: Arc<EffectiveConfig>,
+    pub(crate) messages: u16,
+    pub(crate) now: Tick,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    next_seq: u64,
+    pub(crate) events: Vec<Event>,
+    pub(crate) flights: Vec<Flight>,
+    pub(crate) faults: Vec<ArmedFault>,
+    pub(crate) rng: Rng,
+    pub(crate) link_clock: [Tick; 16],
+    pub(crate) partition: Partition,
+    pub(crate) parked_replica_fetch: Option<u32>,
+    pub(crate) parked_consumer_fetch: Option<u32>,
+    pub(crate) pending_acks: Vec<(u16, u64, u8, u32)>,
+    pub(crate) pending_markers: Vec<(u32, u16, bool)>,
+    pub(crate) txns: Vec<TxnMeta>,
+    pub(crate) committed: Option<u64>,
+    pub(crate) generation: u32,
+    pub(crate) producers: Vec<ProducerSession>,
+    pub(crate) records: Vec<Record>,
+    pub(crate) app: Vec<AppMessage>,
+    pub(crate) consumer: Consumer,
+    pub(crate) sink: Sink,
+    pub(crate) next_pid: u32,
+    pub(crate) state: RunState,
+    pub(crate) cause: Option<EventId>,
+}
+
+impl World {
+    /// A world at tick 0 for a resolved configuration, `messages` messages (1 to 50) and a seed.
+    /// Faults are added with [`World::inject`] before or during the run.
+    pub fn with_config(cfg: EffectiveConfig, messages: u16, seed: u64) -> World {
+        let messages = messages.clamp(1, MAX_MESSAGES);
+        let partition = Partition::new(cfg.config.replication_factor);
+        let mut world = World {
+            cfg: Arc::new(cfg),
+            messages,
+            now: 0,
+            queue: BinaryHeap::new(),
+            next_seq: 0,
+            events: Vec::new(),
+            flights: Vec::new(),
+            faults: Vec::new(),
+            rng: Rng::new(seed),
+            link_clock: [0; 16],
+            partition,
+            parked_replica_fetch: None,
+            parked_consumer_fetch: None,
+            pending_acks: Vec::new(),
+            pending_markers: Vec::new(),
+            txns: Vec::new(),
+            committed: None,
+            generation: 0,
+            producers: Vec::new(),
+            records: Vec::new(),
+            app: (1..=messages).map(|m| AppMessage::new(MsgId(m))).collect(),
+            consumer: Consumer::new(),
+            sink: Sink::default(),
+            next_pid: 1,
+            state: RunState::Running,
+            cause: None,
+        };
+        world.schedule(0, Action::Start);
+        world
+    }
+
+    /// The one entry point for failures: arms `spec` for its trigger. A fault that strikes at a tick
+    /// is scheduled; the others wait for their matching moment. Returns false (and injects nothing)
+    /// past [`MAX_FAULTS`].
+    pub fn inject(&mut self, spec: FaultSpec) -> bool {
+        if self.faults.len() >= MAX_FAULTS {
+            return false;
+        }
+        let index = self.faults.len() as u8;
+        self.faults.push(ArmedFault { spec, struck: None });
+        if let Trigger::AtTick(tick) = spec.trigger {
+            if spec.fault.strikes_at_tick() {
+                self.schedule(tick.max(self.now), Action::FaultAt { index });
+            }
+        }
+        true
+    }
+
+    /// Runs one action and returns the events it recorded (at least one), or `None` when the run is
+    /// over. One action can record several events that happen at the same instant, such as an
+    /// arrival and the append it causes; the world's state is consistent after each step.
+    pub fn step(&mut self) -> Option<&[Event]> {
+        let before = self.events.len();
+        while self.events.len() == before {
+            if self.state != RunState::Running {
+                return None;
+            }
+            let Some(Reverse(next)) = self.queue.pop() else {
+                self.finish();
+                if self.events.len() == before {
+                    return None;
+                }
+                break;
+            };
+            if next.tick > MAX_TICK {
+                self.truncate();
+                break;
+            }
+            self.now = next.tick;
+            self.cause = next.cause;
+            self.dispatch(next.action);
+            if self.events.len() >= MAX_EVENTS {
+                self.truncate();
+            }
+        }
+        Some(&self.events[before..])
+    }
+
+    /// Runs every action scheduled up to and including `tick`.
+    pub fn run_until(&mut self, tick: Tick) {
+        while self.state == RunState::Running && self.queue.peek().is_some_and(|Reverse(s)| s.tick <= tick) {
+            self.step();
+        }
+        if self.state == RunState::Running {
+            self.now = self.now.max(tick.min(MAX_TICK));
+        }
+    }
+
+    /// Runs until nothing is left to happen or a bound stops the run.
+    pub fn run_to_quiescence(&mut self) -> RunState {
+        while self.step().is_some() {}
+        self.state
+    }
+
+    /// Whether the run can go on, is over, or was stopped by a bound.
+    pub fn run_state(&self) -> RunState {
+        self.state
+    }
+
+    /// The current tick.
+    pub fn now(&self) -> Tick {
+        self.now
+    }
+
+    /// The number of messages of the scenario.
+    pub fn message_count(&self) -> u16 {
+        self.messages
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &EffectiveConfig {
+        &self.cfg
+    }
+
+    /// The event log so far, in its total order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The faults injected and whether each has struck.
+    pub fn faults(&self) -> &[ArmedFault] {
+        &self.faults
+    }
+
+    /// The partition: every replica's log, leader, ISR, high watermark.
+    pub fn partition(&self) -> &Partition {
+        &self.partition
+    }
+
+    /// The transaction coordinator's state, one entry per transactional id.
+    pub fn transactions(&self) -> &[TxnMeta] {
+        &self.txns
+    }
+
+    /// The group's committed offset (the next offset to read), if any commit has landed.
+    pub fn committed_offset(&self) -> Option<u64> {
+        self.committed
+    }
+
+    /// The consumer's state: position, current batch, what it is doing.
+    pub fn consumer(&self) -> &Consumer {
+        &self.consumer
+    }
+
+    /// The sink's rows or output records.
+    pub fn sink(&self) -> &Sink {
+        &self.sink
+    }
+
+    /// The producer instances so far (restarts and zombies add instances).
+    pub fn producers(&self) -> &[ProducerSession] {
+        &self.producers
+    }
+
+    /// Every record the producer clients created.
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// Network messages on the wire now, for the UI to animate.
+    pub fn in_flight(&self) -> impl Iterator<Item = &Flight> {
+        self.flights.iter().filter(|f| f.state == FlightState::InFlight)
+    }
+
+    /// Every network message of the run so far.
+    pub fn flights(&self) -> &[Flight] {
+        &self.flights
+    }
+
+    /// The per-message ledger and verdicts as of now.
+    pub fn ledger(&self) -> Ledger {
+        Ledger::build(self)
+    }
+
+    /// FNV-1a (64 bit) over the canonical form of the event log: each event's `Debug` text followed
+    /// by a newline. Equal logs give equal hashes, natively and in wasm32.
+    pub fn event_log_hash(&self) -> u64 {
+        self.events.iter().fold(FNV_OFFSET, |hash, event| {
+            let text = format!("{event:?}\n");
+            super::event::fnv1a(hash, text.as_bytes())
+        })
+    }
+
+    // ----- scheduling and the log -----
+
+    pub(crate) fn schedule(&mut self, tick: Tick, action: Action) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let cause = self.cause;
+        self.queue.push(Reverse(Scheduled { tick, seq, action, cause }));
+    }
+
+    /// Records an event caused by the current cause and makes it the cause of what follows.
+    pub(crate) fn record(&mut self, kind: EventKind) -> EventId {
+        let id = EventId(self.events.len() as u32);
+        self.events.push(Event { id, tick: self.now, cause: self.cause, kind });
+        self.cause = Some(id);
+        id
+    }
+
+    fn truncate(&mut self) {
+        let events = self.events.len() as u32;
+        self.record(EventKind::RunTruncated { events });
+        self.state = RunState::Truncated;
+    }
+
+    fn finish(&mut self) {
+        self.cause = None;
+        for index in 0..self.faults.len() {
+            let armed = self.faults[index];
+            if armed.struck.is_none() {
+                let msg = match armed.spec.trigger {
+                    Trigger::Message(msg) => Some(msg),
+                    _ => None,
+                };
+                let id = self.record(EventKind::FaultNotApplicable { fault: armed.spec.fault, msg });
+                self.faults[index].struck = Some(id);
+            }
+        }
+        self.state = RunState::Quiescent;
+    }
+
+    fn dispatch(&mut self, action: Action) {
+        match action {
+            Action::Start => self.start(),
+            Action::AppSend { session } => self.app_send(session),
+            Action::Arrive { flight } => self.arrive(flight),
+            Action::RequestTimeout { record, attempt } => self.request_timeout(record, attempt),
+            Action::Resend { record } => self.resend(record),
+            Action::AppGivesUp { record } => self.app_gives_up(record),
+            Action::ProducerRestart { new_id } => self.producer_restart(new_id),
+            Action::ProducerWake { session } => self.producer_wake(session),
+            Action::BrokerRestart { broker } => self.broker_restart(broker),
+            Action::FollowerResume => self.follower_resume(),
+            Action::TxnTimeout { pid, epoch, began } => self.txn_timeout(pid, epoch, began),
+            Action::ConsumerRestart => self.consumer_restart(),
+            Action::ProcessDone { instance, offset } => self.process_done(instance, offset),
+            Action::PollDeadline { instance, poll } => self.poll_deadline(instance, poll),
+            Action::AutoCommit { instance } => self.auto_commit_timer(instance),
+            Action::Poll { instance } => self.poll(instance),
+            Action::CommitTimeout { instance, flight } => self.commit_timeout(instance, flight),
+            Action::FaultAt { index } => self.fault_at(index),
+        }
+    }
+
+    fn start(&mut self) {
+        self.start_producer_session(false);
+        self.start_follower_fetching();
+        self.consumer_start();
+    }
+
+    // ----- faults -----
+
+    /// Finds an armed fault of kind `fault` whose trigger matches now and `msg`, marks it struck and
+    /// records the strike. This is where every fault, whatever its source, takes effect.
+    pub(crate) fn strike(&mut self, fault: Fault, msg: Option<MsgId>) -> bool {
+        let now = self.now;
+        let found = self.faults.iter().position(|armed| {
+            armed.struck.is_none()
+                && armed.spec.fault == fault
+                && match armed.spec.trigger {
+                    Trigger::Next => true,
+                    Trigger::AtTick(tick) => !fault.strikes_at_tick() && now >= tick,
+                    Trigger::Message(m) => Some(m) == msg,
+                }
+        });
+        let Some(index) = found else { return false };
+        let id = self.record(EventKind::FaultStruck { fault, msg });
+        self.faults[index].struck = Some(id);
+        true
+    }
+
+    fn fault_at(&mut self, index: u8) {
+        let armed = self.faults[usize::from(index)];
+        if armed.struck.is_some() {
+            return;
+        }
+        let fault = armed.spec.fault;
+        let id = self.record(EventKind::FaultStruck { fault, msg: None });
+        self.faults[usize::from(index)].struck = Some(id);
+        self.apply_actor_fault(fault);
+    }
+
+    /// The effect of a fault that strikes an actor rather than a message in passing.
+    pub(crate) fn apply_actor_fault(&mut self, fault: Fault) {
+        match fault {
+            Fault::LeaderCrashReplicated
+            | Fault::LeaderCrashUnreplicatedAfterAck
+            | Fault::LeaderCrashUnreplicatedBeforeAck => self.crash_leader(false),
+            Fault::DiskLost => self.crash_leader(true),
+            Fault::FollowerOutOfIsr => self.follower_out_of_isr(),
+            Fault::ProducerRestartSameId => self.producer_crash(false),
+            Fault::ProducerRestartNewId => self.producer_crash(true),
+            Fault::ZombieProducer => self.producer_freeze(),
+            _ => {}
+        }
+    }
+
+    // ----- the network -----
+
+    fn link_index(from: Actor, to: Actor) -> usize {
+        let side = |actor: Actor| match actor {
+            Actor::Producer { .. } => 0,
+            Actor::Broker(b) => 1 + usize::from(b),
+            Actor::Consumer { .. } => 3,
+            _ => 3,
+        };
+        (side(from) * 4 + side(to)) % 16
+    }
+
+    /// Puts a message on the wire. Each directed link is first-in first-out (as a TCP connection
+    /// is), so the seed's jitter never reorders; only `extra` delay from a fault can overtake.
+    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind, extra: Tick, aux: u32) -> u32 {
+        let jitter = self.rng.below(self.cfg.jitter + 1);
+        let link = Self::link_index(from, to);
+        let mut arrives = self.now + self.cfg.latency + jitter;
+        if extra == 0 {
+            arrives = arrives.max(self.link_clock[link]);
+            self.link_clock[link] = arrives;
+        } else {
+            arrives += extra;
+        }
+        let id = self.flights.len() as u32;
+        let flight = FlightId(id);
+        let sent_event = self.record(EventKind::Sent { flight, from, to, what, arrives });
+        self.flights.push(Flight {
+            id: flight,
+            from,
+            to,
+            what,
+            sent: self.now,
+            arrives,
+            state: FlightState::InFlight,
+            doomed: None,
+            sent_event,
+            aux,
+            entries: Vec::new(),
+            records: Vec::new(),
+        });
+        self.schedule(arrives, Action::Arrive { flight: id });
+        id
+    }
+
+    fn arrive(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let (from, to, what, doomed) = (flight.from, flight.to, flight.what, flight.doomed);
+        let flight_id = flight.id;
+        self.cause = Some(flight.sent_event);
+        if let Actor::Producer { session } = to {
+            if let Some(until) = self.producers[usize::from(session)].frozen_until {
+                // A frozen process reads nothing; the message waits in its socket buffer.
+                return self.schedule(until, Action::Arrive { flight: id });
+            }
+        }
+        if doomed.is_some() || !self.receiver_up(to) {
+            self.flights[id as usize].state = FlightState::Dropped;
+            self.record(EventKind::Dropped { flight: flight_id, from, to, what, fault: doomed });
+            if doomed.is_none() {
+                self.undeliverable(id);
+            }
+            return;
+        }
+        self.flights[id as usize].state = FlightState::Arrived;
+        self.record(EventKind::Arrived { flight: flight_id, from, to, what });
+        self.deliver(id);
+    }
+
+    fn receiver_up(&self, to: Actor) -> bool {
+        match to {
+            Actor::Broker(b) => self.partition.replicas[usize::from(b)].alive,
+            Actor::Producer { session } => self.producers[usize::from(session)].alive,
+            Actor::Consumer { instance } => self.consumer.alive && self.consumer.instance == instance,
+            Actor::TxnCoordinator | Actor::GroupCoordinator | Actor::Sink => true,
+        }
+    }
+
+    fn deliver(&mut self, id: u32) {
+        let what = self.flights[id as usize].what;
+        match what {
+            FlightKind::Produce { .. } => self.on_produce(id),
+            FlightKind::ProduceResponse { .. } => self.on_produce_response(id),
+            FlightKind::Fetch { .. } => self.on_fetch(id),
+            FlightKind::FetchResponse { .. } => self.on_fetch_response(id),
+            FlightKind::ReplicaFetch { .. } => self.on_replica_fetch(id),
+            FlightKind::ReplicaFetchResponse { .. } => self.on_replica_fetch_response(id),
+            FlightKind::OffsetCommit { .. } => self.on_offset_commit(id),
+            FlightKind::OffsetCommitResponse { .. } => self.on_offset_commit_response(id),
+            FlightKind::InitProducerId => self.on_init_producer_id(id),
+            FlightKind::InitProducerIdResponse { .. } => self.on_init_producer_id_response(id),
+            FlightKind::EndTxn { .. } => self.on_end_txn(id),
+            FlightKind::EndTxnResponse { .. } => self.on_end_txn_response(id),
+            FlightKind::TxnOffsetCommit { .. } => self.on_txn_offset_commit(id),
+            FlightKind::TxnOffsetCommitResponse { .. } => self.on_txn_offset_commit_response(id),
+        }
+    }
+
+    /// A message whose receiver is down: the sender sees its connection close.
+    fn undeliverable(&mut self, id: u32) {
+        match self.flights[id as usize].what {
+            FlightKind::Produce { record, .. } => self.connection_lost(record),
+            FlightKind::Fetch { .. } => {
+                let instance = self.consumer.instance;
+                let backoff = self.cfg.retry_backoff;
+                self.consumer.fetching = false;
+                self.schedule(self.now + backoff, Action::Poll { instance });
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! Configuration: the Java client's defaults and Kafka's resolution rules.
+
+use delivery_lab::{Acks, Config, IsolationLevel, OffsetReset, Preset, TICK_MS};
+
+#[test]
+fn defaults_are_the_java_clients_of_kafka_3_2() {
+    // ProducerConfig/ConsumerConfig defaults since Kafka 3.0 (KIP-679): acks=all, idempotence on,
+    // retries MAX_INT, delivery.timeout.ms=120000, 5 in flight; consumer: auto-commit every 5 s,
+    // read_uncommitted, auto.offset.reset=latest, max.poll.interval.ms=300000.
+    let c = Config::default();
+    assert_eq!(c.acks, Acks::All);
+    assert_eq!(c.retries, 2_147_483_647);
+    assert_eq!(c.delivery_timeout_ms, 120_000);
+    assert_eq!(c.max_in_flight, 5);
+    assert!(c.enable_auto_commit);
+    assert_eq!(c.auto_commit_interval_ms, 5_000);
+    assert_eq!(c.isolation_level, IsolationLevel::ReadUncommitted);
+    assert_eq!(c.auto_offset_reset, OffsetReset::Latest);
+    assert_eq!(c.max_poll_interval_ms, 300_000);
+    let effective = c.resolve().unwrap();
+    assert!(effective.idempotence, "a defaulted idempotence is on with acks=all");
+    assert_eq!(effective.delivery_timeout, u64::from(120_000 / TICK_MS));
+}
+
+#[test]
+fn a_defaulted_idempotence_switches_off_and_says_why() {
+    for (config, why) in [
+        (Config { acks: Acks::One, ..Config::default() }, "idempotence: off (acks != all)"),
+        (Config { retries: 0, ..Config::default() }, "idempotence: off (retries=0)"),
+        (Config { max_in_flight: 6, ..Config::default() }, "idempotence: off (max.in.flight.requests.per.connection > 5)"),
+    ] {
+        let effective = config.resolve().unwrap();
+        assert!(!effective.idempotence);
+        assert!(effective.notes.iter().any(|n| n == why), "{:?}", effective.notes);
+    }
+}
+
+#[test]
+fn an_explicit_idempotence_with_acks_1_is_a_config_exception() {
+    // ProducerConfig.postProcessAndValidateIdempotenceConfigs throws ConfigException.
+    let config = Config { acks: Acks::One, enable_idempotence: Some(true), ..Config::default() };
+    let err = config.resolve().unwrap_err();
+    assert_eq!(err.field, "acks");
+    assert!(err.message.contains("Must set acks to all"), "{err}");
+    let config = Config { retries: 0, enable_idempotence: Some(true), ..Config::default() };
+    assert_eq!(config.resolve().unwrap_err().field, "retries");
+}
+
+#[test]
+fn a_transactional_id_needs_idempotence() {
+    let config = Config { transactional_id: Some("t".into()), enable_idempotence: Some(false), ..Config::default() };
+    assert_eq!(config.resolve().unwrap_err().field, "transactional.id");
+}
+
+#[test]
+fn ranges_are_checked() {
+    let config = Config { replication_factor: 3, ..Config::default() };
+    assert_eq!(config.resolve().unwrap_err().field, "replication.factor");
+    let config = Config { min_insync_replicas: 2, replication_factor: 1, ..Config::default() };
+    assert_eq!(config.resolve().unwrap_err().field, "min.insync.replicas");
+    let config = Config { delivery_timeout_ms: 1_000, ..Config::default() };
+    assert_eq!(config.resolve().unwrap_err().field, "delivery.timeout.ms");
+}
+
+#[test]
+fn every_preset_is_a_valid_configuration_matching_its_summary() {
+    for preset in Preset::ALL {
+        let effective = preset.config().resolve().unwrap_or_else(|e| panic!("{preset}: {e}"));
+        let summary = preset.summary();
+        assert!(summary.contains(&format!("acks={}", effective.config.acks.as_str())) || !summary.contains("acks="), "{preset}: {summary}");
+        assert_eq!(summary.contains("transactional.id"), effective.transactional, "{preset}");
+    }
+    assert!(!Preset::AtLeastOnce.config().resolve().unwrap().idempotence);
+    assert!(Preset::ExactlyOnceDatabase.config().resolve().unwrap().idempotence);
+}
+
+#[test]
+fn config_uses_kafkas_names_in_json() {
+    let json = serde_json::to_value(Config::default()).unwrap();
+    for name in ["acks", "enable.idempotence", "max.in.flight.requests.per.connection", "isolation.level", "enable.auto.commit", "transactional.id", "min.insync.replicas", "unclean.leader.election.enable"] {
+        assert!(json.get(name).is_some(), "{name} missing");
+    }
+    assert_eq!(json["acks"], "all");
+    assert_eq!(json["isolation.level"], "read_uncommitted");
+}

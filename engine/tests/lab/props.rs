@@ -1,0 +1,253 @@
+//! Property tests over random configurations and failure schedules: the invariants a Kafka
+//! engineer would name, checked after every step or at the end of the run.
+
+use proptest::prelude::*;
+
+use delivery_lab::{
+    Acks, AutoCommitStyle, Config, EventKind, Fault, FaultSpec, FlightKind, IsolationLevel, ManualCommit, MsgId,
+    OffsetReset, RunState, Scenario, SinkKind, Trigger, TxnMark, TxnPhase, World,
+};
+
+const SINKS: [SinkKind; 7] = [
+    SinkKind::None,
+    SinkKind::OutputTopic,
+    SinkKind::OutputTopicInTransaction,
+    SinkKind::DbInsert,
+    SinkKind::DbUpsertMessageId,
+    SinkKind::DbUpsertOffset,
+    SinkKind::DbOffsetsInDb,
+];
+
+fn config_strategy() -> impl Strategy<Value = Config> {
+    (
+        (0u8..3, prop::option::of(Just(false)), 1u32..=5, any::<bool>(), 1u8..=2, any::<bool>(), any::<bool>()),
+        (any::<bool>(), any::<bool>(), 0u8..3, any::<bool>(), 0usize..7, prop::sample::select(vec![100u32, 200, 2000]), prop::sample::select(vec![0u32, 100, 300])),
+    )
+        .prop_map(|((acks, idem, in_flight, txn, rf, min2, unclean), (auto, background, manual, rc, sink, processing, jitter))| {
+            let mut c = Config {
+                acks: [Acks::Zero, Acks::One, Acks::All][usize::from(acks)],
+                enable_idempotence: idem,
+                max_in_flight: in_flight,
+                transactional_id: txn.then(|| "tx".to_string()),
+                replication_factor: rf,
+                min_insync_replicas: if min2 && rf == 2 { 2 } else { 1 },
+                unclean_leader_election: unclean,
+                enable_auto_commit: auto,
+                auto_commit_style: if background { AutoCommitStyle::BackgroundStored } else { AutoCommitStyle::JavaPoll },
+                manual_commit: [ManualCommit::AfterProcessing, ManualCommit::BeforeProcessing, ManualCommit::InTransaction][usize::from(manual)],
+                isolation_level: if rc { IsolationLevel::ReadCommitted } else { IsolationLevel::ReadUncommitted },
+                auto_offset_reset: OffsetReset::Earliest,
+                sink: SINKS[sink],
+                processing_ms: processing,
+                network_jitter_ms: jitter,
+                ..Config::default()
+            };
+            if c.transactional_id.is_some() {
+                c.acks = Acks::All;
+                c.enable_idempotence = Some(true);
+            }
+            if c.sink == SinkKind::OutputTopicInTransaction && (c.enable_auto_commit || c.manual_commit != ManualCommit::InTransaction) {
+                c.sink = SinkKind::OutputTopic;
+            }
+            if c.enable_auto_commit && c.manual_commit == ManualCommit::InTransaction {
+                c.manual_commit = ManualCommit::AfterProcessing;
+            }
+            c
+        })
+}
+
+fn fault_strategy(messages: u16) -> impl Strategy<Value = FaultSpec> {
+    (0usize..Fault::ALL.len(), 0u8..3, 1u16..=messages, 0u64..60).prop_map(|(f, kind, msg, tick)| FaultSpec {
+        fault: Fault::ALL[f],
+        trigger: match kind {
+            0 => Trigger::Next,
+            1 => Trigger::AtTick(tick),
+            _ => Trigger::Message(MsgId(msg)),
+        },
+    })
+}
+
+fn scenario_strategy() -> impl Strategy<Value = Scenario> {
+    (config_strategy(), 1u16..=6, any::<u64>()).prop_flat_map(|(config, messages, seed)| {
+        prop::collection::vec(fault_strategy(messages), 0..=3).prop_map(move |faults| Scenario {
+            preset: None,
+            config: config.clone(),
+            messages,
+            labels: Vec::new(),
+            seed,
+            faults,
+            title: None,
+        })
+    })
+}
+
+/// Runs step by step, checking the partition's invariants after each step.
+fn run_checked(scenario: &Scenario) -> Result<World, TestCaseError> {
+    let mut world = World::new(scenario).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    while world.step().is_some() {
+        let p = world.partition();
+        for replica in &p.replicas {
+            for (i, entry) in replica.log.iter().enumerate() {
+                prop_assert_eq!(entry.offset, i as u64, "offsets unique and increasing");
+            }
+        }
+        prop_assert!(p.lso() <= p.hw(), "LSO {} > HW {}", p.lso(), p.hw());
+        prop_assert!(p.hw() <= p.leo(), "HW {} > LEO {}", p.hw(), p.leo());
+        if let Some(EventKind::Sent { what: FlightKind::FetchResponse { to, .. }, .. }) = world.events().last().map(|e| e.kind) {
+            prop_assert!(to <= p.hw(), "a fetch returned up to {} past HW {}", to, p.hw());
+        }
+    }
+    prop_assert_eq!(world.run_state(), RunState::Quiescent);
+    Ok(world)
+}
+
+fn has(scenario: &Scenario, faults: &[Fault]) -> bool {
+    scenario.faults.iter().any(|s| faults.contains(&s.fault))
+}
+
+fn processing_counts(world: &World) -> Vec<(u64, MsgId, u32)> {
+    let mut counts: Vec<(u64, MsgId, u32)> = Vec::new();
+    for event in world.events() {
+        if let EventKind::ProcessingFinished { msg, offset } = event.kind {
+            match counts.iter_mut().find(|(o, m, _)| *o == offset && *m == msg) {
+                Some(entry) => entry.2 += 1,
+                None => counts.push((offset, msg, 1)),
+            }
+        }
+    }
+    counts
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, .. ProptestConfig::default() })]
+
+    #[test]
+    fn partition_invariants_hold_at_every_step(scenario in scenario_strategy()) {
+        prop_assume!(scenario.config.resolve().is_ok());
+        run_checked(&scenario)?;
+    }
+
+    #[test]
+    fn read_committed_never_returns_aborted_records(scenario in scenario_strategy(), abort in 0usize..4, msg in 1u16..=6) {
+        // Transactions and a fault that aborts one, so aborted records exist to be filtered.
+        let mut scenario = scenario;
+        scenario.config.isolation_level = IsolationLevel::ReadCommitted;
+        scenario.config.transactional_id = Some("tx".into());
+        scenario.config.acks = Acks::All;
+        scenario.config.enable_idempotence = Some(true);
+        let fault = [Fault::TransactionAbort, Fault::ProducerRestartSameId, Fault::ZombieProducer, Fault::ProducerRestartNewId][abort];
+        scenario.faults.push(FaultSpec { fault, trigger: Trigger::Message(MsgId(msg.min(scenario.messages))) });
+        prop_assume!(scenario.config.resolve().is_ok());
+        let world = run_checked(&scenario)?;
+        let log = world.partition().log();
+        for flight in world.flights() {
+            for &(offset, msg) in flight.records() {
+                if log.get(offset as usize).and_then(|e| e.msg()) == Some(msg) {
+                    prop_assert_ne!(delivery_lab::sim::broker::txn_mark(log, offset as usize), TxnMark::Aborted);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn idempotence_in_one_session_gives_no_duplicate_and_send_order(scenario in scenario_strategy()) {
+        let mut scenario = scenario;
+        scenario.config.resend_on_error = false;
+        prop_assume!(!has(&scenario, &[Fault::AppResendAfterTimeout, Fault::ProducerRestartSameId, Fault::ProducerRestartNewId, Fault::ZombieProducer]));
+        let Ok(effective) = scenario.config.resolve() else { return Ok(()) };
+        prop_assume!(effective.idempotence);
+        let world = run_checked(&scenario)?;
+        let msgs: Vec<MsgId> = world.partition().log().iter().filter_map(|e| e.msg()).collect();
+        for pair in msgs.windows(2) {
+            prop_assert!(pair[0] < pair[1], "log order {:?} is not send order", msgs);
+        }
+    }
+
+    #[test]
+    fn commit_before_processing_never_processes_twice(scenario in scenario_strategy()) {
+        let mut scenario = scenario;
+        scenario.config.enable_auto_commit = false;
+        scenario.config.manual_commit = ManualCommit::BeforeProcessing;
+        scenario.config.unclean_leader_election = false;
+        if scenario.config.sink == SinkKind::OutputTopicInTransaction {
+            scenario.config.sink = SinkKind::OutputTopic;
+        }
+        prop_assume!(!has(&scenario, &[Fault::DiskLost]));
+        prop_assume!(scenario.config.resolve().is_ok());
+        let world = run_checked(&scenario)?;
+        for (offset, msg, count) in processing_counts(&world) {
+            prop_assert!(count <= 1, "{} at offset {} processed {} times", msg, offset, count);
+        }
+    }
+
+    #[test]
+    fn commit_after_processing_loses_nothing_visible(scenario in scenario_strategy()) {
+        let mut scenario = scenario;
+        scenario.config.enable_auto_commit = false;
+        scenario.config.manual_commit = ManualCommit::AfterProcessing;
+        if scenario.config.sink == SinkKind::OutputTopicInTransaction {
+            scenario.config.sink = SinkKind::OutputTopic;
+        }
+        prop_assume!(scenario.config.resolve().is_ok());
+        let world = run_checked(&scenario)?;
+        let counts = processing_counts(&world);
+        let p = world.partition();
+        let log = p.log();
+        let read_committed = scenario.config.isolation_level == IsolationLevel::ReadCommitted;
+        let limit = if read_committed { p.lso() } else { p.hw() };
+        for (i, entry) in log.iter().enumerate().take(limit as usize) {
+            let Some(msg) = entry.msg() else { continue };
+            if read_committed && delivery_lab::sim::broker::txn_mark(log, i) == TxnMark::Aborted {
+                continue;
+            }
+            prop_assert!(counts.iter().any(|(o, m, _)| *o == i as u64 && *m == msg), "{} at offset {} was never processed", msg, i);
+        }
+    }
+
+    #[test]
+    fn every_send_completes_within_delivery_timeout(scenario in scenario_strategy()) {
+        let Ok(effective) = scenario.config.resolve() else { return Ok(()) };
+        let world = run_checked(&scenario)?;
+        for event in world.events() {
+            if let EventKind::ProducerAcked { record, .. } | EventKind::ProducerFailed { record, .. } = event.kind {
+                let r = world.records()[usize::from(record)];
+                prop_assert!(event.tick <= r.created + effective.delivery_timeout, "record {} completed at {} (sent {})", record, event.tick, r.created);
+            }
+        }
+        for r in world.records() {
+            let session = &world.producers()[usize::from(r.session)];
+            let live = session.alive && session.txn != delivery_lab::sim::producer::SessionTxn::Fenced;
+            if live {
+                prop_assert!(matches!(r.state, delivery_lab::sim::producer::RecordState::Acked | delivery_lab::sim::producer::RecordState::Failed), "record {} ended {:?}", r.id, r.state);
+            }
+        }
+    }
+
+    #[test]
+    fn no_transaction_is_open_at_quiescence(scenario in scenario_strategy()) {
+        prop_assume!(scenario.config.resolve().is_ok());
+        let world = run_checked(&scenario)?;
+        for txn in world.transactions() {
+            prop_assert_ne!(txn.phase, TxnPhase::Ongoing);
+        }
+        let log = world.partition().log();
+        for i in 0..log.len() {
+            prop_assert_ne!(delivery_lab::sim::broker::txn_mark(log, i), TxnMark::Open);
+        }
+    }
+
+    #[test]
+    fn the_same_scenario_gives_the_same_event_log(scenario in scenario_strategy()) {
+        prop_assume!(scenario.config.resolve().is_ok());
+        let mut first = World::new(&scenario).unwrap();
+        let mut second = World::new(&scenario).unwrap();
+        first.run_until(15);
+        let mut snapshot = first.clone();
+        first.run_to_quiescence();
+        second.run_to_quiescence();
+        snapshot.run_to_quiescence();
+        prop_assert_eq!(first.event_log_hash(), second.event_log_hash());
+        prop_assert_eq!(first.event_log_hash(), snapshot.event_log_hash());
+        prop_assert_eq!(first.events(), second.events());
+    }
+}

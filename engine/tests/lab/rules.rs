@@ -1,0 +1,115 @@
+//! Timing rules that a verdict alone does not show: the LSO holding read_committed consumers back,
+//! the high watermark frozen below min.insync.replicas, fencing, bounds, narration and causes.
+
+use delivery_lab::{Config, EventKind, IsolationLevel, Preset, RunState, Scenario, World, MAX_EVENTS};
+
+use crate::support::run_config;
+
+fn first_tick(world: &World, pred: impl Fn(&EventKind) -> bool) -> Option<u64> {
+    world.events().iter().find(|e| pred(&e.kind)).map(|e| e.tick)
+}
+
+#[test]
+fn an_open_transaction_of_a_dead_producer_holds_read_committed_back_until_it_times_out() {
+    // KIP-98: the LSO stops at the first open transaction, so later records (committed by the new
+    // instance) stay unread until transaction.timeout.ms aborts the old one.
+    let preset = Preset::ExactlyOnceKafka;
+    let world = run_config(Some(preset), preset.config(), 3, &["producer-restart-new-id:m2"], 1);
+    let expired = first_tick(&world, |k| matches!(k, EventKind::TxnExpired { fenced: false, .. })).expect("timeout abort");
+    let timeout = world.config().transaction_timeout;
+    assert!(expired >= timeout, "aborted at {expired}, before transaction.timeout.ms ({timeout} ticks)");
+    let m3_processed = first_tick(&world, |k| matches!(k, EventKind::ProcessingStarted { msg, .. } if msg.0 == 3)).unwrap();
+    assert!(m3_processed > expired, "m3 read at {m3_processed} before the LSO moved at {expired}");
+}
+
+#[test]
+fn read_uncommitted_is_not_held_back_by_the_open_transaction() {
+    let preset = Preset::ExactlyOnceKafka;
+    let config = Config { isolation_level: IsolationLevel::ReadUncommitted, ..preset.config() };
+    let world = run_config(Some(preset), config, 3, &["producer-restart-new-id:m2"], 1);
+    let expired = first_tick(&world, |k| matches!(k, EventKind::TxnExpired { .. })).unwrap();
+    let m3 = first_tick(&world, |k| matches!(k, EventKind::ProcessingStarted { msg, .. } if msg.0 == 3)).unwrap();
+    assert!(m3 < expired);
+}
+
+#[test]
+fn same_transactional_id_fences_at_once() {
+    let preset = Preset::ExactlyOnceKafka;
+    let world = run_config(Some(preset), preset.config(), 3, &["producer-restart-same-id:m2"], 1);
+    let fenced = first_tick(&world, |k| matches!(k, EventKind::TxnExpired { fenced: true, .. })).unwrap();
+    assert!(fenced < world.config().transaction_timeout, "fenced at {fenced}");
+}
+
+#[test]
+fn the_high_watermark_stays_put_while_the_isr_is_below_min_insync() {
+    // Kafka 3.7+: with acks=1 the leader still appends, but the HW (and so consumers) wait.
+    let config = Config { acks: delivery_lab::Acks::One, min_insync_replicas: 2, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 3, &["follower-out-of-isr:m2"], 1);
+    let events = world.events();
+    let out = events.iter().position(|e| matches!(e.kind, EventKind::IsrChanged { follower_in: false, .. })).unwrap();
+    let back = events.iter().position(|e| matches!(e.kind, EventKind::IsrChanged { follower_in: true, .. })).unwrap();
+    assert!(events[out..back].iter().all(|e| !matches!(e.kind, EventKind::HighWatermark { .. })));
+    assert!(events[out..back].iter().any(|e| matches!(e.kind, EventKind::Appended { .. })));
+    assert_eq!(world.ledger().summary.delivered_once, 3);
+}
+
+#[test]
+fn narration_reads_as_a_sentence_per_event() {
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["drop-ack:m2"], 1);
+    let dropped = world.events().iter().find(|e| matches!(e.kind, EventKind::Dropped { .. })).unwrap();
+    let text = dropped.describe();
+    assert!(text.starts_with(&format!("t={}: the ACK for m2 (offset 1) was dropped", dropped.tick)), "{text}");
+    for event in world.events() {
+        assert!(!event.describe().contains('{'), "{}", event.describe());
+    }
+}
+
+#[test]
+fn every_event_after_the_first_names_an_earlier_cause() {
+    let world = run_config(Some(Preset::ExactlyOnceKafka), Preset::ExactlyOnceKafka.config(), 4, &["zombie-producer:m2", "consumer-crash-after-processing:m3"], 1);
+    for event in world.events() {
+        if let Some(cause) = event.cause {
+            assert!(cause < event.id, "{event:?}");
+        }
+    }
+    let row = world.ledger().row(2).unwrap().clone();
+    assert!(!row.cause.is_empty());
+    assert!(row.cause.iter().any(|id| matches!(world.events()[id.0 as usize].kind, EventKind::FaultStruck { .. })));
+}
+
+#[test]
+fn a_verdict_explanation_cites_the_fault_and_the_setting() {
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["drop-ack:m2"], 1);
+    let row = world.ledger().row(2).unwrap().clone();
+    assert!(row.explanation.contains("the ACK for m2 (offset 1) was dropped"), "{}", row.explanation);
+    assert!(row.explanation.contains("idempotence: off (enable.idempotence=false)"), "{}", row.explanation);
+}
+
+#[test]
+fn faults_that_never_find_their_moment_are_reported() {
+    let world = run_config(Some(Preset::AtMostOnce), Preset::AtMostOnce.config(), 3, &["drop-ack:m2"], 1);
+    assert!(world.events().iter().any(|e| matches!(e.kind, EventKind::FaultNotApplicable { .. })));
+}
+
+#[test]
+fn events_are_bounded_and_a_long_run_stops_truncated() {
+    // Fifty messages with a slow consumer, retries and restarts stay within the bound or stop cleanly.
+    let scenario = Scenario::from_preset(Preset::AtLeastOnce, 50, 1)
+        .with_fault("follower-out-of-isr@1".parse().unwrap())
+        .with_fault("drop-ack".parse().unwrap());
+    let mut world = World::new(&scenario).unwrap();
+    let state = world.run_to_quiescence();
+    assert!(world.events().len() <= MAX_EVENTS + 1);
+    assert!(matches!(state, RunState::Quiescent | RunState::Truncated));
+}
+
+#[test]
+fn run_until_stops_at_the_tick_and_step_returns_the_events_of_one_action() {
+    let mut world = World::new(&Scenario::from_preset(Preset::AtLeastOnce, 3, 1)).unwrap();
+    world.run_until(5);
+    assert!(world.events().iter().all(|e| e.tick <= 5));
+    let before = world.events().len();
+    let n = world.step().map(<[_]>::len).unwrap();
+    assert_eq!(world.events().len(), before + n);
+    assert!(n >= 1);
+}

@@ -1,0 +1,32 @@
+//! Shared fixtures: build a scenario, run it, look at a message's row.
+
+use delivery_lab::{Config, Fault, FaultSpec, MsgId, Preset, Scenario, Trigger, World};
+
+/// Runs a configuration with faults (written as in links, `drop-ack:m2`) to quiescence.
+pub fn run_config(preset: Option<Preset>, config: Config, messages: u16, faults: &[&str], seed: u64) -> World {
+    let scenario = Scenario {
+        preset,
+        config,
+        messages,
+        labels: Vec::new(),
+        seed,
+        faults: faults.iter().map(|f| f.parse().expect("fault spec")).collect(),
+        title: None,
+    };
+    let mut world = World::new(&scenario).expect("valid scenario");
+    world.run_to_quiescence();
+    world
+}
+
+/// Every fault with every kind of trigger, for sweeps.
+pub fn all_specs(messages: u16) -> Vec<FaultSpec> {
+    let mut specs = Vec::new();
+    for fault in Fault::ALL {
+        specs.push(FaultSpec { fault, trigger: Trigger::Next });
+        specs.push(FaultSpec { fault, trigger: Trigger::AtTick(6) });
+        for m in 1..=messages.min(3) {
+            specs.push(FaultSpec { fault, trigger: Trigger::Message(MsgId(m)) });
+        }
+    }
+    specs
+}
