@@ -5,6 +5,7 @@
 //!
 //! # Codemap
 //!
+//! - [`export`]: the configuration as Java properties and as a confluent-kafka Python dict.
 //! - [`preset`]: `Preset`, the four starting configurations (at-most-once, at-least-once,
 //!   exactly-once Kafka to Kafka, exactly-once into a database) and `Preset::config()`.
 //! - [`scenario`]: `Scenario`, the versioned JSON format (version 1), strict validation with
@@ -34,6 +35,7 @@
 //! - Everything is bounded: `MAX_EVENTS` events, `MAX_TICK` ticks, `MAX_MESSAGES` messages,
 //!   `MAX_FAULTS` faults, `MAX_APP_SENDS` sends per message, `MAX_SESSIONS` producer instances.
 
+pub mod export;
 pub mod preset;
 pub mod scenario;
 pub mod sim;

@@ -19,7 +19,6 @@ pub enum Preset {
     /// Transactions from an input topic to an output topic, read with `read_committed`.
     ExactlyOnceKafka,
     /// At-least-once delivery into a database that deduplicates by message id.
-    #[serde(rename = "exactly-once-db")]
     ExactlyOnceDatabase,
 }
 

@@ -273,6 +273,18 @@ impl World {
         self.state
     }
 
+    /// The tick of the next scheduled action, or `None` when the run is over. The UI uses it to
+    /// animate up to the next event and to skip idle stretches (a producer waiting out
+    /// request.timeout.ms, say). A running world with nothing scheduled still has its closing step,
+    /// which reports faults that never struck (it may record nothing, and then `step` returns
+    /// `None`); it happens at the current tick.
+    pub fn next_tick(&self) -> Option<Tick> {
+        if self.state != RunState::Running {
+            return None;
+        }
+        Some(self.queue.peek().map_or(self.now, |Reverse(next)| next.tick))
+    }
+
     /// The current tick.
     pub fn now(&self) -> Tick {
         self.now

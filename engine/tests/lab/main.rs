@@ -11,3 +11,5 @@ mod scenario;
 mod smoke;
 mod support;
 mod table;
+mod playback;
+mod export;

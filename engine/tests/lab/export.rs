@@ -1,0 +1,50 @@
+//! The configuration a learner copies must be what a real client reads: Kafka's names, the values of
+//! the preset, and nothing of the lab's own.
+
+use std::collections::BTreeMap;
+
+use delivery_lab::export::{confluent_python, java_properties};
+use delivery_lab::Preset;
+
+fn properties(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let (name, value) = line.split_once('=').unwrap_or_else(|| panic!("not name=value: {line}"));
+            (name.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn the_java_properties_carry_each_presets_defining_settings() {
+    // The settings delivery-semantics.txt names for each semantics.
+    let at_most_once = properties(&java_properties(&Preset::AtMostOnce.config()));
+    assert_eq!(at_most_once["acks"], "0");
+    assert_eq!(at_most_once["retries"], "0");
+
+    let at_least_once = properties(&java_properties(&Preset::AtLeastOnce.config()));
+    assert_eq!(at_least_once["acks"], "all");
+    assert_eq!(at_least_once["enable.auto.commit"], "false");
+
+    let exactly_once = properties(&java_properties(&Preset::ExactlyOnceKafka.config()));
+    assert!(exactly_once.contains_key("transactional.id"));
+    assert_eq!(exactly_once["enable.idempotence"], "true");
+    assert_eq!(exactly_once["isolation.level"], "read_committed");
+    assert_eq!(exactly_once["enable.auto.commit"], "false");
+}
+
+#[test]
+fn only_kafkas_own_setting_names_are_exported() {
+    for preset in Preset::ALL {
+        let config = preset.config();
+        for name in properties(&java_properties(&config)).keys() {
+            assert!(!name.starts_with("lab."), "{preset}: {name} is the lab's, not Kafka's");
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c == '.'), "{preset}: odd name {name}");
+        }
+        let python = confluent_python(&config);
+        assert!(!python.contains("\"lab."), "{preset}: a lab setting in the Python dict");
+        assert!(!python.contains(": true") && !python.contains(": false"), "{preset}: JSON booleans in Python");
+        assert_eq!(python.matches('{').count(), python.matches('}').count(), "{preset}: unbalanced dict");
+    }
+}
