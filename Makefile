@@ -40,8 +40,7 @@ test: setup-test
 	@scripts/test-all.sh $(SIZE_BUDGET_GZIP)
 
 test-native:
-	cargo test --workspace --exclude kafka-delivery-lab
-	cargo test -p kafka-delivery-lab --lib
+	cargo test --workspace
 
 test-browser: setup-test
 	cargo test -p kafka-delivery-lab --target wasm32-unknown-unknown --test browser

@@ -34,7 +34,7 @@ layer() {
   fi
 }
 
-layer native cargo test --workspace --exclude kafka-delivery-lab
+layer native cargo test --workspace
 count_cargo "$logs/native.log"
 
 layer browser cargo test -p kafka-delivery-lab --target wasm32-unknown-unknown --test browser

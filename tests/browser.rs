@@ -2,7 +2,7 @@
 //! Run with `make test-browser` (wasm-bindgen-test-runner drives chromedriver).
 #![cfg(target_arch = "wasm32")]
 
-use delivery_lab::Preset;
+use delivery_lab::{Fault, FaultSpec, Preset, Scenario, World};
 use kafka_delivery_lab::panic_overlay;
 use kafka_delivery_lab::ui::App;
 use wasm_bindgen::JsCast;
@@ -40,32 +40,66 @@ fn all_texts(root: &Element, selector: &str) -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
-async fn the_shell_shows_the_stage_the_controls_and_an_empty_ledger() {
+async fn the_shell_shows_the_stage_the_controls_and_a_ledger_row_per_message() {
     let root = mount().await;
     assert_eq!(text_of(&root, "h1"), "Kafka Delivery Lab");
 
-    // Both orientations of the stage name every actor of PRODUCT.md, left to right.
-    let titles = all_texts(&root, ".stage-wide .actor-title");
+    // One stage, naming every actor of PRODUCT.md.
+    assert_eq!(root.query_selector_all("svg.stage-svg").unwrap().length(), 1);
+    let titles = all_texts(&root, ".stage-svg .actor-title");
     for actor in [
         "Producer application",
         "Producer client",
         "Broker · partition 0",
+        "Transaction coordinator",
+        "Group coordinator",
         "Consumer client",
         "Consumer application",
         "Sink",
     ] {
         assert!(titles.iter().any(|t| t == actor), "the stage lacks {actor}: {titles:?}");
     }
-    assert_eq!(
-        all_texts(&root, ".stage-wide .actor-title"),
-        all_texts(&root, ".stage-tall .actor-title"),
-        "the narrow stage must show the same actors as the wide one"
-    );
 
-    let headers = all_texts(&root, ".ledger th");
+    let headers = all_texts(&root, ".ledger thead th");
     assert_eq!(headers.first().map(String::as_str), Some("Message"));
     assert_eq!(headers.last().map(String::as_str), Some("Verdict"));
-    assert!(text_of(&root, ".ledger .empty").contains("No run yet"));
+    // Before the run, each message of the default scenario has a row and nothing has happened.
+    let rows = all_texts(&root, ".ledger tbody th");
+    assert_eq!(rows, ["m1", "m2", "m3"]);
+    assert!(all_texts(&root, ".ledger .verdict").iter().all(|v| v.contains("pending")));
+}
+
+#[wasm_bindgen_test]
+async fn a_hotspot_arms_its_failure_and_the_ledger_shows_the_engines_verdicts() {
+    let root = mount().await;
+    let click = |selector: &str| {
+        let element: web_sys::HtmlElement =
+            root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).dyn_into().unwrap();
+        element.click();
+    };
+    // SVG hotspots are <g> elements; a click event reaches them as it would from a pointer.
+    let hotspot = root.query_selector("[data-hotspot='ack-link']").unwrap().unwrap();
+    hotspot.dispatch_event(&web_sys::Event::new("click").unwrap()).unwrap();
+    yew::scheduler::flush().await;
+    click(".hotspot-panel [data-fault='drop-ack']");
+    yew::scheduler::flush().await;
+    assert!(hotspot.get_attribute("class").unwrap().contains("armed"));
+    assert!(text_of(&root, ".armed-list").contains("Drop the ACK for m2"));
+
+    click(".playback button[aria-keyshortcuts='E']");
+    yew::scheduler::flush().await;
+
+    // The same scenario run straight through the engine.
+    let scenario = Scenario::from_preset(Preset::AtLeastOnce, 3, 1)
+        .with_fault(FaultSpec::for_message(Fault::DropAck, 2));
+    let mut world = World::new(&scenario).unwrap();
+    world.run_to_quiescence();
+    let expected: Vec<String> = world.ledger().rows.iter().map(|r| r.verdict.label().to_owned()).collect();
+    let shown: Vec<String> = all_texts(&root, ".ledger .verdict")
+        .into_iter()
+        .map(|text| text.trim_start_matches(|c: char| !c.is_ascii_alphabetic()).to_owned())
+        .collect();
+    assert_eq!(shown, expected);
 }
 
 #[wasm_bindgen_test]
@@ -87,8 +121,9 @@ async fn the_preset_menu_lists_the_engines_presets_and_switching_updates_the_sum
     yew::scheduler::flush().await;
 
     assert_eq!(text_of(&root, ".preset-summary"), Preset::AtMostOnce.summary());
-    let narration = root.query_selector("[aria-live]").unwrap().unwrap();
-    assert!(narration.text_content().unwrap().starts_with(Preset::AtMostOnce.label()));
+    // The engine's resolution note for acks=0 is shown: Kafka switches a defaulted idempotence off.
+    let notes = all_texts(&root, ".notes li");
+    assert!(notes.iter().any(|n| n.starts_with("idempotence: off")), "{notes:?}");
 }
 
 #[wasm_bindgen_test]

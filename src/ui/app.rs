@@ -1,57 +1,312 @@
-//! The app shell: header, stage, controls, ledger and narration.
+//! The app shell: it owns the [`Lab`], runs the one animation-frame loop, listens to the keyboard,
+//! and lays out the stage, narration, controls, failures, ledger and settings. Every change goes
+//! through `Lab::apply`.
 
-use delivery_lab::Preset;
+use std::rc::Rc;
+
+use delivery_lab::Hotspot;
+use gloo_events::{EventListener, EventListenerOptions};
+use gloo_render::{request_animation_frame, AnimationFrame};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::controls::Controls;
-use super::ledger::Ledger;
-use super::stage::Stage;
+use super::failures::{FailureMenu, HotspotPanel};
+use super::help::Help;
+use super::ledger::{LedgerData, LedgerView};
+use super::settings::Settings;
+use super::stage::{self, Geometry, LogView, Stage, Token, HOTSPOTS, TALL, WIDE};
 use super::theme::ThemeChoice;
+use crate::lab::{Action, Lab};
 
-#[function_component(App)]
-pub fn app() -> Html {
-    let preset = use_state(|| Preset::AtLeastOnce);
-    let theme = use_state(ThemeChoice::load);
-    {
-        let theme = *theme;
-        use_effect_with(theme, move |_| theme.apply());
+pub enum Msg {
+    Lab(Action),
+    Frame(f64),
+    Key(KeyboardEvent),
+    OpenHotspot(Option<Hotspot>),
+    Help(bool),
+    Theme(ThemeChoice),
+    Narrow(bool),
+}
+
+/// Views derived from the engine's world, rebuilt only when the world changes.
+struct Derived {
+    revision: u64,
+    geometry: &'static Geometry,
+    log: Rc<LogView>,
+    ledger: Rc<LedgerData>,
+    notes: Rc<Vec<String>>,
+    scenario_json: Rc<String>,
+}
+
+pub struct App {
+    lab: Lab,
+    theme: ThemeChoice,
+    frame: Option<AnimationFrame>,
+    last_frame: Option<f64>,
+    help: bool,
+    hotspot: Option<Hotspot>,
+    narrow: bool,
+    reduced_motion: bool,
+    derived: Derived,
+    _keys: Option<EventListener>,
+    _narrow: Option<EventListener>,
+}
+
+const NARROW_QUERY: &str = "(max-width: 719px)";
+
+impl Component for App {
+    type Message = Msg;
+    type Properties = ();
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let lab = Lab::default();
+        let narrow = media_matches(NARROW_QUERY);
+        let derived = derive(&lab, geometry(narrow));
+        let theme = ThemeChoice::load();
+        theme.apply();
+        let link = ctx.link().clone();
+        let keys = web_sys::window().map(|window| {
+            // Not passive: a shortcut's key (Space) must not also scroll the page.
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&window, "keydown", options, move |event| {
+                if let Some(event) = event.dyn_ref::<KeyboardEvent>() {
+                    link.send_message(Msg::Key(event.clone()));
+                }
+            })
+        });
+        let link = ctx.link().clone();
+        let narrow_listener = media_query(NARROW_QUERY).map(|query| {
+            let target = query.clone();
+            EventListener::new(&query, "change", move |_| link.send_message(Msg::Narrow(target.matches())))
+        });
+        App {
+            lab,
+            theme,
+            frame: None,
+            last_frame: None,
+            help: false,
+            hotspot: None,
+            narrow,
+            reduced_motion: media_matches("(prefers-reduced-motion: reduce)"),
+            derived,
+            _keys: keys,
+            _narrow: narrow_listener,
+        }
     }
 
-    let on_preset = {
-        let preset = preset.clone();
-        Callback::from(move |chosen: Preset| preset.set(chosen))
+    fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
+        match msg {
+            Msg::Lab(action) => self.lab.apply(action),
+            Msg::Frame(timestamp) => {
+                self.frame = None;
+                let elapsed = self.last_frame.map_or(0.0, |last| timestamp - last);
+                self.last_frame = Some(timestamp);
+                self.lab.apply(Action::Frame(elapsed));
+            }
+            Msg::Key(event) => {
+                if !self.on_key(&event) {
+                    return false;
+                }
+            }
+            Msg::OpenHotspot(hotspot) => {
+                self.hotspot = if self.hotspot == hotspot { None } else { hotspot };
+            }
+            Msg::Help(open) => self.help = open,
+            Msg::Theme(choice) => {
+                self.theme = choice;
+                choice.apply();
+            }
+            Msg::Narrow(narrow) => self.narrow = narrow,
+        }
+        self.schedule_frame(ctx);
+        let geometry = geometry(self.narrow);
+        if self.derived.revision != self.lab.revision() || !std::ptr::eq(self.derived.geometry, geometry) {
+            self.derived = derive(&self.lab, geometry);
+        }
+        true
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let dispatch = link.callback(Msg::Lab);
+        let lab = &self.lab;
+        let geometry = self.derived.geometry;
+        let tokens: Rc<Vec<Token>> =
+            Rc::new(stage::tokens(lab.world(), lab.clock(), geometry, self.reduced_motion));
+        let mut armed = [0u8; 9];
+        for spec in &lab.scenario().faults {
+            if let Some(i) = HOTSPOTS.iter().position(|h| *h == spec.fault.hotspot()) {
+                armed[i] = armed[i].saturating_add(1);
+            }
+        }
+        let on_open = link.callback(|hotspot| Msg::OpenHotspot(Some(hotspot)));
+        let on_theme = link.callback(Msg::Theme);
+
+        html! {
+            <div class="lab">
+                <header class="topbar">
+                    <div class="brand">
+                        <h1>{ "Kafka Delivery Lab" }</h1>
+                        <p class="tagline">
+                            { "Where Kafka loses and duplicates messages, one message at a time." }
+                        </p>
+                    </div>
+                    <div class="topbar-actions">
+                        <button type="button" class="chip help-button" aria-keyshortcuts="?"
+                            onclick={link.callback(|_| Msg::Help(true))}>{ "Keyboard shortcuts" }</button>
+                        <ThemeSwitch current={self.theme} on_change={on_theme} />
+                    </div>
+                </header>
+                <main class="workspace">
+                    <section class="panel stage-panel" aria-labelledby="stage-title">
+                        <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
+                        <div class="stage">
+                            <Stage geometry={geometry} log={self.derived.log.clone()} tokens={tokens}
+                                selected={lab.selected()} armed={armed} open={self.hotspot} on_open={on_open} />
+                        </div>
+                        if let Some(hotspot) = self.hotspot {
+                            <HotspotPanel hotspot={hotspot} armed={lab.scenario().faults.clone()}
+                                target={lab.target()} dispatch={dispatch.clone()}
+                                on_close={link.callback(|_| Msg::OpenHotspot(None))} />
+                        }
+                    </section>
+                    <section class="panel narration-panel" aria-labelledby="narration-title">
+                        <h2 id="narration-title" class="visually-hidden">{ "What is happening" }</h2>
+                        <p class="narration" role="status" aria-live="polite" aria-atomic="true">
+                            { lab.narration() }
+                        </p>
+                        <ol class="recent" aria-label="Earlier steps">
+                            { for lab.recent().skip(1).map(|line| html! { <li>{ line.text.clone() }</li> }) }
+                        </ol>
+                    </section>
+                    <section class="panel controls-panel" aria-labelledby="controls-title">
+                        <h2 id="controls-title" class="panel-title">{ "Scenario" }</h2>
+                        <Controls
+                            preset={lab.scenario().preset}
+                            messages={lab.scenario().messages}
+                            playing={lab.playing()}
+                            finished={lab.finished()}
+                            at_start={lab.steps() == 0}
+                            speed={lab.speed()}
+                            tick={lab.world().events().last().map_or(0, |e| e.tick)}
+                            notes={self.derived.notes.clone()}
+                            dispatch={dispatch.clone()} />
+                        <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
+                            messages={lab.scenario().messages} dispatch={dispatch.clone()} />
+                    </section>
+                    <section class="panel ledger-panel" aria-labelledby="ledger-title">
+                        <h2 id="ledger-title" class="panel-title">{ "Ledger" }</h2>
+                        <LedgerView data={self.derived.ledger.clone()} selected={lab.selected()}
+                            dispatch={dispatch.clone()} />
+                    </section>
+                    <section class="panel settings-panel" aria-labelledby="settings-title">
+                        <h2 id="settings-title" class="panel-title">{ "Settings" }</h2>
+                        <Settings config={lab.scenario().config.clone()}
+                            error={lab.config_error().map(|e| e.to_string())} dispatch={dispatch} />
+                        <details class="scenario-export">
+                            <summary>{ "This scenario as JSON (replays with the delivery-lab command line)" }</summary>
+                            <pre class="scenario-json" tabindex="0" data-testid="scenario-json">
+                                { self.derived.scenario_json.as_str() }
+                            </pre>
+                        </details>
+                    </section>
+                </main>
+                if self.help {
+                    <Help on_close={link.callback(|_| Msg::Help(false))} />
+                }
+            </div>
+        }
+    }
+}
+
+impl App {
+    /// Keeps exactly one animation frame requested while the lab plays, and none otherwise.
+    fn schedule_frame(&mut self, ctx: &Context<Self>) {
+        if self.lab.playing() {
+            if self.frame.is_none() {
+                let link = ctx.link().clone();
+                self.frame = Some(request_animation_frame(move |timestamp| link.send_message(Msg::Frame(timestamp))));
+            }
+        } else {
+            // Dropping the handle cancels the request.
+            self.frame = None;
+            self.last_frame = None;
+        }
+    }
+
+    /// The keyboard shortcuts; returns whether anything changed.
+    fn on_key(&mut self, event: &KeyboardEvent) -> bool {
+        if event.ctrl_key() || event.meta_key() || event.alt_key() {
+            return false;
+        }
+        let key = event.key();
+        if key == "Escape" {
+            let changed = self.help || self.hotspot.is_some();
+            self.help = false;
+            self.hotspot = None;
+            return changed;
+        }
+        if typing_in_a_field(event) {
+            return false;
+        }
+        let action = match key.as_str() {
+            " " | "k" => Action::TogglePlay,
+            "ArrowRight" | "l" => Action::StepForward,
+            "ArrowLeft" | "j" => Action::StepBack,
+            "r" => Action::Restart,
+            "e" => Action::RunToEnd,
+            "+" | "=" => Action::SetSpeed(self.lab.speed() + 1),
+            "-" => Action::SetSpeed(self.lab.speed().saturating_sub(1)),
+            "?" => {
+                self.help = !self.help;
+                return true;
+            }
+            _ => return false,
+        };
+        event.prevent_default();
+        self.lab.apply(action);
+        true
+    }
+}
+
+/// Whether a key press belongs to a control (typing in a field, a button's own Space) rather than
+/// to the page's shortcuts.
+fn typing_in_a_field(event: &KeyboardEvent) -> bool {
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else {
+        return false;
     };
+    let tag = target.tag_name().to_ascii_lowercase();
+    let own_space = event.key() == " " && (tag == "button" || target.get_attribute("role").as_deref() == Some("button"));
+    matches!(tag.as_str(), "input" | "select" | "textarea") || target.is_content_editable() || own_space
+}
 
-    html! {
-        <div class="lab">
-            <header class="topbar">
-                <div class="brand">
-                    <h1>{ "Kafka Delivery Lab" }</h1>
-                    <p class="tagline">
-                        { "Where Kafka loses and duplicates messages, one message at a time." }
-                    </p>
-                </div>
-                <ThemeSwitch current={*theme} on_change={Callback::from(move |c| theme.set(c))} />
-            </header>
-            <main class="workspace">
-                <section class="panel stage-panel" aria-labelledby="stage-title">
-                    <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
-                    <Stage />
-                </section>
-                <section class="panel controls-panel" aria-labelledby="controls-title">
-                    <h2 id="controls-title" class="panel-title">{ "Scenario" }</h2>
-                    <Controls preset={*preset} on_preset={on_preset} />
-                </section>
-                <section class="panel ledger-panel" aria-labelledby="ledger-title">
-                    <h2 id="ledger-title" class="panel-title">{ "Ledger" }</h2>
-                    <Ledger />
-                </section>
-                <p class="narration" role="status" aria-live="polite">
-                    { format!("{} selected. {}.", preset.label(), preset.summary()) }
-                </p>
-            </main>
-        </div>
+fn geometry(narrow: bool) -> &'static Geometry {
+    if narrow {
+        &TALL
+    } else {
+        &WIDE
     }
+}
+
+fn derive(lab: &Lab, geometry: &'static Geometry) -> Derived {
+    Derived {
+        revision: lab.revision(),
+        geometry,
+        log: Rc::new(LogView::new(lab.world(), geometry.slots)),
+        ledger: Rc::new(LedgerData::new(lab.world())),
+        notes: Rc::new(lab.effective().notes.clone()),
+        scenario_json: Rc::new(lab.scenario().to_json()),
+    }
+}
+
+fn media_query(query: &str) -> Option<web_sys::MediaQueryList> {
+    web_sys::window()?.match_media(query).ok().flatten()
+}
+
+fn media_matches(query: &str) -> bool {
+    media_query(query).is_some_and(|q| q.matches())
 }
 
 #[derive(Properties, PartialEq)]

@@ -1,48 +1,120 @@
-//! The scenario controls: the semantics preset and playback.
+//! The scenario controls: semantics preset, message count, playback and speed.
 
-use delivery_lab::Preset;
-use web_sys::HtmlSelectElement;
+use std::rc::Rc;
+
+use delivery_lab::{Preset, MAX_MESSAGES};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
+
+use crate::lab::{Action, SPEEDS};
 
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
-    pub preset: Preset,
-    pub on_preset: Callback<Preset>,
+    /// The preset the configuration equals, or `None` for a custom one.
+    pub preset: Option<Preset>,
+    pub messages: u16,
+    pub playing: bool,
+    pub finished: bool,
+    pub at_start: bool,
+    pub speed: usize,
+    /// The tick of the latest event.
+    pub tick: u64,
+    /// What Kafka changed automatically, such as "idempotence: off (acks != all)".
+    pub notes: Rc<Vec<String>>,
+    pub dispatch: Callback<Action>,
 }
 
 #[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
-    let on_change = {
-        let on_preset = props.on_preset.clone();
+    let send = |action: Action| {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_: MouseEvent| dispatch.emit(action.clone()))
+    };
+    let on_preset = {
+        let dispatch = props.dispatch.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
-            // The options are generated from `Preset::ALL`, so a value that does not parse can only
-            // come from a tampered page; ignoring it keeps the current preset.
+            // The options come from `Preset::ALL`; "custom" (or anything else) changes nothing.
             if let Ok(preset) = select.value().parse::<Preset>() {
-                on_preset.emit(preset);
+                dispatch.emit(Action::SetPreset(preset));
             }
         })
+    };
+    let on_messages = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            if let Ok(n) = input.value().trim().parse::<u16>() {
+                dispatch.emit(Action::SetMessages(n));
+            }
+        })
+    };
+    let on_speed = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            if let Ok(index) = input.value().parse::<usize>() {
+                dispatch.emit(Action::SetSpeed(index));
+            }
+        })
+    };
+    let (play_label, play_action) = if props.playing {
+        ("Pause", Action::Pause)
+    } else if props.finished {
+        ("Replay", Action::Play)
+    } else {
+        ("Play", Action::Play)
     };
 
     html! {
         <div class="controls">
             <label class="field" for="preset">
                 <span class="field-label">{ "Delivery semantics" }</span>
-                <select id="preset" onchange={on_change}>
+                <select id="preset" onchange={on_preset}>
                     { for Preset::ALL.into_iter().map(|preset| html! {
-                        <option value={preset.slug()} selected={preset == props.preset}>
+                        <option value={preset.slug()} selected={props.preset == Some(preset)}>
                             { preset.label() }
                         </option>
                     }) }
+                    if props.preset.is_none() {
+                        <option value="custom" selected=true>{ "Custom settings" }</option>
+                    }
                 </select>
             </label>
-            <p class="preset-summary">{ props.preset.summary() }</p>
+            if let Some(preset) = props.preset {
+                <p class="preset-summary">{ preset.summary() }</p>
+            }
+            if !props.notes.is_empty() {
+                <ul class="notes" aria-label="What Kafka changes in this configuration">
+                    { for props.notes.iter().map(|note| html! { <li>{ note.clone() }</li> }) }
+                </ul>
+            }
+            <label class="field inline" for="messages">
+                <span class="field-label">{ "Messages" }</span>
+                <input id="messages" type="number" min="1" max={MAX_MESSAGES.to_string()}
+                    value={props.messages.to_string()} onchange={on_messages} />
+            </label>
             <div class="playback" role="toolbar" aria-label="Playback">
-                <button type="button" class="button primary" disabled=true>{ "Play" }</button>
-                <button type="button" class="button" disabled=true>{ "Step" }</button>
-                <button type="button" class="button" disabled=true>{ "Restart" }</button>
+                <button type="button" class="button primary play" aria-keyshortcuts="Space"
+                    onclick={send(play_action)}>{ play_label }</button>
+                <button type="button" class="button" aria-label="Step back" aria-keyshortcuts="ArrowLeft"
+                    disabled={props.at_start} onclick={send(Action::StepBack)}>{ "◀ Step" }</button>
+                <button type="button" class="button" aria-label="Step forward" aria-keyshortcuts="ArrowRight"
+                    disabled={props.finished} onclick={send(Action::StepForward)}>{ "Step ▶" }</button>
+                <button type="button" class="button" aria-keyshortcuts="R"
+                    onclick={send(Action::Restart)}>{ "Restart" }</button>
+                <button type="button" class="button" aria-keyshortcuts="E"
+                    disabled={props.finished} onclick={send(Action::RunToEnd)}>{ "Run to end" }</button>
             </div>
-            <p class="hint">{ "Playback starts once the simulation engine is connected." }</p>
+            <label class="field" for="speed">
+                <span class="field-label">
+                    { "Speed: " }<span class="speed-name">{ SPEEDS[props.speed].1 }</span>
+                </span>
+                <input id="speed" type="range" min="0" max={(SPEEDS.len() - 1).to_string()} step="1"
+                    value={props.speed.to_string()} aria-valuetext={SPEEDS[props.speed].1}
+                    oninput={on_speed} />
+            </label>
+            <p class="clock">{ format!("Simulated time: t={} ({:.1} s)", props.tick, props.tick as f64 * f64::from(delivery_lab::TICK_MS) / 1000.0) }</p>
         </div>
     }
 }

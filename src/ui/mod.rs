@@ -1,8 +1,11 @@
-//! The yew components. Each draws part of the engine's state or dispatches an action to it.
+//! The yew components. Each draws part of the lab's state or dispatches an action to it.
 
 mod app;
 mod controls;
+mod failures;
+mod help;
 mod ledger;
+mod settings;
 mod stage;
 pub mod theme;
 

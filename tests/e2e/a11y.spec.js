@@ -36,7 +36,7 @@ test("every control is reachable from the keyboard and shows where focus is", as
     reached.push(focused.label);
     expect(focused.outline, `focus on ${focused.label} is visible`).not.toBe("none");
   }
-  for (const control of ["Auto", "Light", "Dark", "preset", "Ledger table"]) {
+  for (const control of ["Auto", "Light", "Dark", "preset", "Ledger table", "Failures at the ACK", "Play"]) {
     expect(reached).toContain(control);
   }
 });

@@ -4,12 +4,14 @@ import { test, expect, openLab, luminance, artifacts } from "./fixtures.js";
 test("the lab loads its stage, controls and ledger", async ({ page }) => {
   await openLab(page);
   await expect(page.getByText("Loading Kafka Delivery Lab")).toHaveCount(0);
-  await expect(page.getByRole("img", { name: /producer application and client/i }).first()).toBeVisible();
+  await expect(page.getByRole("group", { name: /producer application and client/i })).toBeVisible();
   await expect(page.getByRole("combobox", { name: "Delivery semantics" })).toHaveValue("at-least-once");
-  await expect(page.getByRole("table")).toContainText("No run yet");
   await expect(page.getByRole("columnheader")).toHaveText([
     "Message", "Sent", "In the log", "Visible", "Processed", "Effects", "Verdict",
   ]);
+  // One row per message of the default scenario, nothing happened yet.
+  await expect(page.getByRole("rowheader")).toHaveText(["m1", "m2", "m3"]);
+  await expect(page.getByRole("status").filter({ hasText: "Ready" })).toContainText("Press play");
 });
 
 test("the page's policy allows scripts only from itself, and it has no inline script", async ({ page }) => {
@@ -26,7 +28,8 @@ test("choosing a preset tells how it is configured", async ({ page }) => {
   await openLab(page);
   await page.getByRole("combobox", { name: "Delivery semantics" }).selectOption({ label: "At most once" });
   await expect(page.locator(".preset-summary")).toContainText("acks=0");
-  await expect(page.getByRole("status").filter({ hasText: "selected" })).toContainText("At most once selected");
+  // Kafka switches a defaulted idempotence off with acks=0, and the page says so.
+  await expect(page.getByRole("list", { name: /What Kafka changes/ })).toContainText("idempotence: off (acks != all)");
 });
 
 test("the theme follows the system until the learner picks one", async ({ page }) => {

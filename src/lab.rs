@@ -1,0 +1,506 @@
+//! The lab's state between the engine and the page: the scenario being played, the engine's world
+//! stepped up to the playback clock, and the learner's choices. It is plain Rust (no web crate), so
+//! its rules are tested natively, and it decides no outcome: every verdict comes from the engine.
+//!
+//! Every change goes through [`Lab::apply`] with an [`Action`], whether it comes from a click, a key
+//! or the animation loop; a failure is always a [`FaultSpec`] handed to the engine's scenario.
+
+use std::collections::VecDeque;
+
+use delivery_lab::{
+    Config, ConfigError, EffectiveConfig, FaultSpec, MsgId, Preset, RunState, Scenario, Trigger, World,
+    MAX_MESSAGES,
+};
+
+/// Playback speeds in ticks per second of wall time, with their names. One tick is 100 ms of
+/// simulated time, and a network hop takes about one tick.
+pub const SPEEDS: [(f64, &str); 6] = [
+    (0.5, "very slow"),
+    (1.0, "slow"),
+    (2.0, "normal"),
+    (4.0, "fast"),
+    (8.0, "faster"),
+    (16.0, "fastest"),
+];
+const DEFAULT_SPEED: usize = 2;
+/// The messages a new scenario sends: enough for a failure on m2 to stand between two healthy ones.
+pub const DEFAULT_MESSAGES: u16 = 3;
+/// The seed of a new scenario.
+pub const DEFAULT_SEED: u64 = 1;
+/// A frame longer than this (a background tab, a debugger) advances the clock by this much only.
+const MAX_FRAME_MS: f64 = 100.0;
+/// The most engine steps one animation frame may take, so a frame stays short.
+const MAX_STEPS_PER_FRAME: usize = 400;
+/// With nothing on the wire, a wait longer than this many ticks is skipped and said so.
+const IDLE_SKIP_TICKS: f64 = 5.0;
+/// How many recent sentences the narration keeps.
+const RECENT: usize = 6;
+
+/// Everything the page can ask of the lab.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Start from a preset's configuration; armed failures are kept.
+    SetPreset(Preset),
+    /// Use this configuration; refused with a message when Kafka would refuse it.
+    SetConfig(Config),
+    /// How many messages the application sends.
+    SetMessages(u16),
+    /// Arm the failure, or disarm it when it is armed already.
+    ToggleFault(FaultSpec),
+    /// Disarm every failure.
+    ClearFaults,
+    /// Which message a failure clicked on the stage concerns (or the next matching moment).
+    SetTarget(Trigger),
+    Play,
+    Pause,
+    TogglePlay,
+    /// One engine step forward.
+    StepForward,
+    /// One engine step back (the run is replayed from the start, so the state is exact).
+    StepBack,
+    /// Back to the start of the run.
+    Restart,
+    /// Run to the end at once.
+    RunToEnd,
+    SetSpeed(usize),
+    /// The animation loop: this many milliseconds of wall time have passed.
+    Frame(f64),
+    /// Highlight one message on the stage and in the ledger.
+    Select(Option<MsgId>),
+}
+
+/// One sentence of narration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub tick: u64,
+    pub text: String,
+}
+
+pub struct Lab {
+    scenario: Scenario,
+    effective: EffectiveConfig,
+    world: World,
+    /// How many engine steps the world has taken since the start of the run.
+    steps: usize,
+    /// The playback clock in ticks; the world has taken every step up to it.
+    clock: f64,
+    playing: bool,
+    speed: usize,
+    selected: Option<MsgId>,
+    target: Trigger,
+    config_error: Option<ConfigError>,
+    recent: VecDeque<Line>,
+    end_announced: bool,
+    /// Bumped whenever the world changes, so views derived from it know when to recompute.
+    revision: u64,
+}
+
+impl Default for Lab {
+    fn default() -> Lab {
+        Lab::new(Scenario::from_preset(Preset::AtLeastOnce, DEFAULT_MESSAGES, DEFAULT_SEED))
+    }
+}
+
+impl Lab {
+    /// A lab for a scenario the engine has validated (a `Scenario` value always is).
+    pub fn new(scenario: Scenario) -> Lab {
+        let (effective, world) = build(&scenario);
+        let mut lab = Lab {
+            scenario,
+            effective,
+            world,
+            steps: 0,
+            clock: 0.0,
+            playing: false,
+            speed: DEFAULT_SPEED,
+            selected: None,
+            target: Trigger::Message(MsgId(2)),
+            config_error: None,
+            recent: VecDeque::new(),
+            end_announced: false,
+            revision: 0,
+        };
+        lab.say_ready();
+        lab
+    }
+
+    /// The one entry point for every change.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::SetPreset(preset) => {
+                self.scenario.preset = Some(preset);
+                self.scenario.config = preset.config();
+                self.config_error = None;
+                self.reset();
+            }
+            Action::SetConfig(config) => match config.resolve() {
+                Ok(_) => {
+                    self.scenario.preset = Preset::ALL.into_iter().find(|p| p.config() == config);
+                    self.scenario.config = config;
+                    self.config_error = None;
+                    self.reset();
+                }
+                // Kafka would throw a ConfigException: keep the last valid run and say why.
+                Err(error) => self.config_error = Some(error),
+            },
+            Action::SetMessages(n) => {
+                self.scenario.messages = n.clamp(1, MAX_MESSAGES);
+                // A failure aimed at a message that no longer exists is dropped with the message.
+                let n = self.scenario.messages;
+                self.scenario.faults.retain(|spec| !matches!(spec.trigger, Trigger::Message(m) if m.0 > n));
+                if matches!(self.target, Trigger::Message(m) if m.0 > n) {
+                    self.target = Trigger::Message(MsgId(n));
+                }
+                self.reset();
+            }
+            Action::ToggleFault(spec) => {
+                if let Some(i) = self.scenario.faults.iter().position(|armed| *armed == spec) {
+                    self.scenario.faults.remove(i);
+                } else if self.scenario.faults.len() < delivery_lab::sim::world::MAX_FAULTS {
+                    self.scenario.faults.push(spec);
+                }
+                self.reset();
+            }
+            Action::ClearFaults => {
+                self.scenario.faults.clear();
+                self.reset();
+            }
+            Action::SetTarget(trigger) => self.target = trigger,
+            Action::Play => self.play(),
+            Action::Pause => self.playing = false,
+            Action::TogglePlay => {
+                if self.playing {
+                    self.playing = false;
+                } else {
+                    self.play();
+                }
+            }
+            Action::StepForward => {
+                self.playing = false;
+                self.step_once();
+            }
+            Action::StepBack => {
+                self.playing = false;
+                self.replay_to(self.steps.saturating_sub(1));
+            }
+            Action::Restart => {
+                self.playing = false;
+                self.reset();
+            }
+            Action::RunToEnd => {
+                self.playing = false;
+                while self.step_once() {}
+            }
+            Action::SetSpeed(index) => self.speed = index.min(SPEEDS.len() - 1),
+            Action::Frame(ms) => self.frame(ms),
+            Action::Select(msg) => self.selected = msg,
+        }
+    }
+
+    // ----- getters -----
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The configuration in force, with the notes on what Kafka changed automatically.
+    pub fn effective(&self) -> &EffectiveConfig {
+        &self.effective
+    }
+
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    pub fn clock(&self) -> f64 {
+        self.clock
+    }
+
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+
+    /// Whether the run has ended (nothing more can happen).
+    pub fn finished(&self) -> bool {
+        self.world.run_state() != RunState::Running
+    }
+
+    pub fn speed(&self) -> usize {
+        self.speed
+    }
+
+    pub fn selected(&self) -> Option<MsgId> {
+        self.selected
+    }
+
+    pub fn target(&self) -> Trigger {
+        self.target
+    }
+
+    pub fn config_error(&self) -> Option<&ConfigError> {
+        self.config_error.as_ref()
+    }
+
+    /// The newest sentence first.
+    pub fn recent(&self) -> impl Iterator<Item = &Line> {
+        self.recent.iter()
+    }
+
+    /// The sentence a screen reader hears for the latest step.
+    pub fn narration(&self) -> &str {
+        self.recent.front().map_or("", |line| line.text.as_str())
+    }
+
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Whether a failure is armed.
+    pub fn is_armed(&self, spec: &FaultSpec) -> bool {
+        self.scenario.faults.contains(spec)
+    }
+
+    // ----- playback -----
+
+    fn play(&mut self) {
+        if self.finished() {
+            self.reset();
+        }
+        self.playing = true;
+    }
+
+    fn frame(&mut self, ms: f64) {
+        if !self.playing {
+            return;
+        }
+        let ms = ms.clamp(0.0, MAX_FRAME_MS);
+        let target = self.clock + ms / 1000.0 * SPEEDS[self.speed].0;
+        let mut taken = 0;
+        while let Some(next) = self.world.next_tick() {
+            let next = next as f64;
+            if next > target {
+                self.clock = target;
+                self.skip_idle(next);
+                return;
+            }
+            if taken == MAX_STEPS_PER_FRAME {
+                // Too much in one frame: stop at the last step; the next frame goes on from here.
+                return;
+            }
+            self.step_once();
+            taken += 1;
+        }
+        // The run is over.
+        self.playing = false;
+        self.clock = self.clock.max(self.world.now() as f64);
+    }
+
+    /// Jumps over a long wait in which nothing is on the wire, and says how long it was.
+    fn skip_idle(&mut self, next: f64) {
+        let gap = next - self.clock;
+        if gap > IDLE_SKIP_TICKS && self.world.in_flight().next().is_none() {
+            let seconds = gap * f64::from(delivery_lab::TICK_MS) / 1000.0;
+            self.say(format!("Nothing happens for {seconds:.1} s of simulated time; skipping ahead."));
+            self.clock = next - 1.0;
+        }
+    }
+
+    /// Takes one engine step and narrates it; false when the run is over.
+    fn step_once(&mut self) -> bool {
+        let Some(events) = self.world.step() else {
+            // The closing step may record nothing; the run is over all the same.
+            self.announce_end();
+            return false;
+        };
+        let lines: Vec<Line> = events.iter().map(|e| Line { tick: e.tick, text: e.describe() }).collect();
+        self.steps += 1;
+        self.revision += 1;
+        self.clock = self.clock.max(self.world.now() as f64);
+        for line in lines {
+            self.push(line);
+        }
+        self.announce_end();
+        true
+    }
+
+    /// Says once, when the run has ended, what the ledger counts.
+    fn announce_end(&mut self) {
+        if !self.finished() || self.end_announced {
+            return;
+        }
+        self.end_announced = true;
+        let summary = self.world.ledger().summary;
+        self.say(format!(
+            "The run is over: {} delivered once, {} lost, {} duplicated, {} other.",
+            summary.delivered_once, summary.lost, summary.duplicated, summary.other
+        ));
+    }
+
+    /// Rebuilds the run and replays it to `steps` steps. The engine is deterministic, so this is
+    /// the exact earlier state.
+    fn replay_to(&mut self, steps: usize) {
+        self.reset();
+        while self.steps < steps && self.step_once() {}
+        self.clock = self.world.now() as f64;
+    }
+
+    /// Back to tick 0 of the current scenario.
+    fn reset(&mut self) {
+        let (effective, world) = build(&self.scenario);
+        self.effective = effective;
+        self.world = world;
+        self.steps = 0;
+        self.clock = 0.0;
+        self.playing = false;
+        self.revision += 1;
+        self.recent.clear();
+        self.end_announced = false;
+        self.say_ready();
+    }
+
+    fn say_ready(&mut self) {
+        let armed = self.scenario.faults.len();
+        let failures = match armed {
+            0 => "No failure is armed".to_owned(),
+            1 => "1 failure is armed".to_owned(),
+            n => format!("{n} failures are armed"),
+        };
+        self.say(format!("Ready: {} messages. {failures}. Press play.", self.scenario.messages));
+    }
+
+    fn say(&mut self, text: String) {
+        let tick = self.world.now();
+        self.push(Line { tick, text });
+    }
+
+    fn push(&mut self, line: Line) {
+        if self.recent.len() == RECENT {
+            self.recent.pop_back();
+        }
+        self.recent.push_front(line);
+    }
+}
+
+/// The engine's world for a scenario. A `Scenario` value holds a configuration the engine has
+/// resolved before (see `Action::SetConfig`), so resolution cannot fail here; should it ever, the
+/// lab falls back to the engine's defaults rather than panic.
+fn build(scenario: &Scenario) -> (EffectiveConfig, World) {
+    match (scenario.config.resolve(), World::new(scenario)) {
+        (Ok(effective), Ok(world)) => (effective, world),
+        _ => {
+            let fallback = Scenario::from_preset(Preset::AtLeastOnce, DEFAULT_MESSAGES, DEFAULT_SEED);
+            let effective = fallback.config.resolve().expect("a preset's configuration resolves");
+            let world = World::new(&fallback).expect("a preset's scenario builds");
+            (effective, world)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use delivery_lab::{Fault, Verdict};
+
+    fn lab_with(fault: &str) -> Lab {
+        let mut lab = Lab::default();
+        lab.apply(Action::ToggleFault(fault.parse().unwrap()));
+        lab
+    }
+
+    /// The verdicts a run straight through the engine gives, to compare playback against.
+    fn engine_verdicts(scenario: &Scenario) -> Vec<Verdict> {
+        let mut world = World::new(scenario).unwrap();
+        world.run_to_quiescence();
+        world.ledger().rows.iter().map(|r| r.verdict).collect()
+    }
+
+    fn verdicts(lab: &Lab) -> Vec<Verdict> {
+        lab.world().ledger().rows.iter().map(|r| r.verdict).collect()
+    }
+
+    #[test]
+    fn playing_frame_by_frame_reaches_the_engines_verdicts_and_stops() {
+        let mut lab = lab_with("drop-ack:m2");
+        lab.apply(Action::SetSpeed(SPEEDS.len() - 1));
+        lab.apply(Action::Play);
+        let mut frames = 0;
+        while lab.playing() {
+            lab.apply(Action::Frame(16.0));
+            frames += 1;
+            assert!(frames < 100_000, "playback never ends");
+        }
+        assert!(lab.finished());
+        assert_eq!(verdicts(&lab), engine_verdicts(lab.scenario()));
+        assert!(lab.narration().starts_with("The run is over"));
+    }
+
+    #[test]
+    fn a_long_idle_wait_is_skipped_rather_than_played_in_real_time() {
+        // At-least-once with a lost ACK waits out request.timeout.ms (300 ticks) before the retry.
+        let mut lab = lab_with("drop-ack:m2");
+        lab.apply(Action::SetSpeed(0));
+        lab.apply(Action::Play);
+        let mut frames = 0;
+        while lab.playing() && frames < 100_000 {
+            lab.apply(Action::Frame(100.0));
+            frames += 1;
+        }
+        // At 0.5 ticks a second, 300 idle ticks alone would take 6,000 frames of 100 ms.
+        assert!(frames < 3_000, "{frames} frames: the idle wait was played out");
+        assert!(lab.finished());
+    }
+
+    #[test]
+    fn stepping_back_returns_exactly_the_earlier_state() {
+        let mut lab = lab_with("drop-ack:m2");
+        for _ in 0..12 {
+            lab.apply(Action::StepForward);
+        }
+        let hash_at_11 = {
+            let mut other = lab_with("drop-ack:m2");
+            for _ in 0..11 {
+                other.apply(Action::StepForward);
+            }
+            other.world().event_log_hash()
+        };
+        lab.apply(Action::StepBack);
+        assert_eq!(lab.steps(), 11);
+        assert_eq!(lab.world().event_log_hash(), hash_at_11);
+    }
+
+    #[test]
+    fn a_configuration_kafka_refuses_keeps_the_last_run_and_names_the_setting() {
+        let mut lab = Lab::default();
+        let before = lab.scenario().config.clone();
+        // ProducerConfig: enable.idempotence=true with acks=1 is a ConfigException.
+        let refused = Config { enable_idempotence: Some(true), acks: delivery_lab::Acks::One, ..before.clone() };
+        lab.apply(Action::SetConfig(refused));
+        assert_eq!(lab.scenario().config, before);
+        assert_eq!(lab.config_error().map(|e| e.field), Some("acks"));
+    }
+
+    #[test]
+    fn toggling_a_failure_twice_disarms_it_and_a_preset_keeps_armed_failures() {
+        let spec = FaultSpec::for_message(Fault::DropAck, 2);
+        let mut lab = Lab::default();
+        lab.apply(Action::ToggleFault(spec));
+        assert!(lab.is_armed(&spec));
+        lab.apply(Action::SetPreset(Preset::ExactlyOnceKafka));
+        assert!(lab.is_armed(&spec));
+        assert_eq!(lab.scenario().preset, Some(Preset::ExactlyOnceKafka));
+        lab.apply(Action::ToggleFault(spec));
+        assert!(!lab.is_armed(&spec));
+    }
+
+    #[test]
+    fn fewer_messages_drop_the_failures_aimed_at_the_missing_ones() {
+        let mut lab = lab_with("drop-ack:m3");
+        lab.apply(Action::SetMessages(2));
+        assert!(lab.scenario().faults.is_empty());
+        assert_eq!(lab.world().message_count(), 2);
+    }
+}

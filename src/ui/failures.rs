@@ -1,0 +1,143 @@
+//! Arming failures: the panel a stage hotspot opens, and the full menu that reaches every failure
+//! point from the keyboard. Both dispatch `Action::ToggleFault`, the one way a failure enters.
+
+use delivery_lab::{Fault, FaultSpec, Hotspot, MsgId, Trigger};
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use super::stage::{faults_at, hotspot_name, HOTSPOTS};
+use crate::lab::Action;
+
+/// "for m2", or "the next time it can happen".
+pub fn target_words(trigger: Trigger) -> String {
+    match trigger {
+        Trigger::Next => "the next time it can".to_owned(),
+        Trigger::Message(msg) => format!("for {msg}"),
+        Trigger::AtTick(tick) => format!("from t={tick}"),
+    }
+}
+
+fn toggle(fault: Fault, target: Trigger, armed: &[FaultSpec], dispatch: &Callback<Action>) -> Html {
+    let spec = FaultSpec { fault, trigger: target };
+    let on = armed.contains(&spec);
+    let dispatch = dispatch.clone();
+    html! {
+        <li>
+            <button type="button" class={classes!("fault-toggle", on.then_some("armed"))}
+                aria-pressed={on.to_string()} data-fault={fault.slug()}
+                onclick={Callback::from(move |_| dispatch.emit(Action::ToggleFault(spec)))}>
+                <span class="fault-state" aria-hidden="true">{ if on { "⚡ armed" } else { "arm" } }</span>
+                <span>{ format!("{} {}", fault.label(), target_words(target)) }</span>
+            </button>
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct HotspotPanelProps {
+    pub hotspot: Hotspot,
+    pub armed: Vec<FaultSpec>,
+    pub target: Trigger,
+    pub dispatch: Callback<Action>,
+    pub on_close: Callback<()>,
+}
+
+/// The failures that sit at one hotspot, opened by clicking it on the stage.
+#[function_component(HotspotPanel)]
+pub fn hotspot_panel(props: &HotspotPanelProps) -> Html {
+    let title = format!("Failures at {}", hotspot_name(props.hotspot));
+    let on_close = props.on_close.clone();
+    html! {
+        <div class="hotspot-panel" role="group" aria-label={title.clone()}>
+            <div class="hotspot-panel-head">
+                <h3>{ title }</h3>
+                <button type="button" class="chip" onclick={Callback::from(move |_| on_close.emit(()))}>
+                    { "Close" }
+                </button>
+            </div>
+            <ul class="fault-list">
+                { for faults_at(props.hotspot).map(|fault| toggle(fault, props.target, &props.armed, &props.dispatch)) }
+            </ul>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FailureMenuProps {
+    pub armed: Vec<FaultSpec>,
+    pub target: Trigger,
+    pub messages: u16,
+    pub dispatch: Callback<Action>,
+}
+
+/// Every failure point, grouped by where it happens, and the failures armed now.
+#[function_component(FailureMenu)]
+pub fn failure_menu(props: &FailureMenuProps) -> Html {
+    let on_target = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            let value = select.value();
+            let trigger = match value.strip_prefix('m').and_then(|n| n.parse::<u16>().ok()) {
+                Some(n) => Trigger::Message(MsgId(n)),
+                None => Trigger::Next,
+            };
+            dispatch.emit(Action::SetTarget(trigger));
+        })
+    };
+    let target_value = match props.target {
+        Trigger::Message(msg) => msg.to_string(),
+        _ => "next".to_owned(),
+    };
+    let clear = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_| dispatch.emit(Action::ClearFaults))
+    };
+    html! {
+        <div class="failures">
+            <h3 class="subhead">{ "Failures" }</h3>
+            <label class="field" for="fault-target">
+                <span class="field-label">{ "A failure strikes" }</span>
+                <select id="fault-target" onchange={on_target}>
+                    <option value="next" selected={target_value == "next"}>{ "the next time it can" }</option>
+                    { for (1..=props.messages).map(|n| {
+                        let value = format!("m{n}");
+                        html! { <option value={value.clone()} selected={target_value == value}>{ format!("for m{n}") }</option> }
+                    }) }
+                </select>
+            </label>
+            if props.armed.is_empty() {
+                <p class="hint">{ "No failure is armed. Arm one here or with a ⚡ on the stage." }</p>
+            } else {
+                <ul class="armed-list" aria-label="Armed failures">
+                    { for props.armed.iter().map(|spec| {
+                        let spec = *spec;
+                        let dispatch = props.dispatch.clone();
+                        html! {
+                            <li>
+                                <span>{ format!("⚡ {} {}", spec.fault.label(), target_words(spec.trigger)) }</span>
+                                <button type="button" class="chip"
+                                    aria-label={format!("Disarm {} {}", spec.fault.label(), target_words(spec.trigger))}
+                                    onclick={Callback::from(move |_| dispatch.emit(Action::ToggleFault(spec)))}>
+                                    { "Disarm" }
+                                </button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+                <button type="button" class="chip" onclick={clear}>{ "Disarm all" }</button>
+            }
+            <details class="fault-menu">
+                <summary>{ "All failure points" }</summary>
+                { for HOTSPOTS.iter().map(|&hotspot| html! {
+                    <div class="fault-group">
+                        <h4>{ format!("At {}", hotspot_name(hotspot)) }</h4>
+                        <ul class="fault-list">
+                            { for faults_at(hotspot).map(|fault| toggle(fault, props.target, &props.armed, &props.dispatch)) }
+                        </ul>
+                    </div>
+                }) }
+            </details>
+        </div>
+    }
+}

@@ -1,0 +1,228 @@
+//! Every setting, named as in Kafka's configuration, and the configuration as Java properties and
+//! as a confluent-kafka Python dict. A change restarts the run; a combination Kafka would refuse is
+//! refused here too, with Kafka's reason.
+
+use delivery_lab::export::{confluent_python, java_properties};
+use delivery_lab::{Acks, AutoCommitStyle, Config, IsolationLevel, ManualCommit, OffsetReset, SinkKind};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::lab::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsProps {
+    pub config: Config,
+    /// Why the last change was refused, if it was.
+    pub error: Option<String>,
+    pub dispatch: Callback<Action>,
+}
+
+/// A select over a fixed set of values; `set` writes the chosen one into a copy of the config.
+fn choice<T: Copy + PartialEq + 'static>(
+    props: &SettingsProps,
+    name: &'static str,
+    help: &'static str,
+    current: T,
+    options: &'static [(T, &'static str)],
+    set: fn(&mut Config, T),
+) -> Html {
+    let config = props.config.clone();
+    let dispatch = props.dispatch.clone();
+    let onchange = Callback::from(move |event: Event| {
+        let select: HtmlSelectElement = event.target_unchecked_into();
+        if let Some((value, _)) = options.iter().find(|(_, label)| *label == select.value()) {
+            let mut next = config.clone();
+            set(&mut next, *value);
+            dispatch.emit(Action::SetConfig(next));
+        }
+    });
+    let id = field_id(name);
+    html! {
+        <label class="setting" for={id.clone()} title={help}>
+            <code class="setting-name">{ name }</code>
+            <select id={id} {onchange}>
+                { for options.iter().map(|(value, label)| html! {
+                    <option value={*label} selected={*value == current}>{ *label }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// A number field; `set` writes the value into a copy of the config.
+fn number(
+    props: &SettingsProps,
+    name: &'static str,
+    help: &'static str,
+    current: u32,
+    set: fn(&mut Config, u32),
+) -> Html {
+    let config = props.config.clone();
+    let dispatch = props.dispatch.clone();
+    let onchange = Callback::from(move |event: Event| {
+        let input: HtmlInputElement = event.target_unchecked_into();
+        if let Ok(value) = input.value().trim().parse::<u32>() {
+            let mut next = config.clone();
+            set(&mut next, value);
+            dispatch.emit(Action::SetConfig(next));
+        }
+    });
+    let id = field_id(name);
+    html! {
+        <label class="setting" for={id.clone()} title={help}>
+            <code class="setting-name">{ name }</code>
+            <input id={id} type="number" min="0" value={current.to_string()} {onchange} />
+        </label>
+    }
+}
+
+fn field_id(name: &str) -> String {
+    format!("setting-{}", name.replace('.', "-"))
+}
+
+const ACKS: &[(Acks, &str)] = &[(Acks::Zero, "0"), (Acks::One, "1"), (Acks::All, "all")];
+const IDEMPOTENCE: &[(Option<bool>, &str)] =
+    &[(None, "not set (default)"), (Some(true), "true"), (Some(false), "false")];
+const TRANSACTIONAL: &[(bool, &str)] = &[(false, "not set"), (true, "delivery-lab-producer")];
+const REPLICATION: &[(u8, &str)] = &[(1, "1"), (2, "2")];
+const MIN_ISR: &[(u8, &str)] = &[(1, "1"), (2, "2")];
+const BOOL: &[(bool, &str)] = &[(false, "false"), (true, "true")];
+const ISOLATION: &[(IsolationLevel, &str)] =
+    &[(IsolationLevel::ReadUncommitted, "read_uncommitted"), (IsolationLevel::ReadCommitted, "read_committed")];
+const RESET: &[(OffsetReset, &str)] = &[(OffsetReset::Earliest, "earliest"), (OffsetReset::Latest, "latest")];
+const AUTO_STYLE: &[(AutoCommitStyle, &str)] = &[
+    (AutoCommitStyle::JavaPoll, "Java client: inside poll()"),
+    (AutoCommitStyle::BackgroundStored, "librdkafka: background, stored offsets"),
+];
+const MANUAL: &[(ManualCommit, &str)] = &[
+    (ManualCommit::AfterProcessing, "commitSync after processing"),
+    (ManualCommit::BeforeProcessing, "commitSync before processing"),
+    (ManualCommit::InTransaction, "sendOffsetsToTransaction"),
+];
+const SINKS: &[(SinkKind, &str)] = &[
+    (SinkKind::None, "none"),
+    (SinkKind::OutputTopic, "output topic"),
+    (SinkKind::OutputTopicInTransaction, "output topic, in the transaction"),
+    (SinkKind::DbInsert, "database: INSERT"),
+    (SinkKind::DbUpsertMessageId, "database: UPSERT by message id"),
+    (SinkKind::DbUpsertOffset, "database: UPSERT by offset"),
+    (SinkKind::DbOffsetsInDb, "database: rows and offsets in one transaction"),
+];
+
+#[function_component(Settings)]
+pub fn settings(props: &SettingsProps) -> Html {
+    let c = &props.config;
+    html! {
+        <div class="settings">
+            if let Some(error) = &props.error {
+                <p class="error" role="alert">
+                    { format!("Kafka would refuse this: {error}. The last valid settings stay in force.") }
+                </p>
+            }
+            <div class="setting-groups">
+                <fieldset>
+                    <legend>{ "Producer" }</legend>
+                    { choice(props, "acks", "How many replicas must have a record before the leader answers",
+                        c.acks, ACKS, |c, v| c.acks = v) }
+                    { number(props, "retries", "Retries of a failed send (bounded by delivery.timeout.ms)",
+                        c.retries, |c, v| c.retries = v) }
+                    { choice(props, "enable.idempotence", "Producer id and sequence numbers: the broker drops retried duplicates",
+                        c.enable_idempotence, IDEMPOTENCE, |c, v| c.enable_idempotence = v) }
+                    { number(props, "max.in.flight.requests.per.connection", "Requests sent before earlier ones are answered",
+                        c.max_in_flight, |c, v| c.max_in_flight = v) }
+                    { choice(props, "transactional.id", "Set, it turns on transactions and zombie fencing",
+                        c.transactional_id.is_some(), TRANSACTIONAL,
+                        |c, v| c.transactional_id = v.then(|| "delivery-lab-producer".to_owned())) }
+                    { number(props, "request.timeout.ms", "How long the client waits for an answer before retrying",
+                        c.request_timeout_ms, |c, v| c.request_timeout_ms = v) }
+                    { number(props, "delivery.timeout.ms", "The bound on reporting success or failure after send()",
+                        c.delivery_timeout_ms, |c, v| c.delivery_timeout_ms = v) }
+                    { number(props, "transaction.timeout.ms", "An open transaction of a dead producer is aborted after this",
+                        c.transaction_timeout_ms, |c, v| c.transaction_timeout_ms = v) }
+                    { choice(props, "lab.resend.on.error", "The application sends the message again when send() fails (a new record)",
+                        c.resend_on_error, BOOL, |c, v| c.resend_on_error = v) }
+                </fieldset>
+                <fieldset>
+                    <legend>{ "Topic and broker" }</legend>
+                    { choice(props, "replication.factor", "Copies of the partition: the leader, and a follower when 2",
+                        c.replication_factor, REPLICATION, |c, v| c.replication_factor = v) }
+                    { choice(props, "min.insync.replicas", "With acks=all, fewer in-sync replicas than this refuses writes",
+                        c.min_insync_replicas, MIN_ISR, |c, v| c.min_insync_replicas = v) }
+                    { choice(props, "unclean.leader.election.enable", "Let an out-of-sync replica lead (and lose data)",
+                        c.unclean_leader_election, BOOL, |c, v| c.unclean_leader_election = v) }
+                </fieldset>
+                <fieldset>
+                    <legend>{ "Consumer" }</legend>
+                    { choice(props, "enable.auto.commit", "Commit offsets automatically",
+                        c.enable_auto_commit, BOOL, |c, v| c.enable_auto_commit = v) }
+                    { number(props, "auto.commit.interval.ms", "How often auto-commit commits",
+                        c.auto_commit_interval_ms, |c, v| c.auto_commit_interval_ms = v) }
+                    { choice(props, "lab.auto.commit.style", "Which client's auto-commit the lab models",
+                        c.auto_commit_style, AUTO_STYLE, |c, v| c.auto_commit_style = v) }
+                    { choice(props, "lab.manual.commit", "When the application commits with auto-commit off",
+                        c.manual_commit, MANUAL, |c, v| c.manual_commit = v) }
+                    { choice(props, "isolation.level", "read_committed reads up to the last stable offset only",
+                        c.isolation_level, ISOLATION, |c, v| c.isolation_level = v) }
+                    { choice(props, "auto.offset.reset", "Where a consumer without a committed offset starts",
+                        c.auto_offset_reset, RESET, |c, v| c.auto_offset_reset = v) }
+                    { number(props, "max.poll.interval.ms", "A consumer that does not poll for this long leaves its group",
+                        c.max_poll_interval_ms, |c, v| c.max_poll_interval_ms = v) }
+                </fieldset>
+                <fieldset>
+                    <legend>{ "Application" }</legend>
+                    { choice(props, "lab.sink", "Where processing leaves its effect",
+                        c.sink, SINKS, |c, v| c.sink = v) }
+                    { number(props, "lab.processing.ms", "How long processing one record takes",
+                        c.processing_ms, |c, v| c.processing_ms = v) }
+                </fieldset>
+            </div>
+            <ConfigExport config={props.config.clone()} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ExportProps {
+    config: Config,
+}
+
+/// The configuration as a learner would paste it into a real client, with copy buttons.
+#[function_component(ConfigExport)]
+fn config_export(props: &ExportProps) -> Html {
+    let copied = use_state(|| None::<&'static str>);
+    let java = java_properties(&props.config);
+    let python = confluent_python(&props.config);
+    let copy = |what: &'static str, text: String| {
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            if let Some(window) = web_sys::window() {
+                // Clipboard access may be refused (an embedding frame, an insecure origin); the
+                // text stays selectable in the page either way.
+                let _ = window.navigator().clipboard().write_text(&text);
+                copied.set(Some(what));
+            }
+        })
+    };
+    html! {
+        <div class="config-export">
+            <div class="export-block">
+                <div class="export-head">
+                    <h3 class="subhead">{ "Java properties" }</h3>
+                    <button type="button" class="chip" onclick={copy("java", java.clone())}>
+                        { if *copied == Some("java") { "Copied" } else { "Copy" } }
+                    </button>
+                </div>
+                <pre tabindex="0" aria-label="Java properties" class="export-java">{ java }</pre>
+            </div>
+            <div class="export-block">
+                <div class="export-head">
+                    <h3 class="subhead">{ "Python (confluent-kafka)" }</h3>
+                    <button type="button" class="chip" onclick={copy("python", python.clone())}>
+                        { if *copied == Some("python") { "Copied" } else { "Copy" } }
+                    </button>
+                </div>
+                <pre tabindex="0" aria-label="Python configuration" class="export-python">{ python }</pre>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,43 @@
+// The native command line, the engine's other front end: the e2e tests compare what the page shows
+// with what `delivery-lab run --json` computes for the same scenario (taken from the page itself).
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const cli = process.env.DELIVERY_LAB_CLI || "target/debug/delivery-lab";
+const scratch = mkdtempSync(join(tmpdir(), "delivery-lab-e2e-"));
+let files = 0;
+
+/** The engine's ledger for a scenario file's text. */
+export function nativeLedger(scenarioJson) {
+  const file = join(scratch, `scenario-${process.pid}-${files++}.json`);
+  writeFileSync(file, scenarioJson);
+  return JSON.parse(execFileSync(cli, ["run", file, "--json"], { encoding: "utf8" }));
+}
+
+/** The ledger rows as the page shows them, in the same terms as `ledgerRowsOf`. */
+export async function pageLedger(page) {
+  return page.$$eval(".ledger tbody tr", (rows) =>
+    rows.map((row) => ({
+      msg: row.dataset.msg,
+      log: row.querySelector(".log-copies").textContent.trim(),
+      visible: row.querySelector(".visible").textContent.trim(),
+      processed: row.querySelector(".processed").textContent.trim(),
+      effects: row.querySelector(".effects").textContent.trim(),
+      verdict: row.querySelector(".verdict").dataset.verdict,
+    })),
+  );
+}
+
+/** A native ledger in the page's terms. */
+export function ledgerRowsOf(ledger) {
+  return ledger.rows.map((row) => ({
+    msg: `m${row.msg}`,
+    log: row.offsets.length ? row.offsets.join(", ") : "none",
+    visible: `${row.visible_read_committed} / ${row.visible_read_uncommitted}`,
+    processed: String(row.processed),
+    effects: String(row.effects),
+    verdict: row.verdict,
+  }));
+}
