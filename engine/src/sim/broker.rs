@@ -135,6 +135,12 @@ impl Partition {
         last_stable_offset(self.log(), self.hw())
     }
 
+    /// The transaction state of the entry at `offset` of the partition's log, for the UI.
+    pub fn txn_mark(&self, offset: u64) -> Option<TxnMark> {
+        let log = self.log();
+        (offset < log.len() as u64).then(|| txn_mark(log, offset as usize))
+    }
+
     /// How many brokers are in the ISR.
     pub fn isr_size(&self) -> u8 {
         self.isr.iter().filter(|in_sync| **in_sync).count() as u8
@@ -627,9 +633,16 @@ impl World {
         else {
             return;
         };
+        let current = self.consumer.alive && self.consumer.instance == instance;
         if self.partition.leader != Some(broker) {
-            self.consumer.fetching = false;
-            return self.schedule(self.now + self.cfg.retry_backoff, Action::Poll { instance });
+            if current {
+                self.consumer.fetching = false;
+                self.schedule(self.now + self.cfg.retry_backoff, Action::Poll { instance });
+            }
+            return;
+        }
+        if !current {
+            return;
         }
         let leo = self.partition.leo();
         if offset > leo {

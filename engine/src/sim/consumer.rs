@@ -180,12 +180,6 @@ impl World {
             return self.poll(instance);
         }
         match self.commit_mode() {
-            CommitMode::AutoBackground => {
-                self.consumer.stored = Some(to);
-                self.record(EventKind::OffsetStored { offset: to });
-                self.arm_auto_commit();
-                self.process_next();
-            }
             CommitMode::Before => self.commit(to, true),
             _ => self.process_next(),
         }
@@ -201,6 +195,13 @@ impl World {
         if self.strike(Fault::ProcessingThrows, Some(msg)) {
             self.record(EventKind::ProcessingThrew { msg, offset });
             return self.consumer_close();
+        }
+        if self.commit_mode() == CommitMode::AutoBackground {
+            // librdkafka stores a message's offset when consume() hands it to the application,
+            // before processing (enable.auto.offset.store=true); the timer commits what is stored.
+            self.consumer.stored = Some(offset + 1);
+            self.record(EventKind::OffsetStored { offset: offset + 1 });
+            self.arm_auto_commit();
         }
         self.record(EventKind::ProcessingStarted { msg, offset });
         let mut duration = self.cfg.processing;
