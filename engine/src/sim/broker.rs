@@ -585,6 +585,7 @@ impl World {
         replica.hw = replica.hw.min(replica.leo());
         let leader_epoch = self.partition.leader_epoch;
         self.record(EventKind::LeaderElected { broker, unclean, leader_epoch });
+        self.rewrite_lost_markers();
         self.flush_pending_markers();
         self.after_leader_change();
     }
@@ -644,6 +645,7 @@ impl World {
         if !current {
             return;
         }
+        let offset = self.validate_position(id, offset);
         let leo = self.partition.leo();
         if offset > leo {
             let to = match self.cfg.config.auto_offset_reset {
@@ -656,6 +658,26 @@ impl World {
         }
         self.parked_consumer_fetch = Some(id);
         self.wake_consumer_fetch();
+    }
+
+    /// KIP-320: a consumer that last fetched under an older leader epoch checks where that epoch
+    /// ends on the current leader (OffsetsForLeaderEpoch); if its position is past that point the
+    /// log was truncated under it, and it moves back to the divergence point instead of skipping
+    /// records that now sit at reused offsets.
+    fn validate_position(&mut self, id: u32, offset: u64) -> u64 {
+        let known_epoch = self.flights[id as usize].aux;
+        self.consumer.leader_epoch = self.partition.leader_epoch;
+        if known_epoch >= self.partition.leader_epoch {
+            return offset;
+        }
+        let epoch_end = self.partition.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
+        if epoch_end >= offset {
+            return offset;
+        }
+        self.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
+        self.consumer.position = epoch_end;
+        self.flights[id as usize].what = FlightKind::Fetch { offset: epoch_end };
+        epoch_end
     }
 
     /// The highest offset the consumer may read up to (exclusive).
@@ -751,6 +773,25 @@ impl World {
         self.pending_markers.push((pid, epoch, commit));
         self.flush_pending_markers();
         self.record(EventKind::TxnCompleted { pid, epoch, commit });
+    }
+
+    /// The coordinator completes a transaction only once its markers are written on the leader
+    /// (WriteTxnMarkers); a marker lost with an old leader's unreplicated tail is written again on
+    /// the new leader, so no completed transaction stays open in the log.
+    fn rewrite_lost_markers(&mut self) {
+        for index in 0..self.txns.len() {
+            let TxnMeta { pid, epoch, phase, .. } = self.txns[index];
+            let commit = match phase {
+                TxnPhase::CompleteCommit => true,
+                TxnPhase::CompleteAbort => false,
+                _ => continue,
+            };
+            let log = self.partition.log();
+            let open = (0..log.len()).any(|i| txn_mark(log, i) == TxnMark::Open && matches!(log[i].kind, EntryKind::Data { pid: p, .. } if p == pid));
+            if open && !self.pending_markers.iter().any(|m| m.0 == pid) {
+                self.pending_markers.push((pid, epoch, commit));
+            }
+        }
     }
 
     /// Writes waiting COMMIT/ABORT markers to the leader's log (they wait while it is offline).

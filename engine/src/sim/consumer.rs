@@ -49,6 +49,8 @@ pub struct Consumer {
     pub polls: u32,
     /// When it last polled.
     pub last_poll: Tick,
+    /// The leader epoch of the last fetch answer, to detect truncation after a failover (KIP-320).
+    pub leader_epoch: u32,
     /// The application's current transaction (offsets in the transaction).
     pub txn: u32,
     /// Whether the current transaction has output or offsets.
@@ -74,6 +76,7 @@ impl Consumer {
             waiting_commit: None,
             polls: 0,
             last_poll: 0,
+            leader_epoch: 0,
             txn: 1,
             txn_dirty: false,
         }
@@ -123,6 +126,8 @@ impl World {
         let committed = self.committed;
         let instance = self.consumer.instance;
         self.consumer.position = position;
+        // KIP-320: a committed offset carries the leader epoch it was read under.
+        self.consumer.leader_epoch = if committed.is_some() { self.committed_epoch } else { self.partition.leader_epoch };
         self.record(EventKind::ConsumerStarted { instance, position, committed });
         self.poll(instance);
     }
@@ -149,7 +154,8 @@ impl World {
         c.processed_in_batch = 0;
         let (offset, poll) = (c.position, c.polls);
         let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
-        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset }, 0, 0);
+        let epoch = self.consumer.leader_epoch;
+        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset }, 0, epoch);
         self.schedule(self.now + self.cfg.max_poll_interval, Action::PollDeadline { instance, poll });
         self.arm_auto_commit();
     }
@@ -313,6 +319,7 @@ impl World {
         let ok = generation == self.generation;
         if ok {
             self.committed = Some(offset);
+            self.committed_epoch = self.consumer.leader_epoch;
             self.record(EventKind::Committed { offset, txn: false });
         } else {
             self.record(EventKind::CommitFailed { offset });
@@ -333,6 +340,7 @@ impl World {
         if ok {
             self.sink.txn_outcomes.push((txn, true));
             self.committed = Some(offset);
+            self.committed_epoch = self.consumer.leader_epoch;
             self.record(EventKind::Committed { offset, txn: true });
         } else {
             if !aborted {

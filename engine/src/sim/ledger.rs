@@ -222,6 +222,7 @@ fn tally(event: &Event, tallies: &mut [Tally], global: &mut Vec<EventId>) {
                 | EventKind::ConsumerTxnAborted { .. }
                 | EventKind::CommitFailed { .. }
                 | EventKind::OffsetReset { .. }
+                | EventKind::TruncationDetected { .. }
         ) {
             global.push(event.id);
         }
@@ -364,7 +365,7 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
         let seen = cfg.isolation_level == IsolationLevel::ReadUncommitted && t.processed > 0;
         return (if seen { Verdict::AbortedButSeen } else { Verdict::AbortedInvisible }, Vec::new());
     }
-    if visible == 0 {
+    if visible == 0 && t.processed == 0 {
         if c.unreadable_yet > 0 {
             return (Verdict::Delayed, Vec::new());
         }
@@ -387,6 +388,7 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
         return (if quiescent { Verdict::Lost } else { Verdict::Delayed }, Vec::new());
     }
     let mut also = Vec::new();
+    // A message processed from a copy that a failover later truncated was still delivered.
     if count > visible && visible == 1 {
         also.push(Verdict::DuplicateInLogVisibleOnce);
     }
