@@ -23,14 +23,12 @@ fn main() {
     let mut rng = Rng::new(2026);
     let scenarios: Vec<Scenario> = (0..400).map(|_| random_scenario(&mut rng)).collect();
     // Warm up once, then measure.
-    let mut events = 0usize;
     for scenario in scenarios.iter().take(20) {
         let mut world = World::new(scenario).expect("valid scenario");
         world.run_to_quiescence();
-        events += world.events().len();
     }
     let started = Instant::now();
-    events = 0;
+    let mut events = 0usize;
     let mut runs = 0usize;
     for scenario in &scenarios {
         let mut world = World::new(scenario).expect("valid scenario");

@@ -173,11 +173,18 @@ pub fn txn_mark(log: &[LogEntry], index: usize) -> TxnMark {
     }
 }
 
-/// The last stable offset of a log with high watermark `hw`: the first offset of an open
-/// transaction, or `hw` if none is open below it.
+/// The last stable offset of a log with high watermark `hw`: the first offset of a transaction
+/// that is open, or whose marker is not yet below the high watermark (ProducerStateManager's
+/// unreplicated transactions), or `hw` if there is none.
 pub fn last_stable_offset(log: &[LogEntry], hw: u64) -> u64 {
-    let first_open = (0..log.len()).find(|&i| txn_mark(log, i) == TxnMark::Open);
-    first_open.map_or(hw, |i| (i as u64).min(hw))
+    let unstable = |i: usize| match log[i].kind {
+        EntryKind::Data { txn: true, pid, .. } => {
+            let marker = log[i + 1..].iter().find(|e| matches!(e.kind, EntryKind::Marker { pid: p, .. } if p == pid));
+            marker.is_none_or(|m| m.offset >= hw)
+        }
+        _ => false,
+    };
+    (0..log.len().min(hw as usize)).find(|&i| unstable(i)).map_or(hw, |i| i as u64)
 }
 
 /// What the leader does with an idempotent batch (UnifiedLog.analyzeAndValidateProducerState,
@@ -283,6 +290,8 @@ pub struct TxnMeta {
     pub phase: TxnPhase,
     /// When the open transaction began.
     pub started: Tick,
+    /// The offset of the open transaction's first record.
+    pub first_offset: u64,
 }
 
 // ----- the brokers at work: the leader, the follower, the coordinators -----
@@ -595,8 +604,13 @@ impl World {
     pub(crate) fn broker_restart(&mut self, broker: u8) {
         self.partition.replicas[usize::from(broker)].alive = true;
         self.record(EventKind::BrokerRestarted { broker });
+        let in_isr = self.partition.isr[usize::from(broker)];
         match self.partition.leader {
-            None => self.elect(broker, false),
+            None if in_isr => self.elect(broker, false),
+            None if self.cfg.config.unclean_leader_election => self.elect(broker, true),
+            None => {
+                self.truncate_nothing();
+            }
             Some(leader) if leader != broker => {
                 self.truncate_to_leader(broker, leader);
                 self.start_follower_fetching();
@@ -609,6 +623,11 @@ impl World {
                 self.start_follower_fetching();
             }
         }
+    }
+
+    /// A restarted broker outside the ISR waits, offline, for an in-sync replica to return.
+    fn truncate_nothing(&mut self) {
+        self.record(EventKind::PartitionOffline);
     }
 
     fn truncate_to_leader(&mut self, follower: u8, leader: u8) {
@@ -727,9 +746,11 @@ impl World {
         if self.txns[index].phase == TxnPhase::Ongoing {
             return;
         }
+        let first_offset = self.partition.leo().saturating_sub(1);
         let meta = &mut self.txns[index];
         meta.phase = TxnPhase::Ongoing;
         meta.started = self.now;
+        meta.first_offset = first_offset;
         let (epoch, began) = (meta.epoch, self.now);
         self.record(EventKind::TxnBegan { pid, epoch });
         self.schedule(self.now + self.cfg.transaction_timeout, Action::TxnTimeout { pid, epoch, began });
@@ -749,7 +770,7 @@ impl World {
             None => {
                 let pid = self.next_pid;
                 self.next_pid += 1;
-                self.txns.push(TxnMeta { transactional_id: tid, pid, epoch: 0, phase: TxnPhase::Empty, started: 0 });
+                self.txns.push(TxnMeta { transactional_id: tid, pid, epoch: 0, phase: TxnPhase::Empty, started: 0, first_offset: 0 });
                 self.txns.len() - 1
             }
         };
@@ -768,7 +789,10 @@ impl World {
     }
 
     fn complete_txn(&mut self, index: usize, commit: bool) {
-        let TxnMeta { pid, epoch, .. } = self.txns[index];
+        let TxnMeta { pid, epoch, first_offset, .. } = self.txns[index];
+        if self.completed_txns.len() < 256 {
+            self.completed_txns.push((pid, epoch, first_offset, commit));
+        }
         self.txns[index].phase = if commit { TxnPhase::CompleteCommit } else { TxnPhase::CompleteAbort };
         self.pending_markers.push((pid, epoch, commit));
         self.flush_pending_markers();
@@ -776,18 +800,15 @@ impl World {
     }
 
     /// The coordinator completes a transaction only once its markers are written on the leader
-    /// (WriteTxnMarkers); a marker lost with an old leader's unreplicated tail is written again on
-    /// the new leader, so no completed transaction stays open in the log.
+    /// with acks=all (WriteTxnMarkers); a marker lost with an old leader's unreplicated tail is
+    /// written again on the new leader, so no completed transaction stays open in the log.
     fn rewrite_lost_markers(&mut self) {
-        for index in 0..self.txns.len() {
-            let TxnMeta { pid, epoch, phase, .. } = self.txns[index];
-            let commit = match phase {
-                TxnPhase::CompleteCommit => true,
-                TxnPhase::CompleteAbort => false,
-                _ => continue,
-            };
+        for index in 0..self.completed_txns.len() {
+            let (pid, epoch, first_offset, commit) = self.completed_txns[index];
             let log = self.partition.log();
-            let open = (0..log.len()).any(|i| txn_mark(log, i) == TxnMark::Open && matches!(log[i].kind, EntryKind::Data { pid: p, .. } if p == pid));
+            let Some(entry) = log.get(first_offset as usize) else { continue };
+            let open = matches!(entry.kind, EntryKind::Data { pid: p, txn: true, .. } if p == pid)
+                && txn_mark(log, first_offset as usize) == TxnMark::Open;
             if open && !self.pending_markers.iter().any(|m| m.0 == pid) {
                 self.pending_markers.push((pid, epoch, commit));
             }
