@@ -39,7 +39,7 @@ pub mod scenario;
 pub mod sim;
 
 pub use preset::{Preset, UnknownPreset};
-pub use scenario::{Scenario, ScenarioError, SCENARIO_VERSION};
+pub use scenario::{Caption, Scenario, ScenarioError, SCENARIO_VERSION};
 pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark, TxnMeta, TxnPhase};
 pub use sim::config::{
     Acks, AutoCommitStyle, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,

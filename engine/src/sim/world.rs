@@ -96,37 +96,6 @@ impl Flight {
     }
 }
 
-/// Something scheduled to happen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Action {
-    Start,
-    AppSend { session: u8 },
-    Arrive { flight: u32 },
-    RequestTimeout { record: u16, attempt: u32 },
-    Resend { record: u16 },
-    AppGivesUp { record: u16 },
-    ProducerRestart { new_id: bool },
-    ProducerWake { session: u8 },
-    BrokerRestart { broker: u8 },
-    FollowerResume,
-    TxnTimeout { pid: u32, epoch: u16, began: Tick },
-    ConsumerRestart,
-    ProcessDone { instance: u8, offset: u64 },
-    PollDeadline { instance: u8, poll: u32 },
-    AutoCommit { instance: u8 },
-    Poll { instance: u8 },
-    CommitTimeout { instance: u8, flight: u32 },
-    FaultAt { index: u8 },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Scheduled {
-    tick: Tick,
-    seq: u64,
-    action: Action,
-    cause: Option<EventId>,
-}
-
 /// An injected fault and whether it has struck.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ArmedFault {
@@ -587,4 +556,37 @@ impl World {
             _ => {}
         }
     }
+}
+
+// ----- private machinery: the schedule -----
+
+/// Something scheduled to happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Action {
+    Start,
+    AppSend { session: u8 },
+    Arrive { flight: u32 },
+    RequestTimeout { record: u16, attempt: u32 },
+    Resend { record: u16 },
+    AppGivesUp { record: u16 },
+    ProducerRestart { new_id: bool },
+    ProducerWake { session: u8 },
+    BrokerRestart { broker: u8 },
+    FollowerResume,
+    TxnTimeout { pid: u32, epoch: u16, began: Tick },
+    ConsumerRestart,
+    ProcessDone { instance: u8, offset: u64 },
+    PollDeadline { instance: u8, poll: u32 },
+    AutoCommit { instance: u8 },
+    Poll { instance: u8 },
+    CommitTimeout { instance: u8, flight: u32 },
+    FaultAt { index: u8 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Scheduled {
+    tick: Tick,
+    seq: u64,
+    action: Action,
+    cause: Option<EventId>,
 }

@@ -77,6 +77,7 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
             seed,
             faults,
             title: None,
+            captions: Vec::new(),
         })
     })
 }
