@@ -423,14 +423,14 @@ impl World {
             _ => return,
         };
         self.record(EventKind::CommitFailed { offset });
+        // commitSync and commitTransaction retry a request that timed out (the Java client retries
+        // retriable errors until default.api.timeout.ms); the retry carries the same offsets.
+        self.consumer.waiting_commit = None;
         if self.consumer_transactional() {
-            let txn = self.consumer.txn;
-            if !self.sink.txn_outcomes.iter().any(|&(t, _)| t == txn) {
-                self.sink.txn_outcomes.push((txn, false));
-                self.record(EventKind::ConsumerTxnAborted { txn });
-            }
+            self.commit_txn(offset);
+        } else {
+            self.commit(offset, true);
         }
-        self.finish_commit(false);
     }
 
     /// max.poll.interval.ms passed since the poll and the application is still busy: the member
