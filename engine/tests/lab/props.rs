@@ -67,9 +67,22 @@ fn fault_strategy(messages: u16) -> impl Strategy<Value = FaultSpec> {
     })
 }
 
+/// Settings the main strategy leaves at their defaults: batch sizes, transaction sizes,
+/// application re-sends and retries.
+fn extras_strategy() -> impl Strategy<Value = (u32, u32, bool, bool)> {
+    (prop::sample::select(vec![1u32, 2, 3, 500]), 1u32..=3, any::<bool>(), prop::bool::weighted(0.2))
+}
+
 fn scenario_strategy() -> impl Strategy<Value = Scenario> {
-    (config_strategy(), 1u16..=6, any::<u64>()).prop_flat_map(|(config, messages, seed)| {
-        prop::collection::vec(fault_strategy(messages), 0..=3).prop_map(move |faults| Scenario {
+    (config_strategy(), extras_strategy(), 1u16..=8, any::<u64>()).prop_flat_map(|(mut config, extras, messages, seed)| {
+        let (max_poll_records, transaction_messages, resend_on_error, no_retries) = extras;
+        config.max_poll_records = max_poll_records;
+        config.transaction_messages = transaction_messages;
+        config.resend_on_error = resend_on_error;
+        if no_retries && config.transactional_id.is_none() {
+            config.retries = 0;
+        }
+        prop::collection::vec(fault_strategy(messages), 0..=4).prop_map(move |faults| Scenario {
             preset: None,
             config: config.clone(),
             messages,
