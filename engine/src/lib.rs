@@ -66,6 +66,8 @@
 //!   arrival and what it caused at the same instant), so a snapshot per step is always consistent.
 
 pub mod preset;
+#[cfg(feature = "determinism-probe")]
+pub mod probe;
 pub mod scenario;
 pub mod sim;
 
