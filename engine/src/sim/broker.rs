@@ -141,6 +141,12 @@ impl Partition {
         (offset < log.len() as u64).then(|| txn_mark(log, offset as usize))
     }
 
+    /// The transaction state of every entry of the partition's log, in offset order.
+    pub fn marks(&self) -> Vec<TxnMark> {
+        let log = self.log();
+        (0..log.len()).map(|i| txn_mark(log, i)).collect()
+    }
+
     /// How many brokers are in the ISR.
     pub fn isr_size(&self) -> u8 {
         self.isr.iter().filter(|in_sync| **in_sync).count() as u8

@@ -352,7 +352,7 @@ impl fmt::Display for FlightKind {
             }
             FlightKind::Fetch { offset } => write!(f, "a fetch from offset {offset}"),
             FlightKind::FetchResponse { from, to, records } => {
-                write!(f, "a fetch response with offsets {from}..{to} ({records} records)")
+                write!(f, "a fetch response with offsets {from}..{to} ({})", plural(records, "record"))
             }
             FlightKind::ReplicaFetch { offset } => write!(f, "the follower's fetch from offset {offset}"),
             FlightKind::ReplicaFetchResponse { from, to, hw } => {
@@ -453,7 +453,9 @@ impl fmt::Display for EventKind {
                 f,
                 "transaction.timeout.ms passed: the coordinator aborts the transaction of producer {pid} epoch {epoch}"
             ),
-            K::Polled { from, to, records } => write!(f, "poll() returned offsets {from}..{to} ({records} records)"),
+            K::Polled { from, to, records } => {
+                write!(f, "poll() returned offsets {from}..{to} ({})", plural(records, "record"))
+            }
             K::ProcessingStarted { msg, offset } => write!(f, "the application started processing {msg} (offset {offset})"),
             K::ProcessingFinished { msg, offset } => write!(f, "the application finished processing {msg} (offset {offset})"),
             K::ProcessingThrew { msg, offset } => write!(f, "processing {msg} (offset {offset}) threw an exception"),
@@ -498,6 +500,14 @@ impl fmt::Display for EventKind {
             K::FaultNotApplicable { fault, .. } => write!(f, "the fault \"{}\" never found its moment in this run", fault.label()),
             K::RunTruncated { events } => write!(f, "the run stopped after {events} events (the lab's bound)"),
         }
+    }
+}
+
+fn plural(n: u16, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

@@ -134,6 +134,7 @@ struct Tally {
     acks: u32,
     errors: u32,
     processed: u32,
+    sink_writes: u32,
     notable: Vec<EventId>,
     appended_at: Vec<u64>,
 }
@@ -253,6 +254,11 @@ fn tally(event: &Event, tallies: &mut [Tally], global: &mut Vec<EventId>) {
         EventKind::Appended { offset, .. } => {
             t.appended_at.push(offset);
             true
+        }
+        EventKind::SinkWrite { .. } => {
+            // The first effect is expected; later ones are evidence of a duplicate.
+            t.sink_writes += 1;
+            t.sink_writes > 1
         }
         EventKind::ProcessingStarted { .. } | EventKind::Arrived { .. } | EventKind::Sent { .. } => false,
         _ => true,
