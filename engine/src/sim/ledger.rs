@@ -205,26 +205,31 @@ impl Ledger {
     }
 }
 
+/// Events that concern no single message but may explain any message's fate.
+fn explains_any(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::FaultStruck { .. }
+            | EventKind::BrokerCrashed { .. }
+            | EventKind::LeaderElected { unclean: true, .. }
+            | EventKind::PartitionOffline
+            | EventKind::Truncated { .. }
+            | EventKind::ProducerCrashed { .. }
+            | EventKind::ProducerWoke { .. }
+            | EventKind::TxnExpired { .. }
+            | EventKind::ConsumerCrashed { .. }
+            | EventKind::ConsumerClosed { .. }
+            | EventKind::ConsumerLeftGroup { .. }
+            | EventKind::ConsumerTxnAborted { .. }
+            | EventKind::CommitFailed { .. }
+            | EventKind::OffsetReset { .. }
+            | EventKind::TruncationDetected { .. }
+    )
+}
+
 fn tally(event: &Event, tallies: &mut [Tally], global: &mut Vec<EventId>) {
     let Some(msg) = event.msg() else {
-        if matches!(
-            event.kind,
-            EventKind::FaultStruck { .. }
-                | EventKind::BrokerCrashed { .. }
-                | EventKind::LeaderElected { unclean: true, .. }
-                | EventKind::PartitionOffline
-                | EventKind::Truncated { .. }
-                | EventKind::ProducerCrashed { .. }
-                | EventKind::ProducerWoke { .. }
-                | EventKind::TxnExpired { .. }
-                | EventKind::ConsumerCrashed { .. }
-                | EventKind::ConsumerClosed { .. }
-                | EventKind::ConsumerLeftGroup { .. }
-                | EventKind::ConsumerTxnAborted { .. }
-                | EventKind::CommitFailed { .. }
-                | EventKind::OffsetReset { .. }
-                | EventKind::TruncationDetected { .. }
-        ) {
+        if explains_any(&event.kind) {
             global.push(event.id);
         }
         return;
