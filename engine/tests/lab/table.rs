@@ -100,7 +100,7 @@ const CASES: &[Case] = &[
     // ----- drop the ACK -----
     Case { name: "lost ACK without idempotence duplicates in the log", rule: "Kafka docs 4.6: a producer that never got its ACK resends; ProducerConfig enable.idempotence=false", preset: Alo, tweak: none, faults: &["drop-ack:m2"],
         expect: &[expect(2, &[Duplicated], 2, 2, 2)] },
-    Case { name: "lost ACK with idempotence is deduplicated by the broker", rule: "KIP-98; ProducerStateManager keeps 5 batches per producer id; DUPLICATE_SEQUENCE answered with the original offset", preset: EoDb, tweak: none, faults: &["drop-ack:m2"],
+    Case { name: "lost ACK with idempotence is deduplicated by the broker", rule: "KIP-98; ProducerStateEntry.NUM_BATCHES_TO_RETAIN = 5; UnifiedLog answers a duplicate batch with its original offset", preset: EoDb, tweak: none, faults: &["drop-ack:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "lost ACK inside a transaction is deduplicated too", rule: "KIP-98: transactional producers are idempotent", preset: EoK, tweak: none, faults: &["drop-ack:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
@@ -187,7 +187,7 @@ const CASES: &[Case] = &[
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "misconfiguration: background auto-commit of stored offsets, crash mid-processing loses", rule: "librdkafka enable.auto.offset.store + auto.commit.interval.ms; seed brief: auto-commit is the #1 source of bugs", preset: Alo, tweak: background_auto_commit_slow_processing, faults: &["consumer-crash-after-commit:m2"],
         expect: &[expect(2, &[Lost], 1, 0, 0)] },
-    Case { name: "Java auto-commit: close() after an exception commits unprocessed records", rule: "KafkaConsumer.close() commits consumed positions when enable.auto.commit=true (ConsumerCoordinator.close)", preset: Alo, tweak: java_auto_commit, faults: &["processing-throws:m2"],
+    Case { name: "Java auto-commit: close() after an exception commits unprocessed records", rule: "ConsumerCoordinator.close calls maybeAutoCommitOffsetsSync: close() commits the consumed positions when enable.auto.commit=true", preset: Alo, tweak: java_auto_commit, faults: &["processing-throws:m2"],
         expect: &[expect(2, &[Lost], 1, 0, 0)] },
     Case { name: "manual commit after processing: an exception and restart reprocess", rule: "Kafka docs 4.6 at-least-once", preset: Alo, tweak: none, faults: &["processing-throws:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
