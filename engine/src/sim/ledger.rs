@@ -135,6 +135,8 @@ struct Tally {
     errors: u32,
     processed: u32,
     sink_writes: u32,
+    first_append: Option<u64>,
+    first_processing: Option<u64>,
     notable: Vec<EventId>,
     appended_at: Vec<u64>,
 }
@@ -258,7 +260,12 @@ fn tally(event: &Event, tallies: &mut [Tally], global: &mut Vec<EventId>) {
         }
         EventKind::Appended { offset, .. } => {
             t.appended_at.push(offset);
+            t.first_append.get_or_insert(event.tick);
             true
+        }
+        EventKind::ProcessingStarted { .. } if t.first_processing.is_none() => {
+            t.first_processing = Some(event.tick);
+            false
         }
         EventKind::SinkWrite { .. } => {
             // The first effect is expected; later ones are evidence of a duplicate.
@@ -346,6 +353,9 @@ fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<
         }
         verdict
     };
+    if held_back(world, &t, global) && verdict != Verdict::Delayed {
+        also.push(Verdict::Delayed);
+    }
     let cause = cause_events(world, &t, global, verdict);
     let explanation = explain(world, msg, verdict, &cause, &c.offsets);
     MessageRow {
@@ -430,6 +440,17 @@ fn consumer_passed(world: &World, msg: MsgId) -> bool {
     let consumer = world.consumer();
     let skipped = world.run_state() != RunState::Running && consumer.position > offset;
     progress.is_some_and(|p| p > offset) || skipped
+}
+
+/// Whether the message waited, between its append and its first processing, for an open
+/// transaction to time out or for an offline partition to come back: readable later, not lost.
+fn held_back(world: &World, t: &Tally, global: &[EventId]) -> bool {
+    let (Some(from), Some(to)) = (t.first_append, t.first_processing) else { return false };
+    global.iter().map(|id| &world.events()[id.0 as usize]).any(|e| {
+        e.tick > from
+            && e.tick < to
+            && matches!(e.kind, EventKind::TxnExpired { fenced: false, .. } | EventKind::PartitionOffline)
+    })
 }
 
 fn cause_events(world: &World, t: &Tally, global: &[EventId], verdict: Verdict) -> Vec<EventId> {

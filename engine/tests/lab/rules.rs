@@ -20,6 +20,9 @@ fn an_open_transaction_of_a_dead_producer_holds_read_committed_back_until_it_tim
     assert!(expired >= timeout, "aborted at {expired}, before transaction.timeout.ms ({timeout} ticks)");
     let m3_processed = first_tick(&world, |k| matches!(k, EventKind::ProcessingStarted { msg, .. } if msg.0 == 3)).unwrap();
     assert!(m3_processed > expired, "m3 read at {m3_processed} before the LSO moved at {expired}");
+    let row = world.ledger().row(3).unwrap().clone();
+    assert_eq!(row.verdict, delivery_lab::Verdict::DeliveredOnce);
+    assert!(row.also.contains(&delivery_lab::Verdict::Delayed), "{row:?}");
 }
 
 #[test]
