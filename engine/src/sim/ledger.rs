@@ -486,7 +486,9 @@ fn explain(world: &World, msg: MsgId, verdict: Verdict, cause: &[EventId], offse
         text.push_str(": ");
         text.push_str(&steps.join("; "));
     }
-    if !matches!(verdict, Verdict::DeliveredOnce | Verdict::Pending) {
+    // The producer's settings explain producer-side outcomes: no copy, or more than one.
+    let producer_side = offsets.len() != 1;
+    if producer_side && !matches!(verdict, Verdict::DeliveredOnce | Verdict::Pending) {
         for note in &world.config().notes {
             if note.starts_with("idempotence") {
                 text.push_str(&format!("; {note}"));
