@@ -21,25 +21,25 @@ fn random_scenario(rng: &mut Rng) -> Scenario {
 
 fn main() {
     let mut rng = Rng::new(2026);
-    let scenarios: Vec<Scenario> = (0..400).map(|_| random_scenario(&mut rng)).collect();
-    // Warm up once, then measure.
-    for scenario in scenarios.iter().take(20) {
+    let scenarios: Vec<Scenario> = (0..2_000).map(|_| random_scenario(&mut rng)).collect();
+    // Warm up once, then measure three rounds and report each, so noise on a shared machine shows.
+    for scenario in scenarios.iter().take(50) {
         let mut world = World::new(scenario).expect("valid scenario");
         world.run_to_quiescence();
     }
-    let started = Instant::now();
-    let mut events = 0usize;
-    let mut runs = 0usize;
-    for scenario in &scenarios {
-        let mut world = World::new(scenario).expect("valid scenario");
-        world.run_to_quiescence();
-        events += world.events().len();
-        runs += 1;
+    for round in 1..=3 {
+        let started = Instant::now();
+        let mut events = 0usize;
+        for scenario in &scenarios {
+            let mut world = World::new(scenario).expect("valid scenario");
+            world.run_to_quiescence();
+            events += world.events().len();
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "round {round}: {} runs, {events} simulated events in {seconds:.3} s = {:.0} events/s",
+            scenarios.len(),
+            events as f64 / seconds
+        );
     }
-    let seconds = started.elapsed().as_secs_f64();
-    println!(
-        "throughput: {runs} runs, {events} simulated events in {seconds:.3} s = {:.0} events/s ({:.0} runs/s)",
-        events as f64 / seconds,
-        runs as f64 / seconds
-    );
 }
