@@ -440,7 +440,23 @@ impl World {
     fn fenced(&mut self, session: u8, record: u16) {
         self.fail_record(record, false);
         if self.producers[usize::from(session)].txn != SessionTxn::None {
-            self.session_mut(session).txn = SessionTxn::Fenced;
+            self.session_fenced(session);
+        }
+    }
+
+    /// A fenced producer can do nothing more. If it is the application's current instance (its
+    /// transaction timed out, say), the application closes it and starts a new one with the same
+    /// transactional.id, which re-sends what was not committed (KIP-588 recovers the same way, by
+    /// a new epoch). A fenced zombie just stops: its replacement carries on.
+    fn session_fenced(&mut self, session: u8) {
+        if self.producers[usize::from(session)].txn == SessionTxn::Fenced {
+            return;
+        }
+        self.session_mut(session).txn = SessionTxn::Fenced;
+        if session == self.current_session() && self.producers.len() < MAX_SESSIONS {
+            self.session_mut(session).alive = false;
+            self.record(EventKind::ProducerCrashed { session });
+            self.schedule(self.now + self.cfg.restart, Action::ProducerRestart { new_id: false });
         }
     }
 
@@ -592,7 +608,7 @@ impl World {
             return;
         };
         if !ok {
-            self.session_mut(session).txn = SessionTxn::Fenced;
+            self.session_fenced(session);
             return;
         }
         let txn = self.producers[usize::from(session)].txn_no;

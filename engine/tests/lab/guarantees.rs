@@ -75,3 +75,38 @@ fn exactly_once_into_a_database_keeps_one_row_per_message_and_loses_nothing() {
         }
     }
 }
+
+/// Two faults in one run, on the same or neighbouring messages: the promises still hold, except
+/// where Kafka itself gives up. A lost disk plus a second fault can leave the broker that lost its
+/// disk as the only in-sync replica (Kafka before KIP-966 elects it and loses the data), and an
+/// application re-send is a new record for every preset but the upsert.
+#[test]
+fn double_faults_keep_each_presets_promise() {
+    use delivery_lab::{FaultSpec, MsgId, Trigger};
+    let mut broken = Vec::new();
+    for preset in [Preset::AtLeastOnce, Preset::ExactlyOnceKafka, Preset::ExactlyOnceDatabase] {
+        for a in Fault::ALL {
+            for b in Fault::ALL {
+                if a == Fault::DiskLost || b == Fault::DiskLost {
+                    continue;
+                }
+                for (ma, mb) in [(1u16, 2u16), (2, 2), (2, 3)] {
+                    let scenario = Scenario::from_preset(preset, 4, u64::from(ma + mb))
+                        .with_fault(FaultSpec { fault: a, trigger: Trigger::Message(MsgId(ma)) })
+                        .with_fault(FaultSpec { fault: b, trigger: Trigger::Message(MsgId(mb)) });
+                    let mut world = World::new(&scenario).unwrap();
+                    world.run_to_quiescence();
+                    let resend = a == Fault::AppResendAfterTimeout || b == Fault::AppResendAfterTimeout;
+                    for row in world.ledger().rows {
+                        let lost = matches!(row.verdict, Verdict::Lost | Verdict::FailedAndReported);
+                        let doubled = row.effects > 1 && preset != Preset::AtLeastOnce && !(resend && preset == Preset::ExactlyOnceKafka);
+                        if lost || doubled {
+                            broken.push(format!("{preset} {a}:m{ma} + {b}:m{mb}: {}", row.explanation));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{} broken:\n{}", broken.len(), broken.join("\n"));
+}

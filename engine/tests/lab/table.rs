@@ -205,6 +205,8 @@ const CASES: &[Case] = &[
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "upsert keyed by offset does not merge producer duplicates", rule: "Kafka docs 4.6: a resent record gets a new offset", preset: Alo, tweak: upsert_by_offset, faults: &["drop-ack:m2"],
         expect: &[expect(2, &[Duplicated], 2, 2, 2)] },
+    Case { name: "two lost ACKs outlast transaction.timeout.ms: fenced, re-created, visible once", rule: "ProducerConfig transaction.timeout.ms; the coordinator aborts with a bumped epoch (KIP-98, KIP-588)", preset: EoK, tweak: none, faults: &["drop-ack:m2", "drop-ack:m2"],
+        expect: &[expect(2, &[DuplicateInLogVisibleOnce], 2, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     // ----- double faults compose -----
     Case { name: "ACK lost upstream and consumer crash downstream", rule: "Kafka docs 4.6: duplicates arise on both sides", preset: Alo, tweak: none, faults: &["drop-ack:m2", "consumer-crash-after-processing:m3"],
         expect: &[Expect { msg: 2, verdicts: &[Duplicated], copies: Some(2), processed: None, effects: None }, Expect { msg: 3, verdicts: &[Duplicated], copies: Some(1), processed: Some(2), effects: Some(2) }] },
