@@ -110,3 +110,28 @@ fn double_faults_keep_each_presets_promise() {
     }
     assert!(broken.is_empty(), "{} broken:\n{}", broken.len(), broken.join("\n"));
 }
+
+/// At most once under two faults: committing before processing (Kafka docs 4.6) means an offset
+/// is never processed twice, for every pair of failure points on neighbouring messages.
+#[test]
+fn double_faults_never_make_at_most_once_process_twice() {
+    use delivery_lab::{FaultSpec, MsgId, Trigger};
+    let mut broken = Vec::new();
+    for a in Fault::ALL {
+        for b in Fault::ALL {
+            for (ma, mb) in [(1u16, 2u16), (2, 2), (2, 3)] {
+                let scenario = Scenario::from_preset(Preset::AtMostOnce, 4, u64::from(ma * mb))
+                    .with_fault(FaultSpec { fault: a, trigger: Trigger::Message(MsgId(ma)) })
+                    .with_fault(FaultSpec { fault: b, trigger: Trigger::Message(MsgId(mb)) });
+                let mut world = World::new(&scenario).unwrap();
+                world.run_to_quiescence();
+                for (offset, count) in processed_per_offset(&world) {
+                    if count > 1 {
+                        broken.push(format!("{a}:m{ma} + {b}:m{mb}: offset {offset} processed {count} times"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{} broken:\n{}", broken.len(), broken.join("\n"));
+}
