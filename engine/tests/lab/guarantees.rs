@@ -135,3 +135,29 @@ fn double_faults_never_make_at_most_once_process_twice() {
     }
     assert!(broken.is_empty(), "{} broken:\n{}", broken.len(), broken.join("\n"));
 }
+
+/// The idempotent producer keeps send order under any pair of faults that leaves it one session
+/// and no application re-send (ProducerConfig enable.idempotence: "exactly one copy ... in order").
+#[test]
+fn idempotent_presets_never_reorder_under_double_faults() {
+    use delivery_lab::{FaultSpec, MsgId, Trigger};
+    let other_sessions = [Fault::ProducerRestartSameId, Fault::ProducerRestartNewId, Fault::ZombieProducer, Fault::AppResendAfterTimeout];
+    let mut broken = Vec::new();
+    for preset in [Preset::ExactlyOnceDatabase, Preset::ExactlyOnceKafka] {
+        for a in Fault::ALL.into_iter().filter(|f| !other_sessions.contains(f)) {
+            for b in Fault::ALL.into_iter().filter(|f| !other_sessions.contains(f)) {
+                let scenario = Scenario::from_preset(preset, 4, 11)
+                    .with_fault(FaultSpec { fault: a, trigger: Trigger::Message(MsgId(1)) })
+                    .with_fault(FaultSpec { fault: b, trigger: Trigger::Message(MsgId(2)) });
+                let mut world = World::new(&scenario).unwrap();
+                world.run_to_quiescence();
+                for row in world.ledger().rows {
+                    if row.verdict == Verdict::Reordered || row.also.contains(&Verdict::Reordered) {
+                        broken.push(format!("{preset} {a}:m1 + {b}:m2: {}", row.explanation));
+                    }
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}
