@@ -12,7 +12,7 @@
 //! - `sim::config`: `Config` with Kafka's names and the Java client's defaults (Kafka 3.2+);
 //!   `Config::resolve()` gives an `EffectiveConfig` (ticks, idempotence in force, notes such as
 //!   "idempotence: off (acks != all)") or a `ConfigError` where Kafka throws a ConfigException.
-//!   One tick is `TICK_MS` = 100 ms.
+//!   `java_properties()` and `python_dict()` print the Kafka settings. One tick is `TICK_MS` = 100 ms.
 //! - `sim::fault`: `Fault` (every failure point, with a slug such as `drop-ack`, a label and a
 //!   `Hotspot`), `Trigger` (next, at a tick, for a message) and `FaultSpec` (`drop-ack:m2`).
 //! - `sim::event`: `Event { id, tick, cause, kind }`, `EventKind`, `Actor`, `FlightKind`;
@@ -22,7 +22,11 @@
 //!   `consumer`, `sink`, `producers`, `records`, `in_flight`, `ledger`, `event_log_hash`.
 //! - `sim::producer`, `sim::broker`, `sim::consumer`, `sim::sink`: each actor's state and the
 //!   handlers that move it, next to the Kafka rules they follow.
-//! - `sim::ledger`: `Ledger`, `MessageRow`, `Verdict`, `Summary`.
+//! - `sim::ledger`: `Ledger`, `MessageRow` (three counters kept apart: copies in the log and
+//!   visible to each isolation level, processing runs, sink effects), `Verdict` with its cause
+//!   events and a sentence, `Summary`.
+//! - `probe` (feature `determinism-probe` only): a C export of the event-log hash, to compare a
+//!   wasm32 build with the native one (`examples/hash_grid.rs`, `examples/wasm-determinism.mjs`).
 //! - `sim::rng`: `Rng`, SplitMix64 seeded by the scenario: the only randomness.
 //!
 //! # Architecture invariants

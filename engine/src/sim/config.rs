@@ -474,16 +474,61 @@ impl Config {
         Ok(())
     }
 
-    /// The producer part as Java properties, one `name=value` a line, for the UI's "copy" button.
-    pub fn producer_properties(&self) -> String {
-        let mut out = format!("acks={}\nretries={}\ndelivery.timeout.ms={}\n", self.acks.as_str(), self.retries, self.delivery_timeout_ms);
+    /// The Kafka settings (not the lab's own) as `(name, value)` pairs, producer then consumer, in
+    /// the spelling a Java `.properties` file uses. Unset optional settings are left out.
+    pub fn kafka_settings(&self) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("acks", self.acks.as_str().to_string()),
+            ("retries", self.retries.to_string()),
+            ("delivery.timeout.ms", self.delivery_timeout_ms.to_string()),
+            ("request.timeout.ms", self.request_timeout_ms.to_string()),
+            ("retry.backoff.ms", self.retry_backoff_ms.to_string()),
+        ];
         if let Some(on) = self.enable_idempotence {
-            out.push_str(&format!("enable.idempotence={on}\n"));
+            out.push(("enable.idempotence", on.to_string()));
         }
-        out.push_str(&format!("max.in.flight.requests.per.connection={}\n", self.max_in_flight));
+        out.push(("max.in.flight.requests.per.connection", self.max_in_flight.to_string()));
         if let Some(id) = &self.transactional_id {
-            out.push_str(&format!("transactional.id={id}\ntransaction.timeout.ms={}\n", self.transaction_timeout_ms));
+            out.push(("transactional.id", id.clone()));
+            out.push(("transaction.timeout.ms", self.transaction_timeout_ms.to_string()));
         }
+        out.push(("enable.auto.commit", self.enable_auto_commit.to_string()));
+        if self.enable_auto_commit {
+            out.push(("auto.commit.interval.ms", self.auto_commit_interval_ms.to_string()));
+        }
+        let isolation = match self.isolation_level {
+            IsolationLevel::ReadCommitted => "read_committed",
+            IsolationLevel::ReadUncommitted => "read_uncommitted",
+        };
+        out.push(("isolation.level", isolation.to_string()));
+        let reset = match self.auto_offset_reset {
+            OffsetReset::Earliest => "earliest",
+            OffsetReset::Latest => "latest",
+        };
+        out.push(("auto.offset.reset", reset.to_string()));
+        out.push(("max.poll.interval.ms", self.max_poll_interval_ms.to_string()));
+        out
+    }
+
+    /// The Kafka settings as a Java `.properties` file.
+    pub fn java_properties(&self) -> String {
+        self.kafka_settings().iter().map(|(k, v)| format!("{k}={v}\n")).collect()
+    }
+
+    /// The Kafka settings as a Python dict for confluent-kafka (librdkafka reads the same names;
+    /// booleans and numbers become Python literals).
+    pub fn python_dict(&self) -> String {
+        let mut out = String::from("{\n");
+        for (key, value) in self.kafka_settings() {
+            let literal = match value.as_str() {
+                "true" => "True".to_string(),
+                "false" => "False".to_string(),
+                v if v.parse::<i64>().is_ok() => v.to_string(),
+                v => format!("{v:?}"),
+            };
+            out.push_str(&format!("    \"{key}\": {literal},\n"));
+        }
+        out.push('}');
         out
     }
 }
