@@ -57,6 +57,7 @@ fn producer_settings(config: &Config) -> Vec<(&'static str, String)> {
         ("retries", config.retries.to_string()),
         ("delivery.timeout.ms", config.delivery_timeout_ms.to_string()),
         ("request.timeout.ms", config.request_timeout_ms.to_string()),
+        ("retry.backoff.ms", config.retry_backoff_ms.to_string()),
     ];
     if let Some(on) = config.enable_idempotence {
         settings.push(("enable.idempotence", on.to_string()));

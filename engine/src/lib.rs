@@ -23,7 +23,11 @@
 //!   `consumer`, `sink`, `producers`, `records`, `in_flight`, `ledger`, `event_log_hash`.
 //! - `sim::producer`, `sim::broker`, `sim::consumer`, `sim::sink`: each actor's state and the
 //!   handlers that move it, next to the Kafka rules they follow.
-//! - `sim::ledger`: `Ledger`, `MessageRow`, `Verdict`, `Summary`.
+//! - `sim::ledger`: `Ledger`, `MessageRow` (three counters kept apart: copies in the log and
+//!   visible to each isolation level, processing runs, sink effects), `Verdict` with its cause
+//!   events and a sentence, `Summary`.
+//! - `probe` (feature `determinism-probe` only): a C export of the event-log hash, to compare a
+//!   wasm32 build with the native one (`examples/hash_grid.rs`, `examples/wasm-determinism.mjs`).
 //! - `sim::rng`: `Rng`, SplitMix64 seeded by the scenario: the only randomness.
 //!
 //! # Architecture invariants
@@ -35,13 +39,46 @@
 //! - Everything is bounded: `MAX_EVENTS` events, `MAX_TICK` ticks, `MAX_MESSAGES` messages,
 //!   `MAX_FAULTS` faults, `MAX_APP_SENDS` sends per message, `MAX_SESSIONS` producer instances.
 
+//! # Modelling decisions
+//!
+//! Where sources disagree the engine follows Kafka's code; where it simplifies, it says so here.
+//!
+//! - Time: one tick is 100 ms (`TICK_MS`); every `*.ms` setting is divided by it, rounding up.
+//!   Each network hop takes `lab.network.latency.ms` plus a seeded jitter, and every directed link
+//!   is first-in first-out, so only the `network-delay-reorder` fault makes a request overtake.
+//! - One record per batch and per produce request. Idempotent brokers keep the last 5 batches per
+//!   producer id, rebuilt from the log (so a new leader deduplicates too); a new epoch starts at
+//!   sequence 0; after a failed batch or a broker that lost its state the producer bumps its epoch
+//!   (KIP-360). An OUT_OF_ORDER_SEQUENCE answer for a batch behind an acknowledged later sequence
+//!   is taken as proof the batch was written (sequences are accepted strictly in order).
+//! - Retries back off exponentially from `retry.backoff.ms` to 1 s (KIP-580); a request to a
+//!   broker that is down fails at once (the connection closes) rather than after
+//!   `request.timeout.ms`; `delivery.timeout.ms` bounds every send, in flight or not.
+//! - Partitions: leader plus at most one follower that long-polls; the high watermark is the
+//!   smallest log end offset in the ISR and does not move while the ISR is below
+//!   `min.insync.replicas` (Kafka 3.7+). `follower-out-of-isr` removes the follower at once (as if
+//!   `replica.lag.time.max.ms` had passed) and lets it rejoin after `lab.restart.ms`. The
+//!   transaction and group coordinators never fail.
+//! - Transactions: partitions join a transaction implicitly on the first write (as with KIP-890);
+//!   markers take an offset; a transaction whose marker is not yet below the high watermark still
+//!   holds the last stable offset; markers lost in a failover are written again.
+//! - Consumers: fetches park at the leader until there is something readable (no empty
+//!   responses); consumers detect truncation after a leader change from the committed offset's
+//!   leader epoch (KIP-320). One consumer in the group: a rebalance is a rejoin at the committed
+//!   offset. Auto-commit is either the Java client's (inside `poll()` and `close()`) or
+//!   librdkafka's background commit of offsets stored as each record is handed over.
+//! - `World::step` runs one action and returns the events it recorded (usually one, sometimes an
+//!   arrival and what it caused at the same instant), so a snapshot per step is always consistent.
+
 pub mod export;
 pub mod preset;
+#[cfg(feature = "determinism-probe")]
+pub mod probe;
 pub mod scenario;
 pub mod sim;
 
 pub use preset::{Preset, UnknownPreset};
-pub use scenario::{Scenario, ScenarioError, SCENARIO_VERSION};
+pub use scenario::{Caption, Scenario, ScenarioError, SCENARIO_VERSION};
 pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark, TxnMeta, TxnPhase};
 pub use sim::config::{
     Acks, AutoCommitStyle, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,

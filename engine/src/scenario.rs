@@ -43,7 +43,21 @@ pub struct Scenario {
     pub faults: Vec<FaultSpec>,
     /// An optional title.
     pub title: Option<String>,
+    /// Captions to show while the run plays, each from a tick on.
+    pub captions: Vec<Caption>,
 }
+
+/// A caption shown from `tick` on (for lessons and embedded runs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Caption {
+    /// The tick from which the caption shows.
+    pub tick: u64,
+    /// The text, at most 500 characters.
+    pub text: String,
+}
+
+/// The most captions a scenario may carry.
+pub const MAX_CAPTIONS: usize = 50;
 
 /// What is wrong with a scenario, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,6 +105,7 @@ impl Scenario {
             seed,
             faults: Vec::new(),
             title: None,
+            captions: Vec::new(),
         }
     }
 
@@ -131,12 +146,8 @@ impl Scenario {
             Some(Value::String(s)) if s.len() <= 200 => Some(s.clone()),
             Some(_) => return Err(ScenarioError::at("title", "must be a string of at most 200 characters")),
         };
-        if let Some(captions) = doc.get("captions") {
-            if !captions.is_array() {
-                return Err(ScenarioError::at("captions", "must be a list"));
-            }
-        }
-        Ok(Scenario { preset, config, messages, labels, seed, faults, title })
+        let captions = parse_captions(doc.get("captions"))?;
+        Ok(Scenario { preset, config, messages, labels, seed, faults, title, captions })
     }
 
     /// The scenario as JSON in the format [`Scenario::from_json`] reads.
@@ -157,6 +168,9 @@ impl Scenario {
         doc.insert("faults".into(), Value::from(self.faults.iter().map(|f| f.to_string()).collect::<Vec<_>>()));
         if let Some(title) = &self.title {
             doc.insert("title".into(), Value::from(title.clone()));
+        }
+        if !self.captions.is_empty() {
+            doc.insert("captions".into(), serde_json::to_value(&self.captions).unwrap_or(Value::Null));
         }
         serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default()
     }
@@ -293,4 +307,30 @@ fn parse_msg(value: &Value) -> Option<MsgId> {
         _ => return None,
     };
     (1..=u64::from(MAX_MESSAGES)).contains(&n).then_some(MsgId(n as u16))
+}
+
+fn parse_captions(value: Option<&Value>) -> Result<Vec<Caption>, ScenarioError> {
+    let items = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) if items.len() <= MAX_CAPTIONS => items,
+        Some(_) => return Err(ScenarioError::at("captions", format!("must be a list of at most {MAX_CAPTIONS} captions"))),
+    };
+    let mut captions = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("captions[{i}]");
+        let Value::Object(obj) = item else {
+            return Err(ScenarioError::at(path, "must be an object with tick and text"));
+        };
+        if let Some(unknown) = obj.keys().find(|k| !["tick", "text"].contains(&k.as_str())) {
+            return Err(ScenarioError::at(format!("{path}.{unknown}"), "unknown field; expected tick, text"));
+        }
+        let tick = obj.get("tick").and_then(Value::as_u64).filter(|t| *t <= MAX_TICK);
+        let tick = tick.ok_or_else(|| ScenarioError::at(format!("{path}.tick"), "expected a tick from 0 to the last tick"))?;
+        let text = match obj.get("text") {
+            Some(Value::String(t)) if t.chars().count() <= 500 => t.clone(),
+            _ => return Err(ScenarioError::at(format!("{path}.text"), "expected a text of at most 500 characters")),
+        };
+        captions.push(Caption { tick, text });
+    }
+    Ok(captions)
 }

@@ -135,6 +135,18 @@ impl Partition {
         last_stable_offset(self.log(), self.hw())
     }
 
+    /// The transaction state of the entry at `offset` of the partition's log, for the UI.
+    pub fn txn_mark(&self, offset: u64) -> Option<TxnMark> {
+        let log = self.log();
+        (offset < log.len() as u64).then(|| txn_mark(log, offset as usize))
+    }
+
+    /// The transaction state of every entry of the partition's log, in offset order.
+    pub fn marks(&self) -> Vec<TxnMark> {
+        let log = self.log();
+        (0..log.len()).map(|i| txn_mark(log, i)).collect()
+    }
+
     /// How many brokers are in the ISR.
     pub fn isr_size(&self) -> u8 {
         self.isr.iter().filter(|in_sync| **in_sync).count() as u8
@@ -167,11 +179,18 @@ pub fn txn_mark(log: &[LogEntry], index: usize) -> TxnMark {
     }
 }
 
-/// The last stable offset of a log with high watermark `hw`: the first offset of an open
-/// transaction, or `hw` if none is open below it.
+/// The last stable offset of a log with high watermark `hw`: the first offset of a transaction
+/// that is open, or whose marker is not yet below the high watermark (ProducerStateManager's
+/// unreplicated transactions), or `hw` if there is none.
 pub fn last_stable_offset(log: &[LogEntry], hw: u64) -> u64 {
-    let first_open = (0..log.len()).find(|&i| txn_mark(log, i) == TxnMark::Open);
-    first_open.map_or(hw, |i| (i as u64).min(hw))
+    let unstable = |i: usize| match log[i].kind {
+        EntryKind::Data { txn: true, pid, .. } => {
+            let marker = log[i + 1..].iter().find(|e| matches!(e.kind, EntryKind::Marker { pid: p, .. } if p == pid));
+            marker.is_none_or(|m| m.offset >= hw)
+        }
+        _ => false,
+    };
+    (0..log.len().min(hw as usize)).find(|&i| unstable(i)).map_or(hw, |i| i as u64)
 }
 
 /// What the leader does with an idempotent batch (UnifiedLog.analyzeAndValidateProducerState,
@@ -277,6 +296,8 @@ pub struct TxnMeta {
     pub phase: TxnPhase,
     /// When the open transaction began.
     pub started: Tick,
+    /// The offset of the open transaction's first record.
+    pub first_offset: u64,
 }
 
 // ----- the brokers at work: the leader, the follower, the coordinators -----
@@ -579,6 +600,7 @@ impl World {
         replica.hw = replica.hw.min(replica.leo());
         let leader_epoch = self.partition.leader_epoch;
         self.record(EventKind::LeaderElected { broker, unclean, leader_epoch });
+        self.rewrite_lost_markers();
         self.flush_pending_markers();
         self.after_leader_change();
     }
@@ -588,8 +610,13 @@ impl World {
     pub(crate) fn broker_restart(&mut self, broker: u8) {
         self.partition.replicas[usize::from(broker)].alive = true;
         self.record(EventKind::BrokerRestarted { broker });
+        let in_isr = self.partition.isr[usize::from(broker)];
         match self.partition.leader {
-            None => self.elect(broker, false),
+            None if in_isr => self.elect(broker, false),
+            None if self.cfg.config.unclean_leader_election => self.elect(broker, true),
+            None => {
+                self.truncate_nothing();
+            }
             Some(leader) if leader != broker => {
                 self.truncate_to_leader(broker, leader);
                 self.start_follower_fetching();
@@ -602,6 +629,11 @@ impl World {
                 self.start_follower_fetching();
             }
         }
+    }
+
+    /// A restarted broker outside the ISR waits, offline, for an in-sync replica to return.
+    fn truncate_nothing(&mut self) {
+        self.record(EventKind::PartitionOffline);
     }
 
     fn truncate_to_leader(&mut self, follower: u8, leader: u8) {
@@ -627,10 +659,18 @@ impl World {
         else {
             return;
         };
+        let current = self.consumer.alive && self.consumer.instance == instance;
         if self.partition.leader != Some(broker) {
-            self.consumer.fetching = false;
-            return self.schedule(self.now + self.cfg.retry_backoff, Action::Poll { instance });
+            if current {
+                self.consumer.fetching = false;
+                self.schedule(self.now + self.cfg.retry_backoff, Action::Poll { instance });
+            }
+            return;
         }
+        if !current {
+            return;
+        }
+        let offset = self.validate_position(id, offset);
         let leo = self.partition.leo();
         if offset > leo {
             let to = match self.cfg.config.auto_offset_reset {
@@ -643,6 +683,26 @@ impl World {
         }
         self.parked_consumer_fetch = Some(id);
         self.wake_consumer_fetch();
+    }
+
+    /// KIP-320: a consumer that last fetched under an older leader epoch checks where that epoch
+    /// ends on the current leader (OffsetsForLeaderEpoch); if its position is past that point the
+    /// log was truncated under it, and it moves back to the divergence point instead of skipping
+    /// records that now sit at reused offsets.
+    fn validate_position(&mut self, id: u32, offset: u64) -> u64 {
+        let known_epoch = self.flights[id as usize].aux;
+        self.consumer.leader_epoch = self.partition.leader_epoch;
+        if known_epoch >= self.partition.leader_epoch {
+            return offset;
+        }
+        let epoch_end = self.partition.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
+        if epoch_end >= offset {
+            return offset;
+        }
+        self.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
+        self.consumer.position = epoch_end;
+        self.flights[id as usize].what = FlightKind::Fetch { offset: epoch_end };
+        epoch_end
     }
 
     /// The highest offset the consumer may read up to (exclusive).
@@ -692,9 +752,11 @@ impl World {
         if self.txns[index].phase == TxnPhase::Ongoing {
             return;
         }
+        let first_offset = self.partition.leo().saturating_sub(1);
         let meta = &mut self.txns[index];
         meta.phase = TxnPhase::Ongoing;
         meta.started = self.now;
+        meta.first_offset = first_offset;
         let (epoch, began) = (meta.epoch, self.now);
         self.record(EventKind::TxnBegan { pid, epoch });
         self.schedule(self.now + self.cfg.transaction_timeout, Action::TxnTimeout { pid, epoch, began });
@@ -714,7 +776,7 @@ impl World {
             None => {
                 let pid = self.next_pid;
                 self.next_pid += 1;
-                self.txns.push(TxnMeta { transactional_id: tid, pid, epoch: 0, phase: TxnPhase::Empty, started: 0 });
+                self.txns.push(TxnMeta { transactional_id: tid, pid, epoch: 0, phase: TxnPhase::Empty, started: 0, first_offset: 0 });
                 self.txns.len() - 1
             }
         };
@@ -733,11 +795,30 @@ impl World {
     }
 
     fn complete_txn(&mut self, index: usize, commit: bool) {
-        let TxnMeta { pid, epoch, .. } = self.txns[index];
+        let TxnMeta { pid, epoch, first_offset, .. } = self.txns[index];
+        if self.completed_txns.len() < 256 {
+            self.completed_txns.push((pid, epoch, first_offset, commit));
+        }
         self.txns[index].phase = if commit { TxnPhase::CompleteCommit } else { TxnPhase::CompleteAbort };
         self.pending_markers.push((pid, epoch, commit));
         self.flush_pending_markers();
         self.record(EventKind::TxnCompleted { pid, epoch, commit });
+    }
+
+    /// The coordinator completes a transaction only once its markers are written on the leader
+    /// with acks=all (WriteTxnMarkers); a marker lost with an old leader's unreplicated tail is
+    /// written again on the new leader, so no completed transaction stays open in the log.
+    fn rewrite_lost_markers(&mut self) {
+        for index in 0..self.completed_txns.len() {
+            let (pid, epoch, first_offset, commit) = self.completed_txns[index];
+            let log = self.partition.log();
+            let Some(entry) = log.get(first_offset as usize) else { continue };
+            let open = matches!(entry.kind, EntryKind::Data { pid: p, txn: true, .. } if p == pid)
+                && txn_mark(log, first_offset as usize) == TxnMark::Open;
+            if open && !self.pending_markers.iter().any(|m| m.0 == pid) {
+                self.pending_markers.push((pid, epoch, commit));
+            }
+        }
     }
 
     /// Writes waiting COMMIT/ABORT markers to the leader's log (they wait while it is offline).

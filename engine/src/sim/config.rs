@@ -473,17 +473,4 @@ impl Config {
         }
         Ok(())
     }
-
-    /// The producer part as Java properties, one `name=value` a line, for the UI's "copy" button.
-    pub fn producer_properties(&self) -> String {
-        let mut out = format!("acks={}\nretries={}\ndelivery.timeout.ms={}\n", self.acks.as_str(), self.retries, self.delivery_timeout_ms);
-        if let Some(on) = self.enable_idempotence {
-            out.push_str(&format!("enable.idempotence={on}\n"));
-        }
-        out.push_str(&format!("max.in.flight.requests.per.connection={}\n", self.max_in_flight));
-        if let Some(id) = &self.transactional_id {
-            out.push_str(&format!("transactional.id={id}\ntransaction.timeout.ms={}\n", self.transaction_timeout_ms));
-        }
-        out
-    }
 }

@@ -49,6 +49,8 @@ pub struct Consumer {
     pub polls: u32,
     /// When it last polled.
     pub last_poll: Tick,
+    /// The leader epoch of the last fetch answer, to detect truncation after a failover (KIP-320).
+    pub leader_epoch: u32,
     /// The application's current transaction (offsets in the transaction).
     pub txn: u32,
     /// Whether the current transaction has output or offsets.
@@ -74,6 +76,7 @@ impl Consumer {
             waiting_commit: None,
             polls: 0,
             last_poll: 0,
+            leader_epoch: 0,
             txn: 1,
             txn_dirty: false,
         }
@@ -123,6 +126,8 @@ impl World {
         let committed = self.committed;
         let instance = self.consumer.instance;
         self.consumer.position = position;
+        // KIP-320: a committed offset carries the leader epoch it was read under.
+        self.consumer.leader_epoch = if committed.is_some() { self.committed_epoch } else { self.partition.leader_epoch };
         self.record(EventKind::ConsumerStarted { instance, position, committed });
         self.poll(instance);
     }
@@ -149,7 +154,8 @@ impl World {
         c.processed_in_batch = 0;
         let (offset, poll) = (c.position, c.polls);
         let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
-        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset }, 0, 0);
+        let epoch = self.consumer.leader_epoch;
+        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset }, 0, epoch);
         self.schedule(self.now + self.cfg.max_poll_interval, Action::PollDeadline { instance, poll });
         self.arm_auto_commit();
     }
@@ -180,12 +186,6 @@ impl World {
             return self.poll(instance);
         }
         match self.commit_mode() {
-            CommitMode::AutoBackground => {
-                self.consumer.stored = Some(to);
-                self.record(EventKind::OffsetStored { offset: to });
-                self.arm_auto_commit();
-                self.process_next();
-            }
             CommitMode::Before => self.commit(to, true),
             _ => self.process_next(),
         }
@@ -201,6 +201,13 @@ impl World {
         if self.strike(Fault::ProcessingThrows, Some(msg)) {
             self.record(EventKind::ProcessingThrew { msg, offset });
             return self.consumer_close();
+        }
+        if self.commit_mode() == CommitMode::AutoBackground {
+            // librdkafka stores a message's offset when consume() hands it to the application,
+            // before processing (enable.auto.offset.store=true); the timer commits what is stored.
+            self.consumer.stored = Some(offset + 1);
+            self.record(EventKind::OffsetStored { offset: offset + 1 });
+            self.arm_auto_commit();
         }
         self.record(EventKind::ProcessingStarted { msg, offset });
         let mut duration = self.cfg.processing;
@@ -312,6 +319,7 @@ impl World {
         let ok = generation == self.generation;
         if ok {
             self.committed = Some(offset);
+            self.committed_epoch = self.consumer.leader_epoch;
             self.record(EventKind::Committed { offset, txn: false });
         } else {
             self.record(EventKind::CommitFailed { offset });
@@ -332,6 +340,7 @@ impl World {
         if ok {
             self.sink.txn_outcomes.push((txn, true));
             self.committed = Some(offset);
+            self.committed_epoch = self.consumer.leader_epoch;
             self.record(EventKind::Committed { offset, txn: true });
         } else {
             if !aborted {
@@ -414,14 +423,14 @@ impl World {
             _ => return,
         };
         self.record(EventKind::CommitFailed { offset });
+        // commitSync and commitTransaction retry a request that timed out (the Java client retries
+        // retriable errors until default.api.timeout.ms); the retry carries the same offsets.
+        self.consumer.waiting_commit = None;
         if self.consumer_transactional() {
-            let txn = self.consumer.txn;
-            if !self.sink.txn_outcomes.iter().any(|&(t, _)| t == txn) {
-                self.sink.txn_outcomes.push((txn, false));
-                self.record(EventKind::ConsumerTxnAborted { txn });
-            }
+            self.commit_txn(offset);
+        } else {
+            self.commit(offset, true);
         }
-        self.finish_commit(false);
     }
 
     /// max.poll.interval.ms passed since the poll and the application is still busy: the member

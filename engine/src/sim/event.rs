@@ -238,6 +238,9 @@ pub enum EventKind {
     ConsumerStarted { instance: u8, position: u64, committed: Option<u64> },
     /// The consumer's position was out of range and auto.offset.reset moved it.
     OffsetReset { from: u64, to: u64 },
+    /// The consumer found the log truncated under its position after a leader change (KIP-320)
+    /// and moved back to where the logs diverge.
+    TruncationDetected { from: u64, to: u64 },
     /// An injected fault struck.
     FaultStruck { fault: Fault, msg: Option<MsgId> },
     /// An injected fault could never strike in this run.
@@ -349,7 +352,7 @@ impl fmt::Display for FlightKind {
             }
             FlightKind::Fetch { offset } => write!(f, "a fetch from offset {offset}"),
             FlightKind::FetchResponse { from, to, records } => {
-                write!(f, "a fetch response with offsets {from}..{to} ({records} records)")
+                write!(f, "a fetch response with offsets {from}..{to} ({})", plural(records, "record"))
             }
             FlightKind::ReplicaFetch { offset } => write!(f, "the follower's fetch from offset {offset}"),
             FlightKind::ReplicaFetchResponse { from, to, hw } => {
@@ -424,7 +427,7 @@ impl fmt::Display for EventKind {
             K::PartitionOffline => f.write_str("the partition is offline: no in-sync replica is alive"),
             K::Truncated { broker, from, to } => write!(f, "broker {broker} truncated its log, dropping offsets {from}..{to}"),
             K::ProducerAcked { msg, offset: Some(offset), .. } => write!(f, "the producer was told {msg} is stored at offset {offset}"),
-            K::ProducerAcked { msg, offset: None, .. } => write!(f, "the producer counted {msg} as sent (acks=0 waits for nothing)"),
+            K::ProducerAcked { msg, offset: None, .. } => write!(f, "the producer counted {msg} as sent, without an offset"),
             K::ProducerFailed { msg, timeout: true, .. } => write!(f, "send() of {msg} failed: delivery.timeout.ms expired"),
             K::ProducerFailed { msg, timeout: false, .. } => write!(f, "send() of {msg} failed with an error the application saw"),
             K::Retry { msg, attempt, .. } => write!(f, "the producer retries {msg} (attempt {attempt})"),
@@ -450,7 +453,9 @@ impl fmt::Display for EventKind {
                 f,
                 "transaction.timeout.ms passed: the coordinator aborts the transaction of producer {pid} epoch {epoch}"
             ),
-            K::Polled { from, to, records } => write!(f, "poll() returned offsets {from}..{to} ({records} records)"),
+            K::Polled { from, to, records } => {
+                write!(f, "poll() returned offsets {from}..{to} ({})", plural(records, "record"))
+            }
             K::ProcessingStarted { msg, offset } => write!(f, "the application started processing {msg} (offset {offset})"),
             K::ProcessingFinished { msg, offset } => write!(f, "the application finished processing {msg} (offset {offset})"),
             K::ProcessingThrew { msg, offset } => write!(f, "processing {msg} (offset {offset}) threw an exception"),
@@ -486,11 +491,23 @@ impl fmt::Display for EventKind {
                 Actor::Consumer { instance }
             ),
             K::OffsetReset { from, to } => write!(f, "offset {from} is out of range; auto.offset.reset moved the consumer to {to}"),
+            K::TruncationDetected { from, to } => write!(
+                f,
+                "the consumer found the log truncated below its position {from} (leader epoch changed) and moved back to {to}"
+            ),
             K::FaultStruck { fault, msg: Some(msg) } => write!(f, "fault: {} ({msg})", fault.label()),
             K::FaultStruck { fault, msg: None } => write!(f, "fault: {}", fault.label()),
             K::FaultNotApplicable { fault, .. } => write!(f, "the fault \"{}\" never found its moment in this run", fault.label()),
             K::RunTruncated { events } => write!(f, "the run stopped after {events} events (the lab's bound)"),
         }
+    }
+}
+
+fn plural(n: u16, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

@@ -134,6 +134,9 @@ struct Tally {
     acks: u32,
     errors: u32,
     processed: u32,
+    sink_writes: u32,
+    first_append: Option<u64>,
+    first_processing: Option<u64>,
     notable: Vec<EventId>,
     appended_at: Vec<u64>,
 }
@@ -204,25 +207,31 @@ impl Ledger {
     }
 }
 
+/// Events that concern no single message but may explain any message's fate.
+fn explains_any(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::FaultStruck { .. }
+            | EventKind::BrokerCrashed { .. }
+            | EventKind::LeaderElected { unclean: true, .. }
+            | EventKind::PartitionOffline
+            | EventKind::Truncated { .. }
+            | EventKind::ProducerCrashed { .. }
+            | EventKind::ProducerWoke { .. }
+            | EventKind::TxnExpired { .. }
+            | EventKind::ConsumerCrashed { .. }
+            | EventKind::ConsumerClosed { .. }
+            | EventKind::ConsumerLeftGroup { .. }
+            | EventKind::ConsumerTxnAborted { .. }
+            | EventKind::CommitFailed { .. }
+            | EventKind::OffsetReset { .. }
+            | EventKind::TruncationDetected { .. }
+    )
+}
+
 fn tally(event: &Event, tallies: &mut [Tally], global: &mut Vec<EventId>) {
     let Some(msg) = event.msg() else {
-        if matches!(
-            event.kind,
-            EventKind::FaultStruck { .. }
-                | EventKind::BrokerCrashed { .. }
-                | EventKind::LeaderElected { unclean: true, .. }
-                | EventKind::PartitionOffline
-                | EventKind::Truncated { .. }
-                | EventKind::ProducerCrashed { .. }
-                | EventKind::ProducerWoke { .. }
-                | EventKind::TxnExpired { .. }
-                | EventKind::ConsumerCrashed { .. }
-                | EventKind::ConsumerClosed { .. }
-                | EventKind::ConsumerLeftGroup { .. }
-                | EventKind::ConsumerTxnAborted { .. }
-                | EventKind::CommitFailed { .. }
-                | EventKind::OffsetReset { .. }
-        ) {
+        if explains_any(&event.kind) {
             global.push(event.id);
         }
         return;
@@ -251,7 +260,17 @@ fn tally(event: &Event, tallies: &mut [Tally], global: &mut Vec<EventId>) {
         }
         EventKind::Appended { offset, .. } => {
             t.appended_at.push(offset);
+            t.first_append.get_or_insert(event.tick);
             true
+        }
+        EventKind::ProcessingStarted { .. } if t.first_processing.is_none() => {
+            t.first_processing = Some(event.tick);
+            false
+        }
+        EventKind::SinkWrite { .. } => {
+            // The first effect is expected; later ones are evidence of a duplicate.
+            t.sink_writes += 1;
+            t.sink_writes > 1
         }
         EventKind::ProcessingStarted { .. } | EventKind::Arrived { .. } | EventKind::Sent { .. } => false,
         _ => true,
@@ -334,6 +353,9 @@ fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<
         }
         verdict
     };
+    if held_back(world, &t, global) && verdict != Verdict::Delayed {
+        also.push(Verdict::Delayed);
+    }
     let cause = cause_events(world, &t, global, verdict);
     let explanation = explain(world, msg, verdict, &cause, &c.offsets);
     MessageRow {
@@ -364,7 +386,7 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
         let seen = cfg.isolation_level == IsolationLevel::ReadUncommitted && t.processed > 0;
         return (if seen { Verdict::AbortedButSeen } else { Verdict::AbortedInvisible }, Vec::new());
     }
-    if visible == 0 {
+    if visible == 0 && t.processed == 0 {
         if c.unreadable_yet > 0 {
             return (Verdict::Delayed, Vec::new());
         }
@@ -387,6 +409,7 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
         return (if quiescent { Verdict::Lost } else { Verdict::Delayed }, Vec::new());
     }
     let mut also = Vec::new();
+    // A message processed from a copy that a failover later truncated was still delivered.
     if count > visible && visible == 1 {
         also.push(Verdict::DuplicateInLogVisibleOnce);
     }
@@ -417,6 +440,17 @@ fn consumer_passed(world: &World, msg: MsgId) -> bool {
     let consumer = world.consumer();
     let skipped = world.run_state() != RunState::Running && consumer.position > offset;
     progress.is_some_and(|p| p > offset) || skipped
+}
+
+/// Whether the message waited, between its append and its first processing, for an open
+/// transaction to time out or for an offline partition to come back: readable later, not lost.
+fn held_back(world: &World, t: &Tally, global: &[EventId]) -> bool {
+    let (Some(from), Some(to)) = (t.first_append, t.first_processing) else { return false };
+    global.iter().map(|id| &world.events()[id.0 as usize]).any(|e| {
+        e.tick > from
+            && e.tick < to
+            && matches!(e.kind, EventKind::TxnExpired { fenced: false, .. } | EventKind::PartitionOffline)
+    })
 }
 
 fn cause_events(world: &World, t: &Tally, global: &[EventId], verdict: Verdict) -> Vec<EventId> {
@@ -452,7 +486,9 @@ fn explain(world: &World, msg: MsgId, verdict: Verdict, cause: &[EventId], offse
         text.push_str(": ");
         text.push_str(&steps.join("; "));
     }
-    if !matches!(verdict, Verdict::DeliveredOnce | Verdict::Pending) {
+    // The producer's settings explain producer-side outcomes: no copy, or more than one.
+    let producer_side = offsets.len() != 1;
+    if producer_side && !matches!(verdict, Verdict::DeliveredOnce | Verdict::Pending) {
         for note in &world.config().notes {
             if note.starts_with("idempotence") {
                 text.push_str(&format!("; {note}"));

@@ -297,37 +297,34 @@ impl World {
     }
 
     /// Sends queued records while fewer than max.in.flight.requests.per.connection are out. With
-    /// idempotence a retried record waits until every lower sequence is acknowledged or in flight,
-    /// as TransactionManager keeps in-flight batches in sequence order.
+    /// idempotence, records go out strictly in order: a record waiting to be retried, or still in
+    /// flight under an older epoch, holds back every later one, as TransactionManager resends
+    /// in-flight batches in sequence order.
     pub(crate) fn drain(&mut self, session: u8) {
         let limit = self.cfg.config.max_in_flight as usize;
+        let epoch = self.producers[usize::from(session)].epoch;
         for index in 0..self.records.len() {
             let r = self.records[index];
-            if r.session != session || r.state != RecordState::Queued {
+            if r.session != session {
                 continue;
+            }
+            let ordered = self.cfg.idempotence;
+            match r.state {
+                RecordState::Backoff if ordered => break,
+                RecordState::InFlight if ordered && r.epoch != epoch => break,
+                RecordState::Queued => {}
+                _ => continue,
             }
             let in_flight = self.records.iter().filter(|o| o.session == session && o.state == RecordState::InFlight).count();
             if in_flight >= limit {
                 break;
             }
-            if self.cfg.idempotence && r.seq.is_some() && self.lower_sequence_waiting(&r) {
-                continue;
-            }
             self.send_record(r.id);
-            if !self.producers[usize::from(session)].alive || self.producers[usize::from(session)].frozen_until.is_some() {
+            let s = &self.producers[usize::from(session)];
+            if !s.alive || s.frozen_until.is_some() {
                 break;
             }
         }
-    }
-
-    fn lower_sequence_waiting(&self, r: &Record) -> bool {
-        self.records.iter().any(|o| {
-            o.session == r.session
-                && o.epoch == r.epoch
-                && o.seq.is_some()
-                && o.seq < r.seq
-                && matches!(o.state, RecordState::Queued | RecordState::Backoff)
-        })
     }
 
     fn send_record(&mut self, id: u16) {
@@ -338,14 +335,14 @@ impl World {
         }
         let s = &self.producers[usize::from(r.session)];
         let (pid, epoch) = (s.pid, s.epoch);
-        let seq = match r.seq {
-            Some(seq) => Some(seq),
-            None if self.cfg.idempotence => {
-                let s = self.session_mut(r.session);
-                s.next_seq += 1;
-                Some(s.next_seq - 1)
-            }
-            None => None,
+        // A sequence number is assigned on the first send, and again after an epoch bump.
+        let renumber = self.cfg.idempotence && (r.seq.is_none() || r.epoch != epoch);
+        let seq = if renumber {
+            let s = self.session_mut(r.session);
+            s.next_seq += 1;
+            Some(s.next_seq - 1)
+        } else {
+            r.seq
         };
         let first = r.attempts == 0;
         let attempt = r.attempts + 1;
@@ -354,10 +351,8 @@ impl World {
             rec.seq = seq;
             rec.attempts = attempt;
             rec.state = RecordState::InFlight;
-            if first {
-                rec.pid = pid;
-                rec.epoch = epoch;
-            }
+            rec.pid = pid;
+            rec.epoch = epoch;
         }
         let extra = if first && self.strike(Fault::NetworkDelayReorder, Some(r.msg)) { 4 * self.cfg.latency + 2 } else { 0 };
         let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
@@ -407,14 +402,25 @@ impl World {
         }
         match outcome {
             ProduceOutcome::Ok { offset, .. } => self.acknowledge(record, Some(offset)),
+            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.later_sequence_acked(&r) => {
+                // The broker accepts sequences strictly in order, so an acknowledged later sequence
+                // proves this batch was written; it just fell out of the 5-batch window.
+                self.acknowledge(record, None)
+            }
             ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.broker_lost_state(&r) => {
-                self.records[usize::from(record)].state = RecordState::Backoff;
                 self.bump_epoch(r.session);
-                self.retry_or_fail_backoff(record);
+                self.retry_or_fail(record);
             }
             ProduceOutcome::Err(error) if error.retriable() => self.retry_or_fail(record),
             ProduceOutcome::Err(_) => self.fenced(r.session, record),
         }
+    }
+
+    fn later_sequence_acked(&self, r: &Record) -> bool {
+        self.cfg.idempotence
+            && self.records.iter().any(|o| {
+                o.session == r.session && o.epoch == r.epoch && o.seq > r.seq && o.state == RecordState::Acked && o.offset.is_some()
+            })
     }
 
     /// An OUT_OF_ORDER_SEQUENCE for a record whose lower sequences were all acknowledged means the
@@ -422,6 +428,7 @@ impl World {
     fn broker_lost_state(&self, r: &Record) -> bool {
         self.cfg.idempotence
             && !self.cfg.transactional
+            && r.epoch == self.producers[usize::from(r.session)].epoch
             && !self.records.iter().any(|o| {
                 o.session == r.session
                     && o.epoch == r.epoch
@@ -430,16 +437,26 @@ impl World {
             })
     }
 
-    /// A retry of a record already put in backoff (and maybe renumbered).
-    fn retry_or_fail_backoff(&mut self, id: u16) {
-        self.records[usize::from(id)].state = RecordState::InFlight;
-        self.retry_or_fail(id);
-    }
-
     fn fenced(&mut self, session: u8, record: u16) {
         self.fail_record(record, false);
         if self.producers[usize::from(session)].txn != SessionTxn::None {
-            self.session_mut(session).txn = SessionTxn::Fenced;
+            self.session_fenced(session);
+        }
+    }
+
+    /// A fenced producer can do nothing more. If it is the application's current instance (its
+    /// transaction timed out, say), the application closes it and starts a new one with the same
+    /// transactional.id, which re-sends what was not committed (KIP-588 recovers the same way, by
+    /// a new epoch). A fenced zombie just stops: its replacement carries on.
+    fn session_fenced(&mut self, session: u8) {
+        if self.producers[usize::from(session)].txn == SessionTxn::Fenced {
+            return;
+        }
+        self.session_mut(session).txn = SessionTxn::Fenced;
+        if session == self.current_session() && self.producers.len() < MAX_SESSIONS {
+            self.session_mut(session).alive = false;
+            self.record(EventKind::ProducerCrashed { session });
+            self.schedule(self.now + self.cfg.restart, Action::ProducerRestart { new_id: false });
         }
     }
 
@@ -535,19 +552,12 @@ impl World {
         self.maybe_end_txn(r.session);
     }
 
-    /// After a failed batch the idempotent producer bumps its epoch and restarts sequences
-    /// (KIP-360), so later records are not stuck behind a sequence gap.
+    /// After a failed batch, or when the broker lost its state, the idempotent producer bumps its
+    /// epoch and numbers sequences from 0 again (KIP-360); records are renumbered when next sent.
     fn bump_epoch(&mut self, session: u8) {
         let s = self.session_mut(session);
         s.epoch += 1;
         s.next_seq = 0;
-        for r in self.records.iter_mut() {
-            if r.session == session && matches!(r.state, RecordState::Queued | RecordState::Backoff) {
-                r.seq = None;
-                r.epoch = self.producers[usize::from(session)].epoch;
-                r.attempts = r.attempts.min(1);
-            }
-        }
     }
 
     /// The application's own wait for a send timed out (a fault): it sends the message again as a
@@ -598,7 +608,7 @@ impl World {
             return;
         };
         if !ok {
-            self.session_mut(session).txn = SessionTxn::Fenced;
+            self.session_fenced(session);
             return;
         }
         let txn = self.producers[usize::from(session)].txn_no;

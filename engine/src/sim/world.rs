@@ -96,37 +96,6 @@ impl Flight {
     }
 }
 
-/// Something scheduled to happen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Action {
-    Start,
-    AppSend { session: u8 },
-    Arrive { flight: u32 },
-    RequestTimeout { record: u16, attempt: u32 },
-    Resend { record: u16 },
-    AppGivesUp { record: u16 },
-    ProducerRestart { new_id: bool },
-    ProducerWake { session: u8 },
-    BrokerRestart { broker: u8 },
-    FollowerResume,
-    TxnTimeout { pid: u32, epoch: u16, began: Tick },
-    ConsumerRestart,
-    ProcessDone { instance: u8, offset: u64 },
-    PollDeadline { instance: u8, poll: u32 },
-    AutoCommit { instance: u8 },
-    Poll { instance: u8 },
-    CommitTimeout { instance: u8, flight: u32 },
-    FaultAt { index: u8 },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Scheduled {
-    tick: Tick,
-    seq: u64,
-    action: Action,
-    cause: Option<EventId>,
-}
-
 /// An injected fault and whether it has struck.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct ArmedFault {
@@ -154,8 +123,10 @@ pub struct World {
     pub(crate) parked_consumer_fetch: Option<u32>,
     pub(crate) pending_acks: Vec<(u16, u64, u8, u32)>,
     pub(crate) pending_markers: Vec<(u32, u16, bool)>,
+    pub(crate) completed_txns: Vec<(u32, u16, u64, bool)>,
     pub(crate) txns: Vec<TxnMeta>,
     pub(crate) committed: Option<u64>,
+    pub(crate) committed_epoch: u32,
     pub(crate) generation: u32,
     pub(crate) producers: Vec<ProducerSession>,
     pub(crate) records: Vec<Record>,
@@ -189,8 +160,10 @@ impl World {
             parked_consumer_fetch: None,
             pending_acks: Vec::new(),
             pending_markers: Vec::new(),
+            completed_txns: Vec::new(),
             txns: Vec::new(),
             committed: None,
+            committed_epoch: 0,
             generation: 0,
             producers: Vec::new(),
             records: Vec::new(),
@@ -595,4 +568,37 @@ impl World {
             _ => {}
         }
     }
+}
+
+// ----- private machinery: the schedule -----
+
+/// Something scheduled to happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Action {
+    Start,
+    AppSend { session: u8 },
+    Arrive { flight: u32 },
+    RequestTimeout { record: u16, attempt: u32 },
+    Resend { record: u16 },
+    AppGivesUp { record: u16 },
+    ProducerRestart { new_id: bool },
+    ProducerWake { session: u8 },
+    BrokerRestart { broker: u8 },
+    FollowerResume,
+    TxnTimeout { pid: u32, epoch: u16, began: Tick },
+    ConsumerRestart,
+    ProcessDone { instance: u8, offset: u64 },
+    PollDeadline { instance: u8, poll: u32 },
+    AutoCommit { instance: u8 },
+    Poll { instance: u8 },
+    CommitTimeout { instance: u8, flight: u32 },
+    FaultAt { index: u8 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Scheduled {
+    tick: Tick,
+    seq: u64,
+    action: Action,
+    cause: Option<EventId>,
 }

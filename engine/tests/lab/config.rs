@@ -83,3 +83,19 @@ fn config_uses_kafkas_names_in_json() {
     assert_eq!(json["acks"], "all");
     assert_eq!(json["isolation.level"], "read_uncommitted");
 }
+
+#[test]
+fn the_configuration_prints_as_java_properties_and_a_python_dict() {
+    let config = Preset::ExactlyOnceKafka.config();
+    let properties = delivery_lab::export::java_properties(&config);
+    assert!(properties.contains("acks=all\n"), "{properties}");
+    assert!(properties.contains("enable.idempotence=true\n"));
+    assert!(properties.contains("transactional.id=delivery-lab-producer\n"));
+    assert!(properties.contains("isolation.level=read_committed\n"));
+    assert!(!properties.contains("lab."), "the lab's own settings are not Kafka's");
+    let python = delivery_lab::export::confluent_python(&config);
+    assert!(python.contains("\"enable.idempotence\": True,"), "{python}");
+    assert!(python.contains("\"acks\": \"all\","), "{python}");
+    assert!(python.contains("\"retries\": 2147483647,"), "{python}");
+    assert!(python.contains("producer_conf = {") && python.contains("consumer_conf = {"), "{python}");
+}

@@ -4,6 +4,7 @@ mod cli;
 mod config;
 mod determinism;
 mod faults;
+mod guarantees;
 mod preset;
 mod props;
 mod rules;

@@ -67,9 +67,22 @@ fn fault_strategy(messages: u16) -> impl Strategy<Value = FaultSpec> {
     })
 }
 
+/// Settings the main strategy leaves at their defaults: batch sizes, transaction sizes,
+/// application re-sends and retries.
+fn extras_strategy() -> impl Strategy<Value = (u32, u32, bool, bool)> {
+    (prop::sample::select(vec![1u32, 2, 3, 500]), 1u32..=3, any::<bool>(), prop::bool::weighted(0.2))
+}
+
 fn scenario_strategy() -> impl Strategy<Value = Scenario> {
-    (config_strategy(), 1u16..=6, any::<u64>()).prop_flat_map(|(config, messages, seed)| {
-        prop::collection::vec(fault_strategy(messages), 0..=3).prop_map(move |faults| Scenario {
+    (config_strategy(), extras_strategy(), 1u16..=8, any::<u64>()).prop_flat_map(|(mut config, extras, messages, seed)| {
+        let (max_poll_records, transaction_messages, resend_on_error, no_retries) = extras;
+        config.max_poll_records = max_poll_records;
+        config.transaction_messages = transaction_messages;
+        config.resend_on_error = resend_on_error;
+        if no_retries && config.transactional_id.is_none() {
+            config.retries = 0;
+        }
+        prop::collection::vec(fault_strategy(messages), 0..=4).prop_map(move |faults| Scenario {
             preset: None,
             config: config.clone(),
             messages,
@@ -77,6 +90,7 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
             seed,
             faults,
             title: None,
+            captions: Vec::new(),
         })
     })
 }
@@ -118,8 +132,18 @@ fn processing_counts(world: &World) -> Vec<(u64, MsgId, u32)> {
     counts
 }
 
+/// A modest, reproducible run: a fixed seed unless PROPTEST_RNG_SEED asks for another, so CI
+/// is stable and a failure can be replayed.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() };
+    if config.rng_seed == proptest::test_runner::RngSeed::Random {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x5EED_2026);
+    }
+    config
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, .. ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn partition_invariants_hold_at_every_step(scenario in scenario_strategy()) {
@@ -137,13 +161,18 @@ proptest! {
         scenario.config.enable_idempotence = Some(true);
         let fault = [Fault::TransactionAbort, Fault::ProducerRestartSameId, Fault::ZombieProducer, Fault::ProducerRestartNewId][abort];
         scenario.faults.push(FaultSpec { fault, trigger: Trigger::Message(MsgId(msg.min(scenario.messages))) });
+        // An unclean election (or a lost disk) may put an aborted copy at an offset a consumer
+        // once read a committed record from; Kafka promises nothing there.
+        scenario.config.unclean_leader_election = false;
+        prop_assume!(!has(&scenario, &[Fault::DiskLost]));
         prop_assume!(scenario.config.resolve().is_ok());
         let world = run_checked(&scenario)?;
         let log = world.partition().log();
         for flight in world.flights() {
             for &(offset, msg) in flight.records() {
                 if log.get(offset as usize).and_then(|e| e.msg()) == Some(msg) {
-                    prop_assert_ne!(delivery_lab::sim::broker::txn_mark(log, offset as usize), TxnMark::Aborted);
+                    let mark = delivery_lab::sim::broker::txn_mark(log, offset as usize);
+                    prop_assert!(mark != TxnMark::Aborted, "aborted {} at {} returned in {}", msg, offset, scenario.to_json());
                 }
             }
         }
@@ -157,9 +186,11 @@ proptest! {
         let Ok(effective) = scenario.config.resolve() else { return Ok(()) };
         prop_assume!(effective.idempotence);
         let world = run_checked(&scenario)?;
+        // A fenced transactional producer is replaced by a new instance: a second session.
+        prop_assume!(world.producers().len() == 1);
         let msgs: Vec<MsgId> = world.partition().log().iter().filter_map(|e| e.msg()).collect();
         for pair in msgs.windows(2) {
-            prop_assert!(pair[0] < pair[1], "log order {:?} is not send order", msgs);
+            prop_assert!(pair[0] < pair[1], "log order {:?} is not send order in {}", msgs, scenario.to_json());
         }
     }
 
@@ -176,7 +207,7 @@ proptest! {
         prop_assume!(scenario.config.resolve().is_ok());
         let world = run_checked(&scenario)?;
         for (offset, msg, count) in processing_counts(&world) {
-            prop_assert!(count <= 1, "{} at offset {} processed {} times", msg, offset, count);
+            prop_assert!(count <= 1, "{} at offset {} processed {} times in {}", msg, offset, count, scenario.to_json());
         }
     }
 
@@ -188,6 +219,9 @@ proptest! {
         if scenario.config.sink == SinkKind::OutputTopicInTransaction {
             scenario.config.sink = SinkKind::OutputTopic;
         }
+        // Unclean elections and lost disks rewrite offsets under a committed position.
+        scenario.config.unclean_leader_election = false;
+        prop_assume!(!has(&scenario, &[Fault::DiskLost]));
         prop_assume!(scenario.config.resolve().is_ok());
         let world = run_checked(&scenario)?;
         let counts = processing_counts(&world);
@@ -200,7 +234,7 @@ proptest! {
             if read_committed && delivery_lab::sim::broker::txn_mark(log, i) == TxnMark::Aborted {
                 continue;
             }
-            prop_assert!(counts.iter().any(|(o, m, _)| *o == i as u64 && *m == msg), "{} at offset {} was never processed", msg, i);
+            prop_assert!(counts.iter().any(|(o, m, _)| *o == i as u64 && *m == msg), "{} at offset {} was never processed in {}", msg, i, scenario.to_json());
         }
     }
 

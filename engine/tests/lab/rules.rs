@@ -20,6 +20,9 @@ fn an_open_transaction_of_a_dead_producer_holds_read_committed_back_until_it_tim
     assert!(expired >= timeout, "aborted at {expired}, before transaction.timeout.ms ({timeout} ticks)");
     let m3_processed = first_tick(&world, |k| matches!(k, EventKind::ProcessingStarted { msg, .. } if msg.0 == 3)).unwrap();
     assert!(m3_processed > expired, "m3 read at {m3_processed} before the LSO moved at {expired}");
+    let row = world.ledger().row(3).unwrap().clone();
+    assert_eq!(row.verdict, delivery_lab::Verdict::DeliveredOnce);
+    assert!(row.also.contains(&delivery_lab::Verdict::Delayed), "{row:?}");
 }
 
 #[test]
@@ -112,4 +115,33 @@ fn run_until_stops_at_the_tick_and_step_returns_the_events_of_one_action() {
     let n = world.step().map(<[_]>::len).unwrap();
     assert_eq!(world.events().len(), before + n);
     assert!(n >= 1);
+}
+
+#[test]
+fn a_run_past_the_event_bound_stops_truncated_with_a_partial_ledger() {
+    // One replica down for ten minutes while fifty records retry in flight: the retries exceed
+    // the event bound long before delivery.timeout.ms (one hour here) ends them.
+    let config = Config {
+        replication_factor: 1,
+        restart_ms: 600_000,
+        max_in_flight: 50,
+        delivery_timeout_ms: 3_600_000,
+        ..Preset::AtLeastOnce.config()
+    };
+    let scenario = Scenario {
+        preset: None,
+        config,
+        messages: 50,
+        labels: Vec::new(),
+        seed: 1,
+        faults: vec!["leader-crash-replicated@1".parse().unwrap()],
+        title: None,
+        captions: Vec::new(),
+    };
+    let mut world = World::new(&scenario).unwrap();
+    assert_eq!(world.run_to_quiescence(), RunState::Truncated);
+    assert_eq!(world.events().len(), MAX_EVENTS + 1);
+    assert!(matches!(world.events().last().unwrap().kind, EventKind::RunTruncated { .. }));
+    assert!(world.step().is_none(), "a truncated run does not go on");
+    assert_eq!(world.ledger().run_state, RunState::Truncated);
 }

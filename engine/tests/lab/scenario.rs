@@ -34,6 +34,8 @@ fn bad_input_names_the_field() {
     assert_eq!(error(r#"{"version":1,"messages":3,"faults":[{"fault":"drop-ack","when":1}]}"#).0, "faults[0].when");
     assert_eq!(error(r#"{"version":1,"messages":3,"seed":-1}"#).0, "seed");
     assert_eq!(error("not json").0, "");
+    assert_eq!(error(r#"{"version":1,"messages":3,"captions":[{"tick":1}]}"#).0, "captions[0].text");
+    assert_eq!(error(r#"{"version":1,"messages":3,"captions":"hi"}"#).0, "captions");
 }
 
 #[test]
@@ -46,7 +48,9 @@ fn error_messages_say_what_is_wrong() {
 
 #[test]
 fn a_scenario_round_trips_through_json() {
-    let s = Scenario::from_preset(Preset::ExactlyOnceKafka, 4, 77).with_fault("zombie-producer:m2".parse().unwrap());
+    let mut s = Scenario::from_preset(Preset::ExactlyOnceKafka, 4, 77).with_fault("zombie-producer:m2".parse().unwrap());
+    s.captions.push(delivery_lab::Caption { tick: 3, text: "watch m2".into() });
+    s.title = Some("zombie".into());
     let back = Scenario::from_json(&s.to_json()).unwrap();
     assert_eq!(back, s);
 }

@@ -14,6 +14,10 @@ fn every_fault_under_every_preset_runs_to_quiescence() {
             assert_eq!(state, RunState::Quiescent, "{preset} {spec}: {:?}", world.events().last());
             let ledger = world.ledger();
             assert_eq!(ledger.rows.len(), 3);
+            for event in world.events() {
+                let text = event.describe();
+                assert!(!text.contains('{') && !text.contains("Some("), "debug text leaked into narration: {text}");
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ pub fn run_config(preset: Option<Preset>, config: Config, messages: u16, faults:
         seed,
         faults: faults.iter().map(|f| f.parse().expect("fault spec")).collect(),
         title: None,
+        captions: Vec::new(),
     };
     let mut world = World::new(&scenario).expect("valid scenario");
     world.run_to_quiescence();

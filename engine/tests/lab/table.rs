@@ -100,7 +100,7 @@ const CASES: &[Case] = &[
     // ----- drop the ACK -----
     Case { name: "lost ACK without idempotence duplicates in the log", rule: "Kafka docs 4.6: a producer that never got its ACK resends; ProducerConfig enable.idempotence=false", preset: Alo, tweak: none, faults: &["drop-ack:m2"],
         expect: &[expect(2, &[Duplicated], 2, 2, 2)] },
-    Case { name: "lost ACK with idempotence is deduplicated by the broker", rule: "KIP-98; ProducerStateManager keeps 5 batches per producer id; DUPLICATE_SEQUENCE answered with the original offset", preset: EoDb, tweak: none, faults: &["drop-ack:m2"],
+    Case { name: "lost ACK with idempotence is deduplicated by the broker", rule: "KIP-98; ProducerStateEntry.NUM_BATCHES_TO_RETAIN = 5; UnifiedLog answers a duplicate batch with its original offset", preset: EoDb, tweak: none, faults: &["drop-ack:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "lost ACK inside a transaction is deduplicated too", rule: "KIP-98: transactional producers are idempotent", preset: EoK, tweak: none, faults: &["drop-ack:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
@@ -187,7 +187,7 @@ const CASES: &[Case] = &[
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "misconfiguration: background auto-commit of stored offsets, crash mid-processing loses", rule: "librdkafka enable.auto.offset.store + auto.commit.interval.ms; seed brief: auto-commit is the #1 source of bugs", preset: Alo, tweak: background_auto_commit_slow_processing, faults: &["consumer-crash-after-commit:m2"],
         expect: &[expect(2, &[Lost], 1, 0, 0)] },
-    Case { name: "Java auto-commit: close() after an exception commits unprocessed records", rule: "KafkaConsumer.close() commits consumed positions when enable.auto.commit=true (ConsumerCoordinator.close)", preset: Alo, tweak: java_auto_commit, faults: &["processing-throws:m2"],
+    Case { name: "Java auto-commit: close() after an exception commits unprocessed records", rule: "ConsumerCoordinator.close calls maybeAutoCommitOffsetsSync: close() commits the consumed positions when enable.auto.commit=true", preset: Alo, tweak: java_auto_commit, faults: &["processing-throws:m2"],
         expect: &[expect(2, &[Lost], 1, 0, 0)] },
     Case { name: "manual commit after processing: an exception and restart reprocess", rule: "Kafka docs 4.6 at-least-once", preset: Alo, tweak: none, faults: &["processing-throws:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
@@ -205,6 +205,8 @@ const CASES: &[Case] = &[
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "upsert keyed by offset does not merge producer duplicates", rule: "Kafka docs 4.6: a resent record gets a new offset", preset: Alo, tweak: upsert_by_offset, faults: &["drop-ack:m2"],
         expect: &[expect(2, &[Duplicated], 2, 2, 2)] },
+    Case { name: "two lost ACKs outlast transaction.timeout.ms: fenced, re-created, visible once", rule: "ProducerConfig transaction.timeout.ms; the coordinator aborts with a bumped epoch (KIP-98, KIP-588)", preset: EoK, tweak: none, faults: &["drop-ack:m2", "drop-ack:m2"],
+        expect: &[expect(2, &[DuplicateInLogVisibleOnce], 2, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     // ----- double faults compose -----
     Case { name: "ACK lost upstream and consumer crash downstream", rule: "Kafka docs 4.6: duplicates arise on both sides", preset: Alo, tweak: none, faults: &["drop-ack:m2", "consumer-crash-after-processing:m3"],
         expect: &[Expect { msg: 2, verdicts: &[Duplicated], copies: Some(2), processed: None, effects: None }, Expect { msg: 3, verdicts: &[Duplicated], copies: Some(1), processed: Some(2), effects: Some(2) }] },
@@ -212,8 +214,8 @@ const CASES: &[Case] = &[
         expect: &[Expect { msg: 2, verdicts: &[DeliveredOnce, ProcessedTwiceEffectOnce], copies: Some(1), processed: None, effects: Some(1) }, expect(3, &[ProcessedTwiceEffectOnce], 1, 2, 1)] },
     Case { name: "dropped request and consumer crash under at-most-once", rule: "ProducerConfig acks=0; Kafka docs 4.6 at-most-once", preset: Amo, tweak: none, faults: &["drop-produce-request:m1", "consumer-crash-after-fetch:m3"],
         expect: &[expect(1, &[Lost], 0, 0, 0), expect(3, &[Lost], 1, 0, 0)] },
-    Case { name: "dropped commit then crash after processing: reprocessed", rule: "a lost commit leaves the committed offset behind; Kafka docs 4.6", preset: Alo, tweak: commit_after, faults: &["drop-offset-commit:m1", "consumer-crash-after-processing:m2"],
-        expect: &[Expect { msg: 1, verdicts: &[Duplicated], copies: Some(1), processed: Some(2), effects: Some(2) }] },
+    Case { name: "dropped commit is retried by commitSync, then a crash reprocesses only the uncommitted", rule: "KafkaConsumer.commitSync javadoc: retriable errors are retried until default.api.timeout.ms", preset: Alo, tweak: commit_after, faults: &["drop-offset-commit:m1", "consumer-crash-after-processing:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Duplicated], 1, 2, 2)] },
 ];
 
 #[test]
