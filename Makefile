@@ -11,13 +11,14 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 # The size budget for the page's wasm and JS together, gzipped.
 SIZE_BUDGET_GZIP := 250000
 
-.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e clean
+.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e bench bench-frames clean
 
 help:
 	@echo "make serve   set up what is missing, then serve the lab at http://127.0.0.1:8080 (live reload)"
 	@echo "make test    set up what is missing, then run every test layer and the size budget"
 	@echo "make build   release build into dist/"
 	@echo "make size    print the wasm and JS sizes, raw and gzipped"
+	@echo "make bench   engine throughput; make bench-frames: the page's script time per frame"
 
 setup:
 	@scripts/setup.sh build
@@ -47,6 +48,13 @@ test-browser: setup-test
 
 test-e2e: build
 	npx playwright test
+
+# Benchmarks report figures; they are not tests and do not run in `make test`.
+bench:
+	cargo bench -p delivery-lab-engine
+
+bench-frames: build
+	node bench/frames.mjs
 
 clean:
 	cargo clean

@@ -33,7 +33,7 @@ pub struct Scenario {
     pub preset: Option<Preset>,
     /// The complete configuration.
     pub config: Config,
-    /// How many messages the application sends (1 to 50).
+    /// How many messages the application sends (1 to `MAX_MESSAGES`).
     pub messages: u16,
     /// Optional labels for the messages, shown beside m1, m2, ...
     pub labels: Vec<String>,

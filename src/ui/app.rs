@@ -33,6 +33,7 @@ pub enum Msg {
 /// Views derived from the engine's world, rebuilt only when the world changes.
 struct Derived {
     revision: u64,
+    selected: Option<delivery_lab::MsgId>,
     geometry: &'static Geometry,
     log: Rc<LogView>,
     ledger: Rc<LedgerData>,
@@ -40,8 +41,20 @@ struct Derived {
     scenario_json: Rc<String>,
 }
 
+/// Callbacks made once, so that children's props compare equal from frame to frame (a new
+/// `Callback` is a new pointer, which would re-render every child on every frame).
+struct Callbacks {
+    dispatch: Callback<Action>,
+    open_hotspot: Callback<Hotspot>,
+    close_hotspot: Callback<()>,
+    theme: Callback<ThemeChoice>,
+    help_open: Callback<MouseEvent>,
+    help_close: Callback<()>,
+}
+
 pub struct App {
     lab: Lab,
+    callbacks: Callbacks,
     theme: ThemeChoice,
     frame: Option<AnimationFrame>,
     last_frame: Option<f64>,
@@ -81,8 +94,18 @@ impl Component for App {
             let target = query.clone();
             EventListener::new(&query, "change", move |_| link.send_message(Msg::Narrow(target.matches())))
         });
+        let link = ctx.link();
+        let callbacks = Callbacks {
+            dispatch: link.callback(Msg::Lab),
+            open_hotspot: link.callback(|hotspot| Msg::OpenHotspot(Some(hotspot))),
+            close_hotspot: link.callback(|_| Msg::OpenHotspot(None)),
+            theme: link.callback(Msg::Theme),
+            help_open: link.callback(|_| Msg::Help(true)),
+            help_close: link.callback(|_| Msg::Help(false)),
+        };
         App {
             lab,
+            callbacks,
             theme,
             frame: None,
             last_frame: None,
@@ -122,15 +145,18 @@ impl Component for App {
         }
         self.schedule_frame(ctx);
         let geometry = geometry(self.narrow);
-        if self.derived.revision != self.lab.revision() || !std::ptr::eq(self.derived.geometry, geometry) {
+        if self.derived.revision != self.lab.revision()
+            || self.derived.selected != self.lab.selected()
+            || !std::ptr::eq(self.derived.geometry, geometry)
+        {
             self.derived = derive(&self.lab, geometry);
         }
         true
     }
 
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let dispatch = link.callback(Msg::Lab);
+    fn view(&self, _ctx: &Context<Self>) -> Html {
+        let cb = &self.callbacks;
+        let dispatch = &cb.dispatch;
         let lab = &self.lab;
         let geometry = self.derived.geometry;
         let tokens: Rc<Vec<Token>> =
@@ -141,8 +167,6 @@ impl Component for App {
                 armed[i] = armed[i].saturating_add(1);
             }
         }
-        let on_open = link.callback(|hotspot| Msg::OpenHotspot(Some(hotspot)));
-        let on_theme = link.callback(Msg::Theme);
 
         html! {
             <div class="lab">
@@ -155,8 +179,8 @@ impl Component for App {
                     </div>
                     <div class="topbar-actions">
                         <button type="button" class="chip help-button" aria-keyshortcuts="?"
-                            onclick={link.callback(|_| Msg::Help(true))}>{ "Keyboard shortcuts" }</button>
-                        <ThemeSwitch current={self.theme} on_change={on_theme} />
+                            onclick={cb.help_open.clone()}>{ "Keyboard shortcuts" }</button>
+                        <ThemeSwitch current={self.theme} on_change={cb.theme.clone()} />
                     </div>
                 </header>
                 <main class="workspace">
@@ -164,12 +188,12 @@ impl Component for App {
                         <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
                         <div class="stage">
                             <Stage geometry={geometry} log={self.derived.log.clone()} tokens={tokens}
-                                selected={lab.selected()} armed={armed} open={self.hotspot} on_open={on_open} />
+                                selected={lab.selected()} armed={armed} open={self.hotspot} on_open={cb.open_hotspot.clone()} />
                         </div>
                         if let Some(hotspot) = self.hotspot {
                             <HotspotPanel hotspot={hotspot} armed={lab.scenario().faults.clone()}
                                 target={lab.target()} dispatch={dispatch.clone()}
-                                on_close={link.callback(|_| Msg::OpenHotspot(None))} />
+                                on_close={cb.close_hotspot.clone()} />
                         }
                     </section>
                     <section class="panel narration-panel" aria-labelledby="narration-title">
@@ -204,7 +228,7 @@ impl Component for App {
                     <section class="panel settings-panel" aria-labelledby="settings-title">
                         <h2 id="settings-title" class="panel-title">{ "Settings" }</h2>
                         <Settings config={lab.scenario().config.clone()}
-                            error={lab.config_error().map(|e| e.to_string())} dispatch={dispatch} />
+                            error={lab.config_error().map(|e| e.to_string())} dispatch={dispatch.clone()} />
                         <details class="scenario-export">
                             <summary>{ "This scenario as JSON (replays with the delivery-lab command line)" }</summary>
                             <pre class="scenario-json" tabindex="0" data-testid="scenario-json">
@@ -214,7 +238,7 @@ impl Component for App {
                     </section>
                 </main>
                 if self.help {
-                    <Help on_close={link.callback(|_| Msg::Help(false))} />
+                    <Help on_close={cb.help_close.clone()} />
                 }
             </div>
         }
@@ -293,9 +317,10 @@ fn geometry(narrow: bool) -> &'static Geometry {
 fn derive(lab: &Lab, geometry: &'static Geometry) -> Derived {
     Derived {
         revision: lab.revision(),
+        selected: lab.selected(),
         geometry,
         log: Rc::new(LogView::new(lab.world(), geometry.slots)),
-        ledger: Rc::new(LedgerData::new(lab.world())),
+        ledger: Rc::new(LedgerData::new(lab.world(), lab.selected())),
         notes: Rc::new(lab.effective().notes.clone()),
         scenario_json: Rc::new(lab.scenario().to_json()),
     }

@@ -8,21 +8,20 @@ use yew::prelude::*;
 
 use crate::lab::Action;
 
-/// The ledger and the sentences of each row's cause chain, built once per engine step.
+/// The ledger, and the cause chain of the selected message in words, built once per engine step
+/// (or selection change). Only the selected row's chain is described: it is all the page shows.
 #[derive(Debug, PartialEq)]
 pub struct LedgerData {
     pub ledger: Ledger,
-    /// For each row, its cause events described, in order.
-    pub causes: Vec<Vec<String>>,
+    pub causes: Vec<String>,
 }
 
 impl LedgerData {
-    pub fn new(world: &World) -> LedgerData {
+    pub fn new(world: &World, selected: Option<MsgId>) -> LedgerData {
         let ledger = world.ledger();
         let events = world.events();
-        let causes = ledger
-            .rows
-            .iter()
+        let causes = selected
+            .and_then(|msg| ledger.rows.iter().find(|row| row.msg == msg))
             .map(|row| {
                 row.cause
                     .iter()
@@ -30,7 +29,7 @@ impl LedgerData {
                     .map(|event| event.describe())
                     .collect()
             })
-            .collect();
+            .unwrap_or_default();
         LedgerData { ledger, causes }
     }
 }
@@ -99,7 +98,7 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
                 </table>
             </div>
             if let Some(index) = selected_row {
-                { cause_view(&ledger.rows[index], &props.data.causes[index]) }
+                { cause_view(&ledger.rows[index], &props.data.causes) }
             } else {
                 <p class="hint">{ "Select a message to see why it ended as it did." }</p>
             }

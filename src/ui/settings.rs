@@ -174,6 +174,10 @@ pub fn settings(props: &SettingsProps) -> Html {
                         c.sink, SINKS, |c, v| c.sink = v) }
                     { number(props, "lab.processing.ms", "How long processing one record takes",
                         c.processing_ms, |c, v| c.processing_ms = v) }
+                    { number(props, "lab.send.interval.ms", "Time between two sends of the application",
+                        c.send_interval_ms, |c, v| c.send_interval_ms = v) }
+                    { number(props, "lab.network.latency.ms", "One-way latency of every network link",
+                        c.network_latency_ms, |c, v| c.network_latency_ms = v) }
                 </fieldset>
             </div>
             <ConfigExport config={props.config.clone()} />

@@ -25,7 +25,7 @@ pub const MAX_EVENTS: usize = 20_000;
 /// The last tick a run may reach (about 2.8 simulated hours); past it the run stops truncated.
 pub const MAX_TICK: Tick = 100_000;
 /// The most messages one scenario may send.
-pub const MAX_MESSAGES: u16 = 50;
+pub const MAX_MESSAGES: u16 = 200;
 /// The most faults one scenario may inject.
 pub const MAX_FAULTS: usize = 16;
 /// The most application sends of one message (the first and the re-sends).
@@ -139,7 +139,7 @@ pub struct World {
 }
 
 impl World {
-    /// A world at tick 0 for a resolved configuration, `messages` messages (1 to 50) and a seed.
+    /// A world at tick 0 for a resolved configuration, `messages` messages (1 to `MAX_MESSAGES`) and a seed.
     /// Faults are added with [`World::inject`] before or during the run.
     pub fn with_config(cfg: EffectiveConfig, messages: u16, seed: u64) -> World {
         let messages = messages.clamp(1, MAX_MESSAGES);

@@ -22,3 +22,14 @@ fn next_tick_never_lies_about_when_the_next_step_happens_and_ends_with_the_run()
         assert!(world.step().is_none(), "{preset}: a step after the run ended");
     }
 }
+
+#[test]
+fn the_largest_scenario_runs_to_its_end_within_the_event_bound() {
+    // The page's stress case: every message at once over a slow network, for the frame benchmark.
+    let mut scenario = Scenario::from_preset(Preset::AtMostOnce, delivery_lab::MAX_MESSAGES, 1);
+    scenario.config.send_interval_ms = 0;
+    scenario.config.network_latency_ms = 5_000;
+    let mut world = World::new(&scenario).unwrap();
+    assert_eq!(world.run_to_quiescence(), RunState::Quiescent);
+    assert_eq!(world.ledger().rows.len(), usize::from(delivery_lab::MAX_MESSAGES));
+}
