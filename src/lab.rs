@@ -89,6 +89,9 @@ pub struct Lab {
     selected: Option<MsgId>,
     target: Trigger,
     config_error: Option<ConfigError>,
+    /// Counts configuration changes asked for, refused ones included, so the settings form can be
+    /// rebuilt to show the configuration actually in force.
+    config_requests: u64,
     recent: VecDeque<Line>,
     end_announced: bool,
     /// Bumped whenever the world changes, so views derived from it know when to recompute.
@@ -116,6 +119,7 @@ impl Lab {
             selected: None,
             target: Trigger::Message(MsgId(2)),
             config_error: None,
+            config_requests: 0,
             recent: VecDeque::new(),
             end_announced: false,
             revision: 0,
@@ -133,16 +137,7 @@ impl Lab {
                 self.config_error = None;
                 self.reset();
             }
-            Action::SetConfig(config) => match config.resolve() {
-                Ok(_) => {
-                    self.scenario.preset = Preset::ALL.into_iter().find(|p| p.config() == config);
-                    self.scenario.config = config;
-                    self.config_error = None;
-                    self.reset();
-                }
-                // Kafka would throw a ConfigException: keep the last valid run and say why.
-                Err(error) => self.config_error = Some(error),
-            },
+            Action::SetConfig(config) => self.set_config(config),
             Action::SetMessages(n) => {
                 self.scenario.messages = n.clamp(1, MAX_MESSAGES);
                 // A failure aimed at a message that no longer exists is dropped with the message.
@@ -245,6 +240,10 @@ impl Lab {
         self.config_error.as_ref()
     }
 
+    pub fn config_requests(&self) -> u64 {
+        self.config_requests
+    }
+
     /// The newest sentence first.
     pub fn recent(&self) -> impl Iterator<Item = &Line> {
         self.recent.iter()
@@ -262,6 +261,20 @@ impl Lab {
     /// Whether a failure is armed.
     pub fn is_armed(&self, spec: &FaultSpec) -> bool {
         self.scenario.faults.contains(spec)
+    }
+
+    fn set_config(&mut self, config: Config) {
+        self.config_requests += 1;
+        match config.resolve() {
+            Ok(_) => {
+                self.scenario.preset = Preset::ALL.into_iter().find(|p| p.config() == config);
+                self.scenario.config = config;
+                self.config_error = None;
+                self.reset();
+            }
+            // Kafka would throw a ConfigException: keep the last valid run and say why.
+            Err(error) => self.config_error = Some(error),
+        }
     }
 
     // ----- playback -----

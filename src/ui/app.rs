@@ -227,7 +227,9 @@ impl Component for App {
                     </section>
                     <section class="panel settings-panel" aria-labelledby="settings-title">
                         <h2 id="settings-title" class="panel-title">{ "Settings" }</h2>
-                        <Settings config={lab.scenario().config.clone()}
+                        // Keyed by the number of changes asked for: a refused change rebuilds the
+                        // form, so its fields show the configuration in force, not the refused one.
+                        <Settings key={lab.config_requests()} config={lab.scenario().config.clone()}
                             error={lab.config_error().map(|e| e.to_string())} dispatch={dispatch.clone()} />
                         <details class="scenario-export">
                             <summary>{ "This scenario as JSON (replays with the delivery-lab command line)" }</summary>

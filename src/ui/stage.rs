@@ -705,7 +705,7 @@ pub fn token_layer(props: &TokenProps) -> Html {
                     (token.msg.is_some() && token.msg == props.selected).then_some("selected"),
                 );
                 html! {
-                    <g key={token.id} class={class} transform={format!("translate({:.1} {:.1})", token.x, token.y)}>
+                    <g key={token.id} class={class} data-flight={token.id.to_string()} transform={format!("translate({:.1} {:.1})", token.x, token.y)}>
                         { shape(token.shape) }
                         <text class="token-label" y="-16" text-anchor="middle">{ token.label.clone() }</text>
                         if token.lost {

@@ -86,11 +86,17 @@ test("playing animates messages along the links and ends by itself", async ({ pa
   await openLab(page);
   await page.getByRole("slider", { name: /Speed/ }).fill("5");
   await page.getByRole("button", { name: "Play" }).click();
-  await expect(page.locator(".token").first()).toBeVisible();
-  const first = await page.locator(".token").first().getAttribute("transform");
-  await page.waitForTimeout(150);
-  const later = await page.locator(".token").first().getAttribute("transform").catch(() => null);
-  expect(later).not.toBe(first);
+  // Watch one message: it moves along its link from frame to frame.
+  let moved = false;
+  for (let i = 0; i < 20 && !moved; i++) {
+    const token = page.locator(".token").first();
+    const flight = await token.getAttribute("data-flight").catch(() => null);
+    const before = flight && (await token.getAttribute("transform").catch(() => null));
+    await page.waitForTimeout(60);
+    const after = flight && (await page.locator(`.token[data-flight="${flight}"]`).getAttribute("transform", { timeout: 50 }).catch(() => null));
+    moved = Boolean(before && after && before !== after);
+  }
+  expect(moved).toBe(true);
   await expect(page.getByRole("status").filter({ hasText: "The run is over" })).toBeVisible({ timeout: 20_000 });
   await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
 });
