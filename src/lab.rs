@@ -96,6 +96,8 @@ pub struct Lab {
     end_announced: bool,
     /// Bumped whenever the world changes, so views derived from it know when to recompute.
     revision: u64,
+    /// Bumped whenever the run starts over (a new scenario, or a restart).
+    run: u64,
 }
 
 impl Default for Lab {
@@ -123,6 +125,7 @@ impl Lab {
             recent: VecDeque::new(),
             end_announced: false,
             revision: 0,
+            run: 0,
         };
         lab.say_ready();
         lab
@@ -258,6 +261,11 @@ impl Lab {
         self.revision
     }
 
+    /// Changes whenever the run starts over; the scenario can only change then.
+    pub fn run(&self) -> u64 {
+        self.run
+    }
+
     /// Whether a failure is armed.
     pub fn is_armed(&self, spec: &FaultSpec) -> bool {
         self.scenario.faults.contains(spec)
@@ -370,6 +378,7 @@ impl Lab {
         self.clock = 0.0;
         self.playing = false;
         self.revision += 1;
+        self.run += 1;
         self.recent.clear();
         self.end_announced = false;
         self.say_ready();

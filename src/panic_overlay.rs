@@ -4,10 +4,21 @@
 //! With `panic = "abort"` the wasm instance is dead once the hook returns, so the overlay is plain DOM
 //! and its way back is a link, not a Rust callback.
 
+use std::cell::RefCell;
 use std::panic::PanicHookInfo;
 
 /// The id of the overlay element, so that a second panic does not stack a second overlay.
 pub const OVERLAY_ID: &str = "kdl-panic-overlay";
+
+thread_local! {
+    /// The scenario on screen, as JSON, so that the overlay can hand it back after a panic.
+    static SCENARIO: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Remembers the scenario on screen; the app calls it whenever the scenario changes.
+pub fn remember_scenario(json: &str) {
+    SCENARIO.with(|s| json.clone_into(&mut s.borrow_mut()));
+}
 
 /// Installs the panic hook. Calling it twice is harmless.
 pub fn install() {
@@ -55,6 +66,19 @@ pub fn show(message: &str) {
         card.append_child(&title)?;
         card.append_child(&explain)?;
         card.append_child(&detail)?;
+        let scenario = SCENARIO.with(|s| s.borrow().clone());
+        if !scenario.is_empty() {
+            // The run that failed, to keep or to report: the command line replays it.
+            let label = document.create_element("label")?;
+            label.set_class_name("panic-scenario");
+            label.set_text_content(Some("The scenario on screen (delivery-lab run replays it):"));
+            let text = document.create_element("textarea")?;
+            text.set_attribute("readonly", "")?;
+            text.set_attribute("rows", "6")?;
+            text.set_text_content(Some(&scenario));
+            label.append_child(&text)?;
+            card.append_child(&label)?;
+        }
         card.append_child(&reload)?;
         overlay.append_child(&card)?;
         body.append_child(&overlay)?;

@@ -156,6 +156,7 @@ async fn the_theme_switch_sets_and_clears_the_root_theme() {
 #[wasm_bindgen_test]
 fn a_panic_shows_one_overlay_with_the_message_as_text_and_a_way_back() {
     let message = "engine invariant broken: <b>offset</b> went backwards";
+    panic_overlay::remember_scenario("{\"version\": 1}");
     panic_overlay::show(message);
     panic_overlay::show("a second panic");
 
@@ -169,6 +170,8 @@ fn a_panic_shows_one_overlay_with_the_message_as_text_and_a_way_back() {
     assert_eq!(text_of(&overlay, ".panic-detail"), message);
     assert!(overlay.query_selector("b").unwrap().is_none());
 
+    // The scenario on screen is handed back, to keep or to report.
+    assert_eq!(text_of(&overlay, ".panic-scenario textarea"), "{\"version\": 1}");
     let back = overlay.query_selector("a").unwrap().unwrap();
     assert_eq!(back.get_attribute("href"), web_sys::window().unwrap().location().href().ok());
     overlay.remove();

@@ -33,6 +33,7 @@ pub enum Msg {
 /// Views derived from the engine's world, rebuilt only when the world changes.
 struct Derived {
     revision: u64,
+    run: u64,
     selected: Option<delivery_lab::MsgId>,
     geometry: &'static Geometry,
     log: Rc<LogView>,
@@ -76,7 +77,7 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let lab = Lab::default();
         let narrow = media_matches(NARROW_QUERY);
-        let derived = derive(&lab, geometry(narrow));
+        let derived = derive(&lab, geometry(narrow), None);
         let theme = ThemeChoice::load();
         theme.apply();
         let link = ctx.link().clone();
@@ -149,7 +150,7 @@ impl Component for App {
             || self.derived.selected != self.lab.selected()
             || !std::ptr::eq(self.derived.geometry, geometry)
         {
-            self.derived = derive(&self.lab, geometry);
+            self.derived = derive(&self.lab, geometry, Some(&self.derived));
         }
         true
     }
@@ -316,15 +317,26 @@ fn geometry(narrow: bool) -> &'static Geometry {
     }
 }
 
-fn derive(lab: &Lab, geometry: &'static Geometry) -> Derived {
+/// The views of the lab's state; the scenario's JSON is kept from `previous` while the run is the
+/// same (the scenario only changes when the run starts over).
+fn derive(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>) -> Derived {
+    let scenario_json = match previous {
+        Some(previous) if previous.run == lab.run() => previous.scenario_json.clone(),
+        _ => {
+            let json = lab.scenario().to_json();
+            crate::panic_overlay::remember_scenario(&json);
+            Rc::new(json)
+        }
+    };
     Derived {
         revision: lab.revision(),
+        run: lab.run(),
         selected: lab.selected(),
         geometry,
         log: Rc::new(LogView::new(lab.world(), geometry.slots)),
         ledger: Rc::new(LedgerData::new(lab.world(), lab.selected())),
         notes: Rc::new(lab.effective().notes.clone()),
-        scenario_json: Rc::new(lab.scenario().to_json()),
+        scenario_json,
     }
 }
 

@@ -66,6 +66,13 @@ for (const [name, width, height] of [
       // Exactly one orientation of the stage is shown at any width.
       await expect(page.locator("svg.stage-svg:visible")).toHaveCount(1);
       await page.screenshot({ path: `${artifacts}/shell-${width}-${scheme}.png`, fullPage: true });
+      // The same screen after the at-least-once story: a lost ACK, a duplicate, its explanation.
+      await page.locator('[data-hotspot="ack-link"]').click();
+      await page.locator('.hotspot-panel [data-fault="drop-ack"]').click();
+      await page.getByRole("button", { name: "Run to end" }).click();
+      await page.getByRole("button", { name: "Explain m2" }).click();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `${artifacts}/run-${width}-${scheme}.png`, fullPage: true });
     });
   }
 }
