@@ -58,6 +58,8 @@ pub enum Action {
     StepForward,
     /// One engine step back (the run is replayed from the start, so the state is exact).
     StepBack,
+    /// Go to the state after this many engine steps (the timeline).
+    Seek(usize),
     /// Back to the start of the run.
     Restart,
     /// Run to the end at once.
@@ -82,6 +84,8 @@ pub struct Lab {
     world: World,
     /// How many engine steps the world has taken since the start of the run.
     steps: usize,
+    /// How many steps the whole run takes (the timeline's length).
+    total_steps: usize,
     /// The playback clock in ticks; the world has taken every step up to it.
     clock: f64,
     playing: bool,
@@ -110,11 +114,13 @@ impl Lab {
     /// A lab for a scenario the engine has validated (a `Scenario` value always is).
     pub fn new(scenario: Scenario) -> Lab {
         let (effective, world) = build(&scenario);
+        let total_steps = count_steps(&world);
         let mut lab = Lab {
             scenario,
             effective,
             world,
             steps: 0,
+            total_steps,
             clock: 0.0,
             playing: false,
             speed: DEFAULT_SPEED,
@@ -181,6 +187,10 @@ impl Lab {
                 self.playing = false;
                 self.replay_to(self.steps.saturating_sub(1));
             }
+            Action::Seek(step) => {
+                self.playing = false;
+                self.replay_to(step.min(self.total_steps));
+            }
             Action::Restart => {
                 self.playing = false;
                 self.reset();
@@ -216,6 +226,11 @@ impl Lab {
 
     pub fn steps(&self) -> usize {
         self.steps
+    }
+
+    /// How many steps the whole run takes.
+    pub fn total_steps(&self) -> usize {
+        self.total_steps
     }
 
     pub fn playing(&self) -> bool {
@@ -361,17 +376,24 @@ impl Lab {
         ));
     }
 
-    /// Rebuilds the run and replays it to `steps` steps. The engine is deterministic, so this is
-    /// the exact earlier state.
+    /// Goes to the state after `steps` steps: forward from here, or, for an earlier step, replayed
+    /// from the start. The engine is deterministic, so either way the state is exact.
     fn replay_to(&mut self, steps: usize) {
-        self.reset();
+        if steps < self.steps {
+            self.reset();
+        }
         while self.steps < steps && self.step_once() {}
+        if steps >= self.total_steps {
+            // The last step may be followed by a closing step that records nothing but ends the run.
+            while self.step_once() {}
+        }
         self.clock = self.world.now() as f64;
     }
 
     /// Back to tick 0 of the current scenario.
     fn reset(&mut self) {
         let (effective, world) = build(&self.scenario);
+        self.total_steps = count_steps(&world);
         self.effective = effective;
         self.world = world;
         self.steps = 0;
@@ -405,6 +427,17 @@ impl Lab {
         }
         self.recent.push_front(line);
     }
+}
+
+/// How many steps a run takes from `world` to its end, found by running a copy (bounded by the
+/// engine's own limits on events and ticks).
+fn count_steps(world: &World) -> usize {
+    let mut copy = world.clone();
+    let mut steps = 0;
+    while copy.step().is_some() {
+        steps += 1;
+    }
+    steps
 }
 
 /// The engine's world for a scenario. A `Scenario` value holds a configuration the engine has
@@ -492,6 +525,28 @@ mod tests {
         lab.apply(Action::StepBack);
         assert_eq!(lab.steps(), 11);
         assert_eq!(lab.world().event_log_hash(), hash_at_11);
+    }
+
+    #[test]
+    fn seeking_gives_the_state_of_stepping_there_in_either_direction() {
+        let stepped_to = |n: usize| {
+            let mut lab = lab_with("drop-ack:m2");
+            for _ in 0..n {
+                lab.apply(Action::StepForward);
+            }
+            lab.world().event_log_hash()
+        };
+        let mut lab = lab_with("drop-ack:m2");
+        let total = lab.total_steps();
+        assert!(total > 20);
+        lab.apply(Action::Seek(20));
+        assert_eq!((lab.steps(), lab.world().event_log_hash()), (20, stepped_to(20)));
+        lab.apply(Action::Seek(7));
+        assert_eq!((lab.steps(), lab.world().event_log_hash()), (7, stepped_to(7)));
+        lab.apply(Action::Seek(usize::MAX));
+        assert_eq!(lab.steps(), total);
+        assert!(lab.finished());
+        assert_eq!(verdicts(&lab), engine_verdicts(lab.scenario()));
     }
 
     #[test]

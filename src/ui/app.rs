@@ -51,6 +51,7 @@ struct Callbacks {
     theme: Callback<ThemeChoice>,
     help_open: Callback<MouseEvent>,
     help_close: Callback<()>,
+    seek: Callback<InputEvent>,
 }
 
 pub struct App {
@@ -103,6 +104,10 @@ impl Component for App {
             theme: link.callback(Msg::Theme),
             help_open: link.callback(|_| Msg::Help(true)),
             help_close: link.callback(|_| Msg::Help(false)),
+            seek: link.batch_callback(|event: InputEvent| {
+                let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+                input.value().parse::<usize>().ok().map(|step| Msg::Lab(Action::Seek(step)))
+            }),
         };
         App {
             lab,
@@ -190,6 +195,15 @@ impl Component for App {
                         <div class="stage">
                             <Stage geometry={geometry} log={self.derived.log.clone()} tokens={tokens}
                                 selected={lab.selected()} armed={armed} open={self.hotspot} on_open={cb.open_hotspot.clone()} />
+                        </div>
+                        <div class="timeline">
+                            <label for="timeline" class="field-label">{ "Timeline" }</label>
+                            <input id="timeline" type="range" min="0" max={lab.total_steps().to_string()}
+                                value={lab.steps().to_string()} oninput={cb.seek.clone()}
+                                aria-valuetext={format!("step {} of {}", lab.steps(), lab.total_steps())} />
+                            <span class="timeline-position">
+                                { format!("step {} of {}", lab.steps(), lab.total_steps()) }
+                            </span>
                         </div>
                         if let Some(hotspot) = self.hotspot {
                             <HotspotPanel hotspot={hotspot} armed={lab.scenario().faults.clone()}
