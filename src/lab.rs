@@ -6,6 +6,7 @@
 //! or the animation loop; a failure is always a [`FaultSpec`] handed to the engine's scenario.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use delivery_lab::{
     Config, ConfigError, EffectiveConfig, FaultSpec, MsgId, Preset, RunState, Scenario, Trigger, World,
@@ -86,6 +87,8 @@ pub struct Lab {
     steps: usize,
     /// How many steps the whole run takes (the timeline's length).
     total_steps: usize,
+    /// The whole run, played to its end once: the space-time diagram draws it.
+    full: Rc<FullRun>,
     /// The playback clock in ticks; the world has taken every step up to it.
     clock: f64,
     playing: bool,
@@ -114,13 +117,15 @@ impl Lab {
     /// A lab for a scenario the engine has validated (a `Scenario` value always is).
     pub fn new(scenario: Scenario) -> Lab {
         let (effective, world) = build(&scenario);
-        let total_steps = count_steps(&world);
+        let full = Rc::new(FullRun::new(&world));
+        let total_steps = full.steps();
         let mut lab = Lab {
             scenario,
             effective,
             world,
             steps: 0,
             total_steps,
+            full,
             clock: 0.0,
             playing: false,
             speed: DEFAULT_SPEED,
@@ -231,6 +236,11 @@ impl Lab {
     /// How many steps the whole run takes.
     pub fn total_steps(&self) -> usize {
         self.total_steps
+    }
+
+    /// The whole run, played to its end.
+    pub fn full_run(&self) -> &Rc<FullRun> {
+        &self.full
     }
 
     pub fn playing(&self) -> bool {
@@ -393,7 +403,8 @@ impl Lab {
     /// Back to tick 0 of the current scenario.
     fn reset(&mut self) {
         let (effective, world) = build(&self.scenario);
-        self.total_steps = count_steps(&world);
+        self.full = Rc::new(FullRun::new(&world));
+        self.total_steps = self.full.steps();
         self.effective = effective;
         self.world = world;
         self.steps = 0;
@@ -429,15 +440,32 @@ impl Lab {
     }
 }
 
-/// How many steps a run takes from `world` to its end, found by running a copy (bounded by the
-/// engine's own limits on events and ticks).
-fn count_steps(world: &World) -> usize {
-    let mut copy = world.clone();
-    let mut steps = 0;
-    while copy.step().is_some() {
-        steps += 1;
+/// A run played to its end from its start, and where each step ends in its event log, so that an
+/// event can be found on the timeline. Bounded by the engine's own limits on events and ticks.
+pub struct FullRun {
+    pub world: World,
+    /// For each step, the number of events recorded once it is done.
+    step_ends: Vec<usize>,
+}
+
+impl FullRun {
+    fn new(start: &World) -> FullRun {
+        let mut world = start.clone();
+        let mut step_ends = Vec::new();
+        while world.step().is_some() {
+            step_ends.push(world.events().len());
+        }
+        FullRun { world, step_ends }
     }
-    steps
+
+    pub fn steps(&self) -> usize {
+        self.step_ends.len()
+    }
+
+    /// The number of steps after which `event` (an index into the event log) has happened.
+    pub fn step_of(&self, event: usize) -> usize {
+        self.step_ends.partition_point(|&end| end <= event) + 1
+    }
 }
 
 /// The engine's world for a scenario. A `Scenario` value holds a configuration the engine has
@@ -547,6 +575,21 @@ mod tests {
         assert_eq!(lab.steps(), total);
         assert!(lab.finished());
         assert_eq!(verdicts(&lab), engine_verdicts(lab.scenario()));
+    }
+
+    #[test]
+    fn the_full_run_places_each_event_at_the_step_that_records_it() {
+        let lab = lab_with("drop-ack:m2");
+        let full = lab.full_run();
+        let mut world = World::new(lab.scenario()).unwrap();
+        let mut step = 0;
+        while let Some(events) = world.step() {
+            step += 1;
+            for event in events {
+                assert_eq!(full.step_of(event.id.0 as usize), step, "{}", event.describe());
+            }
+        }
+        assert_eq!(step, full.steps());
     }
 
     #[test]

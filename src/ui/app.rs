@@ -12,6 +12,7 @@ use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::controls::Controls;
+use super::diagram::{DiagramData, SpaceTimeDiagram};
 use super::failures::{FailureMenu, HotspotPanel};
 use super::help::Help;
 use super::ledger::{LedgerData, LedgerView};
@@ -40,6 +41,7 @@ struct Derived {
     ledger: Rc<LedgerData>,
     notes: Rc<Vec<String>>,
     scenario_json: Rc<String>,
+    diagram: Rc<DiagramData>,
 }
 
 /// Callbacks made once, so that children's props compare equal from frame to frame (a new
@@ -240,6 +242,12 @@ impl Component for App {
                         <LedgerView data={self.derived.ledger.clone()} selected={lab.selected()}
                             dispatch={dispatch.clone()} />
                     </section>
+                    <section class="panel diagram-panel" aria-labelledby="diagram-title">
+                        <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
+                        <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
+                            clock={lab.clock()} selected={lab.selected()} dispatch={dispatch.clone()} />
+                        <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
+                    </section>
                     <section class="panel settings-panel" aria-labelledby="settings-title">
                         <h2 id="settings-title" class="panel-title">{ "Settings" }</h2>
                         // Keyed by the number of changes asked for: a refused change rebuilds the
@@ -334,12 +342,12 @@ fn geometry(narrow: bool) -> &'static Geometry {
 /// The views of the lab's state; the scenario's JSON is kept from `previous` while the run is the
 /// same (the scenario only changes when the run starts over).
 fn derive(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>) -> Derived {
-    let scenario_json = match previous {
-        Some(previous) if previous.run == lab.run() => previous.scenario_json.clone(),
+    let (scenario_json, diagram) = match previous {
+        Some(previous) if previous.run == lab.run() => (previous.scenario_json.clone(), previous.diagram.clone()),
         _ => {
             let json = lab.scenario().to_json();
             crate::panic_overlay::remember_scenario(&json);
-            Rc::new(json)
+            (Rc::new(json), Rc::new(DiagramData::new(lab.full_run())))
         }
     };
     Derived {
@@ -351,6 +359,7 @@ fn derive(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>) ->
         ledger: Rc::new(LedgerData::new(lab.world(), lab.selected())),
         notes: Rc::new(lab.effective().notes.clone()),
         scenario_json,
+        diagram,
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod app;
 mod controls;
+mod diagram;
 mod failures;
 mod help;
 mod ledger;

@@ -645,7 +645,7 @@ pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool) -> 
             };
             let (a, b) = g.path(flight.from, flight.to);
             let t = progress as f32;
-            let (shape, label) = describe(flight);
+            let (shape, label) = flight_label(flight);
             Some(Token {
                 id: flight.id.0,
                 x: a.0 + (b.0 - a.0) * t,
@@ -659,7 +659,8 @@ pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool) -> 
         .collect()
 }
 
-fn describe(flight: &Flight) -> (Shape, String) {
+/// A network message's token shape and its short label ("ack m2", "fetch 4").
+pub fn flight_label(flight: &Flight) -> (Shape, String) {
     match flight.what {
         FlightKind::Produce { msg, attempt, .. } if attempt > 1 => (Shape::Record, format!("{msg} ↻{attempt}")),
         FlightKind::Produce { msg, .. } => (Shape::Record, msg.to_string()),

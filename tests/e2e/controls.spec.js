@@ -72,3 +72,24 @@ test("the timeline goes to any step and back, and the ledger follows", async ({ 
   await timeline.fill(String(Math.floor(total / 2)));
   await expect(page.locator(".timeline-position")).toHaveText(`step ${Math.floor(total / 2)} of ${total}`);
 });
+
+test("the space-time diagram and the timeline are linked both ways", async ({ page }) => {
+  await openLab(page);
+  await page.locator('[data-hotspot="ack-link"]').click();
+  await page.locator('.hotspot-panel [data-fault="drop-ack"]').click();
+  // One lane per actor that takes part (at-least-once: producer, two brokers, group coordinator, consumer).
+  await expect(page.locator(".lane-names text")).toHaveText(["Producer", "Broker 0", "Broker 1", "Group coordinator", "Consumer"]);
+  // The failure is marked where it struck.
+  await expect(page.locator(".fault-mark")).toContainText("Drop the ACK (m2)");
+  // Clicking the lost ACK goes to the step that sent it and selects m2.
+  const lost = page.locator(".arrow.lost").first();
+  const step = await lost.getAttribute("data-step");
+  await lost.dispatchEvent("click");
+  await expect(page.getByRole("slider", { name: "Timeline" })).toHaveValue(step);
+  await expect(page.getByRole("button", { name: "Explain m2" })).toHaveAttribute("aria-pressed", "true");
+  // Arrows sent after the current step are drawn as the future.
+  const later = await page.locator(".arrow.future").count();
+  expect(later).toBeGreaterThan(0);
+  await page.getByRole("slider", { name: "Timeline" }).fill(await page.getByRole("slider", { name: "Timeline" }).getAttribute("max"));
+  await expect(page.locator(".arrow.future")).toHaveCount(0);
+});

@@ -1,0 +1,351 @@
+//! The space-time diagram: one lane per actor, time from left to right, an arrow per network
+//! message of the whole run, failures marked where they struck, and the current step as a line.
+//! Clicking an arrow goes to the step that sent it and selects its message.
+//!
+//! Long idle waits are drawn short, with a break mark saying how long they were, so that the
+//! interesting part of a run fits on screen.
+
+use std::rc::Rc;
+
+use delivery_lab::{Actor, EventKind, FlightState, MsgId, World};
+use yew::prelude::*;
+
+use super::stage::flight_label;
+use crate::lab::{Action, FullRun};
+
+/// Horizontal space per tick, and the most ticks a quiet stretch is drawn as.
+const PX_PER_TICK: f32 = 26.0;
+const MAX_GAP_TICKS: u64 = 3;
+const LANE_HEIGHT: f32 = 46.0;
+const LEFT: f32 = 4.0;
+/// The lane names sit in a column of their own that does not scroll with time.
+const NAMES_WIDTH: f32 = 140.0;
+const TOP: f32 = 28.0;
+
+/// The diagram of one run, laid out once per run.
+#[derive(Debug, PartialEq)]
+pub struct DiagramData {
+    lanes: Vec<(Actor, String)>,
+    /// Each tick that has an event, with its x; ticks in between are interpolated.
+    ticks: Vec<(u64, f32)>,
+    breaks: Vec<(f32, String)>,
+    arrows: Vec<Arrow>,
+    faults: Vec<(f32, String)>,
+    pub width: f32,
+    pub height: f32,
+}
+
+#[derive(Debug, PartialEq)]
+struct Arrow {
+    x1: f32,
+    y1: f32,
+    x2: f32,
+    y2: f32,
+    label: String,
+    msg: Option<MsgId>,
+    lost: bool,
+    /// The step at which it was sent: clicking the arrow goes there.
+    step: usize,
+    description: String,
+}
+
+fn lane_actor(actor: Actor) -> Actor {
+    match actor {
+        // Every producer instance and consumer instance shares its lane; the narration says which.
+        Actor::Producer { .. } => Actor::Producer { session: 0 },
+        Actor::Consumer { .. } => Actor::Consumer { instance: 0 },
+        other => other,
+    }
+}
+
+fn lane_name(actor: Actor) -> String {
+    match actor {
+        Actor::Producer { .. } => "Producer".to_owned(),
+        Actor::Broker(b) => format!("Broker {b}"),
+        Actor::TxnCoordinator => "Txn coordinator".to_owned(),
+        Actor::GroupCoordinator => "Group coordinator".to_owned(),
+        Actor::Consumer { .. } => "Consumer".to_owned(),
+        Actor::Sink => "Sink".to_owned(),
+    }
+}
+
+impl DiagramData {
+    pub fn new(full: &FullRun) -> DiagramData {
+        let world: &World = &full.world;
+        let mut lanes: Vec<Actor> = vec![Actor::Producer { session: 0 }];
+        for flight in world.flights() {
+            for actor in [flight.from, flight.to] {
+                let actor = lane_actor(actor);
+                if !lanes.contains(&actor) {
+                    lanes.push(actor);
+                }
+            }
+        }
+        if !lanes.contains(&Actor::Consumer { instance: 0 }) {
+            lanes.push(Actor::Consumer { instance: 0 });
+        }
+        // Left to right on the stage is top to bottom here.
+        lanes.sort();
+        let lane_y = |actor: Actor| {
+            let index = lanes.iter().position(|a| *a == lane_actor(actor)).unwrap_or(0);
+            TOP + LANE_HEIGHT * index as f32 + LANE_HEIGHT / 2.0
+        };
+
+        // Time: every tick with an event gets a place; quiet stretches are drawn short.
+        let mut ticks: Vec<(u64, f32)> = Vec::new();
+        let mut breaks = Vec::new();
+        let mut x = LEFT + 10.0;
+        for event in world.events() {
+            match ticks.last() {
+                Some(&(last, _)) if last == event.tick => continue,
+                Some(&(last, last_x)) => {
+                    let gap = event.tick - last;
+                    x = last_x + PX_PER_TICK * gap.min(MAX_GAP_TICKS) as f32;
+                    if gap > MAX_GAP_TICKS {
+                        let seconds = gap as f64 * f64::from(delivery_lab::TICK_MS) / 1000.0;
+                        breaks.push((last_x + PX_PER_TICK * MAX_GAP_TICKS as f32 / 2.0, format!("{seconds:.1} s")));
+                    }
+                }
+                None => {}
+            }
+            ticks.push((event.tick, x));
+        }
+        let x_of = |tick: u64| x_at(&ticks, tick as f64);
+
+        let arrows = world
+            .flights()
+            .iter()
+            .map(|flight| {
+                let (x1, y1) = (x_of(flight.sent), lane_y(flight.from));
+                let (mut x2, mut y2) = (x_of(flight.arrives), lane_y(flight.to));
+                let lost = flight.state == FlightState::Dropped;
+                if lost {
+                    // A lost message stops halfway.
+                    x2 = (x1 + x2) / 2.0;
+                    y2 = (y1 + y2) / 2.0;
+                }
+                let (_, label) = flight_label(flight);
+                Arrow {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    description: format!(
+                        "{label}: {} to {}, t={} to t={}{}",
+                        flight.from,
+                        flight.to,
+                        flight.sent,
+                        flight.arrives,
+                        if lost { ", lost" } else { "" }
+                    ),
+                    label,
+                    msg: flight.what.msg(),
+                    lost,
+                    step: full.step_of(flight.sent_event.0 as usize),
+                }
+            })
+            .collect();
+
+        let faults = world
+            .events()
+            .iter()
+            .filter_map(|event| match event.kind {
+                EventKind::FaultStruck { fault, msg } => Some((
+                    x_of(event.tick),
+                    match msg {
+                        Some(msg) => format!("⚡ {} ({msg})", fault.label()),
+                        None => format!("⚡ {}", fault.label()),
+                    },
+                )),
+                _ => None,
+            })
+            .collect();
+
+        let width = ticks.last().map_or(LEFT + 40.0, |&(_, x)| x + 60.0);
+        let height = TOP + LANE_HEIGHT * lanes.len() as f32 + 10.0;
+        DiagramData {
+            lanes: lanes.into_iter().map(|a| (a, lane_name(a))).collect(),
+            ticks,
+            breaks,
+            arrows,
+            faults,
+            width,
+            height,
+        }
+    }
+
+    /// The x of a (fractional) tick.
+    pub fn x(&self, tick: f64) -> f32 {
+        x_at(&self.ticks, tick)
+    }
+}
+
+fn x_at(ticks: &[(u64, f32)], tick: f64) -> f32 {
+    let after = ticks.partition_point(|&(t, _)| (t as f64) <= tick);
+    match (after.checked_sub(1).map(|i| ticks[i]), ticks.get(after)) {
+        (None, _) => LEFT + 10.0,
+        (Some((_, x)), None) => x,
+        (Some((t0, x0)), Some(&(t1, x1))) => {
+            let span = (t1 - t0) as f64;
+            x0 + (x1 - x0) * ((tick - t0 as f64) / span) as f32
+        }
+    }
+}
+
+#[derive(Properties)]
+pub struct DiagramProps {
+    pub data: Rc<DiagramData>,
+    /// Steps taken so far: arrows sent later are drawn faint.
+    pub step: usize,
+    pub clock: f64,
+    pub selected: Option<MsgId>,
+    pub dispatch: Callback<Action>,
+}
+
+impl PartialEq for DiagramProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.data, &other.data)
+            && self.step == other.step
+            && self.clock == other.clock
+            && self.selected == other.selected
+            && self.dispatch == other.dispatch
+    }
+}
+
+#[function_component(SpaceTimeDiagram)]
+pub fn space_time_diagram(props: &DiagramProps) -> Html {
+    let data = &props.data;
+    let now_x = data.x(props.clock);
+    let scroller = use_node_ref();
+    {
+        // Keep the current moment in view: scroll when the step changes (not on every frame).
+        let scroller = scroller.clone();
+        let x = data.x(props.clock);
+        use_effect_with(props.step, move |_| {
+            if let Some(element) = scroller.cast::<web_sys::Element>() {
+                let width = element.client_width() as f32;
+                let left = element.scroll_left() as f32;
+                if x < left + 40.0 || x > left + width - 40.0 {
+                    element.set_scroll_left((x - width / 2.0).max(0.0) as i32);
+                }
+            }
+        });
+    }
+    html! {
+        <div class="diagram-box">
+            <svg class="lane-names" width={NAMES_WIDTH.to_string()} height={data.height.to_string()} aria-hidden="true">
+                { for data.lanes.iter().enumerate().map(|(i, (_, name))| html! {
+                    <text x="4" y={(TOP + LANE_HEIGHT * i as f32 + LANE_HEIGHT / 2.0 + 5.0).to_string()}>
+                        { name.clone() }
+                    </text>
+                }) }
+            </svg>
+            <div class="diagram-scroll" tabindex="0" role="region" aria-label="Space-time diagram" ref={scroller}>
+                <svg class="diagram" width={data.width.to_string()} height={data.height.to_string()}
+                    viewBox={format!("0 0 {} {}", data.width, data.height)}
+                    role="group" aria-label="One lane per actor, time from left to right, an arrow per message">
+                    <Lanes data={data.clone()} />
+                    <Arrows data={data.clone()} step={props.step} selected={props.selected} dispatch={props.dispatch.clone()} />
+                    <line class="now" x1={now_x.to_string()} y1="4" x2={now_x.to_string()} y2={data.height.to_string()} />
+                </svg>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties)]
+struct DataProps {
+    data: Rc<DiagramData>,
+}
+
+impl PartialEq for DataProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.data, &other.data)
+    }
+}
+
+/// Lanes, break marks and failures: drawn once per run.
+#[function_component(Lanes)]
+fn lanes(props: &DataProps) -> Html {
+    let data = &props.data;
+    html! {
+        <g class="lanes">
+            { for (0..data.lanes.len()).map(|i| {
+                let y = TOP + LANE_HEIGHT * i as f32 + LANE_HEIGHT / 2.0;
+                html! {
+                    <g class="lane">
+                        <line x1={LEFT.to_string()} y1={y.to_string()} x2={data.width.to_string()} y2={y.to_string()} />
+                    </g>
+                }
+            }) }
+            { for data.breaks.iter().map(|(x, label)| html! {
+                <g class="gap">
+                    <line x1={x.to_string()} y1={(TOP - 4.0).to_string()} x2={x.to_string()} y2={data.height.to_string()} />
+                    <text x={x.to_string()} y={(TOP - 8.0).to_string()} text-anchor="middle">{ format!("… {label}") }</text>
+                </g>
+            }) }
+            { for data.faults.iter().map(|(x, label)| html! {
+                <g class="fault-mark">
+                    <line x1={x.to_string()} y1={TOP.to_string()} x2={x.to_string()} y2={data.height.to_string()} />
+                    <text x={(x + 4.0).to_string()} y={(data.height - 4.0).to_string()}>{ label.clone() }</text>
+                </g>
+            }) }
+        </g>
+    }
+}
+
+#[derive(Properties)]
+struct ArrowProps {
+    data: Rc<DiagramData>,
+    step: usize,
+    selected: Option<MsgId>,
+    dispatch: Callback<Action>,
+}
+
+impl PartialEq for ArrowProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.data, &other.data)
+            && self.step == other.step
+            && self.selected == other.selected
+            && self.dispatch == other.dispatch
+    }
+}
+
+/// The arrows: re-drawn when the step or the selection changes, not per animation frame.
+#[function_component(Arrows)]
+fn arrows(props: &ArrowProps) -> Html {
+    html! {
+        <g class="arrows">
+            { for props.data.arrows.iter().map(|arrow| {
+                let class = classes!(
+                    "arrow",
+                    (arrow.step > props.step).then_some("future"),
+                    arrow.lost.then_some("lost"),
+                    (arrow.msg.is_some() && arrow.msg == props.selected).then_some("selected"),
+                );
+                let dispatch = props.dispatch.clone();
+                let (step, msg) = (arrow.step, arrow.msg);
+                html! {
+                    <g {class} data-step={step.to_string()}
+                        onclick={Callback::from(move |_| {
+                            dispatch.emit(Action::Seek(step));
+                            dispatch.emit(Action::Select(msg));
+                        })}>
+                        <title>{ arrow.description.clone() }</title>
+                        <line x1={arrow.x1.to_string()} y1={arrow.y1.to_string()}
+                            x2={arrow.x2.to_string()} y2={arrow.y2.to_string()} />
+                        <circle class="head" cx={arrow.x2.to_string()} cy={arrow.y2.to_string()} r="3" />
+                        if arrow.msg.is_some() && arrow.msg == props.selected {
+                            <text class="arrow-label" x={((arrow.x1 + arrow.x2) / 2.0 + 4.0).to_string()}
+                                y={((arrow.y1 + arrow.y2) / 2.0 - 4.0).to_string()}>{ arrow.label.clone() }</text>
+                        }
+                        if arrow.lost {
+                            <text class="lost-mark" x={arrow.x2.to_string()} y={(arrow.y2 + 4.0).to_string()}
+                                text-anchor="middle">{ "✕" }</text>
+                        }
+                    </g>
+                }
+            }) }
+        </g>
+    }
+}
