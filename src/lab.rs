@@ -12,6 +12,7 @@ use delivery_lab::{
     Config, ConfigError, EffectiveConfig, FaultSpec, MsgId, Preset, RunState, Scenario, Trigger, World,
     MAX_MESSAGES,
 };
+use delivery_lab::sim::world::MAX_FAULTS;
 
 /// Playback speeds in ticks per second of wall time, with their names. One tick is 100 ms of
 /// simulated time, and a network hop takes about one tick.
@@ -36,6 +37,8 @@ const MAX_STEPS_PER_FRAME: usize = 400;
 const IDLE_SKIP_TICKS: f64 = 5.0;
 /// How many recent sentences the narration keeps.
 const RECENT: usize = 6;
+/// How many forks can be undone.
+const MAX_FUTURES: usize = 8;
 
 /// Everything the page can ask of the lab.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,10 +49,13 @@ pub enum Action {
     SetConfig(Config),
     /// How many messages the application sends.
     SetMessages(u16),
-    /// Arm the failure, or disarm it when it is armed already.
+    /// Arm the failure, or disarm it when it is armed already. Before the run starts this changes
+    /// the scenario; past the start it forks a new future from the current step.
     ToggleFault(FaultSpec),
     /// Disarm every failure.
     ClearFaults,
+    /// Undo the last fork: the failure schedule before it, at the same step.
+    RestoreFuture,
     /// Which message a failure clicked on the stage concerns (or the next matching moment).
     SetTarget(Trigger),
     Play,
@@ -100,6 +106,8 @@ pub struct Lab {
     /// rebuilt to show the configuration actually in force.
     config_requests: u64,
     recent: VecDeque<Line>,
+    /// Failure schedules replaced by forks, newest last, so a fork can be undone.
+    futures: Vec<Scenario>,
     end_announced: bool,
     /// Bumped whenever the world changes, so views derived from it know when to recompute.
     revision: u64,
@@ -134,6 +142,7 @@ impl Lab {
             config_error: None,
             config_requests: 0,
             recent: VecDeque::new(),
+            futures: Vec::new(),
             end_announced: false,
             revision: 0,
             run: 0,
@@ -162,16 +171,11 @@ impl Lab {
                 }
                 self.reset();
             }
-            Action::ToggleFault(spec) => {
-                if let Some(i) = self.scenario.faults.iter().position(|armed| *armed == spec) {
-                    self.scenario.faults.remove(i);
-                } else if self.scenario.faults.len() < delivery_lab::sim::world::MAX_FAULTS {
-                    self.scenario.faults.push(spec);
-                }
-                self.reset();
-            }
+            Action::ToggleFault(spec) => self.toggle_fault(spec),
+            Action::RestoreFuture => self.restore_future(),
             Action::ClearFaults => {
                 self.scenario.faults.clear();
+                self.futures.clear();
                 self.reset();
             }
             Action::SetTarget(trigger) => self.target = trigger,
@@ -291,9 +295,75 @@ impl Lab {
         self.run
     }
 
+    /// Whether a fork can be undone.
+    pub fn can_restore(&self) -> bool {
+        !self.futures.is_empty()
+    }
+
     /// Whether a failure is armed.
     pub fn is_armed(&self, spec: &FaultSpec) -> bool {
         self.scenario.faults.contains(spec)
+    }
+
+    fn toggle_fault(&mut self, spec: FaultSpec) {
+        if self.steps == 0 {
+            if let Some(i) = self.scenario.faults.iter().position(|armed| *armed == spec) {
+                self.scenario.faults.remove(i);
+            } else if self.scenario.faults.len() < MAX_FAULTS {
+                self.scenario.faults.push(spec);
+            }
+            self.futures.clear();
+            self.reset();
+            return;
+        }
+        self.fork(spec);
+    }
+
+    /// Changes the failure schedule from the current step on, leaving the past as it was: a new
+    /// failure is armed from the next tick (so nothing already played can match it), and only a
+    /// failure that has not struck yet can be disarmed.
+    fn fork(&mut self, spec: FaultSpec) {
+        let step = self.steps;
+        let mut next = self.scenario.clone();
+        let change = if let Some(i) = next.faults.iter().position(|armed| *armed == spec) {
+            let struck = self.world.faults().iter().find(|armed| armed.spec == spec).and_then(|armed| armed.struck);
+            if let Some(event) = struck.and_then(|id| self.world.events().get(id.0 as usize)) {
+                let tick = event.tick;
+                self.say(format!(
+                    "{} already struck at t={tick}; go back before it to disarm it.",
+                    spec.fault.label()
+                ));
+                return;
+            }
+            next.faults.remove(i);
+            format!("{} disarmed", spec.fault.label())
+        } else {
+            if next.faults.len() >= MAX_FAULTS {
+                return;
+            }
+            let from = self.world.now() + 1;
+            next.faults.push(FaultSpec { fault: spec.fault, trigger: Trigger::AtTick(from) });
+            format!("{} armed from t={from}", spec.fault.label())
+        };
+        if self.futures.len() == MAX_FUTURES {
+            self.futures.remove(0);
+        }
+        self.futures.push(std::mem::replace(&mut self.scenario, next));
+        self.replay_from_start_to(step);
+        self.say(format!("Forked at step {step}: {change}. Play to see the new future."));
+    }
+
+    fn restore_future(&mut self) {
+        let Some(previous) = self.futures.pop() else { return };
+        let step = self.steps;
+        self.scenario = previous;
+        self.replay_from_start_to(step);
+        self.say(format!("The previous future is back, at step {step}."));
+    }
+
+    fn replay_from_start_to(&mut self, steps: usize) {
+        self.reset();
+        self.replay_to(steps);
     }
 
     fn set_config(&mut self, config: Config) {
@@ -590,6 +660,43 @@ mod tests {
             }
         }
         assert_eq!(step, full.steps());
+    }
+
+    #[test]
+    fn a_fork_keeps_the_past_changes_the_future_and_can_be_undone() {
+        let mut lab = Lab::default();
+        lab.apply(Action::Seek(10));
+        let past: Vec<String> = lab.world().events().iter().map(|e| e.describe()).collect();
+        let before = {
+            let mut copy = Lab::default();
+            copy.apply(Action::RunToEnd);
+            copy.world().event_log_hash()
+        };
+        lab.apply(Action::ToggleFault(FaultSpec { fault: Fault::DropAck, trigger: Trigger::Next }));
+        assert_eq!(lab.steps(), 10);
+        let replayed: Vec<String> = lab.world().events().iter().map(|e| e.describe()).collect();
+        assert_eq!(replayed, past, "a fork must not change what already happened");
+        assert!(matches!(lab.scenario().faults[..], [FaultSpec { trigger: Trigger::AtTick(_), .. }]));
+        lab.apply(Action::RunToEnd);
+        assert_ne!(lab.world().event_log_hash(), before, "the armed failure changed the future");
+        assert_eq!(verdicts(&lab), engine_verdicts(lab.scenario()));
+
+        lab.apply(Action::Seek(10));
+        lab.apply(Action::RestoreFuture);
+        assert!(lab.scenario().faults.is_empty());
+        assert_eq!(lab.steps(), 10);
+        lab.apply(Action::RunToEnd);
+        assert_eq!(lab.world().event_log_hash(), before);
+    }
+
+    #[test]
+    fn a_failure_that_already_struck_cannot_be_disarmed_in_the_past() {
+        let spec = FaultSpec::for_message(Fault::DropAck, 2);
+        let mut lab = lab_with("drop-ack:m2");
+        lab.apply(Action::RunToEnd);
+        lab.apply(Action::ToggleFault(spec));
+        assert!(lab.is_armed(&spec));
+        assert!(lab.narration().contains("already struck"));
     }
 
     #[test]

@@ -235,7 +235,8 @@ impl Component for App {
                             notes={self.derived.notes.clone()}
                             dispatch={dispatch.clone()} />
                         <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
-                            messages={lab.scenario().messages} dispatch={dispatch.clone()} />
+                            messages={lab.scenario().messages} forking={lab.steps() > 0}
+                            can_restore={lab.can_restore()} dispatch={dispatch.clone()} />
                     </section>
                     <section class="panel ledger-panel" aria-labelledby="ledger-title">
                         <h2 id="ledger-title" class="panel-title">{ "Ledger" }</h2>

@@ -67,6 +67,9 @@ pub struct FailureMenuProps {
     pub armed: Vec<FaultSpec>,
     pub target: Trigger,
     pub messages: u16,
+    /// Past the start of the run, a change forks a new future from the current step.
+    pub forking: bool,
+    pub can_restore: bool,
     pub dispatch: Callback<Action>,
 }
 
@@ -106,6 +109,17 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
                     }) }
                 </select>
             </label>
+            if props.forking {
+                <p class="hint fork-hint">
+                    { "The run is under way: arming or disarming a failure now forks a new future from this step." }
+                </p>
+            }
+            if props.can_restore {
+                <button type="button" class="chip restore" onclick={{
+                    let dispatch = props.dispatch.clone();
+                    Callback::from(move |_| dispatch.emit(Action::RestoreFuture))
+                }}>{ "Restore the previous future" }</button>
+            }
             if props.armed.is_empty() {
                 <p class="hint">{ "No failure is armed. Arm one here or with a ⚡ on the stage." }</p>
             } else {

@@ -93,3 +93,28 @@ test("the space-time diagram and the timeline are linked both ways", async ({ pa
   await page.getByRole("slider", { name: "Timeline" }).fill(await page.getByRole("slider", { name: "Timeline" }).getAttribute("max"));
   await expect(page.locator(".arrow.future")).toHaveCount(0);
 });
+
+test("a fork at a past step changes the future as the engine says, and the old future comes back", async ({ page }) => {
+  await openLab(page);
+  const timeline = page.getByRole("slider", { name: "Timeline" });
+  await page.getByRole("button", { name: "Run to end" }).click();
+  const unforked = await page.locator(".ledger tbody").textContent();
+  await timeline.fill("12");
+  // Arm a failure from here on.
+  await page.locator('[data-hotspot="consumer"]').click();
+  await page.locator('.hotspot-panel [data-fault="consumer-crash-after-fetch"]').click();
+  await expect(page.getByRole("status")).toContainText("Forked at step 12");
+  await expect(timeline).toHaveValue("12");
+  await page.getByRole("button", { name: "Run to end" }).click();
+  // The forked scenario, replayed by the native engine, gives the same ledger as the page.
+  const scenario = await page.getByTestId("scenario-json").textContent();
+  expect(JSON.parse(scenario).faults[0]).toMatch(/^consumer-crash-after-fetch@\d+$/);
+  const { nativeLedger, pageLedger, ledgerRowsOf } = await import("./native.js");
+  expect(await pageLedger(page)).toEqual(ledgerRowsOf(nativeLedger(scenario)));
+  // Back to the fork's step, undo the fork: the previous future is back.
+  await timeline.fill("12");
+  await page.getByRole("button", { name: "Restore the previous future" }).click();
+  await expect(page.getByRole("status")).toContainText("The previous future is back");
+  await page.getByRole("button", { name: "Run to end" }).click();
+  expect(await page.locator(".ledger tbody").textContent()).toBe(unforked);
+});
