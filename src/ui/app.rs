@@ -11,6 +11,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::compare::{Compare, Comparison};
 use super::controls::Controls;
 use super::diagram::{DiagramData, SpaceTimeDiagram};
 use super::failures::{FailureMenu, HotspotPanel};
@@ -42,6 +43,7 @@ struct Derived {
     notes: Rc<Vec<String>>,
     scenario_json: Rc<String>,
     diagram: Rc<DiagramData>,
+    comparison: Rc<Comparison>,
 }
 
 /// Callbacks made once, so that children's props compare equal from frame to frame (a new
@@ -249,6 +251,10 @@ impl Component for App {
                             clock={lab.clock()} selected={lab.selected()} dispatch={dispatch.clone()} />
                         <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
                     </section>
+                    <section class="panel compare-panel" aria-labelledby="compare-title">
+                        <h2 id="compare-title" class="panel-title">{ "Compare the semantics" }</h2>
+                        <Compare comparison={self.derived.comparison.clone()} />
+                    </section>
                     <section class="panel settings-panel" aria-labelledby="settings-title">
                         <h2 id="settings-title" class="panel-title">{ "Settings" }</h2>
                         // Keyed by the number of changes asked for: a refused change rebuilds the
@@ -343,12 +349,18 @@ fn geometry(narrow: bool) -> &'static Geometry {
 /// The views of the lab's state; the scenario's JSON is kept from `previous` while the run is the
 /// same (the scenario only changes when the run starts over).
 fn derive(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>) -> Derived {
-    let (scenario_json, diagram) = match previous {
-        Some(previous) if previous.run == lab.run() => (previous.scenario_json.clone(), previous.diagram.clone()),
+    let (scenario_json, diagram, comparison) = match previous {
+        Some(previous) if previous.run == lab.run() => {
+            (previous.scenario_json.clone(), previous.diagram.clone(), previous.comparison.clone())
+        }
         _ => {
             let json = lab.scenario().to_json();
             crate::panic_overlay::remember_scenario(&json);
-            (Rc::new(json), Rc::new(DiagramData::new(lab.full_run())))
+            (
+                Rc::new(json),
+                Rc::new(DiagramData::new(lab.full_run())),
+                Rc::new(Comparison::new(lab.scenario())),
+            )
         }
     };
     Derived {
@@ -361,6 +373,7 @@ fn derive(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>) ->
         notes: Rc::new(lab.effective().notes.clone()),
         scenario_json,
         diagram,
+        comparison,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The yew components. Each draws part of the lab's state or dispatches an action to it.
 
 mod app;
+mod compare;
 mod controls;
 mod diagram;
 mod failures;

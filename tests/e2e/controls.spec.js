@@ -118,3 +118,22 @@ test("a fork at a past step changes the future as the engine says, and the old f
   await page.getByRole("button", { name: "Run to end" }).click();
   expect(await page.locator(".ledger tbody").textContent()).toBe(unforked);
 });
+
+test("compare shows each semantics' verdicts for the same failures, as native runs give them", async ({ page }) => {
+  await openLab(page);
+  await page.locator('[data-hotspot="ack-link"]').click();
+  await page.locator('.hotspot-panel [data-fault="drop-ack"]').click();
+  const { nativeLedger } = await import("./native.js");
+  const presets = await page.locator(".compare-table thead th[data-preset]").evaluateAll((ths) => ths.map((th) => th.dataset.preset));
+  expect(presets).toEqual(["at-most-once", "at-least-once", "exactly-once-kafka", "exactly-once-db"]);
+  const shown = await page.locator(".compare-table tbody tr").evaluateAll((rows) =>
+    rows.map((row) => [...row.querySelectorAll("td")].map((td) => td.dataset.verdict)));
+  const { messages, seed, faults } = JSON.parse(await page.getByTestId("scenario-json").textContent());
+  presets.forEach((preset, column) => {
+    const native = nativeLedger(JSON.stringify({ version: 1, preset, messages, seed, faults }));
+    expect(shown.map((row) => row[column])).toEqual(native.rows.map((row) => row.verdict));
+  });
+  // m2 is duplicated under at-least-once but not under exactly-once, so its row is marked.
+  await expect(page.locator('.compare-table tr[data-msg="m2"]')).toHaveClass(/differs/);
+  await expect(page.locator('.compare-table tr[data-msg="m2"] th')).toContainText("◆");
+});

@@ -1,0 +1,97 @@
+//! Compare: the current failure schedule run under each delivery semantics, side by side, with the
+//! verdicts that differ between them marked. Each column is a full engine run of the same
+//! messages, seed and failures under that preset's configuration.
+
+use std::rc::Rc;
+
+use delivery_lab::{Preset, Scenario, Verdict, World};
+use yew::prelude::*;
+
+use super::ledger::verdict_slug;
+
+/// The semantics compared, in order of strength.
+pub const COMPARED: [Preset; 4] =
+    [Preset::AtMostOnce, Preset::AtLeastOnce, Preset::ExactlyOnceKafka, Preset::ExactlyOnceDatabase];
+
+#[derive(Debug, PartialEq)]
+pub struct Comparison {
+    /// One row per message: its verdict under each compared preset.
+    pub rows: Vec<(String, Vec<Verdict>)>,
+    pub faults: String,
+}
+
+impl Comparison {
+    pub fn new(scenario: &Scenario) -> Comparison {
+        let columns: Vec<Vec<Verdict>> = COMPARED
+            .iter()
+            .map(|&preset| {
+                let mut variant = Scenario::from_preset(preset, scenario.messages, scenario.seed);
+                variant.faults = scenario.faults.clone();
+                match World::new(&variant) {
+                    Ok(mut world) => {
+                        world.run_to_quiescence();
+                        world.ledger().rows.iter().map(|row| row.verdict).collect()
+                    }
+                    Err(_) => Vec::new(),
+                }
+            })
+            .collect();
+        let rows = (0..usize::from(scenario.messages))
+            .map(|i| {
+                let verdicts = columns.iter().map(|column| column.get(i).copied().unwrap_or(Verdict::Pending)).collect();
+                (format!("m{}", i + 1), verdicts)
+            })
+            .collect();
+        let faults = if scenario.faults.is_empty() {
+            "no failure".to_owned()
+        } else {
+            scenario.faults.iter().map(|spec| spec.to_string()).collect::<Vec<_>>().join(", ")
+        };
+        Comparison { rows, faults }
+    }
+}
+
+#[derive(Properties)]
+pub struct CompareProps {
+    pub comparison: Rc<Comparison>,
+}
+
+impl PartialEq for CompareProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.comparison, &other.comparison)
+    }
+}
+
+#[function_component(Compare)]
+pub fn compare(props: &CompareProps) -> Html {
+    let comparison = &props.comparison;
+    html! {
+        <div class="compare">
+            <p class="hint">{ format!("The same messages and failures ({}) under each semantics; ", comparison.faults) }
+                <strong>{ "◆ marks" }</strong>{ " a verdict that differs between them." }</p>
+            <div class="ledger-scroll" tabindex="0" role="region" aria-label="Comparison table">
+                <table class="ledger compare-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Message" }</th>
+                            { for COMPARED.iter().map(|preset| html! { <th scope="col" data-preset={preset.slug()}>{ preset.label() }</th> }) }
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for comparison.rows.iter().map(|(msg, verdicts)| {
+                            let differs = verdicts.iter().any(|v| *v != verdicts[0]);
+                            html! {
+                                <tr data-msg={msg.clone()} class={classes!(differs.then_some("differs"))}>
+                                    <th scope="row">{ if differs { format!("◆ {msg}") } else { msg.clone() } }</th>
+                                    { for verdicts.iter().map(|verdict| html! {
+                                        <td data-verdict={verdict_slug(*verdict)}>{ verdict.label() }</td>
+                                    }) }
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
