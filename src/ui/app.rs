@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use super::compare::{Compare, Comparison};
 use super::controls::Controls;
-use super::diagram::{DiagramData, SpaceTimeDiagram};
+use super::diagram::{DiagramData, DiagramExport, SpaceTimeDiagram};
 use super::failures::{FailureMenu, HotspotPanel};
 use super::help::Help;
 use super::ledger::{LedgerData, LedgerView};
@@ -249,7 +249,10 @@ impl Component for App {
                         <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
                         <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
                             clock={lab.clock()} selected={lab.selected()} dispatch={dispatch.clone()} />
-                        <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
+                        <div class="diagram-foot">
+                            <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
+                            <DiagramExport data={self.derived.diagram.clone()} />
+                        </div>
                     </section>
                     <section class="panel compare-panel" aria-labelledby="compare-title">
                         <h2 id="compare-title" class="panel-title">{ "Compare the semantics" }</h2>
@@ -358,7 +361,7 @@ fn derive(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>) ->
             crate::panic_overlay::remember_scenario(&json);
             (
                 Rc::new(json),
-                Rc::new(DiagramData::new(lab.full_run())),
+                Rc::new(DiagramData::new(lab.full_run(), run_title(lab))),
                 Rc::new(Comparison::new(lab.scenario())),
             )
         }
@@ -375,6 +378,18 @@ fn derive(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>) ->
         diagram,
         comparison,
     }
+}
+
+/// What the run is, in one line: its semantics and its failures.
+fn run_title(lab: &Lab) -> String {
+    let scenario = lab.scenario();
+    let semantics = scenario.preset.map_or("Custom settings", |preset| preset.label());
+    let faults = if scenario.faults.is_empty() {
+        "no failure".to_owned()
+    } else {
+        scenario.faults.iter().map(|spec| spec.to_string()).collect::<Vec<_>>().join(", ")
+    };
+    format!("Kafka Delivery Lab · {semantics} · {} messages · {faults}", scenario.messages)
 }
 
 fn media_query(query: &str) -> Option<web_sys::MediaQueryList> {

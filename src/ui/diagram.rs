@@ -25,6 +25,8 @@ const TOP: f32 = 28.0;
 /// The diagram of one run, laid out once per run.
 #[derive(Debug, PartialEq)]
 pub struct DiagramData {
+    /// What the run is: its semantics and failures, for the exported file.
+    pub title: String,
     lanes: Vec<(Actor, String)>,
     /// Each tick that has an event, with its x; ticks in between are interpolated.
     ticks: Vec<(u64, f32)>,
@@ -70,7 +72,7 @@ fn lane_name(actor: Actor) -> String {
 }
 
 impl DiagramData {
-    pub fn new(full: &FullRun) -> DiagramData {
+    pub fn new(full: &FullRun, title: String) -> DiagramData {
         let world: &World = &full.world;
         let mut lanes: Vec<Actor> = vec![Actor::Producer { session: 0 }];
         for flight in world.flights() {
@@ -164,6 +166,7 @@ impl DiagramData {
         let width = ticks.last().map_or(LEFT + 40.0, |&(_, x)| x + 60.0);
         let height = TOP + LANE_HEIGHT * lanes.len() as f32 + 10.0;
         DiagramData {
+            title,
             lanes: lanes.into_iter().map(|a| (a, lane_name(a))).collect(),
             ticks,
             breaks,
@@ -178,6 +181,93 @@ impl DiagramData {
     pub fn x(&self, tick: f64) -> f32 {
         x_at(&self.ticks, tick)
     }
+
+    /// The diagram as a standalone SVG document for slides: light colours and every style as a
+    /// presentation attribute (slide tools often ignore style sheets), lane names included.
+    pub fn to_svg(&self, title: &str) -> String {
+        use std::fmt::Write;
+        let shift = NAMES_WIDTH;
+        let (width, height) = (self.width + shift, self.height + 24.0);
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif"><title>{}</title><rect width="{width}" height="{height}" fill="#ffffff"/>"##,
+            xml_escape(title)
+        );
+        let _ = write!(out, r##"<text x="8" y="{}" font-size="11" fill="#4a5565">{}</text>"##, height - 8.0, xml_escape(title));
+        for (i, (_, name)) in self.lanes.iter().enumerate() {
+            let y = TOP + LANE_HEIGHT * i as f32 + LANE_HEIGHT / 2.0;
+            let _ = write!(
+                out,
+                r##"<g class="lane"><text x="6" y="{}" font-size="13" font-weight="600" fill="#17202b">{}</text><line x1="{shift}" y1="{y}" x2="{width}" y2="{y}" stroke="#c9d1dc"/></g>"##,
+                y + 5.0,
+                xml_escape(name)
+            );
+        }
+        for (x, label) in &self.breaks {
+            let x = x + shift;
+            let _ = write!(
+                out,
+                r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#4a5565" stroke-dasharray="2 4"/><text x="{x}" y="{}" font-size="11" text-anchor="middle" fill="#4a5565">… {}</text>"##,
+                TOP - 4.0,
+                self.height,
+                TOP - 8.0,
+                xml_escape(label)
+            );
+        }
+        for (x, label) in &self.faults {
+            let x = x + shift;
+            let _ = write!(
+                out,
+                r##"<line x1="{x}" y1="{TOP}" x2="{x}" y2="{}" stroke="#b3261e" stroke-width="2" stroke-dasharray="6 3"/><text x="{}" y="{}" font-size="12" font-weight="700" fill="#b3261e">{}</text>"##,
+                self.height,
+                x + 4.0,
+                self.height + 12.0,
+                xml_escape(label)
+            );
+        }
+        for arrow in &self.arrows {
+            let (x1, x2) = (arrow.x1 + shift, arrow.x2 + shift);
+            let colour = if arrow.lost { "#b3261e" } else { "#5d6b7e" };
+            let dash = if arrow.lost { r#" stroke-dasharray="4 3""# } else { "" };
+            let _ = write!(
+                out,
+                r##"<g class="arrow"><line x1="{x1}" y1="{}" x2="{x2}" y2="{}" stroke="{colour}" stroke-width="1.5"{dash}/><circle cx="{x2}" cy="{}" r="3" fill="{colour}"/>"##,
+                arrow.y1, arrow.y2, arrow.y2
+            );
+            if arrow.msg.is_some() {
+                let _ = write!(
+                    out,
+                    r##"<text x="{}" y="{}" font-size="10" fill="#17202b">{}</text>"##,
+                    (x1 + x2) / 2.0 + 3.0,
+                    (arrow.y1 + arrow.y2) / 2.0 - 3.0,
+                    xml_escape(&arrow.label)
+                );
+            }
+            if arrow.lost {
+                let _ = write!(out, r##"<text x="{x2}" y="{}" font-size="13" font-weight="700" text-anchor="middle" fill="{colour}">✕</text>"##, arrow.y2 + 4.0);
+            }
+            out.push_str("</g>");
+        }
+        out.push_str("</svg>\n");
+        out
+    }
+}
+
+/// Text for an XML document: the five characters XML reserves, escaped.
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn x_at(ticks: &[(u64, f32)], tick: f64) -> f32 {
@@ -253,9 +343,21 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
     }
 }
 
+/// The download button: rendered once per run, not per frame.
+#[function_component(DiagramExport)]
+pub fn diagram_export(props: &DataProps) -> Html {
+    let data = props.data.clone();
+    let onclick = Callback::from(move |_| {
+        super::download::download("kafka-delivery-lab-diagram.svg", "image/svg+xml", &data.to_svg(&data.title));
+    });
+    html! {
+        <button type="button" class="chip" {onclick}>{ "Download the diagram (SVG)" }</button>
+    }
+}
+
 #[derive(Properties)]
-struct DataProps {
-    data: Rc<DiagramData>,
+pub struct DataProps {
+    pub data: Rc<DiagramData>,
 }
 
 impl PartialEq for DataProps {

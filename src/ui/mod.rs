@@ -4,6 +4,7 @@ mod app;
 mod compare;
 mod controls;
 mod diagram;
+mod download;
 mod failures;
 mod help;
 mod ledger;

@@ -137,3 +137,31 @@ test("compare shows each semantics' verdicts for the same failures, as native ru
   await expect(page.locator('.compare-table tr[data-msg="m2"]')).toHaveClass(/differs/);
   await expect(page.locator('.compare-table tr[data-msg="m2"] th')).toContainText("◆");
 });
+
+test("the diagram downloads as a standalone SVG with one lane per actor", async ({ page }) => {
+  await openLab(page);
+  await page.locator('[data-hotspot="ack-link"]').click();
+  await page.locator('.hotspot-panel [data-fault="drop-ack"]').click();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download the diagram (SVG)" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("kafka-delivery-lab-diagram.svg");
+  const { readFileSync } = await import("node:fs");
+  const svg = readFileSync(await download.path(), "utf8");
+  const lanesOnPage = await page.locator(".lane-names text").allTextContents();
+  const parsed = await page.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+    return {
+      error: doc.querySelector("parsererror")?.textContent ?? null,
+      root: doc.documentElement.nodeName,
+      lanes: [...doc.querySelectorAll("g.lane text")].map((t) => t.textContent),
+      styleSheets: doc.querySelectorAll("style").length,
+      fault: [...doc.querySelectorAll("text")].some((t) => t.textContent.includes("Drop the ACK (m2)")),
+    };
+  }, svg);
+  expect(parsed.error).toBeNull();
+  expect(parsed.root).toBe("svg");
+  expect(parsed.lanes).toEqual(lanesOnPage);
+  expect(parsed.fault).toBe(true);
+});
