@@ -70,7 +70,7 @@ pub fn compare(props: &CompareProps) -> Html {
             <p class="hint">{ format!("The same messages and failures ({}) under each semantics; ", comparison.faults) }
                 <strong>{ "◆ marks" }</strong>{ " a verdict that differs between them." }</p>
             <div class="ledger-scroll" tabindex="0" role="region" aria-label="Comparison table">
-                <table class="ledger compare-table">
+                <table class="compare-table">
                     <thead>
                         <tr>
                             <th scope="col">{ "Message" }</th>

@@ -41,8 +41,9 @@ test("with reduced motion, messages wait on their link instead of travelling", a
   let compared = 0;
   for (let i = 0; i < 20 && compared < 3; i++) {
     const token = page.locator(".token").first();
-    const flight = await token.getAttribute("data-flight").catch(() => null);
-    const before = flight && (await token.getAttribute("transform").catch(() => null));
+    // Short timeouts: when no message is on the wire, look again rather than wait.
+    const flight = await token.getAttribute("data-flight", { timeout: 500 }).catch(() => null);
+    const before = flight && (await token.getAttribute("transform", { timeout: 500 }).catch(() => null));
     await page.waitForTimeout(100);
     const after = flight && (await page.locator(`.token[data-flight="${flight}"]`).getAttribute("transform", { timeout: 50 }).catch(() => null));
     if (before && after) {

@@ -90,8 +90,9 @@ test("playing animates messages along the links and ends by itself", async ({ pa
   let moved = false;
   for (let i = 0; i < 20 && !moved; i++) {
     const token = page.locator(".token").first();
-    const flight = await token.getAttribute("data-flight").catch(() => null);
-    const before = flight && (await token.getAttribute("transform").catch(() => null));
+    // Short timeouts: when no message is on the wire, look again rather than wait.
+    const flight = await token.getAttribute("data-flight", { timeout: 500 }).catch(() => null);
+    const before = flight && (await token.getAttribute("transform", { timeout: 500 }).catch(() => null));
     await page.waitForTimeout(60);
     const after = flight && (await page.locator(`.token[data-flight="${flight}"]`).getAttribute("transform", { timeout: 50 }).catch(() => null));
     moved = Boolean(before && after && before !== after);
