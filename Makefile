@@ -11,7 +11,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 # The size budget for the page's wasm and JS together, gzipped.
 SIZE_BUDGET_GZIP := 250000
 
-.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e bench bench-frames clean
+.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e bench bench-frames bench-scrub clean
 
 help:
 	@echo "make serve   set up what is missing, then serve the lab at http://127.0.0.1:8080 (live reload)"
@@ -55,6 +55,9 @@ bench:
 
 bench-frames: build
 	node bench/frames.mjs
+
+bench-scrub: build
+	node bench/scrub.mjs
 
 clean:
 	cargo clean

@@ -111,7 +111,7 @@ pub struct Lab {
     end_announced: bool,
     /// Bumped whenever the world changes, so views derived from it know when to recompute.
     revision: u64,
-    /// Bumped whenever the run starts over (a new scenario, or a restart).
+    /// Bumped whenever the scenario changes.
     run: u64,
 }
 
@@ -158,7 +158,7 @@ impl Lab {
                 self.scenario.preset = Some(preset);
                 self.scenario.config = preset.config();
                 self.config_error = None;
-                self.reset();
+                self.load();
             }
             Action::SetConfig(config) => self.set_config(config),
             Action::SetMessages(n) => {
@@ -169,14 +169,14 @@ impl Lab {
                 if matches!(self.target, Trigger::Message(m) if m.0 > n) {
                     self.target = Trigger::Message(MsgId(n));
                 }
-                self.reset();
+                self.load();
             }
             Action::ToggleFault(spec) => self.toggle_fault(spec),
             Action::RestoreFuture => self.restore_future(),
             Action::ClearFaults => {
                 self.scenario.faults.clear();
                 self.futures.clear();
-                self.reset();
+                self.load();
             }
             Action::SetTarget(trigger) => self.target = trigger,
             Action::Play => self.play(),
@@ -200,10 +200,7 @@ impl Lab {
                 self.playing = false;
                 self.replay_to(step.min(self.total_steps));
             }
-            Action::Restart => {
-                self.playing = false;
-                self.reset();
-            }
+            Action::Restart => self.restart(),
             Action::RunToEnd => {
                 self.playing = false;
                 while self.step_once() {}
@@ -290,7 +287,7 @@ impl Lab {
         self.revision
     }
 
-    /// Changes whenever the run starts over; the scenario can only change then.
+    /// Changes whenever the scenario changes (and with it the whole run).
     pub fn run(&self) -> u64 {
         self.run
     }
@@ -313,7 +310,7 @@ impl Lab {
                 self.scenario.faults.push(spec);
             }
             self.futures.clear();
-            self.reset();
+            self.load();
             return;
         }
         self.fork(spec);
@@ -361,8 +358,9 @@ impl Lab {
         self.say(format!("The previous future is back, at step {step}."));
     }
 
+    /// Loads the (changed) scenario and goes to `steps` steps of its run.
     fn replay_from_start_to(&mut self, steps: usize) {
-        self.reset();
+        self.load();
         self.replay_to(steps);
     }
 
@@ -373,7 +371,7 @@ impl Lab {
                 self.scenario.preset = Preset::ALL.into_iter().find(|p| p.config() == config);
                 self.scenario.config = config;
                 self.config_error = None;
-                self.reset();
+                self.load();
             }
             // Kafka would throw a ConfigException: keep the last valid run and say why.
             Err(error) => self.config_error = Some(error),
@@ -384,7 +382,7 @@ impl Lab {
 
     fn play(&mut self) {
         if self.finished() {
-            self.reset();
+            self.restart();
         }
         self.playing = true;
     }
@@ -457,31 +455,55 @@ impl Lab {
     }
 
     /// Goes to the state after `steps` steps: forward from here, or, for an earlier step, replayed
-    /// from the start. The engine is deterministic, so either way the state is exact.
+    /// from the start. The engine is deterministic, so either way the state is exact. Only the
+    /// last few events are narrated, so that a long jump stays within a frame.
     fn replay_to(&mut self, steps: usize) {
         if steps < self.steps {
-            self.reset();
+            self.restart();
         }
-        while self.steps < steps && self.step_once() {}
+        let jumped = steps > self.steps;
+        while self.steps < steps && self.world.step().is_some() {
+            self.steps += 1;
+        }
         if steps >= self.total_steps {
             // The last step may be followed by a closing step that records nothing but ends the run.
-            while self.step_once() {}
+            while self.world.step().is_some() {
+                self.steps += 1;
+            }
         }
+        self.revision += 1;
         self.clock = self.world.now() as f64;
+        if jumped {
+            self.recent.clear();
+            let events = self.world.events();
+            let lines: Vec<Line> = events[events.len().saturating_sub(RECENT)..]
+                .iter()
+                .map(|e| Line { tick: e.tick, text: e.describe() })
+                .collect();
+            for line in lines {
+                self.push(line);
+            }
+        }
+        self.announce_end();
     }
 
-    /// Back to tick 0 of the current scenario.
-    fn reset(&mut self) {
+    /// Loads the scenario after a change to it: a new configuration, world and whole run.
+    fn load(&mut self) {
         let (effective, world) = build(&self.scenario);
         self.full = Rc::new(FullRun::new(&world));
         self.total_steps = self.full.steps();
         self.effective = effective;
-        self.world = world;
+        self.run += 1;
+        self.restart();
+    }
+
+    /// Back to tick 0 of the current scenario's run.
+    fn restart(&mut self) {
+        self.world = self.full.start.clone();
         self.steps = 0;
         self.clock = 0.0;
         self.playing = false;
         self.revision += 1;
-        self.run += 1;
         self.recent.clear();
         self.end_announced = false;
         self.say_ready();
@@ -513,6 +535,9 @@ impl Lab {
 /// A run played to its end from its start, and where each step ends in its event log, so that an
 /// event can be found on the timeline. Bounded by the engine's own limits on events and ticks.
 pub struct FullRun {
+    /// The world at tick 0, to start the run again from.
+    start: World,
+    /// The world at the end of the run.
     pub world: World,
     /// For each step, the number of events recorded once it is done.
     step_ends: Vec<usize>,
@@ -525,7 +550,7 @@ impl FullRun {
         while world.step().is_some() {
             step_ends.push(world.events().len());
         }
-        FullRun { world, step_ends }
+        FullRun { start: start.clone(), world, step_ends }
     }
 
     pub fn steps(&self) -> usize {

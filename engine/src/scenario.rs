@@ -235,7 +235,7 @@ fn parse_messages(value: Option<&Value>) -> Result<(u16, Vec<String>), ScenarioE
     match value {
         None => Err(ScenarioError::at("messages", format!("missing; {range}"))),
         Some(Value::Number(n)) => match n.as_u64() {
-            Some(count @ 1..=50) => Ok((count as u16, Vec::new())),
+            Some(count) if (1..=u64::from(MAX_MESSAGES)).contains(&count) => Ok((count as u16, Vec::new())),
             _ => Err(ScenarioError::at("messages", range)),
         },
         Some(Value::Array(items)) if !items.is_empty() && items.len() <= usize::from(MAX_MESSAGES) => {

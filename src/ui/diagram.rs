@@ -8,6 +8,7 @@
 use std::rc::Rc;
 
 use delivery_lab::{Actor, EventKind, FlightState, MsgId, World};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::stage::flight_label;
@@ -335,7 +336,10 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
                     viewBox={format!("0 0 {} {}", data.width, data.height)}
                     role="group" aria-label="One lane per actor, time from left to right, an arrow per message">
                     <Lanes data={data.clone()} />
-                    <Arrows data={data.clone()} step={props.step} selected={props.selected} dispatch={props.dispatch.clone()} />
+                    <Arrows data={data.clone()} selected={props.selected} dispatch={props.dispatch.clone()} />
+                    // What has not happened yet is veiled.
+                    <rect class="future-veil" x={now_x.to_string()} y="0"
+                        width={(data.width - now_x).max(0.0).to_string()} height={data.height.to_string()} />
                     <line class="now" x1={now_x.to_string()} y1="4" x2={now_x.to_string()} y2={data.height.to_string()} />
                 </svg>
             </div>
@@ -399,45 +403,52 @@ fn lanes(props: &DataProps) -> Html {
 #[derive(Properties)]
 struct ArrowProps {
     data: Rc<DiagramData>,
-    step: usize,
     selected: Option<MsgId>,
     dispatch: Callback<Action>,
 }
 
 impl PartialEq for ArrowProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.data, &other.data)
-            && self.step == other.step
-            && self.selected == other.selected
-            && self.dispatch == other.dispatch
+        Rc::ptr_eq(&self.data, &other.data) && self.selected == other.selected && self.dispatch == other.dispatch
     }
 }
 
-/// The arrows: re-drawn when the step or the selection changes, not per animation frame.
+/// The arrows: re-drawn when the run or the selection changes, never per step or frame (the
+/// future is veiled by one rectangle instead). One click listener serves every arrow: it reads the
+/// arrow's step and message from the element clicked.
 #[function_component(Arrows)]
 fn arrows(props: &ArrowProps) -> Html {
+    let onclick = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |event: MouseEvent| {
+            let Some(arrow) = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("[data-step]").ok().flatten())
+            else {
+                return;
+            };
+            let step = arrow.get_attribute("data-step").and_then(|s| s.parse::<usize>().ok());
+            let msg = arrow.get_attribute("data-msg").and_then(|m| m.parse::<u16>().ok()).map(MsgId);
+            if let Some(step) = step {
+                dispatch.emit(Action::Seek(step));
+                dispatch.emit(Action::Select(msg));
+            }
+        })
+    };
     html! {
-        <g class="arrows">
+        <g class="arrows" {onclick}>
             { for props.data.arrows.iter().map(|arrow| {
-                let class = classes!(
-                    "arrow",
-                    (arrow.step > props.step).then_some("future"),
-                    arrow.lost.then_some("lost"),
-                    (arrow.msg.is_some() && arrow.msg == props.selected).then_some("selected"),
-                );
-                let dispatch = props.dispatch.clone();
-                let (step, msg) = (arrow.step, arrow.msg);
+                let selected = arrow.msg.is_some() && arrow.msg == props.selected;
+                let class = classes!("arrow", arrow.lost.then_some("lost"), selected.then_some("selected"));
                 html! {
-                    <g {class} data-step={step.to_string()}
-                        onclick={Callback::from(move |_| {
-                            dispatch.emit(Action::Seek(step));
-                            dispatch.emit(Action::Select(msg));
-                        })}>
+                    <g {class} data-step={arrow.step.to_string()}
+                        data-msg={arrow.msg.map(|m| m.0.to_string())}>
                         <title>{ arrow.description.clone() }</title>
                         <line x1={arrow.x1.to_string()} y1={arrow.y1.to_string()}
                             x2={arrow.x2.to_string()} y2={arrow.y2.to_string()} />
                         <circle class="head" cx={arrow.x2.to_string()} cy={arrow.y2.to_string()} r="3" />
-                        if arrow.msg.is_some() && arrow.msg == props.selected {
+                        if selected {
                             <text class="arrow-label" x={((arrow.x1 + arrow.x2) / 2.0 + 4.0).to_string()}
                                 y={((arrow.y1 + arrow.y2) / 2.0 - 4.0).to_string()}>{ arrow.label.clone() }</text>
                         }

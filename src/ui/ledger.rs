@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use delivery_lab::{Ledger, MessageRow, MsgId, Verdict, World};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::lab::Action;
@@ -70,6 +71,24 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
     let ledger = &props.data.ledger;
     let summary = &ledger.summary;
     let selected_row = props.selected.and_then(|msg| ledger.rows.iter().position(|row| row.msg == msg));
+    // One listener for every row's button: it reads the message from the button clicked.
+    let select = {
+        let dispatch = props.dispatch.clone();
+        let selected = props.selected;
+        Callback::from(move |event: MouseEvent| {
+            let button = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest(".msg-button").ok().flatten());
+            let msg = button
+                .and_then(|b| b.get_attribute("data-msg"))
+                .and_then(|m| m.parse::<u16>().ok())
+                .map(MsgId);
+            if let Some(msg) = msg {
+                dispatch.emit(Action::Select(if selected == Some(msg) { None } else { Some(msg) }));
+            }
+        })
+    };
     html! {
         <div class="ledger-box">
             <p class="summary" data-testid="summary">
@@ -92,8 +111,8 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
                             <th scope="col">{ "Verdict" }</th>
                         </tr>
                     </thead>
-                    <tbody>
-                        { for ledger.rows.iter().map(|row| ledger_row(row, props.selected == Some(row.msg), &props.dispatch)) }
+                    <tbody onclick={select}>
+                        { for ledger.rows.iter().map(|row| ledger_row(row, props.selected == Some(row.msg))) }
                     </tbody>
                 </table>
             </div>
@@ -106,9 +125,8 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
     }
 }
 
-fn ledger_row(row: &MessageRow, selected: bool, dispatch: &Callback<Action>) -> Html {
+fn ledger_row(row: &MessageRow, selected: bool) -> Html {
     let msg = row.msg;
-    let dispatch = dispatch.clone();
     let (icon, tone) = verdict_mark(row.verdict);
     let offsets = if row.offsets.is_empty() {
         "none".to_owned()
@@ -120,8 +138,7 @@ fn ledger_row(row: &MessageRow, selected: bool, dispatch: &Callback<Action>) -> 
         <tr class={classes!(selected.then_some("selected"))} data-msg={msg.to_string()}>
             <th scope="row">
                 <button type="button" class="msg-button" aria-pressed={selected.to_string()}
-                    aria-label={format!("Explain {msg}")}
-                    onclick={Callback::from(move |_| dispatch.emit(Action::Select(if selected { None } else { Some(msg) })))}>
+                    aria-label={format!("Explain {msg}")} data-msg={msg.0.to_string()}>
                     { msg.to_string() }
                 </button>
             </th>

@@ -29,6 +29,8 @@ fn the_largest_scenario_runs_to_its_end_within_the_event_bound() {
     let mut scenario = Scenario::from_preset(Preset::AtMostOnce, delivery_lab::MAX_MESSAGES, 1);
     scenario.config.send_interval_ms = 0;
     scenario.config.network_latency_ms = 5_000;
+    // It round-trips through the scenario format, so the page can hand it to the command line.
+    assert_eq!(Scenario::from_json(&scenario.to_json()), Ok(scenario.clone()));
     let mut world = World::new(&scenario).unwrap();
     assert_eq!(world.run_to_quiescence(), RunState::Quiescent);
     assert_eq!(world.ledger().rows.len(), usize::from(delivery_lab::MAX_MESSAGES));
