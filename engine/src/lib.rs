@@ -53,7 +53,15 @@
 //!   is taken as proof the batch was written (sequences are accepted strictly in order).
 //! - Retries back off exponentially from `retry.backoff.ms` to 1 s (KIP-580); a request to a
 //!   broker that is down fails at once (the connection closes) rather than after
-//!   `request.timeout.ms`; `delivery.timeout.ms` bounds every send, in flight or not.
+//!   `request.timeout.ms`; `delivery.timeout.ms` bounds every send, in flight or not. While the
+//!   partition has no leader the producer sends nothing (it cannot connect) and records wait in
+//!   the accumulator, whatever `acks` is; the consumer's poll waits too.
+//! - Failover: a crashed leader's connections close at once, but the controller fences it and
+//!   elects a new leader only after `broker.session.timeout.ms` (9000 ms by default, KRaft).
+//!   Meanwhile the partition has no leader and the follower appends a fetch response that was
+//!   already on its way. The crashed broker cannot register again before it is fenced
+//!   (DUPLICATE_BROKER_REGISTRATION), so it returns after the later of `lab.restart.ms` and the
+//!   fencing.
 //! - Partitions: leader plus at most one follower that long-polls; the high watermark is the
 //!   smallest log end offset in the ISR and does not move while the ISR is below
 //!   `min.insync.replicas` (Kafka 3.7+). `follower-out-of-isr` removes the follower at once (as if

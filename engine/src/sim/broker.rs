@@ -529,7 +529,7 @@ impl World {
         self.record(EventKind::Replicated { broker: f, from, to });
         self.start_follower_fetching();
         for msg in msgs {
-            if self.strike(Fault::LeaderCrashReplicated, Some(msg)) {
+            if self.partition.leader.is_some() && self.strike(Fault::LeaderCrashReplicated, Some(msg)) {
                 return self.crash_leader(false);
             }
         }
@@ -559,9 +559,14 @@ impl World {
 
     // ----- crashes and elections -----
 
-    /// The leader crashes (keeping its disk unless `disk_lost`). A clean election picks the
-    /// follower only if it is in the ISR; an unclean one takes it anyway; otherwise the partition
-    /// is offline until the old leader returns.
+    /// The leader crashes (keeping its disk unless `disk_lost`). Its connections close at once,
+    /// but nothing elects a new leader yet: the KRaft controller fences the broker only when its
+    /// lease runs out, `broker.session.timeout.ms` after its last heartbeat (KRaftConfigs
+    /// BROKER_SESSION_TIMEOUT_MS_DEFAULT = 9000). Until then the partition has no leader, the
+    /// follower still appends a fetch response already on its way, and clients hold their records
+    /// (a request cannot go to a broker that refuses connections). The crashed broker cannot come
+    /// back before it is fenced either: ClusterControlManager.registerBroker refuses a new
+    /// incarnation while the old one's session is valid (DUPLICATE_BROKER_REGISTRATION).
     pub(crate) fn crash_leader(&mut self, disk_lost: bool) {
         let Some(broker) = self.partition.leader else { return };
         let replica = &mut self.partition.replicas[usize::from(broker)];
@@ -578,7 +583,19 @@ impl World {
         for (record, _, _, _) in std::mem::take(&mut self.pending_acks) {
             self.connection_lost(record);
         }
-        self.schedule(self.now + self.cfg.restart, Action::BrokerRestart { broker });
+        let fenced = self.now + self.cfg.session_timeout;
+        self.schedule(fenced, Action::BrokerFenced { broker });
+        self.schedule(fenced.max(self.now + self.cfg.restart), Action::BrokerRestart { broker });
+    }
+
+    /// The crashed leader's lease ran out: the controller fences it and elects a leader. A clean
+    /// election picks the follower only if it is in the ISR; an unclean one takes it anyway;
+    /// otherwise the partition stays offline until the old leader returns.
+    pub(crate) fn broker_fenced(&mut self, broker: u8) {
+        if self.partition.leader.is_some() || self.partition.replicas[usize::from(broker)].alive {
+            return;
+        }
+        self.record(EventKind::BrokerFenced { broker });
         let candidate = self.partition.follower().filter(|f| self.partition.replicas[usize::from(*f)].alive);
         match candidate {
             Some(f) if self.partition.isr[usize::from(f)] => self.elect(f, false),
@@ -603,6 +620,15 @@ impl World {
         self.rewrite_lost_markers();
         self.flush_pending_markers();
         self.after_leader_change();
+        // Clients learn the new leader from their metadata and send what they held back.
+        for session in 0..self.producers.len() as u8 {
+            let s = &self.producers[usize::from(session)];
+            if s.alive && s.frozen_until.is_none() {
+                self.drain(session);
+            }
+        }
+        let instance = self.consumer.instance;
+        self.poll(instance);
     }
 
     /// A crashed broker returns: it leads again if the partition was offline, or else truncates

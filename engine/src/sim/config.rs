@@ -194,6 +194,11 @@ pub struct Config {
     /// Topic: `unclean.leader.election.enable` (default false).
     #[serde(rename = "unclean.leader.election.enable")]
     pub unclean_leader_election: bool,
+    /// KRaft controller: `broker.session.timeout.ms` (default 9000), how long a broker that stopped
+    /// heartbeating keeps its lease. A crashed leader is fenced, and its partitions get a new
+    /// leader, only when the lease runs out; until then the crashed broker cannot register again.
+    #[serde(rename = "broker.session.timeout.ms")]
+    pub broker_session_timeout_ms: u32,
     /// Consumer: `enable.auto.commit` (default true).
     #[serde(rename = "enable.auto.commit")]
     pub enable_auto_commit: bool,
@@ -260,6 +265,7 @@ impl Default for Config {
             replication_factor: 2,
             min_insync_replicas: 1,
             unclean_leader_election: false,
+            broker_session_timeout_ms: 9_000,
             enable_auto_commit: true,
             auto_commit_interval_ms: 5_000,
             isolation_level: IsolationLevel::ReadUncommitted,
@@ -331,6 +337,8 @@ pub struct EffectiveConfig {
     pub restart: u64,
     /// `lab.network.jitter.ms` in ticks.
     pub jitter: u64,
+    /// `broker.session.timeout.ms` in ticks: from a broker's crash to its fencing and the election.
+    pub session_timeout: u64,
     /// Sentences on what the resolution changed, such as "idempotence: off (acks != all)".
     pub notes: Vec<String>,
 }
@@ -375,6 +383,7 @@ impl Config {
             latency: ms_to_ticks(self.network_latency_ms).max(1),
             restart: ms_to_ticks(self.restart_ms).max(1),
             jitter: ms_to_ticks(self.network_jitter_ms),
+            session_timeout: ms_to_ticks(self.broker_session_timeout_ms),
             notes,
         })
     }
@@ -458,6 +467,7 @@ impl Config {
         range("lab.network.latency.ms", self.network_latency_ms, 0, 60_000)?;
         range("lab.restart.ms", self.restart_ms, 0, 600_000)?;
         range("lab.network.jitter.ms", self.network_jitter_ms, 0, 10_000)?;
+        range("broker.session.timeout.ms", self.broker_session_timeout_ms, 0, 600_000)?;
         if self.delivery_timeout_ms < self.request_timeout_ms {
             // ProducerConfig/KafkaProducer.configureDeliveryTimeout: an explicitly set delivery
             // timeout below linger.ms + request.timeout.ms is a ConfigException.

@@ -146,6 +146,10 @@ impl World {
         if self.commit_mode() == CommitMode::AutoInPoll && due && self.uncommitted(c.position) {
             self.commit(c.position, false);
         }
+        if self.partition.leader.is_none() {
+            // No leader to fetch from: poll() waits (the election wakes it up).
+            return;
+        }
         let c = &mut self.consumer;
         c.polls += 1;
         c.last_poll = self.now;

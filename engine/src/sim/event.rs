@@ -180,6 +180,9 @@ pub enum EventKind {
     BrokerCrashed { broker: u8, disk_lost: bool },
     /// A broker came back.
     BrokerRestarted { broker: u8 },
+    /// The controller fenced a crashed broker after `broker.session.timeout.ms` without a heartbeat;
+    /// its partitions may now get a new leader.
+    BrokerFenced { broker: u8 },
     /// A broker became the partition leader.
     LeaderElected { broker: u8, unclean: bool, leader_epoch: u32 },
     /// No replica may lead: the partition is offline.
@@ -299,6 +302,7 @@ impl Event {
             | EventKind::HighWatermark { broker, .. }
             | EventKind::BrokerCrashed { broker, .. }
             | EventKind::BrokerRestarted { broker }
+            | EventKind::BrokerFenced { broker }
             | EventKind::LeaderElected { broker, .. }
             | EventKind::Truncated { broker, .. } => (Some(Actor::Broker(broker)), None),
             EventKind::SinkWrite { .. } => (Some(Actor::Sink), None),
@@ -417,6 +421,10 @@ impl fmt::Display for EventKind {
             K::BrokerCrashed { broker, disk_lost: false } => write!(f, "broker {broker} crashed (its disk survives)"),
             K::BrokerCrashed { broker, disk_lost: true } => write!(f, "broker {broker} crashed and lost its disk"),
             K::BrokerRestarted { broker } => write!(f, "broker {broker} restarted"),
+            K::BrokerFenced { broker } => write!(
+                f,
+                "the controller fenced broker {broker}: no heartbeat for broker.session.timeout.ms"
+            ),
             K::LeaderElected { broker, unclean: false, leader_epoch } => {
                 write!(f, "broker {broker} became the leader (leader epoch {leader_epoch})")
             }

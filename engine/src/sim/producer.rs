@@ -94,6 +94,9 @@ pub struct Record {
     pub txn: Option<u32>,
     /// The flight of its latest attempt.
     pub flight: Option<u32>,
+    /// Whether its delivery.timeout.ms expiry is scheduled while it waits for a leader.
+    #[serde(skip)]
+    pub(crate) expiry_armed: bool,
 }
 
 /// A producer instance's transaction state.
@@ -291,6 +294,7 @@ impl World {
             app_waiting: true,
             txn,
             flight: None,
+            expiry_armed: false,
         });
         self.record(EventKind::AppSend { msg, record: id, resend });
         self.drain(session);
@@ -301,6 +305,9 @@ impl World {
     /// flight under an older epoch, holds back every later one, as TransactionManager resends
     /// in-flight batches in sequence order.
     pub(crate) fn drain(&mut self, session: u8) {
+        if self.partition.leader.is_none() {
+            return self.hold_for_leader(session);
+        }
         let limit = self.cfg.config.max_in_flight as usize;
         let epoch = self.producers[usize::from(session)].epoch;
         for index in 0..self.records.len() {
@@ -325,6 +332,33 @@ impl World {
                 break;
             }
         }
+    }
+
+    /// No broker leads the partition (its leader crashed and is not fenced yet, or the partition is
+    /// offline): the client cannot connect, so records wait in the accumulator, where
+    /// delivery.timeout.ms still expires them (RecordAccumulator.expiredBatches). Nothing is sent to
+    /// a broker known to be down, whatever `acks` is.
+    fn hold_for_leader(&mut self, session: u8) {
+        for index in 0..self.records.len() {
+            let r = self.records[index];
+            if r.session == session && r.state == RecordState::Queued && !r.expiry_armed {
+                self.records[index].expiry_armed = true;
+                self.schedule(r.deadline.max(self.now), Action::Expire { record: r.id });
+            }
+        }
+    }
+
+    /// delivery.timeout.ms passed for a record still waiting in the accumulator.
+    pub(crate) fn expire(&mut self, id: u16) {
+        let r = self.records[usize::from(id)];
+        let s = &self.producers[usize::from(r.session)];
+        if r.state != RecordState::Queued || !s.alive || s.txn == SessionTxn::Fenced || self.now < r.deadline {
+            return;
+        }
+        if !self.can_act(r.session, Action::Expire { record: id }) {
+            return;
+        }
+        self.fail_record(id, true);
     }
 
     fn send_record(&mut self, id: u16) {

@@ -125,8 +125,10 @@ const CASES: &[Case] = &[
     // ----- leader crashes -----
     Case { name: "acks=1, leader crash after the ACK before replication loses the record", rule: "ProducerConfig acks=1: lost if the leader fails before followers replicate", preset: Alo, tweak: acks_one, faults: &["leader-crash-unreplicated-after-ack:m2"],
         expect: &[expect(2, &[Lost], 0, 0, 0)] },
-    Case { name: "acks=0, leader crash before replication loses the record", rule: "ProducerConfig acks=0", preset: Amo, tweak: none, faults: &["leader-crash-unreplicated-after-ack:m2"],
-        expect: &[expect(2, &[Lost], 0, 0, 0)] },
+    Case { name: "acks=0, leader crash before replication loses the record, not the one already sent to the follower", rule: "ProducerConfig acks=0; KRaftConfigs BROKER_SESSION_TIMEOUT_MS_DEFAULT = 9000: no election before the lease ends, so the follower's fetcher (AbstractFetcherThread.processFetchRequest) appends m1's fetch response already on the wire", preset: Amo, tweak: none, faults: &["leader-crash-unreplicated-after-ack:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Lost], 0, 0, 0)] },
+    Case { name: "acks=1, leader crash after m2's ACK loses m2 only", rule: "ProducerConfig acks=1 (lost if the leader fails before followers replicate); KRaftConfigs broker.session.timeout.ms (9000): the controller fences the dead leader only after its lease, so m1's fetch response reaches the follower first; m3's request fails with the connection and is retried to the new leader (Sender, retries > 0)", preset: Alo, tweak: acks_one, faults: &["leader-crash-unreplicated-after-ack:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Lost], 0, 0, 0), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "acks=all cannot lose an acknowledged record to a clean failover", rule: "ProducerConfig acks=all: not lost while one in-sync replica lives; Kafka docs 4.7 Replication", preset: Alo, tweak: none, faults: &["leader-crash-unreplicated-after-ack:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "leader crash before the ACK: the producer retries to the new leader", rule: "Kafka docs 4.7 Replication; Sender retries NOT_LEADER/disconnects", preset: Alo, tweak: none, faults: &["leader-crash-unreplicated-before-ack:m2"],
