@@ -45,7 +45,11 @@
 //!
 //! - Time: one tick is 100 ms (`TICK_MS`); every `*.ms` setting is divided by it, rounding up.
 //!   Each network hop takes `lab.network.latency.ms` plus a seeded jitter, and every directed link
-//!   is first-in first-out, so only the `network-delay-reorder` fault makes a request overtake.
+//!   is first-in first-out: Kafka processes the requests of one connection in order and answers
+//!   in order (protocol guide, "Network"), so nothing overtakes on the wire. Reordering needs a
+//!   retried request: `network-delay-reorder` (slug kept for links) makes a message's first
+//!   request arrive damaged, refused with the retriable CORRUPT_MESSAGE; with acks=0 the broker
+//!   closes the connection instead and the requests behind it are lost.
 //! - One record per batch and per produce request. Idempotent brokers keep the last 5 batches per
 //!   producer id, rebuilt from the log (so a new leader deduplicates too); a new epoch starts at
 //!   sequence 0; after a failed batch or a broker that lost its state the producer bumps its epoch

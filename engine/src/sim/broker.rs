@@ -305,7 +305,7 @@ pub struct TxnMeta {
 use super::config::{Acks, IsolationLevel, OffsetReset};
 use super::event::{Actor, EventKind, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
-use super::world::{Action, World};
+use super::world::{Action, FlightState, World};
 
 impl World {
     fn leader_replica(&mut self) -> Option<&mut Replica> {
@@ -323,6 +323,24 @@ impl World {
         let respond = move |world: &mut World, outcome| world.respond_produce(broker, session, msg, record, outcome, id);
         if self.partition.leader != Some(broker) {
             return respond(self, ProduceOutcome::Err(ProduceError::NotLeader));
+        }
+        if self.flights[id as usize].corrupt {
+            // The batch fails its CRC check (LogValidator): CORRUPT_MESSAGE, nothing appended.
+            // With acks=0 the broker only closes the connection; the client has moved on.
+            let error = ProduceError::CorruptMessage;
+            self.record(EventKind::Refused { broker, msg, error });
+            if self.cfg.config.acks == Acks::Zero {
+                // KafkaApis.handleProduceRequest: an acks=0 request that fails closes the
+                // connection, and the requests queued behind it on that connection are lost.
+                for later in self.flights.iter_mut() {
+                    let same_link = later.from == Actor::Producer { session } && later.to == Actor::Broker(broker);
+                    if same_link && later.state == FlightState::InFlight && matches!(later.what, FlightKind::Produce { .. }) {
+                        later.doomed = Some(Fault::NetworkDelayReorder);
+                    }
+                }
+                return;
+            }
+            return respond(self, ProduceOutcome::Err(error));
         }
         if self.strike(Fault::FollowerOutOfIsr, Some(msg)) {
             self.follower_out_of_isr();
@@ -398,7 +416,7 @@ impl World {
     /// Answers a produce request; `request` is the request's flight, which the client matches.
     fn respond_produce(&mut self, broker: u8, session: u8, msg: super::event::MsgId, record: u16, outcome: ProduceOutcome, request: u32) {
         let what = FlightKind::ProduceResponse { msg, record, outcome };
-        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what, 0, request);
+        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what, request);
         if matches!(outcome, ProduceOutcome::Ok { .. }) && self.strike(Fault::DropAck, Some(msg)) {
             self.flights[flight as usize].doomed = Some(Fault::DropAck);
         }
@@ -471,7 +489,7 @@ impl World {
             return;
         }
         let offset = replica.leo();
-        self.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }, 0, 0);
+        self.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }, 0);
     }
 
     /// The follower's fetch reached the leader: it tells the leader the follower's log end offset.
@@ -509,7 +527,7 @@ impl World {
         let (to, hw) = (replica.leo(), replica.hw);
         let what = FlightKind::ReplicaFetchResponse { from: offset, to, hw };
         self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
-        let response = self.send(Actor::Broker(leader), Actor::Broker(f), what, 0, 0);
+        let response = self.send(Actor::Broker(leader), Actor::Broker(f), what, 0);
         self.flights[response as usize].entries = entries;
     }
 
@@ -755,7 +773,7 @@ impl World {
         self.parked_consumer_fetch = None;
         let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
         self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
-        let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what, 0, 0);
+        let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what, 0);
         self.flights[response as usize].records = records;
     }
 
@@ -807,7 +825,7 @@ impl World {
             }
         };
         let TxnMeta { pid, epoch, .. } = self.txns[index];
-        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch }, 0, 0);
+        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch }, 0);
     }
 
     /// Aborts the transaction at `index` if it is open: fenced by a new instance or timed out.
@@ -873,7 +891,7 @@ impl World {
         if ok && self.txns[index].phase == TxnPhase::Ongoing {
             self.complete_txn(index, commit);
         }
-        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok }, 0, 0);
+        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok }, 0);
     }
 
     /// transaction.timeout.ms passed with the transaction still open: the coordinator bumps the

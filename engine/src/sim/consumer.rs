@@ -159,7 +159,7 @@ impl World {
         let (offset, poll) = (c.position, c.polls);
         let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
         let epoch = self.consumer.leader_epoch;
-        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset }, 0, epoch);
+        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset }, epoch);
         self.schedule(self.now + self.cfg.max_poll_interval, Action::PollDeadline { instance, poll });
         self.arm_auto_commit();
     }
@@ -277,7 +277,7 @@ impl World {
         self.consumer.last_commit = self.now;
         let what = FlightKind::OffsetCommit { offset };
         let generation = self.consumer.generation;
-        let flight = self.send(Actor::Consumer { instance }, Actor::GroupCoordinator, what, 0, generation);
+        let flight = self.send(Actor::Consumer { instance }, Actor::GroupCoordinator, what, generation);
         self.maybe_drop_commit(flight, &covered);
         if sync {
             self.consumer.waiting_commit = Some(flight);
@@ -308,7 +308,7 @@ impl World {
         let instance = self.consumer.instance;
         let aux = (self.consumer.generation << 16) | (self.consumer.txn & 0xFFFF);
         let what = FlightKind::TxnOffsetCommit { offset };
-        let flight = self.send(Actor::Consumer { instance }, Actor::TxnCoordinator, what, 0, aux);
+        let flight = self.send(Actor::Consumer { instance }, Actor::TxnCoordinator, what, aux);
         self.maybe_drop_commit(flight, &covered);
         self.consumer.waiting_commit = Some(flight);
         self.schedule(self.now + self.cfg.request_timeout, Action::CommitTimeout { instance, flight });
@@ -328,7 +328,7 @@ impl World {
         } else {
             self.record(EventKind::CommitFailed { offset });
         }
-        self.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok }, 0, 0);
+        self.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok }, 0);
     }
 
     /// The consumer application's transaction commit reaches the coordinator: output and offsets
@@ -352,7 +352,7 @@ impl World {
             }
             self.record(EventKind::ConsumerTxnAborted { txn });
         }
-        self.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok }, 0, 0);
+        self.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok }, 0);
     }
 
     /// The answer to a commit reached the consumer.

@@ -80,6 +80,9 @@ pub enum ProduceError {
     OutOfOrderSequence,
     /// PRODUCER_FENCED / INVALID_PRODUCER_EPOCH: a newer epoch owns this producer id.
     ProducerFenced,
+    /// CORRUPT_MESSAGE: the batch failed its CRC check (damaged in transit). CorruptRecordException
+    /// is a RetriableException, so the client retries it.
+    CorruptMessage,
 }
 
 impl ProduceError {
@@ -94,6 +97,7 @@ impl ProduceError {
             ProduceError::NotLeader => "NOT_LEADER_OR_FOLLOWER",
             ProduceError::OutOfOrderSequence => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             ProduceError::ProducerFenced => "PRODUCER_FENCED",
+            ProduceError::CorruptMessage => "CORRUPT_MESSAGE",
         }
     }
 }
@@ -397,6 +401,9 @@ impl fmt::Display for EventKind {
             K::AppSend { msg, resend: true, .. } => write!(f, "the application sent {msg} again, as a new record"),
             K::Sent { from, to, what, arrives, .. } => write!(f, "{from} sent {what} to {to}, arriving at t={arrives}"),
             K::Arrived { to, what, .. } => write!(f, "{what} reached {to}"),
+            K::Dropped { to, what, fault: Some(Fault::NetworkDelayReorder), .. } => {
+                write!(f, "{what} was discarded: {to} had closed the connection")
+            }
             K::Dropped { to, what, fault: Some(_), .. } => write!(f, "{what} was dropped on the way to {to}"),
             K::Dropped { to, what, fault: None, .. } => write!(f, "{what} was lost: {to} is down"),
             K::Appended { broker, offset, msg, seq, txn, .. } => {

@@ -51,7 +51,10 @@ pub enum Fault {
     DropOffsetCommit,
     /// The database write commits, then the process dies before its offset or transaction commit.
     DbWriteThenDie,
-    /// The produce request is held up on the network long enough for the next one to overtake it.
+    /// The message's first produce request arrives damaged: the leader refuses it with a retriable
+    /// error (CORRUPT_MESSAGE) while the requests behind it succeed. Its retry can land after a
+    /// later message, which reorders them unless the producer is idempotent or sends one request
+    /// at a time. (The slug predates this definition: one connection never reorders requests.)
     NetworkDelayReorder,
     /// The leader crashes and comes back with an empty disk.
     DiskLost,
@@ -153,7 +156,7 @@ impl Fault {
             Fault::ProcessingStall => "Processing stalls past max.poll.interval.ms",
             Fault::DropOffsetCommit => "Drop the offset-commit request",
             Fault::DbWriteThenDie => "Database write succeeds, then the process dies",
-            Fault::NetworkDelayReorder => "Network delay reorders in-flight batches",
+            Fault::NetworkDelayReorder => "Produce request damaged in transit (CORRUPT_MESSAGE, retriable)",
             Fault::DiskLost => "Leader's disk lost",
         }
     }

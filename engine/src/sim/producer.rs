@@ -188,7 +188,7 @@ impl World {
         if let Some(tid) = transactional_id {
             self.session_mut(session).txn = SessionTxn::Initializing;
             let from = Actor::Producer { session };
-            self.send(from, Actor::TxnCoordinator, FlightKind::InitProducerId, 0, u32::from(tid));
+            self.send(from, Actor::TxnCoordinator, FlightKind::InitProducerId, u32::from(tid));
             return;
         }
         let pid = if self.cfg.idempotence {
@@ -388,12 +388,16 @@ impl World {
             rec.pid = pid;
             rec.epoch = epoch;
         }
-        let extra = if first && self.strike(Fault::NetworkDelayReorder, Some(r.msg)) { 4 * self.cfg.latency + 2 } else { 0 };
         let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
         let what = FlightKind::Produce { msg: r.msg, record: id, seq, attempt };
         let rec_epoch = u32::from(self.records[usize::from(id)].epoch);
-        let flight = self.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what, extra, rec_epoch);
+        let flight = self.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what, rec_epoch);
         self.records[usize::from(id)].flight = Some(flight);
+        if first && self.strike(Fault::NetworkDelayReorder, Some(r.msg)) {
+            // The request reaches the leader damaged: it fails the CRC check and is refused with
+            // CORRUPT_MESSAGE, a retriable error, while the requests behind it succeed.
+            self.flights[flight as usize].corrupt = true;
+        }
         if first && self.strike(Fault::DropProduceRequest, Some(r.msg)) {
             self.flights[flight as usize].doomed = Some(Fault::DropProduceRequest);
         }
@@ -632,7 +636,7 @@ impl World {
         }
         self.session_mut(session).txn = SessionTxn::Ending;
         let epoch = u32::from(self.producers[usize::from(session)].epoch);
-        self.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit }, 0, epoch);
+        self.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit }, epoch);
     }
 
     /// The coordinator answered EndTxn: the application learns the outcome of its transaction.

@@ -76,6 +76,9 @@ pub struct Flight {
     pub state: FlightState,
     /// The fault that will drop it, if any.
     pub doomed: Option<Fault>,
+    /// Whether it arrives damaged (a produce request the leader refuses with CORRUPT_MESSAGE).
+    #[serde(skip)]
+    pub(crate) corrupt: bool,
     /// The event that sent it.
     pub sent_event: EventId,
     /// A number the receiver needs (the consumer group generation, or the producer epoch).
@@ -471,18 +474,15 @@ impl World {
         (side(from) * 4 + side(to)) % 16
     }
 
-    /// Puts a message on the wire. Each directed link is first-in first-out (as a TCP connection
-    /// is), so the seed's jitter never reorders; only `extra` delay from a fault can overtake.
-    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind, extra: Tick, aux: u32) -> u32 {
+    /// Puts a message on the wire. Each directed link is first-in first-out, as a TCP connection
+    /// is and as Kafka's protocol guarantees ("on a single TCP connection, requests will be
+    /// processed in the order they are sent and responses will return in that order"), so the
+    /// seed's jitter never reorders and nothing overtakes.
+    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind, aux: u32) -> u32 {
         let jitter = self.rng.below(self.cfg.jitter + 1);
         let link = Self::link_index(from, to);
-        let mut arrives = self.now + self.cfg.latency + jitter;
-        if extra == 0 {
-            arrives = arrives.max(self.link_clock[link]);
-            self.link_clock[link] = arrives;
-        } else {
-            arrives += extra;
-        }
+        let arrives = (self.now + self.cfg.latency + jitter).max(self.link_clock[link]);
+        self.link_clock[link] = arrives;
         let id = self.flights.len() as u32;
         let flight = FlightId(id);
         let sent_event = self.record(EventKind::Sent { flight, from, to, what, arrives });
@@ -495,6 +495,7 @@ impl World {
             arrives,
             state: FlightState::InFlight,
             doomed: None,
+            corrupt: false,
             sent_event,
             aux,
             entries: Vec::new(),

@@ -42,6 +42,10 @@ fn none(_: &mut Config) {}
 fn acks_one(c: &mut Config) {
     c.acks = Acks::One;
 }
+fn acks_one_no_retries(c: &mut Config) {
+    c.acks = Acks::One;
+    c.retries = 0;
+}
 fn one_in_flight(c: &mut Config) {
     c.max_in_flight = 1;
 }
@@ -117,11 +121,17 @@ const CASES: &[Case] = &[
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "idempotence keeps order on retry (OUT_OF_ORDER_SEQUENCE until the gap fills)", rule: "KIP-98 sequence numbers; ProducerConfig enable.idempotence keeps order with up to 5 in flight", preset: EoDb, tweak: none, faults: &["drop-produce-request:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
-    // ----- network delay -----
-    Case { name: "delayed request overtaken without idempotence", rule: "ProducerConfig max.in.flight.requests.per.connection (reordering without idempotence)", preset: Alo, tweak: none, faults: &["network-delay-reorder:m1"],
+    // ----- a damaged request: a retriable error on the first attempt (network-delay-reorder) -----
+    Case { name: "retried request without idempotence and 5 in flight is overtaken", rule: "ProducerConfig max.in.flight.requests.per.connection: risk of reordering after a failed send due to retries; CorruptRecordException is a RetriableException", preset: Alo, tweak: none, faults: &["network-delay-reorder:m1"],
         expect: &[expect(1, &[Reordered], 1, 1, 1)] },
-    Case { name: "delayed request with idempotence: the overtaker is refused until the gap fills", rule: "KIP-98: OUT_OF_ORDER_SEQUENCE_NUMBER; TransactionManager retries in sequence order", preset: EoDb, tweak: none, faults: &["network-delay-reorder:m1"],
+    Case { name: "retried request with idempotence: the later one is refused until the gap fills", rule: "KIP-98: OUT_OF_ORDER_SEQUENCE_NUMBER; ProducerConfig enable.idempotence keeps order with up to 5 in flight", preset: EoDb, tweak: none, faults: &["network-delay-reorder:m1"],
         expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[DeliveredOnce], 1, 1, 1)] },
+    Case { name: "one request in flight: a retried request is not overtaken", rule: "ProducerConfig max.in.flight.requests.per.connection=1; Kafka protocol guide, Network: requests on one connection are processed in order", preset: Alo, tweak: one_in_flight, faults: &["network-delay-reorder:m2"],
+        expect: &[expect(2, &[DeliveredOnce], 1, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
+    Case { name: "at-most-once never reorders: acks=0 loses the refused request", rule: "Kafka protocol guide, Network (in-order processing per connection); ProducerConfig acks=0, retries=0; KafkaApis.handleProduceRequest closes an acks=0 connection on error", preset: Amo, tweak: none, faults: &["network-delay-reorder:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Lost], 0, 0, 0), verdict(3, &[DeliveredOnce, Lost])] },
+    Case { name: "retries=0 with acks=1: the error is reported, nothing reordered", rule: "ProducerConfig retries=0: a failed send is not retried; the callback gets the exception", preset: Alo, tweak: acks_one_no_retries, faults: &["network-delay-reorder:m2"],
+        expect: &[expect(2, &[FailedAndReported], 0, 0, 0), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     // ----- leader crashes -----
     Case { name: "acks=1, leader crash after the ACK before replication loses the record", rule: "ProducerConfig acks=1: lost if the leader fails before followers replicate", preset: Alo, tweak: acks_one, faults: &["leader-crash-unreplicated-after-ack:m2"],
         expect: &[expect(2, &[Lost], 0, 0, 0)] },
