@@ -78,7 +78,8 @@
 //!   responses); consumers detect truncation after a leader change from the committed offset's
 //!   leader epoch (KIP-320). One consumer in the group: a rebalance is a rejoin at the committed
 //!   offset. Auto-commit is either the Java client's (inside `poll()` and `close()`) or
-//!   librdkafka's background commit of offsets stored as each record is handed over.
+//!   librdkafka's background commit of offsets stored as each record is handed over (before any
+//!   processing, so `close()` after a throw commits past the record that threw).
 //! - `World::step` runs one action and returns the events it recorded (usually one, sometimes an
 //!   arrival and what it caused at the same instant), so a snapshot per step is always consistent.
 

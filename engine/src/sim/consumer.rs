@@ -199,19 +199,21 @@ impl World {
     fn process_next(&mut self) {
         let c = &self.consumer;
         let Some(&(offset, msg)) = c.batch.get(c.processed_in_batch) else { return self.batch_done() };
+        if self.commit_mode() == CommitMode::AutoBackground {
+            // librdkafka stores a message's offset when consumer_poll() hands it to the
+            // application, before any processing (enable.auto.offset.store=true, CONFIGURATION.md:
+            // "Automatically store offset of last message provided to application"); the timer
+            // and close() commit what is stored, whatever happens to the processing.
+            self.consumer.stored = Some(offset + 1);
+            self.record(EventKind::OffsetStored { offset: offset + 1 });
+            self.arm_auto_commit();
+        }
         if self.strike(Fault::ConsumerCrashAfterFetch, Some(msg)) {
             return self.consumer_crash();
         }
         if self.strike(Fault::ProcessingThrows, Some(msg)) {
             self.record(EventKind::ProcessingThrew { msg, offset });
             return self.consumer_close();
-        }
-        if self.commit_mode() == CommitMode::AutoBackground {
-            // librdkafka stores a message's offset when consume() hands it to the application,
-            // before processing (enable.auto.offset.store=true); the timer commits what is stored.
-            self.consumer.stored = Some(offset + 1);
-            self.record(EventKind::OffsetStored { offset: offset + 1 });
-            self.arm_auto_commit();
         }
         self.record(EventKind::ProcessingStarted { msg, offset });
         let mut duration = self.cfg.processing;
@@ -496,11 +498,19 @@ impl World {
     }
 
     /// The application closes the consumer after an exception. The Java client's close() commits
-    /// the positions of everything poll() returned when auto-commit is on, processed or not.
+    /// the positions of everything poll() returned when auto-commit is on, processed or not
+    /// (ConsumerCoordinator.close → maybeAutoCommitOffsetsSync); librdkafka's
+    /// rd_kafka_consumer_close() commits the stored offsets, which include the record handed over.
     fn consumer_close(&mut self) {
         let instance = self.consumer.instance;
-        if self.commit_mode() == CommitMode::AutoInPoll && self.uncommitted(self.consumer.position) {
-            self.commit(self.consumer.position, false);
+        match self.commit_mode() {
+            CommitMode::AutoInPoll if self.uncommitted(self.consumer.position) => self.commit(self.consumer.position, false),
+            CommitMode::AutoBackground => {
+                if let Some(stored) = self.consumer.stored.filter(|s| self.uncommitted(*s)) {
+                    self.commit(stored, false);
+                }
+            }
+            _ => {}
         }
         if self.consumer_transactional() && self.consumer.txn_dirty {
             let txn = self.consumer.txn;

@@ -74,6 +74,11 @@ fn background_auto_commit_slow_processing(c: &mut Config) {
     c.auto_commit_interval_ms = 1_000;
     c.processing_ms = 2_000;
 }
+fn background_auto_commit(c: &mut Config) {
+    c.enable_auto_commit = true;
+    c.auto_commit_style = AutoCommitStyle::BackgroundStored;
+    c.auto_commit_interval_ms = 1_000;
+}
 fn offsets_in_db(c: &mut Config) {
     c.sink = SinkKind::DbOffsetsInDb;
 }
@@ -201,6 +206,10 @@ const CASES: &[Case] = &[
         expect: &[expect(2, &[Lost], 1, 0, 0)] },
     Case { name: "Java auto-commit: close() after an exception commits unprocessed records", rule: "ConsumerCoordinator.close calls maybeAutoCommitOffsetsSync: close() commits the consumed positions when enable.auto.commit=true", preset: Alo, tweak: java_auto_commit, faults: &["processing-throws:m2"],
         expect: &[expect(2, &[Lost], 1, 0, 0)] },
+    Case { name: "librdkafka background auto-commit: close() after an exception commits the stored offset of the record handed over", rule: "librdkafka CONFIGURATION.md enable.auto.offset.store=true: \"Automatically store offset of last message provided to application\"; rdkafka.h rd_kafka_consumer_close: committed offsets to broker", preset: Alo, tweak: background_auto_commit, faults: &["processing-throws:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Lost], 1, 0, 0)] },
+    Case { name: "librdkafka background auto-commit: a crash right after hand-over commits nothing, the record is read again", rule: "librdkafka: stored offsets are committed by the auto.commit.interval.ms timer or on close; a crash runs neither", preset: Alo, tweak: background_auto_commit, faults: &["consumer-crash-after-fetch:m2"],
+        expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "manual commit after processing: an exception and restart reprocess", rule: "Kafka docs 4.6 at-least-once", preset: Alo, tweak: none, faults: &["processing-throws:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "processing past max.poll.interval.ms: commit fails, reprocessed", rule: "ConsumerConfig max.poll.interval.ms; CommitFailedException", preset: Alo, tweak: none, faults: &["processing-stall:m2"],
