@@ -50,6 +50,10 @@
 //!   retried request: `network-delay-reorder` (slug kept for links) makes a message's first
 //!   request arrive damaged, refused with the retriable CORRUPT_MESSAGE; with acks=0 the broker
 //!   closes the connection instead and the requests behind it are lost.
+//! - Configuration: `Config` holds a value for every setting, so it cannot tell a default from a
+//!   value set explicitly. Where Kafka distinguishes them it says so: `enable.idempotence` is an
+//!   `Option`; `delivery.timeout.ms` below `request.timeout.ms` is refused as Kafka refuses an
+//!   explicit value (a defaulted one Kafka would raise instead), and the error says so.
 //! - One record per batch and per produce request. Idempotent brokers keep the last 5 batches per
 //!   producer id, rebuilt from the log (so a new leader deduplicates too); a new epoch starts at
 //!   sequence 0; after a failed batch or a broker that lost its state the producer bumps its epoch

@@ -407,6 +407,12 @@ impl Config {
         } else {
             None
         };
+        // ProducerConfig.postProcessAndValidateIdempotenceConfigs checks retries before acks.
+        let reason = if explicit && self.retries == 0 {
+            Some(("retries", "retries=0", "Must set retries to non-zero when using the idempotent producer."))
+        } else {
+            reason
+        };
         match reason {
             Some((field, _, message)) if explicit => Err(ConfigError { field, message: message.into() }),
             Some((_, why, _)) => {
@@ -469,11 +475,20 @@ impl Config {
         range("lab.network.jitter.ms", self.network_jitter_ms, 0, 10_000)?;
         range("broker.session.timeout.ms", self.broker_session_timeout_ms, 0, 600_000)?;
         if self.delivery_timeout_ms < self.request_timeout_ms {
-            // ProducerConfig/KafkaProducer.configureDeliveryTimeout: an explicitly set delivery
-            // timeout below linger.ms + request.timeout.ms is a ConfigException.
+            // KafkaProducer.configureDeliveryTimeout throws only when delivery.timeout.ms was set
+            // explicitly; left at its default, Kafka raises it to linger.ms + request.timeout.ms
+            // with a warning. `Config` holds a number whether or not it was set, so the lab cannot
+            // tell the two apart and refuses both, saying so.
             return Err(ConfigError {
                 field: "delivery.timeout.ms",
-                message: "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms".into(),
+                message: format!(
+                    "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms \
+                     ({} < 0 + {}). Kafka throws this only when delivery.timeout.ms is set explicitly; \
+                     left at its default it raises delivery.timeout.ms to linger.ms + request.timeout.ms. \
+                     The lab cannot tell a default from a set value, so set delivery.timeout.ms to at \
+                     least {}.",
+                    self.delivery_timeout_ms, self.request_timeout_ms, self.request_timeout_ms
+                ),
             });
         }
         if let Some(id) = &self.transactional_id {
