@@ -378,11 +378,11 @@ impl World {
             return Some(ProduceError::NotEnoughReplicas);
         }
         if txn && self.txns.iter().any(|t| t.pid == pid && t.epoch > epoch) {
-            return Some(ProduceError::ProducerFenced);
+            return Some(ProduceError::InvalidProducerEpoch);
         }
         match seq.map(|seq| check_sequence(self.partition.log(), pid, epoch, seq)) {
             Some(SequenceCheck::OutOfOrder) => Some(ProduceError::OutOfOrderSequence),
-            Some(SequenceCheck::Fenced) => Some(ProduceError::ProducerFenced),
+            Some(SequenceCheck::Fenced) => Some(ProduceError::InvalidProducerEpoch),
             _ => None,
         }
     }
@@ -902,7 +902,9 @@ impl World {
         if meta.phase != TxnPhase::Ongoing || meta.epoch != epoch || meta.started != began {
             return;
         }
+        // The transaction was opened under `epoch`; the abort marker carries the bumped one.
+        self.record(EventKind::TxnExpired { pid, epoch, fenced: false });
         self.txns[index].epoch += 1;
-        self.end_open_txn(index, false);
+        self.complete_txn(index, false);
     }
 }

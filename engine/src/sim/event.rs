@@ -78,17 +78,22 @@ pub enum ProduceError {
     NotLeader,
     /// OUT_OF_ORDER_SEQUENCE_NUMBER: a gap before this batch's sequence number.
     OutOfOrderSequence,
-    /// PRODUCER_FENCED / INVALID_PRODUCER_EPOCH: a newer epoch owns this producer id.
+    /// PRODUCER_FENCED: a newer epoch owns this producer id. Since Kafka 2.7 (KIP-588) a partition
+    /// leader answers produce requests with INVALID_PRODUCER_EPOCH instead; the coordinator still
+    /// answers EndTxn and InitProducerId with PRODUCER_FENCED.
     ProducerFenced,
     /// CORRUPT_MESSAGE: the batch failed its CRC check (damaged in transit). CorruptRecordException
     /// is a RetriableException, so the client retries it.
     CorruptMessage,
+    /// INVALID_PRODUCER_EPOCH: the produce request carries an epoch older than the producer id's
+    /// current one (ProducerAppendInfo.checkProducerEpoch, Kafka 2.7+, KIP-588). Not retriable.
+    InvalidProducerEpoch,
 }
 
 impl ProduceError {
     /// Whether the Java client retries it (Sender.canRetry): all but fencing are retriable.
     pub fn retriable(self) -> bool {
-        self != ProduceError::ProducerFenced
+        !matches!(self, ProduceError::ProducerFenced | ProduceError::InvalidProducerEpoch)
     }
 
     fn name(self) -> &'static str {
@@ -98,6 +103,7 @@ impl ProduceError {
             ProduceError::OutOfOrderSequence => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             ProduceError::ProducerFenced => "PRODUCER_FENCED",
             ProduceError::CorruptMessage => "CORRUPT_MESSAGE",
+            ProduceError::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
         }
     }
 }
@@ -199,12 +205,18 @@ pub enum EventKind {
     ProducerFailed { msg: MsgId, record: u16, timeout: bool },
     /// The producer will send a record again.
     Retry { msg: MsgId, record: u16, attempt: u32 },
-    /// No answer within request.timeout.ms, or the connection closed.
+    /// No answer within request.timeout.ms.
     RequestTimedOut { msg: MsgId, record: u16 },
+    /// The connection to a broker closed (the broker is down) before the record's request was
+    /// answered: the request failed at once (a NetworkException, retriable).
+    ConnectionClosed { msg: MsgId, record: u16, broker: u8 },
     /// A producer instance started (with this producer id and epoch when known).
     ProducerStarted { session: u8, pid: u32, epoch: u16 },
     /// A producer instance crashed.
     ProducerCrashed { session: u8 },
+    /// The application closed a fenced producer instance; a new one with the same
+    /// transactional.id replaces it.
+    ProducerClosed { session: u8 },
     /// A producer instance froze (a long GC pause, say).
     ProducerFroze { session: u8 },
     /// A frozen producer instance woke up.
@@ -281,6 +293,7 @@ impl Event {
             | EventKind::ProducerFailed { msg, .. }
             | EventKind::Retry { msg, .. }
             | EventKind::RequestTimedOut { msg, .. }
+            | EventKind::ConnectionClosed { msg, .. }
             | EventKind::ProcessingStarted { msg, .. }
             | EventKind::ProcessingFinished { msg, .. }
             | EventKind::ProcessingThrew { msg, .. }
@@ -318,6 +331,7 @@ impl Event {
             | EventKind::ConsumerTxnAborted { .. } => (Some(Actor::TxnCoordinator), None),
             EventKind::ProducerStarted { session, .. }
             | EventKind::ProducerCrashed { session }
+            | EventKind::ProducerClosed { session }
             | EventKind::ProducerFroze { session }
             | EventKind::ProducerWoke { session } => (Some(Actor::Producer { session }), None),
             EventKind::ConsumerCrashed { instance }
@@ -446,13 +460,29 @@ impl fmt::Display for EventKind {
             K::ProducerFailed { msg, timeout: true, .. } => write!(f, "send() of {msg} failed: delivery.timeout.ms expired"),
             K::ProducerFailed { msg, timeout: false, .. } => write!(f, "send() of {msg} failed with an error the application saw"),
             K::Retry { msg, attempt, .. } => write!(f, "the producer retries {msg} (attempt {attempt})"),
-            K::RequestTimedOut { msg, .. } => write!(f, "the producer got no answer for {msg} in time"),
+            K::RequestTimedOut { msg, .. } => {
+                write!(f, "the producer got no answer for {msg} within request.timeout.ms")
+            }
+            K::ConnectionClosed { msg, broker, .. } => write!(
+                f,
+                "the producer's connection to broker {broker} closed before {msg} was answered; the request failed"
+            ),
+            K::ProducerStarted { session, pid: 0, .. } => write!(
+                f,
+                "{} started without a producer id (idempotence off)",
+                Actor::Producer { session }
+            ),
             K::ProducerStarted { session, pid, epoch } => write!(
                 f,
                 "{} started with producer id {pid}, epoch {epoch}",
                 Actor::Producer { session }
             ),
             K::ProducerCrashed { session } => write!(f, "{} crashed", Actor::Producer { session }),
+            K::ProducerClosed { session } => write!(
+                f,
+                "{} was fenced; the application closed it and starts a new instance with the same transactional.id",
+                Actor::Producer { session }
+            ),
             K::ProducerFroze { session } => write!(f, "{} froze", Actor::Producer { session }),
             K::ProducerWoke { session } => write!(f, "{} woke up and carries on", Actor::Producer { session }),
             K::TxnBegan { pid, epoch } => write!(f, "a transaction of producer {pid} (epoch {epoch}) began"),
@@ -466,7 +496,7 @@ impl fmt::Display for EventKind {
             ),
             K::TxnExpired { pid, epoch, fenced: false } => write!(
                 f,
-                "transaction.timeout.ms passed: the coordinator aborts the transaction of producer {pid} epoch {epoch}"
+                "transaction.timeout.ms passed: the coordinator fences producer {pid} epoch {epoch} (bumping the epoch) and aborts its transaction"
             ),
             K::Polled { from, to, records } => {
                 write!(f, "poll() returned offsets {from}..{to} ({})", plural(records, "record"))

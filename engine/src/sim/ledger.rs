@@ -217,6 +217,7 @@ fn explains_any(kind: &EventKind) -> bool {
             | EventKind::PartitionOffline
             | EventKind::Truncated { .. }
             | EventKind::ProducerCrashed { .. }
+            | EventKind::ProducerClosed { .. }
             | EventKind::ProducerWoke { .. }
             | EventKind::TxnExpired { .. }
             | EventKind::ConsumerCrashed { .. }

@@ -493,7 +493,7 @@ impl World {
         self.session_mut(session).txn = SessionTxn::Fenced;
         if session == self.current_session() && self.producers.len() < MAX_SESSIONS {
             self.session_mut(session).alive = false;
-            self.record(EventKind::ProducerCrashed { session });
+            self.record(EventKind::ProducerClosed { session });
             self.schedule(self.now + self.cfg.restart, Action::ProducerRestart { new_id: false });
         }
     }
@@ -556,7 +556,11 @@ impl World {
         if r.state != RecordState::InFlight || !self.producers[usize::from(r.session)].alive {
             return;
         }
-        self.record(EventKind::RequestTimedOut { msg: r.msg, record: id });
+        let broker = match r.flight.map(|f| self.flights[f as usize].to) {
+            Some(Actor::Broker(b)) => b,
+            _ => self.partition.last_leader,
+        };
+        self.record(EventKind::ConnectionClosed { msg: r.msg, record: id, broker });
         self.retry_or_fail(id);
     }
 

@@ -169,3 +169,31 @@ fn a_crashed_leader_is_replaced_only_after_broker_session_timeout_and_the_follow
     // appended while the partition has no leader.
     assert!(!events.iter().any(|e| e.tick > crashed && e.tick < elected && matches!(e.kind, EventKind::Appended { .. })));
 }
+
+#[test]
+fn narration_names_kafkas_errors_and_what_really_happened() {
+    // KIP-588 / ProducerAppendInfo.checkProducerEpoch: since 2.7 a partition leader answers a
+    // stale epoch with INVALID_PRODUCER_EPOCH, not PRODUCER_FENCED. The fenced producer did not
+    // crash: the application closed it. The timed-out transaction was opened under epoch 0
+    // (TransactionCoordinator bumps the epoch when it aborts it).
+    let config = Config { transaction_timeout_ms: 1_000, transaction_messages: 3, ..Preset::ExactlyOnceKafka.config() };
+    let world = run_config(Some(Preset::ExactlyOnceKafka), config, 3, &["drop-produce-request:m2"], 1);
+    let text: Vec<String> = world.events().iter().map(|e| e.describe()).collect();
+    assert!(text.iter().any(|t| t.contains("refused m3: INVALID_PRODUCER_EPOCH")), "{text:#?}");
+    assert!(!text.iter().any(|t| t.contains("refused") && t.contains("PRODUCER_FENCED")), "{text:#?}");
+    assert!(!world.events().iter().any(|e| matches!(e.kind, EventKind::ProducerCrashed { .. })));
+    assert!(world.events().iter().any(|e| matches!(e.kind, EventKind::ProducerClosed { session: 0 })));
+    let began = world.events().iter().find_map(|e| match e.kind { EventKind::TxnBegan { epoch, .. } => Some(epoch), _ => None });
+    let expired = world.events().iter().find_map(|e| match e.kind { EventKind::TxnExpired { epoch, .. } => Some(epoch), _ => None });
+    assert_eq!(began, Some(0));
+    assert_eq!(expired, began);
+
+    // Without idempotence the producer has no producer id (NO_PRODUCER_ID = -1).
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 1, &[], 1);
+    let started = world.events().iter().find(|e| matches!(e.kind, EventKind::ProducerStarted { .. })).unwrap();
+    assert!(started.describe().ends_with("the producer started without a producer id (idempotence off)"), "{}", started.describe());
+
+    // A request to a leader that crashed fails with the closed connection, not a timeout.
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["leader-crash-unreplicated-before-ack:m2"], 1);
+    assert!(world.events().iter().any(|e| matches!(e.kind, EventKind::ConnectionClosed { broker: 0, .. })));
+}
