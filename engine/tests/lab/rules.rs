@@ -197,3 +197,51 @@ fn narration_names_kafkas_errors_and_what_really_happened() {
     let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["leader-crash-unreplicated-before-ack:m2"], 1);
     assert!(world.events().iter().any(|e| matches!(e.kind, EventKind::ConnectionClosed { broker: 0, .. })));
 }
+
+#[test]
+fn cause_sentences_keep_the_deciding_event_and_name_the_setting_that_prevents_it() {
+    use delivery_lab::{Acks, OffsetReset, Verdict};
+    // ConsumerConfig auto.offset.reset=latest: a consumer without a committed offset starts at the
+    // end of the log, so what was written before its start is skipped.
+    let config = Config { enable_auto_commit: true, auto_offset_reset: OffsetReset::Latest, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 3, &["consumer-crash-after-fetch:m1"], 1);
+    let row = world.ledger().row(1).unwrap().clone();
+    assert_eq!(row.verdict, Verdict::Lost);
+    assert!(row.explanation.contains("consumer instance 2 started at offset"), "{}", row.explanation);
+    assert!(row.explanation.contains("auto.offset.reset=earliest"), "{}", row.explanation);
+
+    // ProducerConfig acks: with acks=1 the record is lost if the leader fails before followers
+    // replicate it; acks=all prevents that, idempotence does not.
+    let config = Config { acks: Acks::One, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 3, &["leader-crash-unreplicated-after-ack:m2"], 1);
+    let row = world.ledger().row(2).unwrap().clone();
+    assert!(row.explanation.contains("acks=all"), "{}", row.explanation);
+    assert!(!row.explanation.contains("idempotence"), "{}", row.explanation);
+
+    // Kafka docs 4.6: committing before processing is at-most-once; the commit decides the loss.
+    let world = run_config(Some(Preset::AtMostOnce), Preset::AtMostOnce.config(), 3, &["consumer-crash-after-processing:m2"], 1);
+    let row = world.ledger().row(3).unwrap().clone();
+    assert_eq!(row.verdict, Verdict::Lost);
+    assert!(row.explanation.contains("the group's committed offset is now"), "{}", row.explanation);
+    assert!(row.explanation.contains("lab.manual.commit=after-processing"), "{}", row.explanation);
+
+    // ProducerConfig delivery.timeout.ms: the expiry is what the application was told.
+    let config = Config { replication_factor: 1, restart_ms: 20_000, delivery_timeout_ms: 5_000, request_timeout_ms: 3_000, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 3, &["leader-crash-replicated@2"], 1);
+    for row in world.ledger().rows {
+        assert_eq!(row.verdict, Verdict::FailedAndReported);
+        assert!(row.explanation.contains("delivery.timeout.ms expired"), "{}", row.explanation);
+    }
+}
+
+#[test]
+fn an_aborted_copy_a_read_uncommitted_consumer_processed_is_reported_as_aborted_but_seen() {
+    // ConsumerConfig isolation.level: read_uncommitted "will return all messages, even
+    // transactional messages which have been aborted"; read_committed would have hidden the copy.
+    let config = Config { isolation_level: IsolationLevel::ReadUncommitted, ..Preset::ExactlyOnceKafka.config() };
+    let world = run_config(Some(Preset::ExactlyOnceKafka), config, 3, &["producer-restart-same-id:m2"], 6);
+    let row = world.ledger().row(2).unwrap().clone();
+    assert_eq!(row.verdict, delivery_lab::Verdict::Duplicated);
+    assert!(row.also.contains(&delivery_lab::Verdict::AbortedButSeen), "{row:?}");
+    assert!(row.explanation.contains("isolation.level=read_committed"), "{}", row.explanation);
+}
