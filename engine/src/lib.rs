@@ -57,7 +57,9 @@
 //! - One record per batch and per produce request. Idempotent brokers keep the last 5 batches per
 //!   producer id, rebuilt from the log (so a new leader deduplicates too); a new epoch starts at
 //!   sequence 0; after a failed batch or a broker that lost its state the producer bumps its epoch
-//!   (KIP-360). An OUT_OF_ORDER_SEQUENCE answer for a batch behind an acknowledged later sequence
+//!   (KIP-360). As RecordAccumulator does, a retried batch goes out again only once every lower
+//!   sequence of its epoch has an outcome, and nothing is drained behind it meanwhile. An
+//!   OUT_OF_ORDER_SEQUENCE answer for a batch behind an acknowledged later sequence
 //!   is taken as proof the batch was written (sequences are accepted strictly in order).
 //! - Retries back off exponentially from `retry.backoff.ms` to 1 s (KIP-580); a request to a
 //!   broker that is down fails at once (the connection closes) rather than after

@@ -357,7 +357,13 @@ impl World {
         }
         let offset = self.append(broker, r.msg, record, r.pid, epoch, seq, r.txn.is_some());
         if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(msg)) {
-            return self.crash_leader(false);
+            // The crashed process closes its sockets: the client fails every in-flight request
+            // on the connection at once (NetworkClient disconnect handling), this one included.
+            self.crash_leader(false);
+            if self.cfg.config.acks != Acks::Zero {
+                self.connection_lost(record);
+            }
+            return;
         }
         match self.cfg.config.acks {
             Acks::Zero => self.after_ack_crash(msg, offset),

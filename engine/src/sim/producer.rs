@@ -319,6 +319,10 @@ impl World {
             match r.state {
                 RecordState::Backoff if ordered => break,
                 RecordState::InFlight if ordered && r.epoch != epoch => break,
+                // RecordAccumulator.shouldStopDrainBatchesForPartition: a retried batch (it has a
+                // sequence) goes out only once it is the first unresolved sequence; until the
+                // earlier one completes, nothing more is drained.
+                RecordState::Queued if ordered && r.epoch == epoch && self.earlier_sequence_unresolved(&r) => break,
                 RecordState::Queued => {}
                 _ => continue,
             }
@@ -359,6 +363,17 @@ impl World {
             return;
         }
         self.fail_record(id, true);
+    }
+
+    /// Whether a record of the same session and epoch with a lower sequence has no outcome yet.
+    fn earlier_sequence_unresolved(&self, r: &Record) -> bool {
+        let Some(seq) = r.seq else { return false };
+        self.records.iter().any(|o| {
+            o.session == r.session
+                && o.epoch == r.epoch
+                && o.seq.is_some_and(|s| s < seq)
+                && matches!(o.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff)
+        })
     }
 
     fn send_record(&mut self, id: u16) {

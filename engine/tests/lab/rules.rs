@@ -245,3 +245,33 @@ fn an_aborted_copy_a_read_uncommitted_consumer_processed_is_reported_as_aborted_
     assert!(row.also.contains(&delivery_lab::Verdict::AbortedButSeen), "{row:?}");
     assert!(row.explanation.contains("isolation.level=read_committed"), "{}", row.explanation);
 }
+
+#[test]
+fn a_leader_crash_fails_the_request_it_was_handling_at_once() {
+    // NetworkClient: a closed connection fails every in-flight request on it at once (a
+    // retriable NetworkException); nothing waits for request.timeout.ms.
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["leader-crash-unreplicated-before-ack:m2"], 1);
+    let crashed = first_tick(&world, |k| matches!(k, EventKind::BrokerCrashed { .. })).unwrap();
+    let closed = first_tick(&world, |k| matches!(k, EventKind::ConnectionClosed { msg, .. } if msg.0 == 2)).unwrap();
+    assert_eq!(closed, crashed);
+    assert!(!world.events().iter().any(|e| matches!(e.kind, EventKind::RequestTimedOut { .. })));
+}
+
+#[test]
+fn an_idempotent_producer_holds_a_retried_batch_until_the_earlier_sequence_resolves() {
+    // RecordAccumulator.shouldStopDrainBatchesForPartition: a retried batch is drained only when
+    // its sequence is the first in flight (TransactionManager.firstInFlightSequence), so a later
+    // batch does not spin on OUT_OF_ORDER_SEQUENCE_NUMBER while an earlier one is unresolved.
+    for faults in [["leader-crash-unreplicated-before-ack:m2"], ["drop-produce-request:m2"]] {
+        let world = run_config(Some(Preset::ExactlyOnceDatabase), Preset::ExactlyOnceDatabase.config(), 3, &faults, 1);
+        let refusals = world
+            .events()
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Refused { msg, .. } if msg.0 == 3))
+            .count();
+        assert!(refusals <= 1, "{faults:?}: m3 refused {refusals} times");
+        let row = world.ledger().row(3).unwrap().clone();
+        assert!(row.attempts <= 3, "{faults:?}: {row:?}");
+        assert_eq!(row.verdict, delivery_lab::Verdict::DeliveredOnce);
+    }
+}
