@@ -58,9 +58,16 @@
 //!   producer id, rebuilt from the log (so a new leader deduplicates too); a new epoch starts at
 //!   sequence 0; after a failed batch or a broker that lost its state the producer bumps its epoch
 //!   (KIP-360). As RecordAccumulator does, a retried batch goes out again only once every lower
-//!   sequence of its epoch has an outcome, and nothing is drained behind it meanwhile. An
-//!   OUT_OF_ORDER_SEQUENCE answer for a batch behind an acknowledged later sequence
-//!   is taken as proof the batch was written (sequences are accepted strictly in order).
+//!   sequence of its epoch has an outcome, and nothing is drained behind it meanwhile. Without
+//!   idempotence a retried batch goes back to the head of the queue (RecordAccumulator.reenqueue,
+//!   `addFirst`), so batches failed together are retried newest first.
+//! - Connections: `drop-ack` and `drop-produce-request` break the producer's connection to the
+//!   leader (TCP does not lose one message and deliver the next): everything sent on it later, in
+//!   either direction, is lost until the oldest request reaches `request.timeout.ms`, when the
+//!   client disconnects and fails every request in flight on it (NetworkClient
+//!   .handleTimedOutRequests); they are all retried. Simplifications: with acks=0 (nothing waits
+//!   for an answer) `drop-produce-request` loses that one request only, and `drop-offset-commit`
+//!   loses that one commit only.
 //! - Retries back off exponentially from `retry.backoff.ms` to 1 s (KIP-580); a request to a
 //!   broker that is down fails at once (the connection closes) rather than after
 //!   `request.timeout.ms`; `delivery.timeout.ms` bounds every send, in flight or not. While the

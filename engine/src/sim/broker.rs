@@ -425,6 +425,9 @@ impl World {
         let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what, request);
         if matches!(outcome, ProduceOutcome::Ok { .. }) && self.strike(Fault::DropAck, Some(msg)) {
             self.flights[flight as usize].doomed = Some(Fault::DropAck);
+            // Responses on a connection return in order (protocol guide, Network): a lost ACK
+            // means the connection broke, and every later response on it is lost too.
+            self.broken.push((session, broker, Fault::DropAck));
         }
     }
 
@@ -600,6 +603,8 @@ impl World {
             replica.hw = 0;
         }
         self.record(EventKind::BrokerCrashed { broker, disk_lost });
+        // Its sockets close: clients reconnect to whoever leads next.
+        self.broken.retain(|&(_, b, _)| b != broker);
         self.partition.leader = None;
         self.partition.last_leader = broker;
         self.parked_replica_fetch = None;

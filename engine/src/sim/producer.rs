@@ -97,6 +97,10 @@ pub struct Record {
     /// Whether its delivery.timeout.ms expiry is scheduled while it waits for a leader.
     #[serde(skip)]
     pub(crate) expiry_armed: bool,
+    /// Its place in the accumulator's queue: new records count up, a re-enqueued one (without
+    /// idempotence) goes to the head.
+    #[serde(skip)]
+    pub(crate) queue_key: i64,
 }
 
 /// A producer instance's transaction state.
@@ -295,30 +299,39 @@ impl World {
             txn,
             flight: None,
             expiry_armed: false,
+            queue_key: self.next_queue_key,
         });
+        self.next_queue_key += 1;
         self.record(EventKind::AppSend { msg, record: id, resend });
         self.drain(session);
     }
 
-    /// Sends queued records while fewer than max.in.flight.requests.per.connection are out. With
-    /// idempotence, records go out strictly in order: a record waiting to be retried, or still in
-    /// flight under an older epoch, holds back every later one, as TransactionManager resends
-    /// in-flight batches in sequence order.
+    /// Sends queued records while fewer than max.in.flight.requests.per.connection are out, in the
+    /// accumulator's order (`queue_key`): a retried batch goes back to the head of the queue
+    /// (RecordAccumulator.reenqueue: `addFirst` without idempotence, in sequence order with it),
+    /// and while the head batch backs off nothing behind it is drained. With idempotence a record
+    /// still in flight under an older epoch holds back every later one, as TransactionManager
+    /// resends in-flight batches in sequence order.
     pub(crate) fn drain(&mut self, session: u8) {
         if self.partition.leader.is_none() {
             return self.hold_for_leader(session);
         }
         let limit = self.cfg.config.max_in_flight as usize;
         let epoch = self.producers[usize::from(session)].epoch;
-        for index in 0..self.records.len() {
-            let r = self.records[index];
-            if r.session != session {
-                continue;
-            }
-            let ordered = self.cfg.idempotence;
+        let ordered = self.cfg.idempotence;
+        let mut order: Vec<(i64, u16)> = self
+            .records
+            .iter()
+            .filter(|r| r.session == session && matches!(r.state, RecordState::Queued | RecordState::Backoff | RecordState::InFlight))
+            .map(|r| (r.queue_key, r.id))
+            .collect();
+        order.sort_unstable();
+        for (_, id) in order {
+            let r = self.records[usize::from(id)];
             match r.state {
-                RecordState::Backoff if ordered => break,
+                RecordState::Backoff => break,
                 RecordState::InFlight if ordered && r.epoch != epoch => break,
+                RecordState::InFlight => continue,
                 // RecordAccumulator.shouldStopDrainBatchesForPartition: a retried batch (it has a
                 // sequence) goes out only once it is the first unresolved sequence; until the
                 // earlier one completes, nothing more is drained.
@@ -415,6 +428,11 @@ impl World {
         }
         if first && self.strike(Fault::DropProduceRequest, Some(r.msg)) {
             self.flights[flight as usize].doomed = Some(Fault::DropProduceRequest);
+            if self.cfg.config.acks != Acks::Zero {
+                // A TCP connection does not lose one request and deliver the next: the connection
+                // is broken, and every later request and response on it is lost too.
+                self.broken.push((r.session, leader, Fault::DropProduceRequest));
+            }
         }
         if self.cfg.config.acks == Acks::Zero {
             self.acknowledge(id, None);
@@ -455,11 +473,6 @@ impl World {
         }
         match outcome {
             ProduceOutcome::Ok { offset, .. } => self.acknowledge(record, Some(offset)),
-            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.later_sequence_acked(&r) => {
-                // The broker accepts sequences strictly in order, so an acknowledged later sequence
-                // proves this batch was written; it just fell out of the 5-batch window.
-                self.acknowledge(record, None)
-            }
             ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.broker_lost_state(&r) => {
                 self.bump_epoch(r.session);
                 self.retry_or_fail(record);
@@ -467,13 +480,6 @@ impl World {
             ProduceOutcome::Err(error) if error.retriable() => self.retry_or_fail(record),
             ProduceOutcome::Err(_) => self.fenced(r.session, record),
         }
-    }
-
-    fn later_sequence_acked(&self, r: &Record) -> bool {
-        self.cfg.idempotence
-            && self.records.iter().any(|o| {
-                o.session == r.session && o.epoch == r.epoch && o.seq > r.seq && o.state == RecordState::Acked && o.offset.is_some()
-            })
     }
 
     /// An OUT_OF_ORDER_SEQUENCE for a record whose lower sequences were all acknowledged means the
@@ -540,6 +546,12 @@ impl World {
         let backoff = self.backoff(r.attempts);
         if r.attempts <= self.cfg.retries && self.now + backoff < r.deadline {
             self.records[usize::from(id)].state = RecordState::Backoff;
+            if !self.cfg.idempotence {
+                // RecordAccumulator.reenqueue: deque.addFirst(batch), ahead of everything queued,
+                // including batches re-enqueued just before it.
+                self.next_queue_key += 1;
+                self.records[usize::from(id)].queue_key = -self.next_queue_key;
+            }
             self.record(EventKind::Retry { msg: r.msg, record: id, attempt: r.attempts + 1 });
             self.schedule(self.now + backoff, Action::Resend { record: id });
         } else {
@@ -560,8 +572,20 @@ impl World {
         self.record(EventKind::RequestTimedOut { msg: r.msg, record: id });
         if self.now >= r.deadline {
             self.fail_record(id, true);
-        } else {
-            self.retry_or_fail(id);
+            return;
+        }
+        self.retry_or_fail(id);
+        // NetworkClient.handleTimedOutRequests: a request timeout disconnects the node, which
+        // fails every other request in flight on that connection (oldest first); they are
+        // retried like the timed-out one.
+        let Some(Actor::Broker(broker)) = r.flight.map(|f| self.flights[f as usize].to) else { return };
+        self.broken.retain(|&(s, b, _)| (s, b) != (r.session, broker));
+        for index in 0..self.records.len() {
+            let o = self.records[index];
+            let to = o.flight.map(|f| self.flights[f as usize].to);
+            if o.session == r.session && o.state == RecordState::InFlight && to == Some(Actor::Broker(broker)) {
+                self.connection_lost(o.id);
+            }
         }
     }
 

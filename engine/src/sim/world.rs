@@ -125,6 +125,12 @@ pub struct World {
     pub(crate) parked_replica_fetch: Option<u32>,
     pub(crate) parked_consumer_fetch: Option<u32>,
     pub(crate) pending_acks: Vec<(u16, u64, u8, u32)>,
+    /// Producer connections that broke silently (a fault dropped a request or a response):
+    /// `(session, broker, fault)`. Everything sent on them is lost until the client's
+    /// request.timeout.ms closes them.
+    pub(crate) broken: Vec<(u8, u8, Fault)>,
+    /// The accumulator's queue counter (see `Record::queue_key`).
+    pub(crate) next_queue_key: i64,
     pub(crate) pending_markers: Vec<(u32, u16, bool)>,
     pub(crate) completed_txns: Vec<(u32, u16, u64, bool)>,
     pub(crate) txns: Vec<TxnMeta>,
@@ -162,6 +168,8 @@ impl World {
             parked_replica_fetch: None,
             parked_consumer_fetch: None,
             pending_acks: Vec::new(),
+            broken: Vec::new(),
+            next_queue_key: 0,
             pending_markers: Vec::new(),
             completed_txns: Vec::new(),
             txns: Vec::new(),
@@ -483,6 +491,12 @@ impl World {
         let link = Self::link_index(from, to);
         let arrives = (self.now + self.cfg.latency + jitter).max(self.link_clock[link]);
         self.link_clock[link] = arrives;
+        let doomed = match (from, to) {
+            (Actor::Producer { session }, Actor::Broker(broker)) | (Actor::Broker(broker), Actor::Producer { session }) => {
+                self.broken.iter().find(|&&(s, b, _)| (s, b) == (session, broker)).map(|&(_, _, fault)| fault)
+            }
+            _ => None,
+        };
         let id = self.flights.len() as u32;
         let flight = FlightId(id);
         let sent_event = self.record(EventKind::Sent { flight, from, to, what, arrives });
@@ -494,7 +508,7 @@ impl World {
             sent: self.now,
             arrives,
             state: FlightState::InFlight,
-            doomed: None,
+            doomed,
             corrupt: false,
             sent_event,
             aux,
