@@ -56,8 +56,13 @@
 //!   explicit value (a defaulted one Kafka would raise instead), and the error says so.
 //! - One record per batch and per produce request. Idempotent brokers keep the last 5 batches per
 //!   producer id, rebuilt from the log (so a new leader deduplicates too); a new epoch starts at
-//!   sequence 0; after a failed batch or a broker that lost its state the producer bumps its epoch
-//!   (KIP-360). As RecordAccumulator does, a retried batch goes out again only once every lower
+//!   sequence 0; after a failed batch the producer bumps its epoch (KIP-360). A broker whose log
+//!   no longer holds anything of a producer id it once had (truncation, a lost disk) accepts any
+//!   sequence from it (ProducerAppendInfo.checkSequence). Kafka accepts any first sequence from a
+//!   producer id it never saw as well; the lab requires 0 there, which differs from Kafka only if
+//!   a new producer's very first batch is refused while a later one is in flight
+//!   (`network-delay-reorder` on the first message), where Kafka would append the later batch
+//!   first. As RecordAccumulator does, a retried batch goes out again only once every lower
 //!   sequence of its epoch has an outcome, and nothing is drained behind it meanwhile. Without
 //!   idempotence a retried batch goes back to the head of the queue (RecordAccumulator.reenqueue,
 //!   `addFirst`), so batches failed together are retried newest first.

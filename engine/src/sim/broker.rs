@@ -211,6 +211,14 @@ pub enum SequenceCheck {
 /// start at sequence 0; after that each batch must follow the last one. When the broker lost the
 /// producer's state (a truncation), the producer bumps its epoch and starts again (KIP-360).
 pub fn check_sequence(log: &[LogEntry], pid: ProducerId, epoch: u16, seq: u32) -> SequenceCheck {
+    check_sequence_after_loss(log, pid, epoch, seq, false)
+}
+
+/// [`check_sequence`] for a broker that may have lost the producer's state: when `state_lost`
+/// and the log holds nothing of `pid`, any sequence is accepted (ProducerAppendInfo.checkSequence:
+/// "If there is no current producer epoch (possibly because all producer records have been
+/// deleted due to retention or the DeleteRecords API) accept writes with any sequence number").
+pub fn check_sequence_after_loss(log: &[LogEntry], pid: ProducerId, epoch: u16, seq: u32, state_lost: bool) -> SequenceCheck {
     let mut newest_epoch = None;
     let mut recent = Vec::with_capacity(BATCHES_TO_RETAIN);
     for entry in log.iter().rev() {
@@ -229,6 +237,9 @@ pub fn check_sequence(log: &[LogEntry], pid: ProducerId, epoch: u16, seq: u32) -
     }
     if newest_epoch.is_some_and(|newest| newest > epoch) {
         return SequenceCheck::Fenced;
+    }
+    if state_lost && newest_epoch.is_none() {
+        return SequenceCheck::Append;
     }
     if let Some(&(_, offset)) = recent.iter().find(|(s, _)| *s == seq) {
         return SequenceCheck::Duplicate(offset);
@@ -350,7 +361,7 @@ impl World {
             return respond(self, ProduceOutcome::Err(error));
         }
         if let Some(seq) = seq {
-            if let SequenceCheck::Duplicate(offset) = check_sequence(self.partition.log(), r.pid, epoch, seq) {
+            if let SequenceCheck::Duplicate(offset) = self.sequence_check(r.pid, epoch, seq) {
                 self.record(EventKind::DuplicateFound { broker, msg, offset });
                 return respond(self, ProduceOutcome::Ok { offset, duplicate: true });
             }
@@ -386,11 +397,20 @@ impl World {
         if txn && self.txns.iter().any(|t| t.pid == pid && t.epoch > epoch) {
             return Some(ProduceError::InvalidProducerEpoch);
         }
-        match seq.map(|seq| check_sequence(self.partition.log(), pid, epoch, seq)) {
+        match seq.map(|seq| self.sequence_check(pid, epoch, seq)) {
             Some(SequenceCheck::OutOfOrder) => Some(ProduceError::OutOfOrderSequence),
             Some(SequenceCheck::Fenced) => Some(ProduceError::InvalidProducerEpoch),
             _ => None,
         }
+    }
+
+    /// The leader's sequence check. The lab knows whether the partition ever held a record of the
+    /// producer id; if it did and the log no longer does (truncation, a lost disk), the broker has
+    /// no state for it and accepts any sequence, as Kafka does. A producer id the partition never
+    /// saw must start at sequence 0 (see lib.rs, "Modelling decisions").
+    fn sequence_check(&self, pid: u32, epoch: u16, seq: u32) -> SequenceCheck {
+        let state_lost = self.pids_appended.contains(&pid);
+        check_sequence_after_loss(self.partition.log(), pid, epoch, seq, state_lost)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -400,6 +420,9 @@ impl World {
         let offset = replica.leo();
         let kind = EntryKind::Data { msg, record, pid, epoch, seq, txn };
         replica.log.push(LogEntry { offset, leader_epoch, kind });
+        if seq.is_some() && !self.pids_appended.contains(&pid) && self.pids_appended.len() < 64 {
+            self.pids_appended.push(pid);
+        }
         self.record(EventKind::Appended { broker, offset, msg, pid, epoch, seq, txn });
         if txn {
             self.begin_txn_if_needed(pid);

@@ -129,6 +129,8 @@ pub struct World {
     /// `(session, broker, fault)`. Everything sent on them is lost until the client's
     /// request.timeout.ms closes them.
     pub(crate) broken: Vec<(u8, u8, Fault)>,
+    /// Producer ids the partition ever appended an idempotent record of.
+    pub(crate) pids_appended: Vec<u32>,
     /// The accumulator's queue counter (see `Record::queue_key`).
     pub(crate) next_queue_key: i64,
     pub(crate) pending_markers: Vec<(u32, u16, bool)>,
@@ -170,6 +172,7 @@ impl World {
             pending_acks: Vec::new(),
             broken: Vec::new(),
             next_queue_key: 0,
+            pids_appended: Vec::new(),
             pending_markers: Vec::new(),
             completed_txns: Vec::new(),
             txns: Vec::new(),

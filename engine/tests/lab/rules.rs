@@ -275,3 +275,21 @@ fn an_idempotent_producer_holds_a_retried_batch_until_the_earlier_sequence_resol
         assert_eq!(row.verdict, delivery_lab::Verdict::DeliveredOnce);
     }
 }
+
+#[test]
+fn a_broker_that_lost_a_producers_state_accepts_its_next_sequence() {
+    // ProducerAppendInfo.checkSequence: with no current producer epoch for the producer id (its
+    // records are gone), the broker accepts writes with any sequence number; it does not answer
+    // OUT_OF_ORDER_SEQUENCE_NUMBER.
+    let config = Config { replication_factor: 1, ..Preset::ExactlyOnceDatabase.config() };
+    let world = run_config(Some(Preset::ExactlyOnceDatabase), config, 3, &["disk-lost:m2"], 1);
+    assert!(!world.events().iter().any(|e| matches!(e.kind, EventKind::Refused { .. })), "a sequence was refused");
+    let m3 = world.events().iter().find_map(|e| match e.kind {
+        EventKind::Appended { msg, seq, .. } if msg.0 == 3 => Some(seq),
+        _ => None,
+    });
+    assert_eq!(m3, Some(Some(2)));
+    use delivery_lab::sim::broker::{check_sequence_after_loss, SequenceCheck};
+    assert_eq!(check_sequence_after_loss(&[], 7, 0, 5, true), SequenceCheck::Append);
+    assert_eq!(check_sequence_after_loss(&[], 7, 0, 5, false), SequenceCheck::OutOfOrder);
+}
