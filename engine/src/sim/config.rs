@@ -363,7 +363,7 @@ impl Config {
         if transactional && !idempotence {
             return Err(ConfigError {
                 field: "transactional.id",
-                message: "Cannot set a transactional.id without also enabling idempotence".into(),
+                message: "Cannot set a transactional.id without also enabling idempotence.".into(),
             });
         }
         self.check_consumer(&mut notes)?;
@@ -427,7 +427,7 @@ impl Config {
         if self.enable_auto_commit && self.manual_commit == ManualCommit::InTransaction {
             return Err(ConfigError {
                 field: "enable.auto.commit",
-                message: "offsets sent in a transaction need enable.auto.commit=false".into(),
+                message: "the lab requires enable.auto.commit=false for offsets sent in a transaction (its consumer commits only through the transaction); Kafka itself does not refuse the combination".into(),
             });
         }
         if self.enable_auto_commit {
@@ -491,9 +491,20 @@ impl Config {
                 ),
             });
         }
+        if self.transactional_id.is_some() && self.transaction_timeout_ms > 900_000 {
+            // Not a client ConfigException: the transaction coordinator refuses InitProducerId
+            // with INVALID_TRANSACTION_TIMEOUT above transaction.max.timeout.ms (default 900000).
+            return Err(ConfigError {
+                field: "transaction.timeout.ms",
+                message: "The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms, 900000 by default); the coordinator would refuse InitProducerId with INVALID_TRANSACTION_TIMEOUT".into(),
+            });
+        }
         if let Some(id) = &self.transactional_id {
             if id.is_empty() || id.len() > 64 {
-                return Err(ConfigError { field: "transactional.id", message: "must be 1 to 64 characters".into() });
+                return Err(ConfigError {
+                    field: "transactional.id",
+                    message: "the lab requires 1 to 64 characters (Kafka only requires a non-empty transactional.id)".into(),
+                });
             }
         }
         Ok(())

@@ -213,6 +213,7 @@ fn explains_any(kind: &EventKind) -> bool {
         kind,
         EventKind::FaultStruck { .. }
             | EventKind::BrokerCrashed { .. }
+            | EventKind::BrokerFenced { .. }
             | EventKind::LeaderElected { unclean: true, .. }
             | EventKind::PartitionOffline
             | EventKind::Truncated { .. }
@@ -462,13 +463,17 @@ fn consumer_passed(world: &World, msg: MsgId) -> bool {
 }
 
 /// Whether the message waited, between its append and its first processing, for an open
-/// transaction to time out or for an offline partition to come back: readable later, not lost.
+/// transaction to time out, for a crashed leader to be fenced and replaced, or for an offline
+/// partition to come back: readable later, not lost.
 fn held_back(world: &World, t: &Tally, global: &[EventId]) -> bool {
     let (Some(from), Some(to)) = (t.first_append, t.first_processing) else { return false };
     global.iter().map(|id| &world.events()[id.0 as usize]).any(|e| {
         e.tick > from
             && e.tick < to
-            && matches!(e.kind, EventKind::TxnExpired { fenced: false, .. } | EventKind::PartitionOffline)
+            && matches!(
+                e.kind,
+                EventKind::TxnExpired { fenced: false, .. } | EventKind::PartitionOffline | EventKind::BrokerFenced { .. }
+            )
     })
 }
 

@@ -113,3 +113,14 @@ fn a_delivery_timeout_below_the_request_timeout_is_refused_and_the_message_says_
     assert!(err.message.contains("should be equal to or larger than linger.ms + request.timeout.ms"), "{err}");
     assert!(err.message.contains("only when delivery.timeout.ms is set explicitly"), "{err}");
 }
+
+#[test]
+fn a_transaction_timeout_above_the_brokers_maximum_is_refused_as_the_coordinator_would() {
+    // TransactionCoordinator.handleInitProducerId: INVALID_TRANSACTION_TIMEOUT above
+    // transaction.max.timeout.ms (default 900000).
+    let config = Config { transaction_timeout_ms: 900_001, ..Preset::ExactlyOnceKafka.config() };
+    let err = config.resolve().unwrap_err();
+    assert_eq!(err.field, "transaction.timeout.ms");
+    assert!(err.message.contains("transaction.max.timeout.ms"), "{err}");
+    assert!(Config { transaction_timeout_ms: 900_000, ..Preset::ExactlyOnceKafka.config() }.resolve().is_ok());
+}
