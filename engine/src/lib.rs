@@ -87,7 +87,10 @@
 //! - Partitions: leader plus at most one follower that long-polls; the high watermark is the
 //!   smallest log end offset in the ISR and does not move while the ISR is below
 //!   `min.insync.replicas` (Kafka 3.7+). `follower-out-of-isr` removes the follower at once (as if
-//!   `replica.lag.time.max.ms` had passed) and lets it rejoin after `lab.restart.ms`. The
+//!   `replica.lag.time.max.ms` had passed) and lets it rejoin after `lab.restart.ms`, once it has
+//!   reached the high watermark and the current leader epoch's start offset
+//!   (Partition.isFollowerInSync). Simplification: the high watermark ignores a caught-up
+//!   follower that has not rejoined yet (Kafka's `shouldWaitForReplicaToJoinIsr`). The
 //!   transaction and group coordinators never fail.
 //! - Transactions: partitions join a transaction implicitly on the first write (as with KIP-890);
 //!   markers take an offset; a transaction whose marker is not yet below the high watermark still

@@ -535,8 +535,13 @@ impl World {
             return;
         }
         self.partition.follower_fetch_offset = offset;
-        let hw = self.partition.replicas[usize::from(leader)].hw;
-        if !self.partition.isr[usize::from(f)] && offset >= hw {
+        let leader_replica = &self.partition.replicas[usize::from(leader)];
+        let hw = leader_replica.hw;
+        // Partition.isFollowerInSync: the follower must reach the high watermark and the offset
+        // where the current leader epoch began (leaderEpochStartOffsetOpt).
+        let epoch = self.partition.leader_epoch;
+        let epoch_start = leader_replica.log.iter().position(|e| e.leader_epoch == epoch).unwrap_or(leader_replica.log.len()) as u64;
+        if !self.partition.isr[usize::from(f)] && offset >= hw && offset >= epoch_start {
             self.partition.isr[usize::from(f)] = true;
             let size = self.partition.isr_size();
             self.record(EventKind::IsrChanged { follower_in: true, size });
@@ -675,7 +680,7 @@ impl World {
         // Clients learn the new leader from their metadata and send what they held back.
         for session in 0..self.producers.len() as u8 {
             let s = &self.producers[usize::from(session)];
-            if s.alive && s.frozen_until.is_none() {
+            if s.alive && s.frozen_until.is_none() && s.txn != super::producer::SessionTxn::Fenced {
                 self.drain(session);
             }
         }

@@ -293,3 +293,32 @@ fn a_broker_that_lost_a_producers_state_accepts_its_next_sequence() {
     assert_eq!(check_sequence_after_loss(&[], 7, 0, 5, true), SequenceCheck::Append);
     assert_eq!(check_sequence_after_loss(&[], 7, 0, 5, false), SequenceCheck::OutOfOrder);
 }
+
+#[test]
+fn a_returning_replica_rejoins_the_isr_only_once_it_reached_the_leader_epochs_start() {
+    // Partition.isFollowerInSync: followerEndOffset >= highWatermark and
+    // >= leaderEpochStartOffset.
+    let config = Config { acks: delivery_lab::Acks::One, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 5, &["leader-crash-unreplicated-after-ack:m2"], 1);
+    let elected = world.events().iter().find_map(|e| match e.kind {
+        EventKind::LeaderElected { broker, leader_epoch, .. } => Some((broker, leader_epoch)),
+        _ => None,
+    });
+    let (leader, epoch) = elected.expect("a failover");
+    let log = &world.partition().replicas[usize::from(leader)].log;
+    let epoch_start = log.iter().position(|e| e.leader_epoch == epoch).unwrap_or(log.len()) as u64;
+    let mut replicated_to = 0;
+    let mut rejoined = false;
+    for e in world.events() {
+        match e.kind {
+            EventKind::Replicated { broker, to, .. } if broker != leader => replicated_to = to,
+            EventKind::Truncated { broker, from, .. } if broker != leader => replicated_to = from,
+            EventKind::IsrChanged { follower_in: true, .. } => {
+                assert!(replicated_to >= epoch_start, "rejoined at {replicated_to}, epoch starts at {epoch_start}");
+                rejoined = true;
+            }
+            _ => {}
+        }
+    }
+    assert!(rejoined);
+}
