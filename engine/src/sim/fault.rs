@@ -15,9 +15,13 @@ use super::event::{MsgId, Tick};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fault {
-    /// The produce request is lost between producer and leader.
+    /// The produce request is lost between producer and leader. A TCP connection does not lose one
+    /// request and deliver the next, so the connection is broken: later requests and responses on
+    /// it are lost too until request.timeout.ms makes the client reconnect (with acks=0, only this
+    /// request is lost).
     DropProduceRequest,
-    /// The leader appended the record but its response (the ACK) is lost.
+    /// The leader appended the record but its response (the ACK) is lost, and with it the
+    /// connection: later responses on it are lost too until request.timeout.ms.
     DropAck,
     /// The leader crashes after it answered but before the follower fetched the record.
     LeaderCrashUnreplicatedAfterAck,
