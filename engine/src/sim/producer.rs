@@ -574,18 +574,27 @@ impl World {
             self.fail_record(id, true);
             return;
         }
-        self.retry_or_fail(id);
         // NetworkClient.handleTimedOutRequests: a request timeout disconnects the node, which
         // fails every other request in flight on that connection (oldest first); they are
-        // retried like the timed-out one.
-        let Some(Actor::Broker(broker)) = r.flight.map(|f| self.flights[f as usize].to) else { return };
+        // retried like the timed-out one. Requests sent after this instant use a new connection.
+        let Some(Actor::Broker(broker)) = r.flight.map(|f| self.flights[f as usize].to) else {
+            return self.retry_or_fail(id);
+        };
         self.broken.retain(|&(s, b, _)| (s, b) != (r.session, broker));
-        for index in 0..self.records.len() {
-            let o = self.records[index];
-            let to = o.flight.map(|f| self.flights[f as usize].to);
-            if o.session == r.session && o.state == RecordState::InFlight && to == Some(Actor::Broker(broker)) {
-                self.connection_lost(o.id);
-            }
+        let on_connection: Vec<u16> = self
+            .records
+            .iter()
+            .filter(|o| {
+                o.id != id
+                    && o.session == r.session
+                    && o.state == RecordState::InFlight
+                    && o.flight.map(|f| self.flights[f as usize].to) == Some(Actor::Broker(broker))
+            })
+            .map(|o| o.id)
+            .collect();
+        self.retry_or_fail(id);
+        for other in on_connection {
+            self.connection_lost(other);
         }
     }
 
