@@ -637,6 +637,9 @@ impl World {
         self.partition.last_leader = broker;
         self.parked_replica_fetch = None;
         self.drop_parked_consumer_fetch();
+        // Its sockets close: the requests it held without answering fail at once
+        // (NetworkClient.processDisconnection); responses it had already sent still arrive, and
+        // requests still on their way fail when they reach the closed port.
         for (record, _, _, _) in std::mem::take(&mut self.pending_acks) {
             self.connection_lost(record);
         }

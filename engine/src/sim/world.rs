@@ -578,7 +578,9 @@ impl World {
     /// A message whose receiver is down: the sender sees its connection close.
     fn undeliverable(&mut self, id: u32) {
         match self.flights[id as usize].what {
-            FlightKind::Produce { record, .. } => self.connection_lost(record),
+            FlightKind::Produce { record, .. } if self.records[usize::from(record)].flight == Some(id) => {
+                self.connection_lost(record)
+            }
             FlightKind::Fetch { .. } => {
                 let instance = self.consumer.instance;
                 let backoff = self.cfg.retry_backoff;
