@@ -322,3 +322,19 @@ fn a_returning_replica_rejoins_the_isr_only_once_it_reached_the_leader_epochs_st
     }
     assert!(rejoined);
 }
+
+#[test]
+fn an_upsert_keyed_by_offset_keeps_only_the_last_message_written_at_an_offset() {
+    // An UPSERT by input offset replaces the row: after a truncation reuses an offset, the
+    // message first read there no longer has a row of its own.
+    use delivery_lab::sim::sink::{Sink, SinkRow};
+    let sink = Sink {
+        rows: vec![
+            SinkRow { msg: delivery_lab::MsgId(1), offset: 0, txn: None },
+            SinkRow { msg: delivery_lab::MsgId(3), offset: 0, txn: None },
+        ],
+        ..Sink::default()
+    };
+    assert_eq!(sink.effects(delivery_lab::SinkKind::DbUpsertOffset, delivery_lab::MsgId(1)), 0);
+    assert_eq!(sink.effects(delivery_lab::SinkKind::DbUpsertOffset, delivery_lab::MsgId(3)), 1);
+}
