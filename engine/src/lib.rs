@@ -67,8 +67,9 @@
 //!   idempotence a retried batch goes back to the head of the queue (RecordAccumulator.reenqueue,
 //!   `addFirst`), so batches failed together are retried newest first.
 //! - Connections: `drop-ack` and `drop-produce-request` break the producer's connection to the
-//!   leader (TCP does not lose one message and deliver the next): everything sent on it later, in
-//!   either direction, is lost until the oldest request reaches `request.timeout.ms`, when the
+//!   leader in one direction (TCP does not lose one message and deliver the next): every later
+//!   response (after a lost ACK) or request (after a lost request) on it is lost too, until the
+//!   oldest request reaches `request.timeout.ms`, when the
 //!   client disconnects and fails every request in flight on it (NetworkClient
 //!   .handleTimedOutRequests); they are all retried. Simplifications: with acks=0 (nothing waits
 //!   for an answer) `drop-produce-request` loses that one request only, and `drop-offset-commit`

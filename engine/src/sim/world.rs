@@ -126,8 +126,9 @@ pub struct World {
     pub(crate) parked_consumer_fetch: Option<u32>,
     pub(crate) pending_acks: Vec<(u16, u64, u8, u32)>,
     /// Producer connections that broke silently (a fault dropped a request or a response):
-    /// `(session, broker, fault)`. Everything sent on them is lost until the client's
-    /// request.timeout.ms closes them.
+    /// `(session, broker, fault)`. What travels in the failed direction (requests after
+    /// `DropProduceRequest`, responses after `DropAck`) is lost until the client's
+    /// request.timeout.ms closes the connection.
     pub(crate) broken: Vec<(u8, u8, Fault)>,
     /// Producer ids the partition ever appended an idempotent record of.
     pub(crate) pids_appended: Vec<u32>,
@@ -494,10 +495,19 @@ impl World {
         let link = Self::link_index(from, to);
         let arrives = (self.now + self.cfg.latency + jitter).max(self.link_clock[link]);
         self.link_clock[link] = arrives;
+        // A broken connection loses what travels in the direction that failed: requests after a
+        // lost request, responses after a lost response.
         let doomed = match (from, to) {
-            (Actor::Producer { session }, Actor::Broker(broker)) | (Actor::Broker(broker), Actor::Producer { session }) => {
-                self.broken.iter().find(|&&(s, b, _)| (s, b) == (session, broker)).map(|&(_, _, fault)| fault)
-            }
+            (Actor::Producer { session }, Actor::Broker(broker)) => self
+                .broken
+                .iter()
+                .find(|&&(s, b, fault)| (s, b, fault) == (session, broker, Fault::DropProduceRequest))
+                .map(|&(_, _, fault)| fault),
+            (Actor::Broker(broker), Actor::Producer { session }) => self
+                .broken
+                .iter()
+                .find(|&&(s, b, fault)| (s, b, fault) == (session, broker, Fault::DropAck))
+                .map(|&(_, _, fault)| fault),
             _ => None,
         };
         let id = self.flights.len() as u32;

@@ -338,3 +338,23 @@ fn an_upsert_keyed_by_offset_keeps_only_the_last_message_written_at_an_offset() 
     assert_eq!(sink.effects(delivery_lab::SinkKind::DbUpsertOffset, delivery_lab::MsgId(1)), 0);
     assert_eq!(sink.effects(delivery_lab::SinkKind::DbUpsertOffset, delivery_lab::MsgId(3)), 1);
 }
+
+#[test]
+fn a_lost_request_loses_the_requests_behind_it_and_the_timeout_fails_them_together() {
+    // Kafka protocol guide, Network: one connection delivers requests in order, so the request
+    // after a lost one cannot be processed; NetworkClient.handleTimedOutRequests then disconnects
+    // and fails every in-flight request on the node at the same instant.
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["drop-produce-request:m2"], 1);
+    let dropped: Vec<u16> = world
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Dropped { what: delivery_lab::FlightKind::Produce { msg, .. }, .. } => Some(msg.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dropped, vec![2, 3]);
+    let timed_out = first_tick(&world, |k| matches!(k, EventKind::RequestTimedOut { msg, .. } if msg.0 == 2)).unwrap();
+    let closed = first_tick(&world, |k| matches!(k, EventKind::ConnectionClosed { msg, .. } if msg.0 == 3)).unwrap();
+    assert_eq!(timed_out, closed);
+}
