@@ -95,9 +95,10 @@
 //!   transaction and group coordinators never fail.
 //! - Known simplifications on the producer's error paths: a transactional producer retries an
 //!   OUT_OF_ORDER_SEQUENCE for its next-in-line batch until `delivery.timeout.ms` (Kafka makes it
-//!   an abortable error at once; reachable only after an unclean election); a new instance that
-//!   fences an open transaction gets epoch + 1 (Kafka bumps twice, once for the abort: only the
-//!   displayed epoch differs); after an acks=0 connection closes, the next request reconnects.
+//!   an abortable error at once; reachable only after an unclean election); the
+//!   CONCURRENT_TRANSACTIONS round trip of an InitProducerId that fences an open transaction is
+//!   folded into one answer (with Kafka's epoch + 2); after an acks=0 connection closes, the next
+//!   request reconnects.
 //! - Transactions: partitions join a transaction implicitly on the first write (as with KIP-890);
 //!   markers take an offset; a transaction whose marker is not yet below the high watermark still
 //!   holds the last stable offset; markers lost in a failover are written again.

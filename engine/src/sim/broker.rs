@@ -855,7 +855,16 @@ impl World {
         let (from, tid) = (flight.from, flight.aux as u8);
         let index = match self.txns.iter().position(|t| t.transactional_id == tid) {
             Some(index) => {
-                self.end_open_txn(index, true);
+                // TransactionCoordinator.handleInitProducerId: an ongoing transaction is aborted
+                // under a bumped epoch first (prepareFenceProducerEpoch; the client is told
+                // CONCURRENT_TRANSACTIONS and retries), and the retry bumps the epoch again, so
+                // the new instance gets epoch + 2. Without an open transaction: epoch + 1.
+                if self.txns[index].phase == TxnPhase::Ongoing {
+                    let TxnMeta { pid, epoch, .. } = self.txns[index];
+                    self.record(EventKind::TxnExpired { pid, epoch, fenced: true });
+                    self.txns[index].epoch += 1;
+                    self.complete_txn(index, false);
+                }
                 self.txns[index].epoch += 1;
                 index
             }
@@ -868,16 +877,6 @@ impl World {
         };
         let TxnMeta { pid, epoch, .. } = self.txns[index];
         self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch }, 0);
-    }
-
-    /// Aborts the transaction at `index` if it is open: fenced by a new instance or timed out.
-    fn end_open_txn(&mut self, index: usize, fenced: bool) {
-        let TxnMeta { pid, epoch, phase, .. } = self.txns[index];
-        if phase != TxnPhase::Ongoing {
-            return;
-        }
-        self.record(EventKind::TxnExpired { pid, epoch, fenced });
-        self.complete_txn(index, false);
     }
 
     fn complete_txn(&mut self, index: usize, commit: bool) {

@@ -358,3 +358,17 @@ fn a_lost_request_loses_the_requests_behind_it_and_the_timeout_fails_them_togeth
     let closed = first_tick(&world, |k| matches!(k, EventKind::ConnectionClosed { msg, .. } if msg.0 == 3)).unwrap();
     assert_eq!(timed_out, closed);
 }
+
+#[test]
+fn a_restart_that_fences_an_open_transaction_gets_the_epoch_bumped_twice() {
+    // TransactionCoordinator.handleInitProducerId: with a transaction ongoing the coordinator
+    // fences with a bumped epoch to abort it (prepareFenceProducerEpoch), answers
+    // CONCURRENT_TRANSACTIONS, and the client's retry bumps the epoch again.
+    let world = run_config(Some(Preset::ExactlyOnceKafka), Preset::ExactlyOnceKafka.config(), 3, &["producer-restart-same-id:m2"], 1);
+    let epochs: Vec<u16> = world.events().iter().filter_map(|e| match e.kind {
+        EventKind::ProducerStarted { epoch, .. } => Some(epoch),
+        _ => None,
+    }).collect();
+    assert_eq!(epochs.len(), 2, "{epochs:?}");
+    assert_eq!(epochs[1], epochs[0] + 2);
+}
