@@ -69,18 +69,19 @@
 //! - Connections: `drop-ack` and `drop-produce-request` break the producer's connection to the
 //!   leader in one direction (TCP does not lose one message and deliver the next): every later
 //!   response (after a lost ACK) or request (after a lost request) on it is lost too, until the
-//!   oldest request reaches `request.timeout.ms`, when the
-//!   client disconnects and fails every request in flight on it (NetworkClient
-//!   .handleTimedOutRequests); they are all retried. Simplifications: with acks=0 (nothing waits
-//!   for an answer) `drop-produce-request` loses that one request only, and `drop-offset-commit`
-//!   loses that one commit only.
+//!   oldest request reaches `request.timeout.ms`, when the client disconnects and fails every
+//!   request in flight on it (NetworkClient.handleTimedOutRequests); they are all retried.
+//!   Simplifications: with acks=0 (nothing waits for an answer) `drop-produce-request` loses that
+//!   one request only, and `drop-offset-commit` loses that one commit only.
 //! - Retries back off exponentially from `retry.backoff.ms` to 1 s (KIP-580); a request to a
 //!   broker that is down fails at once (the connection closes) rather than after
 //!   `request.timeout.ms`; `delivery.timeout.ms` bounds every send, in flight or not. While the
 //!   partition has no leader the producer sends nothing (it cannot connect) and records wait in
 //!   the accumulator, whatever `acks` is; the consumer's poll waits too.
-//! - Failover: a crashed leader's connections close at once, but the controller fences it and
-//!   elects a new leader only after `broker.session.timeout.ms` (9000 ms by default, KRaft).
+//! - Failover: when the leader crashes its sockets close: the requests it held unanswered fail at
+//!   once, responses it had already sent still arrive, and requests still on their way fail when
+//!   they reach it. The controller fences it and elects a new leader only after
+//!   `broker.session.timeout.ms` (9000 ms by default, KRaft).
 //!   Meanwhile the partition has no leader and the follower appends a fetch response that was
 //!   already on its way. The crashed broker cannot register again before it is fenced
 //!   (DUPLICATE_BROKER_REGISTRATION), so it returns after the later of `lab.restart.ms` and the
