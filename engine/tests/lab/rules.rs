@@ -372,3 +372,31 @@ fn a_restart_that_fences_an_open_transaction_gets_the_epoch_bumped_twice() {
     assert_eq!(epochs.len(), 2, "{epochs:?}");
     assert_eq!(epochs[1], epochs[0] + 2);
 }
+
+#[test]
+fn java_auto_commit_close_after_a_throw_loses_the_rest_of_the_returned_batch() {
+    // ConsumerCoordinator.close -> maybeAutoCommitOffsetsSync commits the position after the whole
+    // batch poll() returned, so every record of that batch from the one that threw on is lost.
+    let config = Config {
+        enable_auto_commit: true,
+        auto_commit_style: delivery_lab::AutoCommitStyle::JavaPoll,
+        ..Preset::AtLeastOnce.config()
+    };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 4, &["processing-throws:m2"], 1);
+    let ledger = world.ledger();
+    let m2_offset = ledger.row(2).unwrap().offsets[0];
+    let (from, to) = world
+        .events()
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::Polled { from, to, .. } if from <= m2_offset && m2_offset < to => Some((from, to)),
+            _ => None,
+        })
+        .expect("m2 was returned by a poll");
+    assert!(from <= m2_offset);
+    for row in &ledger.rows {
+        if row.offsets.first().is_some_and(|o| *o >= m2_offset && *o < to) {
+            assert_eq!(row.verdict, delivery_lab::Verdict::Lost, "{}", row.explanation);
+        }
+    }
+}
