@@ -174,6 +174,9 @@ pub enum EventKind {
     Arrived { flight: FlightId, from: Actor, to: Actor, what: FlightKind },
     /// A network message was lost (a fault, or its receiver is down).
     Dropped { flight: FlightId, from: Actor, to: Actor, what: FlightKind, fault: Option<Fault> },
+    /// A network message was lost because an earlier fault broke its connection (`fault`): on one
+    /// connection nothing gets through after a lost request or response.
+    LostWithConnection { flight: FlightId, from: Actor, to: Actor, what: FlightKind, fault: Fault },
     /// The leader appended a record.
     Appended { broker: u8, offset: u64, msg: MsgId, pid: u32, epoch: u16, seq: Option<u32>, txn: bool },
     /// The leader found the batch among the producer's last five and did not append it again.
@@ -299,9 +302,10 @@ impl Event {
             | EventKind::ProcessingThrew { msg, .. }
             | EventKind::SinkWrite { msg, .. } => Some(msg),
             EventKind::FaultStruck { msg, .. } | EventKind::FaultNotApplicable { msg, .. } => msg,
-            EventKind::Sent { what, .. } | EventKind::Arrived { what, .. } | EventKind::Dropped { what, .. } => {
-                what.msg()
-            }
+            EventKind::Sent { what, .. }
+            | EventKind::Arrived { what, .. }
+            | EventKind::Dropped { what, .. }
+            | EventKind::LostWithConnection { what, .. } => what.msg(),
             _ => None,
         }
     }
@@ -311,7 +315,8 @@ impl Event {
         match self.kind {
             EventKind::Sent { from, to, .. }
             | EventKind::Arrived { from, to, .. }
-            | EventKind::Dropped { from, to, .. } => (Some(from), Some(to)),
+            | EventKind::Dropped { from, to, .. }
+            | EventKind::LostWithConnection { from, to, .. } => (Some(from), Some(to)),
             EventKind::Appended { broker, .. }
             | EventKind::DuplicateFound { broker, .. }
             | EventKind::Refused { broker, .. }
@@ -415,6 +420,9 @@ impl fmt::Display for EventKind {
             K::AppSend { msg, resend: true, .. } => write!(f, "the application sent {msg} again, as a new record"),
             K::Sent { from, to, what, arrives, .. } => write!(f, "{from} sent {what} to {to}, arriving at t={arrives}"),
             K::Arrived { to, what, .. } => write!(f, "{what} reached {to}"),
+            K::LostWithConnection { what, .. } => {
+                write!(f, "{what} was lost too: the connection broke with the earlier loss")
+            }
             K::Dropped { to, what, fault: Some(Fault::NetworkDelayReorder), .. } => {
                 write!(f, "{what} was discarded: {to} had closed the connection")
             }

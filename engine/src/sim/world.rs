@@ -79,6 +79,9 @@ pub struct Flight {
     /// Whether it arrives damaged (a produce request the leader refuses with CORRUPT_MESSAGE).
     #[serde(skip)]
     pub(crate) corrupt: bool,
+    /// Whether it is lost only because an earlier fault broke its connection.
+    #[serde(skip)]
+    pub(crate) collateral: bool,
     /// The event that sent it.
     pub sent_event: EventId,
     /// A number the receiver needs (the consumer group generation, or the producer epoch).
@@ -523,6 +526,7 @@ impl World {
             state: FlightState::InFlight,
             doomed,
             corrupt: false,
+            collateral: doomed.is_some(),
             sent_event,
             aux,
             entries: Vec::new(),
@@ -545,7 +549,12 @@ impl World {
         }
         if doomed.is_some() || !self.receiver_up(to) {
             self.flights[id as usize].state = FlightState::Dropped;
-            self.record(EventKind::Dropped { flight: flight_id, from, to, what, fault: doomed });
+            match doomed {
+                Some(fault) if self.flights[id as usize].collateral => {
+                    self.record(EventKind::LostWithConnection { flight: flight_id, from, to, what, fault })
+                }
+                _ => self.record(EventKind::Dropped { flight: flight_id, from, to, what, fault: doomed }),
+            };
             if doomed.is_none() {
                 self.undeliverable(id);
             }

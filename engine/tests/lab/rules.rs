@@ -349,7 +349,8 @@ fn a_lost_request_loses_the_requests_behind_it_and_the_timeout_fails_them_togeth
         .events()
         .iter()
         .filter_map(|e| match e.kind {
-            EventKind::Dropped { what: delivery_lab::FlightKind::Produce { msg, .. }, .. } => Some(msg.0),
+            EventKind::Dropped { what: delivery_lab::FlightKind::Produce { msg, .. }, .. }
+            | EventKind::LostWithConnection { what: delivery_lab::FlightKind::Produce { msg, .. }, .. } => Some(msg.0),
             _ => None,
         })
         .collect();
