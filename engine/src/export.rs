@@ -21,6 +21,8 @@ pub fn java_properties(config: &Config) -> String {
     for (name, value) in topic_settings(config) {
         let _ = writeln!(out, "{name}={value}");
     }
+    out.push_str("\n# KRaft controller (server.properties): how long a crashed broker keeps its lease\n");
+    let _ = writeln!(out, "broker.session.timeout.ms={}", config.broker_session_timeout_ms);
     out
 }
 

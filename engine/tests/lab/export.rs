@@ -62,3 +62,11 @@ fn the_python_dict_states_the_resolved_idempotence_because_librdkafka_defaults_i
     // The Java properties keep the learner's choice: an unset value stays unset.
     assert!(!java_properties(&defaults).contains("enable.idempotence"));
 }
+
+#[test]
+fn the_java_properties_carry_the_controllers_session_timeout() {
+    // KRaftConfigs: broker.session.timeout.ms, default 9000, decides when a crashed leader is
+    // fenced and replaced; the lab's failover follows it.
+    let text = java_properties(&Preset::AtLeastOnce.config());
+    assert_eq!(properties(&text)["broker.session.timeout.ms"], "9000");
+}
