@@ -94,10 +94,10 @@
 //!   (Partition.isFollowerInSync). Simplification: the high watermark ignores a caught-up
 //!   follower that has not rejoined yet (Kafka's `shouldWaitForReplicaToJoinIsr`). The
 //!   transaction and group coordinators never fail.
-//! - Known simplifications on the producer's error paths: a transactional producer retries an
-//!   OUT_OF_ORDER_SEQUENCE for its next-in-line batch until `delivery.timeout.ms` (Kafka makes it
-//!   an abortable error at once; reachable only after an unclean election); the
-//!   CONCURRENT_TRANSACTIONS round trip of an InitProducerId that fences an open transaction is
+//! - A transactional producer does not retry an OUT_OF_ORDER_SEQUENCE for its next expected
+//!   batch (reachable after an unclean election): the transaction aborts, its other batches fail,
+//!   and the abort bumps the epoch (the InitProducerId of KIP-360 folded into the EndTxn answer).
+//! - Known simplifications on the producer's error paths: the CONCURRENT_TRANSACTIONS round trip of an InitProducerId that fences an open transaction is
 //!   folded into one answer (with Kafka's epoch + 2); after an acks=0 connection closes, the next
 //!   request reconnects.
 //! - Transactions: partitions join a transaction implicitly on the first write (as with KIP-890);

@@ -148,6 +148,10 @@ pub struct ProducerSession {
     pub todo: Vec<MsgId>,
     /// How many of `todo` it has sent.
     pub next: usize,
+    /// The open transaction hit an abortable error (OUT_OF_ORDER_SEQUENCE for the next batch): its
+    /// records fail, and aborting it bumps the epoch (KIP-360).
+    #[serde(skip)]
+    pub(crate) abortable: bool,
 }
 
 impl World {
@@ -188,6 +192,7 @@ impl World {
             txn_left: 0,
             todo,
             next: 0,
+            abortable: false,
         });
         if let Some(tid) = transactional_id {
             self.session_mut(session).txn = SessionTxn::Initializing;
@@ -471,8 +476,27 @@ impl World {
         if r.state != RecordState::InFlight || r.flight != Some(request) {
             return;
         }
+        let abortable = self.producers[usize::from(r.session)].abortable;
         match outcome {
             ProduceOutcome::Ok { offset, .. } => self.acknowledge(record, Some(offset)),
+            // The transaction is already doomed: Sender fails its batches instead of retrying.
+            ProduceOutcome::Err(_) if abortable && r.txn.is_some() => self.fail_record(record, false),
+            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.cfg.transactional && self.next_in_line(&r) => {
+                // TransactionManager.canRetry: for a transactional producer an
+                // OUT_OF_ORDER_SEQUENCE on the next expected batch is not retried; it is an
+                // abortable error, the transaction aborts and the abort bumps the epoch (KIP-360).
+                self.session_mut(r.session).abortable = true;
+                self.fail_record(record, false);
+                let doomed: Vec<u16> = self
+                    .records
+                    .iter()
+                    .filter(|o| o.session == r.session && o.txn == r.txn && matches!(o.state, RecordState::Queued | RecordState::Backoff))
+                    .map(|o| o.id)
+                    .collect();
+                for other in doomed {
+                    self.fail_record(other, false);
+                }
+            }
             ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.broker_lost_state(&r) => {
                 self.bump_epoch(r.session);
                 self.retry_or_fail(record);
@@ -480,6 +504,19 @@ impl World {
             ProduceOutcome::Err(error) if error.retriable() => self.retry_or_fail(record),
             ProduceOutcome::Err(_) => self.fenced(r.session, record),
         }
+    }
+
+    /// Whether the record is the next sequence after the last acknowledged one of its epoch
+    /// (TransactionManager.isNextSequence), with nothing lower unresolved.
+    fn next_in_line(&self, r: &Record) -> bool {
+        let Some(seq) = r.seq else { return false };
+        let last_acked = self
+            .records
+            .iter()
+            .filter(|o| o.session == r.session && o.epoch == r.epoch && o.state == RecordState::Acked)
+            .filter_map(|o| o.seq)
+            .max();
+        last_acked.map_or(0, |l| l + 1) == seq && !self.earlier_sequence_unresolved(r)
     }
 
     /// An OUT_OF_ORDER_SEQUENCE for a record whose lower sequences were all acknowledged means the
@@ -700,6 +737,16 @@ impl World {
         if !ok {
             self.session_fenced(session);
             return;
+        }
+        if self.producers[usize::from(session)].abortable {
+            // Aborting after an abortable error bumps the epoch (InitProducerId with the current
+            // producer id and epoch, KIP-360); sequences start again at 0.
+            self.session_mut(session).abortable = false;
+            self.bump_epoch(session);
+            let (pid, epoch) = (self.producers[usize::from(session)].pid, self.producers[usize::from(session)].epoch);
+            if let Some(meta) = self.txns.iter_mut().find(|t| t.pid == pid) {
+                meta.epoch = meta.epoch.max(epoch);
+            }
         }
         let txn = self.producers[usize::from(session)].txn_no;
         let mut requeue = Vec::new();

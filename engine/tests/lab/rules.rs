@@ -401,3 +401,20 @@ fn java_auto_commit_close_after_a_throw_loses_the_rest_of_the_returned_batch() {
         }
     }
 }
+
+#[test]
+fn an_abortable_out_of_order_sequence_aborts_at_once_and_the_bumped_epoch_recovers() {
+    // TransactionManager.canRetry: a transactional producer does not retry OUT_OF_ORDER_SEQUENCE
+    // for its next expected batch; the transaction aborts and the epoch bump (KIP-360) lets the
+    // following transactions write from sequence 0 again.
+    let config = Config { unclean_leader_election: true, ..Preset::ExactlyOnceKafka.config() };
+    let world = run_config(Some(Preset::ExactlyOnceKafka), config, 5, &["follower-out-of-isr:m2", "leader-crash-unreplicated-after-ack:m2"], 1);
+    let ledger = world.ledger();
+    let m3 = ledger.row(3).unwrap();
+    assert_eq!(m3.verdict, delivery_lab::Verdict::FailedAndReported, "{}", m3.explanation);
+    assert_eq!(m3.attempts, 1, "{}", m3.explanation);
+    for m in [4, 5] {
+        let row = ledger.row(m).unwrap();
+        assert_eq!(row.verdict, delivery_lab::Verdict::DeliveredOnce, "{}", row.explanation);
+    }
+}

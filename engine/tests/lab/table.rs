@@ -156,6 +156,8 @@ const CASES: &[Case] = &[
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "follower out of ISR then leader crash with unclean election loses an acks=all record", rule: "unclean.leader.election.enable=true may lose data; acks=all only waits for the current ISR", preset: Alo, tweak: unclean, faults: &["follower-out-of-isr:m2", "leader-crash-unreplicated-after-ack:m2"],
         expect: &[expect(2, &[Lost], 0, 0, 0)] },
+    Case { name: "transactional producer after an unclean election: the next batch's OUT_OF_ORDER_SEQUENCE aborts its transaction, the next transaction succeeds", rule: "TransactionManager.canRetry: OUT_OF_ORDER_SEQUENCE_NUMBER for the next expected sequence is not retried by a transactional producer (abortable error); the abort bumps the epoch (KIP-360) and sequences restart at 0", preset: EoK, tweak: unclean, faults: &["follower-out-of-isr:m2", "leader-crash-unreplicated-after-ack:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Lost], 0, 0, 0), expect(3, &[FailedAndReported], 0, 0, 0)] },
     Case { name: "min.insync.replicas=2 refuses acks=all writes while the follower is out", rule: "TopicConfig min.insync.replicas: NotEnoughReplicas when the ISR is too small", preset: Alo, tweak: min_isr_two, faults: &["follower-out-of-isr:m2"],
         expect: &[Expect { msg: 2, verdicts: ONCE_OR_REORDERED, copies: Some(1), processed: Some(1), effects: Some(1) }] },
     Case { name: "one replica and a lost disk lose acknowledged records", rule: "Kafka docs 4.7: durability comes from replicas; replication.factor=1 has none", preset: Alo, tweak: rf_one, faults: &["disk-lost:m2"],
