@@ -21,6 +21,8 @@ pub fn java_properties(config: &Config) -> String {
     for (name, value) in topic_settings(config) {
         let _ = writeln!(out, "{name}={value}");
     }
+    out.push_str("\n# KRaft controller (server.properties): how long a crashed broker keeps its lease\n");
+    let _ = writeln!(out, "broker.session.timeout.ms={}", config.broker_session_timeout_ms);
     out
 }
 
@@ -28,7 +30,16 @@ pub fn java_properties(config: &Config) -> String {
 /// the same names for these settings.
 pub fn confluent_python(config: &Config) -> String {
     let mut out = String::from("producer_conf = {\n    \"bootstrap.servers\": \"localhost:9092\",\n");
-    for (name, value) in producer_settings(config) {
+    let mut settings = producer_settings(config);
+    if config.enable_idempotence.is_none() {
+        // The Java client defaults enable.idempotence to true (KIP-679, Kafka 3.0) and switches a
+        // defaulted value off when acks/retries/in-flight forbid it; librdkafka defaults it to
+        // false (CONFIGURATION.md). State the value the lab resolved, so both clients agree.
+        let on = config.resolve().is_ok_and(|effective| effective.idempotence);
+        let at = settings.iter().position(|(name, _)| *name == "max.in.flight.requests.per.connection").unwrap_or(settings.len());
+        settings.insert(at, ("enable.idempotence", on.to_string()));
+    }
+    for (name, value) in settings {
         let _ = writeln!(out, "    \"{name}\": {},", python_value(&value));
     }
     out.push_str("}\n\nconsumer_conf = {\n    \"bootstrap.servers\": \"localhost:9092\",\n    \"group.id\": \"delivery-lab\",\n");
@@ -42,6 +53,10 @@ pub fn confluent_python(config: &Config) -> String {
     }
     out.push_str("}\n");
     let _ = writeln!(out, "# {}", commit_comment(config));
+    out.push_str(
+        "# Note: in librdkafka request.timeout.ms is only the broker's ack timeout; the lab's\n\
+         # client-side wait for an answer corresponds to socket.timeout.ms there.\n",
+    );
     if config.enable_auto_commit && config.auto_commit_style == AutoCommitStyle::JavaPoll {
         out.push_str(
             "# Note: the lab models the Java client's auto-commit inside poll(); librdkafka commits\n\

@@ -45,20 +45,61 @@
 //!
 //! - Time: one tick is 100 ms (`TICK_MS`); every `*.ms` setting is divided by it, rounding up.
 //!   Each network hop takes `lab.network.latency.ms` plus a seeded jitter, and every directed link
-//!   is first-in first-out, so only the `network-delay-reorder` fault makes a request overtake.
+//!   is first-in first-out: Kafka processes the requests of one connection in order and answers
+//!   in order (protocol guide, "Network"), so nothing overtakes on the wire. Reordering needs a
+//!   retried request: `network-delay-reorder` (slug kept for links) makes a message's first
+//!   request arrive damaged, refused with the retriable CORRUPT_MESSAGE; with acks=0 the broker
+//!   closes the connection instead and the requests behind it are lost.
+//! - Configuration: `Config` holds a value for every setting, so it cannot tell a default from a
+//!   value set explicitly. Where Kafka distinguishes them it says so: `enable.idempotence` is an
+//!   `Option`; `delivery.timeout.ms` below `request.timeout.ms` is refused as Kafka refuses an
+//!   explicit value (a defaulted one Kafka would raise instead), and the error says so.
 //! - One record per batch and per produce request. Idempotent brokers keep the last 5 batches per
 //!   producer id, rebuilt from the log (so a new leader deduplicates too); a new epoch starts at
-//!   sequence 0; after a failed batch or a broker that lost its state the producer bumps its epoch
-//!   (KIP-360). An OUT_OF_ORDER_SEQUENCE answer for a batch behind an acknowledged later sequence
-//!   is taken as proof the batch was written (sequences are accepted strictly in order).
+//!   sequence 0; after a failed batch the producer bumps its epoch (KIP-360). A broker whose log
+//!   no longer holds anything of a producer id it once had (truncation, a lost disk) accepts any
+//!   sequence from it (ProducerAppendInfo.checkSequence). Kafka accepts any first sequence from a
+//!   producer id it never saw as well; the lab requires 0 there, which differs from Kafka only if
+//!   a new producer's very first batch is refused while a later one is in flight
+//!   (`network-delay-reorder` on the first message), where Kafka would append the later batch
+//!   first. As RecordAccumulator does, a retried batch goes out again only once every lower
+//!   sequence of its epoch has an outcome, and nothing is drained behind it meanwhile. Without
+//!   idempotence a retried batch goes back to the head of the queue (RecordAccumulator.reenqueue,
+//!   `addFirst`), so batches failed together are retried newest first.
+//! - Connections: `drop-ack` and `drop-produce-request` break the producer's connection to the
+//!   leader in one direction (TCP does not lose one message and deliver the next): every later
+//!   response (after a lost ACK) or request (after a lost request) on it is lost too, until the
+//!   oldest request reaches `request.timeout.ms`, when the client disconnects and fails every
+//!   request in flight on it (NetworkClient.handleTimedOutRequests); they are all retried.
+//!   Simplifications: with acks=0 (nothing waits for an answer) `drop-produce-request` loses that
+//!   one request only, and `drop-offset-commit` loses that one commit only.
 //! - Retries back off exponentially from `retry.backoff.ms` to 1 s (KIP-580); a request to a
 //!   broker that is down fails at once (the connection closes) rather than after
-//!   `request.timeout.ms`; `delivery.timeout.ms` bounds every send, in flight or not.
+//!   `request.timeout.ms`; `delivery.timeout.ms` bounds every send, in flight or not. While the
+//!   partition has no leader the producer sends nothing (it cannot connect) and records wait in
+//!   the accumulator, whatever `acks` is; the consumer's poll waits too.
+//! - Failover: when the leader crashes its sockets close: the requests it held unanswered fail at
+//!   once, responses it had already sent still arrive, and requests still on their way fail when
+//!   they reach it. The controller fences it and elects a new leader only after
+//!   `broker.session.timeout.ms` (9000 ms by default, KRaft).
+//!   Meanwhile the partition has no leader and the follower appends a fetch response that was
+//!   already on its way. The crashed broker cannot register again before it is fenced
+//!   (DUPLICATE_BROKER_REGISTRATION), so it returns after the later of `lab.restart.ms` and the
+//!   fencing.
 //! - Partitions: leader plus at most one follower that long-polls; the high watermark is the
 //!   smallest log end offset in the ISR and does not move while the ISR is below
 //!   `min.insync.replicas` (Kafka 3.7+). `follower-out-of-isr` removes the follower at once (as if
-//!   `replica.lag.time.max.ms` had passed) and lets it rejoin after `lab.restart.ms`. The
+//!   `replica.lag.time.max.ms` had passed) and lets it rejoin after `lab.restart.ms`, once it has
+//!   reached the high watermark and the current leader epoch's start offset
+//!   (Partition.isFollowerInSync). Simplification: the high watermark ignores a caught-up
+//!   follower that has not rejoined yet (Kafka's `shouldWaitForReplicaToJoinIsr`). The
 //!   transaction and group coordinators never fail.
+//! - A transactional producer does not retry an OUT_OF_ORDER_SEQUENCE for its next expected
+//!   batch (reachable after an unclean election): the transaction aborts, its other batches fail,
+//!   and the abort bumps the epoch (the InitProducerId of KIP-360 folded into the EndTxn answer).
+//! - Known simplifications on the producer's error paths: the CONCURRENT_TRANSACTIONS round trip of an InitProducerId that fences an open transaction is
+//!   folded into one answer (with Kafka's epoch + 2); after an acks=0 connection closes, the next
+//!   request reconnects.
 //! - Transactions: partitions join a transaction implicitly on the first write (as with KIP-890);
 //!   markers take an offset; a transaction whose marker is not yet below the high watermark still
 //!   holds the last stable offset; markers lost in a failover are written again.
@@ -66,7 +107,8 @@
 //!   responses); consumers detect truncation after a leader change from the committed offset's
 //!   leader epoch (KIP-320). One consumer in the group: a rebalance is a rejoin at the committed
 //!   offset. Auto-commit is either the Java client's (inside `poll()` and `close()`) or
-//!   librdkafka's background commit of offsets stored as each record is handed over.
+//!   librdkafka's background commit of offsets stored as each record is handed over (before any
+//!   processing, so `close()` after a throw commits past the record that threw).
 //! - `World::step` runs one action and returns the events it recorded (usually one, sometimes an
 //!   arrival and what it caused at the same instant), so a snapshot per step is always consistent.
 

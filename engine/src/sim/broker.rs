@@ -211,6 +211,14 @@ pub enum SequenceCheck {
 /// start at sequence 0; after that each batch must follow the last one. When the broker lost the
 /// producer's state (a truncation), the producer bumps its epoch and starts again (KIP-360).
 pub fn check_sequence(log: &[LogEntry], pid: ProducerId, epoch: u16, seq: u32) -> SequenceCheck {
+    check_sequence_after_loss(log, pid, epoch, seq, false)
+}
+
+/// [`check_sequence`] for a broker that may have lost the producer's state: when `state_lost`
+/// and the log holds nothing of `pid`, any sequence is accepted (ProducerAppendInfo.checkSequence:
+/// "If there is no current producer epoch (possibly because all producer records have been
+/// deleted due to retention or the DeleteRecords API) accept writes with any sequence number").
+pub fn check_sequence_after_loss(log: &[LogEntry], pid: ProducerId, epoch: u16, seq: u32, state_lost: bool) -> SequenceCheck {
     let mut newest_epoch = None;
     let mut recent = Vec::with_capacity(BATCHES_TO_RETAIN);
     for entry in log.iter().rev() {
@@ -229,6 +237,9 @@ pub fn check_sequence(log: &[LogEntry], pid: ProducerId, epoch: u16, seq: u32) -
     }
     if newest_epoch.is_some_and(|newest| newest > epoch) {
         return SequenceCheck::Fenced;
+    }
+    if state_lost && newest_epoch.is_none() {
+        return SequenceCheck::Append;
     }
     if let Some(&(_, offset)) = recent.iter().find(|(s, _)| *s == seq) {
         return SequenceCheck::Duplicate(offset);
@@ -305,7 +316,7 @@ pub struct TxnMeta {
 use super::config::{Acks, IsolationLevel, OffsetReset};
 use super::event::{Actor, EventKind, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
-use super::world::{Action, World};
+use super::world::{Action, FlightState, World};
 
 impl World {
     fn leader_replica(&mut self) -> Option<&mut Replica> {
@@ -324,6 +335,24 @@ impl World {
         if self.partition.leader != Some(broker) {
             return respond(self, ProduceOutcome::Err(ProduceError::NotLeader));
         }
+        if self.flights[id as usize].corrupt {
+            // The batch fails its CRC check (LogValidator): CORRUPT_MESSAGE, nothing appended.
+            // With acks=0 the broker only closes the connection; the client has moved on.
+            let error = ProduceError::CorruptMessage;
+            self.record(EventKind::Refused { broker, msg, error });
+            if self.cfg.config.acks == Acks::Zero {
+                // KafkaApis.handleProduceRequest: an acks=0 request that fails closes the
+                // connection, and the requests queued behind it on that connection are lost.
+                for later in self.flights.iter_mut() {
+                    let same_link = later.from == Actor::Producer { session } && later.to == Actor::Broker(broker);
+                    if same_link && later.state == FlightState::InFlight && matches!(later.what, FlightKind::Produce { .. }) {
+                        later.doomed = Some(Fault::NetworkDelayReorder);
+                    }
+                }
+                return;
+            }
+            return respond(self, ProduceOutcome::Err(error));
+        }
         if self.strike(Fault::FollowerOutOfIsr, Some(msg)) {
             self.follower_out_of_isr();
         }
@@ -332,14 +361,20 @@ impl World {
             return respond(self, ProduceOutcome::Err(error));
         }
         if let Some(seq) = seq {
-            if let SequenceCheck::Duplicate(offset) = check_sequence(self.partition.log(), r.pid, epoch, seq) {
+            if let SequenceCheck::Duplicate(offset) = self.sequence_check(r.pid, epoch, seq) {
                 self.record(EventKind::DuplicateFound { broker, msg, offset });
                 return respond(self, ProduceOutcome::Ok { offset, duplicate: true });
             }
         }
         let offset = self.append(broker, r.msg, record, r.pid, epoch, seq, r.txn.is_some());
         if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(msg)) {
-            return self.crash_leader(false);
+            // The crashed process closes its sockets: the client fails every in-flight request
+            // on the connection at once (NetworkClient disconnect handling), this one included.
+            self.crash_leader(false);
+            if self.cfg.config.acks != Acks::Zero {
+                self.connection_lost(record);
+            }
+            return;
         }
         match self.cfg.config.acks {
             Acks::Zero => self.after_ack_crash(msg, offset),
@@ -360,13 +395,22 @@ impl World {
             return Some(ProduceError::NotEnoughReplicas);
         }
         if txn && self.txns.iter().any(|t| t.pid == pid && t.epoch > epoch) {
-            return Some(ProduceError::ProducerFenced);
+            return Some(ProduceError::InvalidProducerEpoch);
         }
-        match seq.map(|seq| check_sequence(self.partition.log(), pid, epoch, seq)) {
+        match seq.map(|seq| self.sequence_check(pid, epoch, seq)) {
             Some(SequenceCheck::OutOfOrder) => Some(ProduceError::OutOfOrderSequence),
-            Some(SequenceCheck::Fenced) => Some(ProduceError::ProducerFenced),
+            Some(SequenceCheck::Fenced) => Some(ProduceError::InvalidProducerEpoch),
             _ => None,
         }
+    }
+
+    /// The leader's sequence check. The lab knows whether the partition ever held a record of the
+    /// producer id; if it did and the log no longer does (truncation, a lost disk), the broker has
+    /// no state for it and accepts any sequence, as Kafka does. A producer id the partition never
+    /// saw must start at sequence 0 (see lib.rs, "Modelling decisions").
+    fn sequence_check(&self, pid: u32, epoch: u16, seq: u32) -> SequenceCheck {
+        let state_lost = self.pids_appended.contains(&pid);
+        check_sequence_after_loss(self.partition.log(), pid, epoch, seq, state_lost)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -376,6 +420,9 @@ impl World {
         let offset = replica.leo();
         let kind = EntryKind::Data { msg, record, pid, epoch, seq, txn };
         replica.log.push(LogEntry { offset, leader_epoch, kind });
+        if seq.is_some() && !self.pids_appended.contains(&pid) && self.pids_appended.len() < 64 {
+            self.pids_appended.push(pid);
+        }
         self.record(EventKind::Appended { broker, offset, msg, pid, epoch, seq, txn });
         if txn {
             self.begin_txn_if_needed(pid);
@@ -398,9 +445,12 @@ impl World {
     /// Answers a produce request; `request` is the request's flight, which the client matches.
     fn respond_produce(&mut self, broker: u8, session: u8, msg: super::event::MsgId, record: u16, outcome: ProduceOutcome, request: u32) {
         let what = FlightKind::ProduceResponse { msg, record, outcome };
-        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what, 0, request);
+        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what, request);
         if matches!(outcome, ProduceOutcome::Ok { .. }) && self.strike(Fault::DropAck, Some(msg)) {
             self.flights[flight as usize].doomed = Some(Fault::DropAck);
+            // Responses on a connection return in order (protocol guide, Network): a lost ACK
+            // means the connection broke, and every later response on it is lost too.
+            self.broken.push((session, broker, Fault::DropAck));
         }
     }
 
@@ -471,7 +521,7 @@ impl World {
             return;
         }
         let offset = replica.leo();
-        self.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }, 0, 0);
+        self.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }, 0);
     }
 
     /// The follower's fetch reached the leader: it tells the leader the follower's log end offset.
@@ -485,8 +535,13 @@ impl World {
             return;
         }
         self.partition.follower_fetch_offset = offset;
-        let hw = self.partition.replicas[usize::from(leader)].hw;
-        if !self.partition.isr[usize::from(f)] && offset >= hw {
+        let leader_replica = &self.partition.replicas[usize::from(leader)];
+        let hw = leader_replica.hw;
+        // Partition.isFollowerInSync: the follower must reach the high watermark and the offset
+        // where the current leader epoch began (leaderEpochStartOffsetOpt).
+        let epoch = self.partition.leader_epoch;
+        let epoch_start = leader_replica.log.iter().position(|e| e.leader_epoch == epoch).unwrap_or(leader_replica.log.len()) as u64;
+        if !self.partition.isr[usize::from(f)] && offset >= hw && offset >= epoch_start {
             self.partition.isr[usize::from(f)] = true;
             let size = self.partition.isr_size();
             self.record(EventKind::IsrChanged { follower_in: true, size });
@@ -509,7 +564,7 @@ impl World {
         let (to, hw) = (replica.leo(), replica.hw);
         let what = FlightKind::ReplicaFetchResponse { from: offset, to, hw };
         self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
-        let response = self.send(Actor::Broker(leader), Actor::Broker(f), what, 0, 0);
+        let response = self.send(Actor::Broker(leader), Actor::Broker(f), what, 0);
         self.flights[response as usize].entries = entries;
     }
 
@@ -529,7 +584,7 @@ impl World {
         self.record(EventKind::Replicated { broker: f, from, to });
         self.start_follower_fetching();
         for msg in msgs {
-            if self.strike(Fault::LeaderCrashReplicated, Some(msg)) {
+            if self.partition.leader.is_some() && self.strike(Fault::LeaderCrashReplicated, Some(msg)) {
                 return self.crash_leader(false);
             }
         }
@@ -559,9 +614,14 @@ impl World {
 
     // ----- crashes and elections -----
 
-    /// The leader crashes (keeping its disk unless `disk_lost`). A clean election picks the
-    /// follower only if it is in the ISR; an unclean one takes it anyway; otherwise the partition
-    /// is offline until the old leader returns.
+    /// The leader crashes (keeping its disk unless `disk_lost`). Its connections close at once,
+    /// but nothing elects a new leader yet: the KRaft controller fences the broker only when its
+    /// lease runs out, `broker.session.timeout.ms` after its last heartbeat (KRaftConfigs
+    /// BROKER_SESSION_TIMEOUT_MS_DEFAULT = 9000). Until then the partition has no leader, the
+    /// follower still appends a fetch response already on its way, and clients hold their records
+    /// (a request cannot go to a broker that refuses connections). The crashed broker cannot come
+    /// back before it is fenced either: ClusterControlManager.registerBroker refuses a new
+    /// incarnation while the old one's session is valid (DUPLICATE_BROKER_REGISTRATION).
     pub(crate) fn crash_leader(&mut self, disk_lost: bool) {
         let Some(broker) = self.partition.leader else { return };
         let replica = &mut self.partition.replicas[usize::from(broker)];
@@ -571,14 +631,31 @@ impl World {
             replica.hw = 0;
         }
         self.record(EventKind::BrokerCrashed { broker, disk_lost });
+        // Its sockets close: clients reconnect to whoever leads next.
+        self.broken.retain(|&(_, b, _)| b != broker);
         self.partition.leader = None;
         self.partition.last_leader = broker;
         self.parked_replica_fetch = None;
         self.drop_parked_consumer_fetch();
+        // Its sockets close: the requests it held without answering fail at once
+        // (NetworkClient.processDisconnection); responses it had already sent still arrive, and
+        // requests still on their way fail when they reach the closed port.
         for (record, _, _, _) in std::mem::take(&mut self.pending_acks) {
             self.connection_lost(record);
         }
-        self.schedule(self.now + self.cfg.restart, Action::BrokerRestart { broker });
+        let fenced = self.now + self.cfg.session_timeout;
+        self.schedule(fenced, Action::BrokerFenced { broker });
+        self.schedule(fenced.max(self.now + self.cfg.restart), Action::BrokerRestart { broker });
+    }
+
+    /// The crashed leader's lease ran out: the controller fences it and elects a leader. A clean
+    /// election picks the follower only if it is in the ISR; an unclean one takes it anyway;
+    /// otherwise the partition stays offline until the old leader returns.
+    pub(crate) fn broker_fenced(&mut self, broker: u8) {
+        if self.partition.leader.is_some() || self.partition.replicas[usize::from(broker)].alive {
+            return;
+        }
+        self.record(EventKind::BrokerFenced { broker });
         let candidate = self.partition.follower().filter(|f| self.partition.replicas[usize::from(*f)].alive);
         match candidate {
             Some(f) if self.partition.isr[usize::from(f)] => self.elect(f, false),
@@ -603,6 +680,15 @@ impl World {
         self.rewrite_lost_markers();
         self.flush_pending_markers();
         self.after_leader_change();
+        // Clients learn the new leader from their metadata and send what they held back.
+        for session in 0..self.producers.len() as u8 {
+            let s = &self.producers[usize::from(session)];
+            if s.alive && s.frozen_until.is_none() && s.txn != super::producer::SessionTxn::Fenced {
+                self.drain(session);
+            }
+        }
+        let instance = self.consumer.instance;
+        self.poll(instance);
     }
 
     /// A crashed broker returns: it leads again if the partition was offline, or else truncates
@@ -729,7 +815,7 @@ impl World {
         self.parked_consumer_fetch = None;
         let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
         self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
-        let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what, 0, 0);
+        let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what, 0);
         self.flights[response as usize].records = records;
     }
 
@@ -769,7 +855,16 @@ impl World {
         let (from, tid) = (flight.from, flight.aux as u8);
         let index = match self.txns.iter().position(|t| t.transactional_id == tid) {
             Some(index) => {
-                self.end_open_txn(index, true);
+                // TransactionCoordinator.handleInitProducerId: an ongoing transaction is aborted
+                // under a bumped epoch first (prepareFenceProducerEpoch; the client is told
+                // CONCURRENT_TRANSACTIONS and retries), and the retry bumps the epoch again, so
+                // the new instance gets epoch + 2. Without an open transaction: epoch + 1.
+                if self.txns[index].phase == TxnPhase::Ongoing {
+                    let TxnMeta { pid, epoch, .. } = self.txns[index];
+                    self.record(EventKind::TxnExpired { pid, epoch, fenced: true });
+                    self.txns[index].epoch += 1;
+                    self.complete_txn(index, false);
+                }
                 self.txns[index].epoch += 1;
                 index
             }
@@ -781,17 +876,7 @@ impl World {
             }
         };
         let TxnMeta { pid, epoch, .. } = self.txns[index];
-        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch }, 0, 0);
-    }
-
-    /// Aborts the transaction at `index` if it is open: fenced by a new instance or timed out.
-    fn end_open_txn(&mut self, index: usize, fenced: bool) {
-        let TxnMeta { pid, epoch, phase, .. } = self.txns[index];
-        if phase != TxnPhase::Ongoing {
-            return;
-        }
-        self.record(EventKind::TxnExpired { pid, epoch, fenced });
-        self.complete_txn(index, false);
+        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch }, 0);
     }
 
     fn complete_txn(&mut self, index: usize, commit: bool) {
@@ -847,7 +932,7 @@ impl World {
         if ok && self.txns[index].phase == TxnPhase::Ongoing {
             self.complete_txn(index, commit);
         }
-        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok }, 0, 0);
+        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok }, 0);
     }
 
     /// transaction.timeout.ms passed with the transaction still open: the coordinator bumps the
@@ -858,7 +943,9 @@ impl World {
         if meta.phase != TxnPhase::Ongoing || meta.epoch != epoch || meta.started != began {
             return;
         }
+        // The transaction was opened under `epoch`; the abort marker carries the bumped one.
+        self.record(EventKind::TxnExpired { pid, epoch, fenced: false });
         self.txns[index].epoch += 1;
-        self.end_open_txn(index, false);
+        self.complete_txn(index, false);
     }
 }

@@ -194,6 +194,11 @@ pub struct Config {
     /// Topic: `unclean.leader.election.enable` (default false).
     #[serde(rename = "unclean.leader.election.enable")]
     pub unclean_leader_election: bool,
+    /// KRaft controller: `broker.session.timeout.ms` (default 9000), how long a broker that stopped
+    /// heartbeating keeps its lease. A crashed leader is fenced, and its partitions get a new
+    /// leader, only when the lease runs out; until then the crashed broker cannot register again.
+    #[serde(rename = "broker.session.timeout.ms")]
+    pub broker_session_timeout_ms: u32,
     /// Consumer: `enable.auto.commit` (default true).
     #[serde(rename = "enable.auto.commit")]
     pub enable_auto_commit: bool,
@@ -260,6 +265,7 @@ impl Default for Config {
             replication_factor: 2,
             min_insync_replicas: 1,
             unclean_leader_election: false,
+            broker_session_timeout_ms: 9_000,
             enable_auto_commit: true,
             auto_commit_interval_ms: 5_000,
             isolation_level: IsolationLevel::ReadUncommitted,
@@ -331,6 +337,8 @@ pub struct EffectiveConfig {
     pub restart: u64,
     /// `lab.network.jitter.ms` in ticks.
     pub jitter: u64,
+    /// `broker.session.timeout.ms` in ticks: from a broker's crash to its fencing and the election.
+    pub session_timeout: u64,
     /// Sentences on what the resolution changed, such as "idempotence: off (acks != all)".
     pub notes: Vec<String>,
 }
@@ -355,7 +363,7 @@ impl Config {
         if transactional && !idempotence {
             return Err(ConfigError {
                 field: "transactional.id",
-                message: "Cannot set a transactional.id without also enabling idempotence".into(),
+                message: "Cannot set a transactional.id without also enabling idempotence.".into(),
             });
         }
         self.check_consumer(&mut notes)?;
@@ -375,6 +383,7 @@ impl Config {
             latency: ms_to_ticks(self.network_latency_ms).max(1),
             restart: ms_to_ticks(self.restart_ms).max(1),
             jitter: ms_to_ticks(self.network_jitter_ms),
+            session_timeout: ms_to_ticks(self.broker_session_timeout_ms),
             notes,
         })
     }
@@ -398,6 +407,12 @@ impl Config {
         } else {
             None
         };
+        // ProducerConfig.postProcessAndValidateIdempotenceConfigs checks retries before acks.
+        let reason = if explicit && self.retries == 0 {
+            Some(("retries", "retries=0", "Must set retries to non-zero when using the idempotent producer."))
+        } else {
+            reason
+        };
         match reason {
             Some((field, _, message)) if explicit => Err(ConfigError { field, message: message.into() }),
             Some((_, why, _)) => {
@@ -412,7 +427,7 @@ impl Config {
         if self.enable_auto_commit && self.manual_commit == ManualCommit::InTransaction {
             return Err(ConfigError {
                 field: "enable.auto.commit",
-                message: "offsets sent in a transaction need enable.auto.commit=false".into(),
+                message: "the lab requires enable.auto.commit=false for offsets sent in a transaction (its consumer commits only through the transaction); Kafka itself does not refuse the combination".into(),
             });
         }
         if self.enable_auto_commit {
@@ -458,17 +473,38 @@ impl Config {
         range("lab.network.latency.ms", self.network_latency_ms, 0, 60_000)?;
         range("lab.restart.ms", self.restart_ms, 0, 600_000)?;
         range("lab.network.jitter.ms", self.network_jitter_ms, 0, 10_000)?;
+        range("broker.session.timeout.ms", self.broker_session_timeout_ms, 0, 600_000)?;
         if self.delivery_timeout_ms < self.request_timeout_ms {
-            // ProducerConfig/KafkaProducer.configureDeliveryTimeout: an explicitly set delivery
-            // timeout below linger.ms + request.timeout.ms is a ConfigException.
+            // KafkaProducer.configureDeliveryTimeout throws only when delivery.timeout.ms was set
+            // explicitly; left at its default, Kafka raises it to linger.ms + request.timeout.ms
+            // with a warning. `Config` holds a number whether or not it was set, so the lab cannot
+            // tell the two apart and refuses both, saying so.
             return Err(ConfigError {
                 field: "delivery.timeout.ms",
-                message: "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms".into(),
+                message: format!(
+                    "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms \
+                     ({} < 0 + {}). Kafka throws this only when delivery.timeout.ms is set explicitly; \
+                     left at its default it raises delivery.timeout.ms to linger.ms + request.timeout.ms. \
+                     The lab cannot tell a default from a set value, so set delivery.timeout.ms to at \
+                     least {}.",
+                    self.delivery_timeout_ms, self.request_timeout_ms, self.request_timeout_ms
+                ),
+            });
+        }
+        if self.transactional_id.is_some() && self.transaction_timeout_ms > 900_000 {
+            // Not a client ConfigException: the transaction coordinator refuses InitProducerId
+            // with INVALID_TRANSACTION_TIMEOUT above transaction.max.timeout.ms (default 900000).
+            return Err(ConfigError {
+                field: "transaction.timeout.ms",
+                message: "The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms, 900000 by default); the coordinator would refuse InitProducerId with INVALID_TRANSACTION_TIMEOUT".into(),
             });
         }
         if let Some(id) = &self.transactional_id {
             if id.is_empty() || id.len() > 64 {
-                return Err(ConfigError { field: "transactional.id", message: "must be 1 to 64 characters".into() });
+                return Err(ConfigError {
+                    field: "transactional.id",
+                    message: "the lab requires 1 to 64 characters (Kafka only requires a non-empty transactional.id)".into(),
+                });
             }
         }
         Ok(())

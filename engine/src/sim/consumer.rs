@@ -146,6 +146,10 @@ impl World {
         if self.commit_mode() == CommitMode::AutoInPoll && due && self.uncommitted(c.position) {
             self.commit(c.position, false);
         }
+        if self.partition.leader.is_none() {
+            // No leader to fetch from: poll() waits (the election wakes it up).
+            return;
+        }
         let c = &mut self.consumer;
         c.polls += 1;
         c.last_poll = self.now;
@@ -155,7 +159,7 @@ impl World {
         let (offset, poll) = (c.position, c.polls);
         let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
         let epoch = self.consumer.leader_epoch;
-        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset }, 0, epoch);
+        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset }, epoch);
         self.schedule(self.now + self.cfg.max_poll_interval, Action::PollDeadline { instance, poll });
         self.arm_auto_commit();
     }
@@ -195,19 +199,21 @@ impl World {
     fn process_next(&mut self) {
         let c = &self.consumer;
         let Some(&(offset, msg)) = c.batch.get(c.processed_in_batch) else { return self.batch_done() };
+        if self.commit_mode() == CommitMode::AutoBackground {
+            // librdkafka stores a message's offset when consumer_poll() hands it to the
+            // application, before any processing (enable.auto.offset.store=true, CONFIGURATION.md:
+            // "Automatically store offset of last message provided to application"); the timer
+            // and close() commit what is stored, whatever happens to the processing.
+            self.consumer.stored = Some(offset + 1);
+            self.record(EventKind::OffsetStored { offset: offset + 1 });
+            self.arm_auto_commit();
+        }
         if self.strike(Fault::ConsumerCrashAfterFetch, Some(msg)) {
             return self.consumer_crash();
         }
         if self.strike(Fault::ProcessingThrows, Some(msg)) {
             self.record(EventKind::ProcessingThrew { msg, offset });
             return self.consumer_close();
-        }
-        if self.commit_mode() == CommitMode::AutoBackground {
-            // librdkafka stores a message's offset when consume() hands it to the application,
-            // before processing (enable.auto.offset.store=true); the timer commits what is stored.
-            self.consumer.stored = Some(offset + 1);
-            self.record(EventKind::OffsetStored { offset: offset + 1 });
-            self.arm_auto_commit();
         }
         self.record(EventKind::ProcessingStarted { msg, offset });
         let mut duration = self.cfg.processing;
@@ -273,7 +279,7 @@ impl World {
         self.consumer.last_commit = self.now;
         let what = FlightKind::OffsetCommit { offset };
         let generation = self.consumer.generation;
-        let flight = self.send(Actor::Consumer { instance }, Actor::GroupCoordinator, what, 0, generation);
+        let flight = self.send(Actor::Consumer { instance }, Actor::GroupCoordinator, what, generation);
         self.maybe_drop_commit(flight, &covered);
         if sync {
             self.consumer.waiting_commit = Some(flight);
@@ -304,7 +310,7 @@ impl World {
         let instance = self.consumer.instance;
         let aux = (self.consumer.generation << 16) | (self.consumer.txn & 0xFFFF);
         let what = FlightKind::TxnOffsetCommit { offset };
-        let flight = self.send(Actor::Consumer { instance }, Actor::TxnCoordinator, what, 0, aux);
+        let flight = self.send(Actor::Consumer { instance }, Actor::TxnCoordinator, what, aux);
         self.maybe_drop_commit(flight, &covered);
         self.consumer.waiting_commit = Some(flight);
         self.schedule(self.now + self.cfg.request_timeout, Action::CommitTimeout { instance, flight });
@@ -324,7 +330,7 @@ impl World {
         } else {
             self.record(EventKind::CommitFailed { offset });
         }
-        self.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok }, 0, 0);
+        self.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok }, 0);
     }
 
     /// The consumer application's transaction commit reaches the coordinator: output and offsets
@@ -348,7 +354,7 @@ impl World {
             }
             self.record(EventKind::ConsumerTxnAborted { txn });
         }
-        self.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok }, 0, 0);
+        self.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok }, 0);
     }
 
     /// The answer to a commit reached the consumer.
@@ -492,11 +498,19 @@ impl World {
     }
 
     /// The application closes the consumer after an exception. The Java client's close() commits
-    /// the positions of everything poll() returned when auto-commit is on, processed or not.
+    /// the positions of everything poll() returned when auto-commit is on, processed or not
+    /// (ConsumerCoordinator.close → maybeAutoCommitOffsetsSync); librdkafka's
+    /// rd_kafka_consumer_close() commits the stored offsets, which include the record handed over.
     fn consumer_close(&mut self) {
         let instance = self.consumer.instance;
-        if self.commit_mode() == CommitMode::AutoInPoll && self.uncommitted(self.consumer.position) {
-            self.commit(self.consumer.position, false);
+        match self.commit_mode() {
+            CommitMode::AutoInPoll if self.uncommitted(self.consumer.position) => self.commit(self.consumer.position, false),
+            CommitMode::AutoBackground => {
+                if let Some(stored) = self.consumer.stored.filter(|s| self.uncommitted(*s)) {
+                    self.commit(stored, false);
+                }
+            }
+            _ => {}
         }
         if self.consumer_transactional() && self.consumer.txn_dirty {
             let txn = self.consumer.txn;

@@ -78,14 +78,22 @@ pub enum ProduceError {
     NotLeader,
     /// OUT_OF_ORDER_SEQUENCE_NUMBER: a gap before this batch's sequence number.
     OutOfOrderSequence,
-    /// PRODUCER_FENCED / INVALID_PRODUCER_EPOCH: a newer epoch owns this producer id.
+    /// PRODUCER_FENCED: a newer epoch owns this producer id. Since Kafka 2.7 (KIP-588) a partition
+    /// leader answers produce requests with INVALID_PRODUCER_EPOCH instead; the coordinator still
+    /// answers EndTxn and InitProducerId with PRODUCER_FENCED.
     ProducerFenced,
+    /// CORRUPT_MESSAGE: the batch failed its CRC check (damaged in transit). CorruptRecordException
+    /// is a RetriableException, so the client retries it.
+    CorruptMessage,
+    /// INVALID_PRODUCER_EPOCH: the produce request carries an epoch older than the producer id's
+    /// current one (ProducerAppendInfo.checkProducerEpoch, Kafka 2.7+, KIP-588). Not retriable.
+    InvalidProducerEpoch,
 }
 
 impl ProduceError {
     /// Whether the Java client retries it (Sender.canRetry): all but fencing are retriable.
     pub fn retriable(self) -> bool {
-        self != ProduceError::ProducerFenced
+        !matches!(self, ProduceError::ProducerFenced | ProduceError::InvalidProducerEpoch)
     }
 
     fn name(self) -> &'static str {
@@ -94,6 +102,8 @@ impl ProduceError {
             ProduceError::NotLeader => "NOT_LEADER_OR_FOLLOWER",
             ProduceError::OutOfOrderSequence => "OUT_OF_ORDER_SEQUENCE_NUMBER",
             ProduceError::ProducerFenced => "PRODUCER_FENCED",
+            ProduceError::CorruptMessage => "CORRUPT_MESSAGE",
+            ProduceError::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
         }
     }
 }
@@ -164,6 +174,9 @@ pub enum EventKind {
     Arrived { flight: FlightId, from: Actor, to: Actor, what: FlightKind },
     /// A network message was lost (a fault, or its receiver is down).
     Dropped { flight: FlightId, from: Actor, to: Actor, what: FlightKind, fault: Option<Fault> },
+    /// A network message was lost because an earlier fault broke its connection (`fault`): on one
+    /// connection nothing gets through after a lost request or response.
+    LostWithConnection { flight: FlightId, from: Actor, to: Actor, what: FlightKind, fault: Fault },
     /// The leader appended a record.
     Appended { broker: u8, offset: u64, msg: MsgId, pid: u32, epoch: u16, seq: Option<u32>, txn: bool },
     /// The leader found the batch among the producer's last five and did not append it again.
@@ -180,6 +193,9 @@ pub enum EventKind {
     BrokerCrashed { broker: u8, disk_lost: bool },
     /// A broker came back.
     BrokerRestarted { broker: u8 },
+    /// The controller fenced a crashed broker after `broker.session.timeout.ms` without a heartbeat;
+    /// its partitions may now get a new leader.
+    BrokerFenced { broker: u8 },
     /// A broker became the partition leader.
     LeaderElected { broker: u8, unclean: bool, leader_epoch: u32 },
     /// No replica may lead: the partition is offline.
@@ -192,12 +208,18 @@ pub enum EventKind {
     ProducerFailed { msg: MsgId, record: u16, timeout: bool },
     /// The producer will send a record again.
     Retry { msg: MsgId, record: u16, attempt: u32 },
-    /// No answer within request.timeout.ms, or the connection closed.
+    /// No answer within request.timeout.ms.
     RequestTimedOut { msg: MsgId, record: u16 },
+    /// The connection to a broker closed (the broker is down) before the record's request was
+    /// answered: the request failed at once (a NetworkException, retriable).
+    ConnectionClosed { msg: MsgId, record: u16, broker: u8 },
     /// A producer instance started (with this producer id and epoch when known).
     ProducerStarted { session: u8, pid: u32, epoch: u16 },
     /// A producer instance crashed.
     ProducerCrashed { session: u8 },
+    /// The application closed a fenced producer instance; a new one with the same
+    /// transactional.id replaces it.
+    ProducerClosed { session: u8 },
     /// A producer instance froze (a long GC pause, say).
     ProducerFroze { session: u8 },
     /// A frozen producer instance woke up.
@@ -274,14 +296,16 @@ impl Event {
             | EventKind::ProducerFailed { msg, .. }
             | EventKind::Retry { msg, .. }
             | EventKind::RequestTimedOut { msg, .. }
+            | EventKind::ConnectionClosed { msg, .. }
             | EventKind::ProcessingStarted { msg, .. }
             | EventKind::ProcessingFinished { msg, .. }
             | EventKind::ProcessingThrew { msg, .. }
             | EventKind::SinkWrite { msg, .. } => Some(msg),
             EventKind::FaultStruck { msg, .. } | EventKind::FaultNotApplicable { msg, .. } => msg,
-            EventKind::Sent { what, .. } | EventKind::Arrived { what, .. } | EventKind::Dropped { what, .. } => {
-                what.msg()
-            }
+            EventKind::Sent { what, .. }
+            | EventKind::Arrived { what, .. }
+            | EventKind::Dropped { what, .. }
+            | EventKind::LostWithConnection { what, .. } => what.msg(),
             _ => None,
         }
     }
@@ -291,7 +315,8 @@ impl Event {
         match self.kind {
             EventKind::Sent { from, to, .. }
             | EventKind::Arrived { from, to, .. }
-            | EventKind::Dropped { from, to, .. } => (Some(from), Some(to)),
+            | EventKind::Dropped { from, to, .. }
+            | EventKind::LostWithConnection { from, to, .. } => (Some(from), Some(to)),
             EventKind::Appended { broker, .. }
             | EventKind::DuplicateFound { broker, .. }
             | EventKind::Refused { broker, .. }
@@ -299,6 +324,7 @@ impl Event {
             | EventKind::HighWatermark { broker, .. }
             | EventKind::BrokerCrashed { broker, .. }
             | EventKind::BrokerRestarted { broker }
+            | EventKind::BrokerFenced { broker }
             | EventKind::LeaderElected { broker, .. }
             | EventKind::Truncated { broker, .. } => (Some(Actor::Broker(broker)), None),
             EventKind::SinkWrite { .. } => (Some(Actor::Sink), None),
@@ -310,6 +336,7 @@ impl Event {
             | EventKind::ConsumerTxnAborted { .. } => (Some(Actor::TxnCoordinator), None),
             EventKind::ProducerStarted { session, .. }
             | EventKind::ProducerCrashed { session }
+            | EventKind::ProducerClosed { session }
             | EventKind::ProducerFroze { session }
             | EventKind::ProducerWoke { session } => (Some(Actor::Producer { session }), None),
             EventKind::ConsumerCrashed { instance }
@@ -393,6 +420,12 @@ impl fmt::Display for EventKind {
             K::AppSend { msg, resend: true, .. } => write!(f, "the application sent {msg} again, as a new record"),
             K::Sent { from, to, what, arrives, .. } => write!(f, "{from} sent {what} to {to}, arriving at t={arrives}"),
             K::Arrived { to, what, .. } => write!(f, "{what} reached {to}"),
+            K::LostWithConnection { what, .. } => {
+                write!(f, "{what} was lost too: the connection broke with the earlier loss")
+            }
+            K::Dropped { to, what, fault: Some(Fault::NetworkDelayReorder), .. } => {
+                write!(f, "{what} was discarded: {to} had closed the connection")
+            }
             K::Dropped { to, what, fault: Some(_), .. } => write!(f, "{what} was dropped on the way to {to}"),
             K::Dropped { to, what, fault: None, .. } => write!(f, "{what} was lost: {to} is down"),
             K::Appended { broker, offset, msg, seq, txn, .. } => {
@@ -417,6 +450,10 @@ impl fmt::Display for EventKind {
             K::BrokerCrashed { broker, disk_lost: false } => write!(f, "broker {broker} crashed (its disk survives)"),
             K::BrokerCrashed { broker, disk_lost: true } => write!(f, "broker {broker} crashed and lost its disk"),
             K::BrokerRestarted { broker } => write!(f, "broker {broker} restarted"),
+            K::BrokerFenced { broker } => write!(
+                f,
+                "the controller fenced broker {broker}: no heartbeat for broker.session.timeout.ms"
+            ),
             K::LeaderElected { broker, unclean: false, leader_epoch } => {
                 write!(f, "broker {broker} became the leader (leader epoch {leader_epoch})")
             }
@@ -431,13 +468,29 @@ impl fmt::Display for EventKind {
             K::ProducerFailed { msg, timeout: true, .. } => write!(f, "send() of {msg} failed: delivery.timeout.ms expired"),
             K::ProducerFailed { msg, timeout: false, .. } => write!(f, "send() of {msg} failed with an error the application saw"),
             K::Retry { msg, attempt, .. } => write!(f, "the producer retries {msg} (attempt {attempt})"),
-            K::RequestTimedOut { msg, .. } => write!(f, "the producer got no answer for {msg} in time"),
+            K::RequestTimedOut { msg, .. } => {
+                write!(f, "the producer got no answer for {msg} within request.timeout.ms")
+            }
+            K::ConnectionClosed { msg, broker, .. } => write!(
+                f,
+                "the producer's connection to broker {broker} closed before {msg} was answered; the request failed"
+            ),
+            K::ProducerStarted { session, pid: 0, .. } => write!(
+                f,
+                "{} started without a producer id (idempotence off)",
+                Actor::Producer { session }
+            ),
             K::ProducerStarted { session, pid, epoch } => write!(
                 f,
                 "{} started with producer id {pid}, epoch {epoch}",
                 Actor::Producer { session }
             ),
             K::ProducerCrashed { session } => write!(f, "{} crashed", Actor::Producer { session }),
+            K::ProducerClosed { session } => write!(
+                f,
+                "{} was fenced; the application closed it and starts a new instance with the same transactional.id",
+                Actor::Producer { session }
+            ),
             K::ProducerFroze { session } => write!(f, "{} froze", Actor::Producer { session }),
             K::ProducerWoke { session } => write!(f, "{} woke up and carries on", Actor::Producer { session }),
             K::TxnBegan { pid, epoch } => write!(f, "a transaction of producer {pid} (epoch {epoch}) began"),
@@ -451,7 +504,7 @@ impl fmt::Display for EventKind {
             ),
             K::TxnExpired { pid, epoch, fenced: false } => write!(
                 f,
-                "transaction.timeout.ms passed: the coordinator aborts the transaction of producer {pid} epoch {epoch}"
+                "transaction.timeout.ms passed: the coordinator fences producer {pid} epoch {epoch} (bumping the epoch) and aborts its transaction"
             ),
             K::Polled { from, to, records } => {
                 write!(f, "poll() returned offsets {from}..{to} ({})", plural(records, "record"))

@@ -15,9 +15,13 @@ use super::event::{MsgId, Tick};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Fault {
-    /// The produce request is lost between producer and leader.
+    /// The produce request is lost between producer and leader. A TCP connection does not lose one
+    /// request and deliver the next, so the connection is broken: later requests and responses on
+    /// it are lost too until request.timeout.ms makes the client reconnect (with acks=0, only this
+    /// request is lost).
     DropProduceRequest,
-    /// The leader appended the record but its response (the ACK) is lost.
+    /// The leader appended the record but its response (the ACK) is lost, and with it the
+    /// connection: later responses on it are lost too until request.timeout.ms.
     DropAck,
     /// The leader crashes after it answered but before the follower fetched the record.
     LeaderCrashUnreplicatedAfterAck,
@@ -51,7 +55,10 @@ pub enum Fault {
     DropOffsetCommit,
     /// The database write commits, then the process dies before its offset or transaction commit.
     DbWriteThenDie,
-    /// The produce request is held up on the network long enough for the next one to overtake it.
+    /// The message's first produce request arrives damaged: the leader refuses it with a retriable
+    /// error (CORRUPT_MESSAGE) while the requests behind it succeed. Its retry can land after a
+    /// later message, which reorders them unless the producer is idempotent or sends one request
+    /// at a time. (The slug predates this definition: one connection never reorders requests.)
     NetworkDelayReorder,
     /// The leader crashes and comes back with an empty disk.
     DiskLost,
@@ -153,7 +160,7 @@ impl Fault {
             Fault::ProcessingStall => "Processing stalls past max.poll.interval.ms",
             Fault::DropOffsetCommit => "Drop the offset-commit request",
             Fault::DbWriteThenDie => "Database write succeeds, then the process dies",
-            Fault::NetworkDelayReorder => "Network delay reorders in-flight batches",
+            Fault::NetworkDelayReorder => "Produce request damaged in transit (CORRUPT_MESSAGE, retriable)",
             Fault::DiskLost => "Leader's disk lost",
         }
     }

@@ -213,10 +213,12 @@ fn explains_any(kind: &EventKind) -> bool {
         kind,
         EventKind::FaultStruck { .. }
             | EventKind::BrokerCrashed { .. }
+            | EventKind::BrokerFenced { .. }
             | EventKind::LeaderElected { unclean: true, .. }
             | EventKind::PartitionOffline
             | EventKind::Truncated { .. }
             | EventKind::ProducerCrashed { .. }
+            | EventKind::ProducerClosed { .. }
             | EventKind::ProducerWoke { .. }
             | EventKind::TxnExpired { .. }
             | EventKind::ConsumerCrashed { .. }
@@ -356,8 +358,8 @@ fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<
     if held_back(world, &t, global) && verdict != Verdict::Delayed {
         also.push(Verdict::Delayed);
     }
-    let cause = cause_events(world, &t, global, verdict);
-    let explanation = explain(world, msg, verdict, &cause, &c.offsets);
+    let cause = cause_events(world, msg, &t, global, verdict);
+    let explanation = explain(world, msg, verdict, &also, &cause, &c.offsets);
     MessageRow {
         msg,
         app_sends: t.app_sends,
@@ -409,6 +411,12 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
         return (if quiescent { Verdict::Lost } else { Verdict::Delayed }, Vec::new());
     }
     let mut also = Vec::new();
+    // A read_uncommitted consumer processed a copy whose transaction aborted (ConsumerConfig
+    // isolation.level: read_uncommitted "will return all messages, even transactional messages
+    // which have been aborted").
+    if cfg.isolation_level == IsolationLevel::ReadUncommitted && processed_aborted_copy(world, msg) {
+        also.push(Verdict::AbortedButSeen);
+    }
     // A message processed from a copy that a failover later truncated was still delivered.
     if count > visible && visible == 1 {
         also.push(Verdict::DuplicateInLogVisibleOnce);
@@ -420,12 +428,24 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
     } else if visible > 1 {
         Verdict::Duplicated
     } else if count > visible {
-        also.clear();
+        also.retain(|v| *v == Verdict::AbortedButSeen);
         Verdict::DuplicateInLogVisibleOnce
     } else {
         Verdict::DeliveredOnce
     };
     (verdict, also)
+}
+
+/// Whether the consumer processed a copy of `msg` that sits in an aborted transaction.
+fn processed_aborted_copy(world: &World, msg: MsgId) -> bool {
+    let log = world.partition().log();
+    world.events().iter().any(|e| match e.kind {
+        EventKind::ProcessingFinished { msg: m, offset } if m == msg => {
+            let index = offset as usize;
+            log.get(index).and_then(|entry| entry.msg()) == Some(msg) && txn_mark(log, index) == TxnMark::Aborted
+        }
+        _ => false,
+    })
 }
 
 /// Whether the group's progress (committed offset, or the offset stored in the database) has
@@ -443,20 +463,31 @@ fn consumer_passed(world: &World, msg: MsgId) -> bool {
 }
 
 /// Whether the message waited, between its append and its first processing, for an open
-/// transaction to time out or for an offline partition to come back: readable later, not lost.
+/// transaction to time out, for a crashed leader to be fenced and replaced, or for an offline
+/// partition to come back: readable later, not lost.
 fn held_back(world: &World, t: &Tally, global: &[EventId]) -> bool {
     let (Some(from), Some(to)) = (t.first_append, t.first_processing) else { return false };
     global.iter().map(|id| &world.events()[id.0 as usize]).any(|e| {
         e.tick > from
             && e.tick < to
-            && matches!(e.kind, EventKind::TxnExpired { fenced: false, .. } | EventKind::PartitionOffline)
+            && matches!(
+                e.kind,
+                EventKind::TxnExpired { fenced: false, .. } | EventKind::PartitionOffline | EventKind::BrokerFenced { .. }
+            )
     })
 }
 
-fn cause_events(world: &World, t: &Tally, global: &[EventId], verdict: Verdict) -> Vec<EventId> {
+fn cause_events(world: &World, msg: MsgId, t: &Tally, global: &[EventId], verdict: Verdict) -> Vec<EventId> {
     let mut cause: Vec<EventId> = t.notable.clone();
     if verdict != Verdict::DeliveredOnce {
         cause.extend_from_slice(global);
+    }
+    // A record in the log that was never processed: the consumer-side events that moved the
+    // group past it (a start at a reset position, a stored offset, a commit) decide the verdict.
+    if t.processed == 0 && verdict == Verdict::Lost {
+        if let Some(offset) = first_visible(world, msg) {
+            cause.extend(passing_events(world, offset));
+        }
     }
     let events = world.events();
     cause.retain(|id| {
@@ -464,36 +495,171 @@ fn cause_events(world: &World, t: &Tally, global: &[EventId], verdict: Verdict) 
     });
     cause.sort_unstable();
     cause.dedup();
-    cause.truncate(12);
+    if cause.len() > 12 {
+        // Keep the deciding events, then the earliest others.
+        let mut keep: Vec<EventId> = cause.iter().copied().filter(|id| decisive(&events[id.0 as usize].kind)).collect();
+        keep.truncate(12);
+        for id in &cause {
+            if keep.len() >= 12 {
+                break;
+            }
+            if !keep.contains(id) {
+                keep.push(*id);
+            }
+        }
+        keep.sort_unstable();
+        cause = keep;
+    }
     cause
 }
 
-fn explain(world: &World, msg: MsgId, verdict: Verdict, cause: &[EventId], offsets: &[u64]) -> String {
+/// The first event of each kind that moved the consumer or the group past `offset`.
+fn passing_events(world: &World, offset: u64) -> Vec<EventId> {
+    let mut found = Vec::new();
+    let mut seen = [false; 3];
+    for e in world.events() {
+        let slot = match e.kind {
+            EventKind::ConsumerStarted { position, .. } if position > offset => 0,
+            EventKind::OffsetStored { offset: o } if o > offset => 1,
+            EventKind::Committed { offset: o, .. } if o > offset => 2,
+            _ => continue,
+        };
+        if !seen[slot] {
+            seen[slot] = true;
+            found.push(e.id);
+        }
+    }
+    found
+}
+
+/// Whether an event decides a verdict, so the explanation must keep it.
+fn decisive(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::ProducerFailed { .. }
+            | EventKind::ProducerAcked { .. }
+            | EventKind::Truncated { .. }
+            | EventKind::Committed { .. }
+            | EventKind::ConsumerStarted { .. }
+            | EventKind::OffsetStored { .. }
+            | EventKind::LeaderElected { unclean: true, .. }
+            | EventKind::TxnExpired { .. }
+            | EventKind::FaultStruck { .. }
+    )
+}
+
+/// The setting that would have prevented the outcome, named from its cause.
+fn remedy(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: &[EventId], offsets: &[u64]) -> Option<String> {
+    let cfg = &world.config().config;
+    let events = world.events();
+    let has = |pred: &dyn Fn(&EventKind) -> bool| cause.iter().any(|id| pred(&events[id.0 as usize].kind));
+    let idempotence_note = || {
+        world.config().notes.iter().find(|n| n.starts_with("idempotence")).map(|n| format!("{n}; "))
+    };
+    let text = match verdict {
+        Verdict::Lost if offsets.is_empty() => {
+            if has(&|k| matches!(k, EventKind::LeaderElected { unclean: true, .. })) {
+                "unclean.leader.election.enable=false would have kept it (only an in-sync replica may lead)".to_owned()
+            } else if cfg.acks == super::config::Acks::Zero && !has(&|k| matches!(k, EventKind::Truncated { .. })) {
+                "acks=0 never learns of a failure; acks=all with retries would have re-sent it".to_owned()
+            } else if cfg.acks != super::config::Acks::All {
+                "acks=all (with min.insync.replicas=2) would have answered only once the follower had it".to_owned()
+            } else if cfg.replication_factor < 2 {
+                "replication.factor=2 (with acks=all) would have kept a copy".to_owned()
+            } else {
+                return None;
+            }
+        }
+        Verdict::Lost => {
+            let reset = has(&|k| matches!(k, EventKind::ConsumerStarted { committed: None, .. }))
+                && cfg.auto_offset_reset == super::config::OffsetReset::Latest;
+            if reset {
+                "auto.offset.reset=earliest would have read it (latest skips what was written before the start)".to_owned()
+            } else if cfg.enable_auto_commit && cfg.auto_commit_style == super::config::AutoCommitStyle::BackgroundStored {
+                "enable.auto.offset.store=false, storing each offset after processing, would have kept it".to_owned()
+            } else if cfg.enable_auto_commit {
+                "enable.auto.commit=false with a commit after processing would have kept it".to_owned()
+            } else if cfg.manual_commit == super::config::ManualCommit::BeforeProcessing {
+                "lab.manual.commit=after-processing would have read it again (at-least-once)".to_owned()
+            } else {
+                return None;
+            }
+        }
+        Verdict::FailedAndReported => {
+            "the application got the error: a larger delivery.timeout.ms, or re-sending on error (lab.resend.on.error), would have delivered it".to_owned()
+        }
+        Verdict::Duplicated | Verdict::DuplicateInLogVisibleOnce | Verdict::ProcessedTwiceEffectOnce
+            if offsets.len() > 1 =>
+        {
+            let resend = events.iter().any(|e| matches!(e.kind, EventKind::AppSend { msg: m, resend: true, .. } if m == msg));
+            let new_instance = has(&|k| matches!(k, EventKind::ProducerCrashed { .. } | EventKind::ProducerWoke { .. }));
+            if verdict != Verdict::Duplicated {
+                return None;
+            } else if resend {
+                "an application re-send is a new record: only an idempotent sink (upsert by message id) absorbs it".to_owned()
+            } else if new_instance && !world.config().transactional {
+                "a transactional.id (with isolation.level=read_committed) would have fenced the old instance and aborted its copy".to_owned()
+            } else if !world.config().idempotence {
+                format!("{}enable.idempotence=true would have deduplicated the retry", idempotence_note().unwrap_or_default())
+            } else if also.contains(&Verdict::AbortedButSeen) {
+                return Some(aborted_copy_note().to_owned());
+            } else {
+                return None;
+            }
+        }
+        Verdict::Duplicated => {
+            "an idempotent sink, or offsets committed with the output (a transaction, or offsets in the database), would have kept one effect".to_owned()
+        }
+        Verdict::Reordered => format!(
+            "{}enable.idempotence=true (or max.in.flight.requests.per.connection=1) keeps send order across retries",
+            idempotence_note().unwrap_or_default()
+        ),
+        Verdict::AbortedButSeen => "isolation.level=read_committed would have hidden it".to_owned(),
+        _ => return None,
+    };
+    let text = if also.contains(&Verdict::AbortedButSeen) && verdict != Verdict::AbortedButSeen {
+        format!("{text}; {}", aborted_copy_note())
+    } else {
+        text
+    };
+    Some(text)
+}
+
+fn aborted_copy_note() -> &'static str {
+    "a processed copy belonged to an aborted transaction, which isolation.level=read_committed would have hidden"
+}
+
+fn explain(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: &[EventId], offsets: &[u64]) -> String {
     let events = world.events();
     let mut text = format!("{msg} {verdict}");
     if !offsets.is_empty() {
         let list = offsets.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
         text.push_str(&format!(" (log offsets {list})"));
     }
-    let steps: Vec<String> = cause
+    let candidates: Vec<&Event> = cause
         .iter()
         .map(|id| &events[id.0 as usize])
         .filter(|e| verdict != Verdict::DeliveredOnce || !matches!(e.kind, EventKind::Appended { .. }))
-        .take(6)
-        .map(|e| format!("{} at t={}", e.kind, e.tick))
         .collect();
+    // Six steps at most, always keeping the events that decide the verdict, in log order.
+    let mut keep: Vec<&Event> = candidates.iter().copied().filter(|e| decisive(&e.kind)).collect();
+    keep.truncate(6);
+    for e in &candidates {
+        if keep.len() >= 6 {
+            break;
+        }
+        if !keep.iter().any(|k| k.id == e.id) {
+            keep.push(e);
+        }
+    }
+    keep.sort_by_key(|e| e.id);
+    let steps: Vec<String> = keep.iter().map(|e| format!("{} at t={}", e.kind, e.tick)).collect();
     if !steps.is_empty() {
         text.push_str(": ");
         text.push_str(&steps.join("; "));
     }
-    // The producer's settings explain producer-side outcomes: no copy, or more than one.
-    let producer_side = offsets.len() != 1;
-    if producer_side && !matches!(verdict, Verdict::DeliveredOnce | Verdict::Pending) {
-        for note in &world.config().notes {
-            if note.starts_with("idempotence") {
-                text.push_str(&format!("; {note}"));
-            }
-        }
+    if let Some(remedy) = remedy(world, msg, verdict, also, cause, offsets) {
+        text.push_str(&format!(". {remedy}"));
     }
     text
 }

@@ -94,6 +94,13 @@ pub struct Record {
     pub txn: Option<u32>,
     /// The flight of its latest attempt.
     pub flight: Option<u32>,
+    /// Whether its delivery.timeout.ms expiry is scheduled while it waits for a leader.
+    #[serde(skip)]
+    pub(crate) expiry_armed: bool,
+    /// Its place in the accumulator's queue: new records count up, a re-enqueued one (without
+    /// idempotence) goes to the head.
+    #[serde(skip)]
+    pub(crate) queue_key: i64,
 }
 
 /// A producer instance's transaction state.
@@ -141,6 +148,10 @@ pub struct ProducerSession {
     pub todo: Vec<MsgId>,
     /// How many of `todo` it has sent.
     pub next: usize,
+    /// The open transaction hit an abortable error (OUT_OF_ORDER_SEQUENCE for the next batch): its
+    /// records fail, and aborting it bumps the epoch (KIP-360).
+    #[serde(skip)]
+    pub(crate) abortable: bool,
 }
 
 impl World {
@@ -181,11 +192,12 @@ impl World {
             txn_left: 0,
             todo,
             next: 0,
+            abortable: false,
         });
         if let Some(tid) = transactional_id {
             self.session_mut(session).txn = SessionTxn::Initializing;
             let from = Actor::Producer { session };
-            self.send(from, Actor::TxnCoordinator, FlightKind::InitProducerId, 0, u32::from(tid));
+            self.send(from, Actor::TxnCoordinator, FlightKind::InitProducerId, u32::from(tid));
             return;
         }
         let pid = if self.cfg.idempotence {
@@ -291,27 +303,44 @@ impl World {
             app_waiting: true,
             txn,
             flight: None,
+            expiry_armed: false,
+            queue_key: self.next_queue_key,
         });
+        self.next_queue_key += 1;
         self.record(EventKind::AppSend { msg, record: id, resend });
         self.drain(session);
     }
 
-    /// Sends queued records while fewer than max.in.flight.requests.per.connection are out. With
-    /// idempotence, records go out strictly in order: a record waiting to be retried, or still in
-    /// flight under an older epoch, holds back every later one, as TransactionManager resends
-    /// in-flight batches in sequence order.
+    /// Sends queued records while fewer than max.in.flight.requests.per.connection are out, in the
+    /// accumulator's order (`queue_key`): a retried batch goes back to the head of the queue
+    /// (RecordAccumulator.reenqueue: `addFirst` without idempotence, in sequence order with it),
+    /// and while the head batch backs off nothing behind it is drained. With idempotence a record
+    /// still in flight under an older epoch holds back every later one, as TransactionManager
+    /// resends in-flight batches in sequence order.
     pub(crate) fn drain(&mut self, session: u8) {
+        if self.partition.leader.is_none() {
+            return self.hold_for_leader(session);
+        }
         let limit = self.cfg.config.max_in_flight as usize;
         let epoch = self.producers[usize::from(session)].epoch;
-        for index in 0..self.records.len() {
-            let r = self.records[index];
-            if r.session != session {
-                continue;
-            }
-            let ordered = self.cfg.idempotence;
+        let ordered = self.cfg.idempotence;
+        let mut order: Vec<(i64, u16)> = self
+            .records
+            .iter()
+            .filter(|r| r.session == session && matches!(r.state, RecordState::Queued | RecordState::Backoff | RecordState::InFlight))
+            .map(|r| (r.queue_key, r.id))
+            .collect();
+        order.sort_unstable();
+        for (_, id) in order {
+            let r = self.records[usize::from(id)];
             match r.state {
-                RecordState::Backoff if ordered => break,
+                RecordState::Backoff => break,
                 RecordState::InFlight if ordered && r.epoch != epoch => break,
+                RecordState::InFlight => continue,
+                // RecordAccumulator.shouldStopDrainBatchesForPartition: a retried batch (it has a
+                // sequence) goes out only once it is the first unresolved sequence; until the
+                // earlier one completes, nothing more is drained.
+                RecordState::Queued if ordered && r.epoch == epoch && self.earlier_sequence_unresolved(&r) => break,
                 RecordState::Queued => {}
                 _ => continue,
             }
@@ -325,6 +354,44 @@ impl World {
                 break;
             }
         }
+    }
+
+    /// No broker leads the partition (its leader crashed and is not fenced yet, or the partition is
+    /// offline): the client cannot connect, so records wait in the accumulator, where
+    /// delivery.timeout.ms still expires them (RecordAccumulator.expiredBatches). Nothing is sent to
+    /// a broker known to be down, whatever `acks` is.
+    fn hold_for_leader(&mut self, session: u8) {
+        for index in 0..self.records.len() {
+            let r = self.records[index];
+            if r.session == session && r.state == RecordState::Queued && !r.expiry_armed {
+                self.records[index].expiry_armed = true;
+                self.schedule(r.deadline.max(self.now), Action::Expire { record: r.id });
+            }
+        }
+    }
+
+    /// delivery.timeout.ms passed for a record still waiting in the accumulator.
+    pub(crate) fn expire(&mut self, id: u16) {
+        let r = self.records[usize::from(id)];
+        let s = &self.producers[usize::from(r.session)];
+        if r.state != RecordState::Queued || !s.alive || s.txn == SessionTxn::Fenced || self.now < r.deadline {
+            return;
+        }
+        if !self.can_act(r.session, Action::Expire { record: id }) {
+            return;
+        }
+        self.fail_record(id, true);
+    }
+
+    /// Whether a record of the same session and epoch with a lower sequence has no outcome yet.
+    fn earlier_sequence_unresolved(&self, r: &Record) -> bool {
+        let Some(seq) = r.seq else { return false };
+        self.records.iter().any(|o| {
+            o.session == r.session
+                && o.epoch == r.epoch
+                && o.seq.is_some_and(|s| s < seq)
+                && matches!(o.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff)
+        })
     }
 
     fn send_record(&mut self, id: u16) {
@@ -354,14 +421,23 @@ impl World {
             rec.pid = pid;
             rec.epoch = epoch;
         }
-        let extra = if first && self.strike(Fault::NetworkDelayReorder, Some(r.msg)) { 4 * self.cfg.latency + 2 } else { 0 };
         let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
         let what = FlightKind::Produce { msg: r.msg, record: id, seq, attempt };
         let rec_epoch = u32::from(self.records[usize::from(id)].epoch);
-        let flight = self.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what, extra, rec_epoch);
+        let flight = self.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what, rec_epoch);
         self.records[usize::from(id)].flight = Some(flight);
+        if first && self.strike(Fault::NetworkDelayReorder, Some(r.msg)) {
+            // The request reaches the leader damaged: it fails the CRC check and is refused with
+            // CORRUPT_MESSAGE, a retriable error, while the requests behind it succeed.
+            self.flights[flight as usize].corrupt = true;
+        }
         if first && self.strike(Fault::DropProduceRequest, Some(r.msg)) {
             self.flights[flight as usize].doomed = Some(Fault::DropProduceRequest);
+            if self.cfg.config.acks != Acks::Zero {
+                // A TCP connection does not lose one request and deliver the next: the connection
+                // is broken, and every later request and response on it is lost too.
+                self.broken.push((r.session, leader, Fault::DropProduceRequest));
+            }
         }
         if self.cfg.config.acks == Acks::Zero {
             self.acknowledge(id, None);
@@ -400,12 +476,26 @@ impl World {
         if r.state != RecordState::InFlight || r.flight != Some(request) {
             return;
         }
+        let abortable = self.producers[usize::from(r.session)].abortable;
         match outcome {
             ProduceOutcome::Ok { offset, .. } => self.acknowledge(record, Some(offset)),
-            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.later_sequence_acked(&r) => {
-                // The broker accepts sequences strictly in order, so an acknowledged later sequence
-                // proves this batch was written; it just fell out of the 5-batch window.
-                self.acknowledge(record, None)
+            // The transaction is already doomed: Sender fails its batches instead of retrying.
+            ProduceOutcome::Err(_) if abortable && r.txn.is_some() => self.fail_record(record, false),
+            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.cfg.transactional && self.next_in_line(&r) => {
+                // TransactionManager.canRetry: for a transactional producer an
+                // OUT_OF_ORDER_SEQUENCE on the next expected batch is not retried; it is an
+                // abortable error, the transaction aborts and the abort bumps the epoch (KIP-360).
+                self.session_mut(r.session).abortable = true;
+                self.fail_record(record, false);
+                let doomed: Vec<u16> = self
+                    .records
+                    .iter()
+                    .filter(|o| o.session == r.session && o.txn == r.txn && matches!(o.state, RecordState::Queued | RecordState::Backoff))
+                    .map(|o| o.id)
+                    .collect();
+                for other in doomed {
+                    self.fail_record(other, false);
+                }
             }
             ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.broker_lost_state(&r) => {
                 self.bump_epoch(r.session);
@@ -416,11 +506,17 @@ impl World {
         }
     }
 
-    fn later_sequence_acked(&self, r: &Record) -> bool {
-        self.cfg.idempotence
-            && self.records.iter().any(|o| {
-                o.session == r.session && o.epoch == r.epoch && o.seq > r.seq && o.state == RecordState::Acked && o.offset.is_some()
-            })
+    /// Whether the record is the next sequence after the last acknowledged one of its epoch
+    /// (TransactionManager.isNextSequence), with nothing lower unresolved.
+    fn next_in_line(&self, r: &Record) -> bool {
+        let Some(seq) = r.seq else { return false };
+        let last_acked = self
+            .records
+            .iter()
+            .filter(|o| o.session == r.session && o.epoch == r.epoch && o.state == RecordState::Acked)
+            .filter_map(|o| o.seq)
+            .max();
+        last_acked.map_or(0, |l| l + 1) == seq && !self.earlier_sequence_unresolved(r)
     }
 
     /// An OUT_OF_ORDER_SEQUENCE for a record whose lower sequences were all acknowledged means the
@@ -455,7 +551,7 @@ impl World {
         self.session_mut(session).txn = SessionTxn::Fenced;
         if session == self.current_session() && self.producers.len() < MAX_SESSIONS {
             self.session_mut(session).alive = false;
-            self.record(EventKind::ProducerCrashed { session });
+            self.record(EventKind::ProducerClosed { session });
             self.schedule(self.now + self.cfg.restart, Action::ProducerRestart { new_id: false });
         }
     }
@@ -487,6 +583,12 @@ impl World {
         let backoff = self.backoff(r.attempts);
         if r.attempts <= self.cfg.retries && self.now + backoff < r.deadline {
             self.records[usize::from(id)].state = RecordState::Backoff;
+            if !self.cfg.idempotence {
+                // RecordAccumulator.reenqueue: deque.addFirst(batch), ahead of everything queued,
+                // including batches re-enqueued just before it.
+                self.next_queue_key += 1;
+                self.records[usize::from(id)].queue_key = -self.next_queue_key;
+            }
             self.record(EventKind::Retry { msg: r.msg, record: id, attempt: r.attempts + 1 });
             self.schedule(self.now + backoff, Action::Resend { record: id });
         } else {
@@ -507,8 +609,29 @@ impl World {
         self.record(EventKind::RequestTimedOut { msg: r.msg, record: id });
         if self.now >= r.deadline {
             self.fail_record(id, true);
-        } else {
-            self.retry_or_fail(id);
+            return;
+        }
+        // NetworkClient.handleTimedOutRequests: a request timeout disconnects the node, which
+        // fails every other request in flight on that connection (oldest first); they are
+        // retried like the timed-out one. Requests sent after this instant use a new connection.
+        let Some(Actor::Broker(broker)) = r.flight.map(|f| self.flights[f as usize].to) else {
+            return self.retry_or_fail(id);
+        };
+        self.broken.retain(|&(s, b, _)| (s, b) != (r.session, broker));
+        let on_connection: Vec<u16> = self
+            .records
+            .iter()
+            .filter(|o| {
+                o.id != id
+                    && o.session == r.session
+                    && o.state == RecordState::InFlight
+                    && o.flight.map(|f| self.flights[f as usize].to) == Some(Actor::Broker(broker))
+            })
+            .map(|o| o.id)
+            .collect();
+        self.retry_or_fail(id);
+        for other in on_connection {
+            self.connection_lost(other);
         }
     }
 
@@ -518,7 +641,11 @@ impl World {
         if r.state != RecordState::InFlight || !self.producers[usize::from(r.session)].alive {
             return;
         }
-        self.record(EventKind::RequestTimedOut { msg: r.msg, record: id });
+        let broker = match r.flight.map(|f| self.flights[f as usize].to) {
+            Some(Actor::Broker(b)) => b,
+            _ => self.partition.last_leader,
+        };
+        self.record(EventKind::ConnectionClosed { msg: r.msg, record: id, broker });
         self.retry_or_fail(id);
     }
 
@@ -598,7 +725,7 @@ impl World {
         }
         self.session_mut(session).txn = SessionTxn::Ending;
         let epoch = u32::from(self.producers[usize::from(session)].epoch);
-        self.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit }, 0, epoch);
+        self.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit }, epoch);
     }
 
     /// The coordinator answered EndTxn: the application learns the outcome of its transaction.
@@ -610,6 +737,16 @@ impl World {
         if !ok {
             self.session_fenced(session);
             return;
+        }
+        if self.producers[usize::from(session)].abortable {
+            // Aborting after an abortable error bumps the epoch (InitProducerId with the current
+            // producer id and epoch, KIP-360); sequences start again at 0.
+            self.session_mut(session).abortable = false;
+            self.bump_epoch(session);
+            let (pid, epoch) = (self.producers[usize::from(session)].pid, self.producers[usize::from(session)].epoch);
+            if let Some(meta) = self.txns.iter_mut().find(|t| t.pid == pid) {
+                meta.epoch = meta.epoch.max(epoch);
+            }
         }
         let txn = self.producers[usize::from(session)].txn_no;
         let mut requeue = Vec::new();

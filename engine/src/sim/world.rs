@@ -76,6 +76,12 @@ pub struct Flight {
     pub state: FlightState,
     /// The fault that will drop it, if any.
     pub doomed: Option<Fault>,
+    /// Whether it arrives damaged (a produce request the leader refuses with CORRUPT_MESSAGE).
+    #[serde(skip)]
+    pub(crate) corrupt: bool,
+    /// Whether it is lost only because an earlier fault broke its connection.
+    #[serde(skip)]
+    pub(crate) collateral: bool,
     /// The event that sent it.
     pub sent_event: EventId,
     /// A number the receiver needs (the consumer group generation, or the producer epoch).
@@ -122,6 +128,15 @@ pub struct World {
     pub(crate) parked_replica_fetch: Option<u32>,
     pub(crate) parked_consumer_fetch: Option<u32>,
     pub(crate) pending_acks: Vec<(u16, u64, u8, u32)>,
+    /// Producer connections that broke silently (a fault dropped a request or a response):
+    /// `(session, broker, fault)`. What travels in the failed direction (requests after
+    /// `DropProduceRequest`, responses after `DropAck`) is lost until the client's
+    /// request.timeout.ms closes the connection.
+    pub(crate) broken: Vec<(u8, u8, Fault)>,
+    /// Producer ids the partition ever appended an idempotent record of.
+    pub(crate) pids_appended: Vec<u32>,
+    /// The accumulator's queue counter (see `Record::queue_key`).
+    pub(crate) next_queue_key: i64,
     pub(crate) pending_markers: Vec<(u32, u16, bool)>,
     pub(crate) completed_txns: Vec<(u32, u16, u64, bool)>,
     pub(crate) txns: Vec<TxnMeta>,
@@ -159,6 +174,9 @@ impl World {
             parked_replica_fetch: None,
             parked_consumer_fetch: None,
             pending_acks: Vec::new(),
+            broken: Vec::new(),
+            next_queue_key: 0,
+            pids_appended: Vec::new(),
             pending_markers: Vec::new(),
             completed_txns: Vec::new(),
             txns: Vec::new(),
@@ -392,6 +410,8 @@ impl World {
             Action::ProducerRestart { new_id } => self.producer_restart(new_id),
             Action::ProducerWake { session } => self.producer_wake(session),
             Action::BrokerRestart { broker } => self.broker_restart(broker),
+            Action::BrokerFenced { broker } => self.broker_fenced(broker),
+            Action::Expire { record } => self.expire(record),
             Action::FollowerResume => self.follower_resume(),
             Action::TxnTimeout { pid, epoch, began } => self.txn_timeout(pid, epoch, began),
             Action::ConsumerRestart => self.consumer_restart(),
@@ -469,18 +489,30 @@ impl World {
         (side(from) * 4 + side(to)) % 16
     }
 
-    /// Puts a message on the wire. Each directed link is first-in first-out (as a TCP connection
-    /// is), so the seed's jitter never reorders; only `extra` delay from a fault can overtake.
-    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind, extra: Tick, aux: u32) -> u32 {
+    /// Puts a message on the wire. Each directed link is first-in first-out, as a TCP connection
+    /// is and as Kafka's protocol guarantees ("on a single TCP connection, requests will be
+    /// processed in the order they are sent and responses will return in that order"), so the
+    /// seed's jitter never reorders and nothing overtakes.
+    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind, aux: u32) -> u32 {
         let jitter = self.rng.below(self.cfg.jitter + 1);
         let link = Self::link_index(from, to);
-        let mut arrives = self.now + self.cfg.latency + jitter;
-        if extra == 0 {
-            arrives = arrives.max(self.link_clock[link]);
-            self.link_clock[link] = arrives;
-        } else {
-            arrives += extra;
-        }
+        let arrives = (self.now + self.cfg.latency + jitter).max(self.link_clock[link]);
+        self.link_clock[link] = arrives;
+        // A broken connection loses what travels in the direction that failed: requests after a
+        // lost request, responses after a lost response.
+        let doomed = match (from, to) {
+            (Actor::Producer { session }, Actor::Broker(broker)) => self
+                .broken
+                .iter()
+                .find(|&&(s, b, fault)| (s, b, fault) == (session, broker, Fault::DropProduceRequest))
+                .map(|&(_, _, fault)| fault),
+            (Actor::Broker(broker), Actor::Producer { session }) => self
+                .broken
+                .iter()
+                .find(|&&(s, b, fault)| (s, b, fault) == (session, broker, Fault::DropAck))
+                .map(|&(_, _, fault)| fault),
+            _ => None,
+        };
         let id = self.flights.len() as u32;
         let flight = FlightId(id);
         let sent_event = self.record(EventKind::Sent { flight, from, to, what, arrives });
@@ -492,7 +524,9 @@ impl World {
             sent: self.now,
             arrives,
             state: FlightState::InFlight,
-            doomed: None,
+            doomed,
+            corrupt: false,
+            collateral: doomed.is_some(),
             sent_event,
             aux,
             entries: Vec::new(),
@@ -515,7 +549,12 @@ impl World {
         }
         if doomed.is_some() || !self.receiver_up(to) {
             self.flights[id as usize].state = FlightState::Dropped;
-            self.record(EventKind::Dropped { flight: flight_id, from, to, what, fault: doomed });
+            match doomed {
+                Some(fault) if self.flights[id as usize].collateral => {
+                    self.record(EventKind::LostWithConnection { flight: flight_id, from, to, what, fault })
+                }
+                _ => self.record(EventKind::Dropped { flight: flight_id, from, to, what, fault: doomed }),
+            };
             if doomed.is_none() {
                 self.undeliverable(id);
             }
@@ -558,7 +597,9 @@ impl World {
     /// A message whose receiver is down: the sender sees its connection close.
     fn undeliverable(&mut self, id: u32) {
         match self.flights[id as usize].what {
-            FlightKind::Produce { record, .. } => self.connection_lost(record),
+            FlightKind::Produce { record, .. } if self.records[usize::from(record)].flight == Some(id) => {
+                self.connection_lost(record)
+            }
             FlightKind::Fetch { .. } => {
                 let instance = self.consumer.instance;
                 let backoff = self.cfg.retry_backoff;
@@ -584,6 +625,8 @@ pub(crate) enum Action {
     ProducerRestart { new_id: bool },
     ProducerWake { session: u8 },
     BrokerRestart { broker: u8 },
+    BrokerFenced { broker: u8 },
+    Expire { record: u16 },
     FollowerResume,
     TxnTimeout { pid: u32, epoch: u16, began: Tick },
     ConsumerRestart,

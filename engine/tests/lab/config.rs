@@ -44,6 +44,9 @@ fn an_explicit_idempotence_with_acks_1_is_a_config_exception() {
     assert!(err.message.contains("Must set acks to all"), "{err}");
     let config = Config { retries: 0, enable_idempotence: Some(true), ..Config::default() };
     assert_eq!(config.resolve().unwrap_err().field, "retries");
+    // Retries are checked before acks, so both wrong reports the retries message.
+    let config = Config { retries: 0, acks: Acks::One, enable_idempotence: Some(true), ..Config::default() };
+    assert_eq!(config.resolve().unwrap_err().field, "retries");
 }
 
 #[test]
@@ -98,4 +101,26 @@ fn the_configuration_prints_as_java_properties_and_a_python_dict() {
     assert!(python.contains("\"acks\": \"all\","), "{python}");
     assert!(python.contains("\"retries\": 2147483647,"), "{python}");
     assert!(python.contains("producer_conf = {") && python.contains("consumer_conf = {"), "{python}");
+}
+
+#[test]
+fn a_delivery_timeout_below_the_request_timeout_is_refused_and_the_message_says_when_kafka_does() {
+    // KafkaProducer.configureDeliveryTimeout throws only for an explicitly set delivery.timeout.ms
+    // and otherwise raises it; the lab cannot tell the two apart, and its message says so.
+    let config = Config { request_timeout_ms: 200_000, ..Config::default() };
+    let err = config.resolve().unwrap_err();
+    assert_eq!(err.field, "delivery.timeout.ms");
+    assert!(err.message.contains("should be equal to or larger than linger.ms + request.timeout.ms"), "{err}");
+    assert!(err.message.contains("only when delivery.timeout.ms is set explicitly"), "{err}");
+}
+
+#[test]
+fn a_transaction_timeout_above_the_brokers_maximum_is_refused_as_the_coordinator_would() {
+    // TransactionCoordinator.handleInitProducerId: INVALID_TRANSACTION_TIMEOUT above
+    // transaction.max.timeout.ms (default 900000).
+    let config = Config { transaction_timeout_ms: 900_001, ..Preset::ExactlyOnceKafka.config() };
+    let err = config.resolve().unwrap_err();
+    assert_eq!(err.field, "transaction.timeout.ms");
+    assert!(err.message.contains("transaction.max.timeout.ms"), "{err}");
+    assert!(Config { transaction_timeout_ms: 900_000, ..Preset::ExactlyOnceKafka.config() }.resolve().is_ok());
 }

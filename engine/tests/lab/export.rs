@@ -48,3 +48,25 @@ fn only_kafkas_own_setting_names_are_exported() {
         assert_eq!(python.matches('{').count(), python.matches('}').count(), "{preset}: unbalanced dict");
     }
 }
+
+#[test]
+fn the_python_dict_states_the_resolved_idempotence_because_librdkafka_defaults_it_off() {
+    // librdkafka CONFIGURATION.md: enable.idempotence defaults to false; the Java client defaults
+    // it to true (KIP-679) and switches a defaulted value off when acks != all
+    // (ProducerConfig.postProcessAndValidateIdempotenceConfigs).
+    let defaults = delivery_lab::Config::default();
+    assert_eq!(defaults.enable_idempotence, None);
+    assert!(confluent_python(&defaults).contains("\"enable.idempotence\": True,"), "{}", confluent_python(&defaults));
+    let acks_one = delivery_lab::Config { acks: delivery_lab::Acks::One, ..delivery_lab::Config::default() };
+    assert!(confluent_python(&acks_one).contains("\"enable.idempotence\": False,"), "{}", confluent_python(&acks_one));
+    // The Java properties keep the learner's choice: an unset value stays unset.
+    assert!(!java_properties(&defaults).contains("enable.idempotence"));
+}
+
+#[test]
+fn the_java_properties_carry_the_controllers_session_timeout() {
+    // KRaftConfigs: broker.session.timeout.ms, default 9000, decides when a crashed leader is
+    // fenced and replaced; the lab's failover follows it.
+    let text = java_properties(&Preset::AtLeastOnce.config());
+    assert_eq!(properties(&text)["broker.session.timeout.ms"], "9000");
+}

@@ -16,17 +16,19 @@ fn runs(preset: Preset) -> impl Iterator<Item = (String, World)> {
     })
 }
 
+/// How often each record (an offset holding a message) was processed. A lost disk can put a new
+/// record at an offset a consumer already read, so a record is the pair, not the offset alone.
 fn processed_per_offset(world: &World) -> Vec<(u64, u32)> {
-    let mut counts: Vec<(u64, u32)> = Vec::new();
+    let mut counts: Vec<((u64, delivery_lab::MsgId), u32)> = Vec::new();
     for event in world.events() {
-        if let EventKind::ProcessingFinished { offset, .. } = event.kind {
-            match counts.iter_mut().find(|(o, _)| *o == offset) {
+        if let EventKind::ProcessingFinished { offset, msg } = event.kind {
+            match counts.iter_mut().find(|(key, _)| *key == (offset, msg)) {
                 Some(c) => c.1 += 1,
-                None => counts.push((offset, 1)),
+                None => counts.push(((offset, msg), 1)),
             }
         }
     }
-    counts
+    counts.into_iter().map(|((offset, _), count)| (offset, count)).collect()
 }
 
 #[test]

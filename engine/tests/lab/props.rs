@@ -148,7 +148,17 @@ proptest! {
     #[test]
     fn partition_invariants_hold_at_every_step(scenario in scenario_strategy()) {
         prop_assume!(scenario.config.resolve().is_ok());
-        run_checked(&scenario)?;
+        let world = run_checked(&scenario)?;
+        // Kafka protocol guide, "Network": on one connection requests are processed in the order
+        // they are sent and responses return in that order. Every directed link is FIFO.
+        let flights = world.flights();
+        for (i, a) in flights.iter().enumerate() {
+            for b in &flights[i + 1..] {
+                if a.from == b.from && a.to == b.to {
+                    prop_assert!(a.arrives <= b.arrives, "flight {:?} overtaken by {:?} in {}", a.id, b.id, scenario.to_json());
+                }
+            }
+        }
     }
 
     #[test]

@@ -119,10 +119,12 @@ fn run_until_stops_at_the_tick_and_step_returns_the_events_of_one_action() {
 
 #[test]
 fn a_run_past_the_event_bound_stops_truncated_with_a_partial_ledger() {
-    // One replica down for ten minutes while fifty records retry in flight: the retries exceed
-    // the event bound long before delivery.timeout.ms (one hour here) ends them.
+    // min.insync.replicas=2 with the follower out of the ISR for ten minutes: every acks=all
+    // write gets NOT_ENOUGH_REPLICAS (a retriable error, Partition.appendRecordsToLeader) and fifty
+    // records retry about once a second, exceeding the event bound long before
+    // delivery.timeout.ms (one hour here) ends them.
     let config = Config {
-        replication_factor: 1,
+        min_insync_replicas: 2,
         restart_ms: 600_000,
         max_in_flight: 50,
         delivery_timeout_ms: 3_600_000,
@@ -134,14 +136,285 @@ fn a_run_past_the_event_bound_stops_truncated_with_a_partial_ledger() {
         messages: 50,
         labels: Vec::new(),
         seed: 1,
-        faults: vec!["leader-crash-replicated@1".parse().unwrap()],
+        faults: vec!["follower-out-of-isr@1".parse().unwrap()],
         title: None,
         captions: Vec::new(),
     };
     let mut world = World::new(&scenario).unwrap();
     assert_eq!(world.run_to_quiescence(), RunState::Truncated);
-    assert_eq!(world.events().len(), MAX_EVENTS + 1);
+    // The bound is checked after each action, and one action records a few events at one instant.
+    assert!((MAX_EVENTS + 1..=MAX_EVENTS + 16).contains(&world.events().len()), "{}", world.events().len());
     assert!(matches!(world.events().last().unwrap().kind, EventKind::RunTruncated { .. }));
     assert!(world.step().is_none(), "a truncated run does not go on");
     assert_eq!(world.ledger().run_state, RunState::Truncated);
+}
+
+#[test]
+fn a_crashed_leader_is_replaced_only_after_broker_session_timeout_and_the_follower_keeps_what_was_sent() {
+    // KRaftConfigs: broker.session.timeout.ms (default 9000) is how long a broker lease lasts
+    // without heartbeats; only then does the controller fence the broker and elect a new leader.
+    // The follower's fetcher appends a response that left the leader before the crash.
+    let config = Config { acks: delivery_lab::Acks::One, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config.clone(), 3, &["leader-crash-unreplicated-after-ack:m2"], 1);
+    let crashed = first_tick(&world, |k| matches!(k, EventKind::BrokerCrashed { .. })).unwrap();
+    let elected = first_tick(&world, |k| matches!(k, EventKind::LeaderElected { .. })).unwrap();
+    assert_eq!(config.broker_session_timeout_ms, 9_000);
+    assert!(elected >= crashed + u64::from(9_000 / delivery_lab::TICK_MS), "elected at {elected}, crash at {crashed}");
+    let events = world.events();
+    let replicated_m1 = events.iter().any(|e| {
+        e.tick >= crashed && e.tick < elected && matches!(e.kind, EventKind::Replicated { broker: 1, from: 0, .. })
+    });
+    assert!(replicated_m1, "the follower did not append the fetch response already on the wire");
+    // Nothing is sent to the dead broker's replacement before it exists, and nothing new is
+    // appended while the partition has no leader.
+    assert!(!events.iter().any(|e| e.tick > crashed && e.tick < elected && matches!(e.kind, EventKind::Appended { .. })));
+}
+
+#[test]
+fn narration_names_kafkas_errors_and_what_really_happened() {
+    // KIP-588 / ProducerAppendInfo.checkProducerEpoch: since 2.7 a partition leader answers a
+    // stale epoch with INVALID_PRODUCER_EPOCH, not PRODUCER_FENCED. The fenced producer did not
+    // crash: the application closed it. The timed-out transaction was opened under epoch 0
+    // (TransactionCoordinator bumps the epoch when it aborts it).
+    let config = Config { transaction_timeout_ms: 1_000, transaction_messages: 3, ..Preset::ExactlyOnceKafka.config() };
+    let world = run_config(Some(Preset::ExactlyOnceKafka), config, 3, &["drop-produce-request:m2"], 1);
+    let text: Vec<String> = world.events().iter().map(|e| e.describe()).collect();
+    assert!(text.iter().any(|t| t.contains("refused m") && t.ends_with(": INVALID_PRODUCER_EPOCH")), "{text:#?}");
+    assert!(!text.iter().any(|t| t.contains("refused") && t.contains("PRODUCER_FENCED")), "{text:#?}");
+    assert!(!world.events().iter().any(|e| matches!(e.kind, EventKind::ProducerCrashed { .. })));
+    assert!(world.events().iter().any(|e| matches!(e.kind, EventKind::ProducerClosed { session: 0 })));
+    let began = world.events().iter().find_map(|e| match e.kind { EventKind::TxnBegan { epoch, .. } => Some(epoch), _ => None });
+    let expired = world.events().iter().find_map(|e| match e.kind { EventKind::TxnExpired { epoch, .. } => Some(epoch), _ => None });
+    assert_eq!(began, Some(0));
+    assert_eq!(expired, began);
+
+    // Without idempotence the producer has no producer id (NO_PRODUCER_ID = -1).
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 1, &[], 1);
+    let started = world.events().iter().find(|e| matches!(e.kind, EventKind::ProducerStarted { .. })).unwrap();
+    assert!(started.describe().ends_with("the producer started without a producer id (idempotence off)"), "{}", started.describe());
+
+    // A request to a leader that crashed fails with the closed connection, not a timeout.
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["leader-crash-unreplicated-before-ack:m2"], 1);
+    assert!(world.events().iter().any(|e| matches!(e.kind, EventKind::ConnectionClosed { broker: 0, .. })));
+}
+
+#[test]
+fn cause_sentences_keep_the_deciding_event_and_name_the_setting_that_prevents_it() {
+    use delivery_lab::{Acks, OffsetReset, Verdict};
+    // ConsumerConfig auto.offset.reset=latest: a consumer without a committed offset starts at the
+    // end of the log, so what was written before its start is skipped.
+    let config = Config { enable_auto_commit: true, auto_offset_reset: OffsetReset::Latest, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 3, &["consumer-crash-after-fetch:m1"], 1);
+    let row = world.ledger().row(1).unwrap().clone();
+    assert_eq!(row.verdict, Verdict::Lost);
+    assert!(row.explanation.contains("consumer instance 2 started at offset"), "{}", row.explanation);
+    assert!(row.explanation.contains("auto.offset.reset=earliest"), "{}", row.explanation);
+
+    // ProducerConfig acks: with acks=1 the record is lost if the leader fails before followers
+    // replicate it; acks=all prevents that, idempotence does not.
+    let config = Config { acks: Acks::One, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 3, &["leader-crash-unreplicated-after-ack:m2"], 1);
+    let row = world.ledger().row(2).unwrap().clone();
+    assert!(row.explanation.contains("acks=all"), "{}", row.explanation);
+    assert!(!row.explanation.contains("idempotence"), "{}", row.explanation);
+
+    // Kafka docs 4.6: committing before processing is at-most-once; the commit decides the loss.
+    let world = run_config(Some(Preset::AtMostOnce), Preset::AtMostOnce.config(), 3, &["consumer-crash-after-processing:m2"], 1);
+    let row = world.ledger().row(3).unwrap().clone();
+    assert_eq!(row.verdict, Verdict::Lost);
+    assert!(row.explanation.contains("the group's committed offset is now"), "{}", row.explanation);
+    assert!(row.explanation.contains("lab.manual.commit=after-processing"), "{}", row.explanation);
+
+    // ProducerConfig delivery.timeout.ms: the expiry is what the application was told.
+    let config = Config { replication_factor: 1, restart_ms: 20_000, delivery_timeout_ms: 5_000, request_timeout_ms: 3_000, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 3, &["leader-crash-replicated@2"], 1);
+    for row in world.ledger().rows {
+        assert_eq!(row.verdict, Verdict::FailedAndReported);
+        assert!(row.explanation.contains("delivery.timeout.ms expired"), "{}", row.explanation);
+    }
+}
+
+#[test]
+fn an_aborted_copy_a_read_uncommitted_consumer_processed_is_reported_as_aborted_but_seen() {
+    // ConsumerConfig isolation.level: read_uncommitted "will return all messages, even
+    // transactional messages which have been aborted"; read_committed would have hidden the copy.
+    let config = Config { isolation_level: IsolationLevel::ReadUncommitted, ..Preset::ExactlyOnceKafka.config() };
+    let world = run_config(Some(Preset::ExactlyOnceKafka), config, 3, &["producer-restart-same-id:m2"], 6);
+    let row = world.ledger().row(2).unwrap().clone();
+    assert_eq!(row.verdict, delivery_lab::Verdict::Duplicated);
+    assert!(row.also.contains(&delivery_lab::Verdict::AbortedButSeen), "{row:?}");
+    assert!(row.explanation.contains("isolation.level=read_committed"), "{}", row.explanation);
+}
+
+#[test]
+fn a_leader_crash_fails_the_request_it_was_handling_at_once() {
+    // NetworkClient: a closed connection fails every in-flight request on it at once (a
+    // retriable NetworkException); nothing waits for request.timeout.ms.
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["leader-crash-unreplicated-before-ack:m2"], 1);
+    let crashed = first_tick(&world, |k| matches!(k, EventKind::BrokerCrashed { .. })).unwrap();
+    let closed = first_tick(&world, |k| matches!(k, EventKind::ConnectionClosed { msg, .. } if msg.0 == 2)).unwrap();
+    assert_eq!(closed, crashed);
+    assert!(!world.events().iter().any(|e| matches!(e.kind, EventKind::RequestTimedOut { .. })));
+}
+
+#[test]
+fn an_idempotent_producer_holds_a_retried_batch_until_the_earlier_sequence_resolves() {
+    // RecordAccumulator.shouldStopDrainBatchesForPartition: a retried batch is drained only when
+    // its sequence is the first in flight (TransactionManager.firstInFlightSequence), so a later
+    // batch does not spin on OUT_OF_ORDER_SEQUENCE_NUMBER while an earlier one is unresolved.
+    for faults in [["leader-crash-unreplicated-before-ack:m2"], ["drop-produce-request:m2"]] {
+        let world = run_config(Some(Preset::ExactlyOnceDatabase), Preset::ExactlyOnceDatabase.config(), 3, &faults, 1);
+        let refusals = world
+            .events()
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Refused { msg, .. } if msg.0 == 3))
+            .count();
+        assert!(refusals <= 1, "{faults:?}: m3 refused {refusals} times");
+        let row = world.ledger().row(3).unwrap().clone();
+        assert!(row.attempts <= 3, "{faults:?}: {row:?}");
+        assert_eq!(row.verdict, delivery_lab::Verdict::DeliveredOnce);
+    }
+}
+
+#[test]
+fn a_broker_that_lost_a_producers_state_accepts_its_next_sequence() {
+    // ProducerAppendInfo.checkSequence: with no current producer epoch for the producer id (its
+    // records are gone), the broker accepts writes with any sequence number; it does not answer
+    // OUT_OF_ORDER_SEQUENCE_NUMBER.
+    let config = Config { replication_factor: 1, ..Preset::ExactlyOnceDatabase.config() };
+    let world = run_config(Some(Preset::ExactlyOnceDatabase), config, 3, &["disk-lost:m2"], 1);
+    assert!(!world.events().iter().any(|e| matches!(e.kind, EventKind::Refused { .. })), "a sequence was refused");
+    let m3 = world.events().iter().find_map(|e| match e.kind {
+        EventKind::Appended { msg, seq, .. } if msg.0 == 3 => Some(seq),
+        _ => None,
+    });
+    assert_eq!(m3, Some(Some(2)));
+    use delivery_lab::sim::broker::{check_sequence_after_loss, SequenceCheck};
+    assert_eq!(check_sequence_after_loss(&[], 7, 0, 5, true), SequenceCheck::Append);
+    assert_eq!(check_sequence_after_loss(&[], 7, 0, 5, false), SequenceCheck::OutOfOrder);
+}
+
+#[test]
+fn a_returning_replica_rejoins_the_isr_only_once_it_reached_the_leader_epochs_start() {
+    // Partition.isFollowerInSync: followerEndOffset >= highWatermark and
+    // >= leaderEpochStartOffset.
+    let config = Config { acks: delivery_lab::Acks::One, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 5, &["leader-crash-unreplicated-after-ack:m2"], 1);
+    let elected = world.events().iter().find_map(|e| match e.kind {
+        EventKind::LeaderElected { broker, leader_epoch, .. } => Some((broker, leader_epoch)),
+        _ => None,
+    });
+    let (leader, epoch) = elected.expect("a failover");
+    let log = &world.partition().replicas[usize::from(leader)].log;
+    let epoch_start = log.iter().position(|e| e.leader_epoch == epoch).unwrap_or(log.len()) as u64;
+    let mut replicated_to = 0;
+    let mut rejoined = false;
+    for e in world.events() {
+        match e.kind {
+            EventKind::Replicated { broker, to, .. } if broker != leader => replicated_to = to,
+            EventKind::Truncated { broker, from, .. } if broker != leader => replicated_to = from,
+            EventKind::IsrChanged { follower_in: true, .. } => {
+                assert!(replicated_to >= epoch_start, "rejoined at {replicated_to}, epoch starts at {epoch_start}");
+                rejoined = true;
+            }
+            _ => {}
+        }
+    }
+    assert!(rejoined);
+}
+
+#[test]
+fn an_upsert_keyed_by_offset_keeps_only_the_last_message_written_at_an_offset() {
+    // An UPSERT by input offset replaces the row: after a truncation reuses an offset, the
+    // message first read there no longer has a row of its own.
+    use delivery_lab::sim::sink::{Sink, SinkRow};
+    let sink = Sink {
+        rows: vec![
+            SinkRow { msg: delivery_lab::MsgId(1), offset: 0, txn: None },
+            SinkRow { msg: delivery_lab::MsgId(3), offset: 0, txn: None },
+        ],
+        ..Sink::default()
+    };
+    assert_eq!(sink.effects(delivery_lab::SinkKind::DbUpsertOffset, delivery_lab::MsgId(1)), 0);
+    assert_eq!(sink.effects(delivery_lab::SinkKind::DbUpsertOffset, delivery_lab::MsgId(3)), 1);
+}
+
+#[test]
+fn a_lost_request_loses_the_requests_behind_it_and_the_timeout_fails_them_together() {
+    // Kafka protocol guide, Network: one connection delivers requests in order, so the request
+    // after a lost one cannot be processed; NetworkClient.handleTimedOutRequests then disconnects
+    // and fails every in-flight request on the node at the same instant.
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["drop-produce-request:m2"], 1);
+    let dropped: Vec<u16> = world
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Dropped { what: delivery_lab::FlightKind::Produce { msg, .. }, .. }
+            | EventKind::LostWithConnection { what: delivery_lab::FlightKind::Produce { msg, .. }, .. } => Some(msg.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dropped, vec![2, 3]);
+    let timed_out = first_tick(&world, |k| matches!(k, EventKind::RequestTimedOut { msg, .. } if msg.0 == 2)).unwrap();
+    let closed = first_tick(&world, |k| matches!(k, EventKind::ConnectionClosed { msg, .. } if msg.0 == 3)).unwrap();
+    assert_eq!(timed_out, closed);
+}
+
+#[test]
+fn a_restart_that_fences_an_open_transaction_gets_the_epoch_bumped_twice() {
+    // TransactionCoordinator.handleInitProducerId: with a transaction ongoing the coordinator
+    // fences with a bumped epoch to abort it (prepareFenceProducerEpoch), answers
+    // CONCURRENT_TRANSACTIONS, and the client's retry bumps the epoch again.
+    let world = run_config(Some(Preset::ExactlyOnceKafka), Preset::ExactlyOnceKafka.config(), 3, &["producer-restart-same-id:m2"], 1);
+    let epochs: Vec<u16> = world.events().iter().filter_map(|e| match e.kind {
+        EventKind::ProducerStarted { epoch, .. } => Some(epoch),
+        _ => None,
+    }).collect();
+    assert_eq!(epochs.len(), 2, "{epochs:?}");
+    assert_eq!(epochs[1], epochs[0] + 2);
+}
+
+#[test]
+fn java_auto_commit_close_after_a_throw_loses_the_rest_of_the_returned_batch() {
+    // ConsumerCoordinator.close -> maybeAutoCommitOffsetsSync commits the position after the whole
+    // batch poll() returned, so every record of that batch from the one that threw on is lost.
+    let config = Config {
+        enable_auto_commit: true,
+        auto_commit_style: delivery_lab::AutoCommitStyle::JavaPoll,
+        ..Preset::AtLeastOnce.config()
+    };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 4, &["processing-throws:m2"], 1);
+    let ledger = world.ledger();
+    let m2_offset = ledger.row(2).unwrap().offsets[0];
+    let (from, to) = world
+        .events()
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::Polled { from, to, .. } if from <= m2_offset && m2_offset < to => Some((from, to)),
+            _ => None,
+        })
+        .expect("m2 was returned by a poll");
+    assert!(from <= m2_offset);
+    for row in &ledger.rows {
+        if row.offsets.first().is_some_and(|o| *o >= m2_offset && *o < to) {
+            assert_eq!(row.verdict, delivery_lab::Verdict::Lost, "{}", row.explanation);
+        }
+    }
+}
+
+#[test]
+fn an_abortable_out_of_order_sequence_aborts_at_once_and_the_bumped_epoch_recovers() {
+    // TransactionManager.canRetry: a transactional producer does not retry OUT_OF_ORDER_SEQUENCE
+    // for its next expected batch; the transaction aborts and the epoch bump (KIP-360) lets the
+    // following transactions write from sequence 0 again.
+    let config = Config { unclean_leader_election: true, ..Preset::ExactlyOnceKafka.config() };
+    let world = run_config(Some(Preset::ExactlyOnceKafka), config, 5, &["follower-out-of-isr:m2", "leader-crash-unreplicated-after-ack:m2"], 1);
+    let ledger = world.ledger();
+    let m3 = ledger.row(3).unwrap();
+    assert_eq!(m3.verdict, delivery_lab::Verdict::FailedAndReported, "{}", m3.explanation);
+    assert_eq!(m3.attempts, 1, "{}", m3.explanation);
+    for m in [4, 5] {
+        let row = ledger.row(m).unwrap();
+        assert_eq!(row.verdict, delivery_lab::Verdict::DeliveredOnce, "{}", row.explanation);
+    }
 }

@@ -42,6 +42,10 @@ fn none(_: &mut Config) {}
 fn acks_one(c: &mut Config) {
     c.acks = Acks::One;
 }
+fn acks_one_no_retries(c: &mut Config) {
+    c.acks = Acks::One;
+    c.retries = 0;
+}
 fn one_in_flight(c: &mut Config) {
     c.max_in_flight = 1;
 }
@@ -69,6 +73,11 @@ fn background_auto_commit_slow_processing(c: &mut Config) {
     c.auto_commit_style = AutoCommitStyle::BackgroundStored;
     c.auto_commit_interval_ms = 1_000;
     c.processing_ms = 2_000;
+}
+fn background_auto_commit(c: &mut Config) {
+    c.enable_auto_commit = true;
+    c.auto_commit_style = AutoCommitStyle::BackgroundStored;
+    c.auto_commit_interval_ms = 1_000;
 }
 fn offsets_in_db(c: &mut Config) {
     c.sink = SinkKind::DbOffsetsInDb;
@@ -111,22 +120,30 @@ const CASES: &[Case] = &[
         expect: &[expect(2, &[Lost], 0, 0, 0)] },
     Case { name: "misconfiguration acks=0 on Java defaults: idempotence switches off and the record is lost", rule: "ProducerConfig.postProcessAndValidateIdempotenceConfigs; acks=0", preset: Alo, tweak: java_defaults_acks_zero, faults: &["drop-produce-request:m2"],
         expect: &[expect(2, &[Lost], 0, 0, 0)] },
-    Case { name: "retried request without idempotence and 5 in flight reorders", rule: "ProducerConfig max.in.flight.requests.per.connection: >1 without idempotence risks reordering on retries", preset: Alo, tweak: none, faults: &["drop-produce-request:m2"],
-        expect: &[expect(2, &[Reordered], 1, 1, 1)] },
+    Case { name: "retried request without idempotence and 5 in flight reorders", rule: "ProducerConfig max.in.flight.requests.per.connection: >1 without idempotence risks reordering on retries; the lost request breaks the connection, so m3's request is lost too, both fail at request.timeout.ms (NetworkClient.handleTimedOutRequests) and RecordAccumulator.reenqueue puts each at the head (addFirst): m3 is retried before m2", preset: Alo, tweak: none, faults: &["drop-produce-request:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Reordered], 1, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "one request in flight keeps order on retry", rule: "ProducerConfig max.in.flight.requests.per.connection=1", preset: Alo, tweak: one_in_flight, faults: &["drop-produce-request:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "idempotence keeps order on retry (OUT_OF_ORDER_SEQUENCE until the gap fills)", rule: "KIP-98 sequence numbers; ProducerConfig enable.idempotence keeps order with up to 5 in flight", preset: EoDb, tweak: none, faults: &["drop-produce-request:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
-    // ----- network delay -----
-    Case { name: "delayed request overtaken without idempotence", rule: "ProducerConfig max.in.flight.requests.per.connection (reordering without idempotence)", preset: Alo, tweak: none, faults: &["network-delay-reorder:m1"],
+    // ----- a damaged request: a retriable error on the first attempt (network-delay-reorder) -----
+    Case { name: "retried request without idempotence and 5 in flight is overtaken", rule: "ProducerConfig max.in.flight.requests.per.connection: risk of reordering after a failed send due to retries; CorruptRecordException is a RetriableException", preset: Alo, tweak: none, faults: &["network-delay-reorder:m1"],
         expect: &[expect(1, &[Reordered], 1, 1, 1)] },
-    Case { name: "delayed request with idempotence: the overtaker is refused until the gap fills", rule: "KIP-98: OUT_OF_ORDER_SEQUENCE_NUMBER; TransactionManager retries in sequence order", preset: EoDb, tweak: none, faults: &["network-delay-reorder:m1"],
+    Case { name: "retried request with idempotence: the later one is refused until the gap fills", rule: "KIP-98: OUT_OF_ORDER_SEQUENCE_NUMBER; ProducerConfig enable.idempotence keeps order with up to 5 in flight", preset: EoDb, tweak: none, faults: &["network-delay-reorder:m1"],
         expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[DeliveredOnce], 1, 1, 1)] },
+    Case { name: "one request in flight: a retried request is not overtaken", rule: "ProducerConfig max.in.flight.requests.per.connection=1; Kafka protocol guide, Network: requests on one connection are processed in order", preset: Alo, tweak: one_in_flight, faults: &["network-delay-reorder:m2"],
+        expect: &[expect(2, &[DeliveredOnce], 1, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
+    Case { name: "at-most-once never reorders: acks=0 loses the refused request", rule: "Kafka protocol guide, Network (in-order processing per connection); ProducerConfig acks=0, retries=0; KafkaApis.handleProduceRequest closes an acks=0 connection on error", preset: Amo, tweak: none, faults: &["network-delay-reorder:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Lost], 0, 0, 0), verdict(3, &[DeliveredOnce, Lost])] },
+    Case { name: "retries=0 with acks=1: the error is reported, nothing reordered", rule: "ProducerConfig retries=0: a failed send is not retried; the callback gets the exception", preset: Alo, tweak: acks_one_no_retries, faults: &["network-delay-reorder:m2"],
+        expect: &[expect(2, &[FailedAndReported], 0, 0, 0), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     // ----- leader crashes -----
     Case { name: "acks=1, leader crash after the ACK before replication loses the record", rule: "ProducerConfig acks=1: lost if the leader fails before followers replicate", preset: Alo, tweak: acks_one, faults: &["leader-crash-unreplicated-after-ack:m2"],
         expect: &[expect(2, &[Lost], 0, 0, 0)] },
-    Case { name: "acks=0, leader crash before replication loses the record", rule: "ProducerConfig acks=0", preset: Amo, tweak: none, faults: &["leader-crash-unreplicated-after-ack:m2"],
-        expect: &[expect(2, &[Lost], 0, 0, 0)] },
+    Case { name: "acks=0, leader crash before replication loses the record, not the one already sent to the follower", rule: "ProducerConfig acks=0; KRaftConfigs BROKER_SESSION_TIMEOUT_MS_DEFAULT = 9000: no election before the lease ends, so the follower's fetcher (AbstractFetcherThread.processFetchRequest) appends m1's fetch response already on the wire", preset: Amo, tweak: none, faults: &["leader-crash-unreplicated-after-ack:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Lost], 0, 0, 0)] },
+    Case { name: "acks=1, leader crash after m2's ACK loses m2 only", rule: "ProducerConfig acks=1 (lost if the leader fails before followers replicate); KRaftConfigs broker.session.timeout.ms (9000): the controller fences the dead leader only after its lease, so m1's fetch response reaches the follower first; m3's request fails with the connection and is retried to the new leader (Sender, retries > 0)", preset: Alo, tweak: acks_one, faults: &["leader-crash-unreplicated-after-ack:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Lost], 0, 0, 0), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "acks=all cannot lose an acknowledged record to a clean failover", rule: "ProducerConfig acks=all: not lost while one in-sync replica lives; Kafka docs 4.7 Replication", preset: Alo, tweak: none, faults: &["leader-crash-unreplicated-after-ack:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "leader crash before the ACK: the producer retries to the new leader", rule: "Kafka docs 4.7 Replication; Sender retries NOT_LEADER/disconnects", preset: Alo, tweak: none, faults: &["leader-crash-unreplicated-before-ack:m2"],
@@ -139,6 +156,8 @@ const CASES: &[Case] = &[
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "follower out of ISR then leader crash with unclean election loses an acks=all record", rule: "unclean.leader.election.enable=true may lose data; acks=all only waits for the current ISR", preset: Alo, tweak: unclean, faults: &["follower-out-of-isr:m2", "leader-crash-unreplicated-after-ack:m2"],
         expect: &[expect(2, &[Lost], 0, 0, 0)] },
+    Case { name: "transactional producer after an unclean election: the next batch's OUT_OF_ORDER_SEQUENCE aborts its transaction, the next transaction succeeds", rule: "TransactionManager.canRetry: OUT_OF_ORDER_SEQUENCE_NUMBER for the next expected sequence is not retried by a transactional producer (abortable error); the abort bumps the epoch (KIP-360) and sequences restart at 0", preset: EoK, tweak: unclean, faults: &["follower-out-of-isr:m2", "leader-crash-unreplicated-after-ack:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Lost], 0, 0, 0), expect(3, &[FailedAndReported], 0, 0, 0)] },
     Case { name: "min.insync.replicas=2 refuses acks=all writes while the follower is out", rule: "TopicConfig min.insync.replicas: NotEnoughReplicas when the ISR is too small", preset: Alo, tweak: min_isr_two, faults: &["follower-out-of-isr:m2"],
         expect: &[Expect { msg: 2, verdicts: ONCE_OR_REORDERED, copies: Some(1), processed: Some(1), effects: Some(1) }] },
     Case { name: "one replica and a lost disk lose acknowledged records", rule: "Kafka docs 4.7: durability comes from replicas; replication.factor=1 has none", preset: Alo, tweak: rf_one, faults: &["disk-lost:m2"],
@@ -189,6 +208,10 @@ const CASES: &[Case] = &[
         expect: &[expect(2, &[Lost], 1, 0, 0)] },
     Case { name: "Java auto-commit: close() after an exception commits unprocessed records", rule: "ConsumerCoordinator.close calls maybeAutoCommitOffsetsSync: close() commits the consumed positions when enable.auto.commit=true", preset: Alo, tweak: java_auto_commit, faults: &["processing-throws:m2"],
         expect: &[expect(2, &[Lost], 1, 0, 0)] },
+    Case { name: "librdkafka background auto-commit: close() after an exception commits the stored offset of the record handed over", rule: "librdkafka CONFIGURATION.md enable.auto.offset.store=true: \"Automatically store offset of last message provided to application\"; rdkafka.h rd_kafka_consumer_close: committed offsets to broker", preset: Alo, tweak: background_auto_commit, faults: &["processing-throws:m2"],
+        expect: &[expect(1, &[DeliveredOnce], 1, 1, 1), expect(2, &[Lost], 1, 0, 0)] },
+    Case { name: "librdkafka background auto-commit: a crash right after hand-over commits nothing, the record is read again", rule: "librdkafka: stored offsets are committed by the auto.commit.interval.ms timer or on close; a crash runs neither", preset: Alo, tweak: background_auto_commit, faults: &["consumer-crash-after-fetch:m2"],
+        expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "manual commit after processing: an exception and restart reprocess", rule: "Kafka docs 4.6 at-least-once", preset: Alo, tweak: none, faults: &["processing-throws:m2"],
         expect: &[expect(2, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "processing past max.poll.interval.ms: commit fails, reprocessed", rule: "ConsumerConfig max.poll.interval.ms; CommitFailedException", preset: Alo, tweak: none, faults: &["processing-stall:m2"],
@@ -208,8 +231,12 @@ const CASES: &[Case] = &[
     Case { name: "two lost ACKs outlast transaction.timeout.ms: fenced, re-created, visible once", rule: "ProducerConfig transaction.timeout.ms; the coordinator aborts with a bumped epoch (KIP-98, KIP-588)", preset: EoK, tweak: none, faults: &["drop-ack:m2", "drop-ack:m2"],
         expect: &[expect(2, &[DuplicateInLogVisibleOnce], 2, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     // ----- double faults compose -----
-    Case { name: "ACK lost upstream and consumer crash downstream", rule: "Kafka docs 4.6: duplicates arise on both sides", preset: Alo, tweak: none, faults: &["drop-ack:m2", "consumer-crash-after-processing:m3"],
-        expect: &[Expect { msg: 2, verdicts: &[Duplicated], copies: Some(2), processed: None, effects: None }, Expect { msg: 3, verdicts: &[Duplicated], copies: Some(1), processed: Some(2), effects: Some(2) }] },
+    Case { name: "ACK lost upstream and consumer crash downstream", rule: "Kafka docs 4.6: duplicates arise on both sides; protocol guide, Network: responses on a connection return in order, so m3's ACK, sent after the lost one, is lost with the connection and m3 is retried too", preset: Alo, tweak: none, faults: &["drop-ack:m2", "consumer-crash-after-processing:m3"],
+        expect: &[Expect { msg: 2, verdicts: &[Duplicated], copies: Some(2), processed: None, effects: None }, Expect { msg: 3, verdicts: &[Duplicated], copies: Some(2), processed: None, effects: None }] },
+    Case { name: "a lost ACK breaks the connection: the ACKs behind it are lost too and, without idempotence, duplicated", rule: "Kafka protocol guide, Network (responses return in order on one connection); NetworkClient.handleTimedOutRequests disconnects and fails every in-flight request on the node", preset: Alo, tweak: none, faults: &["drop-ack:m2"],
+        expect: &[expect(2, &[Duplicated], 2, 2, 2), verdict(3, &[Duplicated])] },
+    Case { name: "a lost ACK breaks the connection: with idempotence every retried batch is deduplicated", rule: "KIP-98; ProducerStateEntry.NUM_BATCHES_TO_RETAIN = 5", preset: EoDb, tweak: none, faults: &["drop-ack:m2"],
+        expect: &[expect(2, &[DeliveredOnce], 1, 1, 1), expect(3, &[DeliveredOnce], 1, 1, 1)] },
     Case { name: "ACK lost and consumer crash under exactly-once into a database", rule: "KIP-98 idempotence + idempotent sink", preset: EoDb, tweak: none, faults: &["drop-ack:m2", "consumer-crash-after-processing:m3"],
         expect: &[Expect { msg: 2, verdicts: &[DeliveredOnce, ProcessedTwiceEffectOnce], copies: Some(1), processed: None, effects: Some(1) }, expect(3, &[ProcessedTwiceEffectOnce], 1, 2, 1)] },
     Case { name: "dropped request and consumer crash under at-most-once", rule: "ProducerConfig acks=0; Kafka docs 4.6 at-most-once", preset: Amo, tweak: none, faults: &["drop-produce-request:m1", "consumer-crash-after-fetch:m3"],
