@@ -18,7 +18,7 @@ help:
 	@echo "make test    set up what is missing, then run every test layer and the size budget"
 	@echo "make build   release build into dist/"
 	@echo "make size    print the wasm and JS sizes, raw and gzipped"
-	@echo "make bench   engine throughput; make bench-frames: the page's script time per frame"
+	@echo "make bench   engine throughput; make bench-frames: script time per frame; make bench-scrub"
 
 setup:
 	@scripts/setup.sh build

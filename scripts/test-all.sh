@@ -44,6 +44,8 @@ layer build trunk build --release
 layer size scripts/size.sh "$budget"
 
 rm -f tests/e2e/artifacts/results.json
+# The e2e tests compare the page with the native command line.
+cargo build -q -p delivery-lab-engine --bin delivery-lab
 layer e2e npx playwright test
 if [ -f tests/e2e/artifacts/results.json ]; then
   read -r p f < <(node -e '

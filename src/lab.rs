@@ -125,7 +125,7 @@ impl Lab {
     /// A lab for a scenario the engine has validated (a `Scenario` value always is).
     pub fn new(scenario: Scenario) -> Lab {
         let (effective, world) = build(&scenario);
-        let full = Rc::new(FullRun::new(&world));
+        let full = Rc::new(FullRun::new(&scenario, &world));
         let total_steps = full.steps();
         let mut lab = Lab {
             scenario,
@@ -490,7 +490,7 @@ impl Lab {
     /// Loads the scenario after a change to it: a new configuration, world and whole run.
     fn load(&mut self) {
         let (effective, world) = build(&self.scenario);
-        self.full = Rc::new(FullRun::new(&world));
+        self.full = Rc::new(FullRun::new(&self.scenario, &world));
         self.total_steps = self.full.steps();
         self.effective = effective;
         self.run += 1;
@@ -535,6 +535,8 @@ impl Lab {
 /// A run played to its end from its start, and where each step ends in its event log, so that an
 /// event can be found on the timeline. Bounded by the engine's own limits on events and ticks.
 pub struct FullRun {
+    /// The scenario the run plays.
+    pub scenario: Scenario,
     /// The world at tick 0, to start the run again from.
     start: World,
     /// The world at the end of the run.
@@ -544,17 +546,22 @@ pub struct FullRun {
 }
 
 impl FullRun {
-    fn new(start: &World) -> FullRun {
+    fn new(scenario: &Scenario, start: &World) -> FullRun {
         let mut world = start.clone();
         let mut step_ends = Vec::new();
         while world.step().is_some() {
             step_ends.push(world.events().len());
         }
-        FullRun { start: start.clone(), world, step_ends }
+        FullRun { scenario: scenario.clone(), start: start.clone(), world, step_ends }
     }
 
     pub fn steps(&self) -> usize {
         self.step_ends.len()
+    }
+
+    /// The whole run as a file the command line replays (`delivery-lab replay`).
+    pub fn to_json(&self) -> String {
+        delivery_lab::run::run_to_json(&self.scenario, &self.world)
     }
 
     /// The number of steps after which `event` (an index into the event log) has happened.

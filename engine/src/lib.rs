@@ -6,6 +6,8 @@
 //! # Codemap
 //!
 //! - [`export`]: the configuration as Java properties and as a confluent-kafka Python dict.
+//! - [`run`]: a recorded run (scenario, event log, hash) as JSON, and `replay`, which checks that
+//!   the scenario still gives that log.
 //! - [`preset`]: `Preset`, the four starting configurations (at-most-once, at-least-once,
 //!   exactly-once Kafka to Kafka, exactly-once into a database) and `Preset::config()`.
 //! - [`scenario`]: `Scenario`, the versioned JSON format (version 1), strict validation with
@@ -114,6 +116,7 @@
 
 pub mod export;
 pub mod preset;
+pub mod run;
 #[cfg(feature = "determinism-probe")]
 pub mod probe;
 pub mod scenario;

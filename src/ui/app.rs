@@ -251,7 +251,7 @@ impl Component for App {
                             clock={lab.clock()} selected={lab.selected()} dispatch={dispatch.clone()} />
                         <div class="diagram-foot">
                             <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
-                            <DiagramExport data={self.derived.diagram.clone()} />
+                            <DiagramExport data={self.derived.diagram.clone()} run={lab.full_run().clone()} />
                         </div>
                     </section>
                     <section class="panel compare-panel" aria-labelledby="compare-title">

@@ -309,17 +309,22 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
     let now_x = data.x(props.clock);
     let scroller = use_node_ref();
     {
-        // Keep the current moment in view: scroll when the step changes (not on every frame).
+        // Keep the current moment in view: scroll when the step changes (not on every frame). The
+        // check reads layout, so it waits for the next animation frame, when the browser lays the
+        // page out anyway, instead of forcing a layout in the middle of an update.
         let scroller = scroller.clone();
         let x = data.x(props.clock);
         use_effect_with(props.step, move |_| {
-            if let Some(element) = scroller.cast::<web_sys::Element>() {
-                let width = element.client_width() as f32;
-                let left = element.scroll_left() as f32;
-                if x < left + 40.0 || x > left + width - 40.0 {
-                    element.set_scroll_left((x - width / 2.0).max(0.0) as i32);
+            let frame = gloo_render::request_animation_frame(move |_| {
+                if let Some(element) = scroller.cast::<web_sys::Element>() {
+                    let width = element.client_width() as f32;
+                    let left = element.scroll_left() as f32;
+                    if x < left + 40.0 || x > left + width - 40.0 {
+                        element.set_scroll_left((x - width / 2.0).max(0.0) as i32);
+                    }
                 }
-            }
+            });
+            move || drop(frame)
         });
     }
     html! {
@@ -347,15 +352,34 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
     }
 }
 
-/// The download button: rendered once per run, not per frame.
+#[derive(Properties)]
+pub struct ExportProps {
+    pub data: Rc<DiagramData>,
+    pub run: Rc<FullRun>,
+}
+
+impl PartialEq for ExportProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.data, &other.data) && Rc::ptr_eq(&self.run, &other.run)
+    }
+}
+
+/// The download buttons: rendered once per run, not per frame; the files are made on click.
 #[function_component(DiagramExport)]
-pub fn diagram_export(props: &DataProps) -> Html {
+pub fn diagram_export(props: &ExportProps) -> Html {
     let data = props.data.clone();
-    let onclick = Callback::from(move |_| {
+    let svg = Callback::from(move |_| {
         super::download::download("kafka-delivery-lab-diagram.svg", "image/svg+xml", &data.to_svg(&data.title));
     });
+    let run = props.run.clone();
+    let json = Callback::from(move |_| {
+        super::download::download("kafka-delivery-lab-run.json", "application/json", &run.to_json());
+    });
     html! {
-        <button type="button" class="chip" {onclick}>{ "Download the diagram (SVG)" }</button>
+        <div class="exports">
+            <button type="button" class="chip" onclick={svg}>{ "Download the diagram (SVG)" }</button>
+            <button type="button" class="chip" onclick={json}>{ "Download the run (JSON)" }</button>
+        </div>
     }
 }
 

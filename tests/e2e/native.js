@@ -9,11 +9,12 @@ const cli = process.env.DELIVERY_LAB_CLI || "target/debug/delivery-lab";
 const scratch = mkdtempSync(join(tmpdir(), "delivery-lab-e2e-"));
 let files = 0;
 
-/** The engine's ledger for a scenario file's text. */
-export function nativeLedger(scenarioJson) {
+/** The engine's ledger for a scenario file's text, at its end or after `steps` engine steps. */
+export function nativeLedger(scenarioJson, steps) {
   const file = join(scratch, `scenario-${process.pid}-${files++}.json`);
   writeFileSync(file, scenarioJson);
-  return JSON.parse(execFileSync(cli, ["run", file, "--json"], { encoding: "utf8" }));
+  const args = ["run", file, "--json", ...(steps === undefined ? [] : ["--steps", String(steps)])];
+  return JSON.parse(execFileSync(cli, args, { encoding: "utf8" }));
 }
 
 /** The ledger rows as the page shows them, in the same terms as `ledgerRowsOf`. */

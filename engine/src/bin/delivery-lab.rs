@@ -1,8 +1,12 @@
 //! `delivery-lab`: run a scenario natively and print its ledger or event log.
 //!
 //! ```text
-//! delivery-lab run SCENARIO.json [--json] [--events]
+//! delivery-lab run SCENARIO.json [--json] [--events] [--steps N]
+//! delivery-lab replay RUN.json [--json] [--events]
 //! ```
+//!
+//! `replay` reads a run exported by the page (scenario, event log and its hash), runs the scenario
+//! again and checks that the same event log comes out before printing the ledger.
 //!
 //! Bad arguments or a bad file print a message on stderr and exit with code 2.
 
@@ -10,27 +14,37 @@ use std::process::ExitCode;
 
 use delivery_lab::{Scenario, World};
 
-const USAGE: &str = "usage: delivery-lab run SCENARIO.json [--json] [--events]\n\
+const USAGE: &str = "usage: delivery-lab run SCENARIO.json [--json] [--events] [--steps N]\n\
+       delivery-lab replay RUN.json [--json] [--events]\n\
+  --steps N stop after N engine steps (the page's timeline position) instead of at the end\n\
   --json    print the ledger as JSON instead of a table\n\
   --events  print the event log, one described event per line";
 
 struct Options {
+    replay: bool,
     path: String,
+    /// Stop after this many engine steps.
+    steps: Option<usize>,
     json: bool,
     events: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut iter = args.iter();
-    match iter.next().map(String::as_str) {
-        Some("run") => {}
+    let replay = match iter.next().map(String::as_str) {
+        Some("run") => false,
+        Some("replay") => true,
         Some("help" | "--help" | "-h") => return Err(String::new()),
         Some(other) => return Err(format!("unknown command {other:?}")),
         None => return Err("missing command".into()),
-    }
-    let mut options = Options { path: String::new(), json: false, events: false };
-    for arg in iter {
+    };
+    let mut options = Options { replay, path: String::new(), steps: None, json: false, events: false };
+    while let Some(arg) = iter.next() {
         match arg.as_str() {
+            "--steps" if !replay => {
+                let n = iter.next().and_then(|n| n.parse::<usize>().ok());
+                options.steps = Some(n.ok_or("--steps needs a whole number")?);
+            }
             "--json" => options.json = true,
             "--events" => options.events = true,
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag:?}")),
@@ -39,16 +53,32 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         }
     }
     if options.path.is_empty() {
-        return Err("missing the scenario file".into());
+        return Err(if replay { "missing the run file" } else { "missing the scenario file" }.into());
     }
     Ok(options)
 }
 
 fn run(options: &Options) -> Result<String, String> {
     let text = std::fs::read_to_string(&options.path).map_err(|e| format!("cannot read {}: {e}", options.path))?;
-    let scenario = Scenario::from_json(&text).map_err(|e| format!("{}: {e}", options.path))?;
-    let mut world = World::new(&scenario).map_err(|e| format!("{}: {e}", options.path))?;
-    world.run_to_quiescence();
+    let world = if options.replay {
+        delivery_lab::run::replay(&text).map_err(|e| format!("{}: {}", options.path, run_error(&e)))?
+    } else {
+        let scenario = Scenario::from_json(&text).map_err(|e| format!("{}: {e}", options.path))?;
+        let mut world = World::new(&scenario).map_err(|e| format!("{}: {e}", options.path))?;
+        match options.steps {
+            Some(steps) => {
+                for _ in 0..steps {
+                    if world.step().is_none() {
+                        break;
+                    }
+                }
+            }
+            None => {
+                world.run_to_quiescence();
+            }
+        }
+        world
+    };
     let mut out = String::new();
     if options.events {
         for event in world.events() {
@@ -64,6 +94,15 @@ fn run(options: &Options) -> Result<String, String> {
         out.push_str(&ledger.to_table());
     }
     Ok(out)
+}
+
+/// A run file's error, named by its field (the scenario's own errors say "scenario field").
+fn run_error(e: &delivery_lab::ScenarioError) -> String {
+    if e.path.is_empty() {
+        format!("run: {}", e.message)
+    } else {
+        format!("run field {}: {}", e.path, e.message)
+    }
 }
 
 fn main() -> ExitCode {

@@ -41,3 +41,41 @@ fn bad_arguments_and_files_exit_with_code_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("config.acks"));
 }
+
+#[test]
+fn steps_stops_the_run_where_the_pages_timeline_would() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = cli(args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let file = example("at-least-once-drop-ack.json");
+    let start = json(&["run", &file, "--json", "--steps", "0"]);
+    assert!(start["rows"].as_array().unwrap().iter().all(|row| row["verdict"] == "pending"));
+    let end = json(&["run", &file, "--json"]);
+    assert_eq!(json(&["run", &file, "--json", "--steps", "1000000"]), end);
+    let out = cli(&["run", &file, "--steps", "many"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn replay_checks_an_exported_run() {
+    let scenario = delivery_lab::Scenario::from_json(&std::fs::read_to_string(example("at-least-once-drop-ack.json")).unwrap()).unwrap();
+    let mut world = delivery_lab::World::new(&scenario).unwrap();
+    world.run_to_quiescence();
+    let dir = std::env::temp_dir().join(format!("delivery-lab-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("run.json");
+    std::fs::write(&good, delivery_lab::run::run_to_json(&scenario, &world)).unwrap();
+    let out = cli(&["replay", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().any(|l| l.starts_with("m2") && l.ends_with("duplicated")), "{text}");
+
+    let bad = dir.join("tampered.json");
+    let tampered = delivery_lab::run::run_to_json(&scenario, &world).replacen("\"tick\": 1", "\"tick\": 2", 1);
+    std::fs::write(&bad, tampered).unwrap();
+    let out = cli(&["replay", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the replay differs"));
+}

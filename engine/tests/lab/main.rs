@@ -14,3 +14,4 @@ mod support;
 mod table;
 mod playback;
 mod export;
+mod run;
