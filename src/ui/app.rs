@@ -18,7 +18,7 @@ use super::failures::{FailureMenu, HotspotPanel};
 use super::help::Help;
 use super::ledger::{LedgerData, LedgerView};
 use super::settings::Settings;
-use super::stage::{self, Geometry, LogView, Stage, Token, HOTSPOTS, TALL, WIDE};
+use super::stage::{self, Geometry, Labels, LogView, Stage, Token, HOTSPOTS, TALL, WIDE};
 use super::theme::ThemeChoice;
 use crate::lab::{Action, Lab};
 
@@ -60,6 +60,8 @@ struct Callbacks {
 
 pub struct App {
     lab: Lab,
+    /// Token labels made once per network message, and the run and step they belong to.
+    labels: std::cell::RefCell<(Labels, u64, usize)>,
     callbacks: Callbacks,
     theme: ThemeChoice,
     frame: Option<AnimationFrame>,
@@ -115,6 +117,7 @@ impl Component for App {
         };
         App {
             lab,
+            labels: Default::default(),
             callbacks,
             theme,
             frame: None,
@@ -169,8 +172,16 @@ impl Component for App {
         let dispatch = &cb.dispatch;
         let lab = &self.lab;
         let geometry = self.derived.geometry;
-        let tokens: Rc<Vec<Token>> =
-            Rc::new(stage::tokens(lab.world(), lab.clock(), geometry, self.reduced_motion));
+        let tokens: Rc<Vec<Token>> = {
+            let mut labels = self.labels.borrow_mut();
+            let (cache, run, steps) = &mut *labels;
+            // A new scenario, or a jump back, replaces the run's flights: their labels go too.
+            if *run != lab.run() || lab.steps() < *steps {
+                cache.clear();
+            }
+            (*run, *steps) = (lab.run(), lab.steps());
+            Rc::new(stage::tokens(lab.world(), lab.clock(), geometry, self.reduced_motion, cache))
+        };
         let mut armed = [0u8; 9];
         for spec in &lab.scenario().faults {
             if let Some(i) = HOTSPOTS.iter().position(|h| *h == spec.fault.hotspot()) {

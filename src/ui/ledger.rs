@@ -52,6 +52,14 @@ fn verdict_mark(verdict: Verdict) -> (&'static str, &'static str) {
     }
 }
 
+/// Ledgers longer than this render only the rows near the scroll position.
+const VIRTUALIZE_ABOVE: usize = 60;
+/// How many rows a long ledger renders, and how many of them sit above the first visible one.
+const WINDOW_ROWS: usize = 40;
+const WINDOW_MARGIN: usize = 10;
+/// The height of a ledger row in a long ledger, in CSS pixels (fixed in style.css).
+const ROW_PX: f64 = 38.0;
+
 #[derive(Properties)]
 pub struct LedgerProps {
     pub data: Rc<LedgerData>,
@@ -69,6 +77,31 @@ impl PartialEq for LedgerProps {
 #[function_component(LedgerView)]
 pub fn ledger_view(props: &LedgerProps) -> Html {
     let ledger = &props.data.ledger;
+    // A long ledger shows only the rows near its scroll position (plus a margin), so that each
+    // engine step re-renders and re-lays out a few dozen rows, not hundreds.
+    let first_visible = use_state(|| 0usize);
+    let virtual_rows = ledger.rows.len() > VIRTUALIZE_ABOVE;
+    let window = if virtual_rows {
+        let start = first_visible.saturating_sub(WINDOW_MARGIN).min(ledger.rows.len());
+        start..(start + WINDOW_ROWS).min(ledger.rows.len())
+    } else {
+        0..ledger.rows.len()
+    };
+    let onscroll = {
+        let first_visible = first_visible.clone();
+        Callback::from(move |event: Event| {
+            let element: web_sys::Element = event.target_unchecked_into();
+            let row = (f64::from(element.scroll_top()) / ROW_PX).floor() as usize;
+            if row != *first_visible {
+                first_visible.set(row);
+            }
+        })
+    };
+    let spacer = |rows: usize| {
+        // Stands in for rows that are not rendered; a height attribute, since the page's CSP
+        // allows no style attributes.
+        html! { <tr class="spacer" aria-hidden="true"><td colspan="7" height={(rows as f64 * ROW_PX).to_string()}></td></tr> }
+    };
     let summary = &ledger.summary;
     let selected_row = props.selected.and_then(|msg| ledger.rows.iter().position(|row| row.msg == msg));
     // One listener for every row's button: it reads the message from the button clicked.
@@ -97,7 +130,8 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
                 <span><strong>{ summary.duplicated }</strong>{ " duplicated" }</span>
                 <span><strong>{ summary.other }</strong>{ " other" }</span>
             </p>
-            <div class="ledger-scroll" tabindex="0" role="region" aria-label="Ledger table">
+            <div class={classes!("ledger-scroll", virtual_rows.then_some("virtual"))} tabindex="0" role="region"
+                aria-label="Ledger table" {onscroll}>
                 <table class="ledger">
                     <caption class="visually-hidden">{ "What happened to each message" }</caption>
                     <thead>
@@ -112,7 +146,13 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
                         </tr>
                     </thead>
                     <tbody onclick={select}>
-                        { for ledger.rows.iter().map(|row| ledger_row(row, props.selected == Some(row.msg))) }
+                        if window.start > 0 {
+                            { spacer(window.start) }
+                        }
+                        { for ledger.rows[window.clone()].iter().map(|row| ledger_row(row, props.selected == Some(row.msg))) }
+                        if window.end < ledger.rows.len() {
+                            { spacer(ledger.rows.len() - window.end) }
+                        }
                     </tbody>
                 </table>
             </div>

@@ -599,7 +599,7 @@ pub struct Token {
     pub x: f32,
     pub y: f32,
     pub shape: Shape,
-    pub label: String,
+    pub label: Rc<str>,
     pub msg: Option<MsgId>,
     pub lost: bool,
 }
@@ -620,11 +620,13 @@ pub enum Shape {
 const LOST_VISIBLE_TICKS: f64 = 1.5;
 
 /// The tokens of every message on the wire at `clock`, and of the ones just lost.
-pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool) -> Vec<Token> {
+pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool, labels: &mut Labels) -> Vec<Token> {
+    labels.update(world);
     world
         .flights()
         .iter()
-        .filter_map(|flight| {
+        .zip(labels.0.iter())
+        .filter_map(|(flight, (shape, label))| {
             let (sent, arrives) = (flight.sent as f64, flight.arrives as f64);
             let lost = flight.state == FlightState::Dropped;
             let visible = match flight.state {
@@ -645,18 +647,42 @@ pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool) -> 
             };
             let (a, b) = g.path(flight.from, flight.to);
             let t = progress as f32;
-            let (shape, label) = flight_label(flight);
             Some(Token {
                 id: flight.id.0,
                 x: a.0 + (b.0 - a.0) * t,
                 y: a.1 + (b.1 - a.1) * t,
-                shape,
-                label,
+                shape: *shape,
+                label: label.clone(),
                 msg: flight.what.msg(),
                 lost,
             })
         })
         .collect()
+}
+
+/// The shape and label of every network message so far, in the order of `World::flights`. A
+/// message's kind never changes and the list only grows during a run, so each label is made once
+/// rather than on every animation frame.
+#[derive(Default)]
+pub struct Labels(Vec<(Shape, Rc<str>)>);
+
+impl Labels {
+    fn update(&mut self, world: &World) {
+        let flights = world.flights();
+        // A restarted run has fewer flights; its labels are made again.
+        if flights.len() < self.0.len() {
+            self.0.clear();
+        }
+        for flight in &flights[self.0.len()..] {
+            let (shape, label) = flight_label(flight);
+            self.0.push((shape, Rc::from(label)));
+        }
+    }
+
+    /// Forgets every label: the run was replaced, so its flights are other ones.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
 }
 
 /// A network message's token shape and its short label ("ack m2", "fetch 4").
@@ -708,7 +734,7 @@ pub fn token_layer(props: &TokenProps) -> Html {
                 html! {
                     <g key={token.id} class={class} data-flight={token.id.to_string()} transform={format!("translate({:.1} {:.1})", token.x, token.y)}>
                         { shape(token.shape) }
-                        <text class="token-label" y="-16" text-anchor="middle">{ token.label.clone() }</text>
+                        <text class="token-label" y="-16" text-anchor="middle">{ AttrValue::from(token.label.clone()) }</text>
                         if token.lost {
                             <text class="token-lost" y="5" text-anchor="middle">{ "✕ lost" }</text>
                         }

@@ -203,3 +203,22 @@ test("scrubbing back and forth shows, at each step, the ledger the engine has af
     expect(await pageLedger(page), `at step ${step}`).toEqual(ledgerRowsOf(nativeLedger(scenario, step)));
   }
 });
+
+test("a long ledger renders the rows near its scroll position, and every row is reachable", async ({ page }) => {
+  await openLab(page);
+  await page.locator("#messages").fill("150");
+  await page.locator("#messages").press("Tab");
+  await page.getByRole("button", { name: "Run to end" }).click();
+  const rows = page.locator(".ledger tbody tr[data-msg]");
+  expect(await rows.count()).toBeLessThan(60);
+  await expect(rows.first()).toHaveAttribute("data-msg", "m1");
+  const box = page.getByRole("region", { name: "Ledger table" });
+  await box.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await expect(page.locator('.ledger tbody tr[data-msg="m150"]')).toBeVisible();
+  // The rows shown are the engine's, whichever part of the ledger is on screen.
+  const { nativeLedger, pageLedger, ledgerRowsOf } = await import("./native.js");
+  const native = ledgerRowsOf(nativeLedger(await page.getByTestId("scenario-json").textContent()));
+  const shown = await pageLedger(page);
+  expect(shown.length).toBeGreaterThan(10);
+  expect(shown).toEqual(native.filter((row) => shown.some((s) => s.msg === row.msg)));
+});

@@ -19,7 +19,7 @@ export function nativeLedger(scenarioJson, steps) {
 
 /** The ledger rows as the page shows them, in the same terms as `ledgerRowsOf`. */
 export async function pageLedger(page) {
-  return page.$$eval(".ledger tbody tr", (rows) =>
+  return page.$$eval(".ledger tbody tr[data-msg]", (rows) =>
     rows.map((row) => ({
       msg: row.dataset.msg,
       log: row.querySelector(".log-copies").textContent.trim(),
