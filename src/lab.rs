@@ -39,6 +39,10 @@ const IDLE_SKIP_TICKS: f64 = 5.0;
 const RECENT: usize = 6;
 /// How many forks can be undone.
 const MAX_FUTURES: usize = 8;
+/// A seek replays at most this many steps: the full run keeps a snapshot every so many steps.
+const SNAPSHOT_EVERY: usize = 64;
+/// The most snapshots one run keeps (memory is bounded; past them, seeks replay further).
+const MAX_SNAPSHOTS: usize = 64;
 
 /// Everything the page can ask of the lab.
 #[derive(Clone, Debug, PartialEq)]
@@ -458,8 +462,13 @@ impl Lab {
     /// from the start. The engine is deterministic, so either way the state is exact. Only the
     /// last few events are narrated, so that a long jump stays within a frame.
     fn replay_to(&mut self, steps: usize) {
-        if steps < self.steps {
+        let full = Rc::clone(&self.full);
+        let (from, snapshot) = full.nearest(steps);
+        if steps < self.steps || from > self.steps {
+            // Start from the nearest saved state rather than replay every step before it.
             self.restart();
+            self.world = snapshot.clone();
+            self.steps = from;
         }
         let jumped = steps > self.steps;
         while self.steps < steps && self.world.step().is_some() {
@@ -541,6 +550,8 @@ pub struct FullRun {
     start: World,
     /// The world at the end of the run.
     pub world: World,
+    /// The world after every SNAPSHOT_EVERY steps (World is a cheap clone), to seek from.
+    snapshots: Vec<World>,
     /// For each step, the number of events recorded once it is done.
     step_ends: Vec<usize>,
 }
@@ -549,10 +560,23 @@ impl FullRun {
     fn new(scenario: &Scenario, start: &World) -> FullRun {
         let mut world = start.clone();
         let mut step_ends = Vec::new();
+        let mut snapshots = Vec::new();
         while world.step().is_some() {
             step_ends.push(world.events().len());
+            if step_ends.len() % SNAPSHOT_EVERY == 0 && snapshots.len() < MAX_SNAPSHOTS {
+                snapshots.push(world.clone());
+            }
         }
-        FullRun { scenario: scenario.clone(), start: start.clone(), world, step_ends }
+        FullRun { scenario: scenario.clone(), start: start.clone(), world, step_ends, snapshots }
+    }
+
+    /// The latest saved state at or before `steps` steps, and its step count: a seek replays from
+    /// there instead of from the start.
+    fn nearest(&self, steps: usize) -> (usize, &World) {
+        match (steps / SNAPSHOT_EVERY).min(self.snapshots.len()) {
+            0 => (0, &self.start),
+            n => (n * SNAPSHOT_EVERY, &self.snapshots[n - 1]),
+        }
     }
 
     pub fn steps(&self) -> usize {
@@ -677,6 +701,27 @@ mod tests {
         assert_eq!(lab.steps(), total);
         assert!(lab.finished());
         assert_eq!(verdicts(&lab), engine_verdicts(lab.scenario()));
+    }
+
+    #[test]
+    fn seeking_from_snapshots_gives_the_same_state_as_stepping_there() {
+        let mut lab = lab_with("drop-ack:m2");
+        lab.apply(Action::SetMessages(30));
+        let total = lab.total_steps();
+        assert!(total > 3 * SNAPSHOT_EVERY, "the run is too short to need snapshots: {total}");
+        let scenario = lab.scenario().clone();
+        let stepped_to = |n: usize| {
+            let mut world = World::new(&scenario).unwrap();
+            for _ in 0..n {
+                world.step();
+            }
+            world.event_log_hash()
+        };
+        for step in [SNAPSHOT_EVERY + 1, 3 * SNAPSHOT_EVERY, 5, 2 * SNAPSHOT_EVERY - 1, total - 1, SNAPSHOT_EVERY] {
+            lab.apply(Action::Seek(step));
+            assert_eq!(lab.steps(), step);
+            assert_eq!(lab.world().event_log_hash(), stepped_to(step), "at step {step}");
+        }
     }
 
     #[test]
