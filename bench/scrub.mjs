@@ -4,21 +4,11 @@
 //
 // Scenario: at least once, 140 messages, the ACK for m2 lost; the event count is taken from the
 // native command line replaying the page's own scenario JSON.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { chromium } from "@playwright/test";
+import { withLabPage } from "./lab-page.mjs";
 
-const port = 4181;
-const server = spawn("node", ["tests/e2e/serve.mjs", "dist", String(port)], { stdio: "ignore" });
-await new Promise((resolve) => setTimeout(resolve, 500));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
-try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  await page.goto(`http://127.0.0.1:${port}/`);
+await withLabPage(4181, async (page, browser) => {
   await page.locator("#messages").fill("140");
   await page.locator("#messages").press("Tab");
   await page.locator('[data-hotspot="ack-link"]').click();
@@ -54,7 +44,4 @@ try {
   console.log(`run: ${events} events in ${max} steps`);
   console.log(`timeline jumps measured: ${handling.length}`);
   console.log(`time to handle a jump (ms): ${handling.map((d) => d.toFixed(1)).join(", ")}; max ${Math.max(...handling).toFixed(1)}`);
-} finally {
-  await browser.close();
-  server.kill();
-}
+});

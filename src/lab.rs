@@ -115,6 +115,8 @@ pub struct Lab {
     end_announced: bool,
     /// Bumped whenever the world changes, so views derived from it know when to recompute.
     revision: u64,
+    /// Sentences narrated so far (see [`Lab::lines_said`]).
+    lines_said: u64,
     /// Bumped whenever the scenario changes.
     run: u64,
 }
@@ -149,6 +151,7 @@ impl Lab {
             futures: Vec::new(),
             end_announced: false,
             revision: 0,
+            lines_said: 0,
             run: 0,
         };
         lab.say_ready();
@@ -285,6 +288,11 @@ impl Lab {
     /// The sentence a screen reader hears for the latest step.
     pub fn narration(&self) -> &str {
         self.recent.front().map_or("", |line| line.text.as_str())
+    }
+
+    /// How many sentences have been narrated: it changes whenever the narration does.
+    pub fn lines_said(&self) -> u64 {
+        self.lines_said
     }
 
     pub fn revision(&self) -> u64 {
@@ -534,6 +542,7 @@ impl Lab {
     }
 
     fn push(&mut self, line: Line) {
+        self.lines_said += 1;
         if self.recent.len() == RECENT {
             self.recent.pop_back();
         }

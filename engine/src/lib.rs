@@ -34,8 +34,8 @@
 //!
 //! # Architecture invariants
 //!
-//! - No web crate, no `std::time`, no OS randomness, no floating point in anything that decides an
-//!   outcome; observable iteration is over `Vec`s in a fixed order. The same scenario gives the same
+//! - No web crate, no clock of the standard library, no OS randomness, no floating point in
+//!   anything that decides an outcome; observable iteration is over `Vec`s in a fixed order. The same scenario gives the same
 //!   event log, byte for byte, everywhere.
 //! - Every failure is a `FaultSpec` entering through `World::inject`.
 //! - Everything is bounded: `MAX_EVENTS` events, `MAX_TICK` ticks, `MAX_MESSAGES` messages,

@@ -17,8 +17,9 @@ use super::diagram::{DiagramData, DiagramExport, SpaceTimeDiagram};
 use super::failures::{FailureMenu, HotspotPanel};
 use super::help::Help;
 use super::ledger::{LedgerData, LedgerView};
+use super::motion::{Motion, MotionBus};
 use super::settings::Settings;
-use super::stage::{self, Geometry, Labels, LogView, Stage, Token, HOTSPOTS, TALL, WIDE};
+use super::stage::{self, Geometry, Labels, LogView, Stage, HOTSPOTS, TALL, WIDE};
 use super::theme::ThemeChoice;
 use crate::lab::{Action, Lab};
 
@@ -61,7 +62,9 @@ struct Callbacks {
 pub struct App {
     lab: Lab,
     /// Token labels made once per network message, and the run and step they belong to.
-    labels: std::cell::RefCell<(Labels, u64, usize)>,
+    labels: (Labels, u64, usize),
+    /// Where the tokens are and what the clock reads, published every frame to the moving layers.
+    motion: MotionBus,
     callbacks: Callbacks,
     theme: ThemeChoice,
     frame: Option<AnimationFrame>,
@@ -118,6 +121,7 @@ impl Component for App {
         App {
             lab,
             labels: Default::default(),
+            motion: MotionBus::default(),
             callbacks,
             theme,
             frame: None,
@@ -139,7 +143,14 @@ impl Component for App {
                 self.frame = None;
                 let elapsed = self.last_frame.map_or(0.0, |last| timestamp - last);
                 self.last_frame = Some(timestamp);
+                let before = self.view_stamp();
                 self.lab.apply(Action::Frame(elapsed));
+                if self.view_stamp() == before {
+                    // Only the clock moved: the moving layers redraw, the page does not.
+                    self.schedule_frame(ctx);
+                    self.publish_motion();
+                    return false;
+                }
             }
             Msg::Key(event) => {
                 if !self.on_key(&event) {
@@ -164,6 +175,7 @@ impl Component for App {
         {
             self.derived = derive(&self.lab, geometry, Some(&self.derived));
         }
+        self.publish_motion();
         true
     }
 
@@ -172,16 +184,6 @@ impl Component for App {
         let dispatch = &cb.dispatch;
         let lab = &self.lab;
         let geometry = self.derived.geometry;
-        let tokens: Rc<Vec<Token>> = {
-            let mut labels = self.labels.borrow_mut();
-            let (cache, run, steps) = &mut *labels;
-            // A new scenario, or a jump back, replaces the run's flights: their labels go too.
-            if *run != lab.run() || lab.steps() < *steps {
-                cache.clear();
-            }
-            (*run, *steps) = (lab.run(), lab.steps());
-            Rc::new(stage::tokens(lab.world(), lab.clock(), geometry, self.reduced_motion, cache))
-        };
         let mut armed = [0u8; 9];
         for spec in &lab.scenario().faults {
             if let Some(i) = HOTSPOTS.iter().position(|h| *h == spec.fault.hotspot()) {
@@ -208,7 +210,7 @@ impl Component for App {
                     <section class="panel stage-panel" aria-labelledby="stage-title">
                         <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
                         <div class="stage">
-                            <Stage geometry={geometry} log={self.derived.log.clone()} tokens={tokens}
+                            <Stage geometry={geometry} log={self.derived.log.clone()} motion={self.motion.clone()}
                                 selected={lab.selected()} armed={armed} open={self.hotspot} on_open={cb.open_hotspot.clone()} />
                         </div>
                         <div class="timeline">
@@ -259,7 +261,8 @@ impl Component for App {
                     <section class="panel diagram-panel" aria-labelledby="diagram-title">
                         <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
                         <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
-                            clock={lab.clock()} selected={lab.selected()} dispatch={dispatch.clone()} />
+                            motion={self.motion.clone()} playing={lab.playing()} selected={lab.selected()}
+                            dispatch={dispatch.clone()} />
                         <div class="diagram-foot">
                             <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
                             <DiagramExport data={self.derived.diagram.clone()} run={lab.full_run().clone()} />
@@ -292,6 +295,25 @@ impl Component for App {
 }
 
 impl App {
+    /// Everything but the clock that the page shows: when a frame leaves it unchanged, only the
+    /// moving layers need to redraw.
+    fn view_stamp(&self) -> (u64, bool, u64) {
+        (self.lab.revision(), self.lab.playing(), self.lab.lines_said())
+    }
+
+    /// Places the tokens for the lab's clock and hands them, with the clock, to the moving layers.
+    fn publish_motion(&mut self) {
+        let lab = &self.lab;
+        let (cache, run, steps) = &mut self.labels;
+        // A new scenario, or a jump back, replaces the run's flights: their labels go too.
+        if *run != lab.run() || lab.steps() < *steps {
+            cache.clear();
+        }
+        (*run, *steps) = (lab.run(), lab.steps());
+        let tokens = stage::tokens(lab.world(), lab.clock(), self.derived.geometry, self.reduced_motion, cache);
+        self.motion.publish(Motion { tokens: Rc::new(tokens), clock: lab.clock() });
+    }
+
     /// Keeps exactly one animation frame requested while the lab plays, and none otherwise.
     fn schedule_frame(&mut self, ctx: &Context<Self>) {
         if self.lab.playing() {

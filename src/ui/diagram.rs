@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::stage::flight_label;
+use super::motion::{use_motion, MotionBus};
 use crate::lab::{Action, FullRun};
 
 /// Horizontal space per tick, and the most ticks a quiet stretch is drawn as.
@@ -288,7 +289,10 @@ pub struct DiagramProps {
     pub data: Rc<DiagramData>,
     /// Steps taken so far: arrows sent later are drawn faint.
     pub step: usize,
-    pub clock: f64,
+    /// The clock, which moves every frame: only the veil and the now line follow it.
+    pub motion: MotionBus,
+    /// While playing the diagram does not scroll by itself (its check reads layout).
+    pub playing: bool,
     pub selected: Option<MsgId>,
     pub dispatch: Callback<Action>,
 }
@@ -297,7 +301,8 @@ impl PartialEq for DiagramProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.data, &other.data)
             && self.step == other.step
-            && self.clock == other.clock
+            && self.playing == other.playing
+            && self.motion == other.motion
             && self.selected == other.selected
             && self.dispatch == other.dispatch
     }
@@ -306,16 +311,17 @@ impl PartialEq for DiagramProps {
 #[function_component(SpaceTimeDiagram)]
 pub fn space_time_diagram(props: &DiagramProps) -> Html {
     let data = &props.data;
-    let now_x = data.x(props.clock);
     let scroller = use_node_ref();
     {
-        // Keep the current moment in view: scroll when the step changes (not on every frame). The
-        // check reads layout, so it waits for the next animation frame, when the browser lays the
-        // page out anyway, instead of forcing a layout in the middle of an update.
+        // Keep the current moment in view when the learner moves through the run (a step, a seek,
+        // a pause), not while it plays: the check reads layout, which would cost every step of a
+        // busy run a forced layout. It waits for the next animation frame, when the browser lays
+        // the page out anyway.
         let scroller = scroller.clone();
-        let x = data.x(props.clock);
-        use_effect_with(props.step, move |_| {
-            let frame = gloo_render::request_animation_frame(move |_| {
+        let x = data.x(props.motion.get().clock);
+        let playing = props.playing;
+        use_effect_with((props.step, playing), move |_| {
+            let frame = (!playing).then(|| gloo_render::request_animation_frame(move |_| {
                 if let Some(element) = scroller.cast::<web_sys::Element>() {
                     let width = element.client_width() as f32;
                     let left = element.scroll_left() as f32;
@@ -323,7 +329,7 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
                         element.set_scroll_left((x - width / 2.0).max(0.0) as i32);
                     }
                 }
-            });
+            }));
             move || drop(frame)
         });
     }
@@ -342,13 +348,38 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
                     role="group" aria-label="One lane per actor, time from left to right, an arrow per message">
                     <Lanes data={data.clone()} />
                     <Arrows data={data.clone()} selected={props.selected} dispatch={props.dispatch.clone()} />
-                    // What has not happened yet is veiled.
-                    <rect class="future-veil" x={now_x.to_string()} y="0"
-                        width={(data.width - now_x).max(0.0).to_string()} height={data.height.to_string()} />
-                    <line class="now" x1={now_x.to_string()} y1="4" x2={now_x.to_string()} y2={data.height.to_string()} />
+                    <Now data={data.clone()} motion={props.motion.clone()} />
                 </svg>
             </div>
         </div>
+    }
+}
+
+#[derive(Properties)]
+struct NowProps {
+    data: Rc<DiagramData>,
+    motion: MotionBus,
+}
+
+impl PartialEq for NowProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.data, &other.data) && self.motion == other.motion
+    }
+}
+
+/// The current moment: a line, and a veil over what has not happened yet. It follows the clock
+/// every frame, so it re-renders alone through the [`MotionBus`].
+#[function_component(Now)]
+fn now(props: &NowProps) -> Html {
+    use_motion(&props.motion);
+    let data = &props.data;
+    let now_x = data.x(props.motion.get().clock);
+    html! {
+        <>
+            <rect class="future-veil" x={now_x.to_string()} y="0"
+                width={(data.width - now_x).max(0.0).to_string()} height={data.height.to_string()} />
+            <line class="now" x1={now_x.to_string()} y1="4" x2={now_x.to_string()} y2={data.height.to_string()} />
+        </>
     }
 }
 

@@ -8,6 +8,7 @@ mod download;
 mod failures;
 mod help;
 mod ledger;
+mod motion;
 mod settings;
 mod stage;
 pub mod theme;

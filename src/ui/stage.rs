@@ -14,6 +14,8 @@ use delivery_lab::sim::event::ProduceOutcome;
 use delivery_lab::{Actor, EntryKind, Fault, Flight, FlightKind, FlightState, Hotspot, IsolationLevel, MsgId, TxnMark, World};
 use yew::prelude::*;
 
+use super::motion::MotionBus;
+
 /// A rectangle in the stage's SVG coordinates.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rect {
@@ -711,15 +713,49 @@ pub fn flight_label(flight: &Flight) -> (Shape, String) {
 
 #[derive(Properties, PartialEq)]
 pub struct TokenProps {
-    pub tokens: Rc<Vec<Token>>,
+    pub motion: MotionBus,
     pub selected: Option<MsgId>,
 }
 
+/// The moving layer. Which tokens exist, and how they look, is rendered by yew; where they are is
+/// written straight onto each token's `transform` after every render and on every animation frame.
+/// A frame that only moves tokens (the usual case) thus costs one attribute per token and no
+/// virtual-DOM work; a frame that adds, removes or changes a token re-renders the layer.
 #[function_component(TokenLayer)]
 pub fn token_layer(props: &TokenProps) -> Html {
+    let group = use_node_ref();
+    let update = use_force_update();
+    // What the last render drew: each token's id, shape and whether it was lost.
+    let drawn = use_mut_ref(Vec::<(u32, Shape, bool)>::new);
+    {
+        let (group, drawn) = (group.clone(), drawn.clone());
+        use_effect_with(props.motion.clone(), move |bus| {
+            let listener = {
+                let bus = bus.clone();
+                Callback::from(move |()| {
+                    let motion = bus.get();
+                    if same_tokens(&drawn.borrow(), &motion.tokens) {
+                        place_tokens(&group, &motion.tokens);
+                    } else {
+                        update.force_update();
+                    }
+                })
+            };
+            let id = bus.subscribe(listener);
+            let bus = bus.clone();
+            move || bus.unsubscribe(id)
+        });
+    }
+    let tokens = props.motion.get().tokens.clone();
+    *drawn.borrow_mut() = tokens.iter().map(|t| (t.id, t.shape, t.lost)).collect();
+    {
+        // After every render (before the browser paints): put the tokens where they are now.
+        let (group, bus) = (group.clone(), props.motion.clone());
+        use_effect(move || place_tokens(&group, &bus.get().tokens));
+    }
     html! {
-        <g class="token-layer" aria-hidden="true">
-            { for props.tokens.iter().map(|token| {
+        <g class="token-layer" aria-hidden="true" ref={group}>
+            { for tokens.iter().map(|token| {
                 let class = classes!(
                     "token",
                     match token.shape {
@@ -732,7 +768,7 @@ pub fn token_layer(props: &TokenProps) -> Html {
                     (token.msg.is_some() && token.msg == props.selected).then_some("selected"),
                 );
                 html! {
-                    <g key={token.id} class={class} data-flight={token.id.to_string()} transform={format!("translate({:.1} {:.1})", token.x, token.y)}>
+                    <g key={token.id} class={class} data-flight={token.id.to_string()}>
                         { shape(token.shape) }
                         <text class="token-label" y="-16" text-anchor="middle">{ AttrValue::from(token.label.clone()) }</text>
                         if token.lost {
@@ -742,6 +778,29 @@ pub fn token_layer(props: &TokenProps) -> Html {
                 }
             }) }
         </g>
+    }
+}
+
+/// Whether `tokens` are the ones drawn (same ids, shapes and lost marks, in the same order).
+fn same_tokens(drawn: &[(u32, Shape, bool)], tokens: &[Token]) -> bool {
+    drawn.len() == tokens.len()
+        && drawn.iter().zip(tokens).all(|(&(id, shape, lost), t)| id == t.id && shape == t.shape && lost == t.lost)
+}
+
+/// Writes each token's position onto its element: the layer's children are the tokens, in order.
+fn place_tokens(group: &NodeRef, tokens: &[Token]) {
+    let Some(group) = group.cast::<web_sys::Element>() else {
+        return;
+    };
+    let children = group.children();
+    let mut transform = String::with_capacity(32);
+    for (i, token) in tokens.iter().enumerate() {
+        if let Some(element) = children.item(i as u32) {
+            use std::fmt::Write as _;
+            transform.clear();
+            let _ = write!(transform, "translate({:.1} {:.1})", token.x, token.y);
+            let _ = element.set_attribute("transform", &transform);
+        }
     }
 }
 
@@ -830,7 +889,7 @@ pub fn hotspot_slug(hotspot: Hotspot) -> &'static str {
 pub struct StageProps {
     pub geometry: &'static Geometry,
     pub log: Rc<LogView>,
-    pub tokens: Rc<Vec<Token>>,
+    pub motion: MotionBus,
     pub selected: Option<MsgId>,
     pub armed: [u8; 9],
     pub open: Option<Hotspot>,
@@ -848,7 +907,7 @@ pub fn stage(props: &StageProps) -> Html {
                         which writes to a sink and commits offsets to the group coordinator.">
             <StageFrame geometry={g} />
             <LogLayer geometry={g} view={props.log.clone()} selected={props.selected} />
-            <TokenLayer tokens={props.tokens.clone()} selected={props.selected} />
+            <TokenLayer motion={props.motion.clone()} selected={props.selected} />
             <Hotspots geometry={g} armed={props.armed} open={props.open} on_open={props.on_open.clone()} />
         </svg>
     }
