@@ -261,7 +261,7 @@ impl Component for App {
                     <section class="panel diagram-panel" aria-labelledby="diagram-title">
                         <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
                         <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
-                            motion={self.motion.clone()} playing={lab.playing()} selected={lab.selected()}
+                            motion={self.motion.clone()} selected={lab.selected()}
                             dispatch={dispatch.clone()} />
                         <div class="diagram-foot">
                             <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>

@@ -291,8 +291,6 @@ pub struct DiagramProps {
     pub step: usize,
     /// The clock, which moves every frame: only the veil and the now line follow it.
     pub motion: MotionBus,
-    /// While playing the diagram does not scroll by itself (its check reads layout).
-    pub playing: bool,
     pub selected: Option<MsgId>,
     pub dispatch: Callback<Action>,
 }
@@ -301,7 +299,6 @@ impl PartialEq for DiagramProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.data, &other.data)
             && self.step == other.step
-            && self.playing == other.playing
             && self.motion == other.motion
             && self.selected == other.selected
             && self.dispatch == other.dispatch
@@ -313,15 +310,12 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
     let data = &props.data;
     let scroller = use_node_ref();
     {
-        // Keep the current moment in view when the learner moves through the run (a step, a seek,
-        // a pause), not while it plays: the check reads layout, which would cost every step of a
-        // busy run a forced layout. It waits for the next animation frame, when the browser lays
-        // the page out anyway.
+        // Keep the current moment in view: checked when the step changes (not on every frame), in
+        // the next animation frame, when the browser lays the page out anyway.
         let scroller = scroller.clone();
         let x = data.x(props.motion.get().clock);
-        let playing = props.playing;
-        use_effect_with((props.step, playing), move |_| {
-            let frame = (!playing).then(|| gloo_render::request_animation_frame(move |_| {
+        use_effect_with(props.step, move |_| {
+            let frame = gloo_render::request_animation_frame(move |_| {
                 if let Some(element) = scroller.cast::<web_sys::Element>() {
                     let width = element.client_width() as f32;
                     let left = element.scroll_left() as f32;
@@ -329,7 +323,7 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
                         element.set_scroll_left((x - width / 2.0).max(0.0) as i32);
                     }
                 }
-            }));
+            });
             move || drop(frame)
         });
     }
