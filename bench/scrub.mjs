@@ -22,26 +22,53 @@ await withLabPage(4181, async (page, browser) => {
   const timeline = page.getByRole("slider", { name: "Timeline" });
   const max = Number(await timeline.getAttribute("max"));
 
-  // Each jump: set the slider and dispatch its input event, then wait for a macrotask (yew runs the
-  // update and the render in microtasks before it) and check the page shows the new step. The
-  // figure is an upper bound: it includes the wait for the next macrotask.
-  const jumps = [max, 0, Math.floor(max / 2), max, Math.floor(max / 4), 0, max];
-  const handling = [];
+  // Each jump sets the slider and dispatches its input event; yew updates the lab (replaying the
+  // engine from the nearest snapshot) and re-renders inside that event's task. A Chromium trace
+  // gives, per jump, the main thread's CPU time in that task (the script), and the style, layout
+  // and paint of the frame that shows it (the browser's own work, until the next jump).
+  const jumps = [max, 0, Math.floor(max / 2), max, Math.floor(max / 4), 0, max, 0, max, Math.floor(max / 3), 0, max];
+  await browser.startTracing(page, { categories: ["devtools.timeline", "blink.user_timing"] });
   for (const step of jumps) {
-    const result = await page.evaluate(async (step) => {
+    const shown = await page.evaluate(async (step) => {
       const input = document.querySelector("#timeline");
-      const start = performance.now();
       input.value = String(step);
+      performance.mark("jump");
       input.dispatchEvent(new Event("input", { bubbles: true }));
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      const elapsed = performance.now() - start;
-      return { elapsed, shown: document.querySelector(".timeline-position").textContent };
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      return document.querySelector(".timeline-position").textContent;
     }, step);
-    if (!result.shown.startsWith(`step ${step} `)) throw new Error(`the page shows "${result.shown}" after a jump to ${step}`);
-    handling.push(result.elapsed);
-    await page.waitForTimeout(50);
+    if (!shown.startsWith(`step ${step} `)) throw new Error(`the page shows "${shown}" after a jump to ${step}`);
+    await page.waitForTimeout(80);
   }
+  const traced = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+  const events_ = traced.filter((e) => e.ph === "X");
+  // Between one jump's mark and the next: the script it caused (the input handler, the microtasks
+  // in which yew renders, the animation frame after it; nested calls counted once) and the style,
+  // layout and paint of the frames that show it.
+  const marks = traced.filter((e) => e.name === "jump").map((e) => e.ts).sort((a, b) => a - b);
+  if (marks.length !== jumps.length) throw new Error(`expected ${jumps.length} jump marks in the trace, found ${marks.length}`);
+  const tid = traced.find((e) => e.name === "jump").tid;
+  const onMain = events_.filter((e) => e.tid === tid).sort((a, b) => a.ts - b.ts);
+  const scripting = new Set(["FunctionCall", "RunMicrotasks", "FireAnimationFrame", "TimerFire"]);
+  const rendering = new Set(["UpdateLayoutTree", "Layout", "PrePaint", "Paint"]);
+  const script = [];
+  const render = [];
+  marks.forEach((from, i) => {
+    const to = marks[i + 1] ?? Infinity;
+    let covered = -Infinity;
+    let cpu = 0;
+    for (const e of onMain) {
+      if (e.ts < from || e.ts >= to || !scripting.has(e.name) || e.ts < covered) continue;
+      cpu += (e.tdur ?? e.dur) / 1000;
+      covered = e.ts + e.dur;
+    }
+    script.push(cpu);
+    render.push(onMain.filter((e) => e.ts >= from && e.ts < to && rendering.has(e.name)).reduce((sum, e) => sum + e.dur / 1000, 0));
+  });
+  const list = (values) => `${values.map((d) => d.toFixed(1)).join(", ")}; max ${Math.max(...values).toFixed(1)}`;
   console.log(`run: ${events} events in ${max} steps`);
-  console.log(`timeline jumps measured: ${handling.length}`);
-  console.log(`time to handle a jump (ms): ${handling.map((d) => d.toFixed(1)).join(", ")}; max ${Math.max(...handling).toFixed(1)}`);
+  console.log(`timeline jumps measured: ${jumps.length}`);
+  console.log(`script CPU time per jump (ms): ${list(script)}`);
+  console.log(`style + layout + paint of the frame after it (ms): ${list(render)}`);
+  console.log(`together (ms): ${list(script.map((s, i) => s + render[i]))}`);
 });

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::stage::flight_label;
-use super::motion::{use_motion, MotionBus};
+use super::motion::MotionBus;
 use crate::lab::{Action, FullRun};
 
 /// Horizontal space per tick, and the most ticks a quiet stretch is drawn as.
@@ -337,13 +337,15 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
                 }) }
             </svg>
             <div class="diagram-scroll" tabindex="0" role="region" aria-label="Space-time diagram" ref={scroller}>
-                <svg class="diagram" width={data.width.to_string()} height={data.height.to_string()}
-                    viewBox={format!("0 0 {} {}", data.width, data.height)}
-                    role="group" aria-label="One lane per actor, time from left to right, an arrow per message">
-                    <Lanes data={data.clone()} />
-                    <Arrows data={data.clone()} selected={props.selected} dispatch={props.dispatch.clone()} />
+                <div class="diagram-canvas">
+                    <svg class="diagram" width={data.width.to_string()} height={data.height.to_string()}
+                        viewBox={format!("0 0 {} {}", data.width, data.height)}
+                        role="group" aria-label="One lane per actor, time from left to right, an arrow per message">
+                        <Lanes data={data.clone()} />
+                        <Arrows data={data.clone()} selected={props.selected} dispatch={props.dispatch.clone()} />
+                    </svg>
                     <Now data={data.clone()} motion={props.motion.clone()} />
-                </svg>
+                </div>
             </div>
         </div>
     }
@@ -361,19 +363,44 @@ impl PartialEq for NowProps {
     }
 }
 
-/// The current moment: a line, and a veil over what has not happened yet. It follows the clock
-/// every frame, so it re-renders alone through the [`MotionBus`].
+/// The current moment: a line, and a veil over what has not happened yet, in a layer of their own
+/// laid over the diagram. The layer is rendered once per run; the clock moves it every frame by
+/// its CSS transform alone (set through the CSSOM, which the page's CSP allows), so the browser
+/// neither lays out nor repaints anything for it: the compositor slides it.
 #[function_component(Now)]
 fn now(props: &NowProps) -> Html {
-    use_motion(&props.motion);
+    let layer = use_node_ref();
+    {
+        // Subscribed again for each run: the clock's place depends on the run's diagram.
+        let layer = layer.clone();
+        use_effect_with((props.motion.clone(), props.data.clone()), move |(bus, data)| {
+            let place = {
+                let (bus, data) = (bus.clone(), data.clone());
+                move || place_now(&layer, data.x(bus.get().clock))
+            };
+            place();
+            let id = bus.subscribe(Callback::from(move |()| place()));
+            let bus = bus.clone();
+            move || bus.unsubscribe(id)
+        });
+    }
     let data = &props.data;
-    let now_x = data.x(props.motion.get().clock);
     html! {
-        <>
-            <rect class="future-veil" x={now_x.to_string()} y="0"
-                width={(data.width - now_x).max(0.0).to_string()} height={data.height.to_string()} />
-            <line class="now" x1={now_x.to_string()} y1="4" x2={now_x.to_string()} y2={data.height.to_string()} />
-        </>
+        <div class="diagram-now" ref={layer} aria-hidden="true">
+            <svg width={data.width.to_string()} height={data.height.to_string()}
+                viewBox={format!("0 0 {} {}", data.width, data.height)}>
+                <rect class="future-veil" x="0" y="0" width={data.width.to_string()} height={data.height.to_string()} />
+                <line class="now" x1="0" y1="4" x2="0" y2={data.height.to_string()} />
+            </svg>
+        </div>
+    }
+}
+
+/// Moves the now layer so that its line stands at `x` (and records `x` for tests and tools).
+fn place_now(layer: &NodeRef, x: f32) {
+    if let Some(element) = layer.cast::<web_sys::HtmlElement>() {
+        let _ = element.style().set_property("transform", &format!("translateX({x:.1}px)"));
+        let _ = element.set_attribute("data-x", &format!("{x:.1}"));
     }
 }
 

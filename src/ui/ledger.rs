@@ -55,8 +55,8 @@ fn verdict_mark(verdict: Verdict) -> (&'static str, &'static str) {
 /// Ledgers longer than this render only the rows near the scroll position.
 const VIRTUALIZE_ABOVE: usize = 60;
 /// How many rows a long ledger renders, and how many of them sit above the first visible one.
-const WINDOW_ROWS: usize = 40;
-const WINDOW_MARGIN: usize = 10;
+const WINDOW_ROWS: usize = 30;
+const WINDOW_MARGIN: usize = 8;
 /// The height of a ledger row in a long ledger, in CSS pixels (fixed in style.css).
 const ROW_PX: f64 = 38.0;
 

@@ -1,11 +1,13 @@
 //! The moving layer's channel. Each animation frame the app publishes where the tokens are and
 //! what the clock reads, and only the components that draw them re-render: the rest of the page
-//! (the static layer) is neither rebuilt nor diffed on a frame in which no step happened.
+//! (the static layer) is neither rebuilt nor diffed on a frame in which no step happened. The
+//! subscribers write what moves straight onto their elements (a `transform`), so a frame that only
+//! moves things costs no virtual-DOM work at all.
 
 use std::cell::{Cell, Ref, RefCell};
 use std::rc::Rc;
 
-use yew::prelude::*;
+use yew::Callback;
 
 use super::stage::Token;
 
@@ -58,16 +60,4 @@ impl MotionBus {
     pub fn unsubscribe(&self, id: u32) {
         self.0.listeners.borrow_mut().retain(|(i, _)| *i != id);
     }
-}
-
-/// Re-renders the calling component whenever the bus publishes; read the motion with
-/// [`MotionBus::get`] while rendering.
-#[hook]
-pub fn use_motion(bus: &MotionBus) {
-    let update = use_force_update();
-    use_effect_with(bus.clone(), move |bus| {
-        let id = bus.subscribe(Callback::from(move |()| update.force_update()));
-        let bus = bus.clone();
-        move || bus.unsubscribe(id)
-    });
 }
