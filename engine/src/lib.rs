@@ -8,6 +8,9 @@
 //! - [`export`]: the configuration as Java properties and as a confluent-kafka Python dict.
 //! - [`run`]: a recorded run (scenario, event log, hash) as JSON, and `replay`, which checks that
 //!   the scenario still gives that log.
+//! - [`lesson`]: `Lesson`, the built-in lessons as data (one per pitfall: a scenario with captions
+//!   and a predict-then-reveal `Question`); `Question::answer` grades it from the run's ledger
+//!   through a `Measure` (a verdict or a counter of one message, or a summary count).
 //! - [`preset`]: `Preset`, the four starting configurations (at-most-once, at-least-once,
 //!   exactly-once Kafka to Kafka, exactly-once into a database) and `Preset::config()`.
 //! - [`scenario`]: `Scenario`, the versioned JSON format (version 1), strict validation with
@@ -115,6 +118,7 @@
 //!   arrival and what it caused at the same instant), so a snapshot per step is always consistent.
 
 pub mod export;
+pub mod lesson;
 pub mod preset;
 pub mod run;
 #[cfg(feature = "determinism-probe")]
@@ -122,6 +126,7 @@ pub mod probe;
 pub mod scenario;
 pub mod sim;
 
+pub use lesson::{Answer, Choice, Lesson, Measure, Question};
 pub use preset::{Preset, UnknownPreset};
 pub use scenario::{Caption, Scenario, ScenarioError, SCENARIO_VERSION};
 pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark, TxnMeta, TxnPhase};

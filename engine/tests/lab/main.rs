@@ -5,6 +5,7 @@ mod config;
 mod determinism;
 mod faults;
 mod guarantees;
+mod lessons;
 mod preset;
 mod props;
 mod rules;

@@ -1,0 +1,623 @@
+//! Built-in lessons: one scenario per pitfall, with captions and a predict-then-reveal question that
+//! the engine grades from the run's ledger.
+//!
+//! A lesson is data: a preset with a few settings changed, a failure schedule, captions keyed to the
+//! ticks at which their steps happen in the run, and a question whose answer is a [`Measure`] of the
+//! finished run. The answer is never stored: [`Question::answer`] computes it from the ledger, so a
+//! change to the engine that changed a story would show up as a lesson whose choices no longer
+//! match (the tests check that exactly one choice does).
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::preset::Preset;
+use crate::scenario::{Caption, Scenario, ScenarioError};
+use crate::sim::config::{Acks, AutoCommitStyle, Config, IsolationLevel, SinkKind};
+use crate::sim::event::MsgId;
+use crate::sim::fault::{Fault, FaultSpec, Trigger};
+use crate::sim::ledger::{Ledger, MessageRow, Verdict};
+use crate::sim::world::World;
+
+/// A built-in lesson.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lesson {
+    /// A stable name for links: lowercase letters, digits and `-`.
+    pub slug: &'static str,
+    /// The title shown to people.
+    pub title: &'static str,
+    /// What goes wrong in real systems, in one sentence.
+    pub pitfall: &'static str,
+    /// The run: preset and configuration, messages, seed, faults, title and captions.
+    pub scenario: Scenario,
+    /// The question asked before the outcome shows.
+    pub question: Question,
+    /// Where Kafka states the rule the lesson shows (documentation, KIP or source).
+    pub source: &'static str,
+}
+
+/// A predict-then-reveal question.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Question {
+    /// The question, asked before the reveal.
+    pub prompt: &'static str,
+    /// The caption (an index into the scenario's captions) at which the lesson pauses and asks.
+    pub ask_at: usize,
+    /// What the engine computes from the finished run to grade the answer.
+    pub measure: Measure,
+    /// The choices offered; exactly one matches the engine's answer.
+    pub choices: Vec<Choice>,
+}
+
+/// A quantity of a finished run, read from its ledger.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "measure", content = "msg")]
+pub enum Measure {
+    /// The message's verdict.
+    Verdict(MsgId),
+    /// How many times the message's processing finished.
+    Processed(MsgId),
+    /// How many copies of the message the log holds.
+    LogCopies(MsgId),
+    /// How many copies a read_committed consumer can see.
+    VisibleReadCommitted(MsgId),
+    /// How many copies a read_uncommitted consumer can see.
+    VisibleReadUncommitted(MsgId),
+    /// How many effects of the message the sink holds.
+    Effects(MsgId),
+    /// How many messages were lost.
+    Lost,
+    /// How many messages were duplicated.
+    Duplicated,
+}
+
+/// A value of a [`Measure`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Answer {
+    /// A verdict.
+    Verdict(Verdict),
+    /// A count.
+    Count(u32),
+}
+
+impl fmt::Display for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Answer::Verdict(v) => write!(f, "{v}"),
+            Answer::Count(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// One choice: a value of the measure, with the words shown for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    /// What the learner reads.
+    pub label: &'static str,
+    /// The value it stands for.
+    pub answer: Answer,
+}
+
+impl Lesson {
+    /// Every built-in lesson, in teaching order.
+    pub fn all() -> Vec<Lesson> {
+        LESSONS.iter().map(Def::build).collect()
+    }
+
+    /// The lesson with this slug.
+    pub fn by_slug(slug: &str) -> Option<Lesson> {
+        LESSONS.iter().find(|d| d.slug == slug).map(Def::build)
+    }
+
+    /// The slugs of every lesson, in teaching order.
+    pub fn slugs() -> Vec<&'static str> {
+        LESSONS.iter().map(|d| d.slug).collect()
+    }
+
+    /// Runs the lesson's scenario to its end.
+    pub fn run(&self) -> Result<World, ScenarioError> {
+        let mut world = World::new(&self.scenario)?;
+        world.run_to_quiescence();
+        Ok(world)
+    }
+}
+
+impl Measure {
+    /// The message the measure is about, if it is about one.
+    pub fn msg(self) -> Option<MsgId> {
+        match self {
+            Measure::Verdict(m)
+            | Measure::Processed(m)
+            | Measure::LogCopies(m)
+            | Measure::VisibleReadCommitted(m)
+            | Measure::VisibleReadUncommitted(m)
+            | Measure::Effects(m) => Some(m),
+            Measure::Lost | Measure::Duplicated => None,
+        }
+    }
+
+    /// The measure's value in a ledger. A message the ledger has no row for counts 0 and is
+    /// pending.
+    pub fn of(self, ledger: &Ledger) -> Answer {
+        let row = self.msg().and_then(|m| ledger.row(m.0));
+        let count = |f: fn(&MessageRow) -> u32| Answer::Count(row.map_or(0, f));
+        match self {
+            Measure::Verdict(_) => Answer::Verdict(row.map_or(Verdict::Pending, |r| r.verdict)),
+            Measure::Processed(_) => count(|r| r.processed),
+            Measure::LogCopies(_) => count(|r| r.offsets.len() as u32),
+            Measure::VisibleReadCommitted(_) => count(|r| r.visible_read_committed),
+            Measure::VisibleReadUncommitted(_) => count(|r| r.visible_read_uncommitted),
+            Measure::Effects(_) => count(|r| r.effects),
+            Measure::Lost => Answer::Count(ledger.summary.lost),
+            Measure::Duplicated => Answer::Count(ledger.summary.duplicated),
+        }
+    }
+}
+
+impl Question {
+    /// The engine's answer for a run (computed from `world.ledger()`, never stored). Ask it of a
+    /// finished run: before the end it describes the run so far.
+    pub fn answer(&self, world: &World) -> Answer {
+        self.measure.of(&world.ledger())
+    }
+
+    /// The index of the choice that matches the engine's answer, if one does.
+    pub fn correct_choice(&self, world: &World) -> Option<usize> {
+        let answer = self.answer(world);
+        self.choices.iter().position(|c| c.answer == answer)
+    }
+
+    /// The answer in one sentence, followed by the ledger's explanation of the message's fate
+    /// ([`MessageRow::explanation`], which starts with the verdict).
+    pub fn explain(&self, world: &World) -> String {
+        let ledger = world.ledger();
+        let answer = self.measure.of(&ledger);
+        let n = match answer {
+            Answer::Count(n) => n,
+            Answer::Verdict(_) => 0,
+        };
+        let times = |n: u32| if n == 1 { "once".to_owned() } else { format!("{n} times") };
+        let copies = |n: u32| if n == 1 { "1 copy".to_owned() } else { format!("{n} copies") };
+        let lead = match self.measure {
+            // The row's explanation starts with the verdict.
+            Measure::Verdict(_) => String::new(),
+            Measure::Processed(m) => format!("{m} was processed {}.", times(n)),
+            Measure::LogCopies(m) => format!("The log holds {} of {m}.", copies(n)),
+            Measure::VisibleReadCommitted(m) => format!("A read_committed consumer sees {} of {m}.", copies(n)),
+            Measure::VisibleReadUncommitted(m) => format!("A read_uncommitted consumer sees {} of {m}.", copies(n)),
+            Measure::Effects(m) => {
+                format!("The sink holds {} of {m}.", if n == 1 { "1 effect".to_owned() } else { format!("{n} effects") })
+            }
+            Measure::Lost => format!("{n} lost."),
+            Measure::Duplicated => format!("{n} duplicated."),
+        };
+        let details: Vec<&str> = match self.measure.msg() {
+            Some(m) => ledger.row(m.0).map(|r| r.explanation.as_str()).into_iter().collect(),
+            None => {
+                let wanted = if self.measure == Measure::Lost { Verdict::Lost } else { Verdict::Duplicated };
+                ledger.rows.iter().filter(|r| r.verdict == wanted).map(|r| r.explanation.as_str()).collect()
+            }
+        };
+        let mut text = lead;
+        for d in details {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(d);
+            if !d.ends_with('.') {
+                text.push('.');
+            }
+        }
+        text
+    }
+}
+
+/// A lesson as static data; [`Def::build`] turns it into a [`Lesson`].
+struct Def {
+    slug: &'static str,
+    title: &'static str,
+    pitfall: &'static str,
+    preset: Preset,
+    /// The settings changed from the preset's.
+    config: fn(Config) -> Config,
+    messages: u16,
+    seed: u64,
+    faults: &'static [FaultSpec],
+    captions: &'static [(u64, &'static str)],
+    prompt: &'static str,
+    ask_at: usize,
+    measure: Measure,
+    choices: &'static [Choice],
+    source: &'static str,
+}
+
+impl Def {
+    fn build(&self) -> Lesson {
+        let scenario = Scenario {
+            preset: Some(self.preset),
+            config: (self.config)(self.preset.config()),
+            messages: self.messages,
+            labels: Vec::new(),
+            seed: self.seed,
+            faults: self.faults.to_vec(),
+            title: Some(self.title.to_owned()),
+            captions: self.captions.iter().map(|&(tick, text)| Caption { tick, text: text.to_owned() }).collect(),
+        };
+        Lesson {
+            slug: self.slug,
+            title: self.title,
+            pitfall: self.pitfall,
+            scenario,
+            question: Question {
+                prompt: self.prompt,
+                ask_at: self.ask_at,
+                measure: self.measure,
+                choices: self.choices.to_vec(),
+            },
+            source: self.source,
+        }
+    }
+}
+
+const fn on(fault: Fault, msg: u16) -> FaultSpec {
+    FaultSpec { fault, trigger: Trigger::Message(MsgId(msg)) }
+}
+
+const fn count(label: &'static str, n: u32) -> Choice {
+    Choice { label, answer: Answer::Count(n) }
+}
+
+const fn verdict(label: &'static str, v: Verdict) -> Choice {
+    Choice { label, answer: Answer::Verdict(v) }
+}
+
+const M1: MsgId = MsgId(1);
+const M2: MsgId = MsgId(2);
+
+fn same(c: Config) -> Config {
+    c
+}
+
+static LESSONS: [Def; 13] = [
+    Def {
+        slug: "auto-commit-loss",
+        title: "Auto-commit skips a message the consumer never processed",
+        pitfall: "Auto-commit can commit a record's offset before the application has processed it; a crash then skips the record for good.",
+        preset: Preset::AtLeastOnce,
+        config: |c| Config {
+            enable_auto_commit: true,
+            auto_commit_style: AutoCommitStyle::BackgroundStored,
+            auto_commit_interval_ms: 1_000,
+            processing_ms: 2_000,
+            ..c
+        },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::ConsumerCrashAfterCommit, 2)],
+        captions: &[
+            (0, "The consumer auto-commits as librdkafka does: a record's offset is stored when the record is handed to the application, and a timer commits stored offsets every second. Processing a record takes 2 s."),
+            (31, "poll() hands over m2 (offset 1). Its offset is stored at once, before processing starts."),
+            (34, "The timer commits offset 2: the group now counts m2 as done, while it is still being processed."),
+            (35, "The consumer crashes before it finishes m2."),
+            (55, "The new instance starts at the committed offset 2, after m2, so m2 is never processed. Storing each offset only after processing (enable.auto.offset.store=false) would have kept it."),
+        ],
+        prompt: "The timer will commit while m2 is being processed, and then the consumer crashes. What becomes of m2?",
+        ask_at: 1,
+        measure: Measure::Verdict(M2),
+        choices: &[
+            verdict("Delivered once: the new instance reads m2 again", Verdict::DeliveredOnce),
+            verdict("Lost: the committed offset has already passed it", Verdict::Lost),
+            verdict("Duplicated: m2 is processed twice", Verdict::Duplicated),
+        ],
+        source: "librdkafka CONFIGURATION.md: enable.auto.commit, auto.commit.interval.ms, enable.auto.offset.store (\"store offset of last message provided to application\")",
+    },
+    Def {
+        slug: "lost-ack-duplicate",
+        title: "A lost ACK makes the producer write m2 twice",
+        pitfall: "When a broker's answer is lost, a producer without idempotence retries and the broker appends the record a second time.",
+        preset: Preset::AtLeastOnce,
+        config: same,
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::DropAck, 2)],
+        captions: &[
+            (0, "At least once: acks=all, retries on, enable.idempotence=false. The consumer inserts a row per record and commits after processing."),
+            (3, "m2 reaches the leader and is appended at offset 1; m3 follows at offset 2."),
+            (10, "The ACK for m2 is lost on the way back. The connection breaks with it, so m3's ACK is lost too."),
+            (17, "The consumer processes m2 from offset 1. The producer still does not know m2 was stored."),
+            (301, "After request.timeout.ms (30 s) without an answer, the producer retries m2 and m3."),
+            (317, "The leader cannot tell a retry from a new record: m2 was appended again at offset 4 and is processed a second time. enable.idempotence=true prevents this."),
+        ],
+        prompt: "The producer will retry m2. After the run, how many times has m2 been processed?",
+        ask_at: 2,
+        measure: Measure::Processed(M2),
+        choices: &[
+            count("Once: the leader already has m2", 1),
+            count("Twice: the retry writes a second copy", 2),
+            count("Never: the producer thinks the send failed", 0),
+        ],
+        source: "Kafka docs, Producer Configs: enable.idempotence (\"If 'false', producer retries due to broker failures, etc., may write duplicates of the retried message in the stream\") and retries",
+    },
+    Def {
+        slug: "idempotent-retry",
+        title: "Idempotence: the retried m2 is not written again",
+        pitfall: "With enable.idempotence=true the broker recognises a retried batch by producer id and sequence number and keeps one copy.",
+        preset: Preset::AtLeastOnce,
+        config: |c| Config { enable_idempotence: Some(true), ..c },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::DropAck, 2)],
+        captions: &[
+            (0, "The same failure with enable.idempotence=true: the producer has a producer id and numbers its records, m1 sequence 0, m2 sequence 1."),
+            (3, "m2 is appended at offset 1 with sequence 1."),
+            (10, "The ACK for m2 is lost, and m3's with it."),
+            (301, "After request.timeout.ms the producer retries m2 with the same producer id and sequence number."),
+            (303, "The leader finds sequence 1 among the last 5 batches it keeps for this producer and answers with the original offset 1 instead of appending again."),
+        ],
+        prompt: "The producer will retry m2. How many copies of m2 will the log hold?",
+        ask_at: 2,
+        measure: Measure::LogCopies(M2),
+        choices: &[
+            count("One: the leader recognises the retry", 1),
+            count("Two: a retry is always appended", 2),
+        ],
+        source: "KIP-98, Idempotent Producer (producer id and per-partition sequence numbers); Kafka docs, Producer Configs: enable.idempotence (\"exactly one copy of each message is written in the stream\")",
+    },
+    Def {
+        slug: "app-resend-defeats-idempotence",
+        title: "An application re-send defeats idempotence",
+        pitfall: "Idempotence only covers the client's own retries: when the application calls send() again, the record gets a new sequence number and is stored twice.",
+        preset: Preset::AtLeastOnce,
+        config: |c| Config { enable_idempotence: Some(true), ..c },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::AppResendAfterTimeout, 2)],
+        captions: &[
+            (0, "enable.idempotence=true, but the application has its own deadline for send(), shorter than a round trip, and calls send() again when it passes."),
+            (1, "The application sends m2; the producer gives it sequence 1."),
+            (2, "The deadline passes and the application calls send() again. To the producer this is a new record: sequence 2."),
+            (3, "The leader appends both, m2 at offset 1 (sequence 1) and at offset 2 (sequence 2): different sequence numbers are different records."),
+            (21, "The consumer processes m2 twice and inserts two rows. Only a deduplicating sink (upsert by message id) absorbs an application re-send."),
+        ],
+        prompt: "The application has sent m2 twice. How many copies of m2 will the log hold?",
+        ask_at: 2,
+        measure: Measure::LogCopies(M2),
+        choices: &[
+            count("One: idempotence drops the second send", 1),
+            count("Two: the second send is a new record", 2),
+        ],
+        source: "KIP-98, Idempotent Producer: sequence numbers are assigned by the producer client per record, so a record sent again by the application is a new record",
+    },
+    Def {
+        slug: "consumer-crash-before-commit",
+        title: "A crash between processing and commit processes m2 twice",
+        pitfall: "A consumer that crashes after processing a record but before committing its offset reprocesses the record after the restart.",
+        preset: Preset::AtLeastOnce,
+        config: same,
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::ConsumerCrashAfterProcessing, 2)],
+        captions: &[
+            (0, "At least once on the consumer side: poll(), process each record (insert a row), then commitSync()."),
+            (15, "poll() returns m2 and m3. The group's committed offset is 1."),
+            (17, "m2's row is inserted, then the consumer crashes before it commits."),
+            (37, "A new instance starts at the committed offset 1, so it reads m2 again."),
+            (42, "m2 is processed a second time and a second row is inserted. The offset commit and the insert are not atomic."),
+        ],
+        prompt: "After the restart, how many rows will the database hold for m2?",
+        ask_at: 2,
+        measure: Measure::Effects(M2),
+        choices: &[
+            count("One: the consumer resumes after m2", 1),
+            count("Two: m2 is read and inserted again", 2),
+            count("None: the crash rolls back the insert", 0),
+        ],
+        source: "Kafka docs 4.6 Message Delivery Semantics: read, process, then save the position; a crash before the position is saved makes the next process reprocess (at-least-once)",
+    },
+    Def {
+        slug: "acks-1-leader-crash",
+        title: "acks=1: the leader crashes after its ACK and m2 is lost",
+        pitfall: "With acks=1 the leader answers before any follower has the record; if it crashes then, the record is gone though the producer was told it was stored.",
+        preset: Preset::AtLeastOnce,
+        config: |c| Config { acks: Acks::One, ..c },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::LeaderCrashUnreplicatedAfterAck, 2)],
+        captions: &[
+            (0, "acks=1: the leader answers as soon as it has appended a record, before the follower copies it."),
+            (1, "m1 is appended at offset 0; m2 and m3 are on their way to the leader."),
+            (3, "m2 is appended at offset 1 and the leader sends its ACK; then the leader crashes before the follower fetched m2."),
+            (5, "The producer is told m2 is stored at offset 1, so it will never send it again."),
+            (93, "The controller fences the old leader and elects the follower, which never had m2. The old leader truncates its log to match."),
+            (99, "The consumer reads m1 and m3 only. acks=all would have waited for the follower before answering."),
+        ],
+        prompt: "The leader will acknowledge m2, then crash before the follower copies it. What becomes of m2?",
+        ask_at: 1,
+        measure: Measure::Verdict(M2),
+        choices: &[
+            verdict("Delivered once: it was acknowledged", Verdict::DeliveredOnce),
+            verdict("Lost: only the crashed leader had it", Verdict::Lost),
+            verdict("Duplicated: the producer retries it", Verdict::Duplicated),
+        ],
+        source: "Kafka docs, Producer Configs: acks=1 (\"should the leader fail immediately after acknowledging the record but before the followers have replicated it then the record will be lost\")",
+    },
+    Def {
+        slug: "read-uncommitted-sees-aborted",
+        title: "read_uncommitted processes an aborted transaction's record",
+        pitfall: "Transactions protect only readers that set isolation.level=read_committed; the default, read_uncommitted, returns aborted records too.",
+        preset: Preset::ExactlyOnceKafka,
+        config: |c| Config { isolation_level: IsolationLevel::ReadUncommitted, ..c },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::TransactionAbort, 2)],
+        captions: &[
+            (0, "The producer writes each message in its own transaction; the consumer keeps the default isolation.level=read_uncommitted."),
+            (14, "m2 is appended at offset 2 inside an open transaction."),
+            (18, "The application aborts m2's transaction; the coordinator writes an ABORT marker after m2."),
+            (21, "The consumer has processed m2 anyway: read_uncommitted returns every record below the high watermark, aborted ones included."),
+            (31, "m3's transaction commits and m3 is processed as usual. isolation.level=read_committed would have skipped m2."),
+        ],
+        prompt: "m2's transaction is aborted. Will the consumer process m2?",
+        ask_at: 2,
+        measure: Measure::Processed(M2),
+        choices: &[
+            count("No: aborted records are never returned", 0),
+            count("Yes, once: this consumer reads aborted records too", 1),
+        ],
+        source: "Kafka docs, Consumer Configs: isolation.level (\"If set to read_uncommitted (the default), consumer.poll() will return all messages, even transactional messages which have been aborted\"); KIP-98",
+    },
+    Def {
+        slug: "exactly-once-kafka",
+        title: "Exactly once, Kafka to Kafka: a crash mid-transaction leaves one output",
+        pitfall: "A consume-transform-produce application that writes its output and its offsets in one transaction may process a record twice, but readers with read_committed see its output once.",
+        preset: Preset::ExactlyOnceKafka,
+        config: same,
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::ConsumerCrashAfterProcessing, 2)],
+        captions: &[
+            (0, "Exactly once, Kafka to Kafka: the consuming application writes its output and its offsets in one transaction; readers use isolation.level=read_committed."),
+            (25, "The application reads m2 and processes it."),
+            (27, "m2's output is written inside the open transaction, then the application crashes before committing it."),
+            (47, "The restarted instance uses the same transactional.id: its predecessor's open transaction is aborted, m2's output with it, and it resumes at the committed offset 2."),
+            (52, "m2 is processed again and its output committed once: processed twice, one effect."),
+        ],
+        prompt: "m2 was processed but its transaction never committed. How many copies of m2's output will a read_committed reader see?",
+        ask_at: 2,
+        measure: Measure::Effects(M2),
+        choices: &[
+            count("One: the first output is aborted", 1),
+            count("Two: m2 is processed twice", 2),
+            count("None: the crash loses m2", 0),
+        ],
+        source: "KIP-98, Transactional Messaging (atomic writes across partitions, offsets in the transaction, read_committed) and KIP-447; Kafka docs, Producer Configs: transactional.id",
+    },
+    Def {
+        slug: "exactly-once-not-database",
+        title: "Exactly-once settings do not reach a database",
+        pitfall: "Kafka transactions cover Kafka topics and offsets only; a plain database insert made before the transaction commits is repeated after a crash.",
+        preset: Preset::ExactlyOnceKafka,
+        config: |c| Config { sink: SinkKind::DbInsert, ..c },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::DbWriteThenDie, 2)],
+        captions: &[
+            (0, "Exactly-once settings (transactions, read_committed), but the application inserts each result into a database, outside Kafka's transaction."),
+            (25, "The application reads m2."),
+            (27, "The database insert of m2 commits, then the process dies before the Kafka transaction holding its offset commits."),
+            (47, "The restart aborts the open transaction and resumes at the committed offset 2, before m2."),
+            (52, "m2 is inserted again: two rows. Kafka can abort its own writes, not a database's."),
+        ],
+        prompt: "The insert of m2 committed but the offset did not. How many rows will the database hold for m2?",
+        ask_at: 2,
+        measure: Measure::Effects(M2),
+        choices: &[
+            count("One: exactly-once covers the insert", 1),
+            count("Two: the insert happens again", 2),
+        ],
+        source: "KIP-98: transactions make writes to Kafka topics and consumer offsets atomic, nothing outside Kafka; Kafka docs 4.6 Message Delivery Semantics (for external systems, store the output and the offset together)",
+    },
+    Def {
+        slug: "deduplicating-sink",
+        title: "A deduplicating sink keeps one row",
+        pitfall: "Outside Kafka, exactly once comes from the sink: an upsert keyed by message id (or offsets stored with the rows) turns reprocessing into a no-op.",
+        preset: Preset::ExactlyOnceDatabase,
+        config: same,
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::DbWriteThenDie, 2)],
+        captions: &[
+            (0, "At least once into a database that upserts by message id: writing m2 twice leaves one row."),
+            (15, "poll() returns m2 and m3."),
+            (17, "m2's row is written, then the process dies before committing the offset."),
+            (37, "The restart resumes at the committed offset 1 and reads m2 again."),
+            (42, "The upsert overwrites m2's row: processed twice, one effect. Storing the offset in the same database transaction works too."),
+        ],
+        prompt: "m2 will be processed again. How many rows will the database hold for m2?",
+        ask_at: 2,
+        measure: Measure::Effects(M2),
+        choices: &[
+            count("One: the upsert overwrites the row", 1),
+            count("Two: every processing run writes a row", 2),
+        ],
+        source: "Kafka docs 4.6 Message Delivery Semantics (at-least-once reprocesses; for external systems, make the output idempotent or store the offset with it); KafkaConsumer javadoc, Storing Offsets Outside Kafka",
+    },
+    Def {
+        slug: "zombie-fencing",
+        title: "Zombie fencing: the old producer instance cannot commit",
+        pitfall: "A producer that froze and wakes after its replacement started would write duplicates; with a transactional.id the new instance fences it and its open transaction is aborted.",
+        preset: Preset::ExactlyOnceKafka,
+        config: same,
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::ZombieProducer, 2)],
+        captions: &[
+            (0, "A transactional producer (transactional.id set) writes one message per transaction; the consumer reads with read_committed."),
+            (14, "The producer sends m2 and freezes (a long GC pause, say) with its transaction open."),
+            (35, "A replacement starts with the same transactional.id. The coordinator bumps the epoch, which fences the old instance, and aborts its open transaction with m2's first copy."),
+            (39, "The replacement writes m2 again, at offset 4, and commits it."),
+            (77, "The old instance wakes up and tries to commit: the coordinator refuses with PRODUCER_FENCED."),
+        ],
+        prompt: "Both instances wrote m2. How many copies of m2 will a read_committed consumer see?",
+        ask_at: 2,
+        measure: Measure::VisibleReadCommitted(M2),
+        choices: &[
+            count("None: the abort removes m2", 0),
+            count("One: the zombie's copy is aborted", 1),
+            count("Two: both instances wrote it", 2),
+        ],
+        source: "KIP-98, Transactional Guarantees and zombie fencing: InitProducerId bumps the epoch of the transactional.id, aborts its open transaction and fences older epochs (ProducerFencedException)",
+    },
+    Def {
+        slug: "auto-commit-close-after-error",
+        title: "Java auto-commit: close() after an exception skips records",
+        pitfall: "With the Java client's auto-commit, close() commits the position of every record poll() returned, processed or not.",
+        preset: Preset::AtLeastOnce,
+        config: |c| Config { enable_auto_commit: true, auto_commit_style: AutoCommitStyle::JavaPoll, ..c },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::ProcessingThrows, 2)],
+        captions: &[
+            (0, "The Java consumer with enable.auto.commit=true: poll() and close() commit the position after every record poll() has returned."),
+            (11, "poll() returns m2 and m3. Processing m2 throws, and the application's finally block calls close()."),
+            (13, "close() auto-commits offset 3, past m2 and m3, though neither was processed."),
+            (31, "The restarted consumer starts at offset 3: m2 and m3 are never processed. Committing manually after processing keeps them."),
+        ],
+        prompt: "Processing m2 threw and the consumer is closing. What becomes of m2?",
+        ask_at: 1,
+        measure: Measure::Verdict(M2),
+        choices: &[
+            verdict("Delivered once: the restart reads it again", Verdict::DeliveredOnce),
+            verdict("Lost: close() commits past it", Verdict::Lost),
+            verdict("Duplicated: it is processed twice", Verdict::Duplicated),
+        ],
+        source: "KafkaConsumer javadoc: close() (\"If auto-commit is enabled, this will commit the current offsets\") and Automatic Offset Committing; ConsumerCoordinator.close (maybeAutoCommitOffsetsSync)",
+    },
+    Def {
+        slug: "retry-reorders",
+        title: "A retry without idempotence reorders messages",
+        pitfall: "With more than one request in flight and idempotence off, a retried record lands after records sent later.",
+        preset: Preset::AtLeastOnce,
+        config: same,
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::NetworkDelayReorder, 1)],
+        captions: &[
+            (0, "At least once with enable.idempotence=false and up to 5 requests in flight (max.in.flight.requests.per.connection=5)."),
+            (1, "m1's request arrives damaged; the leader refuses it with CORRUPT_MESSAGE, a retriable error."),
+            (3, "While m1 waits to be retried, m2 and m3, already in flight, are appended at offsets 0 and 1."),
+            (6, "The retry of m1 is appended at offset 2, after messages sent later."),
+            (19, "The consumer processes m2, m3, then m1. enable.idempotence=true, or one request in flight, keeps send order across retries."),
+        ],
+        prompt: "m1 will be retried. Where does it end up?",
+        ask_at: 1,
+        measure: Measure::Verdict(M1),
+        choices: &[
+            verdict("In order: the producer keeps send order", Verdict::DeliveredOnce),
+            verdict("After m2 and m3: reordered", Verdict::Reordered),
+            verdict("Lost: the leader refused it", Verdict::Lost),
+        ],
+        source: "Kafka docs, Producer Configs: max.in.flight.requests.per.connection (\"if set to greater than 1 and enable.idempotence is set to false, there is a risk of message reordering after a failed send due to retries\")",
+    },
+];
