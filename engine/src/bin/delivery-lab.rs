@@ -3,7 +3,11 @@
 //! ```text
 //! delivery-lab run SCENARIO.json [--json] [--events] [--steps N]
 //! delivery-lab replay RUN.json [--json] [--events]
+//! delivery-lab lesson [SLUG]
 //! ```
+//!
+//! `lesson` lists the built-in lessons, or runs one and prints, as JSON, the answer the engine
+//! grades its question with (the e2e tests compare the page's reveal with it).
 //!
 //! `replay` reads a run exported by the page (scenario, event log and its hash), runs the scenario
 //! again and checks that the same event log comes out before printing the ledger.
@@ -16,6 +20,7 @@ use delivery_lab::{Scenario, World};
 
 const USAGE: &str = "usage: delivery-lab run SCENARIO.json [--json] [--events] [--steps N]\n\
        delivery-lab replay RUN.json [--json] [--events]\n\
+       delivery-lab lesson [SLUG]\n\
   --steps N stop after N engine steps (the page's timeline position) instead of at the end\n\
   --json    print the ledger as JSON instead of a table\n\
   --events  print the event log, one described event per line";
@@ -105,8 +110,47 @@ fn run_error(e: &delivery_lab::ScenarioError) -> String {
     }
 }
 
+/// `lesson`: the list of lessons, or one lesson's graded answer as JSON.
+fn lesson(args: &[String]) -> Result<String, String> {
+    use delivery_lab::Lesson;
+    match args {
+        [] => Ok(Lesson::all().iter().map(|l| format!("{}\t{}\n", l.slug, l.title)).collect()),
+        [slug] => {
+            let lesson = Lesson::by_slug(slug)
+                .ok_or_else(|| format!("no lesson {slug:?}; the lessons are {}", Lesson::slugs().join(", ")))?;
+            let world = lesson.run().map_err(|e| format!("lesson {slug}: {e}"))?;
+            let question = &lesson.question;
+            let correct = question.correct_choice(&world);
+            let out = serde_json::json!({
+                "slug": lesson.slug,
+                "title": lesson.title,
+                "prompt": question.prompt,
+                "answer": question.answer(&world).to_string(),
+                "correct_choice": correct,
+                "correct_label": correct.map(|i| question.choices[i].label),
+                "explanation": question.explain(&world),
+                "captions": lesson.scenario.captions.len(),
+            });
+            Ok(format!("{}\n", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?))
+        }
+        _ => Err("lesson takes at most one argument, the lesson's slug".into()),
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("lesson") {
+        return match lesson(&args[1..]) {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("delivery-lab: {message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let options = match parse_args(&args) {
         Ok(options) => options,
         Err(message) => {

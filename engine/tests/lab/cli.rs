@@ -79,3 +79,23 @@ fn replay_checks_an_exported_run() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("the replay differs"));
 }
+
+#[test]
+fn lesson_lists_every_lesson_and_prints_one_lessons_graded_answer() {
+    let out = cli(&["lesson"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let listed: Vec<&str> = text.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(listed, delivery_lab::Lesson::slugs());
+    // A lost ACK without idempotence: the producer's retry writes m2 again and the consumer
+    // processes both copies (Kafka producer configs, `retries` and `enable.idempotence`: "retries
+    // ... may result in duplicates"; idempotence off is what the lesson sets).
+    let out = cli(&["lesson", "lost-ack-duplicate"]);
+    assert!(out.status.success());
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer["answer"], "2");
+    assert!(answer["correct_label"].as_str().is_some_and(|l| !l.is_empty()));
+    let out = cli(&["lesson", "no-such-lesson"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("lost-ack-duplicate"), "the error lists the lessons");
+}
