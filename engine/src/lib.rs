@@ -8,6 +8,13 @@
 //! - [`export`]: the configuration as Java properties and as a confluent-kafka Python dict.
 //! - [`run`]: a recorded run (scenario, event log, hash) as JSON, and `replay`, which checks that
 //!   the scenario still gives that log.
+//! - [`link`]: `LinkState`, the whole lab state (scenario and view options: step, range, lesson,
+//!   theme, embed, autoplay, hidden panels, allowed origins, speed) in a URL fragment or query
+//!   (`#v=1&preset=exactly-once-db&fail=drop-ack:m2`); strict decoding with `LinkError { param,
+//!   message }`; the scenario part goes through the scenario loader.
+//! - [`host`]: the postMessage protocol with a host page when embedded: `HostRequest::from_value`
+//!   validates an inbound command (`HostCommand`, or `HostError` echoing the id), the outbound
+//!   messages (`ready`, `height`, `state`, `reply`, `error`) as JSON values, `is_allowed_origin`.
 //! - [`preset`]: `Preset`, the four starting configurations (at-most-once, at-least-once,
 //!   exactly-once Kafka to Kafka, exactly-once into a database) and `Preset::config()`.
 //! - [`scenario`]: `Scenario`, the versioned JSON format (version 1), strict validation with
@@ -115,6 +122,8 @@
 //!   arrival and what it caused at the same instant), so a snapshot per step is always consistent.
 
 pub mod export;
+pub mod host;
+pub mod link;
 pub mod preset;
 pub mod run;
 #[cfg(feature = "determinism-probe")]
@@ -122,6 +131,8 @@ pub mod probe;
 pub mod scenario;
 pub mod sim;
 
+pub use host::{HostCommand, HostError, HostLoad, HostRequest, LabStatus, ReplyId};
+pub use link::{LinkError, LinkState, Panel, Theme};
 pub use preset::{Preset, UnknownPreset};
 pub use scenario::{Caption, Scenario, ScenarioError, SCENARIO_VERSION};
 pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark, TxnMeta, TxnPhase};
