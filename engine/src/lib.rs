@@ -11,6 +11,13 @@
 //! - [`lesson`]: `Lesson`, the built-in lessons as data (one per pitfall: a scenario with captions
 //!   and a predict-then-reveal `Question`); `Question::answer` grades it from the run's ledger
 //!   through a `Measure` (a verdict or a counter of one message, or a summary count).
+//! - [`link`]: `LinkState`, the whole lab state (scenario and view options: step, range, lesson,
+//!   theme, embed, autoplay, hidden panels, allowed origins, speed) in a URL fragment or query
+//!   (`#v=1&preset=exactly-once-db&fail=drop-ack:m2`); strict decoding with `LinkError { param,
+//!   message }`; the scenario part goes through the scenario loader.
+//! - [`host`]: the postMessage protocol with a host page when embedded: `HostRequest::from_value`
+//!   validates an inbound command (`HostCommand`, or `HostError` echoing the id), the outbound
+//!   messages (`ready`, `height`, `state`, `reply`, `error`) as JSON values, `is_allowed_origin`.
 //! - [`preset`]: `Preset`, the four starting configurations (at-most-once, at-least-once,
 //!   exactly-once Kafka to Kafka, exactly-once into a database) and `Preset::config()`.
 //! - [`scenario`]: `Scenario`, the versioned JSON format (version 1), strict validation with
@@ -118,7 +125,9 @@
 //!   arrival and what it caused at the same instant), so a snapshot per step is always consistent.
 
 pub mod export;
+pub mod host;
 pub mod lesson;
+pub mod link;
 pub mod preset;
 pub mod run;
 #[cfg(feature = "determinism-probe")]
@@ -126,7 +135,9 @@ pub mod probe;
 pub mod scenario;
 pub mod sim;
 
+pub use host::{HostCommand, HostError, HostLoad, HostRequest, LabStatus, ReplyId};
 pub use lesson::{Answer, Choice, Lesson, Measure, Question};
+pub use link::{LinkError, LinkState, Panel, Theme};
 pub use preset::{Preset, UnknownPreset};
 pub use scenario::{Caption, Scenario, ScenarioError, SCENARIO_VERSION};
 pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark, TxnMeta, TxnPhase};

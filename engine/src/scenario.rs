@@ -70,7 +70,10 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     fn at(path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
-        ScenarioError { path: path.into(), message: message.into() }
+        // One line: serde quotes some values raw (an unknown variant), and they may hold a newline.
+        // The path may quote a key from the file: one line too, and short.
+        let (path, message) = (path.into(), message.into());
+        ScenarioError { path: crate::link::one_line(&path, 100), message: crate::link::one_line(&message, usize::MAX) }
     }
 }
 

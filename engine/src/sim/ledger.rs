@@ -42,6 +42,38 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict, in declaration order.
+    pub const ALL: [Verdict; 11] = [
+        Verdict::DeliveredOnce,
+        Verdict::Lost,
+        Verdict::FailedAndReported,
+        Verdict::Duplicated,
+        Verdict::Reordered,
+        Verdict::DuplicateInLogVisibleOnce,
+        Verdict::ProcessedTwiceEffectOnce,
+        Verdict::AbortedInvisible,
+        Verdict::AbortedButSeen,
+        Verdict::Delayed,
+        Verdict::Pending,
+    ];
+
+    /// The stable kebab-case name used in messages to a host page (the same as its serde name).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Verdict::DeliveredOnce => "delivered-once",
+            Verdict::Lost => "lost",
+            Verdict::FailedAndReported => "failed-and-reported",
+            Verdict::Duplicated => "duplicated",
+            Verdict::Reordered => "reordered",
+            Verdict::DuplicateInLogVisibleOnce => "duplicate-in-log-visible-once",
+            Verdict::ProcessedTwiceEffectOnce => "processed-twice-effect-once",
+            Verdict::AbortedInvisible => "aborted-invisible",
+            Verdict::AbortedButSeen => "aborted-but-seen",
+            Verdict::Delayed => "delayed",
+            Verdict::Pending => "pending",
+        }
+    }
+
     /// The name shown to people.
     pub fn label(self) -> &'static str {
         match self {
