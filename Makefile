@@ -8,8 +8,9 @@ SHELL := /bin/bash
 CARGO_HOME ?= $(HOME)/.cargo
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 
-# The size budget for the page's wasm and JS together, gzipped.
-SIZE_BUDGET_GZIP := 250000
+# The size budget for the page's wasm and JS together, gzipped. It was 250 KB for the app without
+# lessons, links, embed mode and the host API (217 KB then); with them the page is about 288 KB.
+SIZE_BUDGET_GZIP := 300000
 
 .PHONY: help setup setup-test serve build size test test-native test-browser test-e2e bench bench-frames bench-scrub clean
 

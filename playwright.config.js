@@ -28,10 +28,20 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `node tests/e2e/serve.mjs dist ${port}`,
-    url: `http://127.0.0.1:${port}/`,
-    reuseExistingServer: false,
-    timeout: 30_000,
-  },
+  // The lab, and the example host page on two more origins: one the tests' links allow to command
+  // the lab, one they do not.
+  webServer: [
+    {
+      command: `node tests/e2e/serve.mjs dist ${port}`,
+      url: `http://127.0.0.1:${port}/`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    },
+    ...[1, 2].map((offset) => ({
+      command: `node tests/e2e/serve.mjs examples/embed ${port + offset}`,
+      url: `http://127.0.0.1:${port + offset}/host.html`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+    })),
+  ],
 });

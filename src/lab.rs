@@ -24,7 +24,7 @@ pub const SPEEDS: [(f64, &str); 6] = [
     (8.0, "faster"),
     (16.0, "fastest"),
 ];
-const DEFAULT_SPEED: usize = 2;
+pub const DEFAULT_SPEED: usize = 2;
 /// The messages a new scenario sends: enough for a failure on m2 to stand between two healthy ones.
 pub const DEFAULT_MESSAGES: u16 = 3;
 /// The seed of a new scenario.
@@ -80,6 +80,15 @@ pub enum Action {
     Frame(f64),
     /// Highlight one message on the stage and in the ledger.
     Select(Option<MsgId>),
+    /// Replace the whole scenario (a link, a lesson, a host page's `load`).
+    Load(Box<Scenario>),
+    /// Arm a failure; unlike `ToggleFault`, a failure armed already stays armed.
+    Arm(FaultSpec),
+    /// Keep the timeline within these steps (an embed's locked range); `None` frees it.
+    LockRange(Option<(usize, usize)>),
+    /// Play until everything that happens at this tick has happened, then pause (a lesson's
+    /// "next": up to the moment its next caption describes).
+    PlayUntil(u64),
 }
 
 /// One sentence of narration.
@@ -117,6 +126,11 @@ pub struct Lab {
     revision: u64,
     /// Sentences narrated so far (see [`Lab::lines_said`]).
     lines_said: u64,
+    /// The locked step range, if any (see [`Lab::bounds`]).
+    range: Option<(usize, usize)>,
+    /// Where playback pauses by itself: after this many steps, at this tick (see
+    /// [`Action::PlayUntil`]).
+    stop_at: Option<(usize, u64)>,
     /// Bumped whenever the scenario changes.
     run: u64,
 }
@@ -153,6 +167,8 @@ impl Lab {
             revision: 0,
             lines_said: 0,
             run: 0,
+            range: None,
+            stop_at: None,
         };
         lab.say_ready();
         lab
@@ -197,24 +213,73 @@ impl Lab {
             }
             Action::StepForward => {
                 self.playing = false;
-                self.step_once();
+                if !self.at_range_end() {
+                    self.step_once();
+                }
             }
             Action::StepBack => {
                 self.playing = false;
-                self.replay_to(self.steps.saturating_sub(1));
+                self.replay_to(self.steps.saturating_sub(1).max(self.bounds().0));
             }
             Action::Seek(step) => {
                 self.playing = false;
-                self.replay_to(step.min(self.total_steps));
+                let (lo, hi) = self.bounds();
+                self.replay_to(step.clamp(lo, hi));
             }
-            Action::Restart => self.restart(),
+            Action::Restart => self.rewind(),
             Action::RunToEnd => {
                 self.playing = false;
-                while self.step_once() {}
+                while !self.at_range_end() && self.step_once() {}
             }
             Action::SetSpeed(index) => self.speed = index.min(SPEEDS.len() - 1),
             Action::Frame(ms) => self.frame(ms),
             Action::Select(msg) => self.selected = msg,
+            Action::Load(scenario) => {
+                self.scenario = *scenario;
+                self.config_error = None;
+                self.futures.clear();
+                self.load();
+            }
+            Action::Arm(spec) => {
+                if self.scenario.faults.contains(&spec) {
+                    self.say(format!("{} is armed already.", spec.fault.label()));
+                } else {
+                    self.toggle_fault(spec);
+                }
+            }
+            Action::LockRange(range) => {
+                self.range = range;
+                self.rewind();
+            }
+            Action::PlayUntil(tick) => {
+                self.play();
+                self.stop_at = Some((self.full.steps_through(tick), tick));
+            }
+        }
+        if !self.playing {
+            self.stop_at = None;
+        }
+    }
+
+    /// The locked step range, if any.
+    pub fn range(&self) -> Option<(usize, usize)> {
+        self.range
+    }
+
+    /// Whether a locked range has reached its last step. (Without a range the run's own end
+    /// decides: its last step may be followed by a closing step that records nothing.)
+    fn at_range_end(&self) -> bool {
+        self.range.is_some() && self.steps >= self.bounds().1
+    }
+
+    /// The steps the timeline may show: the locked range (clamped to the run), or the whole run.
+    pub fn bounds(&self) -> (usize, usize) {
+        match self.range {
+            Some((from, to)) => {
+                let to = to.min(self.total_steps);
+                (from.min(to), to)
+            }
+            None => (0, self.total_steps),
         }
     }
 
@@ -393,8 +458,8 @@ impl Lab {
     // ----- playback -----
 
     fn play(&mut self) {
-        if self.finished() {
-            self.restart();
+        if self.finished() || self.at_range_end() {
+            self.rewind();
         }
         self.playing = true;
     }
@@ -415,6 +480,20 @@ impl Lab {
             }
             if taken == MAX_STEPS_PER_FRAME {
                 // Too much in one frame: stop at the last step; the next frame goes on from here.
+                return;
+            }
+            if self.at_range_end() {
+                // The end of a locked range: stop there.
+                self.playing = false;
+                return;
+            }
+            if let Some((_, tick)) = self.stop_at.filter(|(steps, _)| self.steps >= *steps) {
+                // Everything up to the tick asked for has happened. (The step count comes from the
+                // whole run: the engine's next action may record nothing, so `next` alone could
+                // lead one step too far.)
+                self.playing = false;
+                self.stop_at = None;
+                self.clock = self.clock.max(tick as f64);
                 return;
             }
             self.step_once();
@@ -511,7 +590,7 @@ impl Lab {
         self.total_steps = self.full.steps();
         self.effective = effective;
         self.run += 1;
-        self.restart();
+        self.rewind();
     }
 
     /// Back to tick 0 of the current scenario's run.
@@ -524,6 +603,15 @@ impl Lab {
         self.recent.clear();
         self.end_announced = false;
         self.say_ready();
+    }
+
+    /// Back to the first step the timeline shows: the start of the run or of the locked range.
+    fn rewind(&mut self) {
+        self.restart();
+        let from = self.bounds().0;
+        if from > 0 {
+            self.replay_to(from);
+        }
     }
 
     fn say_ready(&mut self) {
@@ -590,6 +678,12 @@ impl FullRun {
 
     pub fn steps(&self) -> usize {
         self.step_ends.len()
+    }
+
+    /// The number of steps after which everything that happens at or before `tick` has happened.
+    pub fn steps_through(&self, tick: u64) -> usize {
+        let events = self.world.events();
+        self.step_ends.partition_point(|&end| events.get(end.saturating_sub(1)).is_some_and(|e| e.tick <= tick))
     }
 
     /// The whole run as a file the command line replays (`delivery-lab replay`).
@@ -670,6 +764,85 @@ mod tests {
         // At 0.5 ticks a second, 300 idle ticks alone would take 6,000 frames of 100 ms.
         assert!(frames < 3_000, "{frames} frames: the idle wait was played out");
         assert!(lab.finished());
+    }
+
+    #[test]
+    fn a_locked_range_keeps_seeks_steps_and_playback_within_it() {
+        let mut lab = lab_with("drop-ack:m2");
+        lab.apply(Action::LockRange(Some((5, 15))));
+        assert_eq!(lab.steps(), 5, "the run starts at the range's first step");
+        lab.apply(Action::Seek(0));
+        assert_eq!(lab.steps(), 5);
+        lab.apply(Action::Seek(1_000));
+        assert_eq!(lab.steps(), 15);
+        lab.apply(Action::StepForward);
+        assert_eq!(lab.steps(), 15, "no step past the range");
+        lab.apply(Action::Restart);
+        assert_eq!(lab.steps(), 5);
+        lab.apply(Action::StepBack);
+        assert_eq!(lab.steps(), 5, "no step before the range");
+        lab.apply(Action::SetSpeed(SPEEDS.len() - 1));
+        lab.apply(Action::Play);
+        let mut frames = 0;
+        while lab.playing() && frames < 100_000 {
+            lab.apply(Action::Frame(16.0));
+            frames += 1;
+        }
+        assert_eq!(lab.steps(), 15, "playback stops at the range's end");
+        // The state at step 15 is the state of the unlocked run at step 15.
+        let mut free = lab_with("drop-ack:m2");
+        free.apply(Action::Seek(15));
+        assert_eq!(lab.world().event_log_hash(), free.world().event_log_hash());
+        // Freed, the timeline covers the whole run again.
+        lab.apply(Action::LockRange(None));
+        assert_eq!(lab.bounds(), (0, lab.total_steps()));
+    }
+
+    #[test]
+    fn play_until_pauses_once_everything_at_that_tick_has_happened() {
+        let mut lab = lab_with("drop-ack:m2");
+        let stop = 12;
+        lab.apply(Action::SetSpeed(SPEEDS.len() - 1));
+        lab.apply(Action::PlayUntil(stop));
+        let mut frames = 0;
+        while lab.playing() && frames < 100_000 {
+            lab.apply(Action::Frame(16.0));
+            frames += 1;
+        }
+        assert!(!lab.finished());
+        assert!(lab.world().events().iter().all(|e| e.tick <= stop));
+        assert!(lab.world().next_tick().is_some_and(|next| next > stop), "an event at or before the tick was left");
+    }
+
+    #[test]
+    fn playing_until_each_caption_of_every_lesson_stops_at_that_caption() {
+        for lesson in delivery_lab::Lesson::all() {
+            let mut lab = Lab::new(lesson.scenario.clone());
+            lab.apply(Action::SetSpeed(SPEEDS.len() - 1));
+            for caption in &lesson.scenario.captions[1..] {
+                lab.apply(Action::PlayUntil(caption.tick));
+                let mut frames = 0;
+                while lab.playing() && frames < 100_000 {
+                    lab.apply(Action::Frame(16.0));
+                    frames += 1;
+                }
+                assert_eq!(lab.world().now(), caption.tick, "{}: caption at t={}", lesson.slug, caption.tick);
+            }
+        }
+    }
+
+    #[test]
+    fn load_replaces_the_scenario_and_arm_never_disarms() {
+        let mut lab = Lab::default();
+        let scenario = Scenario::from_preset(Preset::AtMostOnce, 3, 9);
+        lab.apply(Action::Load(Box::new(scenario.clone())));
+        assert_eq!(lab.scenario(), &scenario);
+        assert_eq!(lab.steps(), 0);
+        let spec: FaultSpec = "drop-ack:m2".parse().unwrap();
+        lab.apply(Action::Arm(spec));
+        lab.apply(Action::Arm(spec));
+        assert_eq!(lab.scenario().faults, vec![spec], "arming twice keeps one armed failure");
+        assert!(lab.narration().contains("armed already"));
     }
 
     #[test]

@@ -17,6 +17,11 @@ fn document() -> web_sys::Document {
 
 /// Mounts a fresh app in its own element and waits until yew has rendered it.
 async fn mount() -> Element {
+    // The lab reads its link from the address and writes its state back there: each test starts
+    // from an address without one, as a fresh page would.
+    let window = web_sys::window().unwrap();
+    let path = window.location().pathname().unwrap();
+    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)).unwrap();
     let root = document().create_element("div").unwrap();
     document().body().unwrap().append_child(&root).unwrap();
     yew::Renderer::<App>::with_root(root.clone()).render();

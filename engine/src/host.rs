@@ -231,8 +231,8 @@ impl HostRequest {
             _ => match (obj.get("scenario"), obj.get("link")) {
                 (Some(_), Some(_)) => return Err(fail("load: give a scenario or a link, not both".into())),
                 (Some(Value::Object(scenario)), None) => {
-                    let text = serde_json::to_string(scenario).map_err(|e| fail(format!("\"scenario\": {e}")))?;
-                    let scenario = Scenario::from_json(&text).map_err(|e| fail(format!("\"scenario\": {e}")))?;
+                    let scenario = Scenario::from_value(&Value::Object(scenario.clone()))
+                        .map_err(|e| fail(format!("\"scenario\": {e}")))?;
                     HostCommand::Load(HostLoad::Scenario(Box::new(scenario)))
                 }
                 (Some(other), None) => {

@@ -35,7 +35,7 @@
 //! in the order of the table, settings by name. The decoder is strict: an unknown name, a repeated
 //! name that may not repeat, a malformed value, bad percent-encoding, a pair without `=` (a link
 //! cut short) or more than [`MAX_LINK_BYTES`] is a [`LinkError`] naming the parameter; nothing is
-//! skipped. The scenario part is handed to the scenario loader ([`Scenario::from_json`]), so a
+//! skipped. The scenario part is handed to the scenario loader ([`Scenario::from_value`]), so a
 //! link and a scenario file accept exactly the same scenarios with the same messages.
 
 use std::fmt;
@@ -691,9 +691,7 @@ fn decode_scenario(pairs: &Pairs<'_>) -> Result<Scenario, LinkError> {
     if !captions.is_empty() {
         doc.insert("captions".into(), Value::from(captions));
     }
-    let text = serde_json::to_string(&Value::Object(doc))
-        .map_err(|e| LinkError::new("", format!("internal: the scenario did not serialise: {e}")))?;
-    Scenario::from_json(&text).map_err(|e| rename(e, messages_param, &faults))
+    Scenario::from_value(&Value::Object(doc)).map_err(|e| rename(e, messages_param, &faults))
 }
 
 /// A setting's text as the JSON value the scenario loader expects: empty is `null`, then the

@@ -124,6 +124,12 @@ impl Scenario {
             return Err(ScenarioError::at("", format!("larger than {MAX_SCENARIO_BYTES} bytes")));
         }
         let value: Value = serde_json::from_str(text).map_err(|e| ScenarioError::at("", format!("not valid JSON: {e}")))?;
+        Scenario::from_value(&value)
+    }
+
+    /// Validates a scenario already read as JSON (a link's or a host page's): the same rules as
+    /// [`Scenario::from_json`], without its text parser (which the page then does not carry).
+    pub fn from_value(value: &Value) -> Result<Scenario, ScenarioError> {
         let Value::Object(doc) = value else {
             return Err(ScenarioError::at("", "expected a JSON object"));
         };

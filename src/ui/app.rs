@@ -12,13 +12,19 @@ use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::compare::{Compare, Comparison};
-use super::controls::Controls;
+use super::controls::{Controls, Playback};
 use super::diagram::{DiagramData, DiagramExport, SpaceTimeDiagram};
 use super::failures::{FailureMenu, HotspotPanel};
 use super::help::Help;
 use super::ledger::{LedgerData, LedgerView};
 use super::motion::{Motion, MotionBus};
 use super::settings::Settings;
+use super::bridge::{Bridge, Inbound};
+use super::lessons::{LessonPanel, LessonPicker};
+use delivery_lab::host::{self, HostCommand, HostLoad, HostRequest, LabStatus};
+use super::share::{share_link, ShareDialog};
+use delivery_lab::lesson::Lesson;
+use delivery_lab::link::{LinkState, Panel, Theme};
 use super::stage::{self, Geometry, Labels, LogView, Stage, HOTSPOTS, TALL, WIDE};
 use super::theme::ThemeChoice;
 use crate::lab::{Action, Lab};
@@ -31,6 +37,19 @@ pub enum Msg {
     Help(bool),
     Theme(ThemeChoice),
     Narrow(bool),
+    Share(bool),
+    EmbedTab(EmbedTab),
+    Lessons(bool),
+    LessonNext,
+    LessonChoose(usize),
+    LessonLeave,
+    /// A postMessage from another window (a host page, if it is allowed).
+    Host(Inbound),
+    /// The document's height changed (told to the embedding page).
+    Height(u32),
+    /// The address's fragment changed (a link followed within the page): load what it says.
+    HashChange,
+    DismissNotice,
 }
 
 /// Views derived from the engine's world, rebuilt only when the world changes.
@@ -57,6 +76,32 @@ struct Callbacks {
     help_open: Callback<MouseEvent>,
     help_close: Callback<()>,
     seek: Callback<InputEvent>,
+    share_open: Callback<MouseEvent>,
+    embed_tab: Callback<EmbedTab>,
+    lessons_open: Callback<MouseEvent>,
+    lessons_close: Callback<()>,
+    lesson_next: Callback<()>,
+    lesson_choose: Callback<usize>,
+    lesson_leave: Callback<()>,
+    share_close: Callback<()>,
+    dismiss_notice: Callback<MouseEvent>,
+}
+
+/// How the page is shown, from its link: the full lab or an embed, and what an embed hides.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct View {
+    embed: bool,
+    hide: Vec<Panel>,
+    /// A theme the link imposes (not stored: it is the embedding page's choice, not the reader's).
+    theme: Option<Theme>,
+    /// Origins whose postMessage commands the lab accepts (none unless the link names them).
+    origins: Vec<String>,
+}
+
+impl View {
+    fn shows(&self, panel: Panel) -> bool {
+        !self.hide.contains(&panel)
+    }
 }
 
 pub struct App {
@@ -74,8 +119,26 @@ pub struct App {
     narrow: bool,
     reduced_motion: bool,
     derived: Derived,
+    view: View,
+    /// What the link asked for that could not be done, shown above the stage until dismissed.
+    notice: Option<String>,
+    share: bool,
+    embed_tab: EmbedTab,
+    lessons: bool,
+    /// The lesson under way, if any.
+    lesson: Option<LessonState>,
+    /// The postMessage bridge to an embedding page.
+    bridge: Bridge,
+    /// What the last `state` message said (step, total, playing, finished, run), so that one is
+    /// posted only on a change.
+    posted: Option<(usize, usize, bool, bool, u64)>,
+    /// The page's address without query or fragment: links are this plus a fragment.
+    base: Rc<str>,
+    /// The fragment last written to the address bar, so that it is rewritten only on a change.
+    written: String,
     _keys: Option<EventListener>,
     _narrow: Option<EventListener>,
+    _hash: Option<EventListener>,
 }
 
 const NARROW_QUERY: &str = "(max-width: 719px)";
@@ -85,11 +148,17 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let lab = Lab::default();
+        let (state, notice) = read_link();
+        let mut lab = Lab::new(state.scenario.clone());
+        let (lesson, lesson_notice) = open_lesson(&mut lab, &state);
+        let notice = notice.or(lesson_notice).or_else(|| open_link(&mut lab, &state));
         let narrow = media_matches(NARROW_QUERY);
         let derived = derive(&lab, geometry(narrow), None);
         let theme = ThemeChoice::load();
-        theme.apply();
+        match state.theme {
+            Some(forced) => theme_of(forced).show(),
+            None => theme.apply(),
+        }
         let link = ctx.link().clone();
         let keys = web_sys::window().map(|window| {
             // Not passive: a shortcut's key (Space) must not also scroll the page.
@@ -117,7 +186,30 @@ impl Component for App {
                 let input: web_sys::HtmlInputElement = event.target_unchecked_into();
                 input.value().parse::<usize>().ok().map(|step| Msg::Lab(Action::Seek(step)))
             }),
+            share_open: link.callback(|_| Msg::Share(true)),
+            share_close: link.callback(|_| Msg::Share(false)),
+            dismiss_notice: link.callback(|_| Msg::DismissNotice),
+            embed_tab: link.callback(Msg::EmbedTab),
+            lessons_open: link.callback(|_| Msg::Lessons(true)),
+            lessons_close: link.callback(|_| Msg::Lessons(false)),
+            lesson_next: link.callback(|_| Msg::LessonNext),
+            lesson_choose: link.callback(Msg::LessonChoose),
+            lesson_leave: link.callback(|_| Msg::LessonLeave),
         };
+        let bridge = Bridge::new(ctx.link().callback(Msg::Host), ctx.link().callback(Msg::Height));
+        bridge.post(&host::ready());
+        let hash_link = ctx.link().clone();
+        let hash = web_sys::window()
+            .map(|window| EventListener::new(&window, "hashchange", move |_| hash_link.send_message(Msg::HashChange)));
+        let view = View {
+            embed: state.embed,
+            hide: state.hide.clone(),
+            theme: state.theme,
+            origins: state.origins.clone(),
+        };
+        if state.autoplay {
+            lab.apply(Action::Play);
+        }
         App {
             lab,
             labels: Default::default(),
@@ -131,8 +223,19 @@ impl Component for App {
             narrow,
             reduced_motion: media_matches("(prefers-reduced-motion: reduce)"),
             derived,
+            view,
+            notice,
+            share: false,
+            embed_tab: EmbedTab::Stage,
+            lessons: false,
+            lesson,
+            bridge,
+            posted: None,
+            base: page_base().into(),
+            written: String::new(),
             _keys: keys,
             _narrow: narrow_listener,
+            _hash: hash,
         }
     }
 
@@ -163,10 +266,34 @@ impl Component for App {
             Msg::Help(open) => self.help = open,
             Msg::Theme(choice) => {
                 self.theme = choice;
+                self.view.theme = None;
                 choice.apply();
             }
             Msg::Narrow(narrow) => self.narrow = narrow,
+            Msg::Share(open) => self.share = open,
+            Msg::EmbedTab(tab) => self.embed_tab = tab,
+            Msg::Lessons(open) => self.lessons = open,
+            Msg::LessonNext => self.lesson_next(),
+            Msg::LessonChoose(choice) => {
+                if let Some(lesson) = &mut self.lesson {
+                    lesson.choice = Some(choice);
+                }
+            }
+            Msg::LessonLeave => self.lesson = None,
+            Msg::Host(inbound) => self.on_host(inbound),
+            Msg::Height(height) => {
+                self.bridge.post(&host::height(height));
+                return false;
+            }
+            Msg::DismissNotice => self.notice = None,
+            Msg::HashChange => {
+                let fragment = location_part(|l| l.hash());
+                if fragment.trim_start_matches('#') != self.written {
+                    self.follow_link();
+                }
+            }
         }
+
         self.schedule_frame(ctx);
         let geometry = geometry(self.narrow);
         if self.derived.revision != self.lab.revision()
@@ -175,22 +302,64 @@ impl Component for App {
         {
             self.derived = derive(&self.lab, geometry, Some(&self.derived));
         }
+        self.write_link();
+        self.post_state();
         self.publish_motion();
         true
     }
 
     fn view(&self, _ctx: &Context<Self>) -> Html {
         let cb = &self.callbacks;
-        let dispatch = &cb.dispatch;
-        let lab = &self.lab;
-        let geometry = self.derived.geometry;
-        let mut armed = [0u8; 9];
-        for spec in &lab.scenario().faults {
-            if let Some(i) = HOTSPOTS.iter().position(|h| *h == spec.fault.hotspot()) {
-                armed[i] = armed[i].saturating_add(1);
-            }
+        let view = &self.view;
+        let dialogs = html! {
+            <>
+                if self.help {
+                    <Help on_close={cb.help_close.clone()} />
+                }
+                if self.lessons {
+                    <LessonPicker on_close={cb.lessons_close.clone()} />
+                }
+                if self.share {
+                    <ShareDialog state={Rc::new(self.shared_state())} base={self.base.clone()} on_close={cb.share_close.clone()} />
+                }
+            </>
+        };
+        if view.embed {
+            return html! {
+                <div class="lab embed">
+                    <header class="embed-bar">
+                        <h1 class="embed-title">{ self.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
+                        <a class="chip" href={share_link(&self.base, &self.shared_state())} target="_blank" rel="noopener">
+                            { "Open in the full lab ↗" }
+                        </a>
+                    </header>
+                    { self.notice_view() }
+                    { self.lesson_view() }
+                    { self.embed_tabs() }
+                    <main class="embed-main">
+                        { match self.embed_tab {
+                            EmbedTab::Stage => self.stage_panel(),
+                            EmbedTab::Ledger => self.ledger_panel(),
+                            EmbedTab::Diagram => self.diagram_panel(),
+                            EmbedTab::Scenario => self.controls_panel(),
+                            EmbedTab::Compare => self.compare_panel(),
+                            EmbedTab::Settings => self.settings_panel(),
+                        } }
+                    </main>
+                    // In a lesson the lesson's caption tells the story; the narration would repeat it.
+                    if view.shows(Panel::Narration) && self.lesson.is_none() {
+                        { self.narration_panel() }
+                    }
+                    <div class="embed-controls">
+                        { self.playback() }
+                        if view.shows(Panel::Timeline) {
+                            { self.timeline() }
+                        }
+                    </div>
+                    { dialogs }
+                </div>
+            };
         }
-
         html! {
             <div class="lab">
                 <header class="topbar">
@@ -201,100 +370,534 @@ impl Component for App {
                         </p>
                     </div>
                     <div class="topbar-actions">
+                        <button type="button" class="chip help-button" onclick={cb.lessons_open.clone()}>{ "Lessons" }</button>
+                        <button type="button" class="chip help-button" onclick={cb.share_open.clone()}>{ "Share or embed" }</button>
                         <button type="button" class="chip help-button" aria-keyshortcuts="?"
                             onclick={cb.help_open.clone()}>{ "Keyboard shortcuts" }</button>
                         <ThemeSwitch current={self.theme} on_change={cb.theme.clone()} />
                     </div>
                 </header>
+                { self.notice_view() }
+                { self.lesson_view() }
                 <main class="workspace">
                     <section class="panel stage-panel" aria-labelledby="stage-title">
                         <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
-                        <div class="stage">
-                            <Stage geometry={geometry} log={self.derived.log.clone()} motion={self.motion.clone()}
-                                selected={lab.selected()} armed={armed} open={self.hotspot} on_open={cb.open_hotspot.clone()} />
-                        </div>
-                        <div class="timeline">
-                            <label for="timeline" class="field-label">{ "Timeline" }</label>
-                            <input id="timeline" type="range" min="0" max={lab.total_steps().to_string()}
-                                value={lab.steps().to_string()} oninput={cb.seek.clone()}
-                                aria-valuetext={format!("step {} of {}", lab.steps(), lab.total_steps())} />
-                            <span class="timeline-position">
-                                { format!("step {} of {}", lab.steps(), lab.total_steps()) }
-                            </span>
-                        </div>
-                        if let Some(hotspot) = self.hotspot {
-                            <HotspotPanel hotspot={hotspot} armed={lab.scenario().faults.clone()}
-                                target={lab.target()} dispatch={dispatch.clone()}
-                                on_close={cb.close_hotspot.clone()} />
+                        { self.stage() }
+                        if !view.shows(Panel::Controls) {
+                            { self.playback() }
                         }
+                        if view.shows(Panel::Timeline) {
+                            { self.timeline() }
+                        }
+                        { self.hotspot_panel() }
                     </section>
-                    <section class="panel narration-panel" aria-labelledby="narration-title">
-                        <h2 id="narration-title" class="visually-hidden">{ "What is happening" }</h2>
-                        <p class="narration" role="status" aria-live="polite" aria-atomic="true">
-                            { lab.narration() }
-                        </p>
-                        <ol class="recent" aria-label="Earlier steps">
-                            { for lab.recent().skip(1).map(|line| html! { <li>{ line.text.clone() }</li> }) }
-                        </ol>
-                    </section>
-                    <section class="panel controls-panel" aria-labelledby="controls-title">
-                        <h2 id="controls-title" class="panel-title">{ "Scenario" }</h2>
-                        <Controls
-                            preset={lab.scenario().preset}
-                            messages={lab.scenario().messages}
-                            playing={lab.playing()}
-                            finished={lab.finished()}
-                            at_start={lab.steps() == 0}
-                            speed={lab.speed()}
-                            tick={lab.world().events().last().map_or(0, |e| e.tick)}
-                            notes={self.derived.notes.clone()}
-                            dispatch={dispatch.clone()} />
-                        <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
-                            messages={lab.scenario().messages} forking={lab.steps() > 0}
-                            can_restore={lab.can_restore()} dispatch={dispatch.clone()} />
-                    </section>
-                    <section class="panel ledger-panel" aria-labelledby="ledger-title">
-                        <h2 id="ledger-title" class="panel-title">{ "Ledger" }</h2>
-                        <LedgerView data={self.derived.ledger.clone()} selected={lab.selected()}
-                            dispatch={dispatch.clone()} />
-                    </section>
-                    <section class="panel diagram-panel" aria-labelledby="diagram-title">
-                        <h2 id="diagram-title" class="panel-title">{ "Space-time diagram" }</h2>
-                        <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
-                            motion={self.motion.clone()} selected={lab.selected()}
-                            dispatch={dispatch.clone()} />
-                        <div class="diagram-foot">
-                            <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
-                            <DiagramExport data={self.derived.diagram.clone()} run={lab.full_run().clone()} />
-                        </div>
-                    </section>
-                    <section class="panel compare-panel" aria-labelledby="compare-title">
-                        <h2 id="compare-title" class="panel-title">{ "Compare the semantics" }</h2>
-                        <Compare comparison={self.derived.comparison.clone()} />
-                    </section>
-                    <section class="panel settings-panel" aria-labelledby="settings-title">
-                        <h2 id="settings-title" class="panel-title">{ "Settings" }</h2>
-                        // Keyed by the number of changes asked for: a refused change rebuilds the
-                        // form, so its fields show the configuration in force, not the refused one.
-                        <Settings key={lab.config_requests()} config={lab.scenario().config.clone()}
-                            error={lab.config_error().map(|e| e.to_string())} dispatch={dispatch.clone()} />
-                        <details class="scenario-export">
-                            <summary>{ "This scenario as JSON (replays with the delivery-lab command line)" }</summary>
-                            <pre class="scenario-json" tabindex="0" data-testid="scenario-json">
-                                { self.derived.scenario_json.as_str() }
-                            </pre>
-                        </details>
-                    </section>
+                    if view.shows(Panel::Narration) {
+                        { self.narration_panel() }
+                    }
+                    if view.shows(Panel::Controls) || view.shows(Panel::Failures) {
+                        { self.controls_panel() }
+                    }
+                    if view.shows(Panel::Ledger) {
+                        { self.ledger_panel() }
+                    }
+                    if view.shows(Panel::Diagram) {
+                        { self.diagram_panel() }
+                    }
+                    if view.shows(Panel::Compare) {
+                        { self.compare_panel() }
+                    }
+                    if view.shows(Panel::Settings) {
+                        { self.settings_panel() }
+                    }
                 </main>
-                if self.help {
-                    <Help on_close={cb.help_close.clone()} />
-                }
+                { dialogs }
             </div>
         }
     }
 }
 
+/// What fills an embed's main area: the stage, or one of the panels the embed does not hide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmbedTab {
+    Stage,
+    Ledger,
+    Diagram,
+    Scenario,
+    Compare,
+    Settings,
+}
+
+impl EmbedTab {
+    const ALL: [EmbedTab; 6] =
+        [EmbedTab::Stage, EmbedTab::Ledger, EmbedTab::Diagram, EmbedTab::Scenario, EmbedTab::Compare, EmbedTab::Settings];
+
+    fn label(self) -> &'static str {
+        match self {
+            EmbedTab::Stage => "Stage",
+            EmbedTab::Ledger => "Ledger",
+            EmbedTab::Diagram => "Diagram",
+            EmbedTab::Scenario => "Scenario",
+            EmbedTab::Compare => "Compare",
+            EmbedTab::Settings => "Settings",
+        }
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            EmbedTab::Stage => "stage",
+            EmbedTab::Ledger => "ledger",
+            EmbedTab::Diagram => "diagram",
+            EmbedTab::Scenario => "scenario",
+            EmbedTab::Compare => "compare",
+            EmbedTab::Settings => "settings",
+        }
+    }
+
+    /// Whether an embed with these hidden panels offers this tab.
+    fn offered(self, view: &View) -> bool {
+        match self {
+            EmbedTab::Stage => true,
+            EmbedTab::Ledger => view.shows(Panel::Ledger),
+            EmbedTab::Diagram => view.shows(Panel::Diagram),
+            EmbedTab::Scenario => view.shows(Panel::Controls) || view.shows(Panel::Failures),
+            EmbedTab::Compare => view.shows(Panel::Compare),
+            EmbedTab::Settings => view.shows(Panel::Settings),
+        }
+    }
+}
+
+/// The panels, each drawn from the lab's state; the full page shows them all, an embed one at a time.
 impl App {
+    fn armed(&self) -> [u8; 9] {
+        let mut armed = [0u8; 9];
+        for spec in &self.lab.scenario().faults {
+            if let Some(i) = HOTSPOTS.iter().position(|h| *h == spec.fault.hotspot()) {
+                armed[i] = armed[i].saturating_add(1);
+            }
+        }
+        armed
+    }
+
+    fn notice_view(&self) -> Html {
+        match &self.notice {
+            Some(notice) => html! {
+                <div class="notice" role="alert">
+                    <p>{ notice.clone() }</p>
+                    <button type="button" class="chip" onclick={self.callbacks.dismiss_notice.clone()}>{ "Dismiss" }</button>
+                </div>
+            },
+            None => Html::default(),
+        }
+    }
+
+    fn embed_tabs(&self) -> Html {
+        let tabs: Vec<EmbedTab> = EmbedTab::ALL.into_iter().filter(|t| t.offered(&self.view)).collect();
+        if tabs.len() < 2 {
+            return Html::default();
+        }
+        html! {
+            <div class="embed-tabs" role="tablist" aria-label="Views">
+                { for tabs.into_iter().map(|tab| {
+                    let selected = tab == self.embed_tab;
+                    html! {
+                        <button type="button" role="tab" class="chip" id={format!("tab-{}", tab.slug())}
+                            aria-selected={selected.to_string()} aria-controls="embed-panel"
+                            onclick={self.callbacks.embed_tab.reform(move |_| tab)}>{ tab.label() }</button>
+                    }
+                }) }
+            </div>
+        }
+    }
+
+    fn stage(&self) -> Html {
+        let cb = &self.callbacks;
+        let lab = &self.lab;
+        html! {
+            <div class="stage">
+                <Stage geometry={self.derived.geometry} log={self.derived.log.clone()} motion={self.motion.clone()}
+                    selected={lab.selected()} armed={self.armed()} open={self.hotspot} on_open={cb.open_hotspot.clone()} />
+            </div>
+        }
+    }
+
+    fn hotspot_panel(&self) -> Html {
+        let lab = &self.lab;
+        match self.hotspot {
+            Some(hotspot) => html! {
+                <HotspotPanel hotspot={hotspot} armed={lab.scenario().faults.clone()}
+                    target={lab.target()} dispatch={self.callbacks.dispatch.clone()}
+                    on_close={self.callbacks.close_hotspot.clone()} />
+            },
+            None => Html::default(),
+        }
+    }
+
+    /// The stage on its own (an embed's first tab).
+    fn stage_panel(&self) -> Html {
+        html! {
+            <section class="panel stage-panel" id="embed-panel" role="tabpanel" aria-labelledby="tab-stage">
+                { self.stage() }
+                { self.hotspot_panel() }
+            </section>
+        }
+    }
+
+    fn playback(&self) -> Html {
+        let lab = &self.lab;
+        let (lo, hi) = lab.bounds();
+        html! {
+            <Playback playing={lab.playing()} finished={lab.finished() || (lab.range().is_some() && lab.steps() >= hi)}
+                at_start={lab.steps() <= lo} dispatch={self.callbacks.dispatch.clone()} />
+        }
+    }
+
+    fn timeline(&self) -> Html {
+        let lab = &self.lab;
+        let (lo, hi) = lab.bounds();
+        html! {
+            <div class="timeline">
+                <label for="timeline" class="field-label">{ "Timeline" }</label>
+                <input id="timeline" type="range" min={lo.to_string()} max={hi.to_string()}
+                    value={lab.steps().to_string()} oninput={self.callbacks.seek.clone()}
+                    aria-valuetext={format!("step {} of {}", lab.steps(), lab.total_steps())} />
+                <span class="timeline-position">
+                    { format!("step {} of {}", lab.steps(), lab.total_steps()) }
+                </span>
+            </div>
+        }
+    }
+
+    fn narration_panel(&self) -> Html {
+        let lab = &self.lab;
+        html! {
+            <section class="panel narration-panel" aria-labelledby="narration-title">
+                <h2 id="narration-title" class="visually-hidden">{ "What is happening" }</h2>
+                <p class="narration" role="status" aria-live="polite" aria-atomic="true">
+                    { lab.narration() }
+                </p>
+                if !self.view.embed {
+                    <ol class="recent" aria-label="Earlier steps">
+                        { for lab.recent().skip(1).map(|line| html! { <li>{ line.text.clone() }</li> }) }
+                    </ol>
+                }
+            </section>
+        }
+    }
+
+    fn controls_panel(&self) -> Html {
+        let lab = &self.lab;
+        let dispatch = &self.callbacks.dispatch;
+        let embed = self.view.embed;
+        html! {
+            <section class="panel controls-panel" aria-labelledby={if embed { "tab-scenario" } else { "controls-title" }}
+                id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")}>
+                if !embed {
+                    <h2 id="controls-title" class="panel-title">{ "Scenario" }</h2>
+                }
+                if self.view.shows(Panel::Controls) {
+                    <Controls
+                        playback={!embed}
+                        preset={lab.scenario().preset}
+                        messages={lab.scenario().messages}
+                        playing={lab.playing()}
+                        finished={lab.finished()}
+                        at_start={lab.steps() == 0}
+                        speed={lab.speed()}
+                        tick={lab.world().events().last().map_or(0, |e| e.tick)}
+                        notes={self.derived.notes.clone()}
+                        dispatch={dispatch.clone()} />
+                }
+                if self.view.shows(Panel::Failures) {
+                    <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
+                        messages={lab.scenario().messages} forking={lab.steps() > 0}
+                        can_restore={lab.can_restore()} dispatch={dispatch.clone()} />
+                }
+            </section>
+        }
+    }
+
+    /// An embed's panel is a tab panel labelled by its tab; the full page's has its own heading.
+    fn panel(&self, class: &'static str, slug: &'static str, title: &'static str, body: Html) -> Html {
+        let embed = self.view.embed;
+        let heading = format!("{slug}-title");
+        html! {
+            <section class={classes!("panel", class)} aria-labelledby={if embed { format!("tab-{slug}") } else { heading.clone() }}
+                id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")}>
+                if !embed {
+                    <h2 id={heading} class="panel-title">{ title }</h2>
+                }
+                { body }
+            </section>
+        }
+    }
+
+    fn ledger_panel(&self) -> Html {
+        let body = html! {
+            <LedgerView data={self.derived.ledger.clone()} selected={self.lab.selected()}
+                dispatch={self.callbacks.dispatch.clone()} />
+        };
+        self.panel("ledger-panel", "ledger", "Ledger", body)
+    }
+
+    fn diagram_panel(&self) -> Html {
+        let lab = &self.lab;
+        let body = html! {
+            <>
+                <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
+                    motion={self.motion.clone()} selected={lab.selected()}
+                    dispatch={self.callbacks.dispatch.clone()} />
+                <div class="diagram-foot">
+                    <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
+                    <DiagramExport data={self.derived.diagram.clone()} run={lab.full_run().clone()} />
+                </div>
+            </>
+        };
+        self.panel("diagram-panel", "diagram", "Space-time diagram", body)
+    }
+
+    fn compare_panel(&self) -> Html {
+        let body = html! { <Compare comparison={self.derived.comparison.clone()} /> };
+        self.panel("compare-panel", "compare", "Compare the semantics", body)
+    }
+
+    fn settings_panel(&self) -> Html {
+        let lab = &self.lab;
+        let body = html! {
+            <>
+                // Keyed by the number of changes asked for: a refused change rebuilds the
+                // form, so its fields show the configuration in force, not the refused one.
+                <Settings key={lab.config_requests()} config={lab.scenario().config.clone()}
+                    error={lab.config_error().map(|e| e.to_string())} dispatch={self.callbacks.dispatch.clone()} />
+                <details class="scenario-export">
+                    <summary>{ "This scenario as JSON (replays with the delivery-lab command line)" }</summary>
+                    <pre class="scenario-json" tabindex="0" data-testid="scenario-json">
+                        { self.derived.scenario_json.as_str() }
+                    </pre>
+                </details>
+            </>
+        };
+        self.panel("settings-panel", "settings", "Settings", body)
+    }
+}
+
+impl App {
+    /// The lab's state as a link: the scenario, where the run stands, and how the page is shown.
+    fn link_state(&self) -> LinkState {
+        let lab = &self.lab;
+        if let Some(lesson) = self.lesson.as_ref().filter(|l| l.run == lab.run()) {
+            // A lesson's link names the lesson and its step; the lesson holds the scenario.
+            let step = lesson.caption(lab);
+            return LinkState {
+                lesson: Some(lesson.lesson.slug.to_owned()),
+                lesson_step: (step > 0).then_some(step as u32),
+                theme: self.view.theme,
+                embed: self.view.embed,
+                hide: self.view.hide.clone(),
+                origins: self.view.origins.clone(),
+                ..LinkState::default()
+            };
+        }
+        LinkState {
+            scenario: lab.scenario().clone(),
+            step: (lab.steps() > 0).then(|| lab.steps() as u32),
+            range: lab.range().map(|(from, to)| (from as u32, to as u32)),
+            speed: (lab.speed() != crate::lab::DEFAULT_SPEED).then(|| lab.speed() as u8),
+            theme: self.view.theme,
+            embed: self.view.embed,
+            hide: self.view.hide.clone(),
+            origins: self.view.origins.clone(),
+            ..LinkState::default()
+        }
+    }
+
+    /// Tells the embedding page where the run stands, when that changed.
+    fn post_state(&mut self) {
+        if !self.bridge.framed() {
+            return;
+        }
+        let lab = &self.lab;
+        let now = (lab.steps(), lab.total_steps(), lab.playing(), lab.finished(), lab.run());
+        if self.posted == Some(now) {
+            return;
+        }
+        self.posted = Some(now);
+        self.bridge.post(&host::state(&self.status(), None));
+    }
+
+    fn status(&self) -> LabStatus<'_> {
+        let lab = &self.lab;
+        LabStatus {
+            step: lab.steps() as u32,
+            total_steps: lab.total_steps() as u32,
+            playing: lab.playing(),
+            finished: lab.finished(),
+            ledger: &self.derived.ledger.ledger,
+        }
+    }
+
+    /// A postMessage: from an origin the link allows, validated by the engine's host protocol,
+    /// carried out through `Lab::apply` like a click. Anything else changes nothing; a message
+    /// addressed to the lab gets an error reply saying why.
+    fn on_host(&mut self, inbound: Inbound) {
+        let Ok(value) = &inbound.data else { return };
+        let request = HostRequest::from_value(value);
+        if let Err(error) = &request {
+            if !error.addressed {
+                // Another widget's message, or an extension's: not ours to answer.
+                return;
+            }
+        }
+        if !host::is_allowed_origin(&inbound.origin, &self.view.origins) {
+            let id = request.as_ref().ok().and_then(|r| r.id.clone()).or_else(|| request.as_ref().err().and_then(|e| e.id.clone()));
+            let allowed = if self.view.origins.is_empty() { "none".to_owned() } else { self.view.origins.join(", ") };
+            inbound.reply(&host::error(
+                id.as_ref(),
+                &format!(
+                    "{} may not command this lab: the lab's link allows {allowed} (add origin={} to the link)",
+                    inbound.origin, inbound.origin
+                ),
+            ));
+            return;
+        }
+        let request = match request {
+            Ok(request) => request,
+            Err(error) => {
+                inbound.reply(&error.to_message());
+                return;
+            }
+        };
+        let id = request.id.as_ref();
+        // What the command does, as the action a click would dispatch (or why it cannot).
+        let action = match request.command {
+            HostCommand::GoToStep { step } => {
+                let (lo, hi) = self.lab.bounds();
+                let step = step as usize;
+                if step < lo || step > hi {
+                    Err(format!("step {step} is outside this run's steps {lo} to {hi}"))
+                } else {
+                    Ok(Action::Seek(step))
+                }
+            }
+            HostCommand::Play => Ok(Action::Play),
+            HostCommand::Pause => Ok(Action::Pause),
+            HostCommand::Restart => Ok(Action::Restart),
+            HostCommand::Inject { fault } => match fault.trigger {
+                delivery_lab::Trigger::Message(m) if m.0 > self.lab.scenario().messages => {
+                    Err(format!("the scenario sends {} messages; there is no {m}", self.lab.scenario().messages))
+                }
+                _ if self.lab.scenario().faults.len() >= delivery_lab::sim::world::MAX_FAULTS => {
+                    Err(format!("the scenario holds {} failures already, the most it may", delivery_lab::sim::world::MAX_FAULTS))
+                }
+                _ => Ok(Action::Arm(fault)),
+            },
+            HostCommand::Load(HostLoad::Scenario(scenario)) => {
+                self.lesson = None;
+                self.lab.apply(Action::LockRange(None));
+                Ok(Action::Load(scenario))
+            }
+            HostCommand::Load(HostLoad::Link(state)) => {
+                // A host may load a run and a view, but not widen who may command the lab.
+                let mut state = *state;
+                state.origins = self.view.origins.clone();
+                self.apply_link(&state, None);
+                inbound.reply(&host::reply(id));
+                return;
+            }
+            HostCommand::GetState => {
+                inbound.reply(&host::state(&self.status(), id));
+                return;
+            }
+        };
+        let outcome = action.map(|action| self.lab.apply(action));
+        match outcome {
+            Ok(()) => inbound.reply(&host::reply(id)),
+            Err(message) => inbound.reply(&host::error(id, &message)),
+        }
+    }
+
+    /// A lesson's "next": play to the moment of its next caption, or, past the last, to the end.
+    fn lesson_next(&mut self) {
+        let Some(lesson) = self.lesson.as_ref().filter(|l| l.run == self.lab.run()) else { return };
+        let captions = &lesson.lesson.scenario.captions;
+        let at = lesson.caption(&self.lab);
+        if at >= lesson.lesson.question.ask_at && lesson.choice.is_none() {
+            return;
+        }
+        match captions.get(at + 1) {
+            Some(next) => self.lab.apply(Action::PlayUntil(next.tick)),
+            None => self.lab.apply(Action::Play),
+        }
+    }
+
+    fn lesson_view(&self) -> Html {
+        let Some(lesson) = &self.lesson else { return Html::default() };
+        let cb = &self.callbacks;
+        if lesson.run != self.lab.run() {
+            return html! {
+                <div class="notice" role="status">
+                    <p>{ format!("You changed the scenario of the lesson “{}”.", lesson.lesson.title) }</p>
+                    <a class="chip" href={super::lessons::lesson_href(lesson.lesson.slug)}>{ "Start the lesson again" }</a>
+                    <button type="button" class="chip" onclick={cb.lesson_leave.reform(|_: MouseEvent| ())}>{ "Leave it" }</button>
+                </div>
+            };
+        }
+        let reveal = (self.lab.finished() && lesson.choice.is_some()).then(|| {
+            let question = &lesson.lesson.question;
+            (question.correct_choice(self.lab.world()), question.explain(self.lab.world()))
+        });
+        html! {
+            <LessonPanel lesson={lesson.lesson.clone()} caption={lesson.caption(&self.lab)} choice={lesson.choice}
+                reveal={reveal} playing={self.lab.playing()} compact={self.view.embed} on_next={cb.lesson_next.clone()}
+                on_choose={cb.lesson_choose.clone()} on_leave={cb.lesson_leave.clone()} />
+        }
+    }
+
+    /// The state a share dialog starts from: this run in the full lab.
+    fn shared_state(&self) -> LinkState {
+        LinkState { embed: false, hide: Vec::new(), theme: None, origins: Vec::new(), ..self.link_state() }
+    }
+
+    /// Keeps the address bar's fragment equal to the lab's state, so that the address is always a
+    /// link to what is on screen. Not while playing (every step would rewrite it), not in an embed
+    /// (its address belongs to the host page's iframe).
+    fn write_link(&mut self) {
+        if self.view.embed || self.lab.playing() {
+            return;
+        }
+        let fragment = self.link_state().to_fragment();
+        if fragment == self.written {
+            return;
+        }
+        let path = location_part(|l| l.pathname());
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}#{fragment}")));
+        }
+        self.written = fragment;
+    }
+
+    /// Loads what the address's link says now (a link followed within the page).
+    fn follow_link(&mut self) {
+        let (state, notice) = read_link();
+        self.apply_link(&state, notice);
+    }
+
+    /// Shows what a link says: its scenario or lesson, position and view.
+    fn apply_link(&mut self, state: &LinkState, notice: Option<String>) {
+        self.lab.apply(Action::LockRange(None));
+        self.lab.apply(Action::Load(Box::new(state.scenario.clone())));
+        let (lesson, lesson_notice) = open_lesson(&mut self.lab, state);
+        self.lesson = lesson;
+        self.notice = notice.or(lesson_notice).or_else(|| open_link(&mut self.lab, state));
+        self.view = View { embed: state.embed, hide: state.hide.clone(), theme: state.theme, origins: state.origins.clone() };
+        match state.theme {
+            Some(forced) => theme_of(forced).show(),
+            None => self.theme.apply(),
+        }
+        if state.autoplay {
+            self.lab.apply(Action::Play);
+        }
+    }
+
     /// Everything but the clock that the page shows: when a frame leaves it unchanged, only the
     /// moving layers need to redraw.
     fn view_stamp(&self) -> (u64, bool, u64) {
@@ -423,6 +1026,103 @@ fn run_title(lab: &Lab) -> String {
         scenario.faults.iter().map(|spec| spec.to_string()).collect::<Vec<_>>().join(", ")
     };
     format!("Kafka Delivery Lab · {semantics} · {} messages · {faults}", scenario.messages)
+}
+
+/// The page's own link (its fragment, else its query), or the default state and a notice that
+/// says what was wrong with the link. Never a partial state.
+fn read_link() -> (LinkState, Option<String>) {
+    let query = location_part(|l| l.search());
+    let fragment = location_part(|l| l.hash());
+    match LinkState::from_url_parts(&query, &fragment) {
+        Ok(state) => (state, None),
+        Err(error) => (
+            LinkState::default(),
+            Some(format!("This link could not be opened ({error}). Showing the default scenario instead.")),
+        ),
+    }
+}
+
+/// A lesson under way: the lesson, the run it plays (a change of scenario leaves it), and the
+/// learner's prediction.
+struct LessonState {
+    lesson: Rc<Lesson>,
+    run: u64,
+    choice: Option<usize>,
+}
+
+impl LessonState {
+    /// The caption for the lab's moment: the last one whose tick the run has reached.
+    fn caption(&self, lab: &Lab) -> usize {
+        let now = lab.world().now();
+        self.lesson.scenario.captions.iter().rposition(|c| c.tick <= now).unwrap_or(0)
+    }
+}
+
+/// Starts the lesson a link names, at its step; or says that there is no such lesson.
+fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option<String>) {
+    let Some(slug) = &state.lesson else { return (None, None) };
+    let Some(lesson) = Lesson::by_slug(slug) else {
+        let known = Lesson::slugs().join(", ");
+        return (None, Some(format!("There is no lesson “{slug}” (the lessons are: {known}). Showing the default scenario instead.")));
+    };
+    lab.apply(Action::Load(Box::new(lesson.scenario.clone())));
+    let captions = &lesson.scenario.captions;
+    let step = state.lesson_step.map_or(0, |s| s as usize);
+    let mut notice = None;
+    let index = if step < captions.len() {
+        step
+    } else {
+        notice = Some(format!(
+            "The lesson “{}” has {} steps; the link asks for step {}. Starting at the first.",
+            lesson.title,
+            captions.len(),
+            step + 1
+        ));
+        0
+    };
+    if let Some(caption) = captions.get(index).filter(|_| index > 0) {
+        // Everything up to the caption's moment, without animation.
+        let steps = lab.full_run().steps_through(caption.tick);
+        lab.apply(Action::Seek(steps));
+    }
+    let run = lab.run();
+    (Some(LessonState { lesson: Rc::new(lesson), run, choice: None }), notice)
+}
+
+/// Applies a link's position in the run: its locked range, step and speed. Returns a notice when
+/// the link asks for a step the run does not have.
+fn open_link(lab: &mut Lab, state: &LinkState) -> Option<String> {
+    if let Some((from, to)) = state.range {
+        lab.apply(Action::LockRange(Some((from as usize, to as usize))));
+    }
+    if let Some(speed) = state.speed {
+        lab.apply(Action::SetSpeed(usize::from(speed)));
+    }
+    let step = state.step? as usize;
+    let (lo, hi) = lab.bounds();
+    lab.apply(Action::Seek(step));
+    (step < lo || step > hi).then(|| {
+        format!("The link asks for step {step}, but this run shows steps {lo} to {hi}; showing step {}.", lab.steps())
+    })
+}
+
+fn theme_of(theme: Theme) -> ThemeChoice {
+    match theme {
+        Theme::Light => ThemeChoice::Light,
+        Theme::Dark => ThemeChoice::Dark,
+    }
+}
+
+/// A part of the page's address (its query or fragment); empty when there is no window.
+fn location_part(part: impl Fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>) -> String {
+    web_sys::window().and_then(|w| part(&w.location()).ok()).unwrap_or_default()
+}
+
+/// The page's address without query or fragment.
+fn page_base() -> String {
+    let origin = location_part(|l| l.origin());
+    let path = location_part(|l| l.pathname());
+    format!("{origin}{path}")
 }
 
 fn media_query(query: &str) -> Option<web_sys::MediaQueryList> {

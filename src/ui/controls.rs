@@ -21,15 +21,52 @@ pub struct ControlsProps {
     pub tick: u64,
     /// What Kafka changed automatically, such as "idempotence: off (acks != all)".
     pub notes: Rc<Vec<String>>,
+    /// Whether the playback buttons are here (an embed shows them under the stage instead).
+    #[prop_or(true)]
+    pub playback: bool,
     pub dispatch: Callback<Action>,
 }
 
-#[function_component(Controls)]
-pub fn controls(props: &ControlsProps) -> Html {
+#[derive(Properties, PartialEq)]
+pub struct PlaybackProps {
+    pub playing: bool,
+    pub finished: bool,
+    pub at_start: bool,
+    pub dispatch: Callback<Action>,
+}
+
+/// Play or pause, step back and forward, restart, run to the end.
+#[function_component(Playback)]
+pub fn playback(props: &PlaybackProps) -> Html {
     let send = |action: Action| {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.emit(action.clone()))
     };
+    let (play_label, play_action) = if props.playing {
+        ("Pause", Action::Pause)
+    } else if props.finished {
+        ("Replay", Action::Play)
+    } else {
+        ("Play", Action::Play)
+    };
+    html! {
+        <div class="playback" role="toolbar" aria-label="Playback">
+            <button type="button" class="button primary play" aria-keyshortcuts="Space"
+                onclick={send(play_action)}>{ play_label }</button>
+            <button type="button" class="button" aria-label="Step back" aria-keyshortcuts="ArrowLeft"
+                disabled={props.at_start} onclick={send(Action::StepBack)}>{ "◀ Step" }</button>
+            <button type="button" class="button" aria-label="Step forward" aria-keyshortcuts="ArrowRight"
+                disabled={props.finished} onclick={send(Action::StepForward)}>{ "Step ▶" }</button>
+            <button type="button" class="button" aria-keyshortcuts="R"
+                onclick={send(Action::Restart)}>{ "Restart" }</button>
+            <button type="button" class="button" aria-keyshortcuts="E"
+                disabled={props.finished} onclick={send(Action::RunToEnd)}>{ "Run to end" }</button>
+        </div>
+    }
+}
+
+#[function_component(Controls)]
+pub fn controls(props: &ControlsProps) -> Html {
     let on_preset = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |event: Event| {
@@ -58,14 +95,6 @@ pub fn controls(props: &ControlsProps) -> Html {
             }
         })
     };
-    let (play_label, play_action) = if props.playing {
-        ("Pause", Action::Pause)
-    } else if props.finished {
-        ("Replay", Action::Play)
-    } else {
-        ("Play", Action::Play)
-    };
-
     html! {
         <div class="controls">
             <label class="field" for="preset">
@@ -94,18 +123,10 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <input id="messages" type="number" min="1" max={MAX_MESSAGES.to_string()}
                     value={props.messages.to_string()} onchange={on_messages} />
             </label>
-            <div class="playback" role="toolbar" aria-label="Playback">
-                <button type="button" class="button primary play" aria-keyshortcuts="Space"
-                    onclick={send(play_action)}>{ play_label }</button>
-                <button type="button" class="button" aria-label="Step back" aria-keyshortcuts="ArrowLeft"
-                    disabled={props.at_start} onclick={send(Action::StepBack)}>{ "◀ Step" }</button>
-                <button type="button" class="button" aria-label="Step forward" aria-keyshortcuts="ArrowRight"
-                    disabled={props.finished} onclick={send(Action::StepForward)}>{ "Step ▶" }</button>
-                <button type="button" class="button" aria-keyshortcuts="R"
-                    onclick={send(Action::Restart)}>{ "Restart" }</button>
-                <button type="button" class="button" aria-keyshortcuts="E"
-                    disabled={props.finished} onclick={send(Action::RunToEnd)}>{ "Run to end" }</button>
-            </div>
+            if props.playback {
+                <Playback playing={props.playing} finished={props.finished} at_start={props.at_start}
+                    dispatch={props.dispatch.clone()} />
+            }
             <label class="field" for="speed">
                 <span class="field-label">
                     { "Speed: " }<span class="speed-name">{ SPEEDS[props.speed].1 }</span>

@@ -1,15 +1,19 @@
 //! The yew components. Each draws part of the lab's state or dispatches an action to it.
 
 mod app;
+mod bridge;
 mod compare;
 mod controls;
 mod diagram;
+mod dialog;
 mod download;
 mod failures;
 mod help;
 mod ledger;
+mod lessons;
 mod motion;
 mod settings;
+mod share;
 mod stage;
 pub mod theme;
 

@@ -48,6 +48,18 @@ impl ThemeChoice {
 
     /// Sets the theme on the document root and remembers it where storage is available.
     pub fn apply(self) {
+        self.show();
+        if let Some(storage) = storage() {
+            let _ = match self.attribute() {
+                Some(value) => storage.set_item(STORAGE_KEY, value),
+                None => storage.remove_item(STORAGE_KEY),
+            };
+        }
+    }
+
+    /// Sets the theme on the document root without remembering it (a link's or an embed's theme
+    /// is the page author's choice for this page, not the reader's).
+    pub fn show(self) {
         let Some(root) = crate::page_document().document_element() else { return };
         match self.attribute() {
             Some(value) => {
@@ -56,12 +68,6 @@ impl ThemeChoice {
             None => {
                 let _ = root.remove_attribute("data-theme");
             }
-        }
-        if let Some(storage) = storage() {
-            let _ = match self.attribute() {
-                Some(value) => storage.set_item(STORAGE_KEY, value),
-                None => storage.remove_item(STORAGE_KEY),
-            };
         }
     }
 }

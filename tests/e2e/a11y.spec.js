@@ -40,3 +40,22 @@ test("every control is reachable from the keyboard and shows where focus is", as
     expect(reached).toContain(control);
   }
 });
+
+// The views added for sharing and teaching: the share dialog, a lesson with its question, an embed.
+for (const [name, path, open] of [
+  ["the share dialog", "/", async (page) => page.getByRole("button", { name: "Share or embed" }).click()],
+  ["the lesson picker", "/", async (page) => page.getByRole("button", { name: "Lessons" }).click()],
+  ["a lesson at its question", "/#v=1&lesson=lost-ack-duplicate&lesson-step=2", async () => {}],
+  ["an embed in dark", "/#v=1&embed=1&theme=dark&fail=drop-ack:m2", async () => {}],
+]) {
+  test(`axe finds no serious violation in ${name}`, async ({ page }) => {
+    await openLab(page, path);
+    await open(page);
+    await page.waitForTimeout(200);
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]).analyze();
+    const serious = results.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+    expect(serious).toEqual([]);
+  });
+}

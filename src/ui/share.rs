@@ -1,0 +1,227 @@
+//! The share dialog: a link to this exact run, and the embed code (an iframe) with its options and
+//! a live preview at the chosen size. Both are made by the engine's link encoder from the lab's
+//! state; the dialog only chooses the options.
+
+use std::rc::Rc;
+
+use delivery_lab::link::{LinkState, Panel, Theme};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use super::dialog::Modal;
+
+/// The embed sizes the dialog offers, in CSS pixels: the lab shows no scrollbar inside the frame
+/// at any of them (the e2e tests check each).
+pub const EMBED_SIZES: [(&str, u32, u32); 4] = [
+    ("Phone · 360 × 640", 360, 640),
+    ("Column · 640 × 720", 640, 720),
+    ("Slide · 960 × 600", 960, 600),
+    ("Wide · 1200 × 720", 1200, 720),
+];
+
+/// Panels an embed can hide, with their names in the dialog.
+pub const HIDEABLE: [(Panel, &str); 8] = [
+    (Panel::Narration, "Narration"),
+    (Panel::Controls, "Scenario controls"),
+    (Panel::Failures, "Failure menu"),
+    (Panel::Timeline, "Timeline"),
+    (Panel::Ledger, "Ledger"),
+    (Panel::Diagram, "Space-time diagram"),
+    (Panel::Compare, "Comparison"),
+    (Panel::Settings, "Settings"),
+];
+
+#[derive(Properties)]
+pub struct ShareProps {
+    /// The lab's state now: scenario, step, lesson; the dialog adds the embed options.
+    pub state: Rc<LinkState>,
+    /// The page's address without its fragment, to which links are made.
+    pub base: Rc<str>,
+    pub on_close: Callback<()>,
+}
+
+impl PartialEq for ShareProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.state, &other.state) && self.base == other.base && self.on_close == other.on_close
+    }
+}
+
+/// The embed options chosen in the dialog.
+#[derive(Clone, PartialEq)]
+struct EmbedChoice {
+    size: usize,
+    autoplay: bool,
+    theme: Option<Theme>,
+    hide: Vec<Panel>,
+}
+
+impl Default for EmbedChoice {
+    fn default() -> Self {
+        // Embeds start lean: the settings and comparison are for the full lab.
+        EmbedChoice { size: 1, autoplay: false, theme: None, hide: vec![Panel::Compare, Panel::Settings] }
+    }
+}
+
+/// The link to this run in the full lab.
+pub fn share_link(base: &str, state: &LinkState) -> String {
+    format!("{base}#{}", state.to_fragment())
+}
+
+/// The embed's link: the run, with the embed options.
+fn embed_link(base: &str, state: &LinkState, choice: &EmbedChoice) -> String {
+    let mut state = state.clone();
+    state.embed = true;
+    state.autoplay = choice.autoplay;
+    state.theme = choice.theme;
+    state.hide = choice.hide.clone();
+    state.hide.sort();
+    state.hide.dedup();
+    share_link(base, &state)
+}
+
+/// The HTML a trainer pastes into a page: an iframe with a size, a title and lazy loading.
+pub fn embed_code(src: &str, width: u32, height: u32, title: &str) -> String {
+    format!(
+        "<iframe src=\"{}\" width=\"{width}\" height=\"{height}\" title=\"{}\" loading=\"lazy\" \
+         style=\"border:0;max-width:100%\"></iframe>",
+        escape_attribute(src),
+        escape_attribute(title)
+    )
+}
+
+fn escape_attribute(text: &str) -> String {
+    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[function_component(ShareDialog)]
+pub fn share_dialog(props: &ShareProps) -> Html {
+    let choice = use_state(EmbedChoice::default);
+    let copied = use_state(|| None::<&'static str>);
+    let link = share_link(&props.base, &props.state);
+    let (_, width, height) = EMBED_SIZES[choice.size.min(EMBED_SIZES.len() - 1)];
+    let src = embed_link(&props.base, &props.state, &choice);
+    let title = match &props.state.scenario.title {
+        Some(title) => format!("Kafka Delivery Lab: {title}"),
+        None => "Kafka Delivery Lab".to_owned(),
+    };
+    let code = embed_code(&src, width, height, &title);
+
+    let copy = |what: &'static str, text: String| {
+        let copied = copied.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.navigator().clipboard().write_text(&text);
+                copied.set(Some(what));
+            }
+        })
+    };
+    let on_size = {
+        let choice = choice.clone();
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            let mut next = (*choice).clone();
+            next.size = select.selected_index().max(0) as usize;
+            choice.set(next);
+        })
+    };
+    let on_theme = {
+        let choice = choice.clone();
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            let mut next = (*choice).clone();
+            next.theme = match select.value().as_str() {
+                "light" => Some(Theme::Light),
+                "dark" => Some(Theme::Dark),
+                _ => None,
+            };
+            choice.set(next);
+        })
+    };
+    let on_autoplay = {
+        let choice = choice.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let mut next = (*choice).clone();
+            next.autoplay = input.checked();
+            choice.set(next);
+        })
+    };
+    let on_hide = |panel: Panel| {
+        let choice = choice.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let mut next = (*choice).clone();
+            next.hide.retain(|p| *p != panel);
+            if input.checked() {
+                next.hide.push(panel);
+            }
+            choice.set(next);
+        })
+    };
+    let on_close = props.on_close.clone();
+    html! {
+        <Modal labelledby="share-title" class="share-dialog" on_close={props.on_close.clone()}>
+            <h2 id="share-title">{ "Share this run" }</h2>
+            <section class="share-section" aria-labelledby="share-link-title">
+                <h3 id="share-link-title" class="subhead">{ "Link" }</h3>
+                <p class="hint">{ "Opens the lab at this step with this scenario: the same run, every time." }</p>
+                <div class="copy-row">
+                    <input id="share-link" type="text" readonly=true value={link.clone()} aria-label="Link to this run"
+                        data-autofocus="true" data-testid="share-link" />
+                    <button type="button" class="chip" onclick={copy("link", link)}>
+                        { if *copied == Some("link") { "Copied" } else { "Copy link" } }
+                    </button>
+                </div>
+            </section>
+            <section class="share-section" aria-labelledby="share-embed-title">
+                <h3 id="share-embed-title" class="subhead">{ "Embed" }</h3>
+                <div class="embed-options">
+                    <label class="field">
+                        <span class="field-label">{ "Size" }</span>
+                        <select onchange={on_size} aria-label="Embed size">
+                            { for EMBED_SIZES.iter().enumerate().map(|(i, (name, _, _))| html! {
+                                <option selected={i == choice.size}>{ *name }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span class="field-label">{ "Theme" }</span>
+                        <select onchange={on_theme} aria-label="Embed theme">
+                            <option value="system" selected={choice.theme.is_none()}>{ "Follow the reader's system" }</option>
+                            <option value="light" selected={choice.theme == Some(Theme::Light)}>{ "Light" }</option>
+                            <option value="dark" selected={choice.theme == Some(Theme::Dark)}>{ "Dark" }</option>
+                        </select>
+                    </label>
+                    <label class="check">
+                        <input type="checkbox" checked={choice.autoplay} onchange={on_autoplay} />
+                        { "Play on load (with a pause button)" }
+                    </label>
+                </div>
+                <fieldset class="hide-panels">
+                    <legend>{ "Hide" }</legend>
+                    { for HIDEABLE.iter().map(|(panel, name)| html! {
+                        <label class="check">
+                            <input type="checkbox" checked={choice.hide.contains(panel)} onchange={on_hide(*panel)}
+                                data-panel={panel.slug()} />
+                            { *name }
+                        </label>
+                    }) }
+                </fieldset>
+                <div class="copy-row">
+                    <textarea readonly=true rows="3" aria-label="Embed code" data-testid="embed-code" value={code.clone()} />
+                    <button type="button" class="chip" onclick={copy("embed", code)}>
+                        { if *copied == Some("embed") { "Copied" } else { "Copy embed code" } }
+                    </button>
+                </div>
+                <p class="hint">{ format!("Preview at {width} × {height}:") }</p>
+                <div class="embed-preview" tabindex="0" role="region" aria-label="Preview of the embed">
+                    <iframe src={src} width={width.to_string()} height={height.to_string()} title="Preview of the embedded lab"
+                        loading="lazy" data-testid="embed-preview"></iframe>
+                </div>
+            </section>
+            <button type="button" class="button primary" onclick={Callback::from(move |_| on_close.emit(()))}>
+                { "Close" }
+            </button>
+        </Modal>
+    }
+}
