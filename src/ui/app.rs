@@ -320,7 +320,8 @@ impl Component for App {
                     <LessonPicker on_close={cb.lessons_close.clone()} />
                 }
                 if self.share {
-                    <ShareDialog state={Rc::new(self.shared_state())} base={self.base.clone()} on_close={cb.share_close.clone()} />
+                    <ShareDialog state={Rc::new(self.shared_state())} base={self.base.clone()}
+                        total_steps={self.lab.total_steps() as u32} on_close={cb.share_close.clone()} />
                 }
             </>
         };
@@ -938,8 +939,10 @@ impl App {
         }
         let key = event.key();
         if key == "Escape" {
-            let changed = self.help || self.hotspot.is_some();
+            let changed = self.help || self.share || self.lessons || self.hotspot.is_some();
             self.help = false;
+            self.share = false;
+            self.lessons = false;
             self.hotspot = None;
             return changed;
         }

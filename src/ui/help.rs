@@ -13,7 +13,7 @@ pub const SHORTCUTS: [(&str, &str); 8] = [
     ("E", "Run to the end"),
     ("+ and −", "Faster and slower"),
     ("?", "Show or hide this list"),
-    ("Esc", "Close this list or a failure panel"),
+    ("Esc", "Close a dialog or a failure panel"),
 ];
 
 #[derive(Properties, PartialEq)]

@@ -37,12 +37,17 @@ pub struct ShareProps {
     pub state: Rc<LinkState>,
     /// The page's address without its fragment, to which links are made.
     pub base: Rc<str>,
+    /// The run's length, for the locked range's inputs.
+    pub total_steps: u32,
     pub on_close: Callback<()>,
 }
 
 impl PartialEq for ShareProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.state, &other.state) && self.base == other.base && self.on_close == other.on_close
+        Rc::ptr_eq(&self.state, &other.state)
+            && self.base == other.base
+            && self.total_steps == other.total_steps
+            && self.on_close == other.on_close
     }
 }
 
@@ -53,12 +58,14 @@ struct EmbedChoice {
     autoplay: bool,
     theme: Option<Theme>,
     hide: Vec<Panel>,
+    /// A locked step range: the embed shows only these steps.
+    range: Option<(u32, u32)>,
 }
 
 impl Default for EmbedChoice {
     fn default() -> Self {
         // Embeds start lean: the settings and comparison are for the full lab.
-        EmbedChoice { size: 1, autoplay: false, theme: None, hide: vec![Panel::Compare, Panel::Settings] }
+        EmbedChoice { size: 1, autoplay: false, theme: None, hide: vec![Panel::Compare, Panel::Settings], range: None }
     }
 }
 
@@ -76,6 +83,11 @@ fn embed_link(base: &str, state: &LinkState, choice: &EmbedChoice) -> String {
     state.hide = choice.hide.clone();
     state.hide.sort();
     state.hide.dedup();
+    if let Some((from, to)) = choice.range {
+        // A locked embed opens at the first step of its range.
+        state.range = Some((from.min(to), to.max(from)));
+        state.step = None;
+    }
     share_link(base, &state)
 }
 
@@ -158,6 +170,29 @@ pub fn share_dialog(props: &ShareProps) -> Html {
             choice.set(next);
         })
     };
+    let total = props.total_steps;
+    let on_lock = {
+        let choice = choice.clone();
+        let start = props.state.step.unwrap_or(0).min(total);
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let mut next = (*choice).clone();
+            next.range = input.checked().then_some((start, total));
+            choice.set(next);
+        })
+    };
+    let on_range = |end: usize| {
+        let choice = choice.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let (Ok(value), Some((from, to))) = (input.value().parse::<u32>(), choice.range) else { return };
+            let value = value.min(total);
+            let mut next = (*choice).clone();
+            next.range = Some(if end == 0 { (value, to.max(value)) } else { (from.min(value), value) });
+            choice.set(next);
+        })
+    };
+    let (from, to) = choice.range.unwrap_or((props.state.step.unwrap_or(0).min(total), total));
     let on_close = props.on_close.clone();
     html! {
         <Modal labelledby="share-title" class="share-dialog" on_close={props.on_close.clone()}>
@@ -196,6 +231,17 @@ pub fn share_dialog(props: &ShareProps) -> Html {
                         <input type="checkbox" checked={choice.autoplay} onchange={on_autoplay} />
                         { "Play on load (with a pause button)" }
                     </label>
+                </div>
+                <div class="range-options">
+                    <label class="check">
+                        <input type="checkbox" checked={choice.range.is_some()} onchange={on_lock} />
+                        { "Lock the timeline to steps" }
+                    </label>
+                    <input type="number" min="0" max={total.to_string()} value={from.to_string()} aria-label="First step"
+                        disabled={choice.range.is_none()} onchange={on_range(0)} />
+                    { "to" }
+                    <input type="number" min="0" max={total.to_string()} value={to.to_string()} aria-label="Last step"
+                        disabled={choice.range.is_none()} onchange={on_range(1)} />
                 </div>
                 <fieldset class="hide-panels">
                     <legend>{ "Hide" }</legend>

@@ -73,6 +73,9 @@ test("the address bar follows the lab, and a link copied from the share dialog r
   expect(code).toMatch(/^<iframe src="[^"]+embed=1[^"]*" width="\d+" height="\d+" title="[^"]+" loading="lazy"/);
   await page.screenshot({ path: `${artifacts}/share-dialog.png` });
 
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+
   const fresh = await browser.newPage();
   await fresh.goto(link);
   await expect(fresh.getByRole("slider", { name: "Timeline" })).toHaveValue("20");
@@ -107,6 +110,34 @@ test("embeds fit their frame without scrollbars at every size the share dialog o
     await frame.screenshot({ path: `${artifacts}/embed-${width}x${height}.png` });
     await frame.close();
   }
+});
+
+test("an embed locks the timeline to the range of steps chosen in the share dialog", async ({ page, browser }) => {
+  await openLab(page, "/?fail=drop-ack:m2");
+  await page.getByRole("button", { name: "Share or embed" }).click();
+  const dialog = page.getByRole("dialog", { name: "Share this run" });
+  await dialog.getByLabel("Lock the timeline to steps").check();
+  await dialog.getByLabel("First step").fill("5");
+  await dialog.getByLabel("First step").press("Tab");
+  await dialog.getByLabel("Last step").fill("12");
+  await dialog.getByLabel("Last step").press("Tab");
+  const code = await dialog.getByTestId("embed-code").inputValue();
+  const src = code.match(/src="([^"]+)"/)[1].replaceAll("&amp;", "&");
+  expect(src).toContain("range=5-12");
+  const embed = await browser.newPage({ viewport: { width: 320, height: 560 } });
+  await embed.goto(src);
+  const timeline = embed.getByRole("slider", { name: "Timeline" });
+  await expect(timeline).toHaveValue("5");
+  expect(await timeline.getAttribute("min")).toBe("5");
+  expect(await timeline.getAttribute("max")).toBe("12");
+  await embed.getByRole("button", { name: "Run to end" }).click();
+  await expect(timeline).toHaveValue("12");
+  await embed.getByRole("button", { name: "Restart" }).click();
+  await expect(timeline).toHaveValue("5");
+  // 320 px wide: still no scrollbar.
+  expect(await embed.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth && document.scrollingElement.scrollHeight <= innerHeight)).toBe(true);
+  await embed.screenshot({ path: `${artifacts}/embed-320x560.png` });
+  await embed.close();
 });
 
 test("an embed can autoplay, always with a pause button, and takes the link's theme", async ({ page }) => {
