@@ -124,6 +124,7 @@
 //! - `World::step` runs one action and returns the events it recorded (usually one, sometimes an
 //!   arrival and what it caused at the same instant), so a snapshot per step is always consistent.
 
+pub mod explore;
 pub mod export;
 pub mod host;
 pub mod lesson;
@@ -135,6 +136,10 @@ pub mod probe;
 pub mod scenario;
 pub mod sim;
 
+pub use explore::{
+    explore, matrix, Cell, Counterexample, ExploreError, ExploreQuery, ExploreReport, Explorer, Finding, Matrix, MatrixRow,
+    Outcome, OutcomeResult, Progress, Witness,
+};
 pub use host::{HostCommand, HostError, HostLoad, HostRequest, LabStatus, ReplyId};
 pub use lesson::{Answer, Choice, Lesson, Measure, Question};
 pub use link::{LinkError, LinkState, Panel, Theme};

@@ -369,13 +369,43 @@ fn copies(world: &World, msg: MsgId) -> Copies {
     c
 }
 
-fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<u64>]) -> MessageRow {
-    let c = copies(world, msg);
+/// One message's verdicts and counters without the causes and the sentence: what the explorer
+/// needs from every run, at a fraction of [`Ledger::build`]'s cost. Same rules, same results.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Assessment {
+    pub verdict: Verdict,
+    pub also: Vec<Verdict>,
+    pub processed: u32,
+    pub effects: u32,
+}
+
+/// Every message's [`Assessment`], in message order.
+pub(crate) fn assess_all(world: &World) -> Vec<Assessment> {
+    let mut tallies: Vec<Tally> = (0..world.messages).map(|_| Tally::default()).collect();
+    let mut global = Vec::new();
+    for event in world.events() {
+        tally(event, &mut tallies, &mut global);
+    }
+    let first_offsets: Vec<Option<u64>> = (1..=world.messages).map(|m| first_visible(world, MsgId(m))).collect();
+    tallies
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let msg = MsgId(i as u16 + 1);
+            let c = copies(world, msg);
+            let (verdict, also, effects) = assess(world, msg, t, &c, &global, &first_offsets);
+            Assessment { verdict, also, processed: t.processed, effects }
+        })
+        .collect()
+}
+
+/// The verdict, the further verdicts and the sink's effects of one message.
+fn assess(world: &World, msg: MsgId, t: &Tally, c: &Copies, global: &[EventId], first: &[Option<u64>]) -> (Verdict, Vec<Verdict>, u32) {
     let cfg = &world.config().config;
     let effects = world.sink().effects(cfg.sink, msg);
     let read_committed = cfg.isolation_level == IsolationLevel::ReadCommitted;
     let visible = if read_committed { c.rc } else { c.ru };
-    let (verdict, mut also) = judge(world, msg, &t, &c, visible, effects);
+    let (verdict, mut also) = judge(world, msg, t, c, visible, effects);
     let reordered = first[usize::from(msg.0 - 1)].is_some_and(|mine| {
         first[usize::from(msg.0)..].iter().any(|later| later.is_some_and(|l| l < mine))
     });
@@ -387,9 +417,15 @@ fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<
         }
         verdict
     };
-    if held_back(world, &t, global) && verdict != Verdict::Delayed {
+    if held_back(world, t, global) && verdict != Verdict::Delayed {
         also.push(Verdict::Delayed);
     }
+    (verdict, also, effects)
+}
+
+fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<u64>]) -> MessageRow {
+    let c = copies(world, msg);
+    let (verdict, also, effects) = assess(world, msg, &t, &c, global, first);
     let cause = cause_events(world, msg, &t, global, verdict);
     let explanation = explain(world, msg, verdict, &also, &cause, &c.offsets);
     MessageRow {

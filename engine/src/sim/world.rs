@@ -111,6 +111,22 @@ pub struct ArmedFault {
     pub struck: Option<EventId>,
 }
 
+/// The most strike opportunities one run records for the explorer; past it the list is marked full.
+pub(crate) const MAX_OPPORTUNITIES: usize = 4096;
+
+/// A moment where a fault could have struck (a call of `World::strike`), recorded only for the
+/// explorer (`World::record_opportunities`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Opportunity {
+    pub fault: Fault,
+    pub msg: MsgId,
+    pub tick: Tick,
+    /// The number of events recorded before the moment: what happened before it.
+    pub at: u32,
+    /// Whether an armed fault struck here.
+    pub consumed: bool,
+}
+
 /// The whole simulated system at one moment. Cloning it is a snapshot, for time travel.
 #[derive(Clone, Debug)]
 pub struct World {
@@ -151,6 +167,9 @@ pub struct World {
     pub(crate) next_pid: u32,
     pub(crate) state: RunState,
     pub(crate) cause: Option<EventId>,
+    /// The explorer's record of strike opportunities (`None`: not recording), and whether it filled up.
+    pub(crate) opportunities: Option<Vec<Opportunity>>,
+    pub(crate) opportunities_full: bool,
 }
 
 impl World {
@@ -191,6 +210,8 @@ impl World {
             next_pid: 1,
             state: RunState::Running,
             cause: None,
+            opportunities: None,
+            opportunities_full: false,
         };
         world.schedule(0, Action::Start);
         world
@@ -360,13 +381,22 @@ impl World {
         })
     }
 
+    /// Starts recording every moment where a fault could strike (for the explorer).
+    pub(crate) fn record_opportunities(&mut self) {
+        self.opportunities.get_or_insert_with(Vec::new);
+    }
+
     // ----- scheduling and the log -----
 
     pub(crate) fn schedule(&mut self, tick: Tick, action: Action) {
         let seq = self.next_seq;
         self.next_seq += 1;
         let cause = self.cause;
-        self.queue.push(Reverse(Scheduled { tick, seq, action, cause }));
+        // The start and faults that strike at a tick go before everything else of their tick, as
+        // they would if injected before the run (they then hold the lowest sequence numbers), so a
+        // fault injected mid-run strikes exactly where the same fault injected at tick 0 does.
+        let prio = u8::from(!matches!(action, Action::Start | Action::FaultAt { .. }));
+        self.queue.push(Reverse(Scheduled { tick, prio, seq, action, cause }));
     }
 
     /// Records an event caused by the current cause and makes it the cause of what follows.
@@ -445,6 +475,14 @@ impl World {
                     Trigger::Message(m) => Some(m) == msg,
                 }
         });
+        if let (Some(list), Some(msg)) = (&mut self.opportunities, msg) {
+            if list.len() < MAX_OPPORTUNITIES {
+                let at = self.events.len() as u32;
+                list.push(Opportunity { fault, msg, tick: now, at, consumed: found.is_some() });
+            } else {
+                self.opportunities_full = true;
+            }
+        }
         let Some(index) = found else { return false };
         let id = self.record(EventKind::FaultStruck { fault, msg });
         self.faults[index].struck = Some(id);
@@ -641,6 +679,7 @@ pub(crate) enum Action {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Scheduled {
     tick: Tick,
+    prio: u8,
     seq: u64,
     action: Action,
     cause: Option<EventId>,
