@@ -25,10 +25,13 @@
 //! from a snapshot (a `World` clone) of its parent's run just before the moment, with the new spec
 //! injected there, and is identical to a fresh run of the scenario with the whole schedule; the
 //! tests replay every counterexample from scratch. A *state* is the world after one step of an
-//! explored run; its fingerprint hashes the event log so far and the armed faults that have not
-//! struck, which decide everything that follows. A run that reaches a state already seen is cut
-//! there: it continues exactly as the earlier one did. "States checked" counts distinct
-//! fingerprints (64-bit: a collision, about one chance in 10^7 at the cap, would cut a run short).
+//! explored run; "states" counts the steps the search takes (a shared prefix once). A run is
+//! fingerprinted (the hash chain of its event log and the armed faults that have not struck,
+//! which decide everything that follows) after the step where its new failure strikes and at its
+//! end; a fingerprint seen before skips the run (it continues, or ended, as one already judged),
+//! and so does a tick failure that changed nothing (crashing a leader that is already down).
+//! Fingerprints are 64-bit: a collision would skip a run wrongly, about one chance in 10^7 at the
+//! cap.
 //!
 //! # Bounds
 //!
