@@ -25,10 +25,13 @@
 //! from a snapshot (a `World` clone) of its parent's run just before the moment, with the new spec
 //! injected there, and is identical to a fresh run of the scenario with the whole schedule; the
 //! tests replay every counterexample from scratch. A *state* is the world after one step of an
-//! explored run; its fingerprint hashes the event log so far and the armed faults that have not
-//! struck, which decide everything that follows. A run that reaches a state already seen is cut
-//! there: it continues exactly as the earlier one did. "States checked" counts distinct
-//! fingerprints (64-bit: a collision, about one chance in 10^7 at the cap, would cut a run short).
+//! explored run; "states" counts the steps the search takes (a shared prefix once). A run is
+//! fingerprinted (the hash chain of its event log and the armed faults that have not struck,
+//! which decide everything that follows) after the step where its new failure strikes and at its
+//! end; a fingerprint seen before skips the run (it continues, or ended, as one already judged),
+//! and so does a tick failure that changed nothing (crashing a leader that is already down).
+//! Fingerprints are 64-bit: a collision would skip a run wrongly, about one chance in 10^7 at the
+//! cap.
 //!
 //! # Bounds
 //!
@@ -67,18 +70,28 @@ pub const MAX_EXPLORE_FAULTS: u8 = 3;
 /// The most distinct states one search checks before it stops.
 pub const MAX_STATES: u64 = 2_000_000;
 
-/// What to search: runs of `messages` messages with up to `faults` failures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// What to search: runs of `messages` messages with up to `faults` failures, drawn from every
+/// failure point but the `exclude`d ones.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExploreQuery {
     /// Messages the application sends, 1 to [`MAX_EXPLORE_MESSAGES`].
     pub messages: u16,
     /// Failures per schedule, 0 to [`MAX_EXPLORE_FAULTS`].
     pub faults: u8,
+    /// Failure points left out of the search (none by default).
+    pub exclude: Vec<Fault>,
 }
 
 impl Default for ExploreQuery {
     fn default() -> ExploreQuery {
-        ExploreQuery { messages: DEFAULT_MESSAGES, faults: DEFAULT_FAULTS }
+        ExploreQuery { messages: DEFAULT_MESSAGES, faults: DEFAULT_FAULTS, exclude: Vec::new() }
+    }
+}
+
+impl ExploreQuery {
+    /// `messages` messages, up to `faults` failures, every failure point.
+    pub fn new(messages: u16, faults: u8) -> ExploreQuery {
+        ExploreQuery { messages, faults, exclude: Vec::new() }
     }
 }
 
@@ -233,6 +246,8 @@ pub struct Counterexample {
     pub msg: MsgId,
     /// That message's verdict.
     pub verdict: Verdict,
+    /// Its further verdicts (`delayed`, `reordered`, ...).
+    pub also: Vec<Verdict>,
     /// The ledger's explanation of that message.
     pub explanation: String,
     /// The link fragment (without `#`) that opens this run in the lab.
@@ -331,7 +346,9 @@ impl ExploreReport {
                 )),
                 Finding::Found(c) => {
                     let schedule = if c.schedule_text.is_empty() { "no failure".to_owned() } else { c.schedule_text.join(", ") };
-                    out.push_str(&format!("{:<22} found: {schedule} ({} {})\n", r.outcome.slug(), c.msg, c.verdict.label()));
+                    let mut verdicts = vec![c.verdict.label()];
+                    verdicts.extend(c.also.iter().map(|v| v.label()));
+                    out.push_str(&format!("{:<22} found: {schedule} ({} {})\n", r.outcome.slug(), c.msg, verdicts.join(", also ")));
                     out.push_str(&format!("{:<22}   {}\n", "", c.explanation));
                     out.push_str(&format!("{:<22}   #{}\n", "", c.link));
                 }
@@ -435,6 +452,17 @@ impl Trace {
         self.opportunity_steps.extend(std::iter::repeat_n(self.steps, after - before));
         self.steps += 1;
         true
+    }
+
+    /// A snapshot of the run so far, recording opportunities only if asked.
+    fn fork(&mut self, opportunities: bool) -> Trace {
+        Trace {
+            world: self.world.fork(opportunities),
+            steps: self.steps,
+            chain: self.chain,
+            opportunity_steps: if opportunities { self.opportunity_steps.clone() } else { Vec::new() },
+            tick_steps: if opportunities { self.tick_steps.clone() } else { Vec::new() },
+        }
     }
 
     fn fingerprint(&self) -> u64 {
@@ -557,8 +585,13 @@ pub struct Explorer {
     next: Vec<Vec<FaultSpec>>,
     walk: Option<Walk>,
     seen_schedules: FxSet<Vec<FaultSpec>>,
-    seen_states: FxSet<u64>,
+    /// Fingerprints of branch points and of finished runs.
+    seen: FxSet<u64>,
+    /// States stepped through.
+    states: u64,
     runs: u64,
+    /// Runs cut at a fingerprint seen before, or whose failure changed nothing.
+    cut_runs: u64,
     truncated_runs: u64,
     /// Children run at this level, and the number known to be waiting at it.
     level_done: u64,
@@ -594,8 +627,10 @@ impl Explorer {
             next: Vec::new(),
             walk: None,
             seen_schedules: FxSet::default(),
-            seen_states: FxSet::default(),
+            seen: FxSet::default(),
+            states: 0,
             runs: 0,
+            cut_runs: 0,
             truncated_runs: 0,
             level_done: 0,
             level_total: 0,
@@ -605,26 +640,44 @@ impl Explorer {
         };
         // Level 0: the fault-free run.
         let trace = Trace::new(explorer.fresh.clone());
-        if explorer.finish_run(trace, Vec::new()).is_some() && query.faults > 0 {
+        if explorer.finish_run(trace, Vec::new(), false).is_some() && explorer.query.faults > 0 {
             explorer.frontier.push(Vec::new());
         }
         explorer.done = explorer.frontier.is_empty() || explorer.capped;
         Ok(explorer)
     }
 
-    /// Runs a trace to its end (or to a state already seen), judges it, and returns it when it
-    /// is new and finished.
-    fn finish_run(&mut self, mut trace: Trace, schedule: Vec<FaultSpec>) -> Option<Trace> {
+    /// Runs a trace to its end, judges it, and returns it when it is new and finished. A child run
+    /// (`branch`) is fingerprinted after its first step, where its new failure strikes, and every
+    /// run at its end; a fingerprint seen before cuts the run (it continues, or ended, as one
+    /// already judged). A failure that struck a tick and changed nothing (a crash of a leader that
+    /// is already down) leaves the parent's run: skipped too.
+    fn finish_run(&mut self, mut trace: Trace, schedule: Vec<FaultSpec>, branch: bool) -> Option<Trace> {
         self.runs += 1;
-        while trace.step() {
-            if !self.seen_states.insert(trace.fingerprint()) {
+        let start = trace.steps;
+        let events_before = trace.world.events().len();
+        if branch {
+            if !trace.step() {
                 return None;
             }
-            if self.seen_states.len() as u64 >= MAX_STATES {
-                self.capped = true;
-                self.done = true;
+            let spec = schedule.last().copied();
+            let no_op = spec.is_some_and(|s| matches!(s.trigger, Trigger::AtTick(_)) && s.fault.strikes_at_tick())
+                && trace.world.events().len() == events_before + 1;
+            if no_op || !self.seen.insert(trace.fingerprint()) {
+                self.states += u64::from(trace.steps - start);
+                self.cut_runs += 1;
                 return None;
             }
+        }
+        while trace.step() {}
+        self.states += u64::from(trace.steps - start);
+        if self.states >= MAX_STATES {
+            self.capped = true;
+            self.done = true;
+        }
+        if !self.seen.insert(trace.fingerprint()) {
+            self.cut_runs += 1;
+            return None;
         }
         if trace.world.run_state() != RunState::Quiescent || trace.world.opportunities_full {
             self.truncated_runs += 1;
@@ -662,7 +715,8 @@ impl Explorer {
             if !schedule.is_empty() && last.is_none() {
                 continue;
             }
-            let candidates = candidates(&finished, last);
+            let mut candidates = candidates(&finished, last);
+            candidates.retain(|c| !self.query.exclude.contains(&c.spec.fault));
             if candidates.is_empty() {
                 continue;
             }
@@ -684,7 +738,8 @@ impl Explorer {
             let finished = self.replay(schedule);
             let last = if schedule.is_empty() { None } else { last_strike(&finished.world) };
             if schedule.is_empty() || last.is_some() {
-                self.level_total += candidates(&finished, last).len() as u64;
+                let exclude = &self.query.exclude;
+                self.level_total += candidates(&finished, last).iter().filter(|c| !exclude.contains(&c.spec.fault)).count() as u64;
             }
         }
     }
@@ -706,12 +761,12 @@ impl Explorer {
         if !self.seen_schedules.insert(set) {
             return true;
         }
-        let mut child = walk.trace.clone();
+        let level = self.level + 1;
+        let mut child = walk.trace.fork(level < self.query.faults);
         if !child.world.inject(candidate.spec) {
             return true;
         }
-        let level = self.level + 1;
-        if let Some(finished) = self.finish_run(child, schedule.clone()) {
+        if let Some(finished) = self.finish_run(child, schedule.clone(), true) {
             let struck = last_strike(&finished.world).is_some();
             if struck && level < self.query.faults {
                 self.next.push(schedule);
@@ -722,8 +777,8 @@ impl Explorer {
 
     /// Explores up to about `budget` more states; returns true when the search is done.
     pub fn run(&mut self, budget: usize) -> bool {
-        let target = self.seen_states.len().saturating_add(budget.max(1));
-        while !self.done && self.seen_states.len() < target {
+        let target = self.states.saturating_add(budget.max(1) as u64);
+        while !self.done && self.states < target {
             if self.walk.is_none() {
                 if self.cursor == 0 && self.level_total == 0 && !self.frontier.is_empty() {
                     self.begin_level();
@@ -761,7 +816,7 @@ impl Explorer {
             ((before + weight(self.level) * within.min(1.0)) / total).min(1.0)
         };
         Progress {
-            states: self.seen_states.len() as u64,
+            states: self.states,
             runs: self.runs,
             level: (self.level + 1).min(levels),
             levels,
@@ -777,7 +832,7 @@ impl Explorer {
 
     /// What has been found so far; final once [`Explorer::run`] returns true.
     pub fn report(&self) -> ExploreReport {
-        let states = self.seen_states.len() as u64;
+        let states = self.states;
         let complete = self.done && !self.capped;
         let results = Outcome::ALL
             .iter()
@@ -792,7 +847,7 @@ impl Explorer {
             })
             .collect();
         ExploreReport {
-            query: self.query,
+            query: self.query.clone(),
             scenario: self.scenario.clone(),
             complete,
             stopped_at_state_cap: self.capped,
@@ -818,6 +873,7 @@ impl Explorer {
             schedule_text: best.schedule.iter().map(ToString::to_string).collect(),
             msg: best.msg,
             verdict: row.map_or(Verdict::Pending, |r| r.verdict),
+            also: row.map(|r| r.also.clone()).unwrap_or_default(),
             explanation: row.map(|r| r.explanation.clone()).unwrap_or_default(),
             link: LinkState::for_scenario(scenario).to_fragment(),
         }
@@ -893,7 +949,7 @@ pub struct Matrix {
 
 /// One row: every single failure at every moment of the fault-free run.
 fn matrix_row(name: String, label: String, scenario: &Scenario) -> Result<MatrixRow, ExploreError> {
-    let query = ExploreQuery { messages: MATRIX_MESSAGES, faults: 1 };
+    let query = ExploreQuery::new(MATRIX_MESSAGES, 1);
     let explorer = Explorer::new(scenario, query)?;
     let mut cells: Vec<Cell> = Fault::ALL.iter().map(|&fault| Cell { fault, applies: false, outcomes: Vec::new() }).collect();
     let root = explorer.replay(&[]);
@@ -953,5 +1009,34 @@ impl Matrix {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The search's premise: a snapshot of a run plus a spec injected just before its moment is
+    /// the fresh run of the whole schedule, event for event, for every child of every level-1 run.
+    #[test]
+    fn a_snapshot_plus_a_spec_is_the_fresh_run_of_the_schedule() {
+        for preset in Preset::ALL {
+            let explorer = Explorer::new(&Scenario::from_preset(preset, 3, 1), ExploreQuery::new(3, 2)).unwrap();
+            let root = explorer.replay(&[]);
+            for first in candidates(&root, None).into_iter().step_by(7) {
+                let parent = explorer.replay(&[first.spec]);
+                let Some(last) = last_strike(&parent.world) else { continue };
+                let mut walk = Trace::new(explorer.fresh.clone());
+                walk.world.inject(first.spec);
+                for c in candidates(&parent, Some(last)).into_iter().step_by(5) {
+                    while walk.steps < c.step && walk.step() {}
+                    let mut child = walk.fork(false);
+                    child.world.inject(c.spec);
+                    while child.step() {}
+                    let fresh = explorer.replay(&[first.spec, c.spec]);
+                    assert_eq!(child.world.events(), fresh.world.events(), "{preset}: {} then {}", first.spec, c.spec);
+                }
+            }
+        }
     }
 }

@@ -5,6 +5,13 @@
 //!
 //! # Codemap
 //!
+//! - [`explore`]: the explorer. `Explorer` (resumable: `run(budget)`, `progress`, `report`) and
+//!   `explore` search every schedule of up to K failures (`ExploreQuery`, at most 5 messages, 3
+//!   failures, 2 million states) breadth first from snapshots at each moment a failure applies;
+//!   `ExploreReport` gives per `Outcome` (loss, duplicate processing, duplicate effect, reorder,
+//!   aborted record seen, delayed) "impossible within the bound" or a shortest `Counterexample`
+//!   (schedule, verdict, explanation, link). `matrix` is the guarantee matrix (presets by failure
+//!   points, one failure at every moment) that `delivery-lab matrix` prints into README.md.
 //! - [`export`]: the configuration as Java properties and as a confluent-kafka Python dict.
 //! - [`run`]: a recorded run (scenario, event log, hash) as JSON, and `replay`, which checks that
 //!   the scenario still gives that log.
@@ -121,6 +128,9 @@
 //!   offset. Auto-commit is either the Java client's (inside `poll()` and `close()`) or
 //!   librdkafka's background commit of offsets stored as each record is handed over (before any
 //!   processing, so `close()` after a throw commits past the record that threw).
+//! - Faults that strike at a tick (and the start) go before every other action of their tick, so
+//!   a fault injected mid-run into a snapshot strikes where the same fault injected at tick 0 does;
+//!   the explorer relies on it (an armed fault changes nothing before it strikes).
 //! - `World::step` runs one action and returns the events it recorded (usually one, sometimes an
 //!   arrival and what it caused at the same instant), so a snapshot per step is always consistent.
 

@@ -4,7 +4,14 @@
 //! delivery-lab run SCENARIO.json [--json] [--events] [--steps N]
 //! delivery-lab replay RUN.json [--json] [--events]
 //! delivery-lab lesson [SLUG]
+//! delivery-lab explore SCENARIO.json [--messages N] [--faults K] [--exclude FAULT,...] [--json]
+//! delivery-lab matrix [--json] [--custom SCENARIO.json]
 //! ```
+//!
+//! `explore` searches every schedule of up to K failures (default 2) over N messages (default 3)
+//! of the scenario's configuration and seed, and prints, per outcome, "impossible within the bound"
+//! or a shortest counterexample with its link. `matrix` prints the guarantee matrix (README.md's
+//! copy is its output).
 //!
 //! `lesson` lists the built-in lessons, or runs one and prints, as JSON, the answer the engine
 //! grades its question with (the e2e tests compare the page's reveal with it).
@@ -21,6 +28,8 @@ use delivery_lab::{Scenario, World};
 const USAGE: &str = "usage: delivery-lab run SCENARIO.json [--json] [--events] [--steps N]\n\
        delivery-lab replay RUN.json [--json] [--events]\n\
        delivery-lab lesson [SLUG]\n\
+       delivery-lab explore SCENARIO.json [--messages N] [--faults K] [--exclude FAULT,...] [--json]\n\
+       delivery-lab matrix [--json] [--custom SCENARIO.json]\n\
   --steps N stop after N engine steps (the page's timeline position) instead of at the end\n\
   --json    print the ledger as JSON instead of a table\n\
   --events  print the event log, one described event per line";
@@ -110,6 +119,68 @@ fn run_error(e: &delivery_lab::ScenarioError) -> String {
     }
 }
 
+/// `explore FILE [--messages N] [--faults K] [--exclude a,b] [--json]`.
+fn explore(args: &[String]) -> Result<String, String> {
+    use delivery_lab::ExploreQuery;
+    let mut query = ExploreQuery::default();
+    let (mut path, mut json) = (None, false);
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--messages" => {
+                let n = iter.next().and_then(|n| n.parse::<u16>().ok());
+                query.messages = n.ok_or("--messages needs a whole number")?;
+            }
+            "--faults" => {
+                let n = iter.next().and_then(|n| n.parse::<u8>().ok());
+                query.faults = n.ok_or("--faults needs a whole number")?;
+            }
+            "--exclude" => {
+                let list = iter.next().ok_or("--exclude needs a list of failure points")?;
+                for name in list.split(',') {
+                    query.exclude.push(name.parse().map_err(|e: delivery_lab::sim::fault::BadFault| e.0)?);
+                }
+            }
+            "--json" => json = true,
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag:?}")),
+            file if path.is_none() => path = Some(file.to_owned()),
+            extra => return Err(format!("unexpected argument {extra:?}")),
+        }
+    }
+    let path = path.ok_or("missing the scenario file")?;
+    let scenario = read_scenario(&path)?;
+    let report = delivery_lab::explore(&scenario, query).map_err(|e| e.to_string())?;
+    if json {
+        Ok(format!("{}\n", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?))
+    } else {
+        Ok(report.to_text())
+    }
+}
+
+/// `matrix [--json] [--custom FILE]`.
+fn matrix(args: &[String]) -> Result<String, String> {
+    let (mut json, mut custom) = (false, None);
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--json" => json = true,
+            "--custom" => custom = Some(read_scenario(iter.next().ok_or("--custom needs a scenario file")?)?),
+            other => return Err(format!("unexpected argument {other:?}")),
+        }
+    }
+    let matrix = delivery_lab::matrix(custom.as_ref()).map_err(|e| e.to_string())?;
+    if json {
+        Ok(format!("{}\n", serde_json::to_string_pretty(&matrix).map_err(|e| e.to_string())?))
+    } else {
+        Ok(matrix.to_markdown())
+    }
+}
+
+fn read_scenario(path: &str) -> Result<Scenario, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))
+}
+
 /// `lesson`: the list of lessons, or one lesson's graded answer as JSON.
 fn lesson(args: &[String]) -> Result<String, String> {
     use delivery_lab::Lesson;
@@ -137,10 +208,19 @@ fn lesson(args: &[String]) -> Result<String, String> {
     }
 }
 
+/// A subcommand with its own arguments: its output, or a message for stderr.
+type Command = fn(&[String]) -> Result<String, String>;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("lesson") {
-        return match lesson(&args[1..]) {
+    let command: Option<Command> = match args.first().map(String::as_str) {
+        Some("lesson") => Some(lesson),
+        Some("explore") => Some(explore),
+        Some("matrix") => Some(matrix),
+        _ => None,
+    };
+    if let Some(command) = command {
+        return match command(&args[1..]) {
             Ok(out) => {
                 print!("{out}");
                 ExitCode::SUCCESS

@@ -228,7 +228,10 @@ impl World {
         self.faults.push(ArmedFault { spec, struck: None });
         if let Trigger::AtTick(tick) = spec.trigger {
             if spec.fault.strikes_at_tick() {
+                // Caused by nothing in the run, wherever it is injected.
+                let cause = self.cause.take();
                 self.schedule(tick.max(self.now), Action::FaultAt { index });
+                self.cause = cause;
             }
         }
         true
@@ -379,6 +382,33 @@ impl World {
             let text = format!("{event:?}\n");
             super::event::fnv1a(hash, text.as_bytes())
         })
+    }
+
+    /// A snapshot with room to grow: its event log is not reallocated by the next events (a plain
+    /// clone's is, at once). Without `opportunities` the copy stops recording them.
+    pub(crate) fn fork(&mut self, opportunities: bool) -> World {
+        let events = std::mem::take(&mut self.events);
+        let flights = std::mem::take(&mut self.flights);
+        let queue = std::mem::take(&mut self.queue);
+        let recorded = if opportunities { None } else { self.opportunities.take() };
+        let mut copy = self.clone();
+        let mut log = Vec::with_capacity(events.len() + events.len() / 2 + 32);
+        log.extend_from_slice(&events);
+        copy.events = log;
+        let mut wire = Vec::with_capacity(flights.len() + flights.len() / 2 + 16);
+        wire.extend(flights.iter().cloned());
+        copy.flights = wire;
+        let mut heap = Vec::with_capacity(queue.len() + 16);
+        heap.extend_from_slice(queue.as_slice());
+        // Already in heap order, so rebuilding the heap moves nothing.
+        copy.queue = BinaryHeap::from(heap);
+        self.events = events;
+        self.flights = flights;
+        self.queue = queue;
+        if !opportunities {
+            self.opportunities = recorded;
+        }
+        copy
     }
 
     /// Starts recording every moment where a fault could strike (for the explorer).

@@ -17,5 +17,6 @@ mod smoke;
 mod support;
 mod table;
 mod playback;
+mod explore;
 mod export;
 mod run;
