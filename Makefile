@@ -11,15 +11,17 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 # The size budget for the page's wasm and JS together, gzipped. It was 250 KB for the app without
 # lessons, links, embed mode and the host API (217 KB then); with them the page is about 288 KB.
 SIZE_BUDGET_GZIP := 300000
+# The explorer's web worker, fetched only when someone explores.
+WORKER_BUDGET_GZIP := 150000
 
-.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e bench bench-frames bench-scrub clean
+.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e bench bench-frames bench-scrub bench-explore clean
 
 help:
 	@echo "make serve   set up what is missing, then serve the lab at http://127.0.0.1:8080 (live reload)"
 	@echo "make test    set up what is missing, then run every test layer and the size budget"
 	@echo "make build   release build into dist/"
 	@echo "make size    print the wasm and JS sizes, raw and gzipped"
-	@echo "make bench   engine throughput; make bench-frames: script time per frame; make bench-scrub"
+	@echo "make bench   engine throughput and explorer states/s; make bench-frames, bench-scrub, bench-explore: page figures"
 
 setup:
 	@scripts/setup.sh build
@@ -34,12 +36,12 @@ build: setup
 	trunk build --release
 
 size: build
-	@scripts/size.sh $(SIZE_BUDGET_GZIP)
+	@scripts/size.sh $(SIZE_BUDGET_GZIP) $(WORKER_BUDGET_GZIP)
 
 # Every layer runs even when an earlier one fails, so one run reports everything; the summary line
 # at the end is the one CI reads.
 test: setup-test
-	@scripts/test-all.sh $(SIZE_BUDGET_GZIP)
+	@scripts/test-all.sh $(SIZE_BUDGET_GZIP) $(WORKER_BUDGET_GZIP)
 
 test-native:
 	cargo test --workspace
@@ -59,6 +61,9 @@ bench-frames: build
 
 bench-scrub: build
 	node bench/scrub.mjs
+
+bench-explore: build
+	node bench/explore.mjs
 
 clean:
 	cargo clean

@@ -4,7 +4,8 @@
 #   scripts/test-all.sh BUDGET_GZIP_BYTES
 set -uo pipefail
 cd "$(dirname "$0")/.."
-budget=${1:?usage: scripts/test-all.sh BUDGET_GZIP_BYTES}
+budget=${1:?usage: scripts/test-all.sh PAGE_BUDGET_GZIP_BYTES [WORKER_BUDGET_GZIP_BYTES]}
+worker_budget=${2:-150000}
 logs=target/test-logs
 mkdir -p "$logs"
 
@@ -41,7 +42,7 @@ layer browser cargo test -p kafka-delivery-lab --target wasm32-unknown-unknown -
 count_cargo "$logs/browser.log"
 
 layer build trunk build --release
-layer size scripts/size.sh "$budget"
+layer size scripts/size.sh "$budget" "$worker_budget"
 
 rm -f tests/e2e/artifacts/results.json
 # The e2e tests compare the page with the native command line.

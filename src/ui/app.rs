@@ -20,6 +20,7 @@ use super::ledger::{LedgerData, LedgerView};
 use super::motion::{Motion, MotionBus};
 use super::settings::Settings;
 use super::bridge::{Bridge, Inbound};
+use super::explorer::ExplorerPanel;
 use super::lessons::{LessonPanel, LessonPicker};
 use delivery_lab::host::{self, HostCommand, HostLoad, HostRequest, LabStatus};
 use super::share::{share_link, ShareDialog};
@@ -407,6 +408,10 @@ impl Component for App {
                     if view.shows(Panel::Compare) {
                         { self.compare_panel() }
                     }
+                    <section class="panel explorer-panel" aria-labelledby="explorer-title">
+                        <h2 id="explorer-title" class="panel-title">{ "Explorer: can this configuration lose or duplicate a message?" }</h2>
+                        <ExplorerPanel scenario_json={self.derived.scenario_json.clone()} />
+                    </section>
                     if view.shows(Panel::Settings) {
                         { self.settings_panel() }
                     }

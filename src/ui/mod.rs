@@ -7,6 +7,7 @@ mod controls;
 mod diagram;
 mod dialog;
 mod download;
+mod explorer;
 mod failures;
 mod help;
 mod ledger;
