@@ -42,6 +42,7 @@ enum Status {
 struct Job {
     worker: web_sys::Worker,
     _listener: EventListener,
+    _errors: EventListener,
 }
 
 impl Drop for Job {
@@ -57,6 +58,7 @@ fn spawn(task: &Value, on_message: Callback<Value>) -> Result<Job, String> {
         .map_err(|_| "this browser cannot start the explorer's worker".to_owned())?;
     let message = js_sys::JSON::parse(&task.to_string()).map_err(|_| "the explorer's task could not be sent")?;
     let sender = worker.clone();
+    let on_error = on_message.clone();
     let listener = EventListener::new(&worker, "message", move |event| {
         let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
         let text = js_sys::JSON::stringify(&event.data()).ok().and_then(|s| s.as_string()).unwrap_or_default();
@@ -70,7 +72,11 @@ fn spawn(task: &Value, on_message: Callback<Value>) -> Result<Job, String> {
             on_message.emit(value);
         }
     });
-    Ok(Job { worker, _listener: listener })
+    // A worker that dies (a bug in the search, memory) says so instead of leaving the bar spinning.
+    let errors = EventListener::new(&worker, "error", move |_| {
+        on_error.emit(serde_json::json!({ "type": "error", "message": "the explorer stopped unexpectedly" }));
+    });
+    Ok(Job { worker, _listener: listener, _errors: errors })
 }
 
 #[function_component(ExplorerPanel)]
