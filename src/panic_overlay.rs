@@ -54,15 +54,21 @@ pub fn show(message: &str) {
         title.set_text_content(Some("The lab hit an internal error"));
         let explain = document.create_element("p")?;
         explain.set_text_content(Some(
-            "Nothing was sent anywhere. Reload to start again from the same link.",
+            "Nothing was sent anywhere. Restart from the link to this scenario, or from the default one.",
         ));
         let detail = document.create_element("pre")?;
         detail.set_class_name("panic-detail");
         detail.set_text_content(Some(message));
+        // The address holds the link to the scenario on screen (the app keeps it there): reloading it
+        // restarts the same run. If that run is what fails, the default scenario is the way out.
         let reload = document.create_element("a")?;
         reload.set_class_name("button primary");
         reload.set_attribute("href", &href)?;
-        reload.set_text_content(Some("Restart the lab"));
+        reload.set_text_content(Some("Restart the lab with this scenario"));
+        let fresh = document.create_element("a")?;
+        fresh.set_class_name("button");
+        fresh.set_attribute("href", &window.location().pathname().unwrap_or_else(|_| String::from(".")))?;
+        fresh.set_text_content(Some("Start with the default scenario"));
         card.append_child(&title)?;
         card.append_child(&explain)?;
         card.append_child(&detail)?;
@@ -80,6 +86,7 @@ pub fn show(message: &str) {
             card.append_child(&label)?;
         }
         card.append_child(&reload)?;
+        card.append_child(&fresh)?;
         overlay.append_child(&card)?;
         body.append_child(&overlay)?;
         Ok(())
