@@ -238,6 +238,14 @@ impl Lab {
                 self.scenario = *scenario;
                 self.config_error = None;
                 self.futures.clear();
+                // The failure target and the selection name messages of the old scenario.
+                let n = self.scenario.messages;
+                if matches!(self.target, Trigger::Message(m) if m.0 > n) {
+                    self.target = Trigger::Message(MsgId(n.min(2)));
+                }
+                if self.selected.is_some_and(|m| m.0 > n) {
+                    self.selected = None;
+                }
                 self.load();
             }
             Action::Arm(spec) => {
@@ -269,7 +277,9 @@ impl Lab {
     /// Whether a locked range has reached its last step. (Without a range the run's own end
     /// decides: its last step may be followed by a closing step that records nothing.)
     fn at_range_end(&self) -> bool {
-        self.range.is_some() && self.steps >= self.bounds().1
+        // A range that ends with the run lets the run's closing step happen, so that the run ends.
+        let hi = self.bounds().1;
+        self.range.is_some() && hi < self.total_steps && self.steps >= hi
     }
 
     /// The steps the timeline may show: the locked range (clamped to the run), or the whole run.
@@ -415,9 +425,18 @@ impl Lab {
             if next.faults.len() >= MAX_FAULTS {
                 return;
             }
-            let from = self.world.now() + 1;
-            next.faults.push(FaultSpec { fault: spec.fault, trigger: Trigger::AtTick(from) });
-            format!("{} armed from t={from}", spec.fault.label())
+            // Aimed at a message whose moment has not come yet, the failure keeps its aim; that is
+            // so exactly when the run with it armed from the start has the same past as this one.
+            let mut aimed = next.clone();
+            aimed.faults.push(spec);
+            if matches!(spec.trigger, Trigger::Message(_)) && self.same_past(&aimed, step) {
+                next = aimed;
+                format!("{} armed", spec)
+            } else {
+                let from = self.world.now() + 1;
+                next.faults.push(FaultSpec { fault: spec.fault, trigger: Trigger::AtTick(from) });
+                format!("{} armed from t={from} (its first moment for that message has passed)", spec.fault.label())
+            }
         };
         if self.futures.len() == MAX_FUTURES {
             self.futures.remove(0);
@@ -425,6 +444,17 @@ impl Lab {
         self.futures.push(std::mem::replace(&mut self.scenario, next));
         self.replay_from_start_to(step);
         self.say(format!("Forked at step {step}: {change}. Play to see the new future."));
+    }
+
+    /// Whether `scenario`'s run is, for its first `steps` steps, the run on screen.
+    fn same_past(&self, scenario: &Scenario, steps: usize) -> bool {
+        let Ok(mut world) = World::new(scenario) else { return false };
+        for _ in 0..steps {
+            if world.step().is_none() {
+                break;
+            }
+        }
+        world.event_log_hash() == self.world.event_log_hash()
     }
 
     fn restore_future(&mut self) {
@@ -469,10 +499,23 @@ impl Lab {
             return;
         }
         let ms = ms.clamp(0.0, MAX_FRAME_MS);
-        let target = self.clock + ms / 1000.0 * SPEEDS[self.speed].0;
+        let mut target = self.clock + ms / 1000.0 * SPEEDS[self.speed].0;
+        if let Some((_, tick)) = self.stop_at {
+            // Playing until a moment: the clock does not run past it.
+            target = target.min(tick as f64);
+        }
         let mut taken = 0;
         while let Some(next) = self.world.next_tick() {
             let next = next as f64;
+            if let Some((_, tick)) = self.stop_at.filter(|(steps, _)| self.steps >= *steps) {
+                // Everything up to the tick asked for has happened. (The step count comes from the
+                // whole run: the engine's next action may record nothing, so `next` alone could
+                // lead one step too far.)
+                self.playing = false;
+                self.stop_at = None;
+                self.clock = self.clock.max(tick as f64);
+                return;
+            }
             if next > target {
                 self.clock = target;
                 self.skip_idle(next);
@@ -485,15 +528,6 @@ impl Lab {
             if self.at_range_end() {
                 // The end of a locked range: stop there.
                 self.playing = false;
-                return;
-            }
-            if let Some((_, tick)) = self.stop_at.filter(|(steps, _)| self.steps >= *steps) {
-                // Everything up to the tick asked for has happened. (The step count comes from the
-                // whole run: the engine's next action may record nothing, so `next` alone could
-                // lead one step too far.)
-                self.playing = false;
-                self.stop_at = None;
-                self.clock = self.clock.max(tick as f64);
                 return;
             }
             self.step_once();
@@ -829,6 +863,32 @@ mod tests {
                 assert_eq!(lab.world().now(), caption.tick, "{}: caption at t={}", lesson.slug, caption.tick);
             }
         }
+    }
+
+    #[test]
+    fn a_failure_armed_mid_run_keeps_its_message_while_that_messages_moment_is_ahead() {
+        let mut lab = Lab::default();
+        for _ in 0..3 {
+            lab.apply(Action::StepForward);
+        }
+        let spec: FaultSpec = "drop-ack:m3".parse().unwrap();
+        lab.apply(Action::Arm(spec));
+        assert_eq!(lab.scenario().faults, vec![spec], "the failure is still aimed at m3");
+        lab.apply(Action::Arm(spec));
+        assert_eq!(lab.scenario().faults.len(), 1, "arming it again adds nothing");
+        lab.apply(Action::RunToEnd);
+        // The same schedule armed from the start gives the same verdicts: m3's ACK was the one lost.
+        assert_eq!(verdicts(&lab), engine_verdicts(&Scenario::from_preset(Preset::AtLeastOnce, 3, 1).with_fault(spec)));
+    }
+
+    #[test]
+    fn a_range_that_ends_with_the_run_lets_the_run_finish() {
+        let mut lab = lab_with("drop-ack:m2");
+        let total = lab.total_steps();
+        lab.apply(Action::LockRange(Some((3, total))));
+        lab.apply(Action::RunToEnd);
+        assert!(lab.finished(), "the closing step ran");
+        assert!(lab.narration().starts_with("The run is over"));
     }
 
     #[test]

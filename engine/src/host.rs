@@ -75,7 +75,7 @@ pub enum HostLoad {
 /// A command from the host page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HostCommand {
-    /// Show this step (the app clamps it to the run).
+    /// Show this step (a step outside the run, or outside a locked range, is refused).
     GoToStep {
         /// The step.
         step: u32,
@@ -84,7 +84,7 @@ pub enum HostCommand {
     Play,
     /// Pause.
     Pause,
-    /// Back to step 0.
+    /// Back to the first step (of the locked range, if there is one).
     Restart,
     /// Arm a failure.
     Inject {

@@ -106,7 +106,8 @@ mod worker {
             })
             .collect();
         json!({
-            "messages": report.query.messages,
+            "semantics": report.scenario.preset.map_or("custom settings", |p| p.label()),
+        "messages": report.query.messages,
             "faults": report.query.faults,
             "runs": report.runs,
             "states": report.states,

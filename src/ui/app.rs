@@ -309,6 +309,13 @@ impl Component for App {
         true
     }
 
+    fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
+        if first_render {
+            // A link's autoplay started the lab playing in `create`: start the frame loop.
+            self.schedule_frame(ctx);
+        }
+    }
+
     fn view(&self, _ctx: &Context<Self>) -> Html {
         let cb = &self.callbacks;
         let view = &self.view;
@@ -496,17 +503,44 @@ impl App {
         }
     }
 
+    fn offered_tabs(&self) -> Vec<EmbedTab> {
+        EmbedTab::ALL.into_iter().filter(|t| t.offered(&self.view)).collect()
+    }
+
+    /// The embed's view tabs (the ARIA tab pattern: one tab in the Tab order, arrows, Home and End
+    /// move between them).
     fn embed_tabs(&self) -> Html {
-        let tabs: Vec<EmbedTab> = EmbedTab::ALL.into_iter().filter(|t| t.offered(&self.view)).collect();
+        let tabs = self.offered_tabs();
         if tabs.len() < 2 {
             return Html::default();
         }
+        let onkeydown = {
+            let (tabs, current, select) = (tabs.clone(), self.embed_tab, self.callbacks.embed_tab.clone());
+            Callback::from(move |event: KeyboardEvent| {
+                let at = tabs.iter().position(|t| *t == current).unwrap_or(0);
+                let last = tabs.len() - 1;
+                let to = match event.key().as_str() {
+                    "ArrowRight" => if at == last { 0 } else { at + 1 },
+                    "ArrowLeft" => if at == 0 { last } else { at - 1 },
+                    "Home" => 0,
+                    "End" => last,
+                    _ => return,
+                };
+                event.prevent_default();
+                select.emit(tabs[to]);
+                let id = format!("tab-{}", tabs[to].slug());
+                if let Some(tab) = crate::page_document().get_element_by_id(&id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                    let _ = tab.focus();
+                }
+            })
+        };
         html! {
-            <div class="embed-tabs" role="tablist" aria-label="Views">
+            <div class="embed-tabs" role="tablist" aria-label="Views" {onkeydown}>
                 { for tabs.into_iter().map(|tab| {
                     let selected = tab == self.embed_tab;
                     html! {
                         <button type="button" role="tab" class="chip" id={format!("tab-{}", tab.slug())}
+                            tabindex={if selected { "0" } else { "-1" }}
                             aria-selected={selected.to_string()} aria-controls="embed-panel"
                             onclick={self.callbacks.embed_tab.reform(move |_| tab)}>{ tab.label() }</button>
                     }
@@ -540,8 +574,10 @@ impl App {
 
     /// The stage on its own (an embed's first tab).
     fn stage_panel(&self) -> Html {
+        let tabbed = self.offered_tabs().len() >= 2;
         html! {
-            <section class="panel stage-panel" id="embed-panel" role="tabpanel" aria-labelledby="tab-stage">
+            <section class="panel stage-panel" id="embed-panel" role={tabbed.then_some("tabpanel")}
+                aria-labelledby={tabbed.then_some("tab-stage")} aria-label={(!tabbed).then_some("Stage")}>
                 { self.stage() }
                 { self.hotspot_panel() }
             </section>
@@ -745,7 +781,16 @@ impl App {
     /// carried out through `Lab::apply` like a click. Anything else changes nothing; a message
     /// addressed to the lab gets an error reply saying why.
     fn on_host(&mut self, inbound: Inbound) {
-        let Ok(value) = &inbound.data else { return };
+        let value = match &inbound.data {
+            Ok(value) => value,
+            Err(reason) => {
+                // Unreadable (too large, not JSON data): an allowed page hears why; others nothing.
+                if host::is_allowed_origin(&inbound.origin, &self.view.origins) {
+                    inbound.reply(&host::error(None, reason));
+                }
+                return;
+            }
+        };
         let request = HostRequest::from_value(value);
         if let Err(error) = &request {
             if !error.addressed {
@@ -755,11 +800,11 @@ impl App {
         }
         if !host::is_allowed_origin(&inbound.origin, &self.view.origins) {
             let id = request.as_ref().ok().and_then(|r| r.id.clone()).or_else(|| request.as_ref().err().and_then(|e| e.id.clone()));
-            let allowed = if self.view.origins.is_empty() { "none".to_owned() } else { self.view.origins.join(", ") };
+            // Which origins are allowed is the lab's business, not the asking page's.
             inbound.reply(&host::error(
                 id.as_ref(),
                 &format!(
-                    "{} may not command this lab: the lab's link allows {allowed} (add origin={} to the link)",
+                    "{} may not command this lab: its link does not allow this origin (add origin={} to the link)",
                     inbound.origin, inbound.origin
                 ),
             ));
@@ -802,6 +847,18 @@ impl App {
                 Ok(Action::Load(scenario))
             }
             HostCommand::Load(HostLoad::Link(state)) => {
+                // A link the lab could only half open is refused whole, before anything changes.
+                if let Some(slug) = &state.lesson {
+                    let Some(lesson) = Lesson::by_slug(slug) else {
+                        inbound.reply(&host::error(id, &format!("link: there is no lesson \"{slug}\"")));
+                        return;
+                    };
+                    let steps = lesson.scenario.captions.len();
+                    if state.lesson_step.is_some_and(|s| s as usize >= steps) {
+                        inbound.reply(&host::error(id, &format!("link: the lesson \"{slug}\" has {steps} steps (lesson-step counts from 0)")));
+                        return;
+                    }
+                }
                 // A host may load a run and a view, but not widen who may command the lab.
                 let mut state = *state;
                 state.origins = self.view.origins.clone();
@@ -895,6 +952,9 @@ impl App {
         self.lesson = lesson;
         self.notice = notice.or(lesson_notice).or_else(|| open_link(&mut self.lab, state));
         self.view = View { embed: state.embed, hide: state.hide.clone(), theme: state.theme, origins: state.origins.clone() };
+        if !self.embed_tab.offered(&self.view) {
+            self.embed_tab = EmbedTab::Stage;
+        }
         match state.theme {
             Some(forced) => theme_of(forced).show(),
             None => self.theme.apply(),
@@ -981,7 +1041,13 @@ fn typing_in_a_field(event: &KeyboardEvent) -> bool {
         return false;
     };
     let tag = target.tag_name().to_ascii_lowercase();
-    let own_space = event.key() == " " && (tag == "button" || target.get_attribute("role").as_deref() == Some("button"));
+    let role = target.get_attribute("role");
+    let own_space = event.key() == " " && (tag == "button" || role.as_deref() == Some("button"));
+    // A tab moves between tabs with its arrows, Home and End (the ARIA tab pattern).
+    let tab_keys = role.as_deref() == Some("tab") && matches!(event.key().as_str(), "ArrowLeft" | "ArrowRight" | "Home" | "End");
+    if tab_keys {
+        return true;
+    }
     matches!(tag.as_str(), "input" | "select" | "textarea") || target.is_content_editable() || own_space
 }
 
@@ -1076,7 +1142,9 @@ fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option
     lab.apply(Action::Load(Box::new(lesson.scenario.clone())));
     let captions = &lesson.scenario.captions;
     let step = state.lesson_step.map_or(0, |s| s as usize);
-    let mut notice = None;
+    let mut notice = (state.scenario != LinkState::default().scenario).then(|| {
+        format!("The link names the lesson “{}” and a scenario too; a lesson plays its own scenario, so that is shown.", lesson.title)
+    });
     let index = if step < captions.len() {
         step
     } else {

@@ -55,7 +55,10 @@ impl Bridge {
         });
         let parent = window.parent().ok().flatten().filter(|parent| !js_sys::Object::is(parent, &window));
         let observer = parent.as_ref().and_then(|_| {
-            let root = window.document()?.document_element()?;
+            // The app's own box, not the document's: the document is never shorter than the frame,
+            // so its height could only ever grow the frame, never shrink it.
+            let document = window.document()?;
+            let root = document.get_element_by_id("app").or_else(|| document.document_element())?;
             let measured = root.clone();
             let mut last = 0u32;
             let closure = Closure::<dyn FnMut(JsValue)>::new(move |_entries: JsValue| {

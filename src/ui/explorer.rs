@@ -88,17 +88,8 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
     let job: Rc<RefCell<Option<Job>>> = use_mut_ref(|| None);
     let matrix_job: Rc<RefCell<Option<Job>>> = use_mut_ref(|| None);
 
-    // A new scenario makes the old results stale: they are cleared, and a search under way stops.
-    {
-        let (status, matrix, job, matrix_job) = (status.clone(), matrix.clone(), job.clone(), matrix_job.clone());
-        use_effect_with(props.scenario_json.clone(), move |_| {
-            job.borrow_mut().take();
-            matrix_job.borrow_mut().take();
-            status.set(Status::Idle);
-            matrix.set(None);
-        });
-    }
-
+    // The results stay when the scenario changes (a counterexample's replay changes it): the report
+    // says what it explored, and Explore starts a new search.
     let explore = {
         let (status, job, scenario) = (status.clone(), job.clone(), props.scenario_json.clone());
         let (messages, faults) = (*messages, *faults);
@@ -244,7 +235,8 @@ fn report_view(report: &Value) -> Html {
         <div class="explorer-report" role="status">
             <p>
                 { format!(
-                    "Checked {} runs and {} distinct states with up to {} messages and {} failures{}.",
+                    "{}: checked {} runs and {} distinct states with up to {} messages and {} failures{}.",
+                    report["semantics"].as_str().unwrap_or(""),
                     report["runs"].as_u64().unwrap_or(0),
                     report["states"].as_u64().unwrap_or(0),
                     report["messages"].as_u64().unwrap_or(0),

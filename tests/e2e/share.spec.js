@@ -144,6 +144,8 @@ test("an embed can autoplay, always with a pause button, and takes the link's th
   await openLab(page, "/#v=1&embed=1&autoplay=1&theme=dark&speed=0");
   const pause = page.getByRole("button", { name: "Pause" });
   await expect(pause).toBeVisible();
+  // It really plays: the timeline moves on by itself.
+  await expect.poll(async () => Number(await page.getByRole("slider", { name: "Timeline" }).inputValue())).toBeGreaterThan(0);
   await pause.click();
   await expect(page.getByRole("button", { name: "Play" })).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
