@@ -916,8 +916,9 @@ impl App {
     }
 
     /// The state a share dialog starts from: this run in the full lab.
+    /// (An embed's locked range is left out: the share dialog sets its own.)
     fn shared_state(&self) -> LinkState {
-        LinkState { embed: false, hide: Vec::new(), theme: None, origins: Vec::new(), ..self.link_state() }
+        LinkState { embed: false, hide: Vec::new(), theme: None, origins: Vec::new(), range: None, ..self.link_state() }
     }
 
     /// Keeps the address bar's fragment equal to the lab's state, so that the address is always a
@@ -932,8 +933,11 @@ impl App {
             return;
         }
         let path = location_part(|l| l.pathname());
+        // A scenario too large for a link leaves the address without one (rather than an older
+        // run's); the share dialog says to share it as a file.
+        let address = if fragment.len() > delivery_lab::link::MAX_LINK_BYTES { path } else { format!("{path}#{fragment}") };
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}#{fragment}")));
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
         }
         self.written = fragment;
     }

@@ -200,6 +200,12 @@ pub fn share_dialog(props: &ShareProps) -> Html {
             <section class="share-section" aria-labelledby="share-link-title">
                 <h3 id="share-link-title" class="subhead">{ "Link" }</h3>
                 <p class="hint">{ "Opens the lab at this step with this scenario: the same run, every time." }</p>
+                if props.state.to_fragment().len() > delivery_lab::link::MAX_LINK_BYTES {
+                    <p class="error" role="alert">
+                        { "This scenario is too large for a link (its captions or labels are long): share it as a \
+                           file instead, with “This scenario as JSON” under Settings." }
+                    </p>
+                }
                 <div class="copy-row">
                     <input id="share-link" type="text" readonly=true value={link.clone()} aria-label="Link to this run"
                         data-autofocus="true" data-testid="share-link" />
