@@ -278,6 +278,8 @@ impl Component for App {
             Msg::LessonChoose(choice) => {
                 if let Some(lesson) = &mut self.lesson {
                     lesson.choice = Some(choice);
+                    // A prediction made once the outcome is on screen is not a prediction.
+                    lesson.hindsight = self.lab.finished();
                 }
             }
             Msg::LessonLeave => self.lesson = None,
@@ -910,7 +912,7 @@ impl App {
         });
         html! {
             <LessonPanel lesson={lesson.lesson.clone()} caption={lesson.caption(&self.lab)} choice={lesson.choice}
-                reveal={reveal} playing={self.lab.playing()} compact={self.view.embed} on_next={cb.lesson_next.clone()}
+                reveal={reveal} hindsight={lesson.hindsight} playing={self.lab.playing()} compact={self.view.embed} on_next={cb.lesson_next.clone()}
                 on_choose={cb.lesson_choose.clone()} on_leave={cb.lesson_leave.clone()} />
         }
     }
@@ -1126,6 +1128,8 @@ struct LessonState {
     lesson: Rc<Lesson>,
     run: u64,
     choice: Option<usize>,
+    /// Whether the choice was made after the run had ended (the outcome already shown).
+    hindsight: bool,
 }
 
 impl LessonState {
@@ -1166,7 +1170,7 @@ fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option
         lab.apply(Action::Seek(steps));
     }
     let run = lab.run();
-    (Some(LessonState { lesson: Rc::new(lesson), run, choice: None }), notice)
+    (Some(LessonState { lesson: Rc::new(lesson), run, choice: None, hindsight: false }), notice)
 }
 
 /// Applies a link's position in the run: its locked range, step and speed. Returns a notice when

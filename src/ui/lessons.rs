@@ -56,6 +56,8 @@ pub struct LessonProps {
     pub choice: Option<usize>,
     /// Once the run is over and a prediction made: the engine's answer and why.
     pub reveal: Option<(Option<usize>, String)>,
+    /// Whether the choice came after the run had ended (then it is graded, but said so).
+    pub hindsight: bool,
     /// Whether the lesson's run is playing.
     pub playing: bool,
     /// In an embed: no heading (the embed's bar names the lesson) and no way out of it.
@@ -72,6 +74,7 @@ impl PartialEq for LessonProps {
             && self.choice == other.choice
             && self.reveal == other.reveal
             && self.playing == other.playing
+            && self.hindsight == other.hindsight
             && self.compact == other.compact
             && self.on_next == other.on_next
             && self.on_choose == other.on_choose
@@ -129,6 +132,9 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                             (None, _) => "The engine's answer is none of the choices.".to_owned(),
                         } }
                     </p>
+                    if props.hindsight {
+                        <p class="hint">{ "You chose after the run had ended, so this was hindsight rather than a prediction: restart the lesson to predict first." }</p>
+                    }
                     <p>{ why.clone() }</p>
                     <p class="hint">{ format!("Kafka's rule: {}", lesson.source) }</p>
                 </div>
