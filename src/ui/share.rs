@@ -110,6 +110,7 @@ pub fn share_dialog(props: &ShareProps) -> Html {
     let choice = use_state(EmbedChoice::default);
     let copied = use_state(|| None::<&'static str>);
     let link = share_link(&props.base, &props.state);
+    let too_long = link.len() - props.base.len() - 1 > delivery_lab::link::MAX_LINK_BYTES;
     let (_, width, height) = EMBED_SIZES[choice.size.min(EMBED_SIZES.len() - 1)];
     let src = embed_link(&props.base, &props.state, &choice);
     let title = match &props.state.scenario.title {
@@ -200,7 +201,7 @@ pub fn share_dialog(props: &ShareProps) -> Html {
             <section class="share-section" aria-labelledby="share-link-title">
                 <h3 id="share-link-title" class="subhead">{ "Link" }</h3>
                 <p class="hint">{ "Opens the lab at this step with this scenario: the same run, every time." }</p>
-                if props.state.to_fragment().len() > delivery_lab::link::MAX_LINK_BYTES {
+                if too_long {
                     <p class="error" role="alert">
                         { "This scenario is too large for a link (its captions or labels are long): share it as a \
                            file instead, with “This scenario as JSON” under Settings." }

@@ -220,16 +220,7 @@ fn main() -> ExitCode {
         _ => None,
     };
     if let Some(command) = command {
-        return match command(&args[1..]) {
-            Ok(out) => {
-                print!("{out}");
-                ExitCode::SUCCESS
-            }
-            Err(message) => {
-                eprintln!("delivery-lab: {message}");
-                ExitCode::from(2)
-            }
-        };
+        return report(command(&args[1..]));
     }
     let options = match parse_args(&args) {
         Ok(options) => options,
@@ -241,7 +232,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(&options) {
+    report(run(&options))
+}
+
+/// Prints a command's output, or its error on stderr with exit code 2.
+fn report(result: Result<String, String>) -> ExitCode {
+    match result {
         Ok(out) => {
             print!("{out}");
             ExitCode::SUCCESS

@@ -276,11 +276,7 @@ fn check_host_error(result: Result<HostRequest, delivery_lab::HostError>) -> Res
 }
 
 fn config() -> ProptestConfig {
-    let mut config = ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() };
-    if config.rng_seed == proptest::test_runner::RngSeed::Random {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x11_2026);
-    }
-    config
+    crate::support::proptest_config(0x11_2026)
 }
 
 proptest! {

@@ -132,14 +132,8 @@ fn processing_counts(world: &World) -> Vec<(u64, MsgId, u32)> {
     counts
 }
 
-/// A modest, reproducible run: a fixed seed unless PROPTEST_RNG_SEED asks for another, so CI
-/// is stable and a failure can be replayed.
 fn config() -> ProptestConfig {
-    let mut config = ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() };
-    if config.rng_seed == proptest::test_runner::RngSeed::Random {
-        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x5EED_2026);
-    }
-    config
+    crate::support::proptest_config(0x5EED_2026)
 }
 
 proptest! {

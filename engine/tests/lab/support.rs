@@ -31,3 +31,14 @@ pub fn all_specs(messages: u16) -> Vec<FaultSpec> {
     }
     specs
 }
+
+/// A modest, reproducible proptest run: 256 cases from a fixed seed unless PROPTEST_RNG_SEED asks
+/// for another, so CI is stable and a failure can be replayed.
+pub fn proptest_config(seed: u64) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let mut config = Config { cases: 256, failure_persistence: None, ..Config::default() };
+    if config.rng_seed == RngSeed::Random {
+        config.rng_seed = RngSeed::Fixed(seed);
+    }
+    config
+}
