@@ -1,57 +1,55 @@
 //! The configuration as a learner would paste it into a real client: Java properties, and a Python
 //! dict for confluent-kafka (librdkafka). Only Kafka's own settings appear; the lab's `lab.*`
-//! settings describe the simulated application and become comments where they matter.
+//! settings describe the simulated application and become comments where they matter. Comments are
+//! the lab's own fixed text: no setting's value is ever written into one, so none can end it early.
 
 use std::fmt::Write;
 
-use crate::sim::config::{AutoCommitStyle, Config, IsolationLevel, ManualCommit, OffsetReset};
+use crate::sim::config::{Acks, AutoCommitStyle, Config, IsolationLevel, ManualCommit, OffsetReset};
 
 /// The producer, consumer and topic settings as Java `.properties` text.
+///
+/// Names and values are escaped as `java.util.Properties.store(OutputStream, ...)` writes them, so
+/// that `Properties.load` reads back exactly the configured values, whatever characters a string
+/// setting such as `transactional.id` holds.
 pub fn java_properties(config: &Config) -> String {
     let mut out = String::from("# Producer\n");
-    for (name, value) in producer_settings(config) {
-        let _ = writeln!(out, "{name}={value}");
-    }
+    java_lines(&mut out, producer_settings(config));
     out.push_str("\n# Consumer\n");
-    for (name, value) in consumer_settings(config) {
-        let _ = writeln!(out, "{name}={value}");
-    }
+    java_lines(&mut out, consumer_settings(config));
     let _ = writeln!(out, "# {}", commit_comment(config));
     out.push_str("\n# Topic (kafka-topics.sh --create ... --config)\n");
-    for (name, value) in topic_settings(config) {
-        let _ = writeln!(out, "{name}={value}");
-    }
+    java_lines(&mut out, topic_settings(config));
     out.push_str("\n# KRaft controller (server.properties): how long a crashed broker keeps its lease\n");
-    let _ = writeln!(out, "broker.session.timeout.ms={}", config.broker_session_timeout_ms);
+    java_lines(&mut out, vec![("broker.session.timeout.ms", Value::Int(config.broker_session_timeout_ms))]);
     out
 }
 
 /// The producer and consumer settings as Python dicts for confluent-kafka, whose librdkafka accepts
-/// the same names for these settings.
+/// the same names for these settings. Each value keeps its setting's type: a string setting is
+/// always a string literal (escaped to printable ASCII), however its text looks.
 pub fn confluent_python(config: &Config) -> String {
-    let mut out = String::from("producer_conf = {\n    \"bootstrap.servers\": \"localhost:9092\",\n");
-    let mut settings = producer_settings(config);
+    let mut settings = vec![("bootstrap.servers", Value::Text("localhost:9092"))];
+    settings.extend(producer_settings(config));
     if config.enable_idempotence.is_none() {
         // The Java client defaults enable.idempotence to true (KIP-679, Kafka 3.0) and switches a
         // defaulted value off when acks/retries/in-flight forbid it; librdkafka defaults it to
         // false (CONFIGURATION.md). State the value the lab resolved, so both clients agree.
         let on = config.resolve().is_ok_and(|effective| effective.idempotence);
         let at = settings.iter().position(|(name, _)| *name == "max.in.flight.requests.per.connection").unwrap_or(settings.len());
-        settings.insert(at, ("enable.idempotence", on.to_string()));
+        settings.insert(at, ("enable.idempotence", Value::Bool(on)));
     }
-    for (name, value) in settings {
-        let _ = writeln!(out, "    \"{name}\": {},", python_value(&value));
-    }
-    out.push_str("}\n\nconsumer_conf = {\n    \"bootstrap.servers\": \"localhost:9092\",\n    \"group.id\": \"delivery-lab\",\n");
-    for (name, value) in consumer_settings(config) {
-        let _ = writeln!(out, "    \"{name}\": {},", python_value(&value));
-    }
+    let mut out = String::new();
+    python_dict(&mut out, "producer_conf", settings);
+    out.push('\n');
+    let mut settings = vec![("bootstrap.servers", Value::Text("localhost:9092")), ("group.id", Value::Text("delivery-lab"))];
+    settings.extend(consumer_settings(config));
     if config.enable_auto_commit {
         // librdkafka stores an offset when poll() hands the record over and commits stored offsets
         // from a background timer; that is the lab's "background-stored" auto-commit.
-        out.push_str("    \"enable.auto.offset.store\": True,\n");
+        settings.push(("enable.auto.offset.store", Value::Bool(true)));
     }
-    out.push_str("}\n");
+    python_dict(&mut out, "consumer_conf", settings);
     let _ = writeln!(out, "# {}", commit_comment(config));
     out.push_str(
         "# Note: in librdkafka request.timeout.ms is only the broker's ack timeout; the lab's\n\
@@ -66,29 +64,49 @@ pub fn confluent_python(config: &Config) -> String {
     out
 }
 
-fn producer_settings(config: &Config) -> Vec<(&'static str, String)> {
+/// A setting's value with the type of its `Config` field, so that each format writes it as that
+/// type: a string that reads `true` or `123` is still a string.
+enum Value<'a> {
+    Bool(bool),
+    Int(u32),
+    Text(&'a str),
+}
+
+/// Settings with Kafka's names, in the order a learner reads them.
+type Settings<'a> = Vec<(&'static str, Value<'a>)>;
+
+fn producer_settings(config: &Config) -> Settings<'_> {
     let mut settings = vec![
-        ("acks", config.acks.as_str().to_owned()),
-        ("retries", config.retries.to_string()),
-        ("delivery.timeout.ms", config.delivery_timeout_ms.to_string()),
-        ("request.timeout.ms", config.request_timeout_ms.to_string()),
-        ("retry.backoff.ms", config.retry_backoff_ms.to_string()),
+        ("acks", acks(config.acks)),
+        ("retries", Value::Int(config.retries)),
+        ("delivery.timeout.ms", Value::Int(config.delivery_timeout_ms)),
+        ("request.timeout.ms", Value::Int(config.request_timeout_ms)),
+        ("retry.backoff.ms", Value::Int(config.retry_backoff_ms)),
     ];
     if let Some(on) = config.enable_idempotence {
-        settings.push(("enable.idempotence", on.to_string()));
+        settings.push(("enable.idempotence", Value::Bool(on)));
     }
-    settings.push(("max.in.flight.requests.per.connection", config.max_in_flight.to_string()));
+    settings.push(("max.in.flight.requests.per.connection", Value::Int(config.max_in_flight)));
     if let Some(id) = &config.transactional_id {
-        settings.push(("transactional.id", id.clone()));
-        settings.push(("transaction.timeout.ms", config.transaction_timeout_ms.to_string()));
+        settings.push(("transactional.id", Value::Text(id)));
+        settings.push(("transaction.timeout.ms", Value::Int(config.transaction_timeout_ms)));
     }
     settings
 }
 
-fn consumer_settings(config: &Config) -> Vec<(&'static str, String)> {
-    let mut settings = vec![("enable.auto.commit", config.enable_auto_commit.to_string())];
+/// `acks` as the scenario JSON writes it (its `Serialize`): the numbers bare, `all` a string.
+fn acks(acks: Acks) -> Value<'static> {
+    match acks {
+        Acks::Zero => Value::Int(0),
+        Acks::One => Value::Int(1),
+        Acks::All => Value::Text(acks.as_str()),
+    }
+}
+
+fn consumer_settings(config: &Config) -> Settings<'_> {
+    let mut settings = vec![("enable.auto.commit", Value::Bool(config.enable_auto_commit))];
     if config.enable_auto_commit {
-        settings.push(("auto.commit.interval.ms", config.auto_commit_interval_ms.to_string()));
+        settings.push(("auto.commit.interval.ms", Value::Int(config.auto_commit_interval_ms)));
     }
     let isolation = match config.isolation_level {
         IsolationLevel::ReadUncommitted => "read_uncommitted",
@@ -98,17 +116,17 @@ fn consumer_settings(config: &Config) -> Vec<(&'static str, String)> {
         OffsetReset::Earliest => "earliest",
         OffsetReset::Latest => "latest",
     };
-    settings.push(("isolation.level", isolation.to_owned()));
-    settings.push(("auto.offset.reset", reset.to_owned()));
-    settings.push(("max.poll.interval.ms", config.max_poll_interval_ms.to_string()));
+    settings.push(("isolation.level", Value::Text(isolation)));
+    settings.push(("auto.offset.reset", Value::Text(reset)));
+    settings.push(("max.poll.interval.ms", Value::Int(config.max_poll_interval_ms)));
     settings
 }
 
-fn topic_settings(config: &Config) -> Vec<(&'static str, String)> {
+fn topic_settings(config: &Config) -> Settings<'_> {
     vec![
-        ("replication.factor", config.replication_factor.to_string()),
-        ("min.insync.replicas", config.min_insync_replicas.to_string()),
-        ("unclean.leader.election.enable", config.unclean_leader_election.to_string()),
+        ("replication.factor", Value::Int(config.replication_factor.into())),
+        ("min.insync.replicas", Value::Int(config.min_insync_replicas.into())),
+        ("unclean.leader.election.enable", Value::Bool(config.unclean_leader_election)),
     ]
 }
 
@@ -126,12 +144,81 @@ fn commit_comment(config: &Config) -> &'static str {
     }
 }
 
-/// A properties value as a Python literal: booleans and numbers bare, everything else quoted.
-fn python_value(value: &str) -> String {
-    match value {
-        "true" => "True".to_owned(),
-        "false" => "False".to_owned(),
-        _ if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => value.to_owned(),
-        _ => format!("{value:?}"),
+/// One `name=value` line per setting, both escaped as a key and as a value.
+fn java_lines(out: &mut String, settings: Settings<'_>) {
+    for (name, value) in settings {
+        let value = match value {
+            Value::Bool(on) => on.to_string(),
+            Value::Int(n) => n.to_string(),
+            Value::Text(text) => java_escaped(text, false),
+        };
+        let _ = writeln!(out, "{}={value}", java_escaped(name, true));
     }
+}
+
+/// `text` as `java.util.Properties.store` writes a key (`key`) or a value (its saveConvert with
+/// escapeUnicode, as for an OutputStream): `\t \n \r \f` and `\\` escaped, `= : # !` after a
+/// backslash, a space as `\ ` in a key and at the start of a value (`load` would skip it there),
+/// and every character outside printable ASCII as `\uXXXX`, one per UTF-16 code unit.
+fn java_escaped(text: &str, key: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (at, c) in text.chars().enumerate() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\u{c}' => out.push_str("\\f"),
+            '=' | ':' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' ' if key || at == 0 => out.push_str("\\ "),
+            ' '..='~' => out.push(c),
+            _ => {
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    let _ = write!(out, "\\u{unit:04X}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `name = {...}` with one `"name": value,` line per setting.
+fn python_dict(out: &mut String, name: &str, settings: Settings<'_>) {
+    let _ = writeln!(out, "{name} = {{");
+    for (name, value) in settings {
+        let value = match value {
+            Value::Bool(true) => "True".to_owned(),
+            Value::Bool(false) => "False".to_owned(),
+            Value::Int(n) => n.to_string(),
+            Value::Text(text) => python_string(text),
+        };
+        let _ = writeln!(out, "    {}: {value},", python_string(name));
+    }
+    out.push_str("}\n");
+}
+
+/// `text` as a double-quoted Python string literal in printable ASCII: `\\`, `\"`, `\n`, `\r`,
+/// `\t`, and any other character by its code point as `\xhh`, `\uxxxx` or `\Uxxxxxxxx` (the
+/// escapes of the Python reference, Lexical analysis, String and Bytes literals).
+fn python_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        let _ = match c {
+            '\\' => write!(out, "\\\\"),
+            '"' => write!(out, "\\\""),
+            '\n' => write!(out, "\\n"),
+            '\r' => write!(out, "\\r"),
+            '\t' => write!(out, "\\t"),
+            ' '..='~' => write!(out, "{c}"),
+            _ if u32::from(c) < 0x100 => write!(out, "\\x{:02x}", u32::from(c)),
+            _ if u32::from(c) < 0x1_0000 => write!(out, "\\u{:04x}", u32::from(c)),
+            _ => write!(out, "\\U{:08x}", u32::from(c)),
+        };
+    }
+    out.push('"');
+    out
 }
