@@ -12,7 +12,6 @@ use delivery_lab::{
     Config, ConfigError, EffectiveConfig, FaultSpec, MsgId, Preset, RunState, Scenario, Trigger, World,
     MAX_MESSAGES,
 };
-use delivery_lab::sim::world::MAX_FAULTS;
 
 /// Playback speeds in ticks per second of wall time, with their names. One tick is 100 ms of
 /// simulated time, and a network hop takes about one tick.
@@ -330,6 +329,20 @@ impl Lab {
         self.playing
     }
 
+    /// For a scenario whose run the lab's bound stops before it ends, the banner that says so
+    /// from the start (the whole run is known before playback).
+    pub fn bound_notice(&self) -> Option<String> {
+        let end = &self.full.world;
+        (end.run_state() == RunState::Truncated).then(|| {
+            format!(
+                "This run does not finish: it hits the lab's bound ({} events or tick {}) at t={}. Messages still on their way then are unfinished and get no verdict; fewer messages or shorter timeouts fit.",
+                delivery_lab::MAX_EVENTS,
+                delivery_lab::MAX_TICK,
+                end.now()
+            )
+        })
+    }
+
     /// Whether the run has ended (nothing more can happen).
     pub fn finished(&self) -> bool {
         self.world.run_state() != RunState::Running
@@ -389,11 +402,24 @@ impl Lab {
         self.scenario.faults.contains(spec)
     }
 
+    /// Whether a failure may be armed now: the scenario loader's rule for a file or a link
+    /// (`Scenario::check_new_fault`), so a click or a host command is refused with its message.
+    pub fn check_arm(&self, spec: FaultSpec) -> Result<(), String> {
+        if self.scenario.faults.contains(&spec) {
+            return Ok(());
+        }
+        self.scenario.check_new_fault(spec)
+    }
+
     fn toggle_fault(&mut self, spec: FaultSpec) {
+        if let Err(message) = self.check_arm(spec) {
+            self.say(format!("Not armed: {message}."));
+            return;
+        }
         if self.steps == 0 {
             if let Some(i) = self.scenario.faults.iter().position(|armed| *armed == spec) {
                 self.scenario.faults.remove(i);
-            } else if self.scenario.faults.len() < MAX_FAULTS {
+            } else {
                 self.scenario.faults.push(spec);
             }
             self.futures.clear();
@@ -422,9 +448,6 @@ impl Lab {
             next.faults.remove(i);
             format!("{} disarmed", spec.fault.label())
         } else {
-            if next.faults.len() >= MAX_FAULTS {
-                return;
-            }
             // Aimed at a message whose moment has not come yet, the failure keeps its aim; that is
             // so exactly when the run with it armed from the start has the same past as this one.
             let mut aimed = next.clone();
@@ -434,7 +457,12 @@ impl Lab {
                 format!("{} armed", spec)
             } else {
                 let from = self.world.now() + 1;
-                next.faults.push(FaultSpec { fault: spec.fault, trigger: Trigger::AtTick(from) });
+                let armed = FaultSpec { fault: spec.fault, trigger: Trigger::AtTick(from) };
+                if let Err(message) = next.check_new_fault(armed) {
+                    self.say(format!("Not armed: {message}."));
+                    return;
+                }
+                next.faults.push(armed);
                 format!("{} armed from t={from} (its first moment for that message has passed)", spec.fault.label())
             }
         };
@@ -572,11 +600,16 @@ impl Lab {
             return;
         }
         self.end_announced = true;
-        let summary = self.world.ledger().summary;
-        self.say(format!(
-            "The run is over: {} delivered once, {} lost, {} duplicated, {} other.",
+        let ledger = self.world.ledger();
+        let summary = ledger.summary;
+        let counts = format!(
+            "{} delivered once, {} lost, {} duplicated, {} other",
             summary.delivered_once, summary.lost, summary.duplicated, summary.other
-        ));
+        );
+        match ledger.truncation_notice() {
+            Some(notice) => self.say(format!("{notice} So far: {counts}.")),
+            None => self.say(format!("The run is over: {counts}.")),
+        }
     }
 
     /// Goes to the state after `steps` steps: forward from here, or, for an earlier step, replayed
@@ -749,7 +782,7 @@ fn build(scenario: &Scenario) -> (EffectiveConfig, World) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use delivery_lab::{Fault, Verdict};
+    use delivery_lab::{Fault, LinkState, Verdict, MAX_TICK};
 
     fn lab_with(fault: &str) -> Lab {
         let mut lab = Lab::default();
@@ -766,6 +799,48 @@ mod tests {
 
     fn verdicts(lab: &Lab) -> Vec<Verdict> {
         lab.world().ledger().rows.iter().map(|r| r.verdict).collect()
+    }
+
+    #[test]
+    fn a_click_or_host_command_is_refused_what_a_file_or_link_would_refuse_with_the_same_message() {
+        // Issue 11, item 2: `disk-lost@999999999` from a host page was armed and the run then
+        // exported a link the lab itself refused.
+        let spec: FaultSpec = "disk-lost@999999999".parse().unwrap();
+        let file = Scenario::from_json(r#"{"version":1,"messages":3,"faults":["disk-lost@999999999"]}"#).unwrap_err();
+        for steps in [0, 5] {
+            let mut lab = Lab::default();
+            lab.apply(Action::Seek(steps));
+            let refused = lab.check_arm(spec).unwrap_err();
+            assert!(refused.ends_with(&file.message), "{refused} / {}", file.message);
+            let before = lab.scenario().clone();
+            lab.apply(Action::Arm(spec));
+            lab.apply(Action::ToggleFault(spec));
+            assert_eq!(lab.scenario(), &before, "nothing armed");
+            assert!(lab.recent().next().is_some_and(|line| line.text.contains(&file.message)));
+            assert!(LinkState::for_scenario(lab.scenario().clone()).to_fragment().len() < 100);
+        }
+        // A failure armed mid-run at the last tick it may name is fine; one tick later is not.
+        let mut lab = Lab::default();
+        assert!(lab.check_arm(FaultSpec { fault: Fault::DiskLost, trigger: Trigger::AtTick(MAX_TICK) }).is_ok());
+        lab.apply(Action::SetMessages(2));
+        assert!(lab.check_arm("drop-ack:m3".parse().unwrap()).unwrap_err().contains("names m3 but the scenario has 2 messages"));
+    }
+
+    #[test]
+    fn a_run_the_bound_stops_is_announced_from_the_start_and_at_its_end_without_claiming_it_is_over() {
+        let state = LinkState::from_fragment(
+            "v=1&cfg.request.timeout.ms=1&cfg.max.in.flight.requests.per.connection=50&messages=200",
+        )
+        .unwrap();
+        let mut lab = Lab::new(state.scenario);
+        let banner = lab.bound_notice().expect("a banner before playback");
+        assert!(banner.contains("does not finish"), "{banner}");
+        lab.apply(Action::RunToEnd);
+        assert!(lab.finished());
+        let said = lab.recent().next().unwrap().text.clone();
+        assert!(said.contains("did not finish") && said.contains("150 of 200 messages are unfinished"), "{said}");
+        assert!(!said.contains("The run is over"), "{said}");
+        assert!(Lab::default().bound_notice().is_none());
     }
 
     #[test]

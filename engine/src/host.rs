@@ -18,9 +18,16 @@
 //!
 //! Every message carries `"source": "kafka-delivery-lab", "version": 1, "type": ...`:
 //! `ready`; `height` (`height`); `state` (`step`, `total_steps`, `playing`, `finished`, `summary`
-//! with `delivered_once`, `lost`, `duplicated`, `other`, and `verdicts`, one `{"msg": "m1",
+//! with `delivered_once`, `lost`, `duplicated`, `other`, `unfinished` (messages without a verdict
+//! because the lab's bound stopped the run), and `verdicts`, one `{"msg": "m1",
 //! "verdict": "delivered-once"}` per message, plus `id` when it answers `get-state`); `reply`
 //! (`id`, `ok: true`); `error` (`id`, `message`). The `id` is `null` when the command had none.
+//!
+//! The lab posts `ready`, `height` and `state` only to the origins its link allows (`origin=`,
+//! each as the message's target origin, so no other page can read them). A lab whose link allows
+//! no origin posts `height` alone, to any embedding page, so that a plain iframe can still size
+//! itself; it tells nothing of the run. `reply` and `error` go to the sender's origin only, and
+//! a command from an origin the link does not allow is refused before its payload is read.
 
 use std::fmt;
 
@@ -256,8 +263,10 @@ impl HostRequest {
         if text.len() > MAX_HOST_BYTES {
             return Err(HostError::new(None, false, format!("larger than {MAX_HOST_BYTES} bytes")));
         }
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| HostError::new(None, false, format!("not valid JSON: {e}")))?;
+        let value = crate::json::parse(text).map_err(|e| {
+            let at = if e.path.is_empty() { String::new() } else { format!("{:?}: ", e.path) };
+            HostError::new(None, false, format!("{at}{}", e.message))
+        })?;
         HostRequest::from_value(&value)
     }
 }
@@ -379,6 +388,7 @@ pub fn state(status: &LabStatus<'_>, id: Option<&ReplyId>) -> Value {
     summary.insert("lost".into(), Value::from(s.lost));
     summary.insert("duplicated".into(), Value::from(s.duplicated));
     summary.insert("other".into(), Value::from(s.other));
+    summary.insert("unfinished".into(), Value::from(s.unfinished));
     message.insert("summary".into(), Value::Object(summary));
     let verdicts = status
         .ledger

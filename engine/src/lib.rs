@@ -25,6 +25,7 @@
 //! - [`host`]: the postMessage protocol with a host page when embedded: `HostRequest::from_value`
 //!   validates an inbound command (`HostCommand`, or `HostError` echoing the id), the outbound
 //!   messages (`ready`, `height`, `state`, `reply`, `error`) as JSON values, `is_allowed_origin`.
+//! - [`json`]: JSON text read strictly (a key repeated in one object is refused with its path).
 //! - [`preset`]: `Preset`, the four starting configurations (at-most-once, at-least-once,
 //!   exactly-once Kafka to Kafka, exactly-once into a database) and `Preset::config()`.
 //! - [`scenario`]: `Scenario`, the versioned JSON format (version 1), strict validation with
@@ -137,6 +138,7 @@
 pub mod explore;
 pub mod export;
 pub mod host;
+pub mod json;
 pub mod lesson;
 pub mod link;
 pub mod preset;

@@ -372,12 +372,14 @@ fn push(out: &mut String, name: &str, value: &str) {
     out.push_str(&encoded(value));
 }
 
-/// Percent-encodes everything but ASCII letters, digits and `-._~:@/`, so the result is safe in a
-/// fragment and a query, and `&`, `=`, `+`, `,`, `%`, `#` and spaces never appear raw.
+/// Percent-encodes everything but ASCII letters, digits and `-._~:@/!$'*;` (RFC 3986's
+/// unreserved characters and the sub-delimiters this format gives no meaning), so the result is
+/// safe in a fragment and a query, and `&`, `=`, `+`, `,`, `%`, `#`, parentheses (which end a
+/// Markdown link) and spaces never appear raw.
 fn encoded(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~:@/".contains(&b) {
+        if b.is_ascii_alphanumeric() || b"-._~:@/!$'*;".contains(&b) {
             out.push(char::from(b));
         } else {
             let _ = write!(out, "%{b:02X}");
@@ -609,7 +611,26 @@ fn decode_link(input: &str, fragment: bool) -> Result<LinkState, LinkError> {
             LinkError::new("speed", format!("{:?}: expected a speed from 0 to {MAX_SPEED}", shorten(speed, 20)))
         })?);
     }
+    check_writable(&state)?;
     Ok(state)
+}
+
+/// Refuses a link the lab could not write back: the lab keeps its address equal to its state,
+/// in the canonical encoding, with a step and a speed of its own, so a link whose canonical form
+/// (with room for those) passes [`MAX_LINK_BYTES`] would open and then be lost at the first step.
+/// Raw characters that the encoder percent-encodes are what make a link grow so.
+fn check_writable(state: &LinkState) -> Result<(), LinkError> {
+    let longest = LinkState { step: Some(u32::MAX), speed: Some(MAX_SPEED), ..state.clone() };
+    let bytes = longest.to_fragment().len();
+    if bytes > MAX_LINK_BYTES {
+        return Err(LinkError::new(
+            "",
+            format!(
+                "this scenario takes {bytes} bytes as the lab writes links (characters such as spaces and non-ASCII text are percent-encoded), more than the {MAX_LINK_BYTES} a link may have; share it as a scenario file"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Builds the scenario file the link describes and loads it with the scenario loader, so that a
@@ -705,8 +726,13 @@ fn setting_value(base: &Map<String, Value>, name: &str, text: &str) -> Result<Va
     if let Ok(b) = text.parse::<bool>() {
         candidates.push(Value::Bool(b));
     }
+    // Only a number's canonical spelling reads as a number (`01`, `-0` and `+1` do not), so that
+    // the encoder writes back exactly what was read.
     let unsigned = text.strip_prefix('-').unwrap_or(text);
-    let numeric = !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit());
+    let numeric = !unsigned.is_empty()
+        && unsigned.bytes().all(|b| b.is_ascii_digit())
+        && (unsigned == "0" || !unsigned.starts_with('0'))
+        && text != "-0";
     let mut too_large = false;
     if numeric {
         if let Ok(n) = text.parse::<i64>() {
@@ -762,9 +788,12 @@ fn rename(e: ScenarioError, messages_param: &str, faults: &[String]) -> LinkErro
     }
 }
 
-/// A whole number written with ASCII digits only (no sign, no spaces), within `T`.
-fn digits<T: std::str::FromStr>(text: &str) -> Option<T> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+/// A whole number in its one canonical spelling: ASCII digits only (no sign, no spaces) and no
+/// leading zero (but `0` itself), within `T`. What the encoder writes back is then exactly what
+/// was read; `+2`, `02` and ` 2` are refused rather than rewritten.
+pub(crate) fn digits<T: std::str::FromStr>(text: &str) -> Option<T> {
+    let canonical = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
+    if !canonical {
         return None;
     }
     text.parse().ok()

@@ -35,7 +35,7 @@ pub fn replay(text: &str) -> Result<World, ScenarioError> {
     if text.len() > MAX_SCENARIO_BYTES + MAX_EVENTS * 512 {
         return Err(err("", "the run file is too large"));
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| err("", format!("not valid JSON: {e}")))?;
+    let value = crate::json::parse(text).map_err(|e| err(&e.path, e.message))?;
     let Value::Object(doc) = value else {
         return Err(err("", "expected a JSON object"));
     };

@@ -58,6 +58,33 @@ pub struct Caption {
 
 /// The most captions a scenario may carry.
 pub const MAX_CAPTIONS: usize = 50;
+/// The longest title, in characters (Unicode scalar values, not bytes).
+pub const MAX_TITLE_CHARS: usize = 200;
+/// The longest message label, in characters.
+pub const MAX_LABEL_CHARS: usize = 40;
+/// The longest caption, in characters.
+pub const MAX_CAPTION_CHARS: usize = 500;
+
+/// A title, label or caption as the scenario keeps it: at most `max` characters (counted as
+/// characters, so a CJK label is not refused for its UTF-8 bytes), and no control character:
+/// no C0/C1 control (NUL, ESC, a newline), no line or paragraph separator, and no bidirectional
+/// formatting character (U+061C, U+200E/F, U+202A-E, U+2066-9; Unicode UAX #9), which could make
+/// the text show something other than what it says.
+fn checked_text(text: &str, max: usize) -> Result<String, String> {
+    let count = text.chars().count();
+    if count > max {
+        return Err(format!("{count} characters; at most {max}"));
+    }
+    if let Some((at, c)) = text.chars().enumerate().find(|&(_, c)| forbidden_char(c)) {
+        return Err(format!("character {} is the control character U+{:04X}; remove it", at + 1, u32::from(c)));
+    }
+    Ok(text.to_owned())
+}
+
+fn forbidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
 
 /// What is wrong with a scenario, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,7 +150,7 @@ impl Scenario {
         if text.len() > MAX_SCENARIO_BYTES {
             return Err(ScenarioError::at("", format!("larger than {MAX_SCENARIO_BYTES} bytes")));
         }
-        let value: Value = serde_json::from_str(text).map_err(|e| ScenarioError::at("", format!("not valid JSON: {e}")))?;
+        let value = crate::json::parse(text).map_err(|e| ScenarioError::at(e.path, e.message))?;
         Scenario::from_value(&value)
     }
 
@@ -152,8 +179,8 @@ impl Scenario {
         let faults = parse_faults(doc.get("faults"), messages)?;
         let title = match doc.get("title") {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.len() <= 200 => Some(s.clone()),
-            Some(_) => return Err(ScenarioError::at("title", "must be a string of at most 200 characters")),
+            Some(Value::String(s)) => Some(checked_text(s, MAX_TITLE_CHARS).map_err(|m| ScenarioError::at("title", m))?),
+            Some(_) => return Err(ScenarioError::at("title", format!("must be a string of at most {MAX_TITLE_CHARS} characters"))),
         };
         let captions = parse_captions(doc.get("captions"))?;
         Ok(Scenario { preset, config, messages, labels, seed, faults, title, captions })
@@ -250,10 +277,11 @@ fn parse_messages(value: Option<&Value>) -> Result<(u16, Vec<String>), ScenarioE
         Some(Value::Array(items)) if !items.is_empty() && items.len() <= usize::from(MAX_MESSAGES) => {
             let mut labels = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                match item {
-                    Value::String(s) if s.len() <= 40 => labels.push(s.clone()),
-                    _ => return Err(ScenarioError::at(format!("messages[{i}]"), "must be a label of at most 40 characters")),
-                }
+                let label = match item {
+                    Value::String(s) => checked_text(s, MAX_LABEL_CHARS),
+                    _ => Err(format!("must be a label of at most {MAX_LABEL_CHARS} characters")),
+                };
+                labels.push(label.map_err(|m| ScenarioError::at(format!("messages[{i}]"), m))?);
             }
             Ok((labels.len() as u16, labels))
         }
@@ -274,17 +302,34 @@ fn parse_faults(value: Option<&Value>, messages: u16) -> Result<Vec<FaultSpec>, 
     for (i, item) in items.iter().enumerate() {
         let path = format!("faults[{i}]");
         let spec = parse_fault(item, &path)?;
-        match spec.trigger {
-            Trigger::Message(MsgId(m)) if m > messages => {
-                return Err(ScenarioError::at(path, format!("names m{m} but the scenario has {messages} messages")));
-            }
-            Trigger::AtTick(t) if t > MAX_TICK => {
-                return Err(ScenarioError::at(path, format!("tick {t} is past the last tick {MAX_TICK}")));
-            }
-            _ => faults.push(spec),
-        }
+        check_fault_for(spec, messages).map_err(|message| ScenarioError::at(path, message))?;
+        faults.push(spec);
     }
     Ok(faults)
+}
+
+/// Whether a failure fits a scenario of `messages` messages: the message it names exists and its
+/// tick is within the run's bound. The one rule for every entry point (file, link, host command,
+/// click), through [`Scenario::check_new_fault`] and the loader.
+fn check_fault_for(spec: FaultSpec, messages: u16) -> Result<(), String> {
+    match spec.trigger {
+        Trigger::Message(MsgId(m)) if m > messages => Err(format!("names m{m} but the scenario has {messages} messages")),
+        Trigger::AtTick(t) if t > MAX_TICK => Err(format!("tick {t} is past the last tick {MAX_TICK}")),
+        _ => Ok(()),
+    }
+}
+
+impl Scenario {
+    /// Whether `spec` may join this scenario's failures, by the rules the loader applies to a
+    /// file's or a link's: the message it names exists, its tick is within the run's bound, and
+    /// the scenario holds fewer than [`MAX_FAULTS`] failures. A host command and a click are
+    /// checked here, so each is refused exactly as a link or file with it would be.
+    pub fn check_new_fault(&self, spec: FaultSpec) -> Result<(), String> {
+        if self.faults.len() >= MAX_FAULTS {
+            return Err(format!("{spec}: the scenario holds {MAX_FAULTS} failures already, the most it may"));
+        }
+        check_fault_for(spec, self.messages).map_err(|message| format!("{spec}: {message}"))
+    }
 }
 
 fn parse_fault(item: &Value, path: &str) -> Result<FaultSpec, ScenarioError> {
@@ -312,7 +357,7 @@ fn parse_fault(item: &Value, path: &str) -> Result<FaultSpec, ScenarioError> {
 fn parse_msg(value: &Value) -> Option<MsgId> {
     let n = match value {
         Value::Number(n) => n.as_u64()?,
-        Value::String(s) => s.strip_prefix('m')?.parse().ok()?,
+        Value::String(s) => crate::link::digits(s.strip_prefix('m')?)?,
         _ => return None,
     };
     (1..=u64::from(MAX_MESSAGES)).contains(&n).then_some(MsgId(n as u16))
@@ -336,9 +381,10 @@ fn parse_captions(value: Option<&Value>) -> Result<Vec<Caption>, ScenarioError> 
         let tick = obj.get("tick").and_then(Value::as_u64).filter(|t| *t <= MAX_TICK);
         let tick = tick.ok_or_else(|| ScenarioError::at(format!("{path}.tick"), "expected a tick from 0 to the last tick"))?;
         let text = match obj.get("text") {
-            Some(Value::String(t)) if t.chars().count() <= 500 => t.clone(),
-            _ => return Err(ScenarioError::at(format!("{path}.text"), "expected a text of at most 500 characters")),
+            Some(Value::String(t)) => checked_text(t, MAX_CAPTION_CHARS),
+            _ => Err(format!("expected a text of at most {MAX_CAPTION_CHARS} characters")),
         };
+        let text = text.map_err(|m| ScenarioError::at(format!("{path}.text"), m))?;
         captions.push(Caption { tick, text });
     }
     Ok(captions)

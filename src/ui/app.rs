@@ -198,7 +198,7 @@ impl Component for App {
             lesson_leave: link.callback(|_| Msg::LessonLeave),
         };
         let bridge = Bridge::new(ctx.link().callback(Msg::Host), ctx.link().callback(Msg::Height));
-        bridge.post(&host::ready());
+        bridge.post(&host::ready(), &state.origins);
         let hash_link = ctx.link().clone();
         let hash = web_sys::window()
             .map(|window| EventListener::new(&window, "hashchange", move |_| hash_link.send_message(Msg::HashChange)));
@@ -285,7 +285,7 @@ impl Component for App {
             Msg::LessonLeave => self.lesson = None,
             Msg::Host(inbound) => self.on_host(inbound),
             Msg::Height(height) => {
-                self.bridge.post(&host::height(height));
+                self.bridge.post_height(&host::height(height), &self.view.origins);
                 return false;
             }
             Msg::DismissNotice => self.notice = None,
@@ -345,6 +345,7 @@ impl Component for App {
                         </a>
                     </header>
                     { self.notice_view() }
+                    { self.bound_view() }
                     { self.lesson_view() }
                     { self.embed_tabs() }
                     <main class="embed-main">
@@ -389,6 +390,7 @@ impl Component for App {
                     </div>
                 </header>
                 { self.notice_view() }
+                { self.bound_view() }
                 { self.lesson_view() }
                 <main class="workspace">
                     <section class="panel stage-panel" aria-labelledby="stage-title">
@@ -491,6 +493,14 @@ impl App {
             }
         }
         armed
+    }
+
+    /// The banner of a run the lab's bound cuts short: its ledger is partial.
+    fn bound_view(&self) -> Html {
+        match self.lab.bound_notice() {
+            Some(text) => html! { <div class="notice bound" role="status" data-testid="bound"><p>{ text }</p></div> },
+            None => html! {},
+        }
     }
 
     fn notice_view(&self) -> Html {
@@ -765,7 +775,7 @@ impl App {
             return;
         }
         self.posted = Some(now);
-        self.bridge.post(&host::state(&self.status(), None));
+        self.bridge.post(&host::state(&self.status(), None), &self.view.origins);
     }
 
     fn status(&self) -> LabStatus<'_> {
@@ -783,34 +793,35 @@ impl App {
     /// carried out through `Lab::apply` like a click. Anything else changes nothing; a message
     /// addressed to the lab gets an error reply saying why.
     fn on_host(&mut self, inbound: Inbound) {
-        let value = match &inbound.data {
+        // The origin first: a page the link does not allow has its payload never converted.
+        if !host::is_allowed_origin(&inbound.origin, &self.view.origins) {
+            // Another widget's message, or an extension's, is not ours to answer; a command
+            // addressed to the lab hears why it was refused. Which origins are allowed is the
+            // lab's business, not the asking page's.
+            if inbound.addressed_to(host::HOST_TARGET) {
+                inbound.reply(&host::error(
+                    inbound.id(host::MAX_ID_CHARS).as_ref(),
+                    &format!(
+                        "{} may not command this lab: its link does not allow this origin (add origin={} to the link)",
+                        inbound.origin, inbound.origin
+                    ),
+                ));
+            }
+            return;
+        }
+        let value = match inbound.json() {
             Ok(value) => value,
             Err(reason) => {
-                // Unreadable (too large, not JSON data): an allowed page hears why; others nothing.
-                if host::is_allowed_origin(&inbound.origin, &self.view.origins) {
-                    inbound.reply(&host::error(None, reason));
-                }
+                inbound.reply(&host::error(None, &reason));
                 return;
             }
         };
-        let request = HostRequest::from_value(value);
+        let request = HostRequest::from_value(&value);
         if let Err(error) = &request {
             if !error.addressed {
                 // Another widget's message, or an extension's: not ours to answer.
                 return;
             }
-        }
-        if !host::is_allowed_origin(&inbound.origin, &self.view.origins) {
-            let id = request.as_ref().ok().and_then(|r| r.id.clone()).or_else(|| request.as_ref().err().and_then(|e| e.id.clone()));
-            // Which origins are allowed is the lab's business, not the asking page's.
-            inbound.reply(&host::error(
-                id.as_ref(),
-                &format!(
-                    "{} may not command this lab: its link does not allow this origin (add origin={} to the link)",
-                    inbound.origin, inbound.origin
-                ),
-            ));
-            return;
         }
         let request = match request {
             Ok(request) => request,
@@ -834,15 +845,8 @@ impl App {
             HostCommand::Play => Ok(Action::Play),
             HostCommand::Pause => Ok(Action::Pause),
             HostCommand::Restart => Ok(Action::Restart),
-            HostCommand::Inject { fault } => match fault.trigger {
-                delivery_lab::Trigger::Message(m) if m.0 > self.lab.scenario().messages => {
-                    Err(format!("the scenario sends {} messages; there is no {m}", self.lab.scenario().messages))
-                }
-                _ if self.lab.scenario().faults.len() >= delivery_lab::sim::world::MAX_FAULTS => {
-                    Err(format!("the scenario holds {} failures already, the most it may", delivery_lab::sim::world::MAX_FAULTS))
-                }
-                _ => Ok(Action::Arm(fault)),
-            },
+            // The loader's rule for a file or a link, with its message.
+            HostCommand::Inject { fault } => self.lab.check_arm(fault).map(|()| Action::Arm(fault)),
             HostCommand::Load(HostLoad::Scenario(scenario)) => {
                 self.lesson = None;
                 self.lab.apply(Action::LockRange(None));
@@ -1156,11 +1160,12 @@ fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option
     let index = if step < captions.len() {
         step
     } else {
+        // No arithmetic on the link's number: it may be as large as u32::MAX.
         notice = Some(format!(
-            "The lesson “{}” has {} steps; the link asks for step {}. Starting at the first.",
+            "The lesson “{}” has {} steps (lesson-step 0 to {}); the link asks for lesson-step {step}. Starting at the first.",
             lesson.title,
             captions.len(),
-            step + 1
+            captions.len().saturating_sub(1)
         ));
         0
     };
@@ -1175,19 +1180,34 @@ fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option
 
 /// Applies a link's position in the run: its locked range, step and speed. Returns a notice when
 /// the link asks for a step the run does not have.
+/// A range the run cannot show whole is narrowed to the run, and said so, as a step is.
 fn open_link(lab: &mut Lab, state: &LinkState) -> Option<String> {
+    let mut notices = Vec::new();
     if let Some((from, to)) = state.range {
         lab.apply(Action::LockRange(Some((from as usize, to as usize))));
+        let (lo, hi) = lab.bounds();
+        if (from as usize, to as usize) != (lo, hi) {
+            notices.push(format!(
+                "The link locks steps {from} to {to}, but this run has steps 0 to {}; showing steps {lo} to {hi}.",
+                lab.total_steps()
+            ));
+        }
     }
     if let Some(speed) = state.speed {
         lab.apply(Action::SetSpeed(usize::from(speed)));
     }
-    let step = state.step? as usize;
-    let (lo, hi) = lab.bounds();
-    lab.apply(Action::Seek(step));
-    (step < lo || step > hi).then(|| {
-        format!("The link asks for step {step}, but this run shows steps {lo} to {hi}; showing step {}.", lab.steps())
-    })
+    if let Some(step) = state.step {
+        let step = step as usize;
+        let (lo, hi) = lab.bounds();
+        lab.apply(Action::Seek(step));
+        if step < lo || step > hi {
+            notices.push(format!(
+                "The link asks for step {step}, but this run shows steps {lo} to {hi}; showing step {}.",
+                lab.steps()
+            ));
+        }
+    }
+    (!notices.is_empty()).then(|| notices.join(" "))
 }
 
 fn theme_of(theme: Theme) -> ThemeChoice {

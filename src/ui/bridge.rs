@@ -10,15 +10,40 @@ use yew::Callback;
 /// The largest inbound message read, as JSON text.
 const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
-/// A message from another window, as JSON, with where it came from and how to answer it.
+/// A message from another window, with where it came from and how to answer it. Its payload
+/// stays a JS value until the app has checked the origin ([`Inbound::json`]).
 pub struct Inbound {
     pub origin: String,
-    /// The message as JSON, or why it could not be read as JSON.
-    pub data: Result<serde_json::Value, String>,
+    data: JsValue,
     source: Option<web_sys::Window>,
 }
 
 impl Inbound {
+    /// The message as JSON, or why it cannot be read as JSON. Call it only for an allowed origin.
+    pub fn json(&self) -> Result<serde_json::Value, String> {
+        from_js(&self.data)
+    }
+
+    /// The message's `id`, read alone (a string of at most `max_chars` characters, or a
+    /// number), to echo in an answer to a page whose payload is not converted.
+    pub fn id(&self, max_chars: usize) -> Option<delivery_lab::ReplyId> {
+        let id = js_sys::Reflect::get(&self.data, &JsValue::from_str("id")).ok()?;
+        if let Some(text) = id.as_string() {
+            return (text.chars().count() <= max_chars).then_some(delivery_lab::ReplyId::Text(text));
+        }
+        serde_json::Number::from_f64(id.as_f64()?).map(delivery_lab::ReplyId::Number)
+    }
+
+    /// Whether the message names this lab as its `target`, read without converting the payload
+    /// (so a page that may not command the lab can be told so, and every other message ignored).
+    pub fn addressed_to(&self, target: &str) -> bool {
+        self.data.is_object()
+            && js_sys::Reflect::get(&self.data, &JsValue::from_str("target"))
+                .ok()
+                .and_then(|t| t.as_string())
+                .is_some_and(|t| t == target)
+    }
+
     /// Answers the sender, and only the sender's origin.
     pub fn reply(&self, message: &serde_json::Value) {
         if let (Some(source), Some(value)) = (&self.source, to_js(message)) {
@@ -51,7 +76,7 @@ impl Bridge {
             let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
             // A window of another origin is a WindowProxy that fails `instanceof Window`, yet posts fine.
             let source = event.source().map(|s| s.unchecked_into::<web_sys::Window>());
-            on_message.emit(Inbound { origin: event.origin(), data: from_js(&event.data()), source });
+            on_message.emit(Inbound { origin: event.origin(), data: event.data(), source });
         });
         let parent = window.parent().ok().flatten().filter(|parent| !js_sys::Object::is(parent, &window));
         let observer = parent.as_ref().and_then(|_| {
@@ -80,11 +105,26 @@ impl Bridge {
         self.parent.is_some()
     }
 
-    /// Posts to the embedding page. The lab's outbound messages say only what the page shows
-    /// (its height, the step, the verdicts), so any host page may read them.
-    pub fn post(&self, message: &serde_json::Value) {
+    /// Posts to the embedding page, only if it is at one of `origins` (the link's `origin=`
+    /// list): the browser delivers a message only to a window at its target origin, so a page
+    /// the link does not name never reads the lab's state.
+    pub fn post(&self, message: &serde_json::Value, origins: &[String]) {
         if let (Some(parent), Some(value)) = (&self.parent, to_js(message)) {
-            let _ = parent.post_message(&value, "*");
+            for origin in origins {
+                let _ = parent.post_message(&value, origin);
+            }
+        }
+    }
+
+    /// Posts the content's height: to the allowed origins, or, when the link names none, to any
+    /// embedding page (`*`), since a height tells nothing of the run and lets any page size its
+    /// frame.
+    pub fn post_height(&self, message: &serde_json::Value, origins: &[String]) {
+        match (&self.parent, origins.is_empty(), to_js(message)) {
+            (Some(parent), true, Some(value)) => {
+                let _ = parent.post_message(&value, "*");
+            }
+            _ => self.post(message, origins),
         }
     }
 }

@@ -49,6 +49,7 @@ fn verdict_mark(verdict: Verdict) -> (&'static str, &'static str) {
         Verdict::AbortedButSeen => ("⚠", "bad"),
         Verdict::Delayed => ("…", "warn"),
         Verdict::Pending => ("·", "pending"),
+        Verdict::Unfinished => ("?", "warn"),
     }
 }
 
@@ -129,7 +130,13 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
                 <span><strong>{ summary.lost }</strong>{ " lost" }</span>
                 <span><strong>{ summary.duplicated }</strong>{ " duplicated" }</span>
                 <span><strong>{ summary.other }</strong>{ " other" }</span>
+                if summary.unfinished > 0 {
+                    <span><strong>{ summary.unfinished }</strong>{ " unfinished" }</span>
+                }
             </p>
+            if let Some(notice) = ledger.truncation_notice() {
+                <p class="truncated" role="status" data-testid="truncated">{ notice }</p>
+            }
             <div class={classes!("ledger-scroll", virtual_rows.then_some("virtual"))} tabindex="0" role="region"
                 aria-label="Ledger table" {onscroll}>
                 <table class="ledger">
@@ -201,7 +208,13 @@ fn ledger_row(row: &MessageRow, selected: bool) -> Html {
 fn cause_view(row: &MessageRow, causes: &[String]) -> Html {
     html! {
         <div class="cause" aria-live="polite">
-            <h3 class="subhead">{ format!("Why {} is {}", row.msg, row.verdict.label()) }</h3>
+            <h3 class="subhead">{
+                if row.verdict == Verdict::Unfinished {
+                    format!("Why {} has no verdict", row.msg)
+                } else {
+                    format!("Why {} is {}", row.msg, row.verdict.label())
+                }
+            }</h3>
             <p>{ row.explanation.clone() }</p>
             if !causes.is_empty() {
                 <ol class="cause-chain">

@@ -19,7 +19,9 @@
 //! `replay` reads a run exported by the page (scenario, event log and its hash), runs the scenario
 //! again and checks that the same event log comes out before printing the ledger.
 //!
-//! Bad arguments or a bad file print a message on stderr and exit with code 2.
+//! Bad arguments or a bad file print a message on stderr and exit with code 2. A run that the
+//! lab's bound stopped before it ended (`run_state: truncated`) prints its partial ledger, says so
+//! on stderr and exits with code 3: its unfinished messages have no verdict.
 
 use std::process::ExitCode;
 
@@ -72,7 +74,13 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
     Ok(options)
 }
 
-fn run(options: &Options) -> Result<String, String> {
+/// What `run` and `replay` print, and whether the lab's bound cut the run short.
+struct RunOutput {
+    out: String,
+    truncated: Option<String>,
+}
+
+fn run(options: &Options) -> Result<RunOutput, String> {
     let text = std::fs::read_to_string(&options.path).map_err(|e| format!("cannot read {}: {e}", options.path))?;
     let world = if options.replay {
         delivery_lab::run::replay(&text).map_err(|e| format!("{}: {}", options.path, run_error(&e)))?
@@ -107,7 +115,7 @@ fn run(options: &Options) -> Result<String, String> {
     } else {
         out.push_str(&ledger.to_table());
     }
-    Ok(out)
+    Ok(RunOutput { out, truncated: ledger.truncation_notice() })
 }
 
 /// A run file's error, named by its field (the scenario's own errors say "scenario field").
@@ -232,7 +240,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    report(run(&options))
+    match run(&options) {
+        Ok(RunOutput { out, truncated: Some(notice) }) => {
+            print!("{out}");
+            eprintln!("delivery-lab: {}: {notice}", options.path);
+            ExitCode::from(3)
+        }
+        Ok(RunOutput { out, truncated: None }) => report(Ok(out)),
+        Err(message) => report(Err(message)),
+    }
 }
 
 /// Prints a command's output, or its error on stderr with exit code 2.

@@ -500,7 +500,7 @@ impl Config {
             });
         }
         if let Some(id) = &self.transactional_id {
-            if id.is_empty() || id.len() > 64 {
+            if id.is_empty() || id.chars().count() > 64 {
                 return Err(ConfigError {
                     field: "transactional.id",
                     message: "the lab requires 1 to 64 characters (Kafka only requires a non-empty transactional.id)".into(),

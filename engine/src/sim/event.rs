@@ -551,7 +551,14 @@ impl fmt::Display for EventKind {
             K::FaultStruck { fault, msg: Some(msg) } => write!(f, "fault: {} ({msg})", fault.label()),
             K::FaultStruck { fault, msg: None } => write!(f, "fault: {}", fault.label()),
             K::FaultNotApplicable { fault, .. } => write!(f, "the fault \"{}\" never found its moment in this run", fault.label()),
-            K::RunTruncated { events } => write!(f, "the run stopped after {events} events (the lab's bound)"),
+            K::RunTruncated { events } if events as usize >= super::world::MAX_EVENTS => {
+                write!(f, "the run reached the lab's bound of {} events ({events} recorded) and stopped before it ended", super::world::MAX_EVENTS)
+            }
+            K::RunTruncated { events } => write!(
+                f,
+                "the run reached the lab's last tick ({}) after {events} events and stopped before it ended",
+                super::world::MAX_TICK
+            ),
         }
     }
 }

@@ -274,18 +274,20 @@ impl FromStr for FaultSpec {
     type Err = BadFault;
 
     fn from_str(s: &str) -> Result<FaultSpec, BadFault> {
+        // Numbers in their canonical spelling only (no sign, no leading zero), so that a spec
+        // reads back exactly as it is written.
         if let Some((name, msg)) = s.split_once(':') {
             let number = msg
                 .strip_prefix('m')
-                .and_then(|n| n.parse::<u16>().ok())
+                .and_then(crate::link::digits::<u16>)
                 .filter(|n| *n >= 1)
-                .ok_or_else(|| BadFault(format!("{s:?}: expected a message like m2 after ':'")))?;
+                .ok_or_else(|| BadFault(format!("{s:?}: expected a message like m2 after ':' (digits, no sign or leading zero)")))?;
             return Ok(FaultSpec { fault: name.parse()?, trigger: Trigger::Message(MsgId(number)) });
         }
         if let Some((name, tick)) = s.split_once('@') {
-            let tick = tick
-                .parse::<Tick>()
-                .map_err(|_| BadFault(format!("{s:?}: expected a tick number after '@'")))?;
+            let tick = crate::link::digits::<Tick>(tick).ok_or_else(|| {
+                BadFault(format!("{s:?}: expected a tick number after '@' (digits, no sign or leading zero)"))
+            })?;
             return Ok(FaultSpec { fault: name.parse()?, trigger: Trigger::AtTick(tick) });
         }
         Ok(FaultSpec { fault: s.parse()?, trigger: Trigger::Next })

@@ -39,11 +39,14 @@ pub enum Verdict {
     Delayed,
     /// Not sent, or still on its way.
     Pending,
+    /// The run hit the lab's bound (events or ticks) before this message's journey ended: no
+    /// verdict can be given.
+    Unfinished,
 }
 
 impl Verdict {
     /// Every verdict, in declaration order.
-    pub const ALL: [Verdict; 11] = [
+    pub const ALL: [Verdict; 12] = [
         Verdict::DeliveredOnce,
         Verdict::Lost,
         Verdict::FailedAndReported,
@@ -55,6 +58,7 @@ impl Verdict {
         Verdict::AbortedButSeen,
         Verdict::Delayed,
         Verdict::Pending,
+        Verdict::Unfinished,
     ];
 
     /// The stable kebab-case name used in messages to a host page (the same as its serde name).
@@ -71,6 +75,7 @@ impl Verdict {
             Verdict::AbortedButSeen => "aborted-but-seen",
             Verdict::Delayed => "delayed",
             Verdict::Pending => "pending",
+            Verdict::Unfinished => "unfinished",
         }
     }
 
@@ -88,6 +93,7 @@ impl Verdict {
             Verdict::AbortedButSeen => "aborted but seen",
             Verdict::Delayed => "delayed",
             Verdict::Pending => "pending",
+            Verdict::Unfinished => "unfinished",
         }
     }
 }
@@ -140,8 +146,10 @@ pub struct Summary {
     pub lost: u32,
     /// Duplicated.
     pub duplicated: u32,
-    /// Everything else.
+    /// Everything else that has a verdict.
     pub other: u32,
+    /// Without a verdict: the run hit the lab's bound before their journey ended.
+    pub unfinished: u32,
 }
 
 /// The ledger of a run.
@@ -193,6 +201,7 @@ impl Ledger {
                 Verdict::DeliveredOnce => summary.delivered_once += 1,
                 Verdict::Lost => summary.lost += 1,
                 Verdict::Duplicated => summary.duplicated += 1,
+                Verdict::Unfinished => summary.unfinished += 1,
                 _ => summary.other += 1,
             }
         }
@@ -232,10 +241,31 @@ impl Ledger {
         }
         let s = self.summary;
         out.push_str(&format!(
-            "delivered once: {}, lost: {}, duplicated: {}, other: {}\n",
+            "delivered once: {}, lost: {}, duplicated: {}, other: {}",
             s.delivered_once, s.lost, s.duplicated, s.other
         ));
+        if s.unfinished > 0 {
+            out.push_str(&format!(", unfinished: {}", s.unfinished));
+        }
+        out.push('\n');
+        if let Some(notice) = self.truncation_notice() {
+            out.push_str(&format!("{notice}\n"));
+        }
         out
+    }
+
+    /// For a run the lab's bound stopped, the sentence that says so; `None` otherwise.
+    pub fn truncation_notice(&self) -> Option<String> {
+        (self.run_state == RunState::Truncated).then(|| {
+            format!(
+                "The run did not finish: it hit the lab's bound ({} events or tick {}) at t={}, so {} of {} messages are unfinished and have no verdict.",
+                super::world::MAX_EVENTS,
+                super::world::MAX_TICK,
+                self.tick,
+                self.summary.unfinished,
+                self.rows.len()
+            )
+        })
     }
 }
 
@@ -406,6 +436,11 @@ fn assess(world: &World, msg: MsgId, t: &Tally, c: &Copies, global: &[EventId], 
     let read_committed = cfg.isolation_level == IsolationLevel::ReadCommitted;
     let visible = if read_committed { c.rc } else { c.ru };
     let (verdict, mut also) = judge(world, msg, t, c, visible, effects);
+    // A run cut short by the lab's bound: what was still on its way, waiting to be read, or
+    // missing without anything having settled it, has no verdict, only "unfinished".
+    if world.run_state() == RunState::Truncated && matches!(verdict, Verdict::Pending | Verdict::Delayed) {
+        return (Verdict::Unfinished, Vec::new(), effects);
+    }
     let reordered = first[usize::from(msg.0 - 1)].is_some_and(|mine| {
         first[usize::from(msg.0)..].iter().any(|later| later.is_some_and(|l| l < mine))
     });
@@ -451,7 +486,8 @@ fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<
 fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects: u32) -> (Verdict, Vec<Verdict>) {
     let cfg = &world.config().config;
     let count = c.offsets.len() as u32;
-    let quiescent = world.run_state() != RunState::Running;
+    // Only a run that ended by itself settles what has not happened yet; a truncated one did not.
+    let quiescent = world.run_state() == RunState::Quiescent;
     if count > 0 && c.aborted == count {
         let seen = cfg.isolation_level == IsolationLevel::ReadUncommitted && t.processed > 0;
         return (if seen { Verdict::AbortedButSeen } else { Verdict::AbortedInvisible }, Vec::new());
@@ -467,6 +503,9 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
             }
             super::producer::AppStatus::Failed if t.acks == 0 => (Verdict::FailedAndReported, Vec::new()),
             super::producer::AppStatus::Aborted => (Verdict::AbortedInvisible, Vec::new()),
+            // In no log when the bound stopped the run: a failover under way could still bring a
+            // copy back, so the bound, not Kafka, decided this (made "unfinished" by `assess`).
+            _ if world.run_state() == RunState::Truncated => (Verdict::Pending, Vec::new()),
             _ => (Verdict::Lost, Vec::new()),
         };
     }
@@ -526,7 +565,7 @@ fn consumer_passed(world: &World, msg: MsgId) -> bool {
         world.committed_offset()
     };
     let consumer = world.consumer();
-    let skipped = world.run_state() != RunState::Running && consumer.position > offset;
+    let skipped = world.run_state() == RunState::Quiescent && consumer.position > offset;
     progress.is_some_and(|p| p > offset) || skipped
 }
 
@@ -547,7 +586,11 @@ fn held_back(world: &World, t: &Tally, global: &[EventId]) -> bool {
 
 fn cause_events(world: &World, msg: MsgId, t: &Tally, global: &[EventId], verdict: Verdict) -> Vec<EventId> {
     let mut cause: Vec<EventId> = t.notable.clone();
-    if verdict != Verdict::DeliveredOnce {
+    if verdict == Verdict::Unfinished {
+        // The bound decided, not a fault elsewhere in the run: name the stop, blame nothing else.
+        let stop = world.events().iter().rev().find(|e| matches!(e.kind, EventKind::RunTruncated { .. }));
+        cause.extend(stop.map(|e| e.id));
+    } else if verdict != Verdict::DeliveredOnce {
         cause.extend_from_slice(global);
     }
     // A record in the log that was never processed: the consumer-side events that moved the
@@ -613,6 +656,7 @@ fn decisive(kind: &EventKind) -> bool {
             | EventKind::LeaderElected { unclean: true, .. }
             | EventKind::TxnExpired { .. }
             | EventKind::FaultStruck { .. }
+            | EventKind::RunTruncated { .. }
     )
 }
 
@@ -699,7 +743,11 @@ fn aborted_copy_note() -> &'static str {
 
 fn explain(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: &[EventId], offsets: &[u64]) -> String {
     let events = world.events();
-    let mut text = format!("{msg} {verdict}");
+    let mut text = if verdict == Verdict::Unfinished {
+        format!("{msg} unfinished (the run hit the lab's bound)")
+    } else {
+        format!("{msg} {verdict}")
+    };
     if !offsets.is_empty() {
         let list = offsets.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
         text.push_str(&format!(" (log offsets {list})"));

@@ -20,6 +20,17 @@ fn text(max_chars: usize) -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(TRICKY.to_vec()), 0..=max_chars).prop_map(String::from_iter)
 }
 
+/// Characters a title, label or caption may hold (no control character: the loader refuses them),
+/// including the ones the encoder leaves raw and the ones it must escape.
+const SHOWN: [char; 26] = [
+    'a', 'Z', '7', ' ', '&', '=', '#', '%', ',', '+', ':', '@', '/', '?', '-', '!', '\'', '(', ')', '*', 'é', '日',
+    '🦀', '"', '\\', ';',
+];
+
+fn shown_text(max_chars: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(SHOWN.to_vec()), 0..=max_chars).prop_map(String::from_iter)
+}
+
 /// One change to the configuration: which setting, and a number, a flag and a text to draw its
 /// value from.
 fn change() -> impl Strategy<Value = (u8, u32, bool, String)> {
@@ -84,7 +95,7 @@ fn fault(messages: u16) -> impl Strategy<Value = FaultSpec> {
 fn scenario() -> impl Strategy<Value = Scenario> {
     let messages = prop_oneof![
         (1..=MAX_MESSAGES).prop_map(|n| (n, Vec::new())),
-        prop::collection::vec(text(10), 1..=8).prop_map(|labels| (labels.len() as u16, labels)),
+        prop::collection::vec(shown_text(10), 1..=8).prop_map(|labels| (labels.len() as u16, labels)),
     ];
     let seed = prop_oneof![0u64..10, any::<u64>()];
     (prop::option::of(prop::sample::select(Preset::ALL.to_vec())), prop::collection::vec(change(), 0..8), messages, seed)
@@ -98,8 +109,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                     config = trial;
                 }
             }
-            let captions = prop::collection::vec((0..=MAX_TICK, text(30)), 0..4);
-            (prop::collection::vec(fault(messages), 0..MAX_FAULTS), prop::option::of(text(30)), captions).prop_map(
+            let captions = prop::collection::vec((0..=MAX_TICK, shown_text(30)), 0..4);
+            (prop::collection::vec(fault(messages), 0..MAX_FAULTS), prop::option::of(shown_text(30)), captions).prop_map(
                 move |(faults, title, captions)| Scenario {
                     preset,
                     config: config.clone(),
@@ -194,7 +205,16 @@ fn link_soup() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(pieces), 0..40).prop_map(|p| p.concat())
 }
 
+/// A link the decoder refuses gives a one-line error naming what is wrong; one it accepts is
+/// written back by the encoder within the link limit (with room for the step and speed the lab
+/// adds), and that link reopens to the same state: nothing the decoder accepts is lost.
 fn check_link_error(result: Result<LinkState, delivery_lab::LinkError>) -> Result<(), TestCaseError> {
+    if let Ok(state) = &result {
+        let written = LinkState { step: Some(u32::MAX), speed: Some(MAX_SPEED), ..state.clone() }.to_fragment();
+        prop_assert!(written.len() <= MAX_LINK_BYTES, "{} bytes: {}", written.len(), written);
+        let again = LinkState::from_fragment(&state.to_fragment());
+        prop_assert_eq!(again.as_ref().ok(), Some(state), "{:?}", again);
+    }
     if let Err(e) = result {
         prop_assert!(!e.param.is_empty() || !e.message.is_empty());
         prop_assert!(!e.message.is_empty(), "{:?}", e);
@@ -265,6 +285,51 @@ fn mutated_command() -> impl Strategy<Value = Value> {
     })
 }
 
+/// The path of every key of every object in `value`, as the scenario loader names paths
+/// (`config.acks`, `captions[0].text`).
+fn key_paths(value: &Value, at: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                let path = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+                out.push(path.clone());
+                key_paths(inner, &path, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, inner) in items.iter().enumerate() {
+                key_paths(inner, &format!("{at}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `value` as JSON text in which the key at `twice` appears twice in its object, first with
+/// its value and then again with it.
+fn with_key_twice(value: &Value, at: &str, twice: &str) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut members = Vec::new();
+            for (key, inner) in map {
+                let path = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+                let member = format!("{}:{}", Value::from(key.as_str()), with_key_twice(inner, &path, twice));
+                if path == twice {
+                    members.push(member.clone());
+                }
+                members.push(member);
+            }
+            format!("{{{}}}", members.join(","))
+        }
+        Value::Array(items) => {
+            let items: Vec<String> =
+                items.iter().enumerate().map(|(i, inner)| with_key_twice(inner, &format!("{at}[{i}]"), twice)).collect();
+            format!("[{}]", items.join(","))
+        }
+        leaf => leaf.to_string(),
+    }
+}
+
 fn check_host_error(result: Result<HostRequest, delivery_lab::HostError>) -> Result<(), TestCaseError> {
     if let Err(e) = result {
         prop_assert!(!e.message.is_empty());
@@ -329,10 +394,32 @@ proptest! {
 
     #[test]
     fn mutated_scenario_files_never_panic(text in scenario().prop_map(|s| s.to_json()).prop_flat_map(mutated)) {
-        if let Err(e) = Scenario::from_json(&text) {
-            prop_assert!(!e.message.is_empty());
-            prop_assert!(!e.to_string().contains(['\n', '\r']), "{:?}", e);
+        match Scenario::from_json(&text) {
+            Err(e) => {
+                prop_assert!(!e.message.is_empty());
+                prop_assert!(!e.to_string().contains(['\n', '\r']), "{:?}", e);
+            }
+            // Whatever the loader accepts, its own export loads back to the same scenario.
+            Ok(scenario) => prop_assert_eq!(Scenario::from_json(&scenario.to_json()).ok(), Some(scenario)),
         }
+    }
+
+    #[test]
+    fn scenario_files_round_trip_and_refuse_any_repeated_key(scenario in scenario(), at in any::<prop::sample::Index>()) {
+        let text = scenario.to_json();
+        prop_assert_eq!(Scenario::from_json(&text).ok(), Some(scenario));
+        // Write the file again with one key of one object (anywhere in it) given twice, each time
+        // with its own value: refused, naming the key's path.
+        let value: Value = serde_json::from_str(&text).unwrap();
+        let mut keys = Vec::new();
+        key_paths(&value, "", &mut keys);
+        let path = &keys[at.index(keys.len())];
+        let doubled = with_key_twice(&value, "", path);
+        let refused = Scenario::from_json(&doubled);
+        prop_assert!(refused.is_err(), "{}", doubled);
+        let e = refused.unwrap_err();
+        prop_assert_eq!(&e.path, path, "{:?}", e);
+        prop_assert!(e.message.contains("twice"), "{:?}", e);
     }
 
     #[test]

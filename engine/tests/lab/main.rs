@@ -14,6 +14,7 @@ mod props;
 mod rules;
 mod scenario;
 mod smoke;
+mod strict;
 mod support;
 mod table;
 mod playback;
