@@ -240,6 +240,10 @@ impl HostRequest {
                 (Some(Value::Object(scenario)), None) => {
                     let scenario = Scenario::from_value(&Value::Object(scenario.clone()))
                         .map_err(|e| fail(format!("\"scenario\": {e}")))?;
+                    // The lab keeps a link to what it shows ("Open in the full lab", reloads):
+                    // a scenario too large for one is refused, as a link to it would be.
+                    crate::link::check_writable(&LinkState::for_scenario(scenario.clone()))
+                        .map_err(|e| fail(format!("\"scenario\": {}", e.message)))?;
                     HostCommand::Load(HostLoad::Scenario(Box::new(scenario)))
                 }
                 (Some(other), None) => {

@@ -619,7 +619,7 @@ fn decode_link(input: &str, fragment: bool) -> Result<LinkState, LinkError> {
 /// in the canonical encoding, with a step and a speed of its own, so a link whose canonical form
 /// (with room for those) passes [`MAX_LINK_BYTES`] would open and then be lost at the first step.
 /// Raw characters that the encoder percent-encodes are what make a link grow so.
-fn check_writable(state: &LinkState) -> Result<(), LinkError> {
+pub(crate) fn check_writable(state: &LinkState) -> Result<(), LinkError> {
     let longest = LinkState { step: Some(u32::MAX), speed: Some(MAX_SPEED), ..state.clone() };
     let bytes = longest.to_fragment().len();
     if bytes > MAX_LINK_BYTES {

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use delivery_lab::link::{MAX_LINK_BYTES, MAX_SPEED};
 use delivery_lab::sim::world::MAX_FAULTS;
 use delivery_lab::{
-    Acks, AutoCommitStyle, Caption, Config, Fault, FaultSpec, HostRequest, IsolationLevel, LinkState, ManualCommit,
+    Acks, AutoCommitStyle, Caption, Config, Fault, FaultSpec, HostCommand, HostLoad, HostRequest, IsolationLevel, LinkState, ManualCommit,
     MsgId, OffsetReset, Panel, Preset, Scenario, SinkKind, Theme, Trigger, MAX_MESSAGES, MAX_TICK,
 };
 
@@ -385,6 +385,40 @@ proptest! {
         check_host_error(HostRequest::from_value(&value))?;
         check_host_error(HostRequest::from_value(&mutated))?;
         check_host_error(HostRequest::from_json(&mutated.to_string()))?;
+    }
+
+    #[test]
+    fn every_host_command_the_validator_accepts_leaves_a_state_whose_link_opens(
+        base in scenario(),
+        fault in fault(MAX_MESSAGES),
+        tick in prop_oneof![0..=MAX_TICK, any::<u64>()],
+        loaded in link_state(),
+    ) {
+        // The commands that change the scenario, as a host page would send them: an inject of a
+        // spec (also one at any tick at all), a load of a scenario object, a load of a link.
+        let commands = [
+            json!({"target": "kafka-delivery-lab", "version": 1, "type": "inject", "fault": fault.to_string()}),
+            json!({"target": "kafka-delivery-lab", "version": 1, "type": "inject", "fault": format!("disk-lost@{tick}")}),
+            json!({"target": "kafka-delivery-lab", "version": 1, "type": "load",
+                   "scenario": serde_json::from_str::<Value>(&loaded.scenario.to_json()).unwrap()}),
+            json!({"target": "kafka-delivery-lab", "version": 1, "type": "load", "link": loaded.to_fragment()}),
+        ];
+        for command in commands {
+            let Ok(request) = HostRequest::from_value(&command) else { continue };
+            // What the lab then shows (`Lab::check_arm` guards an inject as it guards a click).
+            let state = match request.command {
+                HostCommand::Inject { fault } => match base.check_new_fault(fault) {
+                    Ok(()) => LinkState::for_scenario(base.clone().with_fault(fault)),
+                    Err(_) => continue,
+                },
+                HostCommand::Load(HostLoad::Scenario(scenario)) => LinkState::for_scenario(*scenario),
+                HostCommand::Load(HostLoad::Link(state)) => *state,
+                other => return Err(TestCaseError::fail(format!("unexpected {other:?}"))),
+            };
+            let written = LinkState { step: Some(u32::MAX), ..state.clone() }.to_fragment();
+            let reopened = LinkState::from_fragment(&written);
+            prop_assert!(reopened.is_ok(), "{:?} for {}", reopened, command);
+        }
     }
 
     #[test]

@@ -150,6 +150,17 @@ fn a_link_the_lab_opens_it_can_write_back_and_one_it_could_not_is_refused_with_a
 }
 
 #[test]
+fn a_host_page_cannot_load_a_scenario_too_large_for_the_labs_own_link() {
+    // Twenty captions of 500 characters: a valid scenario file, but 10 KB as a link.
+    let captions: Vec<_> = (0..20).map(|i| json!({"tick": i, "text": "x".repeat(500)})).collect();
+    let scenario = json!({"version": 1, "messages": 3, "captions": captions});
+    assert!(Scenario::from_value(&scenario).is_ok());
+    let load = json!({"target": "kafka-delivery-lab", "version": 1, "type": "load", "scenario": scenario});
+    let e = HostRequest::from_value(&load).unwrap_err();
+    assert!(e.message.contains("share it as a scenario file"), "{e}");
+}
+
+#[test]
 fn the_longest_accepted_link_round_trips() {
     // Grow a caption one character at a time until the decoder refuses: the last link it took
     // reopens to the same state, and the lab's own writing of it (step and speed added) too.
