@@ -18,7 +18,7 @@ const FIELDS: [&str; 4] = ["version", "scenario", "event_log_hash", "events"];
 
 /// The run of `world` (played from `scenario`) as JSON in the format [`replay`] reads.
 pub fn run_to_json(scenario: &Scenario, world: &World) -> String {
-    let scenario: Value = serde_json::from_str(&scenario.to_json()).unwrap_or(Value::Null);
+    let scenario = scenario.to_value();
     let events = serde_json::to_value(world.events()).unwrap_or(Value::Null);
     let mut doc = Map::new();
     doc.insert("version".into(), Value::from(RUN_VERSION));

@@ -188,6 +188,11 @@ impl Scenario {
 
     /// The scenario as JSON in the format [`Scenario::from_json`] reads.
     pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.to_value()).unwrap_or_default()
+    }
+
+    /// The scenario as the JSON value [`Scenario::from_value`] reads.
+    pub fn to_value(&self) -> Value {
         let mut doc = Map::new();
         doc.insert("version".into(), Value::from(SCENARIO_VERSION));
         if let Some(preset) = self.preset {
@@ -208,7 +213,7 @@ impl Scenario {
         if !self.captions.is_empty() {
             doc.insert("captions".into(), serde_json::to_value(&self.captions).unwrap_or(Value::Null));
         }
-        serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default()
+        Value::Object(doc)
     }
 }
 

@@ -61,8 +61,7 @@ fn spawn(task: &Value, on_message: Callback<Value>) -> Result<Job, String> {
     let on_error = on_message.clone();
     let listener = EventListener::new(&worker, "message", move |event| {
         let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
-        let text = js_sys::JSON::stringify(&event.data()).ok().and_then(|s| s.as_string()).unwrap_or_default();
-        let Ok(value) = serde_json::from_str::<Value>(&text) else { return };
+        let Some(value) = super::bridge::js_to_json(&event.data(), 0) else { return };
         if value["type"] == "ready" {
             // The worker has loaded its WebAssembly and listens: now it gets its task.
             if sender.post_message(&message).is_err() {

@@ -15,7 +15,7 @@ export function nativeLedger(scenarioJson, steps) {
   writeFileSync(file, scenarioJson);
   const args = ["run", file, "--json", ...(steps === undefined ? [] : ["--steps", String(steps)])];
   try {
-    return JSON.parse(execFileSync(cli, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }));
+    return JSON.parse(execFileSync(cli, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] }));
   } catch (error) {
     // Exit code 3: the lab's bound cut the run short; the partial ledger is still printed.
     if (error.status === 3) return JSON.parse(error.stdout);

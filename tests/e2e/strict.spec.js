@@ -29,7 +29,7 @@ test("a run the lab's bound stops says so from the start and at its end, and jud
   await expect(summary).toContainText(`${native.summary.lost} lost`);
   await expect(page.getByTestId("truncated")).toContainText("did not finish");
   // The last message's row (scrolled into view in the long ledger) has no verdict.
-  const scroll = page.locator(".ledger-scroll");
+  const scroll = page.getByRole("region", { name: "Ledger table" });
   await scroll.evaluate((el) => { el.scrollTop = el.scrollHeight; });
   const last = page.locator('.ledger tbody tr[data-msg="m200"] .verdict');
   await expect(last).toHaveAttribute("data-verdict", native.rows[199].verdict);
@@ -97,7 +97,7 @@ async function openHost(page, origin, fragment, allow) {
 const types = (page) => page.evaluate(() => window.labMessages.map((m) => m.type));
 
 plain("a host command is refused what a link would refuse, with the same message", async ({ page }) => {
-  await openHost(page, hostOrigin, "v=1&preset=at-least-once&messages=3&embed=1", hostOrigin);
+  await openHost(page, hostOrigin, "v=1&preset=at-least-once&messages=3", hostOrigin);
   await page.waitForFunction(() => window.labMessages.some((m) => m.type === "ready"));
   const frame = page.frameLocator("#lab");
   const before = await frame.getByTestId("scenario-json").textContent();
