@@ -498,6 +498,12 @@ impl App {
     /// The banner of a run the lab's bound cuts short: its ledger is partial.
     fn bound_view(&self) -> Html {
         match self.lab.bound_notice() {
+            // An embed's frame is small: the short form, the full sentence as its title.
+            Some(text) if self.view.embed => html! {
+                <div class="notice bound compact" role="status" data-testid="bound" title={text}>
+                    <p>{ format!("This run does not finish: it hits the lab's bound at t={}, so some messages end unfinished.", self.lab.full_run().world.now()) }</p>
+                </div>
+            },
             Some(text) => html! { <div class="notice bound" role="status" data-testid="bound"><p>{ text }</p></div> },
             None => html! {},
         }
