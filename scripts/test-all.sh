@@ -46,7 +46,7 @@ layer size scripts/size.sh "$budget" "$worker_budget"
 
 rm -f tests/e2e/artifacts/results.json
 # The e2e tests compare the page with the native command line.
-cargo build -q -p delivery-lab-engine --bin delivery-lab
+cargo build -q -p delivery-lab-share --bin delivery-lab
 layer e2e npx playwright test
 if [ -f tests/e2e/artifacts/results.json ]; then
   read -r p f < <(node -e '

@@ -24,10 +24,6 @@ pub const SPEEDS: [(f64, &str); 6] = [
     (16.0, "fastest"),
 ];
 pub const DEFAULT_SPEED: usize = 2;
-/// The messages a new scenario sends: enough for a failure on m2 to stand between two healthy ones.
-pub const DEFAULT_MESSAGES: u16 = 3;
-/// The seed of a new scenario.
-pub const DEFAULT_SEED: u64 = 1;
 /// A frame longer than this (a background tab, a debugger) advances the clock by this much only.
 const MAX_FRAME_MS: f64 = 100.0;
 /// The most engine steps one animation frame may take, so a frame stays short.
@@ -136,7 +132,7 @@ pub struct Lab {
 
 impl Default for Lab {
     fn default() -> Lab {
-        Lab::new(Scenario::from_preset(Preset::AtLeastOnce, DEFAULT_MESSAGES, DEFAULT_SEED))
+        Lab::new(Scenario::default())
     }
 }
 
@@ -771,7 +767,7 @@ fn build(scenario: &Scenario) -> (EffectiveConfig, World) {
     match (scenario.config.resolve(), World::new(scenario)) {
         (Ok(effective), Ok(world)) => (effective, world),
         _ => {
-            let fallback = Scenario::from_preset(Preset::AtLeastOnce, DEFAULT_MESSAGES, DEFAULT_SEED);
+            let fallback = Scenario::default();
             let effective = fallback.config.resolve().expect("a preset's configuration resolves");
             let world = World::new(&fallback).expect("a preset's scenario builds");
             (effective, world)
@@ -782,7 +778,8 @@ fn build(scenario: &Scenario) -> (EffectiveConfig, World) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use delivery_lab::{Fault, LinkState, Verdict, MAX_TICK};
+    use delivery_lab::{Fault, Verdict, MAX_TICK};
+    use delivery_share::LinkState;
 
     fn lab_with(fault: &str) -> Lab {
         let mut lab = Lab::default();

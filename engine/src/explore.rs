@@ -51,7 +51,6 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use serde::Serialize;
 
-use crate::link::LinkState;
 use crate::preset::Preset;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::event::{EventKind, MsgId, Tick};
@@ -250,8 +249,10 @@ pub struct Counterexample {
     pub also: Vec<Verdict>,
     /// The ledger's explanation of that message.
     pub explanation: String,
-    /// The link fragment (without `#`) that opens this run in the lab.
-    pub link: String,
+    /// The explored scenario with the schedule as its failures: the run to replay (a caller
+    /// that shows links makes one of it).
+    #[serde(skip)]
+    pub scenario: Scenario,
 }
 
 /// The answer for one outcome.
@@ -321,8 +322,9 @@ impl ExploreReport {
         &self.results[outcome.index()].finding
     }
 
-    /// The report as text, one outcome a line, each counterexample with its link.
-    pub fn to_text(&self) -> String {
+    /// The report as text, one outcome a line, each counterexample with what `replay` says of
+    /// its scenario (a link, where the caller has one).
+    pub fn to_text(&self, replay: &dyn Fn(&Scenario) -> String) -> String {
         let mut out = format!(
             "explored {} messages, up to {} failures: {} runs, {} states{}\n",
             self.query.messages,
@@ -350,7 +352,7 @@ impl ExploreReport {
                     verdicts.extend(c.also.iter().map(|v| v.label()));
                     out.push_str(&format!("{:<22} found: {schedule} ({} {})\n", r.outcome.slug(), c.msg, verdicts.join(", also ")));
                     out.push_str(&format!("{:<22}   {}\n", "", c.explanation));
-                    out.push_str(&format!("{:<22}   #{}\n", "", c.link));
+                    out.push_str(&format!("{:<22}   {}\n", "", replay(&c.scenario)));
                 }
             }
         }
@@ -875,7 +877,7 @@ impl Explorer {
             verdict: row.map_or(Verdict::Pending, |r| r.verdict),
             also: row.map(|r| r.also.clone()).unwrap_or_default(),
             explanation: row.map(|r| r.explanation.clone()).unwrap_or_default(),
-            link: LinkState::for_scenario(scenario).to_fragment(),
+            scenario,
         }
     }
 }
@@ -892,7 +894,7 @@ pub fn explore(scenario: &Scenario, query: ExploreQuery) -> Result<ExploreReport
 /// The number of messages of the matrix's runs.
 pub const MATRIX_MESSAGES: u16 = 3;
 /// The seed of the matrix's runs (the link format's default seed).
-pub const MATRIX_SEED: u64 = crate::link::DEFAULT_SEED;
+pub const MATRIX_SEED: u64 = crate::scenario::DEFAULT_SEED;
 
 /// One outcome a single failure can cause, with the failure (a moment of it) that does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -3,52 +3,8 @@
 //! This crate is plain Rust. It imports no web crate, reads no clock and uses no OS randomness, so a
 //! run is a pure function of its scenario, natively and in the browser.
 //!
-//! # Codemap
-//!
-//! - [`explore`]: the explorer. `Explorer` (resumable: `run(budget)`, `progress`, `report`) and
-//!   `explore` search every schedule of up to K failures (`ExploreQuery`, at most 5 messages, 3
-//!   failures, 2 million states) breadth first from snapshots at each moment a failure applies;
-//!   `ExploreReport` gives per `Outcome` (loss, duplicate processing, duplicate effect, reorder,
-//!   aborted record seen, delayed) "impossible within the bound" or a shortest `Counterexample`
-//!   (schedule, verdict, explanation, link). `matrix` is the guarantee matrix (presets by failure
-//!   points, one failure at every moment) that `delivery-lab matrix` prints into README.md.
-//! - [`export`]: the configuration as Java properties and as a confluent-kafka Python dict.
-//! - [`run`]: a recorded run (scenario, event log, hash) as JSON, and `replay`, which checks that
-//!   the scenario still gives that log.
-//! - [`lesson`]: `Lesson`, the built-in lessons as data (one per pitfall: a scenario with captions
-//!   and a predict-then-reveal `Question`); `Question::answer` grades it from the run's ledger
-//!   through a `Measure` (a verdict or a counter of one message, or a summary count).
-//! - [`link`]: `LinkState`, the whole lab state (scenario and view options: step, range, lesson,
-//!   theme, embed, autoplay, hidden panels, allowed origins, speed) in a URL fragment or query
-//!   (`#v=1&preset=exactly-once-db&fail=drop-ack:m2`); strict decoding with `LinkError { param,
-//!   message }`; the scenario part goes through the scenario loader.
-//! - [`host`]: the postMessage protocol with a host page when embedded: `HostRequest::from_value`
-//!   validates an inbound command (`HostCommand`, or `HostError` echoing the id), the outbound
-//!   messages (`ready`, `height`, `state`, `reply`, `error`) as JSON values, `is_allowed_origin`.
-//! - [`json`]: JSON text read strictly (a key repeated in one object is refused with its path).
-//! - [`preset`]: `Preset`, the four starting configurations (at-most-once, at-least-once,
-//!   exactly-once Kafka to Kafka, exactly-once into a database) and `Preset::config()`.
-//! - [`scenario`]: `Scenario`, the versioned JSON format (version 1), strict validation with
-//!   `ScenarioError { path, message }`, and `World::new(&Scenario)`.
-//! - `sim::config`: `Config` with Kafka's names and the Java client's defaults (Kafka 3.2+);
-//!   `Config::resolve()` gives an `EffectiveConfig` (ticks, idempotence in force, notes such as
-//!   "idempotence: off (acks != all)") or a `ConfigError` where Kafka throws a ConfigException.
-//!   One tick is `TICK_MS` = 100 ms.
-//! - `sim::fault`: `Fault` (every failure point, with a slug such as `drop-ack`, a label and a
-//!   `Hotspot`), `Trigger` (next, at a tick, for a message) and `FaultSpec` (`drop-ack:m2`).
-//! - `sim::event`: `Event { id, tick, cause, kind }`, `EventKind`, `Actor`, `FlightKind`;
-//!   `Event::describe()` narrates one event in one sentence.
-//! - `sim::world`: `World`, the discrete-event loop. Commands: `inject`, `step`, `run_until`,
-//!   `run_to_quiescence`. Getters: `events`, `partition`, `transactions`, `committed_offset`,
-//!   `consumer`, `sink`, `producers`, `records`, `in_flight`, `ledger`, `event_log_hash`.
-//! - `sim::producer`, `sim::broker`, `sim::consumer`, `sim::sink`: each actor's state and the
-//!   handlers that move it, next to the Kafka rules they follow.
-//! - `sim::ledger`: `Ledger`, `MessageRow` (three counters kept apart: copies in the log and
-//!   visible to each isolation level, processing runs, sink effects), `Verdict` with its cause
-//!   events and a sentence, `Summary`.
-//! - `probe` (feature `determinism-probe` only): a C export of the event-log hash, to compare a
-//!   wasm32 build with the native one (`examples/hash_grid.rs`, `examples/wasm-determinism.mjs`).
-//! - `sim::rng`: `Rng`, SplitMix64 seeded by the scenario: the only randomness.
+//! The codemap of this crate and of the whole lab is ARCHITECTURE.md at the repository's root (one
+//! codemap, kept there); the modelling decisions below are the engine's own.
 //!
 //! # Architecture invariants
 //!
@@ -137,26 +93,23 @@
 
 pub mod explore;
 pub mod export;
-pub mod host;
 pub mod json;
 pub mod lesson;
-pub mod link;
 pub mod preset;
 pub mod run;
 #[cfg(feature = "determinism-probe")]
 pub mod probe;
 pub mod scenario;
 pub mod sim;
+pub mod text;
 
 pub use explore::{
     explore, matrix, Cell, Counterexample, ExploreError, ExploreQuery, ExploreReport, Explorer, Finding, Matrix, MatrixRow,
     Outcome, OutcomeResult, Progress, Witness,
 };
-pub use host::{HostCommand, HostError, HostLoad, HostRequest, LabStatus, ReplyId};
 pub use lesson::{Answer, Choice, Lesson, Measure, Question};
-pub use link::{LinkError, LinkState, Panel, Theme};
 pub use preset::{Preset, UnknownPreset};
-pub use scenario::{Caption, Scenario, ScenarioError, SCENARIO_VERSION};
+pub use scenario::{Caption, Scenario, ScenarioError, DEFAULT_MESSAGES, DEFAULT_PRESET, DEFAULT_SEED, SCENARIO_VERSION};
 pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark, TxnMeta, TxnPhase};
 pub use sim::config::{
     Acks, AutoCommitStyle, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,
@@ -165,4 +118,4 @@ pub use sim::config::{
 pub use sim::event::{Actor, Event, EventId, EventKind, FlightId, FlightKind, MsgId, Tick};
 pub use sim::fault::{Fault, FaultSpec, Hotspot, Trigger};
 pub use sim::ledger::{Ledger, MessageRow, Summary, Verdict};
-pub use sim::world::{Flight, FlightState, RunState, World, MAX_EVENTS, MAX_MESSAGES, MAX_TICK};
+pub use sim::world::{Flight, FlightState, RunState, World, MAX_EVENTS, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};

@@ -25,6 +25,13 @@ use crate::sim::world::{World, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};
 pub const SCENARIO_VERSION: u64 = 1;
 /// The largest scenario text accepted, in bytes.
 pub const MAX_SCENARIO_BYTES: usize = 64 * 1024;
+/// The preset of the lab's opening scenario, and of a link that names none. The defaults are
+/// part of the formats (a link written today must mean the same tomorrow): defined once, here.
+pub const DEFAULT_PRESET: Preset = Preset::AtLeastOnce;
+/// The message count of the opening scenario, and of a link that gives none.
+pub const DEFAULT_MESSAGES: u16 = 3;
+/// The seed of the opening scenario, of a link that gives none, and of the guarantee matrix.
+pub const DEFAULT_SEED: u64 = 1;
 
 /// A run to replay: everything that decides its outcome.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -100,7 +107,7 @@ impl ScenarioError {
         // One line: serde quotes some values raw (an unknown variant), and they may hold a newline.
         // The path may quote a key from the file: one line too, and short.
         let (path, message) = (path.into(), message.into());
-        ScenarioError { path: crate::link::one_line(&path, 100), message: crate::link::one_line(&message, usize::MAX) }
+        ScenarioError { path: crate::text::one_line(&path, 100), message: crate::text::one_line(&message, usize::MAX) }
     }
 }
 
@@ -123,6 +130,14 @@ impl From<ConfigError> for ScenarioError {
 }
 
 const FIELDS: [&str; 8] = ["version", "preset", "config", "messages", "seed", "faults", "title", "captions"];
+
+impl Default for Scenario {
+    /// The lab's opening scenario: [`DEFAULT_PRESET`], [`DEFAULT_MESSAGES`] messages, seed
+    /// [`DEFAULT_SEED`], no failure.
+    fn default() -> Scenario {
+        Scenario::from_preset(DEFAULT_PRESET, DEFAULT_MESSAGES, DEFAULT_SEED)
+    }
+}
 
 impl Scenario {
     /// A scenario from a preset, without faults.
@@ -362,7 +377,7 @@ fn parse_fault(item: &Value, path: &str) -> Result<FaultSpec, ScenarioError> {
 fn parse_msg(value: &Value) -> Option<MsgId> {
     let n = match value {
         Value::Number(n) => n.as_u64()?,
-        Value::String(s) => crate::link::digits(s.strip_prefix('m')?)?,
+        Value::String(s) => crate::text::digits(s.strip_prefix('m')?)?,
         _ => return None,
     };
     (1..=u64::from(MAX_MESSAGES)).contains(&n).then_some(MsgId(n as u16))

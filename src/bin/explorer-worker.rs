@@ -42,7 +42,7 @@ fn main() {
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod worker {
     use delivery_lab::explore::{ExploreQuery, ExploreReport, Explorer, Finding, Matrix};
-    use delivery_lab::link::LinkState;
+    use delivery_share::link::LinkState;
     use delivery_lab::Scenario;
     use serde_json::{json, Value};
 

@@ -22,10 +22,10 @@ use super::settings::Settings;
 use super::bridge::{Bridge, Inbound};
 use super::explorer::ExplorerPanel;
 use super::lessons::{LessonPanel, LessonPicker};
-use delivery_lab::host::{self, HostCommand, HostLoad, HostRequest, LabStatus};
+use delivery_share::host::{self, HostCommand, HostLoad, HostRequest, LabStatus};
 use super::share::{share_link, ShareDialog};
 use delivery_lab::lesson::Lesson;
-use delivery_lab::link::{LinkState, Panel, Theme};
+use delivery_share::link::{LinkState, Panel, Theme};
 use super::stage::{self, Geometry, Labels, LogView, Stage, HOTSPOTS, TALL, WIDE};
 use super::theme::ThemeChoice;
 use crate::lab::{Action, Lab};
@@ -795,7 +795,7 @@ impl App {
         }
     }
 
-    /// A postMessage: from an origin the link allows, validated by the engine's host protocol,
+    /// A postMessage: from an origin the link allows, validated by the host protocol (`delivery_share::host`),
     /// carried out through `Lab::apply` like a click. Anything else changes nothing; a message
     /// addressed to the lab gets an error reply saying why.
     fn on_host(&mut self, inbound: Inbound) {
@@ -947,7 +947,7 @@ impl App {
         let path = location_part(|l| l.pathname());
         // A scenario too large for a link leaves the address without one (rather than an older
         // run's); the share dialog says to share it as a file.
-        let address = if fragment.len() > delivery_lab::link::MAX_LINK_BYTES { path } else { format!("{path}#{fragment}") };
+        let address = if fragment.len() > delivery_share::link::MAX_LINK_BYTES { path } else { format!("{path}#{fragment}") };
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
         }

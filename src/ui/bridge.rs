@@ -1,6 +1,6 @@
 //! The postMessage bridge to a host page (the page that embeds the lab in an iframe). This module
 //! only moves JSON between the browser and the app: what a message may say is decided by the
-//! engine's `host` module, and what it does by `Lab::apply`, like any click.
+//! `delivery_share::host` module, and what it does by `Lab::apply`, like any click.
 
 use gloo_events::EventListener;
 use wasm_bindgen::closure::Closure;
@@ -26,12 +26,12 @@ impl Inbound {
 
     /// The message's `id`, read alone (a string of at most `max_chars` characters, or a
     /// number), to echo in an answer to a page whose payload is not converted.
-    pub fn id(&self, max_chars: usize) -> Option<delivery_lab::ReplyId> {
+    pub fn id(&self, max_chars: usize) -> Option<delivery_share::ReplyId> {
         let id = js_sys::Reflect::get(&self.data, &JsValue::from_str("id")).ok()?;
         if let Some(text) = id.as_string() {
-            return (text.chars().count() <= max_chars).then_some(delivery_lab::ReplyId::Text(text));
+            return (text.chars().count() <= max_chars).then_some(delivery_share::ReplyId::Text(text));
         }
-        serde_json::Number::from_f64(id.as_f64()?).map(delivery_lab::ReplyId::Number)
+        serde_json::Number::from_f64(id.as_f64()?).map(delivery_share::ReplyId::Number)
     }
 
     /// Whether the message names this lab as its `target`, read without converting the payload

@@ -13,9 +13,10 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-/// The search's bounds the form offers (the engine refuses anything larger).
-pub const MAX_MESSAGES: u16 = 5;
-pub const MAX_FAULTS: u8 = 3;
+/// The search's bounds and defaults are the engine's own.
+use delivery_lab::explore::{
+    DEFAULT_FAULTS, DEFAULT_MESSAGES, MAX_EXPLORE_FAULTS as MAX_FAULTS, MAX_EXPLORE_MESSAGES as MAX_MESSAGES,
+};
 
 #[derive(Properties)]
 pub struct ExplorerProps {
@@ -80,8 +81,8 @@ fn spawn(task: &Value, on_message: Callback<Value>) -> Result<Job, String> {
 
 #[function_component(ExplorerPanel)]
 pub fn explorer_panel(props: &ExplorerProps) -> Html {
-    let messages = use_state(|| 3u16);
-    let faults = use_state(|| 2u8);
+    let messages = use_state(|| DEFAULT_MESSAGES);
+    let faults = use_state(|| DEFAULT_FAULTS);
     let status = use_state(|| Status::Idle);
     let matrix = use_state(|| None::<Result<Rc<Value>, String>>);
     let job: Rc<RefCell<Option<Job>>> = use_mut_ref(|| None);

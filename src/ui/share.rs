@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use delivery_lab::link::{LinkState, Panel, Theme};
+use delivery_share::link::{LinkState, Panel, Theme};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -110,7 +110,7 @@ pub fn share_dialog(props: &ShareProps) -> Html {
     let choice = use_state(EmbedChoice::default);
     let copied = use_state(|| None::<&'static str>);
     let link = share_link(&props.base, &props.state);
-    let too_long = link.len() - props.base.len() - 1 > delivery_lab::link::MAX_LINK_BYTES;
+    let too_long = link.len() - props.base.len() - 1 > delivery_share::link::MAX_LINK_BYTES;
     let (_, width, height) = EMBED_SIZES[choice.size.min(EMBED_SIZES.len() - 1)];
     let src = embed_link(&props.base, &props.state, &choice);
     let title = match &props.state.scenario.title {

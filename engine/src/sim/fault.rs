@@ -279,13 +279,13 @@ impl FromStr for FaultSpec {
         if let Some((name, msg)) = s.split_once(':') {
             let number = msg
                 .strip_prefix('m')
-                .and_then(crate::link::digits::<u16>)
+                .and_then(crate::text::digits::<u16>)
                 .filter(|n| *n >= 1)
                 .ok_or_else(|| BadFault(format!("{s:?}: expected a message like m2 after ':' (digits, no sign or leading zero)")))?;
             return Ok(FaultSpec { fault: name.parse()?, trigger: Trigger::Message(MsgId(number)) });
         }
         if let Some((name, tick)) = s.split_once('@') {
-            let tick = crate::link::digits::<Tick>(tick).ok_or_else(|| {
+            let tick = crate::text::digits::<Tick>(tick).ok_or_else(|| {
                 BadFault(format!("{s:?}: expected a tick number after '@' (digits, no sign or leading zero)"))
             })?;
             return Ok(FaultSpec { fault: name.parse()?, trigger: Trigger::AtTick(tick) });

@@ -5,12 +5,10 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use delivery_lab::link::{MAX_LINK_BYTES, MAX_SPEED};
-use delivery_lab::sim::world::MAX_FAULTS;
-use delivery_lab::{
-    Acks, AutoCommitStyle, Caption, Config, Fault, FaultSpec, HostCommand, HostLoad, HostRequest, IsolationLevel, LinkState, ManualCommit,
-    MsgId, OffsetReset, Panel, Preset, Scenario, SinkKind, Theme, Trigger, MAX_MESSAGES, MAX_TICK,
-};
+use delivery_share::link::{MAX_LINK_BYTES, MAX_SPEED};
+use delivery_lab::MAX_FAULTS;
+use delivery_lab::{Acks, AutoCommitStyle, Caption, Config, Fault, FaultSpec, IsolationLevel, ManualCommit, MsgId, OffsetReset, Preset, Scenario, SinkKind, Trigger, MAX_MESSAGES, MAX_TICK};
+use delivery_share::{HostCommand, HostLoad, HostRequest, LinkState, Panel, Theme};
 
 /// Characters that need escaping in a link, and some that do not.
 const TRICKY: [char; 22] =
@@ -208,7 +206,7 @@ fn link_soup() -> impl Strategy<Value = String> {
 /// A link the decoder refuses gives a one-line error naming what is wrong; one it accepts is
 /// written back by the encoder within the link limit (with room for the step and speed the lab
 /// adds), and that link reopens to the same state: nothing the decoder accepts is lost.
-fn check_link_error(result: Result<LinkState, delivery_lab::LinkError>) -> Result<(), TestCaseError> {
+fn check_link_error(result: Result<LinkState, delivery_share::LinkError>) -> Result<(), TestCaseError> {
     if let Ok(state) = &result {
         let written = LinkState { step: Some(u32::MAX), speed: Some(MAX_SPEED), ..state.clone() }.to_fragment();
         prop_assert!(written.len() <= MAX_LINK_BYTES, "{} bytes: {}", written.len(), written);
@@ -330,7 +328,7 @@ fn with_key_twice(value: &Value, at: &str, twice: &str) -> String {
     }
 }
 
-fn check_host_error(result: Result<HostRequest, delivery_lab::HostError>) -> Result<(), TestCaseError> {
+fn check_host_error(result: Result<HostRequest, delivery_share::HostError>) -> Result<(), TestCaseError> {
     if let Err(e) = result {
         prop_assert!(!e.message.is_empty());
         prop_assert!(!e.to_string().contains(['\n', '\r']), "{:?}", e);

@@ -1,11 +1,9 @@
 //! The postMessage protocol: every command type is read, everything else is refused with the id
 //! echoed, and every message the lab sends says where it comes from.
 
-use delivery_lab::host::{self, is_allowed_origin};
-use delivery_lab::{
-    Fault, FaultSpec, HostCommand, HostLoad, HostRequest, LabStatus, Ledger, MsgId, Preset, ReplyId, Scenario,
-    Theme, Trigger, World,
-};
+use delivery_share::host::{self, is_allowed_origin};
+use delivery_lab::{Fault, FaultSpec, Ledger, MsgId, Preset, Scenario, Trigger, World};
+use delivery_share::{HostCommand, HostLoad, HostRequest, LabStatus, ReplyId, Theme};
 use serde_json::{json, Value};
 
 fn command(extra: Value) -> Value {
@@ -16,7 +14,7 @@ fn command(extra: Value) -> Value {
     base
 }
 
-fn refused(value: Value) -> delivery_lab::HostError {
+fn refused(value: Value) -> delivery_share::HostError {
     HostRequest::from_value(&value).expect_err(&value.to_string())
 }
 

@@ -7,7 +7,7 @@ fn cli(args: &[&str]) -> std::process::Output {
 }
 
 fn example(name: &str) -> String {
-    format!("{}/examples/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../engine/examples/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]
@@ -98,4 +98,40 @@ fn lesson_lists_every_lesson_and_prints_one_lessons_graded_answer() {
     let out = cli(&["lesson", "no-such-lesson"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("lost-ack-duplicate"), "the error lists the lessons");
+}
+
+#[test]
+fn readme_matrix_is_the_commands_output() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let start = readme.find("<!-- matrix:start -->\n").expect("start marker") + "<!-- matrix:start -->\n".len();
+    let end = readme.find("<!-- matrix:end -->").expect("end marker");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_delivery-lab")).arg("matrix").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(&readme[start..end], String::from_utf8(out.stdout).unwrap(), "regenerate README's matrix with `delivery-lab matrix`");
+}
+
+#[test]
+fn cli_explore_and_matrix() {
+    let cli = |args: &[&str]| std::process::Command::new(env!("CARGO_BIN_EXE_delivery-lab")).args(args).output().unwrap();
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../engine/examples/scenarios/at-most-once-consumer-crash.json");
+    let out = cli(&["explore", file, "--messages", "2", "--faults", "1", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["results"][0]["outcome"], "loss");
+    assert_eq!(json["results"][0]["finding"]["kind"], "found");
+    // The engine gives the counterexample as a scenario; the command line adds the link that
+    // replays it, and that link opens the scenario with exactly the schedule found.
+    let link = json["results"][0]["finding"]["link"].as_str().expect("a link");
+    let linked = delivery_share::LinkState::from_fragment(link).expect("a valid link").scenario;
+    let schedule: Vec<String> = linked.faults.iter().map(ToString::to_string).collect();
+    assert_eq!(serde_json::json!(schedule), json["results"][0]["finding"]["schedule_text"]);
+    let out = cli(&["explore", file, "--faults", "1"]);
+    assert!(String::from_utf8(out.stdout).unwrap().lines().any(|l| l.starts_with("loss") && l.contains("found")));
+    for bad in [vec!["explore", file, "--messages", "9"], vec!["explore"], vec!["explore", file, "--exclude", "nope"], vec!["matrix", "x"]] {
+        let out = cli(&bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+    let out = cli(&["matrix", "--json", "--custom", file]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["rows"].as_array().unwrap().len(), 5);
 }

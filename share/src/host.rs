@@ -34,9 +34,8 @@ use std::fmt;
 use serde_json::{Map, Number, Value};
 
 use crate::link::{one_line, shorten, LinkState};
-use crate::scenario::Scenario;
-use crate::sim::fault::{BadFault, FaultSpec};
-use crate::sim::ledger::Ledger;
+use delivery_lab::sim::fault::BadFault;
+use delivery_lab::{FaultSpec, Ledger, Scenario};
 
 /// The `target` a command must name, and the `source` of every message the lab sends.
 pub const HOST_TARGET: &str = "kafka-delivery-lab";
@@ -267,7 +266,7 @@ impl HostRequest {
         if text.len() > MAX_HOST_BYTES {
             return Err(HostError::new(None, false, format!("larger than {MAX_HOST_BYTES} bytes")));
         }
-        let value = crate::json::parse(text).map_err(|e| {
+        let value = delivery_lab::json::parse(text).map_err(|e| {
             let at = if e.path.is_empty() { String::new() } else { format!("{:?}: ", e.path) };
             HostError::new(None, false, format!("{at}{}", e.message))
         })?;

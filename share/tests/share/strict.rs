@@ -6,8 +6,9 @@
 
 use std::process::Command;
 
-use delivery_lab::link::MAX_LINK_BYTES;
-use delivery_lab::{HostCommand, HostRequest, LinkState, Preset, RunState, Scenario, Verdict, World, MAX_TICK};
+use delivery_share::link::MAX_LINK_BYTES;
+use delivery_lab::{Preset, RunState, Scenario, Verdict, World, MAX_TICK};
+use delivery_share::{HostCommand, HostRequest, LinkState};
 use serde_json::json;
 
 /// The reproducer: every produce request times out (1 ms) long before its answer can come
@@ -176,10 +177,10 @@ fn the_longest_accepted_link_round_trips() {
             }
         }
     }
-    let (link, state) = longest.unwrap();
+    let (_, state) = longest.unwrap();
     // Written canonically (é as %C3%A9), it fills the link up to the last few bytes.
     assert!(state.to_fragment().len() > MAX_LINK_BYTES - 64 - 12 * 6, "{}", state.to_fragment().len());
-    let written = LinkState { step: Some(u32::MAX), speed: Some(delivery_lab::link::MAX_SPEED), ..state.clone() };
+    let written = LinkState { step: Some(u32::MAX), speed: Some(delivery_share::link::MAX_SPEED), ..state.clone() };
     assert!(written.to_fragment().len() <= MAX_LINK_BYTES);
     assert_eq!(LinkState::from_fragment(&written.to_fragment()).unwrap(), written);
     assert_eq!(LinkState::from_fragment(&state.to_fragment()).unwrap(), state);

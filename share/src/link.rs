@@ -43,23 +43,17 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use crate::preset::Preset;
-use crate::scenario::{Scenario, ScenarioError, SCENARIO_VERSION};
-use crate::sim::config::Config;
-use crate::sim::fault::FaultSpec;
-use crate::sim::world::{MAX_FAULTS, MAX_MESSAGES};
+use delivery_lab::scenario::{ScenarioError, SCENARIO_VERSION};
+pub use delivery_lab::scenario::{DEFAULT_MESSAGES, DEFAULT_PRESET, DEFAULT_SEED};
+pub use delivery_lab::text::{digits, one_line, shorten};
+use delivery_lab::sim::fault::BadFault;
+use delivery_lab::{Config, FaultSpec, Preset, Scenario, MAX_FAULTS, MAX_MESSAGES};
 
 /// The link format version this engine writes and reads.
 pub const LINK_VERSION: u32 = 1;
 /// The longest fragment or query accepted, in bytes (before percent-decoding). A very large
 /// scenario (many long labels or captions) can encode to more; share it as a scenario file.
 pub const MAX_LINK_BYTES: usize = 8 * 1024;
-/// The preset of a link that names none (format version 1).
-pub const DEFAULT_PRESET: Preset = Preset::AtLeastOnce;
-/// The message count of a link that gives none (format version 1).
-pub const DEFAULT_MESSAGES: u16 = 3;
-/// The seed of a link that gives none (format version 1).
-pub const DEFAULT_SEED: u64 = 1;
 /// The most origins a link may allow.
 pub const MAX_ORIGINS: usize = 8;
 /// The longest lesson slug.
@@ -691,7 +685,7 @@ fn decode_scenario(pairs: &Pairs<'_>) -> Result<Scenario, LinkError> {
             if faults.len() == MAX_FAULTS {
                 return Err(LinkError::new("fail", format!("more than {MAX_FAULTS} failures")));
             }
-            let spec: FaultSpec = item.parse().map_err(|e: crate::sim::fault::BadFault| LinkError::new("fail", e.0))?;
+            let spec: FaultSpec = item.parse().map_err(|e: BadFault| LinkError::new("fail", e.0))?;
             faults.push(spec.to_string());
         }
     }
@@ -788,17 +782,6 @@ fn rename(e: ScenarioError, messages_param: &str, faults: &[String]) -> LinkErro
     }
 }
 
-/// A whole number in its one canonical spelling: ASCII digits only (no sign, no spaces) and no
-/// leading zero (but `0` itself), within `T`. What the encoder writes back is then exactly what
-/// was read; `+2`, `02` and ` 2` are refused rather than rewritten.
-pub(crate) fn digits<T: std::str::FromStr>(text: &str) -> Option<T> {
-    let canonical = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
-    if !canonical {
-        return None;
-    }
-    text.parse().ok()
-}
-
 fn whole_u32(param: &str, text: &str) -> Result<u32, LinkError> {
     digits::<u32>(text).ok_or_else(|| {
         LinkError::new(param, format!("{:?}: expected a whole number from 0 to {}", shorten(text, 30), u32::MAX))
@@ -890,23 +873,3 @@ fn check_host(host: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// At most `max` characters of `text`, with `…` when cut.
-pub(crate) fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_string(),
-    }
-}
-
-/// `text` on one line (control characters and line separators escaped), at most `max` characters.
-pub(crate) fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max));
-    for c in text.chars() {
-        if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    shorten(&out, max)
-}

@@ -1,11 +1,9 @@
 //! Links: hand-written queries mean what they say, the encoder writes only what differs from the
 //! defaults, and every kind of bad link is refused with a message naming the parameter.
 
-use delivery_lab::link::{check_origin, MAX_LINK_BYTES};
-use delivery_lab::{
-    Acks, Config, Fault, FaultSpec, IsolationLevel, LinkError, LinkState, MsgId, Panel, Preset, Scenario, Theme,
-    Trigger,
-};
+use delivery_share::link::{check_origin, MAX_LINK_BYTES};
+use delivery_lab::{Acks, Config, Fault, FaultSpec, IsolationLevel, MsgId, Preset, Scenario, Trigger};
+use delivery_share::{LinkError, LinkState, Panel, Theme};
 
 fn error(query: &str) -> LinkError {
     LinkState::from_query(query).expect_err(query)

@@ -26,6 +26,7 @@
 use std::process::ExitCode;
 
 use delivery_lab::{Scenario, World};
+use delivery_share::LinkState;
 
 const USAGE: &str = "usage: delivery-lab run SCENARIO.json [--json] [--events] [--steps N]\n\
        delivery-lab replay RUN.json [--json] [--events]\n\
@@ -158,10 +159,18 @@ fn explore(args: &[String]) -> Result<String, String> {
     let path = path.ok_or("missing the scenario file")?;
     let scenario = read_scenario(&path)?;
     let report = delivery_lab::explore(&scenario, query).map_err(|e| e.to_string())?;
+    // The engine gives each counterexample as a scenario; the link that replays it is made here.
+    let link = |scenario: &Scenario| LinkState::for_scenario(scenario.clone()).to_fragment();
     if json {
-        Ok(format!("{}\n", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?))
+        let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+        for (result, shown) in report.results.iter().zip(value["results"].as_array_mut().into_iter().flatten()) {
+            if let (delivery_lab::Finding::Found(c), Some(finding)) = (&result.finding, shown["finding"].as_object_mut()) {
+                finding.insert("link".into(), serde_json::Value::from(link(&c.scenario)));
+            }
+        }
+        Ok(format!("{}\n", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?))
     } else {
-        Ok(report.to_text())
+        Ok(report.to_text(&|scenario| format!("#{}", link(scenario))))
     }
 }
 
