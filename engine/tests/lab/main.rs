@@ -5,6 +5,7 @@ mod config;
 mod determinism;
 mod faults;
 mod fuzz;
+mod golden;
 mod guarantees;
 mod lessons;
 mod host;
