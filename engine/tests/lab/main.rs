@@ -3,6 +3,7 @@
 mod config;
 mod determinism;
 mod faults;
+mod golden;
 mod guarantees;
 mod lessons;
 mod preset;
