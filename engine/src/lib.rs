@@ -40,6 +40,8 @@
 //! - `sim::world`: `World`, the discrete-event loop. Commands: `inject`, `step`, `run_until`,
 //!   `run_to_quiescence`. Getters: `events`, `partition`, `transactions`, `committed_offset`,
 //!   `consumer`, `sink`, `producers`, `records`, `in_flight`, `ledger`, `event_log_hash`.
+//!   `snapshot`/`restore`: a compact `Snapshot`, kept as what a later world of the same run does
+//!   not hold already (the page seeks from them).
 //! - `sim::producer`, `sim::broker`, `sim::consumer`, `sim::sink`: each actor's state and the
 //!   handlers that move it, next to the Kafka rules they follow.
 //! - `sim::ledger`: `Ledger`, `MessageRow` (three counters kept apart: copies in the log and
@@ -163,4 +165,4 @@ pub use sim::config::{
 pub use sim::event::{Actor, Event, EventId, EventKind, FlightId, FlightKind, MsgId, Tick};
 pub use sim::fault::{Fault, FaultSpec, Hotspot, Trigger};
 pub use sim::ledger::{Ledger, MessageRow, Summary, Verdict};
-pub use sim::world::{Flight, FlightState, RunState, World, MAX_EVENTS, MAX_MESSAGES, MAX_TICK};
+pub use sim::world::{Flight, FlightState, RunState, Snapshot, World, MAX_EVENTS, MAX_MESSAGES, MAX_TICK};
