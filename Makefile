@@ -14,14 +14,14 @@ SIZE_BUDGET_GZIP := 300000
 # The explorer's web worker, fetched only when someone explores.
 WORKER_BUDGET_GZIP := 150000
 
-.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e bench bench-frames bench-scrub bench-explore clean
+.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e bench bench-frames bench-scrub bench-memory bench-explore clean
 
 help:
 	@echo "make serve   set up what is missing, then serve the lab at http://127.0.0.1:8080 (live reload)"
 	@echo "make test    set up what is missing, then run every test layer and the size budget"
 	@echo "make build   release build into dist/"
 	@echo "make size    print the wasm and JS sizes, raw and gzipped"
-	@echo "make bench   engine throughput and explorer states/s; make bench-frames, bench-scrub, bench-explore: page figures"
+	@echo "make bench   engine throughput and explorer states/s; make bench-frames, bench-scrub, bench-memory, bench-explore: page figures"
 
 setup:
 	@scripts/setup.sh build
@@ -61,6 +61,9 @@ bench-frames: build
 
 bench-scrub: build
 	node bench/scrub.mjs
+
+bench-memory: build
+	node bench/memory.mjs
 
 bench-explore: build
 	node bench/explore.mjs

@@ -3,7 +3,9 @@
 import { spawn } from "node:child_process";
 import { chromium } from "@playwright/test";
 
-export async function withLabPage(port, body) {
+// `options.path` is the first address to open (a link); `options.init` a function that runs in the
+// page before its own scripts (Playwright's addInitScript), for instruments the page does not have.
+export async function withLabPage(port, body, options = {}) {
   const server = spawn("node", ["tests/e2e/serve.mjs", "dist", String(port)], { stdio: "ignore" });
   await new Promise((resolve) => setTimeout(resolve, 500));
   const browser = await chromium.launch({
@@ -13,7 +15,8 @@ export async function withLabPage(port, body) {
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`http://127.0.0.1:${port}/`);
+    if (options.init) await page.addInitScript(options.init);
+    await page.goto(`http://127.0.0.1:${port}${options.path ?? "/"}`);
     await body(page, browser);
   } finally {
     await browser.close();

@@ -2,22 +2,31 @@
 // the timeline jumps: from the input event to the page showing the new step (replaying the engine
 // and re-rendering). Run with `make bench-scrub` (it builds dist/ first).
 //
-// Scenario: at least once, 140 messages, the ACK for m2 lost; the event count is taken from the
-// native command line replaying the page's own scenario JSON.
+// Scenario: at least once, 140 messages, the ACK for m2 lost; or the link given as an argument
+// (`node bench/scrub.mjs '#v=1&...'`, e.g. bench/memory.mjs's heavy link, whose run is long enough
+// that a jump replays from a snapshot far from the start). The event count is taken from the native
+// command line replaying the page's own scenario JSON.
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { withLabPage } from "./lab-page.mjs";
 
+const link = process.argv[2];
+
 await withLabPage(4181, async (page, browser) => {
-  await page.locator("#messages").fill("140");
-  await page.locator("#messages").press("Tab");
-  await page.locator('[data-hotspot="ack-link"]').click();
-  await page.locator('.hotspot-panel [data-fault="drop-ack"]').click();
+  if (link) {
+    await page.waitForFunction(() => Number(document.querySelector("#timeline")?.max) > 0);
+  } else {
+    await page.locator("#messages").fill("140");
+    await page.locator("#messages").press("Tab");
+    await page.locator('[data-hotspot="ack-link"]').click();
+    await page.locator('.hotspot-panel [data-fault="drop-ack"]').click();
+  }
   const scenario = await page.getByTestId("scenario-json").textContent();
   writeFileSync("target/bench-scrub-scenario.json", scenario);
   execFileSync("cargo", ["build", "-q", "-p", "delivery-lab-engine", "--bin", "delivery-lab"]);
   const events = execFileSync("target/debug/delivery-lab", ["run", "target/bench-scrub-scenario.json", "--events"], {
     encoding: "utf8",
+    maxBuffer: 256 << 20,
   }).split("\n").filter((line) => line.startsWith("t=")).length;
   const timeline = page.getByRole("slider", { name: "Timeline" });
   const max = Number(await timeline.getAttribute("max"));
@@ -71,4 +80,4 @@ await withLabPage(4181, async (page, browser) => {
   console.log(`script CPU time per jump (ms): ${list(script)}`);
   console.log(`style + layout + paint of the frame after it (ms): ${list(render)}`);
   console.log(`together (ms): ${list(script.map((s, i) => s + render[i]))}`);
-});
+}, { path: `/${link ?? ""}` });

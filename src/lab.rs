@@ -9,8 +9,8 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use delivery_lab::{
-    Config, ConfigError, EffectiveConfig, FaultSpec, MsgId, Preset, RunState, Scenario, Trigger, World,
-    MAX_MESSAGES,
+    Config, ConfigError, EffectiveConfig, FaultSpec, MsgId, Preset, RunState, Scenario, Snapshot, Trigger,
+    World, MAX_MESSAGES,
 };
 
 /// Playback speeds in ticks per second of wall time, with their names. One tick is 100 ms of
@@ -34,10 +34,13 @@ const IDLE_SKIP_TICKS: f64 = 5.0;
 const RECENT: usize = 6;
 /// How many forks can be undone.
 const MAX_FUTURES: usize = 8;
-/// A seek replays at most this many steps: the full run keeps a snapshot every so many steps.
-const SNAPSHOT_EVERY: usize = 64;
-/// The most snapshots one run keeps (memory is bounded; past them, seeks replay further).
-const MAX_SNAPSHOTS: usize = 64;
+/// The most snapshots one run keeps, spread evenly over the run, so a seek replays at most the
+/// run's length divided by this many steps: 190 of the longest run, where a seek takes 0.3 ms
+/// natively on average and 1.6 ms at most, for 1.4 MiB of snapshots at most (see `FullRun`); 64
+/// would halve the steps and double the memory, which the page's 32 MiB cannot spare.
+const MAX_SNAPSHOTS: usize = 32;
+/// The fewest steps between two snapshots: a short run replays these few rather than keep more.
+const MIN_SNAPSHOT_EVERY: usize = 16;
 
 /// Everything the page can ask of the lab.
 #[derive(Clone, Debug, PartialEq)]
@@ -612,13 +615,14 @@ impl Lab {
     /// from the start. The engine is deterministic, so either way the state is exact. Only the
     /// last few events are narrated, so that a long jump stays within a frame.
     fn replay_to(&mut self, steps: usize) {
-        let full = Rc::clone(&self.full);
-        let (from, snapshot) = full.nearest(steps);
+        let from = self.full.nearest(steps);
         if steps < self.steps || from > self.steps {
             // Start from the nearest saved state rather than replay every step before it.
             self.restart();
-            self.world = snapshot.clone();
-            self.steps = from;
+            if from > 0 {
+                self.world = self.full.restore(from);
+                self.steps = from;
+            }
         }
         let jumped = steps > self.steps;
         while self.steps < steps && self.world.step().is_some() {
@@ -703,40 +707,63 @@ impl Lab {
 
 /// A run played to its end from its start, and where each step ends in its event log, so that an
 /// event can be found on the timeline. Bounded by the engine's own limits on events and ticks.
+///
+/// Seeks restore the nearest of at most `MAX_SNAPSHOTS` compact snapshots
+/// (`delivery_lab::Snapshot`) spread over the run, then step forward. A compact snapshot keeps only
+/// what the final world does not hold already (the flights still on the wire, the log entries cut
+/// back since; the event log only grows) and takes the rest back from it on restore, so the run
+/// holds one full world (the last) plus tens of kilobytes per snapshot rather than a
+/// megabyte-sized clone each.
 pub struct FullRun {
     /// The scenario the run plays.
     pub scenario: Scenario,
     /// The world at tick 0, to start the run again from.
     start: World,
-    /// The world at the end of the run.
+    /// The world at the end of the run; every snapshot is restored from it.
     pub world: World,
-    /// The world after every SNAPSHOT_EVERY steps (World is a cheap clone), to seek from.
-    snapshots: Vec<World>,
+    /// The world after every `every` steps, compacted against `world`.
+    snapshots: Vec<Snapshot>,
+    /// The steps between two snapshots.
+    every: usize,
     /// For each step, the number of events recorded once it is done.
     step_ends: Vec<usize>,
 }
 
 impl FullRun {
+    /// Plays the run twice: once to its end, then again to take the snapshots, which need the final
+    /// world to leave out what it holds (and the run's length, to spread them).
     fn new(scenario: &Scenario, start: &World) -> FullRun {
         let mut world = start.clone();
         let mut step_ends = Vec::new();
-        let mut snapshots = Vec::new();
         while world.step().is_some() {
             step_ends.push(world.events().len());
-            if step_ends.len() % SNAPSHOT_EVERY == 0 && snapshots.len() < MAX_SNAPSHOTS {
-                snapshots.push(world.clone());
+        }
+        let every = step_ends.len().div_ceil(MAX_SNAPSHOTS).max(MIN_SNAPSHOT_EVERY);
+        // The replay starts as the start restored against the end, which gives it room for the
+        // whole run's event log and flights: it grows without copying them, and played to the end
+        // it is the final world without the spare capacity the first one grew, so it is kept
+        // instead (snapshots only take from their reference what the two worlds hold alike).
+        let mut replay = World::restore(&start.clone().snapshot(&world), &world);
+        let mut snapshots = Vec::new();
+        for step in 1..step_ends.len() {
+            replay.step();
+            if step % every == 0 {
+                snapshots.push(replay.snapshot(&world));
             }
         }
-        FullRun { scenario: scenario.clone(), start: start.clone(), world, step_ends, snapshots }
+        replay.run_to_quiescence();
+        FullRun { scenario: scenario.clone(), start: start.clone(), world: replay, snapshots, every, step_ends }
     }
 
-    /// The latest saved state at or before `steps` steps, and its step count: a seek replays from
-    /// there instead of from the start.
-    fn nearest(&self, steps: usize) -> (usize, &World) {
-        match (steps / SNAPSHOT_EVERY).min(self.snapshots.len()) {
-            0 => (0, &self.start),
-            n => (n * SNAPSHOT_EVERY, &self.snapshots[n - 1]),
-        }
+    /// The step count of the latest snapshot at or before `steps` steps (0: the start): a seek
+    /// replays from there instead of from the start.
+    fn nearest(&self, steps: usize) -> usize {
+        (steps / self.every).min(self.snapshots.len()) * self.every
+    }
+
+    /// The world after `steps` steps, a count other than 0 that [`FullRun::nearest`] gave.
+    fn restore(&self, steps: usize) -> World {
+        World::restore(&self.snapshots[steps / self.every - 1], &self.world)
     }
 
     pub fn steps(&self) -> usize {
@@ -778,8 +805,9 @@ fn build(scenario: &Scenario) -> (EffectiveConfig, World) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use delivery_lab::{Fault, Verdict, MAX_TICK};
+    use delivery_lab::{Fault, Verdict, MAX_FAULTS, MAX_TICK};
     use delivery_share::LinkState;
+    use memory::Counted;
 
     fn lab_with(fault: &str) -> Lab {
         let mut lab = Lab::default();
@@ -1022,7 +1050,8 @@ mod tests {
         let mut lab = lab_with("drop-ack:m2");
         lab.apply(Action::SetMessages(30));
         let total = lab.total_steps();
-        assert!(total > 3 * SNAPSHOT_EVERY, "the run is too short to need snapshots: {total}");
+        let every = lab.full_run().every;
+        assert!(total > 3 * every, "the run is too short to need snapshots: {total}");
         let scenario = lab.scenario().clone();
         let stepped_to = |n: usize| {
             let mut world = World::new(&scenario).unwrap();
@@ -1031,10 +1060,65 @@ mod tests {
             }
             world.event_log_hash()
         };
-        for step in [SNAPSHOT_EVERY + 1, 3 * SNAPSHOT_EVERY, 5, 2 * SNAPSHOT_EVERY - 1, total - 1, SNAPSHOT_EVERY] {
+        for step in [every + 1, 3 * every, 5, 2 * every - 1, total - 1, every] {
             lab.apply(Action::Seek(step));
             assert_eq!(lab.steps(), step);
             assert_eq!(lab.world().event_log_hash(), stepped_to(step), "at step {step}");
+        }
+    }
+
+    /// Long runs: the heaviest the page accepts (200 messages whose requests time out at once, 50
+    /// in flight: it stops at the event bound), alone and with the most failures; each preset
+    /// with 200 messages and the most failures; and the example scenario files.
+    fn long_scenarios() -> Vec<(String, Scenario)> {
+        let failures = |preset: Preset| -> Vec<FaultSpec> {
+            let faults = Fault::ALL.iter().cycle().skip(8 + preset as usize).take(MAX_FAULTS);
+            faults.zip((3..).step_by(12)).map(|(&fault, m)| FaultSpec::for_message(fault, m)).collect()
+        };
+        let mut timeouts = Scenario::from_preset(Preset::AtLeastOnce, MAX_MESSAGES, 1);
+        timeouts.config.request_timeout_ms = 1;
+        timeouts.config.max_in_flight = 50;
+        let failing = Scenario { faults: failures(Preset::AtLeastOnce), ..timeouts.clone() };
+        let mut scenarios = vec![("timeouts".to_owned(), timeouts), ("timeouts with failures".to_owned(), failing)];
+        for preset in Preset::ALL {
+            let faulty = Scenario { faults: failures(preset), ..Scenario::from_preset(preset, MAX_MESSAGES, 1) };
+            scenarios.push((format!("{} with {MAX_FAULTS} failures", preset.slug()), faulty));
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("engine/examples/scenarios");
+        for file in std::fs::read_dir(dir).unwrap() {
+            let path = file.unwrap().path();
+            let scenario = Scenario::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            scenarios.push((path.file_name().unwrap().to_string_lossy().into_owned(), scenario));
+        }
+        scenarios
+    }
+
+    #[test]
+    fn every_snapshot_restores_the_world_reached_by_stepping_there() {
+        for (name, scenario) in long_scenarios() {
+            let lab = Lab::new(scenario);
+            let full = lab.full_run();
+            assert!(full.snapshots.len() <= MAX_SNAPSHOTS, "{name}");
+            let end = full.world.event_log_hash();
+            let mut stepped = full.start.clone();
+            let mut steps = 0;
+            for at in (1..=full.snapshots.len()).map(|n| n * full.every) {
+                while steps < at {
+                    stepped.step();
+                    steps += 1;
+                }
+                assert_eq!(full.nearest(at), at);
+                let mut restored = full.restore(at);
+                assert_eq!(format!("{restored:?}"), format!("{stepped:?}"), "{name}: the snapshot at step {at}");
+                restored.run_to_quiescence();
+                // The whole log compared is quicker than its hash (the last snapshot checks that).
+                assert!(restored.events() == full.world.events(), "{name}: the run on from step {at}");
+                if at == full.snapshots.len() * full.every {
+                    assert_eq!(restored.event_log_hash(), end, "{name}: the run on from step {at}");
+                }
+            }
+            stepped.run_to_quiescence();
+            assert_eq!(stepped.event_log_hash(), end, "{name}");
         }
     }
 
@@ -1120,5 +1204,104 @@ mod tests {
         lab.apply(Action::SetMessages(2));
         assert!(lab.scenario().faults.is_empty());
         assert_eq!(lab.world().message_count(), 2);
+    }
+
+    #[test]
+    fn a_long_run_keeps_a_few_megabytes_whatever_the_seeks() {
+        // The heap a lab holds for a run (the final world, the snapshots, the world on screen),
+        // natively; wasm32's is smaller (4-byte pointers). The heaviest run holds 6.6 MiB, 1.4 of
+        // them snapshots, and needs 8 MiB at most while it is built; with a full clone every 64
+        // steps it held 55 MiB. The page's wasm memory stays under 32 MiB (bench/memory.mjs) with
+        // two such runs alive at once (a link replacing another) and the diagram of each (about
+        // 6 MiB a run), so a run may hold 8 MiB and need 10 MiB at most.
+        let mut largest = (0, String::new());
+        for (name, scenario) in long_scenarios() {
+            let (mut lab, built) = Counted::measure(|| Lab::new(scenario));
+            let total = lab.total_steps();
+            let (_, seeks) = Counted::measure(|| {
+                for step in [total, 0, total / 2, total - 1, total / 3, 1, total] {
+                    lab.apply(Action::Seek(step));
+                }
+            });
+            let (_, snapshots) = Counted::measure(|| lab.full_run().snapshots.clone());
+            let held = built.retained + seeks.retained;
+            println!(
+                "{name}: {total} steps, {} events; holds {:.2} MiB ({} snapshots: {:.2} MiB), {:.2} MiB at most",
+                lab.full_run().world.events().len(),
+                mib(held),
+                lab.full_run().snapshots.len(),
+                mib(snapshots.retained),
+                mib(built.peak.max(built.retained + seeks.peak)),
+            );
+            assert!(held < 8 << 20 && built.peak < 10 << 20, "{name}: {:.2} MiB", mib(held));
+            largest = largest.max((held, name));
+        }
+        println!("the most: {:.2} MiB ({})", mib(largest.0), largest.1);
+    }
+
+    fn mib(bytes: isize) -> f64 {
+        bytes as f64 / f64::from(1 << 20)
+    }
+}
+
+/// A global allocator for the tests that counts the bytes each thread holds, so a test can measure
+/// what a value keeps on the heap (tests run on threads of their own).
+#[cfg(test)]
+mod memory {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static HELD: Cell<isize> = const { Cell::new(0) };
+        static PEAK: Cell<isize> = const { Cell::new(0) };
+    }
+
+    /// What a measured closure allocated: still held at its end, and the most at once.
+    pub struct Counted {
+        pub retained: isize,
+        pub peak: isize,
+    }
+
+    impl Counted {
+        pub fn measure<T>(body: impl FnOnce() -> T) -> (T, Counted) {
+            let before = HELD.with(Cell::get);
+            PEAK.with(|peak| peak.set(before));
+            let value = body();
+            let counted = Counted { retained: HELD.with(Cell::get) - before, peak: PEAK.with(Cell::get) - before };
+            (value, counted)
+        }
+    }
+
+    fn note(delta: isize) {
+        // `try_with`: a thread being torn down frees without counting.
+        let _ = HELD.try_with(|held| {
+            held.set(held.get() + delta);
+            let _ = PEAK.try_with(|peak| peak.set(peak.get().max(held.get())));
+        });
+    }
+
+    struct Counting;
+
+    #[global_allocator]
+    static COUNTING: Counting = Counting;
+
+    // SAFETY: every call is System's, with the caller's arguments; counting has no other effect.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            note(layout.size() as isize);
+            System.alloc(layout)
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            note(layout.size() as isize);
+            System.alloc_zeroed(layout)
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            note(-(layout.size() as isize));
+            System.dealloc(ptr, layout)
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, size: usize) -> *mut u8 {
+            note(size as isize - layout.size() as isize);
+            System.realloc(ptr, layout, size)
+        }
     }
 }

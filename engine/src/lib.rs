@@ -118,4 +118,4 @@ pub use sim::config::{
 pub use sim::event::{Actor, Event, EventId, EventKind, FlightId, FlightKind, MsgId, Tick};
 pub use sim::fault::{Fault, FaultSpec, Hotspot, Trigger};
 pub use sim::ledger::{Ledger, MessageRow, Summary, Verdict};
-pub use sim::world::{Flight, FlightState, RunState, World, MAX_EVENTS, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};
+pub use sim::world::{Flight, FlightState, RunState, Snapshot, World, MAX_EVENTS, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};

@@ -111,6 +111,21 @@ pub struct ArmedFault {
     pub struck: Option<EventId>,
 }
 
+/// A world kept as what a later world of its run does not hold already (see [`World::snapshot`]):
+/// tens of kilobytes against the end of a long run, where a clone takes megabytes.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The world, with an empty event log, only the flights on the wire, and each replica's log
+    /// without the part it shares with the reference's.
+    world: World,
+    /// The length of its event log, a prefix of the reference's.
+    events: usize,
+    /// How many flights it had sent.
+    flights: usize,
+    /// For each replica, how many entries its log shares with the reference's.
+    logs: Vec<usize>,
+}
+
 /// The most strike opportunities one run records for the explorer; past it the list is marked full.
 pub(crate) const MAX_OPPORTUNITIES: usize = 4096;
 
@@ -127,7 +142,8 @@ pub(crate) struct Opportunity {
     pub consumed: bool,
 }
 
-/// The whole simulated system at one moment. Cloning it is a snapshot, for time travel.
+/// The whole simulated system at one moment. Cloning it is a snapshot, for time travel; a
+/// [`Snapshot`] is a compact one.
 #[derive(Clone, Debug)]
 pub struct World {
     pub(crate) cfg: Arc<EffectiveConfig>,
@@ -387,27 +403,92 @@ impl World {
     /// A snapshot with room to grow: its event log is not reallocated by the next events (a plain
     /// clone's is, at once). Without `opportunities` the copy stops recording them.
     pub(crate) fn fork(&mut self, opportunities: bool) -> World {
-        let events = std::mem::take(&mut self.events);
-        let flights = std::mem::take(&mut self.flights);
         let queue = std::mem::take(&mut self.queue);
         let recorded = if opportunities { None } else { self.opportunities.take() };
-        let mut copy = self.clone();
-        let mut log = Vec::with_capacity(events.len() + events.len() / 2 + 32);
-        log.extend_from_slice(&events);
+        let mut copy = self.clone_without_logs();
+        let mut log = Vec::with_capacity(self.events.len() + self.events.len() / 2 + 32);
+        log.extend_from_slice(&self.events);
         copy.events = log;
-        let mut wire = Vec::with_capacity(flights.len() + flights.len() / 2 + 16);
-        wire.extend(flights.iter().cloned());
+        let mut wire = Vec::with_capacity(self.flights.len() + self.flights.len() / 2 + 16);
+        wire.extend(self.flights.iter().cloned());
         copy.flights = wire;
         let mut heap = Vec::with_capacity(queue.len() + 16);
         heap.extend_from_slice(queue.as_slice());
         // Already in heap order, so rebuilding the heap moves nothing.
         copy.queue = BinaryHeap::from(heap);
-        self.events = events;
-        self.flights = flights;
         self.queue = queue;
         if !opportunities {
             self.opportunities = recorded;
         }
+        copy
+    }
+
+    /// A compact snapshot of this world for time travel, made against `reference`, a later world
+    /// of the same run; [`World::restore`] with the same reference gives this world back exactly.
+    /// What the reference holds already is left out:
+    /// - the event log, which only grows (`record` is its one writer): kept as its length;
+    /// - the flights that have arrived or been lost: a flight changes only until then (its state,
+    ///   a doom, a fetch's offset, the entries it carries; all in the step that sends it, while it
+    ///   is on the wire, or in the step it arrives), so only those on the wire are kept;
+    /// - the part of each replica's log the reference's begins with (a log is appended to and cut
+    ///   back, never changed in place): kept as its length, and the rest of the log.
+    ///
+    /// (`&mut` only lends the logs out while the rest is cloned.)
+    pub fn snapshot(&mut self, reference: &World) -> Snapshot {
+        debug_assert!(reference.events.starts_with(&self.events), "the reference is not a later world of the run");
+        debug_assert!(
+            (self.flights.iter().zip(&reference.flights))
+                .all(|(now, then)| now.state == FlightState::InFlight || now == then),
+            "a flight changed after it arrived"
+        );
+        let mut world = self.clone_without_logs();
+        for flight in &self.flights {
+            if flight.state == FlightState::InFlight {
+                world.flights.push(flight.clone());
+            }
+        }
+        let mut logs = Vec::new();
+        for (replica, later) in world.partition.replicas.iter_mut().zip(&reference.partition.replicas) {
+            let mut shared = 0;
+            while replica.log.get(shared).is_some_and(|entry| later.log.get(shared) == Some(entry)) {
+                shared += 1;
+            }
+            replica.log = replica.log[shared..].to_vec();
+            logs.push(shared);
+        }
+        Snapshot { world, events: self.events.len(), flights: self.flights.len(), logs }
+    }
+
+    /// The world `snapshot` was made of, given the `reference` it was made with. Its event log and
+    /// flights have room for the reference's, so stepping on towards it does not copy them again.
+    pub fn restore(snapshot: &Snapshot, reference: &World) -> World {
+        let mut world = snapshot.world.clone();
+        world.events = Vec::with_capacity(reference.events.len());
+        world.events.extend_from_slice(&reference.events[..snapshot.events]);
+        let mut flights = Vec::with_capacity(reference.flights.len());
+        flights.extend_from_slice(&reference.flights[..snapshot.flights]);
+        // The flights that were on the wire, in their places (a flight's id is its index).
+        for flight in &world.flights {
+            flights[flight.id.0 as usize] = flight.clone();
+        }
+        world.flights = flights;
+        let replicas = world.partition.replicas.iter_mut().zip(&snapshot.logs);
+        for ((replica, &shared), later) in replicas.zip(&reference.partition.replicas) {
+            let mut log = later.log[..shared].to_vec();
+            log.extend_from_slice(&replica.log);
+            replica.log = log;
+        }
+        world
+    }
+
+    /// A clone of everything but the event log and the flights (lent out meanwhile), which it
+    /// leaves empty.
+    fn clone_without_logs(&mut self) -> World {
+        let events = std::mem::take(&mut self.events);
+        let flights = std::mem::take(&mut self.flights);
+        let copy = self.clone();
+        self.events = events;
+        self.flights = flights;
         copy
     }
 
