@@ -1,0 +1,66 @@
+//! The stage: the actors of one partition's journey in SVG, left to right on a wide screen and top
+//! to bottom on a narrow one, with three layers:
+//!
+//! - [`StageFrame`]: boxes, links and labels. Its props never change during a run, so it renders
+//!   once per configuration, never per animation frame.
+//! - [`LogLayer`]: the replicas' logs, markers and actor status, re-rendered when the engine steps.
+//! - [`TokenLayer`]: messages on the wire, re-rendered every animation frame.
+//!
+//! Hotspots (clickable failure points) sit where each failure happens.
+//!
+//! Modules: `geometry` (where the actors sit, `WIDE` and `TALL`, the hotspots' places), `frame`,
+//! `log` (with `LogView`, derived once per engine step), `tokens` (with `tokens()`, the messages
+//! on the wire at a clock), `hotspots`; this file composes them into [`Stage`].
+
+mod frame;
+mod geometry;
+mod hotspots;
+mod log;
+mod tokens;
+
+pub use frame::*;
+pub use geometry::*;
+pub use hotspots::*;
+pub use log::*;
+pub use tokens::*;
+
+use std::rc::Rc;
+
+use delivery_lab::{Hotspot, MsgId};
+use yew::prelude::*;
+
+use crate::ui::motion::MotionBus;
+
+#[derive(Properties, PartialEq)]
+pub struct StageProps {
+    pub geometry: &'static Geometry,
+    pub log: Rc<LogView>,
+    pub motion: MotionBus,
+    pub selected: Option<MsgId>,
+    pub armed: [u8; 9],
+    pub open: Option<Hotspot>,
+    pub on_open: Callback<Hotspot>,
+}
+
+#[function_component(Stage)]
+pub fn stage(props: &StageProps) -> Html {
+    let g = props.geometry;
+    html! {
+        // A group, not an image: it holds the failure hotspots, which are controls of their own.
+        <svg class={classes!("stage-svg", format!("stage-{}", g.name))} viewBox={g.view_box} role="group"
+            aria-label="Stage: a producer application and client send messages to a broker's partition log \
+                        and its follower; a consumer client fetches them for the consumer application, \
+                        which writes to a sink and commits offsets to the group coordinator.">
+            <StageFrame geometry={g} />
+            <LogLayer geometry={g} view={props.log.clone()} selected={props.selected} />
+            <TokenLayer motion={props.motion.clone()} selected={props.selected} />
+            <Hotspots geometry={g} armed={props.armed} open={props.open} on_open={props.on_open.clone()} />
+        </svg>
+    }
+}
+
+/// SVG coordinates as attribute text.
+fn num(value: f32) -> String {
+    value.to_string()
+}
+
