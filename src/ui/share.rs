@@ -62,6 +62,21 @@ struct EmbedChoice {
     range: Option<(u32, u32)>,
 }
 
+/// One change to the embed options. The dialog's state is a reducer, so each change applies to the
+/// latest options: two edits in a row (a first and a last step, say) before the dialog re-renders
+/// both count, instead of the second starting from a stale copy and undoing the first.
+struct Edit(Box<dyn Fn(&mut EmbedChoice)>);
+
+impl Reducible for EmbedChoice {
+    type Action = Edit;
+
+    fn reduce(self: Rc<Self>, edit: Edit) -> Rc<Self> {
+        let mut next = (*self).clone();
+        (edit.0)(&mut next);
+        Rc::new(next)
+    }
+}
+
 impl Default for EmbedChoice {
     fn default() -> Self {
         // Embeds start lean: the settings and comparison are for the full lab.
@@ -107,7 +122,7 @@ fn escape_attribute(text: &str) -> String {
 
 #[function_component(ShareDialog)]
 pub fn share_dialog(props: &ShareProps) -> Html {
-    let choice = use_state(EmbedChoice::default);
+    let choice = use_reducer(EmbedChoice::default);
     let copied = use_state(|| None::<&'static str>);
     let link = share_link(&props.base, &props.state);
     let too_long = link.len() - props.base.len() - 1 > delivery_share::link::MAX_LINK_BYTES;
@@ -132,43 +147,41 @@ pub fn share_dialog(props: &ShareProps) -> Html {
         let choice = choice.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
-            let mut next = (*choice).clone();
-            next.size = select.selected_index().max(0) as usize;
-            choice.set(next);
+            let size = select.selected_index().max(0) as usize;
+            choice.dispatch(Edit(Box::new(move |c| c.size = size)));
         })
     };
     let on_theme = {
         let choice = choice.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
-            let mut next = (*choice).clone();
-            next.theme = match select.value().as_str() {
+            let theme = match select.value().as_str() {
                 "light" => Some(Theme::Light),
                 "dark" => Some(Theme::Dark),
                 _ => None,
             };
-            choice.set(next);
+            choice.dispatch(Edit(Box::new(move |c| c.theme = theme)));
         })
     };
     let on_autoplay = {
         let choice = choice.clone();
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
-            let mut next = (*choice).clone();
-            next.autoplay = input.checked();
-            choice.set(next);
+            let on = input.checked();
+            choice.dispatch(Edit(Box::new(move |c| c.autoplay = on)));
         })
     };
     let on_hide = |panel: Panel| {
         let choice = choice.clone();
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
-            let mut next = (*choice).clone();
-            next.hide.retain(|p| *p != panel);
-            if input.checked() {
-                next.hide.push(panel);
-            }
-            choice.set(next);
+            let hidden = input.checked();
+            choice.dispatch(Edit(Box::new(move |c| {
+                c.hide.retain(|p| *p != panel);
+                if hidden {
+                    c.hide.push(panel);
+                }
+            })));
         })
     };
     let total = props.total_steps;
@@ -177,20 +190,21 @@ pub fn share_dialog(props: &ShareProps) -> Html {
         let start = props.state.step.unwrap_or(0).min(total);
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
-            let mut next = (*choice).clone();
-            next.range = input.checked().then_some((start, total));
-            choice.set(next);
+            let range = input.checked().then_some((start, total));
+            choice.dispatch(Edit(Box::new(move |c| c.range = range)));
         })
     };
     let on_range = |end: usize| {
         let choice = choice.clone();
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
-            let (Ok(value), Some((from, to))) = (input.value().parse::<u32>(), choice.range) else { return };
+            let Ok(value) = input.value().parse::<u32>() else { return };
             let value = value.min(total);
-            let mut next = (*choice).clone();
-            next.range = Some(if end == 0 { (value, to.max(value)) } else { (from.min(value), value) });
-            choice.set(next);
+            choice.dispatch(Edit(Box::new(move |c| {
+                if let Some((from, to)) = c.range {
+                    c.range = Some(if end == 0 { (value, to.max(value)) } else { (from.min(value), value) });
+                }
+            })));
         })
     };
     let (from, to) = choice.range.unwrap_or((props.state.step.unwrap_or(0).min(total), total));
