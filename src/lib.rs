@@ -1,6 +1,8 @@
 //! Kafka Delivery Lab, the web app: yew components that draw the engine's world and dispatch actions
 //! to it. The app decides no outcome; every verdict comes from the `delivery_lab` engine crate.
 
+pub mod explorer_protocol;
+pub mod js;
 pub mod lab;
 pub mod panic_overlay;
 pub mod ui;

@@ -8,10 +8,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_events::EventListener;
-use serde_json::Value;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
+
+use crate::explorer_protocol::{ExploreTask, Finding, Json, MatrixTask, MatrixView, Progress, Reply, Report, Task};
 
 /// The search's bounds and defaults are the engine's own.
 use delivery_lab::explore::{
@@ -34,7 +35,7 @@ impl PartialEq for ExplorerProps {
 enum Status {
     Idle,
     Running { states: u64, runs: u64, fraction: f64 },
-    Done(Rc<Value>),
+    Done(Rc<Report>),
     Failed(String),
     Cancelled,
 }
@@ -53,28 +54,29 @@ impl Drop for Job {
 }
 
 /// Starts the explorer's worker on one task; `on_message` gets each message it posts.
-fn spawn(task: &Value, on_message: Callback<Value>) -> Result<Job, String> {
+fn spawn(task: &Task, on_message: Callback<Reply>) -> Result<Job, String> {
     // Trunk builds the worker (src/bin/explorer-worker.rs); static/explorer-loader.js starts it.
     let worker = web_sys::Worker::new("./explorer-loader.js")
         .map_err(|_| "this browser cannot start the explorer's worker".to_owned())?;
-    let message = js_sys::JSON::parse(&task.to_string()).map_err(|_| "the explorer's task could not be sent")?;
+    let message = js_sys::JSON::parse(&task.to_json().to_string()).map_err(|_| "the explorer's task could not be sent")?;
     let sender = worker.clone();
     let on_error = on_message.clone();
     let listener = EventListener::new(&worker, "message", move |event| {
         let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
-        let Some(value) = super::bridge::js_to_json(&event.data(), 0) else { return };
-        if value["type"] == "ready" {
+        let reply = crate::js::js_to_json(&event.data(), 0).map_or_else(|| Reply::error("the explorer sent no data"), |v| Reply::read(&v));
+        match reply {
             // The worker has loaded its WebAssembly and listens: now it gets its task.
-            if sender.post_message(&message).is_err() {
-                on_message.emit(serde_json::json!({ "type": "error", "message": "the explorer's task could not be sent" }));
+            Reply::Ready => {
+                if sender.post_message(&message).is_err() {
+                    on_message.emit(Reply::error("the explorer's task could not be sent"));
+                }
             }
-        } else {
-            on_message.emit(value);
+            reply => on_message.emit(reply),
         }
     });
     // A worker that dies (a bug in the search, memory) says so instead of leaving the bar spinning.
     let errors = EventListener::new(&worker, "error", move |_| {
-        on_error.emit(serde_json::json!({ "type": "error", "message": "the explorer stopped unexpectedly" }));
+        on_error.emit(Reply::error("the explorer stopped unexpectedly"));
     });
     Ok(Job { worker, _listener: listener, _errors: errors })
 }
@@ -84,7 +86,7 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
     let messages = use_state(|| DEFAULT_MESSAGES);
     let faults = use_state(|| DEFAULT_FAULTS);
     let status = use_state(|| Status::Idle);
-    let matrix = use_state(|| None::<Result<Rc<Value>, String>>);
+    let matrix = use_state(|| None::<Result<Rc<MatrixView>, String>>);
     let job: Rc<RefCell<Option<Job>>> = use_mut_ref(|| None);
     let matrix_job: Rc<RefCell<Option<Job>>> = use_mut_ref(|| None);
 
@@ -94,27 +96,22 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
         let (status, job, scenario) = (status.clone(), job.clone(), props.scenario_json.clone());
         let (messages, faults) = (*messages, *faults);
         Callback::from(move |_: MouseEvent| {
-            let task = serde_json::json!({
-                "kind": "explore", "scenario": scenario.as_str(), "messages": messages, "faults": faults,
-            });
+            let task = Task::Explore(ExploreTask { scenario: scenario.to_string(), messages, faults });
             let on_message = {
                 let (status, job) = (status.clone(), job.clone());
-                Callback::from(move |message: Value| match message["type"].as_str() {
-                    Some("progress") => {
-                        let p = &message["progress"];
-                        status.set(Status::Running {
-                            states: p["states"].as_u64().unwrap_or(0),
-                            runs: p["runs"].as_u64().unwrap_or(0),
-                            fraction: p["fraction"].as_f64().unwrap_or(0.0),
-                        });
-                    }
-                    Some("done") => {
+                Callback::from(move |reply: Reply| match reply {
+                    Reply::Progress(Progress { states, runs, fraction }) => status.set(Status::Running { states, runs, fraction }),
+                    Reply::Done(done) => {
                         job.borrow_mut().take();
-                        status.set(Status::Done(Rc::new(message["report"].clone())));
+                        status.set(Status::Done(Rc::new(done.report)));
                     }
-                    _ => {
+                    Reply::Error(failure) => {
                         job.borrow_mut().take();
-                        status.set(Status::Failed(message["message"].as_str().unwrap_or("the explorer stopped").to_owned()));
+                        status.set(Status::Failed(failure.message));
+                    }
+                    Reply::Ready | Reply::Matrix(_) => {
+                        job.borrow_mut().take();
+                        status.set(Status::Failed("the explorer answered with something else".into()));
                     }
                 })
             };
@@ -137,14 +134,15 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
     let show_matrix = {
         let (matrix, matrix_job, scenario) = (matrix.clone(), matrix_job.clone(), props.scenario_json.clone());
         Callback::from(move |_: MouseEvent| {
-            let task = serde_json::json!({ "kind": "matrix", "scenario": scenario.as_str() });
+            let task = Task::Matrix(MatrixTask { scenario: scenario.to_string() });
             let on_message = {
                 let (matrix, matrix_job) = (matrix.clone(), matrix_job.clone());
-                Callback::from(move |message: Value| {
+                Callback::from(move |reply: Reply| {
                     matrix_job.borrow_mut().take();
-                    matrix.set(Some(match message["type"].as_str() {
-                        Some("matrix") => Ok(Rc::new(message["matrix"].clone())),
-                        _ => Err(message["message"].as_str().unwrap_or("the matrix could not be computed").to_owned()),
+                    matrix.set(Some(match reply {
+                        Reply::Matrix(done) => Ok(Rc::new(done.matrix)),
+                        Reply::Error(failure) => Err(failure.message),
+                        _ => Err("the matrix could not be computed".to_owned()),
                     }));
                 })
             };
@@ -229,46 +227,50 @@ fn status_view(status: &Status) -> Html {
     }
 }
 
-fn report_view(report: &Value) -> Html {
-    let outcomes = report["outcomes"].as_array().cloned().unwrap_or_default();
+fn report_view(report: &Report) -> Html {
     html! {
         <div class="explorer-report" role="status">
             <p>
                 { format!(
                     "{}: checked {} runs and {} distinct states with up to {} messages and {} failures{}.",
-                    report["semantics"].as_str().unwrap_or(""),
-                    report["runs"].as_u64().unwrap_or(0),
-                    report["states"].as_u64().unwrap_or(0),
-                    report["messages"].as_u64().unwrap_or(0),
-                    report["faults"].as_u64().unwrap_or(0),
-                    if report["capped"].as_bool() == Some(true) { " (stopped at the state cap: \"impossible\" means \"not found\")" } else { "" },
+                    report.semantics,
+                    report.runs,
+                    report.states,
+                    report.messages,
+                    report.faults,
+                    if report.capped { " (stopped at the state cap: \"impossible\" means \"not found\")" } else { "" },
                 ) }
             </p>
             <table class="explorer-table">
                 <thead><tr><th scope="col">{ "Outcome" }</th><th scope="col">{ "Within the bound" }</th></tr></thead>
                 <tbody>
-                    { for outcomes.iter().map(|outcome| {
-                        let found = outcome["found"].as_bool() == Some(true);
-                        let slug = outcome["slug"].as_str().unwrap_or("").to_owned();
+                    { for report.outcomes.iter().map(|outcome| {
+                        let found = matches!(outcome.finding, Finding::Possible(_));
                         html! {
-                            <tr data-outcome={slug} class={classes!(found.then_some("found"))}>
-                                <th scope="row">{ outcome["label"].as_str().unwrap_or("") }</th>
+                            <tr data-outcome={outcome.slug.clone()} class={classes!(found.then_some("found"))}>
+                                <th scope="row">{ outcome.label.clone() }</th>
                                 <td>
-                                    if found {
-                                        <p class="counterexample">
-                                            <strong>{ "Possible: " }</strong>
-                                            { outcome["schedule_text"].as_str().unwrap_or("") }
-                                            { " — " }
-                                            { outcome["explanation"].as_str().unwrap_or("") }
-                                        </p>
-                                        <a class="chip replay" href={format!("#{}", outcome["fragment"].as_str().unwrap_or(""))}>
-                                            { "Replay it on the stage" }
-                                        </a>
-                                    } else if outcome["unknown"].as_bool() == Some(true) {
-                                        <span class="unknown">{ "Not found before the search stopped at its state cap" }</span>
-                                    } else {
-                                        <span class="impossible">{ "Impossible within the bound" }</span>
-                                    }
+                                    { match &outcome.finding {
+                                        Finding::Possible(p) => html! {
+                                            <>
+                                                <p class="counterexample">
+                                                    <strong>{ "Possible: " }</strong>
+                                                    { p.schedule.clone() }
+                                                    { " — " }
+                                                    { p.explanation.clone() }
+                                                </p>
+                                                <a class="chip replay" href={format!("#{}", p.fragment)}>
+                                                    { "Replay it on the stage" }
+                                                </a>
+                                            </>
+                                        },
+                                        Finding::NotFound => html! {
+                                            <span class="unknown">{ "Not found before the search stopped at its state cap" }</span>
+                                        },
+                                        Finding::Impossible => html! {
+                                            <span class="impossible">{ "Impossible within the bound" }</span>
+                                        },
+                                    } }
                                 </td>
                             </tr>
                         }
@@ -279,29 +281,22 @@ fn report_view(report: &Value) -> Html {
     }
 }
 
-fn matrix_view(matrix: &Value) -> Html {
-    let columns = matrix["columns"].as_array().cloned().unwrap_or_default();
-    let rows = matrix["rows"].as_array().cloned().unwrap_or_default();
+fn matrix_view(matrix: &MatrixView) -> Html {
     html! {
         <div class="matrix-scroll" tabindex="0" role="region" aria-label="Guarantee matrix">
             <table class="matrix">
                 <thead>
                     <tr>
                         <th scope="col">{ "Failure point" }</th>
-                        { for columns.iter().map(|c| html! { <th scope="col">{ c.as_str().unwrap_or("") }</th> }) }
+                        { for matrix.columns.iter().map(|c| html! { <th scope="col">{ c.clone() }</th> }) }
                     </tr>
                 </thead>
                 <tbody>
-                    { for rows.iter().map(|row| html! {
+                    { for matrix.rows.iter().map(|row| html! {
                         <tr>
-                            <th scope="row">{ row["label"].as_str().unwrap_or("") }</th>
-                            { for row["cells"].as_array().cloned().unwrap_or_default().iter().map(|cell| {
-                                let bad = cell["outcomes"].as_array().is_some_and(|o| !o.is_empty());
-                                html! {
-                                    <td class={classes!("cell", bad.then_some("bad"))}>
-                                        { cell["text"].as_str().unwrap_or("") }
-                                    </td>
-                                }
+                            <th scope="row">{ row.label.clone() }</th>
+                            { for row.cells.iter().map(|cell| html! {
+                                <td class={classes!("cell", cell.bad.then_some("bad"))}>{ cell.text.clone() }</td>
                             }) }
                         </tr>
                     }) }

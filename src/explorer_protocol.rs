@@ -1,0 +1,370 @@
+//! The messages between the explorer panel (`ui::explorer`) and its web worker
+//! (`src/bin/explorer-worker.rs`): one set of types both sides use, so a renamed field is renamed
+//! on both sides at once and a missing one is an error, never a silent default. Plain Rust,
+//! tested natively.
+//!
+//! The page sends one [`Task`] once the worker has posted [`Reply::Ready`]; the worker answers
+//! with [`Reply::Progress`] after each slice, then [`Reply::Done`], [`Reply::Matrix`] or
+//! [`Reply::Error`]. They cross `postMessage` as plain JS objects of their JSON form, `{"type":
+//! "progress", "states": ..}`.
+//!
+//! Each type's JSON form is generated from its one field list by [`record!`] (both directions),
+//! rather than by serde's derives: those cost the page 8 KB gzipped for these few types.
+
+use serde_json::{Map, Value};
+
+/// A value with a JSON form in this protocol.
+pub trait Json: Sized {
+    fn to_json(&self) -> Value;
+    fn from_json(value: &Value) -> Option<Self>;
+}
+
+impl Json for String {
+    fn to_json(&self) -> Value {
+        Value::from(self.as_str())
+    }
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_str().map(str::to_owned)
+    }
+}
+
+impl Json for bool {
+    fn to_json(&self) -> Value {
+        Value::Bool(*self)
+    }
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_bool()
+    }
+}
+
+impl Json for f64 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_f64()
+    }
+}
+
+macro_rules! json_uint {
+    ($($t:ty),*) => {$(
+        impl Json for $t {
+            fn to_json(&self) -> Value {
+                Value::from(*self)
+            }
+            fn from_json(value: &Value) -> Option<Self> {
+                value.as_u64().and_then(|n| <$t>::try_from(n).ok())
+            }
+        }
+    )*};
+}
+json_uint!(u8, u16, u64);
+
+impl<T: Json> Json for Vec<T> {
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().map(Json::to_json).collect())
+    }
+    fn from_json(value: &Value) -> Option<Self> {
+        value.as_array()?.iter().map(T::from_json).collect()
+    }
+}
+
+/// A struct whose JSON form is an object with one key per field, named as the field.
+macro_rules! record {
+    ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct $name { $($(#[$fmeta])* pub $field: $ty,)* }
+
+        impl $name {
+            /// Adds the fields to an object.
+            fn write(&self, map: &mut Map<String, Value>) {
+                $(map.insert(stringify!($field).into(), self.$field.to_json());)*
+            }
+
+            /// Reads the fields from an object; `None` if one is missing or of another type.
+            fn read(value: &Value) -> Option<Self> {
+                Some($name { $($field: Json::from_json(value.get(stringify!($field))?)?,)* })
+            }
+        }
+
+        impl Json for $name {
+            fn to_json(&self) -> Value {
+                let mut map = Map::new();
+                self.write(&mut map);
+                Value::Object(map)
+            }
+            fn from_json(value: &Value) -> Option<Self> {
+                $name::read(value)
+            }
+        }
+    };
+}
+
+/// An enum whose JSON form is its variant's payload (a record, or nothing) with a tag key naming
+/// the variant.
+macro_rules! tagged {
+    ($(#[$meta:meta])* pub enum $name:ident [$tag:literal] {
+        $($(#[$vmeta:meta])* $variant:ident $(($payload:ty))? = $slug:literal,)*
+    }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum $name { $($(#[$vmeta])* $variant $(($payload))?,)* }
+
+        impl Json for $name {
+            fn to_json(&self) -> Value {
+                let mut map = Map::new();
+                match self {
+                    $(tagged!(@pattern $name $variant payload $(($payload))?) => {
+                        map.insert($tag.into(), Value::from($slug));
+                        tagged!(@write map payload $(($payload))?);
+                    })*
+                }
+                Value::Object(map)
+            }
+            fn from_json(value: &Value) -> Option<Self> {
+                match value.get($tag)?.as_str()? {
+                    $($slug => Some(tagged!(@read $name $variant value $(($payload))?)),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+    (@pattern $name:ident $variant:ident $p:ident ($payload:ty)) => { $name::$variant($p) };
+    (@pattern $name:ident $variant:ident $p:ident) => { $name::$variant };
+    (@write $map:ident $p:ident ($payload:ty)) => { $p.write(&mut $map) };
+    (@write $map:ident $p:ident) => {};
+    (@read $name:ident $variant:ident $value:ident ($payload:ty)) => { $name::$variant(<$payload>::read($value)?) };
+    (@read $name:ident $variant:ident $value:ident) => { $name::$variant };
+}
+
+record! {
+    /// Search every schedule of up to `faults` failures over `messages` messages of the scenario
+    /// (its configuration and seed).
+    pub struct ExploreTask {
+        /// The scenario file's JSON.
+        pub scenario: String,
+        pub messages: u16,
+        pub faults: u8,
+    }
+}
+
+record! {
+    /// The guarantee matrix (the scenario's configuration as a column when it has no preset).
+    pub struct MatrixTask {
+        pub scenario: String,
+    }
+}
+
+tagged! {
+    /// What the page asks the worker to do.
+    pub enum Task ["kind"] {
+        Explore(ExploreTask) = "explore",
+        Matrix(MatrixTask) = "matrix",
+    }
+}
+
+record! {
+    /// How far the search has got.
+    pub struct Progress {
+        pub states: u64,
+        pub runs: u64,
+        pub fraction: f64,
+    }
+}
+
+record! {
+    /// An explorer report as the panel shows it.
+    pub struct Report {
+        /// The semantics explored (a preset's label, or "custom settings").
+        pub semantics: String,
+        pub messages: u16,
+        pub faults: u8,
+        pub runs: u64,
+        pub states: u64,
+        /// Whether the search stopped at its state cap ("impossible" then means "not found").
+        pub capped: bool,
+        pub outcomes: Vec<OutcomeView>,
+    }
+}
+
+record! {
+    /// One outcome (loss, duplicate, ...) and what the search found of it.
+    pub struct OutcomeView {
+        pub slug: String,
+        pub label: String,
+        pub finding: Finding,
+    }
+}
+
+record! {
+    /// A shortest schedule that causes an outcome, the ledger's explanation, and the link
+    /// fragment that replays it on the stage.
+    pub struct Possible {
+        pub schedule: String,
+        pub explanation: String,
+        pub fragment: String,
+    }
+}
+
+tagged! {
+    /// Whether an outcome can happen within the bound.
+    pub enum Finding ["found"] {
+        Possible(Possible) = "possible",
+        /// No schedule within the bound causes it.
+        Impossible = "impossible",
+        /// Not found before the search stopped at its state cap.
+        NotFound = "not-found",
+    }
+}
+
+record! {
+    /// One cell of the guarantee matrix: its text, and whether it shows a bad outcome.
+    pub struct CellView {
+        pub text: String,
+        pub bad: bool,
+    }
+}
+
+record! {
+    /// One failure point's row of the matrix.
+    pub struct MatrixRowView {
+        pub label: String,
+        pub cells: Vec<CellView>,
+    }
+}
+
+record! {
+    /// The guarantee matrix: a column per semantics, a row per failure point.
+    pub struct MatrixView {
+        pub columns: Vec<String>,
+        pub rows: Vec<MatrixRowView>,
+    }
+}
+
+record! {
+    /// The search's report.
+    pub struct Done {
+        pub report: Report,
+    }
+}
+
+record! {
+    /// The matrix.
+    pub struct MatrixDone {
+        pub matrix: MatrixView,
+    }
+}
+
+record! {
+    /// Why the task failed.
+    pub struct Failure {
+        pub message: String,
+    }
+}
+
+tagged! {
+    /// What the worker tells the page.
+    pub enum Reply ["type"] {
+        /// The worker's WebAssembly has loaded and it listens for its task.
+        Ready = "ready",
+        Progress(Progress) = "progress",
+        Done(Done) = "done",
+        Matrix(MatrixDone) = "matrix",
+        Error(Failure) = "error",
+    }
+}
+
+impl Reply {
+    /// An error reply.
+    pub fn error(message: impl Into<String>) -> Reply {
+        Reply::Error(Failure { message: message.into() })
+    }
+
+    /// A reply read from its JSON form; a message that is not one is an error reply saying so.
+    pub fn read(value: &Value) -> Reply {
+        Reply::from_json(value).unwrap_or_else(|| Reply::error("the explorer sent a message the page cannot read"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn report() -> Report {
+        let outcome = |slug: &str, finding: Finding| OutcomeView { slug: slug.into(), label: format!("{slug}!"), finding };
+        Report {
+            semantics: "at least once".into(),
+            messages: 3,
+            faults: 2,
+            runs: 10,
+            states: 42,
+            capped: false,
+            outcomes: vec![
+                outcome(
+                    "loss",
+                    Finding::Possible(Possible { schedule: "drop-ack:m2".into(), explanation: "m2 lost".into(), fragment: "v=1".into() }),
+                ),
+                outcome("reorder", Finding::Impossible),
+                outcome("delayed", Finding::NotFound),
+            ],
+        }
+    }
+
+    #[test]
+    fn every_message_reads_back_as_itself() {
+        let matrix = MatrixView {
+            columns: vec!["at most once".into()],
+            rows: vec![MatrixRowView { label: "drop the ACK".into(), cells: vec![CellView { text: "lost".into(), bad: true }] }],
+        };
+        let replies = [
+            Reply::Ready,
+            Reply::Progress(Progress { states: 1, runs: 2, fraction: 0.5 }),
+            Reply::Done(Done { report: report() }),
+            Reply::Matrix(MatrixDone { matrix }),
+            Reply::error("no"),
+        ];
+        for reply in replies {
+            // Through text too, as it crosses postMessage (JSON.parse on one side).
+            let text = reply.to_json().to_string();
+            assert_eq!(Reply::read(&serde_json::from_str(&text).unwrap()), reply, "{text}");
+        }
+        for task in [
+            Task::Explore(ExploreTask { scenario: "{}".into(), messages: 3, faults: 2 }),
+            Task::Matrix(MatrixTask { scenario: "{}".into() }),
+        ] {
+            assert_eq!(Task::from_json(&task.to_json()), Some(task));
+        }
+    }
+
+    #[test]
+    fn the_wire_form_is_a_tagged_object_as_the_loader_writes_it() {
+        // static/explorer-loader.js posts this itself when the worker's module cannot load.
+        let loader = json!({"type": "error", "message": "the explorer could not start: x"});
+        assert_eq!(Reply::read(&loader), Reply::error("the explorer could not start: x"));
+        assert_eq!(Reply::Ready.to_json(), json!({"type": "ready"}));
+        let progress = Reply::Progress(Progress { states: 5, runs: 1, fraction: 0.25 }).to_json();
+        assert_eq!(progress, json!({"type": "progress", "states": 5, "runs": 1, "fraction": 0.25}));
+        let task = Task::Matrix(MatrixTask { scenario: "s".into() }).to_json();
+        assert_eq!(task, json!({"kind": "matrix", "scenario": "s"}));
+    }
+
+    #[test]
+    fn a_message_the_page_cannot_read_becomes_an_error_not_a_default() {
+        for bad in [
+            json!({"type": "progress", "states": "many", "runs": 1, "fraction": 0.5}),
+            json!({"type": "progress", "runs": 1, "fraction": 0.5}),
+            json!({"type": "done"}),
+            json!({"type": "explode"}),
+            json!("ready"),
+            json!({"type": "done", "report": {"semantics": "x", "messages": 70000, "faults": 1, "runs": 1, "states": 1, "capped": false, "outcomes": []}}),
+        ] {
+            let reply = Reply::read(&bad);
+            assert!(matches!(reply, Reply::Error(ref f) if f.message.contains("cannot read")), "{bad}: {reply:?}");
+        }
+        let mut done = Reply::Done(Done { report: report() }).to_json();
+        done["report"]["outcomes"][0]["finding"]["found"] = json!("maybe");
+        assert!(matches!(Reply::read(&done), Reply::Error(_)));
+    }
+}
