@@ -81,7 +81,7 @@ impl Lab {
         };
         let lines: Vec<Line> = events.iter().map(|e| Line { tick: e.tick, text: e.describe() }).collect();
         self.steps += 1;
-        self.revision += 1;
+        self.world_changed();
         self.clock = self.clock.max(self.world.now() as f64);
         for line in lines {
             self.push(line);
@@ -113,7 +113,7 @@ impl Lab {
                 self.steps += 1;
             }
         }
-        self.revision += 1;
+        self.world_changed();
         self.clock = self.world.now() as f64;
         if jumped {
             self.recent.clear();
@@ -145,7 +145,7 @@ impl Lab {
         self.steps = 0;
         self.clock = 0.0;
         self.playing = false;
-        self.revision += 1;
+        self.world_changed();
         self.recent.clear();
         self.end_announced = false;
         self.say_ready();

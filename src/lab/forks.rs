@@ -7,11 +7,8 @@ use super::*;
 const MAX_FUTURES: usize = 8;
 
 impl Lab {
-    pub(super) fn toggle_fault(&mut self, spec: FaultSpec) {
-        if let Err(message) = self.check_arm(spec) {
-            self.say(format!("Not armed: {message}."));
-            return;
-        }
+    pub(super) fn toggle_fault(&mut self, spec: FaultSpec) -> Result<(), Refusal> {
+        self.check_arm(spec).map_err(Refusal::Fault)?;
         if self.steps == 0 {
             if let Some(i) = self.scenario.faults.iter().position(|armed| *armed == spec) {
                 self.scenario.faults.remove(i);
@@ -20,26 +17,21 @@ impl Lab {
             }
             self.futures.clear();
             self.load();
-            return;
+            return Ok(());
         }
-        self.fork(spec);
+        self.fork(spec)
     }
 
     /// Changes the failure schedule from the current step on, leaving the past as it was: a new
     /// failure is armed from the next tick (so nothing already played can match it), and only a
     /// failure that has not struck yet can be disarmed.
-    fn fork(&mut self, spec: FaultSpec) {
+    fn fork(&mut self, spec: FaultSpec) -> Result<(), Refusal> {
         let step = self.steps;
         let mut next = self.scenario.clone();
         let change = if let Some(i) = next.faults.iter().position(|armed| *armed == spec) {
             let struck = self.world.faults().iter().find(|armed| armed.spec == spec).and_then(|armed| armed.struck);
             if let Some(event) = struck.and_then(|id| self.world.events().get(id.0 as usize)) {
-                let tick = event.tick;
-                self.say(format!(
-                    "{} already struck at t={tick}; go back before it to disarm it.",
-                    spec.fault.label()
-                ));
-                return;
+                return Err(Refusal::Struck { label: spec.fault.label(), tick: event.tick });
             }
             next.faults.remove(i);
             format!("{} disarmed", spec.fault.label())
@@ -55,8 +47,7 @@ impl Lab {
                 let from = self.world.now() + 1;
                 let armed = FaultSpec { fault: spec.fault, trigger: Trigger::AtTick(from) };
                 if let Err(message) = next.check_new_fault(armed) {
-                    self.say(format!("Not armed: {message}."));
-                    return;
+                    return Err(Refusal::Fault(message));
                 }
                 next.faults.push(armed);
                 format!("{} armed from t={from} (its first moment for that message has passed)", spec.fault.label())
@@ -68,6 +59,7 @@ impl Lab {
         self.futures.push(std::mem::replace(&mut self.scenario, next));
         self.replay_from_start_to(step);
         self.say(format!("Forked at step {step}: {change}. Play to see the new future."));
+        Ok(())
     }
 
     /// Whether `scenario`'s run is, for its first `steps` steps, the run on screen.
@@ -95,7 +87,7 @@ impl Lab {
         self.replay_to(steps);
     }
 
-    pub(super) fn set_config(&mut self, config: Config) {
+    pub(super) fn set_config(&mut self, config: Config) -> Result<(), Refusal> {
         self.config_requests += 1;
         match config.resolve() {
             Ok(_) => {
@@ -103,9 +95,13 @@ impl Lab {
                 self.scenario.config = config;
                 self.config_error = None;
                 self.load();
+                Ok(())
             }
             // Kafka would throw a ConfigException: keep the last valid run and say why.
-            Err(error) => self.config_error = Some(error),
+            Err(error) => {
+                self.config_error = Some(error.clone());
+                Err(Refusal::Config(error))
+            }
         }
     }
 }

@@ -11,15 +11,18 @@ mod full_run;
 #[cfg(test)]
 mod memory;
 mod narration;
+mod outcome;
 
+use std::cell::OnceCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 pub use full_run::FullRun;
 pub use narration::Line;
+pub use outcome::{Changed, Outcome, Refusal};
 
 use delivery_lab::{
-    Config, ConfigError, EffectiveConfig, FaultSpec, MsgId, Preset, RunState, Scenario, Snapshot, Trigger,
+    Config, ConfigError, EffectiveConfig, FaultSpec, Ledger, MsgId, Preset, RunState, Scenario, Snapshot, Trigger,
     World, MAX_MESSAGES,
 };
 
@@ -60,8 +63,12 @@ pub enum Action {
     StepForward,
     /// One engine step back (the run is replayed from the start, so the state is exact).
     StepBack,
-    /// Go to the state after this many engine steps (the timeline).
+    /// Go to the state after this many engine steps (the timeline), or the nearest the timeline
+    /// shows.
     Seek(usize),
+    /// Go to the state after this many engine steps; refused outside the timeline's bounds (a
+    /// host page's `go-to-step`, a link's step).
+    GoTo(usize),
     /// Back to the start of the run.
     Restart,
     /// Run to the end at once.
@@ -108,6 +115,8 @@ pub struct Lab {
     end_announced: bool,
     /// Bumped whenever the world changes, so views derived from it know when to recompute.
     revision: u64,
+    /// The world's ledger, built at most once per revision (see [`Lab::ledger`]).
+    ledger: OnceCell<Rc<Ledger>>,
     /// Sentences narrated so far (see [`Lab::lines_said`]).
     lines_said: u64,
     /// The locked step range, if any (see [`Lab::bounds`]).
@@ -149,6 +158,7 @@ impl Lab {
             futures: Vec::new(),
             end_announced: false,
             revision: 0,
+            ledger: OnceCell::new(),
             lines_said: 0,
             run: 0,
             range: None,
@@ -158,8 +168,30 @@ impl Lab {
         lab
     }
 
-    /// The one entry point for every change.
-    pub fn apply(&mut self, action: Action) {
+    /// The one entry point for every change: says what changed, or why nothing did.
+    pub fn apply(&mut self, action: Action) -> Outcome {
+        let before = (self.run, self.revision, self.lines_said, self.playing);
+        let done = self.act(action);
+        if !self.playing {
+            self.stop_at = None;
+        }
+        if let Err(refusal) = &done {
+            if let Some(sentence) = refusal.narration() {
+                self.say(sentence);
+            }
+        }
+        match done {
+            Ok(()) => Outcome::Changed(Changed {
+                run: self.run != before.0,
+                world: self.revision != before.1,
+                narration: self.lines_said != before.2,
+                playing: self.playing != before.3,
+            }),
+            Err(refusal) => Outcome::Refused(refusal),
+        }
+    }
+
+    fn act(&mut self, action: Action) -> Result<(), Refusal> {
         match action {
             Action::SetPreset(preset) => {
                 self.scenario.preset = Some(preset);
@@ -167,7 +199,7 @@ impl Lab {
                 self.config_error = None;
                 self.load();
             }
-            Action::SetConfig(config) => self.set_config(config),
+            Action::SetConfig(config) => return self.set_config(config),
             Action::SetMessages(n) => {
                 self.scenario.messages = n.clamp(1, MAX_MESSAGES);
                 // A failure aimed at a message that no longer exists is dropped with the message.
@@ -178,7 +210,7 @@ impl Lab {
                 }
                 self.load();
             }
-            Action::ToggleFault(spec) => self.toggle_fault(spec),
+            Action::ToggleFault(spec) => return self.toggle_fault(spec),
             Action::RestoreFuture => self.restore_future(),
             Action::ClearFaults => {
                 self.scenario.faults.clear();
@@ -210,6 +242,14 @@ impl Lab {
                 let (lo, hi) = self.bounds();
                 self.replay_to(step.clamp(lo, hi));
             }
+            Action::GoTo(step) => {
+                let (lo, hi) = self.bounds();
+                if step < lo || step > hi {
+                    return Err(Refusal::OutsideSteps { step, lo, hi });
+                }
+                self.playing = false;
+                self.replay_to(step);
+            }
             Action::Restart => self.rewind(),
             Action::RunToEnd => {
                 self.playing = false;
@@ -236,7 +276,7 @@ impl Lab {
                 if self.scenario.faults.contains(&spec) {
                     self.say(format!("{} is armed already.", spec.fault.label()));
                 } else {
-                    self.toggle_fault(spec);
+                    return self.toggle_fault(spec);
                 }
             }
             Action::LockRange(range) => {
@@ -248,9 +288,7 @@ impl Lab {
                 self.stop_at = Some((self.full.steps_through(tick), tick));
             }
         }
-        if !self.playing {
-            self.stop_at = None;
-        }
+        Ok(())
     }
 
     /// The locked step range, if any.
@@ -372,6 +410,24 @@ impl Lab {
         self.revision
     }
 
+    /// The world's ledger, built once per revision and shared by everything that reads it (the
+    /// ledger panel, the host's `state`, a lesson's grade, the end of the run's sentence).
+    pub fn ledger(&self) -> Rc<Ledger> {
+        self.ledger
+            .get_or_init(|| {
+                #[cfg(test)]
+                testing::LEDGER_BUILDS.with(|n| n.set(n.get() + 1));
+                Rc::new(self.world.ledger())
+            })
+            .clone()
+    }
+
+    /// The world changed: bumps the revision, and the ledger is built again when next asked for.
+    fn world_changed(&mut self) {
+        self.revision += 1;
+        self.ledger = OnceCell::new();
+    }
+
     /// Changes whenever the scenario changes (and with it the whole run).
     pub fn run(&self) -> u64 {
         self.run
@@ -419,6 +475,11 @@ pub(crate) mod testing {
     use super::*;
     use delivery_lab::Verdict;
 
+    thread_local! {
+        /// How many ledgers the lab has built on this thread (tests run on threads of their own).
+        pub static LEDGER_BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
     pub fn lab_with(fault: &str) -> Lab {
         let mut lab = Lab::default();
         lab.apply(Action::ToggleFault(fault.parse().unwrap()));
@@ -443,12 +504,64 @@ mod tests {
     use crate::lab::testing::*;
 
     #[test]
+    fn apply_says_what_changed_or_why_it_was_refused() {
+        let mut lab = Lab::default();
+        assert_eq!(lab.apply(Action::Pause), Outcome::Changed(Changed::default()), "nothing to do");
+        let stepped = Changed { world: true, narration: true, ..Changed::default() };
+        assert_eq!(lab.apply(Action::StepForward), Outcome::Changed(stepped));
+        assert_eq!(lab.apply(Action::Play), Outcome::Changed(Changed { playing: true, ..Changed::default() }));
+        lab.apply(Action::Pause);
+
+        // A step outside the timeline: refused, and the lab stays where it was.
+        let total = lab.total_steps();
+        let refused = lab.apply(Action::GoTo(total + 1)).into_result().unwrap_err();
+        assert_eq!(refused, Refusal::OutsideSteps { step: total + 1, lo: 0, hi: total });
+        assert_eq!(refused.to_string(), format!("step {} is outside this run's steps 0 to {total}", total + 1));
+        assert_eq!(lab.steps(), 1);
+        assert!(lab.apply(Action::GoTo(total)).into_result().is_ok_and(|c| c.world));
+        assert_eq!(lab.steps(), total);
+
+        // A failure the loader would refuse: the loader's message, narrated as a click's.
+        let spec: FaultSpec = "disk-lost@999999999".parse().unwrap();
+        let message = lab.check_arm(spec).unwrap_err();
+        assert_eq!(lab.apply(Action::Arm(spec)), Outcome::Refused(Refusal::Fault(message.clone())));
+        assert_eq!(lab.narration(), format!("Not armed: {message}."));
+
+        // A new scenario changes everything.
+        let changed = lab.apply(Action::Load(Box::new(Scenario::from_preset(Preset::AtMostOnce, 3, 9))));
+        assert_eq!(changed, Outcome::Changed(Changed { run: true, world: true, narration: true, playing: false }));
+    }
+
+    #[test]
+    fn the_ledger_is_built_once_per_revision_and_shared() {
+        let builds = || LEDGER_BUILDS.with(|n| n.get());
+        let mut lab = lab_with("drop-ack:m2");
+        let start = builds();
+        // The end of the run's sentence reads the ledger, and everyone after it reads the same one.
+        lab.apply(Action::RunToEnd);
+        assert!(lab.narration().starts_with("The run is over"));
+        assert_eq!(builds(), start + 1);
+        let (panel, grade) = (lab.ledger(), lab.ledger());
+        assert!(Rc::ptr_eq(&panel, &grade));
+        assert_eq!(builds(), start + 1, "one ledger for the revision");
+        assert_eq!(*panel, lab.world().ledger(), "the world's own ledger");
+        // A change of world builds it again, once, when it is asked for.
+        lab.apply(Action::StepBack);
+        assert_eq!(builds(), start + 1, "nobody asked yet");
+        let after = lab.ledger();
+        assert!(!Rc::ptr_eq(&panel, &after));
+        lab.ledger();
+        assert_eq!(builds(), start + 2);
+    }
+
+    #[test]
     fn a_configuration_kafka_refuses_keeps_the_last_run_and_names_the_setting() {
         let mut lab = Lab::default();
         let before = lab.scenario().config.clone();
         // ProducerConfig: enable.idempotence=true with acks=1 is a ConfigException.
         let refused = Config { enable_idempotence: Some(true), acks: delivery_lab::Acks::One, ..before.clone() };
-        lab.apply(Action::SetConfig(refused));
+        let outcome = lab.apply(Action::SetConfig(refused));
+        assert!(matches!(outcome, Outcome::Refused(Refusal::Config(ref e)) if e.field == "acks"), "{outcome:?}");
         assert_eq!(lab.scenario().config, before);
         assert_eq!(lab.config_error().map(|e| e.field), Some("acks"));
     }

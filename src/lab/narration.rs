@@ -19,7 +19,7 @@ impl Lab {
             return;
         }
         self.end_announced = true;
-        let ledger = self.world.ledger();
+        let ledger = self.ledger();
         let summary = ledger.summary;
         let counts = format!(
             "{} delivered once, {} lost, {} duplicated, {} other",

@@ -28,7 +28,7 @@ use delivery_lab::lesson::Lesson;
 use delivery_share::link::{LinkState, Panel, Theme};
 use super::stage::{self, Geometry, Labels, LogView, Stage, HOTSPOTS, TALL, WIDE};
 use super::theme::ThemeChoice;
-use crate::lab::{Action, Lab};
+use crate::lab::{Action, Changed, Lab, Outcome};
 
 pub enum Msg {
     Lab(Action),
@@ -242,14 +242,14 @@ impl Component for App {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
-            Msg::Lab(action) => self.lab.apply(action),
+            Msg::Lab(action) => {
+                self.lab.apply(action);
+            }
             Msg::Frame(timestamp) => {
                 self.frame = None;
                 let elapsed = self.last_frame.map_or(0.0, |last| timestamp - last);
                 self.last_frame = Some(timestamp);
-                let before = self.view_stamp();
-                self.lab.apply(Action::Frame(elapsed));
-                if self.view_stamp() == before {
+                if self.lab.apply(Action::Frame(elapsed)) == Outcome::Changed(Changed::default()) {
                     // Only the clock moved: the moving layers redraw, the page does not.
                     self.schedule_frame(ctx);
                     self.publish_motion();
@@ -837,26 +837,18 @@ impl App {
             }
         };
         let id = request.id.as_ref();
-        // What the command does, as the action a click would dispatch (or why it cannot).
+        // What the command does, as the action a click would dispatch; the lab says if it refuses.
         let action = match request.command {
-            HostCommand::GoToStep { step } => {
-                let (lo, hi) = self.lab.bounds();
-                let step = step as usize;
-                if step < lo || step > hi {
-                    Err(format!("step {step} is outside this run's steps {lo} to {hi}"))
-                } else {
-                    Ok(Action::Seek(step))
-                }
-            }
-            HostCommand::Play => Ok(Action::Play),
-            HostCommand::Pause => Ok(Action::Pause),
-            HostCommand::Restart => Ok(Action::Restart),
-            // The loader's rule for a file or a link, with its message.
-            HostCommand::Inject { fault } => self.lab.check_arm(fault).map(|()| Action::Arm(fault)),
+            HostCommand::GoToStep { step } => Action::GoTo(step as usize),
+            HostCommand::Play => Action::Play,
+            HostCommand::Pause => Action::Pause,
+            HostCommand::Restart => Action::Restart,
+            // Refused by the loader's rule for a file or a link, with its message.
+            HostCommand::Inject { fault } => Action::Arm(fault),
             HostCommand::Load(HostLoad::Scenario(scenario)) => {
                 self.lesson = None;
                 self.lab.apply(Action::LockRange(None));
-                Ok(Action::Load(scenario))
+                Action::Load(scenario)
             }
             HostCommand::Load(HostLoad::Link(state)) => {
                 // A link the lab could only half open is refused whole, before anything changes.
@@ -883,10 +875,9 @@ impl App {
                 return;
             }
         };
-        let outcome = action.map(|action| self.lab.apply(action));
-        match outcome {
-            Ok(()) => inbound.reply(&host::reply(id)),
-            Err(message) => inbound.reply(&host::error(id, &message)),
+        match self.lab.apply(action).into_result() {
+            Ok(_) => inbound.reply(&host::reply(id)),
+            Err(refusal) => inbound.reply(&host::error(id, &refusal.to_string())),
         }
     }
 
@@ -901,7 +892,7 @@ impl App {
         match captions.get(at + 1) {
             Some(next) => self.lab.apply(Action::PlayUntil(next.tick)),
             None => self.lab.apply(Action::Play),
-        }
+        };
     }
 
     fn lesson_view(&self) -> Html {
@@ -918,7 +909,8 @@ impl App {
         }
         let reveal = (self.lab.finished() && lesson.choice.is_some()).then(|| {
             let question = &lesson.lesson.question;
-            (question.correct_choice(self.lab.world()), question.explain(self.lab.world()))
+            let ledger = self.lab.ledger();
+            (question.correct_choice_in(&ledger), question.explain_in(&ledger))
         });
         html! {
             <LessonPanel lesson={lesson.lesson.clone()} caption={lesson.caption(&self.lab)} choice={lesson.choice}
@@ -978,12 +970,6 @@ impl App {
         if state.autoplay {
             self.lab.apply(Action::Play);
         }
-    }
-
-    /// Everything but the clock that the page shows: when a frame leaves it unchanged, only the
-    /// moving layers need to redraw.
-    fn view_stamp(&self) -> (u64, bool, u64) {
-        (self.lab.revision(), self.lab.playing(), self.lab.lines_said())
     }
 
     /// Places the tokens for the lab's clock and hands them, with the clock, to the moving layers.
@@ -1098,7 +1084,7 @@ fn derive(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>) ->
         selected: lab.selected(),
         geometry,
         log: Rc::new(LogView::new(lab.world(), geometry.slots)),
-        ledger: Rc::new(LedgerData::new(lab.world(), lab.selected())),
+        ledger: Rc::new(LedgerData::new(lab.world(), lab.ledger(), lab.selected())),
         notes: Rc::new(lab.effective().notes.clone()),
         scenario_json,
         diagram,
