@@ -2,6 +2,7 @@
 //! to it. The app decides no outcome; every verdict comes from the `delivery_lab` engine crate.
 
 pub mod lab;
+pub mod page;
 pub mod panic_overlay;
 pub mod ui;
 

@@ -22,13 +22,13 @@ use super::settings::Settings;
 use super::bridge::{Bridge, Inbound};
 use super::explorer::ExplorerPanel;
 use super::lessons::{LessonPanel, LessonPicker};
-use delivery_share::host::{self, HostCommand, HostLoad, HostRequest, LabStatus};
+use delivery_share::host::{self, HostCommand, HostLoad, HostRequest};
 use super::share::{share_link, ShareDialog};
-use delivery_lab::lesson::Lesson;
-use delivery_share::link::{LinkState, Panel, Theme};
+use delivery_share::link::{Panel, Theme};
 use super::stage::{self, Geometry, Labels, LogView, Stage, HOTSPOTS, TALL, WIDE};
 use super::theme::ThemeChoice;
 use crate::lab::{Action, Changed, Lab, Outcome};
+use crate::page::{Page, View};
 
 pub enum Msg {
     Lab(Action),
@@ -88,25 +88,9 @@ struct Callbacks {
     dismiss_notice: Callback<MouseEvent>,
 }
 
-/// How the page is shown, from its link: the full lab or an embed, and what an embed hides.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct View {
-    embed: bool,
-    hide: Vec<Panel>,
-    /// A theme the link imposes (not stored: it is the embedding page's choice, not the reader's).
-    theme: Option<Theme>,
-    /// Origins whose postMessage commands the lab accepts (none unless the link names them).
-    origins: Vec<String>,
-}
-
-impl View {
-    fn shows(&self, panel: Panel) -> bool {
-        !self.hide.contains(&panel)
-    }
-}
-
 pub struct App {
-    lab: Lab,
+    /// The page's state: the lab, the lesson, the view, the links in and out.
+    page: Page,
     /// Token labels made once per network message, and the run and step they belong to.
     labels: (Labels, u64, usize),
     /// Where the tokens are and what the clock reads, published every frame to the moving layers.
@@ -120,23 +104,13 @@ pub struct App {
     narrow: bool,
     reduced_motion: bool,
     derived: Derived,
-    view: View,
-    /// What the link asked for that could not be done, shown above the stage until dismissed.
-    notice: Option<String>,
     share: bool,
     embed_tab: EmbedTab,
     lessons: bool,
-    /// The lesson under way, if any.
-    lesson: Option<LessonState>,
     /// The postMessage bridge to an embedding page.
     bridge: Bridge,
-    /// What the last `state` message said (step, total, playing, finished, run), so that one is
-    /// posted only on a change.
-    posted: Option<(usize, usize, bool, bool, u64)>,
     /// The page's address without query or fragment: links are this plus a fragment.
     base: Rc<str>,
-    /// The fragment last written to the address bar, so that it is rewritten only on a change.
-    written: String,
     _keys: Option<EventListener>,
     _narrow: Option<EventListener>,
     _hash: Option<EventListener>,
@@ -149,17 +123,11 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let (state, notice) = read_link();
-        let mut lab = Lab::new(state.scenario.clone());
-        let (lesson, lesson_notice) = open_lesson(&mut lab, &state);
-        let notice = notice.or(lesson_notice).or_else(|| open_link(&mut lab, &state));
+        let page = Page::open(&location_part(|l| l.search()), &location_part(|l| l.hash()));
         let narrow = media_matches(NARROW_QUERY);
-        let derived = derive(&lab, geometry(narrow), None);
+        let derived = derive(&page.lab, geometry(narrow), None);
         let theme = ThemeChoice::load();
-        match state.theme {
-            Some(forced) => theme_of(forced).show(),
-            None => theme.apply(),
-        }
+        show_theme(page.view().theme, theme);
         let link = ctx.link().clone();
         let keys = web_sys::window().map(|window| {
             // Not passive: a shortcut's key (Space) must not also scroll the page.
@@ -198,21 +166,12 @@ impl Component for App {
             lesson_leave: link.callback(|_| Msg::LessonLeave),
         };
         let bridge = Bridge::new(ctx.link().callback(Msg::Host), ctx.link().callback(Msg::Height));
-        bridge.post(&host::ready(), &state.origins);
+        bridge.post(&host::ready(), &page.view().origins);
         let hash_link = ctx.link().clone();
         let hash = web_sys::window()
             .map(|window| EventListener::new(&window, "hashchange", move |_| hash_link.send_message(Msg::HashChange)));
-        let view = View {
-            embed: state.embed,
-            hide: state.hide.clone(),
-            theme: state.theme,
-            origins: state.origins.clone(),
-        };
-        if state.autoplay {
-            lab.apply(Action::Play);
-        }
         App {
-            lab,
+            page,
             labels: Default::default(),
             motion: MotionBus::default(),
             callbacks,
@@ -224,16 +183,11 @@ impl Component for App {
             narrow,
             reduced_motion: media_matches("(prefers-reduced-motion: reduce)"),
             derived,
-            view,
-            notice,
             share: false,
             embed_tab: EmbedTab::Stage,
             lessons: false,
-            lesson,
             bridge,
-            posted: None,
             base: page_base().into(),
-            written: String::new(),
             _keys: keys,
             _narrow: narrow_listener,
             _hash: hash,
@@ -243,13 +197,13 @@ impl Component for App {
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
             Msg::Lab(action) => {
-                self.lab.apply(action);
+                self.page.lab.apply(action);
             }
             Msg::Frame(timestamp) => {
                 self.frame = None;
                 let elapsed = self.last_frame.map_or(0.0, |last| timestamp - last);
                 self.last_frame = Some(timestamp);
-                if self.lab.apply(Action::Frame(elapsed)) == Outcome::Changed(Changed::default()) {
+                if self.page.lab.apply(Action::Frame(elapsed)) == Outcome::Changed(Changed::default()) {
                     // Only the clock moved: the moving layers redraw, the page does not.
                     self.schedule_frame(ctx);
                     self.publish_motion();
@@ -267,43 +221,37 @@ impl Component for App {
             Msg::Help(open) => self.help = open,
             Msg::Theme(choice) => {
                 self.theme = choice;
-                self.view.theme = None;
+                self.page.drop_forced_theme();
                 choice.apply();
             }
             Msg::Narrow(narrow) => self.narrow = narrow,
             Msg::Share(open) => self.share = open,
             Msg::EmbedTab(tab) => self.embed_tab = tab,
             Msg::Lessons(open) => self.lessons = open,
-            Msg::LessonNext => self.lesson_next(),
-            Msg::LessonChoose(choice) => {
-                if let Some(lesson) = &mut self.lesson {
-                    lesson.choice = Some(choice);
-                    // A prediction made once the outcome is on screen is not a prediction.
-                    lesson.hindsight = self.lab.finished();
-                }
-            }
-            Msg::LessonLeave => self.lesson = None,
+            Msg::LessonNext => self.page.lesson_next(),
+            Msg::LessonChoose(choice) => self.page.lesson_choose(choice),
+            Msg::LessonLeave => self.page.lesson_leave(),
             Msg::Host(inbound) => self.on_host(inbound),
             Msg::Height(height) => {
-                self.bridge.post_height(&host::height(height), &self.view.origins);
+                self.bridge.post_height(&host::height(height), &self.page.view().origins);
                 return false;
             }
-            Msg::DismissNotice => self.notice = None,
+            Msg::DismissNotice => self.page.dismiss_notice(),
             Msg::HashChange => {
-                let fragment = location_part(|l| l.hash());
-                if fragment.trim_start_matches('#') != self.written {
-                    self.follow_link();
+                // A link followed within the page (not the page's own rewrite of its address).
+                if self.page.follow(&location_part(|l| l.search()), &location_part(|l| l.hash())) {
+                    self.after_link();
                 }
             }
         }
 
         self.schedule_frame(ctx);
         let geometry = geometry(self.narrow);
-        if self.derived.revision != self.lab.revision()
-            || self.derived.selected != self.lab.selected()
+        if self.derived.revision != self.page.lab.revision()
+            || self.derived.selected != self.page.lab.selected()
             || !std::ptr::eq(self.derived.geometry, geometry)
         {
-            self.derived = derive(&self.lab, geometry, Some(&self.derived));
+            self.derived = derive(&self.page.lab, geometry, Some(&self.derived));
         }
         self.write_link();
         self.post_state();
@@ -320,7 +268,7 @@ impl Component for App {
 
     fn view(&self, _ctx: &Context<Self>) -> Html {
         let cb = &self.callbacks;
-        let view = &self.view;
+        let view = self.page.view();
         let dialogs = html! {
             <>
                 if self.help {
@@ -330,8 +278,8 @@ impl Component for App {
                     <LessonPicker on_close={cb.lessons_close.clone()} />
                 }
                 if self.share {
-                    <ShareDialog state={Rc::new(self.shared_state())} base={self.base.clone()}
-                        total_steps={self.lab.total_steps() as u32} on_close={cb.share_close.clone()} />
+                    <ShareDialog state={Rc::new(self.page.shared_state())} base={self.base.clone()}
+                        total_steps={self.page.lab.total_steps() as u32} on_close={cb.share_close.clone()} />
                 }
             </>
         };
@@ -339,8 +287,8 @@ impl Component for App {
             return html! {
                 <div class="lab embed">
                     <header class="embed-bar">
-                        <h1 class="embed-title">{ self.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
-                        <a class="chip" href={share_link(&self.base, &self.shared_state())} target="_blank" rel="noopener">
+                        <h1 class="embed-title">{ self.page.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
+                        <a class="chip" href={share_link(&self.base, &self.page.shared_state())} target="_blank" rel="noopener">
                             { "Open in the full lab ↗" }
                         </a>
                     </header>
@@ -359,7 +307,7 @@ impl Component for App {
                         } }
                     </main>
                     // In a lesson the lesson's caption tells the story; the narration would repeat it.
-                    if view.shows(Panel::Narration) && self.lesson.is_none() {
+                    if view.shows(Panel::Narration) && self.page.lesson().is_none() {
                         { self.narration_panel() }
                     }
                     <div class="embed-controls">
@@ -487,7 +435,7 @@ impl EmbedTab {
 impl App {
     fn armed(&self) -> [u8; 9] {
         let mut armed = [0u8; 9];
-        for spec in &self.lab.scenario().faults {
+        for spec in &self.page.lab.scenario().faults {
             if let Some(i) = HOTSPOTS.iter().position(|h| *h == spec.fault.hotspot()) {
                 armed[i] = armed[i].saturating_add(1);
             }
@@ -497,11 +445,11 @@ impl App {
 
     /// The banner of a run the lab's bound cuts short: its ledger is partial.
     fn bound_view(&self) -> Html {
-        match self.lab.bound_notice() {
+        match self.page.lab.bound_notice() {
             // An embed's frame is small: the short form, the full sentence as its title.
-            Some(text) if self.view.embed => html! {
+            Some(text) if self.page.view().embed => html! {
                 <div class="notice bound compact" role="status" data-testid="bound" title={text}>
-                    <p>{ format!("This run does not finish: it hits the lab's bound at t={}, so some messages end unfinished.", self.lab.full_run().world.now()) }</p>
+                    <p>{ format!("This run does not finish: it hits the lab's bound at t={}, so some messages end unfinished.", self.page.lab.full_run().world.now()) }</p>
                 </div>
             },
             Some(text) => html! { <div class="notice bound" role="status" data-testid="bound"><p>{ text }</p></div> },
@@ -510,10 +458,10 @@ impl App {
     }
 
     fn notice_view(&self) -> Html {
-        match &self.notice {
+        match self.page.notice() {
             Some(notice) => html! {
                 <div class="notice" role="alert">
-                    <p>{ notice.clone() }</p>
+                    <p>{ notice.to_owned() }</p>
                     <button type="button" class="chip" onclick={self.callbacks.dismiss_notice.clone()}>{ "Dismiss" }</button>
                 </div>
             },
@@ -522,7 +470,7 @@ impl App {
     }
 
     fn offered_tabs(&self) -> Vec<EmbedTab> {
-        EmbedTab::ALL.into_iter().filter(|t| t.offered(&self.view)).collect()
+        EmbedTab::ALL.into_iter().filter(|t| t.offered(self.page.view())).collect()
     }
 
     /// The embed's view tabs (the ARIA tab pattern: one tab in the Tab order, arrows, Home and End
@@ -569,7 +517,7 @@ impl App {
 
     fn stage(&self) -> Html {
         let cb = &self.callbacks;
-        let lab = &self.lab;
+        let lab = &self.page.lab;
         html! {
             <div class="stage">
                 <Stage geometry={self.derived.geometry} log={self.derived.log.clone()} motion={self.motion.clone()}
@@ -579,7 +527,7 @@ impl App {
     }
 
     fn hotspot_panel(&self) -> Html {
-        let lab = &self.lab;
+        let lab = &self.page.lab;
         match self.hotspot {
             Some(hotspot) => html! {
                 <HotspotPanel hotspot={hotspot} armed={lab.scenario().faults.clone()}
@@ -603,7 +551,7 @@ impl App {
     }
 
     fn playback(&self) -> Html {
-        let lab = &self.lab;
+        let lab = &self.page.lab;
         let (lo, hi) = lab.bounds();
         html! {
             <Playback playing={lab.playing()} finished={lab.finished() || (lab.range().is_some() && lab.steps() >= hi)}
@@ -612,7 +560,7 @@ impl App {
     }
 
     fn timeline(&self) -> Html {
-        let lab = &self.lab;
+        let lab = &self.page.lab;
         let (lo, hi) = lab.bounds();
         html! {
             <div class="timeline">
@@ -628,14 +576,14 @@ impl App {
     }
 
     fn narration_panel(&self) -> Html {
-        let lab = &self.lab;
+        let lab = &self.page.lab;
         html! {
             <section class="panel narration-panel" aria-labelledby="narration-title">
                 <h2 id="narration-title" class="visually-hidden">{ "What is happening" }</h2>
                 <p class="narration" role="status" aria-live="polite" aria-atomic="true">
                     { lab.narration() }
                 </p>
-                if !self.view.embed {
+                if !self.page.view().embed {
                     <ol class="recent" aria-label="Earlier steps">
                         { for lab.recent().skip(1).map(|line| html! { <li>{ line.text.clone() }</li> }) }
                     </ol>
@@ -645,16 +593,16 @@ impl App {
     }
 
     fn controls_panel(&self) -> Html {
-        let lab = &self.lab;
+        let lab = &self.page.lab;
         let dispatch = &self.callbacks.dispatch;
-        let embed = self.view.embed;
+        let embed = self.page.view().embed;
         html! {
             <section class="panel controls-panel" aria-labelledby={if embed { "tab-scenario" } else { "controls-title" }}
                 id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")}>
                 if !embed {
                     <h2 id="controls-title" class="panel-title">{ "Scenario" }</h2>
                 }
-                if self.view.shows(Panel::Controls) {
+                if self.page.view().shows(Panel::Controls) {
                     <Controls
                         playback={!embed}
                         preset={lab.scenario().preset}
@@ -667,7 +615,7 @@ impl App {
                         notes={self.derived.notes.clone()}
                         dispatch={dispatch.clone()} />
                 }
-                if self.view.shows(Panel::Failures) {
+                if self.page.view().shows(Panel::Failures) {
                     <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
                         messages={lab.scenario().messages} forking={lab.steps() > 0}
                         can_restore={lab.can_restore()} dispatch={dispatch.clone()} />
@@ -678,7 +626,7 @@ impl App {
 
     /// An embed's panel is a tab panel labelled by its tab; the full page's has its own heading.
     fn panel(&self, class: &'static str, slug: &'static str, title: &'static str, body: Html) -> Html {
-        let embed = self.view.embed;
+        let embed = self.page.view().embed;
         let heading = format!("{slug}-title");
         html! {
             <section class={classes!("panel", class)} aria-labelledby={if embed { format!("tab-{slug}") } else { heading.clone() }}
@@ -693,14 +641,14 @@ impl App {
 
     fn ledger_panel(&self) -> Html {
         let body = html! {
-            <LedgerView data={self.derived.ledger.clone()} selected={self.lab.selected()}
+            <LedgerView data={self.derived.ledger.clone()} selected={self.page.lab.selected()}
                 dispatch={self.callbacks.dispatch.clone()} />
         };
         self.panel("ledger-panel", "ledger", "Ledger", body)
     }
 
     fn diagram_panel(&self) -> Html {
-        let lab = &self.lab;
+        let lab = &self.page.lab;
         let body = html! {
             <>
                 <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
@@ -721,7 +669,7 @@ impl App {
     }
 
     fn settings_panel(&self) -> Html {
-        let lab = &self.lab;
+        let lab = &self.page.lab;
         let body = html! {
             <>
                 // Keyed by the number of changes asked for: a refused change rebuilds the
@@ -741,57 +689,13 @@ impl App {
 }
 
 impl App {
-    /// The lab's state as a link: the scenario, where the run stands, and how the page is shown.
-    fn link_state(&self) -> LinkState {
-        let lab = &self.lab;
-        if let Some(lesson) = self.lesson.as_ref().filter(|l| l.run == lab.run()) {
-            // A lesson's link names the lesson and its step; the lesson holds the scenario.
-            let step = lesson.caption(lab);
-            return LinkState {
-                lesson: Some(lesson.lesson.slug.to_owned()),
-                lesson_step: (step > 0).then_some(step as u32),
-                theme: self.view.theme,
-                embed: self.view.embed,
-                hide: self.view.hide.clone(),
-                origins: self.view.origins.clone(),
-                ..LinkState::default()
-            };
-        }
-        LinkState {
-            scenario: lab.scenario().clone(),
-            step: (lab.steps() > 0).then(|| lab.steps() as u32),
-            range: lab.range().map(|(from, to)| (from as u32, to as u32)),
-            speed: (lab.speed() != crate::lab::DEFAULT_SPEED).then(|| lab.speed() as u8),
-            theme: self.view.theme,
-            embed: self.view.embed,
-            hide: self.view.hide.clone(),
-            origins: self.view.origins.clone(),
-            ..LinkState::default()
-        }
-    }
-
     /// Tells the embedding page where the run stands, when that changed.
     fn post_state(&mut self) {
         if !self.bridge.framed() {
             return;
         }
-        let lab = &self.lab;
-        let now = (lab.steps(), lab.total_steps(), lab.playing(), lab.finished(), lab.run());
-        if self.posted == Some(now) {
-            return;
-        }
-        self.posted = Some(now);
-        self.bridge.post(&host::state(&self.status(), None), &self.view.origins);
-    }
-
-    fn status(&self) -> LabStatus<'_> {
-        let lab = &self.lab;
-        LabStatus {
-            step: lab.steps() as u32,
-            total_steps: lab.total_steps() as u32,
-            playing: lab.playing(),
-            finished: lab.finished(),
-            ledger: &self.derived.ledger.ledger,
+        if let Some(state) = self.page.state_to_post() {
+            self.bridge.post(&state, &self.page.view().origins);
         }
     }
 
@@ -800,7 +704,7 @@ impl App {
     /// addressed to the lab gets an error reply saying why.
     fn on_host(&mut self, inbound: Inbound) {
         // The origin first: a page the link does not allow has its payload never converted.
-        if !host::is_allowed_origin(&inbound.origin, &self.view.origins) {
+        if !host::is_allowed_origin(&inbound.origin, &self.page.view().origins) {
             // Another widget's message, or an extension's, is not ours to answer; a command
             // addressed to the lab hears why it was refused. Which origins are allowed is the
             // lab's business, not the asking page's.
@@ -836,69 +740,17 @@ impl App {
                 return;
             }
         };
-        let id = request.id.as_ref();
-        // What the command does, as the action a click would dispatch; the lab says if it refuses.
-        let action = match request.command {
-            HostCommand::GoToStep { step } => Action::GoTo(step as usize),
-            HostCommand::Play => Action::Play,
-            HostCommand::Pause => Action::Pause,
-            HostCommand::Restart => Action::Restart,
-            // Refused by the loader's rule for a file or a link, with its message.
-            HostCommand::Inject { fault } => Action::Arm(fault),
-            HostCommand::Load(HostLoad::Scenario(scenario)) => {
-                self.lesson = None;
-                self.lab.apply(Action::LockRange(None));
-                Action::Load(scenario)
-            }
-            HostCommand::Load(HostLoad::Link(state)) => {
-                // A link the lab could only half open is refused whole, before anything changes.
-                if let Some(slug) = &state.lesson {
-                    let Some(lesson) = Lesson::by_slug(slug) else {
-                        inbound.reply(&host::error(id, &format!("link: there is no lesson \"{slug}\"")));
-                        return;
-                    };
-                    let steps = lesson.scenario.captions.len();
-                    if state.lesson_step.is_some_and(|s| s as usize >= steps) {
-                        inbound.reply(&host::error(id, &format!("link: the lesson \"{slug}\" has {steps} steps (lesson-step counts from 0)")));
-                        return;
-                    }
-                }
-                // A host may load a run and a view, but not widen who may command the lab.
-                let mut state = *state;
-                state.origins = self.view.origins.clone();
-                self.apply_link(&state, None);
-                inbound.reply(&host::reply(id));
-                return;
-            }
-            HostCommand::GetState => {
-                inbound.reply(&host::state(&self.status(), id));
-                return;
-            }
-        };
-        match self.lab.apply(action).into_result() {
-            Ok(_) => inbound.reply(&host::reply(id)),
-            Err(refusal) => inbound.reply(&host::error(id, &refusal.to_string())),
+        let opens_link = matches!(request.command, HostCommand::Load(HostLoad::Link(_)));
+        inbound.reply(&self.page.on_host(request));
+        if opens_link {
+            self.after_link();
         }
-    }
-
-    /// A lesson's "next": play to the moment of its next caption, or, past the last, to the end.
-    fn lesson_next(&mut self) {
-        let Some(lesson) = self.lesson.as_ref().filter(|l| l.run == self.lab.run()) else { return };
-        let captions = &lesson.lesson.scenario.captions;
-        let at = lesson.caption(&self.lab);
-        if at >= lesson.lesson.question.ask_at && lesson.choice.is_none() {
-            return;
-        }
-        match captions.get(at + 1) {
-            Some(next) => self.lab.apply(Action::PlayUntil(next.tick)),
-            None => self.lab.apply(Action::Play),
-        };
     }
 
     fn lesson_view(&self) -> Html {
-        let Some(lesson) = &self.lesson else { return Html::default() };
+        let Some(lesson) = self.page.lesson() else { return Html::default() };
         let cb = &self.callbacks;
-        if lesson.run != self.lab.run() {
+        if lesson.run != self.page.lab.run() {
             return html! {
                 <div class="notice" role="status">
                     <p>{ format!("You changed the scenario of the lesson “{}”.", lesson.lesson.title) }</p>
@@ -907,35 +759,18 @@ impl App {
                 </div>
             };
         }
-        let reveal = (self.lab.finished() && lesson.choice.is_some()).then(|| {
-            let question = &lesson.lesson.question;
-            let ledger = self.lab.ledger();
-            (question.correct_choice_in(&ledger), question.explain_in(&ledger))
-        });
+        let reveal = self.page.lesson_reveal();
         html! {
-            <LessonPanel lesson={lesson.lesson.clone()} caption={lesson.caption(&self.lab)} choice={lesson.choice}
-                reveal={reveal} hindsight={lesson.hindsight} playing={self.lab.playing()} compact={self.view.embed} on_next={cb.lesson_next.clone()}
+            <LessonPanel lesson={lesson.lesson.clone()} caption={lesson.caption(&self.page.lab)} choice={lesson.choice}
+                reveal={reveal} hindsight={lesson.hindsight} playing={self.page.lab.playing()} compact={self.page.view().embed} on_next={cb.lesson_next.clone()}
                 on_choose={cb.lesson_choose.clone()} on_leave={cb.lesson_leave.clone()} />
         }
     }
 
-    /// The state a share dialog starts from: this run in the full lab.
-    /// (An embed's locked range is left out: the share dialog sets its own.)
-    fn shared_state(&self) -> LinkState {
-        LinkState { embed: false, hide: Vec::new(), theme: None, origins: Vec::new(), range: None, ..self.link_state() }
-    }
-
     /// Keeps the address bar's fragment equal to the lab's state, so that the address is always a
-    /// link to what is on screen. Not while playing (every step would rewrite it), not in an embed
-    /// (its address belongs to the host page's iframe).
+    /// link to what is on screen (`Page::fragment_to_write`).
     fn write_link(&mut self) {
-        if self.view.embed || self.lab.playing() {
-            return;
-        }
-        let fragment = self.link_state().to_fragment();
-        if fragment == self.written {
-            return;
-        }
+        let Some(fragment) = self.page.fragment_to_write() else { return };
         let path = location_part(|l| l.pathname());
         // A scenario too large for a link leaves the address without one (rather than an older
         // run's); the share dialog says to share it as a file.
@@ -943,38 +778,19 @@ impl App {
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
         }
-        self.written = fragment;
     }
 
-    /// Loads what the address's link says now (a link followed within the page).
-    fn follow_link(&mut self) {
-        let (state, notice) = read_link();
-        self.apply_link(&state, notice);
-    }
-
-    /// Shows what a link says: its scenario or lesson, position and view.
-    fn apply_link(&mut self, state: &LinkState, notice: Option<String>) {
-        self.lab.apply(Action::LockRange(None));
-        self.lab.apply(Action::Load(Box::new(state.scenario.clone())));
-        let (lesson, lesson_notice) = open_lesson(&mut self.lab, state);
-        self.lesson = lesson;
-        self.notice = notice.or(lesson_notice).or_else(|| open_link(&mut self.lab, state));
-        self.view = View { embed: state.embed, hide: state.hide.clone(), theme: state.theme, origins: state.origins.clone() };
-        if !self.embed_tab.offered(&self.view) {
+    /// After a link was opened (followed, or loaded by the host page): its view's tab and theme.
+    fn after_link(&mut self) {
+        if !self.embed_tab.offered(self.page.view()) {
             self.embed_tab = EmbedTab::Stage;
         }
-        match state.theme {
-            Some(forced) => theme_of(forced).show(),
-            None => self.theme.apply(),
-        }
-        if state.autoplay {
-            self.lab.apply(Action::Play);
-        }
+        show_theme(self.page.view().theme, self.theme);
     }
 
     /// Places the tokens for the lab's clock and hands them, with the clock, to the moving layers.
     fn publish_motion(&mut self) {
-        let lab = &self.lab;
+        let lab = &self.page.lab;
         let (cache, run, steps) = &mut self.labels;
         // A new scenario, or a jump back, replaces the run's flights: their labels go too.
         if *run != lab.run() || lab.steps() < *steps {
@@ -987,7 +803,7 @@ impl App {
 
     /// Keeps exactly one animation frame requested while the lab plays, and none otherwise.
     fn schedule_frame(&mut self, ctx: &Context<Self>) {
-        if self.lab.playing() {
+        if self.page.lab.playing() {
             if self.frame.is_none() {
                 let link = ctx.link().clone();
                 self.frame = Some(request_animation_frame(move |timestamp| link.send_message(Msg::Frame(timestamp))));
@@ -1022,8 +838,8 @@ impl App {
             "ArrowLeft" | "j" => Action::StepBack,
             "r" => Action::Restart,
             "e" => Action::RunToEnd,
-            "+" | "=" => Action::SetSpeed(self.lab.speed() + 1),
-            "-" => Action::SetSpeed(self.lab.speed().saturating_sub(1)),
+            "+" | "=" => Action::SetSpeed(self.page.lab.speed() + 1),
+            "-" => Action::SetSpeed(self.page.lab.speed().saturating_sub(1)),
             "?" => {
                 self.help = !self.help;
                 return true;
@@ -1031,7 +847,7 @@ impl App {
             _ => return false,
         };
         event.prevent_default();
-        self.lab.apply(action);
+        self.page.lab.apply(action);
         true
     }
 }
@@ -1104,108 +920,13 @@ fn run_title(lab: &Lab) -> String {
     format!("Kafka Delivery Lab · {semantics} · {} messages · {faults}", scenario.messages)
 }
 
-/// The page's own link (its fragment, else its query), or the default state and a notice that
-/// says what was wrong with the link. Never a partial state.
-fn read_link() -> (LinkState, Option<String>) {
-    let query = location_part(|l| l.search());
-    let fragment = location_part(|l| l.hash());
-    match LinkState::from_url_parts(&query, &fragment) {
-        Ok(state) => (state, None),
-        Err(error) => (
-            LinkState::default(),
-            Some(format!("This link could not be opened ({error}). Showing the default scenario instead.")),
-        ),
-    }
-}
 
-/// A lesson under way: the lesson, the run it plays (a change of scenario leaves it), and the
-/// learner's prediction.
-struct LessonState {
-    lesson: Rc<Lesson>,
-    run: u64,
-    choice: Option<usize>,
-    /// Whether the choice was made after the run had ended (the outcome already shown).
-    hindsight: bool,
-}
-
-impl LessonState {
-    /// The caption for the lab's moment: the last one whose tick the run has reached.
-    fn caption(&self, lab: &Lab) -> usize {
-        let now = lab.world().now();
-        self.lesson.scenario.captions.iter().rposition(|c| c.tick <= now).unwrap_or(0)
-    }
-}
-
-/// Starts the lesson a link names, at its step; or says that there is no such lesson.
-fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option<String>) {
-    let Some(slug) = &state.lesson else { return (None, None) };
-    let Some(lesson) = Lesson::by_slug(slug) else {
-        let known = Lesson::slugs().join(", ");
-        return (None, Some(format!("There is no lesson “{slug}” (the lessons are: {known}). Showing the default scenario instead.")));
-    };
-    lab.apply(Action::Load(Box::new(lesson.scenario.clone())));
-    let captions = &lesson.scenario.captions;
-    let step = state.lesson_step.map_or(0, |s| s as usize);
-    let mut notice = (state.scenario != LinkState::default().scenario).then(|| {
-        format!("The link names the lesson “{}” and a scenario too; a lesson plays its own scenario, so that is shown.", lesson.title)
-    });
-    let index = if step < captions.len() {
-        step
-    } else {
-        // No arithmetic on the link's number: it may be as large as u32::MAX.
-        notice = Some(format!(
-            "The lesson “{}” has {} steps (lesson-step 0 to {}); the link asks for lesson-step {step}. Starting at the first.",
-            lesson.title,
-            captions.len(),
-            captions.len().saturating_sub(1)
-        ));
-        0
-    };
-    if let Some(caption) = captions.get(index).filter(|_| index > 0) {
-        // Everything up to the caption's moment, without animation.
-        let steps = lab.full_run().steps_through(caption.tick);
-        lab.apply(Action::Seek(steps));
-    }
-    let run = lab.run();
-    (Some(LessonState { lesson: Rc::new(lesson), run, choice: None, hindsight: false }), notice)
-}
-
-/// Applies a link's position in the run: its locked range, step and speed. Returns a notice when
-/// the link asks for a step the run does not have.
-/// A range the run cannot show whole is narrowed to the run, and said so, as a step is.
-fn open_link(lab: &mut Lab, state: &LinkState) -> Option<String> {
-    let mut notices = Vec::new();
-    if let Some((from, to)) = state.range {
-        lab.apply(Action::LockRange(Some((from as usize, to as usize))));
-        let (lo, hi) = lab.bounds();
-        if (from as usize, to as usize) != (lo, hi) {
-            notices.push(format!(
-                "The link locks steps {from} to {to}, but this run has steps 0 to {}; showing steps {lo} to {hi}.",
-                lab.total_steps()
-            ));
-        }
-    }
-    if let Some(speed) = state.speed {
-        lab.apply(Action::SetSpeed(usize::from(speed)));
-    }
-    if let Some(step) = state.step {
-        let step = step as usize;
-        let (lo, hi) = lab.bounds();
-        lab.apply(Action::Seek(step));
-        if step < lo || step > hi {
-            notices.push(format!(
-                "The link asks for step {step}, but this run shows steps {lo} to {hi}; showing step {}.",
-                lab.steps()
-            ));
-        }
-    }
-    (!notices.is_empty()).then(|| notices.join(" "))
-}
-
-fn theme_of(theme: Theme) -> ThemeChoice {
-    match theme {
-        Theme::Light => ThemeChoice::Light,
-        Theme::Dark => ThemeChoice::Dark,
+/// Shows the theme a link imposes, or else the reader's own choice.
+fn show_theme(forced: Option<Theme>, choice: ThemeChoice) {
+    match forced {
+        Some(Theme::Light) => ThemeChoice::Light.show(),
+        Some(Theme::Dark) => ThemeChoice::Dark.show(),
+        None => choice.apply(),
     }
 }
 
