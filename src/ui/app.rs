@@ -1,6 +1,8 @@
-//! The app shell: it owns the [`Lab`], runs the one animation-frame loop, listens to the keyboard,
-//! and lays out the stage, narration, controls, failures, ledger and settings. Every change goes
-//! through `Lab::apply`.
+//! The app shell: the yew component. It owns the [`Page`] (the lab and everything the page adds to
+//! it), forwards the browser's events to it (keys, the address's fragment, the host page's
+//! messages, the media queries), runs the one animation-frame loop, and renders: `layout` holds the
+//! full and embed layouts, `panels` the panels, `derived` the views rebuilt per lab revision. Every
+//! change goes through `Lab::apply`.
 
 use std::rc::Rc;
 
@@ -11,24 +13,20 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::compare::{Compare, Comparison};
-use super::controls::{Controls, Playback};
-use super::diagram::{DiagramData, DiagramExport, SpaceTimeDiagram};
-use super::failures::{FailureMenu, HotspotPanel};
-use super::help::Help;
-use super::ledger::{LedgerData, LedgerView};
-use super::motion::{Motion, MotionBus};
-use super::settings::Settings;
 use super::bridge::{Bridge, Inbound};
-use super::explorer::ExplorerPanel;
-use super::lessons::{LessonPanel, LessonPicker};
+use super::motion::{Motion, MotionBus};
+use super::stage::{self, Geometry, Labels, TALL, WIDE};
+use super::theme::{show_theme, ThemeChoice};
+use crate::lab::{Action, Changed, Outcome};
+use crate::page::Page;
 use delivery_share::host::{self, HostCommand, HostLoad, HostRequest};
-use super::share::{share_link, ShareDialog};
-use delivery_share::link::{Panel, Theme};
-use super::stage::{self, Geometry, Labels, LogView, Stage, HOTSPOTS, TALL, WIDE};
-use super::theme::ThemeChoice;
-use crate::lab::{Action, Changed, Lab, Outcome};
-use crate::page::{Page, View};
+
+mod derived;
+mod layout;
+mod panels;
+
+use derived::{derive_views, Derived};
+use layout::EmbedTab;
 
 pub enum Msg {
     Lab(Action),
@@ -51,20 +49,6 @@ pub enum Msg {
     /// The address's fragment changed (a link followed within the page): load what it says.
     HashChange,
     DismissNotice,
-}
-
-/// Views derived from the engine's world, rebuilt only when the world changes.
-struct Derived {
-    revision: u64,
-    run: u64,
-    selected: Option<delivery_lab::MsgId>,
-    geometry: &'static Geometry,
-    log: Rc<LogView>,
-    ledger: Rc<LedgerData>,
-    notes: Rc<Vec<String>>,
-    scenario_json: Rc<String>,
-    diagram: Rc<DiagramData>,
-    comparison: Rc<Comparison>,
 }
 
 /// Callbacks made once, so that children's props compare equal from frame to frame (a new
@@ -125,7 +109,7 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let page = Page::open(&location_part(|l| l.search()), &location_part(|l| l.hash()));
         let narrow = media_matches(NARROW_QUERY);
-        let derived = derive(&page.lab, geometry(narrow), None);
+        let derived = derive_views(&page.lab, geometry(narrow), None);
         let theme = ThemeChoice::load();
         show_theme(page.view().theme, theme);
         let link = ctx.link().clone();
@@ -251,7 +235,7 @@ impl Component for App {
             || self.derived.selected != self.page.lab.selected()
             || !std::ptr::eq(self.derived.geometry, geometry)
         {
-            self.derived = derive(&self.page.lab, geometry, Some(&self.derived));
+            self.derived = derive_views(&self.page.lab, geometry, Some(&self.derived));
         }
         self.write_link();
         self.post_state();
@@ -267,426 +251,10 @@ impl Component for App {
     }
 
     fn view(&self, _ctx: &Context<Self>) -> Html {
-        let cb = &self.callbacks;
-        let view = self.page.view();
-        let dialogs = html! {
-            <>
-                if self.help {
-                    <Help on_close={cb.help_close.clone()} />
-                }
-                if self.lessons {
-                    <LessonPicker on_close={cb.lessons_close.clone()} />
-                }
-                if self.share {
-                    <ShareDialog state={Rc::new(self.page.shared_state())} base={self.base.clone()}
-                        total_steps={self.page.lab.total_steps() as u32} on_close={cb.share_close.clone()} />
-                }
-            </>
-        };
-        if view.embed {
-            return html! {
-                <div class="lab embed">
-                    <header class="embed-bar">
-                        <h1 class="embed-title">{ self.page.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
-                        <a class="chip" href={share_link(&self.base, &self.page.shared_state())} target="_blank" rel="noopener">
-                            { "Open in the full lab ↗" }
-                        </a>
-                    </header>
-                    { self.notice_view() }
-                    { self.bound_view() }
-                    { self.lesson_view() }
-                    { self.embed_tabs() }
-                    <main class="embed-main">
-                        { match self.embed_tab {
-                            EmbedTab::Stage => self.stage_panel(),
-                            EmbedTab::Ledger => self.ledger_panel(),
-                            EmbedTab::Diagram => self.diagram_panel(),
-                            EmbedTab::Scenario => self.controls_panel(),
-                            EmbedTab::Compare => self.compare_panel(),
-                            EmbedTab::Settings => self.settings_panel(),
-                        } }
-                    </main>
-                    // In a lesson the lesson's caption tells the story; the narration would repeat it.
-                    if view.shows(Panel::Narration) && self.page.lesson().is_none() {
-                        { self.narration_panel() }
-                    }
-                    <div class="embed-controls">
-                        { self.playback() }
-                        if view.shows(Panel::Timeline) {
-                            { self.timeline() }
-                        }
-                    </div>
-                    { dialogs }
-                </div>
-            };
-        }
-        html! {
-            <div class="lab">
-                <header class="topbar">
-                    <div class="brand">
-                        <h1>{ "Kafka Delivery Lab" }</h1>
-                        <p class="tagline">
-                            { "Where Kafka loses and duplicates messages, one message at a time." }
-                        </p>
-                    </div>
-                    <div class="topbar-actions">
-                        <button type="button" class="chip help-button" onclick={cb.lessons_open.clone()}>{ "Lessons" }</button>
-                        <button type="button" class="chip help-button" onclick={cb.share_open.clone()}>{ "Share or embed" }</button>
-                        <button type="button" class="chip help-button" aria-keyshortcuts="?"
-                            onclick={cb.help_open.clone()}>{ "Keyboard shortcuts" }</button>
-                        <ThemeSwitch current={self.theme} on_change={cb.theme.clone()} />
-                    </div>
-                </header>
-                { self.notice_view() }
-                { self.bound_view() }
-                { self.lesson_view() }
-                <main class="workspace">
-                    <section class="panel stage-panel" aria-labelledby="stage-title">
-                        <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
-                        { self.stage() }
-                        if !view.shows(Panel::Controls) {
-                            { self.playback() }
-                        }
-                        if view.shows(Panel::Timeline) {
-                            { self.timeline() }
-                        }
-                        { self.hotspot_panel() }
-                    </section>
-                    if view.shows(Panel::Narration) {
-                        { self.narration_panel() }
-                    }
-                    if view.shows(Panel::Controls) || view.shows(Panel::Failures) {
-                        { self.controls_panel() }
-                    }
-                    if view.shows(Panel::Ledger) {
-                        { self.ledger_panel() }
-                    }
-                    if view.shows(Panel::Diagram) {
-                        { self.diagram_panel() }
-                    }
-                    if view.shows(Panel::Compare) {
-                        { self.compare_panel() }
-                    }
-                    <section class="panel explorer-panel" aria-labelledby="explorer-title">
-                        <h2 id="explorer-title" class="panel-title">{ "Explorer: can this configuration lose or duplicate a message?" }</h2>
-                        <ExplorerPanel scenario_json={self.derived.scenario_json.clone()} />
-                    </section>
-                    if view.shows(Panel::Settings) {
-                        { self.settings_panel() }
-                    }
-                </main>
-                { dialogs }
-            </div>
-        }
+        self.layout()
     }
 }
 
-/// What fills an embed's main area: the stage, or one of the panels the embed does not hide.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EmbedTab {
-    Stage,
-    Ledger,
-    Diagram,
-    Scenario,
-    Compare,
-    Settings,
-}
-
-impl EmbedTab {
-    const ALL: [EmbedTab; 6] =
-        [EmbedTab::Stage, EmbedTab::Ledger, EmbedTab::Diagram, EmbedTab::Scenario, EmbedTab::Compare, EmbedTab::Settings];
-
-    fn label(self) -> &'static str {
-        match self {
-            EmbedTab::Stage => "Stage",
-            EmbedTab::Ledger => "Ledger",
-            EmbedTab::Diagram => "Diagram",
-            EmbedTab::Scenario => "Scenario",
-            EmbedTab::Compare => "Compare",
-            EmbedTab::Settings => "Settings",
-        }
-    }
-
-    fn slug(self) -> &'static str {
-        match self {
-            EmbedTab::Stage => "stage",
-            EmbedTab::Ledger => "ledger",
-            EmbedTab::Diagram => "diagram",
-            EmbedTab::Scenario => "scenario",
-            EmbedTab::Compare => "compare",
-            EmbedTab::Settings => "settings",
-        }
-    }
-
-    /// Whether an embed with these hidden panels offers this tab.
-    fn offered(self, view: &View) -> bool {
-        match self {
-            EmbedTab::Stage => true,
-            EmbedTab::Ledger => view.shows(Panel::Ledger),
-            EmbedTab::Diagram => view.shows(Panel::Diagram),
-            EmbedTab::Scenario => view.shows(Panel::Controls) || view.shows(Panel::Failures),
-            EmbedTab::Compare => view.shows(Panel::Compare),
-            EmbedTab::Settings => view.shows(Panel::Settings),
-        }
-    }
-}
-
-/// The panels, each drawn from the lab's state; the full page shows them all, an embed one at a time.
-impl App {
-    fn armed(&self) -> [u8; 9] {
-        let mut armed = [0u8; 9];
-        for spec in &self.page.lab.scenario().faults {
-            if let Some(i) = HOTSPOTS.iter().position(|h| *h == spec.fault.hotspot()) {
-                armed[i] = armed[i].saturating_add(1);
-            }
-        }
-        armed
-    }
-
-    /// The banner of a run the lab's bound cuts short: its ledger is partial.
-    fn bound_view(&self) -> Html {
-        match self.page.lab.bound_notice() {
-            // An embed's frame is small: the short form, the full sentence as its title.
-            Some(text) if self.page.view().embed => html! {
-                <div class="notice bound compact" role="status" data-testid="bound" title={text}>
-                    <p>{ format!("This run does not finish: it hits the lab's bound at t={}, so some messages end unfinished.", self.page.lab.full_run().world.now()) }</p>
-                </div>
-            },
-            Some(text) => html! { <div class="notice bound" role="status" data-testid="bound"><p>{ text }</p></div> },
-            None => html! {},
-        }
-    }
-
-    fn notice_view(&self) -> Html {
-        match self.page.notice() {
-            Some(notice) => html! {
-                <div class="notice" role="alert">
-                    <p>{ notice.to_owned() }</p>
-                    <button type="button" class="chip" onclick={self.callbacks.dismiss_notice.clone()}>{ "Dismiss" }</button>
-                </div>
-            },
-            None => Html::default(),
-        }
-    }
-
-    fn offered_tabs(&self) -> Vec<EmbedTab> {
-        EmbedTab::ALL.into_iter().filter(|t| t.offered(self.page.view())).collect()
-    }
-
-    /// The embed's view tabs (the ARIA tab pattern: one tab in the Tab order, arrows, Home and End
-    /// move between them).
-    fn embed_tabs(&self) -> Html {
-        let tabs = self.offered_tabs();
-        if tabs.len() < 2 {
-            return Html::default();
-        }
-        let onkeydown = {
-            let (tabs, current, select) = (tabs.clone(), self.embed_tab, self.callbacks.embed_tab.clone());
-            Callback::from(move |event: KeyboardEvent| {
-                let at = tabs.iter().position(|t| *t == current).unwrap_or(0);
-                let last = tabs.len() - 1;
-                let to = match event.key().as_str() {
-                    "ArrowRight" => if at == last { 0 } else { at + 1 },
-                    "ArrowLeft" => if at == 0 { last } else { at - 1 },
-                    "Home" => 0,
-                    "End" => last,
-                    _ => return,
-                };
-                event.prevent_default();
-                select.emit(tabs[to]);
-                let id = format!("tab-{}", tabs[to].slug());
-                if let Some(tab) = crate::page_document().get_element_by_id(&id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-                    let _ = tab.focus();
-                }
-            })
-        };
-        html! {
-            <div class="embed-tabs" role="tablist" aria-label="Views" {onkeydown}>
-                { for tabs.into_iter().map(|tab| {
-                    let selected = tab == self.embed_tab;
-                    html! {
-                        <button type="button" role="tab" class="chip" id={format!("tab-{}", tab.slug())}
-                            tabindex={if selected { "0" } else { "-1" }}
-                            aria-selected={selected.to_string()} aria-controls="embed-panel"
-                            onclick={self.callbacks.embed_tab.reform(move |_| tab)}>{ tab.label() }</button>
-                    }
-                }) }
-            </div>
-        }
-    }
-
-    fn stage(&self) -> Html {
-        let cb = &self.callbacks;
-        let lab = &self.page.lab;
-        html! {
-            <div class="stage">
-                <Stage geometry={self.derived.geometry} log={self.derived.log.clone()} motion={self.motion.clone()}
-                    selected={lab.selected()} armed={self.armed()} open={self.hotspot} on_open={cb.open_hotspot.clone()} />
-            </div>
-        }
-    }
-
-    fn hotspot_panel(&self) -> Html {
-        let lab = &self.page.lab;
-        match self.hotspot {
-            Some(hotspot) => html! {
-                <HotspotPanel hotspot={hotspot} armed={lab.scenario().faults.clone()}
-                    target={lab.target()} dispatch={self.callbacks.dispatch.clone()}
-                    on_close={self.callbacks.close_hotspot.clone()} />
-            },
-            None => Html::default(),
-        }
-    }
-
-    /// The stage on its own (an embed's first tab).
-    fn stage_panel(&self) -> Html {
-        let tabbed = self.offered_tabs().len() >= 2;
-        html! {
-            <section class="panel stage-panel" id="embed-panel" role={tabbed.then_some("tabpanel")}
-                aria-labelledby={tabbed.then_some("tab-stage")} aria-label={(!tabbed).then_some("Stage")}>
-                { self.stage() }
-                { self.hotspot_panel() }
-            </section>
-        }
-    }
-
-    fn playback(&self) -> Html {
-        let lab = &self.page.lab;
-        let (lo, hi) = lab.bounds();
-        html! {
-            <Playback playing={lab.playing()} finished={lab.finished() || (lab.range().is_some() && lab.steps() >= hi)}
-                at_start={lab.steps() <= lo} dispatch={self.callbacks.dispatch.clone()} />
-        }
-    }
-
-    fn timeline(&self) -> Html {
-        let lab = &self.page.lab;
-        let (lo, hi) = lab.bounds();
-        html! {
-            <div class="timeline">
-                <label for="timeline" class="field-label">{ "Timeline" }</label>
-                <input id="timeline" type="range" min={lo.to_string()} max={hi.to_string()}
-                    value={lab.steps().to_string()} oninput={self.callbacks.seek.clone()}
-                    aria-valuetext={format!("step {} of {}", lab.steps(), lab.total_steps())} />
-                <span class="timeline-position">
-                    { format!("step {} of {}", lab.steps(), lab.total_steps()) }
-                </span>
-            </div>
-        }
-    }
-
-    fn narration_panel(&self) -> Html {
-        let lab = &self.page.lab;
-        html! {
-            <section class="panel narration-panel" aria-labelledby="narration-title">
-                <h2 id="narration-title" class="visually-hidden">{ "What is happening" }</h2>
-                <p class="narration" role="status" aria-live="polite" aria-atomic="true">
-                    { lab.narration() }
-                </p>
-                if !self.page.view().embed {
-                    <ol class="recent" aria-label="Earlier steps">
-                        { for lab.recent().skip(1).map(|line| html! { <li>{ line.text.clone() }</li> }) }
-                    </ol>
-                }
-            </section>
-        }
-    }
-
-    fn controls_panel(&self) -> Html {
-        let lab = &self.page.lab;
-        let dispatch = &self.callbacks.dispatch;
-        let embed = self.page.view().embed;
-        html! {
-            <section class="panel controls-panel" aria-labelledby={if embed { "tab-scenario" } else { "controls-title" }}
-                id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")}>
-                if !embed {
-                    <h2 id="controls-title" class="panel-title">{ "Scenario" }</h2>
-                }
-                if self.page.view().shows(Panel::Controls) {
-                    <Controls
-                        playback={!embed}
-                        preset={lab.scenario().preset}
-                        messages={lab.scenario().messages}
-                        playing={lab.playing()}
-                        finished={lab.finished()}
-                        at_start={lab.steps() == 0}
-                        speed={lab.speed()}
-                        tick={lab.world().events().last().map_or(0, |e| e.tick)}
-                        notes={self.derived.notes.clone()}
-                        dispatch={dispatch.clone()} />
-                }
-                if self.page.view().shows(Panel::Failures) {
-                    <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
-                        messages={lab.scenario().messages} forking={lab.steps() > 0}
-                        can_restore={lab.can_restore()} dispatch={dispatch.clone()} />
-                }
-            </section>
-        }
-    }
-
-    /// An embed's panel is a tab panel labelled by its tab; the full page's has its own heading.
-    fn panel(&self, class: &'static str, slug: &'static str, title: &'static str, body: Html) -> Html {
-        let embed = self.page.view().embed;
-        let heading = format!("{slug}-title");
-        html! {
-            <section class={classes!("panel", class)} aria-labelledby={if embed { format!("tab-{slug}") } else { heading.clone() }}
-                id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")}>
-                if !embed {
-                    <h2 id={heading} class="panel-title">{ title }</h2>
-                }
-                { body }
-            </section>
-        }
-    }
-
-    fn ledger_panel(&self) -> Html {
-        let body = html! {
-            <LedgerView data={self.derived.ledger.clone()} selected={self.page.lab.selected()}
-                dispatch={self.callbacks.dispatch.clone()} />
-        };
-        self.panel("ledger-panel", "ledger", "Ledger", body)
-    }
-
-    fn diagram_panel(&self) -> Html {
-        let lab = &self.page.lab;
-        let body = html! {
-            <>
-                <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
-                    motion={self.motion.clone()} selected={lab.selected()}
-                    dispatch={self.callbacks.dispatch.clone()} />
-                <div class="diagram-foot">
-                    <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
-                    <DiagramExport data={self.derived.diagram.clone()} run={lab.full_run().clone()} />
-                </div>
-            </>
-        };
-        self.panel("diagram-panel", "diagram", "Space-time diagram", body)
-    }
-
-    fn compare_panel(&self) -> Html {
-        let body = html! { <Compare comparison={self.derived.comparison.clone()} /> };
-        self.panel("compare-panel", "compare", "Compare the semantics", body)
-    }
-
-    fn settings_panel(&self) -> Html {
-        let lab = &self.page.lab;
-        let body = html! {
-            <>
-                // Keyed by the number of changes asked for: a refused change rebuilds the
-                // form, so its fields show the configuration in force, not the refused one.
-                <Settings key={lab.config_requests()} config={lab.scenario().config.clone()}
-                    error={lab.config_error().map(|e| e.to_string())} dispatch={self.callbacks.dispatch.clone()} />
-                <details class="scenario-export">
-                    <summary>{ "This scenario as JSON (replays with the delivery-lab command line)" }</summary>
-                    <pre class="scenario-json" tabindex="0" data-testid="scenario-json">
-                        { self.derived.scenario_json.as_str() }
-                    </pre>
-                </details>
-            </>
-        };
-        self.panel("settings-panel", "settings", "Settings", body)
-    }
-}
 
 impl App {
     /// Tells the embedding page where the run stands, when that changed.
@@ -746,27 +314,6 @@ impl App {
             self.after_link();
         }
     }
-
-    fn lesson_view(&self) -> Html {
-        let Some(lesson) = self.page.lesson() else { return Html::default() };
-        let cb = &self.callbacks;
-        if lesson.run != self.page.lab.run() {
-            return html! {
-                <div class="notice" role="status">
-                    <p>{ format!("You changed the scenario of the lesson “{}”.", lesson.lesson.title) }</p>
-                    <a class="chip" href={super::lessons::lesson_href(lesson.lesson.slug)}>{ "Start the lesson again" }</a>
-                    <button type="button" class="chip" onclick={cb.lesson_leave.reform(|_: MouseEvent| ())}>{ "Leave it" }</button>
-                </div>
-            };
-        }
-        let reveal = self.page.lesson_reveal();
-        html! {
-            <LessonPanel lesson={lesson.lesson.clone()} caption={lesson.caption(&self.page.lab)} choice={lesson.choice}
-                reveal={reveal} hindsight={lesson.hindsight} playing={self.page.lab.playing()} compact={self.page.view().embed} on_next={cb.lesson_next.clone()}
-                on_choose={cb.lesson_choose.clone()} on_leave={cb.lesson_leave.clone()} />
-        }
-    }
-
     /// Keeps the address bar's fragment equal to the lab's state, so that the address is always a
     /// link to what is on screen (`Page::fragment_to_write`).
     fn write_link(&mut self) {
@@ -877,59 +424,6 @@ fn geometry(narrow: bool) -> &'static Geometry {
     }
 }
 
-/// The views of the lab's state; the scenario's JSON is kept from `previous` while the run is the
-/// same (the scenario only changes when the run starts over).
-fn derive(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>) -> Derived {
-    let (scenario_json, diagram, comparison) = match previous {
-        Some(previous) if previous.run == lab.run() => {
-            (previous.scenario_json.clone(), previous.diagram.clone(), previous.comparison.clone())
-        }
-        _ => {
-            let json = lab.scenario().to_json();
-            crate::panic_overlay::remember_scenario(&json);
-            (
-                Rc::new(json),
-                Rc::new(DiagramData::new(lab.full_run(), run_title(lab))),
-                Rc::new(Comparison::new(lab.scenario())),
-            )
-        }
-    };
-    Derived {
-        revision: lab.revision(),
-        run: lab.run(),
-        selected: lab.selected(),
-        geometry,
-        log: Rc::new(LogView::new(lab.world(), geometry.slots)),
-        ledger: Rc::new(LedgerData::new(lab.world(), lab.ledger(), lab.selected())),
-        notes: Rc::new(lab.effective().notes.clone()),
-        scenario_json,
-        diagram,
-        comparison,
-    }
-}
-
-/// What the run is, in one line: its semantics and its failures.
-fn run_title(lab: &Lab) -> String {
-    let scenario = lab.scenario();
-    let semantics = scenario.preset.map_or("Custom settings", |preset| preset.label());
-    let faults = if scenario.faults.is_empty() {
-        "no failure".to_owned()
-    } else {
-        scenario.faults.iter().map(|spec| spec.to_string()).collect::<Vec<_>>().join(", ")
-    };
-    format!("Kafka Delivery Lab · {semantics} · {} messages · {faults}", scenario.messages)
-}
-
-
-/// Shows the theme a link imposes, or else the reader's own choice.
-fn show_theme(forced: Option<Theme>, choice: ThemeChoice) {
-    match forced {
-        Some(Theme::Light) => ThemeChoice::Light.show(),
-        Some(Theme::Dark) => ThemeChoice::Dark.show(),
-        None => choice.apply(),
-    }
-}
-
 /// A part of the page's address (its query or fragment); empty when there is no window.
 fn location_part(part: impl Fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>) -> String {
     web_sys::window().and_then(|w| part(&w.location()).ok()).unwrap_or_default()
@@ -950,30 +444,3 @@ fn media_matches(query: &str) -> bool {
     media_query(query).is_some_and(|q| q.matches())
 }
 
-#[derive(Properties, PartialEq)]
-struct ThemeSwitchProps {
-    current: ThemeChoice,
-    on_change: Callback<ThemeChoice>,
-}
-
-#[function_component(ThemeSwitch)]
-fn theme_switch(props: &ThemeSwitchProps) -> Html {
-    html! {
-        <div class="theme-switch" role="group" aria-label="Colour theme">
-            { for ThemeChoice::ALL.into_iter().map(|choice| {
-                let on_change = props.on_change.clone();
-                html! {
-                    <button
-                        type="button"
-                        class="chip"
-                        data-theme-choice={choice.attribute().unwrap_or("system")}
-                        aria-pressed={(choice == props.current).to_string()}
-                        onclick={Callback::from(move |_| on_change.emit(choice))}
-                    >
-                        { choice.label() }
-                    </button>
-                }
-            }) }
-        </div>
-    }
-}
