@@ -1,0 +1,318 @@
+//! The log layer: the replicas' logs, markers and actor status, re-rendered when the engine steps.
+
+use std::rc::Rc;
+
+use delivery_lab::{EntryKind, IsolationLevel, MsgId, TxnMark, World};
+use yew::prelude::*;
+
+use super::*;
+
+/// What the log layer draws, derived from the engine's world once per engine step.
+#[derive(Debug, PartialEq)]
+pub struct LogView {
+    pub rows: Vec<ReplicaRow>,
+    pub hw: u64,
+    pub lso: u64,
+    pub committed: Option<u64>,
+    pub transactional: bool,
+    pub producer: Vec<String>,
+    pub consumer: Vec<String>,
+    pub processing: Vec<String>,
+    pub sink: Vec<String>,
+    pub txn: Vec<String>,
+    pub group: Vec<String>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct ReplicaRow {
+    pub broker: u8,
+    pub title: String,
+    pub alive: bool,
+    /// The first offset shown (the row shows the log's tail).
+    pub first: u64,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Cell {
+    pub offset: u64,
+    pub label: String,
+    pub msg: Option<MsgId>,
+    pub mark: TxnMark,
+    /// 1 for a message's first copy in this log, 2 for the second, ...
+    pub copy: u32,
+}
+
+impl LogView {
+    pub fn new(world: &World, slots: usize) -> LogView {
+        let partition = world.partition();
+        let effective = world.config();
+        let rows = partition
+            .replicas
+            .iter()
+            .enumerate()
+            .map(|(b, replica)| {
+                let broker = b as u8;
+                let leader = partition.leader == Some(broker);
+                let role = if leader {
+                    "leader"
+                } else if !replica.alive {
+                    "down"
+                } else if partition.isr.get(b).copied().unwrap_or(false) {
+                    "follower, in sync"
+                } else {
+                    "follower, out of sync"
+                };
+                let log = &replica.log;
+                let start = log.len().saturating_sub(slots);
+                let mut copies: std::collections::BTreeMap<MsgId, u32> = Default::default();
+                let mut cells = Vec::with_capacity(slots);
+                for (index, entry) in log.iter().enumerate() {
+                    let copy = entry.msg().map_or(0, |msg| {
+                        let n = copies.entry(msg).or_insert(0);
+                        *n += 1;
+                        *n
+                    });
+                    if index < start {
+                        continue;
+                    }
+                    let label = match entry.kind {
+                        EntryKind::Data { msg, .. } => msg.to_string(),
+                        EntryKind::Marker { commit: true, .. } => "COMMIT".to_owned(),
+                        EntryKind::Marker { commit: false, .. } => "ABORT".to_owned(),
+                    };
+                    cells.push(Cell {
+                        offset: entry.offset,
+                        label,
+                        msg: entry.msg(),
+                        mark: delivery_lab::sim::broker::txn_mark(log, index),
+                        copy,
+                    });
+                }
+                ReplicaRow {
+                    broker,
+                    title: format!("Broker {broker} · {role}"),
+                    alive: replica.alive,
+                    first: log.get(start).map_or(replica.leo(), |e| e.offset),
+                    cells,
+                }
+            })
+            .collect();
+        LogView {
+            rows,
+            hw: partition.hw(),
+            lso: partition.lso(),
+            committed: world.committed_offset(),
+            transactional: effective.transactional,
+            producer: producer_status(world),
+            consumer: consumer_status(world),
+            processing: processing_status(world),
+            sink: sink_status(world),
+            txn: txn_status(world),
+            group: vec![match world.committed_offset() {
+                Some(offset) => format!("committed offset {offset}"),
+                None => "no committed offset".to_owned(),
+            }],
+        }
+    }
+}
+
+fn producer_status(world: &World) -> Vec<String> {
+    let effective = world.config();
+    let mut lines = vec![
+        format!("acks={}", effective.config.acks.as_str()),
+        format!("idempotence {}", if effective.idempotence { "on" } else { "off" }),
+    ];
+    if let Some(session) = world.producers().last() {
+        let state = if !session.alive {
+            "crashed".to_owned()
+        } else if session.frozen_until.is_some() {
+            "frozen".to_owned()
+        } else {
+            format!("pid {} · epoch {}", session.pid, session.epoch)
+        };
+        lines.push(state);
+    }
+    lines
+}
+
+fn consumer_status(world: &World) -> Vec<String> {
+    let consumer = world.consumer();
+    let state = if world.events().is_empty() {
+        "not started".to_owned()
+    } else if !consumer.alive {
+        "crashed".to_owned()
+    } else if !consumer.in_group {
+        "out of the group".to_owned()
+    } else {
+        format!("position {}", consumer.position)
+    };
+    let isolation = match world.config().config.isolation_level {
+        IsolationLevel::ReadUncommitted => "read_uncommitted",
+        IsolationLevel::ReadCommitted => "read_committed",
+    };
+    vec![state, isolation.to_owned()]
+}
+
+fn processing_status(world: &World) -> Vec<String> {
+    let consumer = world.consumer();
+    match consumer.processing {
+        _ if world.events().is_empty() => vec!["not started".to_owned()],
+        Some((offset, msg)) if consumer.alive => vec![format!("processing {msg} (offset {offset})")],
+        _ if !consumer.alive => vec!["stopped".to_owned()],
+        _ => vec!["waiting for records".to_owned()],
+    }
+}
+
+fn sink_status(world: &World) -> Vec<String> {
+    let rows = &world.sink().rows;
+    let mut lines: Vec<String> = rows.iter().rev().take(8).map(|r| format!("{} · offset {}", r.msg, r.offset)).collect();
+    lines.reverse();
+    if rows.len() > 8 {
+        lines.insert(0, format!("… {} more", rows.len() - 8));
+    }
+    if lines.is_empty() {
+        lines.push("empty".to_owned());
+    }
+    lines
+}
+
+fn txn_status(world: &World) -> Vec<String> {
+    if !world.config().transactional {
+        return vec!["not used (no transactional.id)".to_owned()];
+    }
+    match world.transactions().last() {
+        Some(txn) => vec![format!("pid {} · epoch {} · {:?}", txn.pid, txn.epoch, txn.phase).to_lowercase()],
+        None => vec!["no transaction yet".to_owned()],
+    }
+}
+
+#[derive(Properties)]
+pub struct LogProps {
+    pub geometry: &'static Geometry,
+    pub view: Rc<LogView>,
+    pub selected: Option<MsgId>,
+}
+
+impl PartialEq for LogProps {
+    fn eq(&self, other: &Self) -> bool {
+        // The view is rebuilt only when the engine steps, so pointer equality is content equality.
+        std::ptr::eq(self.geometry, other.geometry)
+            && Rc::ptr_eq(&self.view, &other.view)
+            && self.selected == other.selected
+    }
+}
+
+#[function_component(LogLayer)]
+pub fn log_layer(props: &LogProps) -> Html {
+    let g = props.geometry;
+    let view = &props.view;
+    html! {
+        <g class="log-layer">
+            { for view.rows.iter().map(|row| replica_row(g, row, view, props.selected)) }
+            { status(g.producer_app, &["sends m1, m2, …".to_owned()]) }
+            { status(g.producer_client, &view.producer) }
+            { status(g.txn_coordinator, &view.txn) }
+            { status(g.group_coordinator, &view.group) }
+            { status(g.consumer_client, &view.consumer) }
+            { status(g.consumer_app, &view.processing) }
+            { status(g.sink, &view.sink) }
+        </g>
+    }
+}
+
+fn status(r: Rect, lines: &[String]) -> Html {
+    html! {
+        { for lines.iter().enumerate().map(|(i, line)| html! {
+            <text class="actor-detail" x={num(r.cx())} y={num(r.y + 46.0 + 17.0 * i as f32)} text-anchor="middle">
+                { line.clone() }
+            </text>
+        }) }
+    }
+}
+
+fn replica_row(g: &Geometry, row: &ReplicaRow, view: &LogView, selected: Option<MsgId>) -> Html {
+    let r = g.logs[usize::from(row.broker.min(1))];
+    let slot = r.w / g.slots as f32;
+    let x_of = |offset: u64| r.x + slot * (offset.saturating_sub(row.first)) as f32;
+    let leader_row = row.title.contains("leader");
+    let class = classes!("log", (!row.alive).then_some("down"));
+    html! {
+        <g class={class}>
+            <text class="log-title" x={num(r.x)} y={num(r.y - 10.0)}>{ row.title.clone() }</text>
+            { for (0..g.slots).map(|i| html! {
+                <rect class="log-slot" x={num(r.x + slot * i as f32 + 2.0)} y={num(r.y)}
+                    width={num(slot - 4.0)} height={num(r.h)} rx="6" />
+            }) }
+            { for row.cells.iter().map(|cell| {
+                let x = x_of(cell.offset);
+                let mark = match cell.mark {
+                    TxnMark::None => "plain",
+                    TxnMark::Open => "open",
+                    TxnMark::Committed => "committed",
+                    TxnMark::Aborted => "aborted",
+                    TxnMark::Marker => "marker",
+                };
+                let class = classes!(
+                    "entry",
+                    mark,
+                    (cell.copy > 1).then_some("copy"),
+                    (cell.msg.is_some() && cell.msg == selected).then_some("selected"),
+                );
+                html! {
+                    <g class={class}>
+                        <title>{ entry_title(cell) }</title>
+                        <rect x={num(x + 2.0)} y={num(r.y)} width={num(slot - 4.0)} height={num(r.h)} rx="6" />
+                        <text class="entry-label" x={num(x + slot / 2.0)} y={num(r.y + r.h / 2.0 + 5.0)}
+                            text-anchor="middle">{ cell.label.clone() }</text>
+                        if cell.copy > 1 {
+                            <text class="entry-badge" x={num(x + slot - 6.0)} y={num(r.y + 12.0)}
+                                text-anchor="end">{ format!("×{}", cell.copy) }</text>
+                        }
+                        if cell.mark == TxnMark::Aborted {
+                            <line class="strike" x1={num(x + 6.0)} y1={num(r.bottom() - 6.0)}
+                                x2={num(x + slot - 6.0)} y2={num(r.y + 6.0)} />
+                        }
+                    </g>
+                }
+            }) }
+            { for (0..g.slots).map(|i| html! {
+                <text class="offset" x={num(r.x + slot * i as f32 + slot / 2.0)} y={num(r.bottom() + 14.0)}
+                    text-anchor="middle">{ row.first + i as u64 }</text>
+            }) }
+            if leader_row {
+                { marker(x_of(view.hw), r, "HW", 0) }
+                if view.transactional {
+                    { marker(x_of(view.lso), r, "LSO", 1) }
+                }
+                if let Some(committed) = view.committed {
+                    { marker(x_of(committed), r, "committed", 2) }
+                }
+            }
+        </g>
+    }
+}
+
+fn entry_title(cell: &Cell) -> String {
+    let what = match cell.mark {
+        TxnMark::None => "",
+        TxnMark::Open => ", in an open transaction",
+        TxnMark::Committed => ", committed",
+        TxnMark::Aborted => ", aborted",
+        TxnMark::Marker => " (transaction marker)",
+    };
+    let copy = if cell.copy > 1 { format!(", copy {}", cell.copy) } else { String::new() };
+    format!("offset {}: {}{what}{copy}", cell.offset, cell.label)
+}
+
+/// A marker at an offset boundary of a log row: a line through the row, its name below it. Each
+/// marker has a lane of its own so that names at the same offset do not overlap.
+fn marker(x: f32, r: Rect, name: &'static str, lane: u8) -> Html {
+    let label_y = r.bottom() + 30.0 + 13.0 * f32::from(lane);
+    html! {
+        <g class={classes!("marker", name)}>
+            <line x1={num(x)} y1={num(r.y - 6.0)} x2={num(x)} y2={num(label_y - 10.0)} />
+            <text x={num(x)} y={num(label_y)} text-anchor="middle">{ name }</text>
+        </g>
+    }
+}
