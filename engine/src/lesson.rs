@@ -164,15 +164,24 @@ impl Question {
 
     /// The index of the choice that matches the engine's answer, if one does.
     pub fn correct_choice(&self, world: &World) -> Option<usize> {
-        let answer = self.answer(world);
+        self.correct_choice_in(&world.ledger())
+    }
+
+    /// [`Question::correct_choice`] from the run's ledger, built already.
+    pub fn correct_choice_in(&self, ledger: &Ledger) -> Option<usize> {
+        let answer = self.measure.of(ledger);
         self.choices.iter().position(|c| c.answer == answer)
     }
 
     /// The answer in one sentence, followed by the ledger's explanation of the message's fate
     /// ([`MessageRow::explanation`], which starts with the verdict).
     pub fn explain(&self, world: &World) -> String {
-        let ledger = world.ledger();
-        let answer = self.measure.of(&ledger);
+        self.explain_in(&world.ledger())
+    }
+
+    /// [`Question::explain`] from the run's ledger, built already.
+    pub fn explain_in(&self, ledger: &Ledger) -> String {
+        let answer = self.measure.of(ledger);
         let n = match answer {
             Answer::Count(n) => n,
             Answer::Verdict(_) => 0,

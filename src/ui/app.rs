@@ -1,6 +1,8 @@
-//! The app shell: it owns the [`Lab`], runs the one animation-frame loop, listens to the keyboard,
-//! and lays out the stage, narration, controls, failures, ledger and settings. Every change goes
-//! through `Lab::apply`.
+//! The app shell: the yew component. It owns the [`Page`] (the lab and everything the page adds to
+//! it), forwards the browser's events to it (keys, the address's fragment, the host page's
+//! messages, the media queries), runs the one animation-frame loop, and renders: `layout` holds the
+//! full and embed layouts, `panels` the panels, `derived` the views rebuilt per lab revision. Every
+//! change goes through `Lab::apply`.
 
 use std::rc::Rc;
 
@@ -11,24 +13,20 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::compare::{Compare, Comparison};
-use super::controls::{Controls, Playback};
-use super::diagram::{DiagramData, DiagramExport, SpaceTimeDiagram};
-use super::failures::{FailureMenu, HotspotPanel};
-use super::help::Help;
-use super::ledger::{LedgerData, LedgerView};
-use super::motion::{Motion, MotionBus};
-use super::settings::Settings;
 use super::bridge::{Bridge, Inbound};
-use super::explorer::ExplorerPanel;
-use super::lessons::{LessonPanel, LessonPicker};
-use delivery_share::host::{self, HostCommand, HostLoad, HostRequest, LabStatus};
-use super::share::{share_link, ShareDialog};
-use delivery_lab::lesson::Lesson;
-use delivery_share::link::{LinkState, Panel, Theme};
-use super::stage::{self, Geometry, Labels, LogView, Stage, HOTSPOTS, TALL, WIDE};
-use super::theme::ThemeChoice;
-use crate::lab::{Action, Lab};
+use super::motion::{Motion, MotionBus};
+use super::stage::{self, Geometry, Labels, TALL, WIDE};
+use super::theme::{show_theme, ThemeChoice};
+use crate::lab::{Action, Changed, Outcome};
+use crate::page::Page;
+use delivery_share::host::{self, HostCommand, HostLoad, HostRequest};
+
+mod derived;
+mod layout;
+mod panels;
+
+use derived::{derive_views, Derived};
+use layout::EmbedTab;
 
 pub enum Msg {
     Lab(Action),
@@ -53,20 +51,6 @@ pub enum Msg {
     DismissNotice,
 }
 
-/// Views derived from the engine's world, rebuilt only when the world changes.
-struct Derived {
-    revision: u64,
-    run: u64,
-    selected: Option<delivery_lab::MsgId>,
-    geometry: &'static Geometry,
-    log: Rc<LogView>,
-    ledger: Rc<LedgerData>,
-    notes: Rc<Vec<String>>,
-    scenario_json: Rc<String>,
-    diagram: Rc<DiagramData>,
-    comparison: Rc<Comparison>,
-}
-
 /// Callbacks made once, so that children's props compare equal from frame to frame (a new
 /// `Callback` is a new pointer, which would re-render every child on every frame).
 struct Callbacks {
@@ -88,25 +72,9 @@ struct Callbacks {
     dismiss_notice: Callback<MouseEvent>,
 }
 
-/// How the page is shown, from its link: the full lab or an embed, and what an embed hides.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct View {
-    embed: bool,
-    hide: Vec<Panel>,
-    /// A theme the link imposes (not stored: it is the embedding page's choice, not the reader's).
-    theme: Option<Theme>,
-    /// Origins whose postMessage commands the lab accepts (none unless the link names them).
-    origins: Vec<String>,
-}
-
-impl View {
-    fn shows(&self, panel: Panel) -> bool {
-        !self.hide.contains(&panel)
-    }
-}
-
 pub struct App {
-    lab: Lab,
+    /// The page's state: the lab, the lesson, the view, the links in and out.
+    page: Page,
     /// Token labels made once per network message, and the run and step they belong to.
     labels: (Labels, u64, usize),
     /// Where the tokens are and what the clock reads, published every frame to the moving layers.
@@ -120,23 +88,13 @@ pub struct App {
     narrow: bool,
     reduced_motion: bool,
     derived: Derived,
-    view: View,
-    /// What the link asked for that could not be done, shown above the stage until dismissed.
-    notice: Option<String>,
     share: bool,
     embed_tab: EmbedTab,
     lessons: bool,
-    /// The lesson under way, if any.
-    lesson: Option<LessonState>,
     /// The postMessage bridge to an embedding page.
     bridge: Bridge,
-    /// What the last `state` message said (step, total, playing, finished, run), so that one is
-    /// posted only on a change.
-    posted: Option<(usize, usize, bool, bool, u64)>,
     /// The page's address without query or fragment: links are this plus a fragment.
     base: Rc<str>,
-    /// The fragment last written to the address bar, so that it is rewritten only on a change.
-    written: String,
     _keys: Option<EventListener>,
     _narrow: Option<EventListener>,
     _hash: Option<EventListener>,
@@ -149,17 +107,11 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let (state, notice) = read_link();
-        let mut lab = Lab::new(state.scenario.clone());
-        let (lesson, lesson_notice) = open_lesson(&mut lab, &state);
-        let notice = notice.or(lesson_notice).or_else(|| open_link(&mut lab, &state));
+        let page = Page::open(&location_part(|l| l.search()), &location_part(|l| l.hash()));
         let narrow = media_matches(NARROW_QUERY);
-        let derived = derive(&lab, geometry(narrow), None);
+        let derived = derive_views(&page.lab, geometry(narrow), None);
         let theme = ThemeChoice::load();
-        match state.theme {
-            Some(forced) => theme_of(forced).show(),
-            None => theme.apply(),
-        }
+        show_theme(page.view().theme, theme);
         let link = ctx.link().clone();
         let keys = web_sys::window().map(|window| {
             // Not passive: a shortcut's key (Space) must not also scroll the page.
@@ -198,21 +150,12 @@ impl Component for App {
             lesson_leave: link.callback(|_| Msg::LessonLeave),
         };
         let bridge = Bridge::new(ctx.link().callback(Msg::Host), ctx.link().callback(Msg::Height));
-        bridge.post(&host::ready(), &state.origins);
+        bridge.post(&host::ready(), &page.view().origins);
         let hash_link = ctx.link().clone();
         let hash = web_sys::window()
             .map(|window| EventListener::new(&window, "hashchange", move |_| hash_link.send_message(Msg::HashChange)));
-        let view = View {
-            embed: state.embed,
-            hide: state.hide.clone(),
-            theme: state.theme,
-            origins: state.origins.clone(),
-        };
-        if state.autoplay {
-            lab.apply(Action::Play);
-        }
         App {
-            lab,
+            page,
             labels: Default::default(),
             motion: MotionBus::default(),
             callbacks,
@@ -224,16 +167,11 @@ impl Component for App {
             narrow,
             reduced_motion: media_matches("(prefers-reduced-motion: reduce)"),
             derived,
-            view,
-            notice,
             share: false,
             embed_tab: EmbedTab::Stage,
             lessons: false,
-            lesson,
             bridge,
-            posted: None,
             base: page_base().into(),
-            written: String::new(),
             _keys: keys,
             _narrow: narrow_listener,
             _hash: hash,
@@ -242,14 +180,14 @@ impl Component for App {
 
     fn update(&mut self, ctx: &Context<Self>, msg: Self::Message) -> bool {
         match msg {
-            Msg::Lab(action) => self.lab.apply(action),
+            Msg::Lab(action) => {
+                self.page.lab.apply(action);
+            }
             Msg::Frame(timestamp) => {
                 self.frame = None;
                 let elapsed = self.last_frame.map_or(0.0, |last| timestamp - last);
                 self.last_frame = Some(timestamp);
-                let before = self.view_stamp();
-                self.lab.apply(Action::Frame(elapsed));
-                if self.view_stamp() == before {
+                if self.page.lab.apply(Action::Frame(elapsed)) == Outcome::Changed(Changed::default()) {
                     // Only the clock moved: the moving layers redraw, the page does not.
                     self.schedule_frame(ctx);
                     self.publish_motion();
@@ -267,43 +205,37 @@ impl Component for App {
             Msg::Help(open) => self.help = open,
             Msg::Theme(choice) => {
                 self.theme = choice;
-                self.view.theme = None;
+                self.page.drop_forced_theme();
                 choice.apply();
             }
             Msg::Narrow(narrow) => self.narrow = narrow,
             Msg::Share(open) => self.share = open,
             Msg::EmbedTab(tab) => self.embed_tab = tab,
             Msg::Lessons(open) => self.lessons = open,
-            Msg::LessonNext => self.lesson_next(),
-            Msg::LessonChoose(choice) => {
-                if let Some(lesson) = &mut self.lesson {
-                    lesson.choice = Some(choice);
-                    // A prediction made once the outcome is on screen is not a prediction.
-                    lesson.hindsight = self.lab.finished();
-                }
-            }
-            Msg::LessonLeave => self.lesson = None,
+            Msg::LessonNext => self.page.lesson_next(),
+            Msg::LessonChoose(choice) => self.page.lesson_choose(choice),
+            Msg::LessonLeave => self.page.lesson_leave(),
             Msg::Host(inbound) => self.on_host(inbound),
             Msg::Height(height) => {
-                self.bridge.post_height(&host::height(height), &self.view.origins);
+                self.bridge.post_height(&host::height(height), &self.page.view().origins);
                 return false;
             }
-            Msg::DismissNotice => self.notice = None,
+            Msg::DismissNotice => self.page.dismiss_notice(),
             Msg::HashChange => {
-                let fragment = location_part(|l| l.hash());
-                if fragment.trim_start_matches('#') != self.written {
-                    self.follow_link();
+                // A link followed within the page (not the page's own rewrite of its address).
+                if self.page.follow(&location_part(|l| l.search()), &location_part(|l| l.hash())) {
+                    self.after_link();
                 }
             }
         }
 
         self.schedule_frame(ctx);
         let geometry = geometry(self.narrow);
-        if self.derived.revision != self.lab.revision()
-            || self.derived.selected != self.lab.selected()
+        if self.derived.revision != self.page.lab.revision()
+            || self.derived.selected != self.page.lab.selected()
             || !std::ptr::eq(self.derived.geometry, geometry)
         {
-            self.derived = derive(&self.lab, geometry, Some(&self.derived));
+            self.derived = derive_views(&self.page.lab, geometry, Some(&self.derived));
         }
         self.write_link();
         self.post_state();
@@ -319,479 +251,19 @@ impl Component for App {
     }
 
     fn view(&self, _ctx: &Context<Self>) -> Html {
-        let cb = &self.callbacks;
-        let view = &self.view;
-        let dialogs = html! {
-            <>
-                if self.help {
-                    <Help on_close={cb.help_close.clone()} />
-                }
-                if self.lessons {
-                    <LessonPicker on_close={cb.lessons_close.clone()} />
-                }
-                if self.share {
-                    <ShareDialog state={Rc::new(self.shared_state())} base={self.base.clone()}
-                        total_steps={self.lab.total_steps() as u32} on_close={cb.share_close.clone()} />
-                }
-            </>
-        };
-        if view.embed {
-            return html! {
-                <div class="lab embed">
-                    <header class="embed-bar">
-                        <h1 class="embed-title">{ self.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
-                        <a class="chip" href={share_link(&self.base, &self.shared_state())} target="_blank" rel="noopener">
-                            { "Open in the full lab ↗" }
-                        </a>
-                    </header>
-                    { self.notice_view() }
-                    { self.bound_view() }
-                    { self.lesson_view() }
-                    { self.embed_tabs() }
-                    <main class="embed-main">
-                        { match self.embed_tab {
-                            EmbedTab::Stage => self.stage_panel(),
-                            EmbedTab::Ledger => self.ledger_panel(),
-                            EmbedTab::Diagram => self.diagram_panel(),
-                            EmbedTab::Scenario => self.controls_panel(),
-                            EmbedTab::Compare => self.compare_panel(),
-                            EmbedTab::Settings => self.settings_panel(),
-                        } }
-                    </main>
-                    // In a lesson the lesson's caption tells the story; the narration would repeat it.
-                    if view.shows(Panel::Narration) && self.lesson.is_none() {
-                        { self.narration_panel() }
-                    }
-                    <div class="embed-controls">
-                        { self.playback() }
-                        if view.shows(Panel::Timeline) {
-                            { self.timeline() }
-                        }
-                    </div>
-                    { dialogs }
-                </div>
-            };
-        }
-        html! {
-            <div class="lab">
-                <header class="topbar">
-                    <div class="brand">
-                        <h1>{ "Kafka Delivery Lab" }</h1>
-                        <p class="tagline">
-                            { "Where Kafka loses and duplicates messages, one message at a time." }
-                        </p>
-                    </div>
-                    <div class="topbar-actions">
-                        <button type="button" class="chip help-button" onclick={cb.lessons_open.clone()}>{ "Lessons" }</button>
-                        <button type="button" class="chip help-button" onclick={cb.share_open.clone()}>{ "Share or embed" }</button>
-                        <button type="button" class="chip help-button" aria-keyshortcuts="?"
-                            onclick={cb.help_open.clone()}>{ "Keyboard shortcuts" }</button>
-                        <ThemeSwitch current={self.theme} on_change={cb.theme.clone()} />
-                    </div>
-                </header>
-                { self.notice_view() }
-                { self.bound_view() }
-                { self.lesson_view() }
-                <main class="workspace">
-                    <section class="panel stage-panel" aria-labelledby="stage-title">
-                        <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
-                        { self.stage() }
-                        if !view.shows(Panel::Controls) {
-                            { self.playback() }
-                        }
-                        if view.shows(Panel::Timeline) {
-                            { self.timeline() }
-                        }
-                        { self.hotspot_panel() }
-                    </section>
-                    if view.shows(Panel::Narration) {
-                        { self.narration_panel() }
-                    }
-                    if view.shows(Panel::Controls) || view.shows(Panel::Failures) {
-                        { self.controls_panel() }
-                    }
-                    if view.shows(Panel::Ledger) {
-                        { self.ledger_panel() }
-                    }
-                    if view.shows(Panel::Diagram) {
-                        { self.diagram_panel() }
-                    }
-                    if view.shows(Panel::Compare) {
-                        { self.compare_panel() }
-                    }
-                    <section class="panel explorer-panel" aria-labelledby="explorer-title">
-                        <h2 id="explorer-title" class="panel-title">{ "Explorer: can this configuration lose or duplicate a message?" }</h2>
-                        <ExplorerPanel scenario_json={self.derived.scenario_json.clone()} />
-                    </section>
-                    if view.shows(Panel::Settings) {
-                        { self.settings_panel() }
-                    }
-                </main>
-                { dialogs }
-            </div>
-        }
+        self.layout()
     }
 }
 
-/// What fills an embed's main area: the stage, or one of the panels the embed does not hide.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EmbedTab {
-    Stage,
-    Ledger,
-    Diagram,
-    Scenario,
-    Compare,
-    Settings,
-}
-
-impl EmbedTab {
-    const ALL: [EmbedTab; 6] =
-        [EmbedTab::Stage, EmbedTab::Ledger, EmbedTab::Diagram, EmbedTab::Scenario, EmbedTab::Compare, EmbedTab::Settings];
-
-    fn label(self) -> &'static str {
-        match self {
-            EmbedTab::Stage => "Stage",
-            EmbedTab::Ledger => "Ledger",
-            EmbedTab::Diagram => "Diagram",
-            EmbedTab::Scenario => "Scenario",
-            EmbedTab::Compare => "Compare",
-            EmbedTab::Settings => "Settings",
-        }
-    }
-
-    fn slug(self) -> &'static str {
-        match self {
-            EmbedTab::Stage => "stage",
-            EmbedTab::Ledger => "ledger",
-            EmbedTab::Diagram => "diagram",
-            EmbedTab::Scenario => "scenario",
-            EmbedTab::Compare => "compare",
-            EmbedTab::Settings => "settings",
-        }
-    }
-
-    /// Whether an embed with these hidden panels offers this tab.
-    fn offered(self, view: &View) -> bool {
-        match self {
-            EmbedTab::Stage => true,
-            EmbedTab::Ledger => view.shows(Panel::Ledger),
-            EmbedTab::Diagram => view.shows(Panel::Diagram),
-            EmbedTab::Scenario => view.shows(Panel::Controls) || view.shows(Panel::Failures),
-            EmbedTab::Compare => view.shows(Panel::Compare),
-            EmbedTab::Settings => view.shows(Panel::Settings),
-        }
-    }
-}
-
-/// The panels, each drawn from the lab's state; the full page shows them all, an embed one at a time.
-impl App {
-    fn armed(&self) -> [u8; 9] {
-        let mut armed = [0u8; 9];
-        for spec in &self.lab.scenario().faults {
-            if let Some(i) = HOTSPOTS.iter().position(|h| *h == spec.fault.hotspot()) {
-                armed[i] = armed[i].saturating_add(1);
-            }
-        }
-        armed
-    }
-
-    /// The banner of a run the lab's bound cuts short: its ledger is partial.
-    fn bound_view(&self) -> Html {
-        match self.lab.bound_notice() {
-            // An embed's frame is small: the short form, the full sentence as its title.
-            Some(text) if self.view.embed => html! {
-                <div class="notice bound compact" role="status" data-testid="bound" title={text}>
-                    <p>{ format!("This run does not finish: it hits the lab's bound at t={}, so some messages end unfinished.", self.lab.full_run().world.now()) }</p>
-                </div>
-            },
-            Some(text) => html! { <div class="notice bound" role="status" data-testid="bound"><p>{ text }</p></div> },
-            None => html! {},
-        }
-    }
-
-    fn notice_view(&self) -> Html {
-        match &self.notice {
-            Some(notice) => html! {
-                <div class="notice" role="alert">
-                    <p>{ notice.clone() }</p>
-                    <button type="button" class="chip" onclick={self.callbacks.dismiss_notice.clone()}>{ "Dismiss" }</button>
-                </div>
-            },
-            None => Html::default(),
-        }
-    }
-
-    fn offered_tabs(&self) -> Vec<EmbedTab> {
-        EmbedTab::ALL.into_iter().filter(|t| t.offered(&self.view)).collect()
-    }
-
-    /// The embed's view tabs (the ARIA tab pattern: one tab in the Tab order, arrows, Home and End
-    /// move between them).
-    fn embed_tabs(&self) -> Html {
-        let tabs = self.offered_tabs();
-        if tabs.len() < 2 {
-            return Html::default();
-        }
-        let onkeydown = {
-            let (tabs, current, select) = (tabs.clone(), self.embed_tab, self.callbacks.embed_tab.clone());
-            Callback::from(move |event: KeyboardEvent| {
-                let at = tabs.iter().position(|t| *t == current).unwrap_or(0);
-                let last = tabs.len() - 1;
-                let to = match event.key().as_str() {
-                    "ArrowRight" => if at == last { 0 } else { at + 1 },
-                    "ArrowLeft" => if at == 0 { last } else { at - 1 },
-                    "Home" => 0,
-                    "End" => last,
-                    _ => return,
-                };
-                event.prevent_default();
-                select.emit(tabs[to]);
-                let id = format!("tab-{}", tabs[to].slug());
-                if let Some(tab) = crate::page_document().get_element_by_id(&id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-                    let _ = tab.focus();
-                }
-            })
-        };
-        html! {
-            <div class="embed-tabs" role="tablist" aria-label="Views" {onkeydown}>
-                { for tabs.into_iter().map(|tab| {
-                    let selected = tab == self.embed_tab;
-                    html! {
-                        <button type="button" role="tab" class="chip" id={format!("tab-{}", tab.slug())}
-                            tabindex={if selected { "0" } else { "-1" }}
-                            aria-selected={selected.to_string()} aria-controls="embed-panel"
-                            onclick={self.callbacks.embed_tab.reform(move |_| tab)}>{ tab.label() }</button>
-                    }
-                }) }
-            </div>
-        }
-    }
-
-    fn stage(&self) -> Html {
-        let cb = &self.callbacks;
-        let lab = &self.lab;
-        html! {
-            <div class="stage">
-                <Stage geometry={self.derived.geometry} log={self.derived.log.clone()} motion={self.motion.clone()}
-                    selected={lab.selected()} armed={self.armed()} open={self.hotspot} on_open={cb.open_hotspot.clone()} />
-            </div>
-        }
-    }
-
-    fn hotspot_panel(&self) -> Html {
-        let lab = &self.lab;
-        match self.hotspot {
-            Some(hotspot) => html! {
-                <HotspotPanel hotspot={hotspot} armed={lab.scenario().faults.clone()}
-                    target={lab.target()} dispatch={self.callbacks.dispatch.clone()}
-                    on_close={self.callbacks.close_hotspot.clone()} />
-            },
-            None => Html::default(),
-        }
-    }
-
-    /// The stage on its own (an embed's first tab).
-    fn stage_panel(&self) -> Html {
-        let tabbed = self.offered_tabs().len() >= 2;
-        html! {
-            <section class="panel stage-panel" id="embed-panel" role={tabbed.then_some("tabpanel")}
-                aria-labelledby={tabbed.then_some("tab-stage")} aria-label={(!tabbed).then_some("Stage")}>
-                { self.stage() }
-                { self.hotspot_panel() }
-            </section>
-        }
-    }
-
-    fn playback(&self) -> Html {
-        let lab = &self.lab;
-        let (lo, hi) = lab.bounds();
-        html! {
-            <Playback playing={lab.playing()} finished={lab.finished() || (lab.range().is_some() && lab.steps() >= hi)}
-                at_start={lab.steps() <= lo} dispatch={self.callbacks.dispatch.clone()} />
-        }
-    }
-
-    fn timeline(&self) -> Html {
-        let lab = &self.lab;
-        let (lo, hi) = lab.bounds();
-        html! {
-            <div class="timeline">
-                <label for="timeline" class="field-label">{ "Timeline" }</label>
-                <input id="timeline" type="range" min={lo.to_string()} max={hi.to_string()}
-                    value={lab.steps().to_string()} oninput={self.callbacks.seek.clone()}
-                    aria-valuetext={format!("step {} of {}", lab.steps(), lab.total_steps())} />
-                <span class="timeline-position">
-                    { format!("step {} of {}", lab.steps(), lab.total_steps()) }
-                </span>
-            </div>
-        }
-    }
-
-    fn narration_panel(&self) -> Html {
-        let lab = &self.lab;
-        html! {
-            <section class="panel narration-panel" aria-labelledby="narration-title">
-                <h2 id="narration-title" class="visually-hidden">{ "What is happening" }</h2>
-                <p class="narration" role="status" aria-live="polite" aria-atomic="true">
-                    { lab.narration() }
-                </p>
-                if !self.view.embed {
-                    <ol class="recent" aria-label="Earlier steps">
-                        { for lab.recent().skip(1).map(|line| html! { <li>{ line.text.clone() }</li> }) }
-                    </ol>
-                }
-            </section>
-        }
-    }
-
-    fn controls_panel(&self) -> Html {
-        let lab = &self.lab;
-        let dispatch = &self.callbacks.dispatch;
-        let embed = self.view.embed;
-        html! {
-            <section class="panel controls-panel" aria-labelledby={if embed { "tab-scenario" } else { "controls-title" }}
-                id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")}>
-                if !embed {
-                    <h2 id="controls-title" class="panel-title">{ "Scenario" }</h2>
-                }
-                if self.view.shows(Panel::Controls) {
-                    <Controls
-                        playback={!embed}
-                        preset={lab.scenario().preset}
-                        messages={lab.scenario().messages}
-                        playing={lab.playing()}
-                        finished={lab.finished()}
-                        at_start={lab.steps() == 0}
-                        speed={lab.speed()}
-                        tick={lab.world().events().last().map_or(0, |e| e.tick)}
-                        notes={self.derived.notes.clone()}
-                        dispatch={dispatch.clone()} />
-                }
-                if self.view.shows(Panel::Failures) {
-                    <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
-                        messages={lab.scenario().messages} forking={lab.steps() > 0}
-                        can_restore={lab.can_restore()} dispatch={dispatch.clone()} />
-                }
-            </section>
-        }
-    }
-
-    /// An embed's panel is a tab panel labelled by its tab; the full page's has its own heading.
-    fn panel(&self, class: &'static str, slug: &'static str, title: &'static str, body: Html) -> Html {
-        let embed = self.view.embed;
-        let heading = format!("{slug}-title");
-        html! {
-            <section class={classes!("panel", class)} aria-labelledby={if embed { format!("tab-{slug}") } else { heading.clone() }}
-                id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")}>
-                if !embed {
-                    <h2 id={heading} class="panel-title">{ title }</h2>
-                }
-                { body }
-            </section>
-        }
-    }
-
-    fn ledger_panel(&self) -> Html {
-        let body = html! {
-            <LedgerView data={self.derived.ledger.clone()} selected={self.lab.selected()}
-                dispatch={self.callbacks.dispatch.clone()} />
-        };
-        self.panel("ledger-panel", "ledger", "Ledger", body)
-    }
-
-    fn diagram_panel(&self) -> Html {
-        let lab = &self.lab;
-        let body = html! {
-            <>
-                <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
-                    motion={self.motion.clone()} selected={lab.selected()}
-                    dispatch={self.callbacks.dispatch.clone()} />
-                <div class="diagram-foot">
-                    <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
-                    <DiagramExport data={self.derived.diagram.clone()} run={lab.full_run().clone()} />
-                </div>
-            </>
-        };
-        self.panel("diagram-panel", "diagram", "Space-time diagram", body)
-    }
-
-    fn compare_panel(&self) -> Html {
-        let body = html! { <Compare comparison={self.derived.comparison.clone()} /> };
-        self.panel("compare-panel", "compare", "Compare the semantics", body)
-    }
-
-    fn settings_panel(&self) -> Html {
-        let lab = &self.lab;
-        let body = html! {
-            <>
-                // Keyed by the number of changes asked for: a refused change rebuilds the
-                // form, so its fields show the configuration in force, not the refused one.
-                <Settings key={lab.config_requests()} config={lab.scenario().config.clone()}
-                    error={lab.config_error().map(|e| e.to_string())} dispatch={self.callbacks.dispatch.clone()} />
-                <details class="scenario-export">
-                    <summary>{ "This scenario as JSON (replays with the delivery-lab command line)" }</summary>
-                    <pre class="scenario-json" tabindex="0" data-testid="scenario-json">
-                        { self.derived.scenario_json.as_str() }
-                    </pre>
-                </details>
-            </>
-        };
-        self.panel("settings-panel", "settings", "Settings", body)
-    }
-}
 
 impl App {
-    /// The lab's state as a link: the scenario, where the run stands, and how the page is shown.
-    fn link_state(&self) -> LinkState {
-        let lab = &self.lab;
-        if let Some(lesson) = self.lesson.as_ref().filter(|l| l.run == lab.run()) {
-            // A lesson's link names the lesson and its step; the lesson holds the scenario.
-            let step = lesson.caption(lab);
-            return LinkState {
-                lesson: Some(lesson.lesson.slug.to_owned()),
-                lesson_step: (step > 0).then_some(step as u32),
-                theme: self.view.theme,
-                embed: self.view.embed,
-                hide: self.view.hide.clone(),
-                origins: self.view.origins.clone(),
-                ..LinkState::default()
-            };
-        }
-        LinkState {
-            scenario: lab.scenario().clone(),
-            step: (lab.steps() > 0).then(|| lab.steps() as u32),
-            range: lab.range().map(|(from, to)| (from as u32, to as u32)),
-            speed: (lab.speed() != crate::lab::DEFAULT_SPEED).then(|| lab.speed() as u8),
-            theme: self.view.theme,
-            embed: self.view.embed,
-            hide: self.view.hide.clone(),
-            origins: self.view.origins.clone(),
-            ..LinkState::default()
-        }
-    }
-
     /// Tells the embedding page where the run stands, when that changed.
     fn post_state(&mut self) {
         if !self.bridge.framed() {
             return;
         }
-        let lab = &self.lab;
-        let now = (lab.steps(), lab.total_steps(), lab.playing(), lab.finished(), lab.run());
-        if self.posted == Some(now) {
-            return;
-        }
-        self.posted = Some(now);
-        self.bridge.post(&host::state(&self.status(), None), &self.view.origins);
-    }
-
-    fn status(&self) -> LabStatus<'_> {
-        let lab = &self.lab;
-        LabStatus {
-            step: lab.steps() as u32,
-            total_steps: lab.total_steps() as u32,
-            playing: lab.playing(),
-            finished: lab.finished(),
-            ledger: &self.derived.ledger.ledger,
+        if let Some(state) = self.page.state_to_post() {
+            self.bridge.post(&state, &self.page.view().origins);
         }
     }
 
@@ -800,7 +272,7 @@ impl App {
     /// addressed to the lab gets an error reply saying why.
     fn on_host(&mut self, inbound: Inbound) {
         // The origin first: a page the link does not allow has its payload never converted.
-        if !host::is_allowed_origin(&inbound.origin, &self.view.origins) {
+        if !host::is_allowed_origin(&inbound.origin, &self.page.view().origins) {
             // Another widget's message, or an extension's, is not ours to answer; a command
             // addressed to the lab hears why it was refused. Which origins are allowed is the
             // lab's business, not the asking page's.
@@ -836,114 +308,16 @@ impl App {
                 return;
             }
         };
-        let id = request.id.as_ref();
-        // What the command does, as the action a click would dispatch (or why it cannot).
-        let action = match request.command {
-            HostCommand::GoToStep { step } => {
-                let (lo, hi) = self.lab.bounds();
-                let step = step as usize;
-                if step < lo || step > hi {
-                    Err(format!("step {step} is outside this run's steps {lo} to {hi}"))
-                } else {
-                    Ok(Action::Seek(step))
-                }
-            }
-            HostCommand::Play => Ok(Action::Play),
-            HostCommand::Pause => Ok(Action::Pause),
-            HostCommand::Restart => Ok(Action::Restart),
-            // The loader's rule for a file or a link, with its message.
-            HostCommand::Inject { fault } => self.lab.check_arm(fault).map(|()| Action::Arm(fault)),
-            HostCommand::Load(HostLoad::Scenario(scenario)) => {
-                self.lesson = None;
-                self.lab.apply(Action::LockRange(None));
-                Ok(Action::Load(scenario))
-            }
-            HostCommand::Load(HostLoad::Link(state)) => {
-                // A link the lab could only half open is refused whole, before anything changes.
-                if let Some(slug) = &state.lesson {
-                    let Some(lesson) = Lesson::by_slug(slug) else {
-                        inbound.reply(&host::error(id, &format!("link: there is no lesson \"{slug}\"")));
-                        return;
-                    };
-                    let steps = lesson.scenario.captions.len();
-                    if state.lesson_step.is_some_and(|s| s as usize >= steps) {
-                        inbound.reply(&host::error(id, &format!("link: the lesson \"{slug}\" has {steps} steps (lesson-step counts from 0)")));
-                        return;
-                    }
-                }
-                // A host may load a run and a view, but not widen who may command the lab.
-                let mut state = *state;
-                state.origins = self.view.origins.clone();
-                self.apply_link(&state, None);
-                inbound.reply(&host::reply(id));
-                return;
-            }
-            HostCommand::GetState => {
-                inbound.reply(&host::state(&self.status(), id));
-                return;
-            }
-        };
-        let outcome = action.map(|action| self.lab.apply(action));
-        match outcome {
-            Ok(()) => inbound.reply(&host::reply(id)),
-            Err(message) => inbound.reply(&host::error(id, &message)),
+        let opens_link = matches!(request.command, HostCommand::Load(HostLoad::Link(_)));
+        inbound.reply(&self.page.on_host(request));
+        if opens_link {
+            self.after_link();
         }
     }
-
-    /// A lesson's "next": play to the moment of its next caption, or, past the last, to the end.
-    fn lesson_next(&mut self) {
-        let Some(lesson) = self.lesson.as_ref().filter(|l| l.run == self.lab.run()) else { return };
-        let captions = &lesson.lesson.scenario.captions;
-        let at = lesson.caption(&self.lab);
-        if at >= lesson.lesson.question.ask_at && lesson.choice.is_none() {
-            return;
-        }
-        match captions.get(at + 1) {
-            Some(next) => self.lab.apply(Action::PlayUntil(next.tick)),
-            None => self.lab.apply(Action::Play),
-        }
-    }
-
-    fn lesson_view(&self) -> Html {
-        let Some(lesson) = &self.lesson else { return Html::default() };
-        let cb = &self.callbacks;
-        if lesson.run != self.lab.run() {
-            return html! {
-                <div class="notice" role="status">
-                    <p>{ format!("You changed the scenario of the lesson “{}”.", lesson.lesson.title) }</p>
-                    <a class="chip" href={super::lessons::lesson_href(lesson.lesson.slug)}>{ "Start the lesson again" }</a>
-                    <button type="button" class="chip" onclick={cb.lesson_leave.reform(|_: MouseEvent| ())}>{ "Leave it" }</button>
-                </div>
-            };
-        }
-        let reveal = (self.lab.finished() && lesson.choice.is_some()).then(|| {
-            let question = &lesson.lesson.question;
-            (question.correct_choice(self.lab.world()), question.explain(self.lab.world()))
-        });
-        html! {
-            <LessonPanel lesson={lesson.lesson.clone()} caption={lesson.caption(&self.lab)} choice={lesson.choice}
-                reveal={reveal} hindsight={lesson.hindsight} playing={self.lab.playing()} compact={self.view.embed} on_next={cb.lesson_next.clone()}
-                on_choose={cb.lesson_choose.clone()} on_leave={cb.lesson_leave.clone()} />
-        }
-    }
-
-    /// The state a share dialog starts from: this run in the full lab.
-    /// (An embed's locked range is left out: the share dialog sets its own.)
-    fn shared_state(&self) -> LinkState {
-        LinkState { embed: false, hide: Vec::new(), theme: None, origins: Vec::new(), range: None, ..self.link_state() }
-    }
-
     /// Keeps the address bar's fragment equal to the lab's state, so that the address is always a
-    /// link to what is on screen. Not while playing (every step would rewrite it), not in an embed
-    /// (its address belongs to the host page's iframe).
+    /// link to what is on screen (`Page::fragment_to_write`).
     fn write_link(&mut self) {
-        if self.view.embed || self.lab.playing() {
-            return;
-        }
-        let fragment = self.link_state().to_fragment();
-        if fragment == self.written {
-            return;
-        }
+        let Some(fragment) = self.page.fragment_to_write() else { return };
         let path = location_part(|l| l.pathname());
         // A scenario too large for a link leaves the address without one (rather than an older
         // run's); the share dialog says to share it as a file.
@@ -951,44 +325,19 @@ impl App {
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
         }
-        self.written = fragment;
     }
 
-    /// Loads what the address's link says now (a link followed within the page).
-    fn follow_link(&mut self) {
-        let (state, notice) = read_link();
-        self.apply_link(&state, notice);
-    }
-
-    /// Shows what a link says: its scenario or lesson, position and view.
-    fn apply_link(&mut self, state: &LinkState, notice: Option<String>) {
-        self.lab.apply(Action::LockRange(None));
-        self.lab.apply(Action::Load(Box::new(state.scenario.clone())));
-        let (lesson, lesson_notice) = open_lesson(&mut self.lab, state);
-        self.lesson = lesson;
-        self.notice = notice.or(lesson_notice).or_else(|| open_link(&mut self.lab, state));
-        self.view = View { embed: state.embed, hide: state.hide.clone(), theme: state.theme, origins: state.origins.clone() };
-        if !self.embed_tab.offered(&self.view) {
+    /// After a link was opened (followed, or loaded by the host page): its view's tab and theme.
+    fn after_link(&mut self) {
+        if !self.embed_tab.offered(self.page.view()) {
             self.embed_tab = EmbedTab::Stage;
         }
-        match state.theme {
-            Some(forced) => theme_of(forced).show(),
-            None => self.theme.apply(),
-        }
-        if state.autoplay {
-            self.lab.apply(Action::Play);
-        }
-    }
-
-    /// Everything but the clock that the page shows: when a frame leaves it unchanged, only the
-    /// moving layers need to redraw.
-    fn view_stamp(&self) -> (u64, bool, u64) {
-        (self.lab.revision(), self.lab.playing(), self.lab.lines_said())
+        show_theme(self.page.view().theme, self.theme);
     }
 
     /// Places the tokens for the lab's clock and hands them, with the clock, to the moving layers.
     fn publish_motion(&mut self) {
-        let lab = &self.lab;
+        let lab = &self.page.lab;
         let (cache, run, steps) = &mut self.labels;
         // A new scenario, or a jump back, replaces the run's flights: their labels go too.
         if *run != lab.run() || lab.steps() < *steps {
@@ -1001,7 +350,7 @@ impl App {
 
     /// Keeps exactly one animation frame requested while the lab plays, and none otherwise.
     fn schedule_frame(&mut self, ctx: &Context<Self>) {
-        if self.lab.playing() {
+        if self.page.lab.playing() {
             if self.frame.is_none() {
                 let link = ctx.link().clone();
                 self.frame = Some(request_animation_frame(move |timestamp| link.send_message(Msg::Frame(timestamp))));
@@ -1036,8 +385,8 @@ impl App {
             "ArrowLeft" | "j" => Action::StepBack,
             "r" => Action::Restart,
             "e" => Action::RunToEnd,
-            "+" | "=" => Action::SetSpeed(self.lab.speed() + 1),
-            "-" => Action::SetSpeed(self.lab.speed().saturating_sub(1)),
+            "+" | "=" => Action::SetSpeed(self.page.lab.speed() + 1),
+            "-" => Action::SetSpeed(self.page.lab.speed().saturating_sub(1)),
             "?" => {
                 self.help = !self.help;
                 return true;
@@ -1045,7 +394,7 @@ impl App {
             _ => return false,
         };
         event.prevent_default();
-        self.lab.apply(action);
+        self.page.lab.apply(action);
         true
     }
 }
@@ -1075,154 +424,6 @@ fn geometry(narrow: bool) -> &'static Geometry {
     }
 }
 
-/// The views of the lab's state; the scenario's JSON is kept from `previous` while the run is the
-/// same (the scenario only changes when the run starts over).
-fn derive(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>) -> Derived {
-    let (scenario_json, diagram, comparison) = match previous {
-        Some(previous) if previous.run == lab.run() => {
-            (previous.scenario_json.clone(), previous.diagram.clone(), previous.comparison.clone())
-        }
-        _ => {
-            let json = lab.scenario().to_json();
-            crate::panic_overlay::remember_scenario(&json);
-            (
-                Rc::new(json),
-                Rc::new(DiagramData::new(lab.full_run(), run_title(lab))),
-                Rc::new(Comparison::new(lab.scenario())),
-            )
-        }
-    };
-    Derived {
-        revision: lab.revision(),
-        run: lab.run(),
-        selected: lab.selected(),
-        geometry,
-        log: Rc::new(LogView::new(lab.world(), geometry.slots)),
-        ledger: Rc::new(LedgerData::new(lab.world(), lab.selected())),
-        notes: Rc::new(lab.effective().notes.clone()),
-        scenario_json,
-        diagram,
-        comparison,
-    }
-}
-
-/// What the run is, in one line: its semantics and its failures.
-fn run_title(lab: &Lab) -> String {
-    let scenario = lab.scenario();
-    let semantics = scenario.preset.map_or("Custom settings", |preset| preset.label());
-    let faults = if scenario.faults.is_empty() {
-        "no failure".to_owned()
-    } else {
-        scenario.faults.iter().map(|spec| spec.to_string()).collect::<Vec<_>>().join(", ")
-    };
-    format!("Kafka Delivery Lab · {semantics} · {} messages · {faults}", scenario.messages)
-}
-
-/// The page's own link (its fragment, else its query), or the default state and a notice that
-/// says what was wrong with the link. Never a partial state.
-fn read_link() -> (LinkState, Option<String>) {
-    let query = location_part(|l| l.search());
-    let fragment = location_part(|l| l.hash());
-    match LinkState::from_url_parts(&query, &fragment) {
-        Ok(state) => (state, None),
-        Err(error) => (
-            LinkState::default(),
-            Some(format!("This link could not be opened ({error}). Showing the default scenario instead.")),
-        ),
-    }
-}
-
-/// A lesson under way: the lesson, the run it plays (a change of scenario leaves it), and the
-/// learner's prediction.
-struct LessonState {
-    lesson: Rc<Lesson>,
-    run: u64,
-    choice: Option<usize>,
-    /// Whether the choice was made after the run had ended (the outcome already shown).
-    hindsight: bool,
-}
-
-impl LessonState {
-    /// The caption for the lab's moment: the last one whose tick the run has reached.
-    fn caption(&self, lab: &Lab) -> usize {
-        let now = lab.world().now();
-        self.lesson.scenario.captions.iter().rposition(|c| c.tick <= now).unwrap_or(0)
-    }
-}
-
-/// Starts the lesson a link names, at its step; or says that there is no such lesson.
-fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option<String>) {
-    let Some(slug) = &state.lesson else { return (None, None) };
-    let Some(lesson) = Lesson::by_slug(slug) else {
-        let known = Lesson::slugs().join(", ");
-        return (None, Some(format!("There is no lesson “{slug}” (the lessons are: {known}). Showing the default scenario instead.")));
-    };
-    lab.apply(Action::Load(Box::new(lesson.scenario.clone())));
-    let captions = &lesson.scenario.captions;
-    let step = state.lesson_step.map_or(0, |s| s as usize);
-    let mut notice = (state.scenario != LinkState::default().scenario).then(|| {
-        format!("The link names the lesson “{}” and a scenario too; a lesson plays its own scenario, so that is shown.", lesson.title)
-    });
-    let index = if step < captions.len() {
-        step
-    } else {
-        // No arithmetic on the link's number: it may be as large as u32::MAX.
-        notice = Some(format!(
-            "The lesson “{}” has {} steps (lesson-step 0 to {}); the link asks for lesson-step {step}. Starting at the first.",
-            lesson.title,
-            captions.len(),
-            captions.len().saturating_sub(1)
-        ));
-        0
-    };
-    if let Some(caption) = captions.get(index).filter(|_| index > 0) {
-        // Everything up to the caption's moment, without animation.
-        let steps = lab.full_run().steps_through(caption.tick);
-        lab.apply(Action::Seek(steps));
-    }
-    let run = lab.run();
-    (Some(LessonState { lesson: Rc::new(lesson), run, choice: None, hindsight: false }), notice)
-}
-
-/// Applies a link's position in the run: its locked range, step and speed. Returns a notice when
-/// the link asks for a step the run does not have.
-/// A range the run cannot show whole is narrowed to the run, and said so, as a step is.
-fn open_link(lab: &mut Lab, state: &LinkState) -> Option<String> {
-    let mut notices = Vec::new();
-    if let Some((from, to)) = state.range {
-        lab.apply(Action::LockRange(Some((from as usize, to as usize))));
-        let (lo, hi) = lab.bounds();
-        if (from as usize, to as usize) != (lo, hi) {
-            notices.push(format!(
-                "The link locks steps {from} to {to}, but this run has steps 0 to {}; showing steps {lo} to {hi}.",
-                lab.total_steps()
-            ));
-        }
-    }
-    if let Some(speed) = state.speed {
-        lab.apply(Action::SetSpeed(usize::from(speed)));
-    }
-    if let Some(step) = state.step {
-        let step = step as usize;
-        let (lo, hi) = lab.bounds();
-        lab.apply(Action::Seek(step));
-        if step < lo || step > hi {
-            notices.push(format!(
-                "The link asks for step {step}, but this run shows steps {lo} to {hi}; showing step {}.",
-                lab.steps()
-            ));
-        }
-    }
-    (!notices.is_empty()).then(|| notices.join(" "))
-}
-
-fn theme_of(theme: Theme) -> ThemeChoice {
-    match theme {
-        Theme::Light => ThemeChoice::Light,
-        Theme::Dark => ThemeChoice::Dark,
-    }
-}
-
 /// A part of the page's address (its query or fragment); empty when there is no window.
 fn location_part(part: impl Fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>) -> String {
     web_sys::window().and_then(|w| part(&w.location()).ok()).unwrap_or_default()
@@ -1243,30 +444,3 @@ fn media_matches(query: &str) -> bool {
     media_query(query).is_some_and(|q| q.matches())
 }
 
-#[derive(Properties, PartialEq)]
-struct ThemeSwitchProps {
-    current: ThemeChoice,
-    on_change: Callback<ThemeChoice>,
-}
-
-#[function_component(ThemeSwitch)]
-fn theme_switch(props: &ThemeSwitchProps) -> Html {
-    html! {
-        <div class="theme-switch" role="group" aria-label="Colour theme">
-            { for ThemeChoice::ALL.into_iter().map(|choice| {
-                let on_change = props.on_change.clone();
-                html! {
-                    <button
-                        type="button"
-                        class="chip"
-                        data-theme-choice={choice.attribute().unwrap_or("system")}
-                        aria-pressed={(choice == props.current).to_string()}
-                        onclick={Callback::from(move |_| on_change.emit(choice))}
-                    >
-                        { choice.label() }
-                    </button>
-                }
-            }) }
-        </div>
-    }
-}

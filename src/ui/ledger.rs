@@ -13,13 +13,13 @@ use crate::lab::Action;
 /// (or selection change). Only the selected row's chain is described: it is all the page shows.
 #[derive(Debug, PartialEq)]
 pub struct LedgerData {
-    pub ledger: Ledger,
+    pub ledger: Rc<Ledger>,
     pub causes: Vec<String>,
 }
 
 impl LedgerData {
-    pub fn new(world: &World, selected: Option<MsgId>) -> LedgerData {
-        let ledger = world.ledger();
+    /// `ledger` is the world's (`Lab::ledger`, built once per revision).
+    pub fn new(world: &World, ledger: Rc<Ledger>, selected: Option<MsgId>) -> LedgerData {
         let events = world.events();
         let causes = selected
             .and_then(|msg| ledger.rows.iter().find(|row| row.msg == msg))

@@ -1,7 +1,11 @@
 //! Light and dark themes. The page follows the system's colour scheme until the learner picks one;
-//! the choice is kept in local storage when the browser allows it (an embedding page may not).
+//! the choice is kept in local storage when the browser allows it (an embedding page may not); a
+//! link may impose one. `ThemeSwitch` is the switch in the top bar.
 
 use std::fmt;
+
+use delivery_share::link::Theme;
+use yew::prelude::*;
 
 /// The learner's choice of colour scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,4 +85,41 @@ impl fmt::Display for ThemeChoice {
 fn storage() -> Option<web_sys::Storage> {
     // Reading `localStorage` throws in some sandboxed frames; that simply means no memory.
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Shows the theme a link imposes, or else the reader's own choice.
+pub fn show_theme(forced: Option<Theme>, choice: ThemeChoice) {
+    match forced {
+        Some(Theme::Light) => ThemeChoice::Light.show(),
+        Some(Theme::Dark) => ThemeChoice::Dark.show(),
+        None => choice.apply(),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ThemeSwitchProps {
+    pub current: ThemeChoice,
+    pub on_change: Callback<ThemeChoice>,
+}
+
+#[function_component(ThemeSwitch)]
+pub fn theme_switch(props: &ThemeSwitchProps) -> Html {
+    html! {
+        <div class="theme-switch" role="group" aria-label="Colour theme">
+            { for ThemeChoice::ALL.into_iter().map(|choice| {
+                let on_change = props.on_change.clone();
+                html! {
+                    <button
+                        type="button"
+                        class="chip"
+                        data-theme-choice={choice.attribute().unwrap_or("system")}
+                        aria-pressed={(choice == props.current).to_string()}
+                        onclick={Callback::from(move |_| on_change.emit(choice))}
+                    >
+                        { choice.label() }
+                    </button>
+                }
+            }) }
+        </div>
+    }
 }

@@ -1,0 +1,219 @@
+//! The page's rules without a browser: links in and out, host commands, the lesson.
+
+use delivery_lab::{Lesson, Preset};
+use serde_json::json;
+
+use super::*;
+use crate::lab::testing::LEDGER_BUILDS;
+
+fn command(body: Value) -> HostRequest {
+    let mut value = json!({ "target": host::HOST_TARGET, "version": 1, "id": "r" });
+    value.as_object_mut().unwrap().extend(body.as_object().unwrap().clone());
+    HostRequest::from_value(&value).unwrap()
+}
+
+fn total(page: &Page) -> usize {
+    page.lab.total_steps()
+}
+
+#[test]
+fn a_link_opens_its_scenario_step_and_range() {
+    let page = Page::open("", "#v=1&preset=at-least-once&messages=3&fail=drop-ack:m2&step=7");
+    assert_eq!(page.lab.scenario().messages, 3);
+    assert_eq!(page.lab.scenario().faults.len(), 1);
+    assert_eq!(page.lab.steps(), 7);
+    assert_eq!(page.notice(), None);
+
+    let page = Page::open("", "#v=1&messages=3&range=4-9&step=6");
+    assert_eq!((page.lab.bounds(), page.lab.steps()), ((4, 9), 6));
+    assert_eq!(page.notice(), None);
+
+    // The query is read when there is no fragment.
+    assert_eq!(Page::open("?v=1&messages=4", "").lab.scenario().messages, 4);
+}
+
+#[test]
+fn what_a_link_cannot_do_is_said_in_a_notice() {
+    let page = Page::open("", "#v=1&messages=3&step=100000");
+    let end = total(&page);
+    assert_eq!(page.lab.steps(), end);
+    assert_eq!(
+        page.notice().unwrap(),
+        format!("The link asks for step 100000, but this run shows steps 0 to {end}; showing step {end}.")
+    );
+
+    let page = Page::open("", "#v=1&messages=3&range=5-100000");
+    let end = total(&page);
+    assert_eq!(page.lab.bounds(), (5, end));
+    assert_eq!(
+        page.notice().unwrap(),
+        format!("The link locks steps 5 to 100000, but this run has steps 0 to {end}; showing steps 5 to {end}.")
+    );
+
+    let lesson = &Lesson::all()[0];
+    let page = Page::open("", &format!("#v=1&lesson={}&lesson-step=4294967295", lesson.slug));
+    let notice = page.notice().unwrap();
+    assert!(notice.contains("the link asks for lesson-step 4294967295. Starting at the first."), "{notice}");
+    assert_eq!(page.lab.steps(), 0);
+    assert!(page.lesson().is_some());
+
+    let page = Page::open("", "#v=1&lesson=no-such-lesson");
+    assert!(page.notice().unwrap().starts_with("There is no lesson “no-such-lesson”"));
+    assert!(page.lesson().is_none());
+
+    let page = Page::open("", "#v=1&messages=banana");
+    assert!(page.notice().unwrap().starts_with("This link could not be opened ("), "{:?}", page.notice());
+    assert_eq!(page.lab.scenario(), &LinkState::default().scenario);
+}
+
+#[test]
+fn the_link_the_page_writes_reopens_what_is_on_screen() {
+    let links = [
+        "#v=1&preset=exactly-once-kafka&messages=4&fail=drop-ack:m2&step=9&speed=4",
+        "#v=1&messages=3&range=4-9&step=6&embed=1&hide=ledger&theme=dark",
+    ];
+    for link in links {
+        let mut page = Page::open("", link);
+        let state = page.link_state();
+        let fragment = state.to_fragment();
+        assert_eq!(LinkState::from_fragment(&fragment).unwrap(), state, "{link}");
+        let again = Page::open("", &fragment);
+        assert_eq!(again.link_state(), state, "{link}");
+        assert_eq!((again.lab.steps(), again.lab.bounds()), (page.lab.steps(), page.lab.bounds()));
+        // The address bar gets it once (not in an embed: its address is the host page's).
+        let written = page.fragment_to_write();
+        assert_eq!(written.is_some(), !page.view().embed, "{link}");
+        assert_eq!(page.fragment_to_write(), None, "unchanged");
+        // Following the link the page wrote itself changes nothing.
+        if let Some(written) = written {
+            assert!(!page.follow("", &format!("#{written}")));
+        }
+    }
+    // A lesson's link names the lesson and its step.
+    let lesson = &Lesson::all()[0];
+    let page = Page::open("", &format!("#v=1&lesson={}&lesson-step=1", lesson.slug));
+    let state = page.link_state();
+    assert_eq!((state.lesson.as_deref(), state.lesson_step), (Some(lesson.slug), Some(1)));
+    assert_eq!(page.shared_state().embed, false);
+}
+
+#[test]
+fn a_host_command_is_refused_what_a_link_would_refuse_with_the_same_message() {
+    let link = Page::open("", "#v=1&fail=disk-lost@999999999");
+    let mut page = Page::open("", "#v=1&messages=3");
+    let before = page.lab.scenario().clone();
+    let answer = page.on_host(command(json!({ "type": "inject", "fault": "disk-lost@999999999" })));
+    assert_eq!(answer["type"], "error");
+    let message = answer["message"].as_str().unwrap();
+    // The loader's reason, word for word (the link's notice quotes the failure as a parameter).
+    let reason = message.rsplit(": ").next().unwrap();
+    assert_eq!(reason, "tick 999999999 is past the last tick 100000", "{message}");
+    assert!(link.notice().unwrap().contains(reason), "{:?} / {message}", link.notice());
+    assert_eq!(page.lab.scenario(), &before);
+
+    let answer = page.on_host(command(json!({ "type": "inject", "fault": "drop-ack:m2" })));
+    assert_eq!((answer["type"].as_str(), answer["ok"].as_bool()), (Some("reply"), Some(true)));
+    assert_eq!(page.lab.scenario().faults.len(), 1);
+}
+
+#[test]
+fn host_commands_move_the_run_and_a_step_outside_it_is_refused() {
+    let mut page = Page::open("", "#v=1&messages=3&range=2-8");
+    let answer = page.on_host(command(json!({ "type": "go-to-step", "step": 5 })));
+    assert_eq!(answer["type"], "reply");
+    assert_eq!(page.lab.steps(), 5);
+    let answer = page.on_host(command(json!({ "type": "go-to-step", "step": 9 })));
+    assert_eq!(answer["message"], "step 9 is outside this run's steps 2 to 8");
+    assert_eq!(page.lab.steps(), 5, "nothing changed");
+
+    page.on_host(command(json!({ "type": "play" })));
+    assert!(page.lab.playing());
+    page.on_host(command(json!({ "type": "pause" })));
+    assert!(!page.lab.playing());
+
+    let state = page.on_host(command(json!({ "type": "get-state" })));
+    assert_eq!((state["type"].as_str(), state["id"].as_str(), state["step"].as_u64()), (Some("state"), Some("r"), Some(5)));
+
+    // Load a scenario: the range goes with the old run.
+    let scenario = delivery_lab::Scenario::from_preset(Preset::AtMostOnce, 2, 3);
+    let answer = page.on_host(command(json!({ "type": "load", "scenario": serde_json::from_str::<Value>(&scenario.to_json()).unwrap() })));
+    assert_eq!(answer["type"], "reply");
+    assert_eq!((page.lab.scenario(), page.lab.range()), (&scenario, None));
+
+    // Load a link: its run and view, but not its origins.
+    let mut page = Page::open("", "#v=1&origin=https://host.example");
+    let answer = page.on_host(command(json!({ "type": "load", "link": "v=1&messages=5&step=3&origin=https://other.example" })));
+    assert_eq!(answer["type"], "reply");
+    assert_eq!((page.lab.scenario().messages, page.lab.steps()), (5, 3));
+    assert_eq!(page.view().origins, vec!["https://host.example".to_owned()]);
+    // A link naming a lesson step the lesson lacks is refused whole.
+    let slug = Lesson::all()[0].slug;
+    let answer = page.on_host(command(json!({ "type": "load", "link": format!("v=1&lesson={slug}&lesson-step=99") })));
+    assert_eq!(answer["type"], "error");
+    assert_eq!(page.lab.scenario().messages, 5);
+
+    // Where the run stands goes out once per change.
+    assert!(page.state_to_post().is_some());
+    assert!(page.state_to_post().is_none());
+    page.lab.apply(Action::StepForward);
+    assert_eq!(page.state_to_post().unwrap()["step"], 4);
+}
+
+fn play_out(page: &mut Page) {
+    let mut frames = 0;
+    while page.lab.playing() && frames < 100_000 {
+        page.lab.apply(Action::Frame(100.0));
+        frames += 1;
+    }
+}
+
+#[test]
+fn a_lesson_asks_for_a_prediction_before_it_reveals_the_engines_answer() {
+    for lesson in Lesson::all() {
+        let mut page = Page::open("", &format!("#v=1&lesson={}", lesson.slug));
+        page.lab.apply(Action::SetSpeed(crate::lab::SPEEDS.len() - 1));
+        let ask_at = lesson.question.ask_at;
+        // "Next" walks the captions up to the question, then waits for a prediction.
+        for caption in 1..=ask_at {
+            page.lesson_next();
+            play_out(&mut page);
+            assert_eq!(page.lesson().unwrap().caption(&page.lab), caption, "{}", lesson.slug);
+        }
+        page.lesson_next();
+        assert!(!page.lab.playing(), "{}: no prediction yet", lesson.slug);
+        assert_eq!(page.lesson_reveal(), None);
+
+        page.lesson_choose(0);
+        assert!(!page.lesson().unwrap().hindsight);
+        while !page.lab.finished() {
+            page.lesson_next();
+            play_out(&mut page);
+        }
+        let mut world = lesson.run().unwrap();
+        world.run_to_quiescence();
+        let expected = (lesson.question.correct_choice(&world), lesson.question.explain(&world));
+        assert_eq!(page.lesson_reveal(), Some(expected), "{}", lesson.slug);
+
+        // Chosen once the outcome is on screen: hindsight.
+        page.lesson_choose(1);
+        assert!(page.lesson().unwrap().hindsight);
+        // Leaving the lesson's scenario leaves the lesson's link.
+        page.lab.apply(Action::SetMessages(7));
+        assert_eq!(page.link_state().lesson, None);
+    }
+}
+
+#[test]
+fn the_page_reads_one_ledger_per_revision() {
+    let builds = || LEDGER_BUILDS.with(|n| n.get());
+    let lesson = &Lesson::all()[0];
+    let mut page = Page::open("", &format!("#v=1&lesson={}", lesson.slug));
+    page.lesson_choose(0);
+    let start = builds();
+    page.lab.apply(Action::RunToEnd);
+    // The end's sentence, the host's state twice, the lesson's grade: one ledger.
+    page.state_to_post().unwrap();
+    page.on_host(command(json!({ "type": "get-state" })));
+    page.lesson_reveal().unwrap();
+    assert_eq!(builds(), start + 1);
+}

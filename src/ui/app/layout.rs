@@ -1,0 +1,230 @@
+//! The page's two layouts: the full lab (every panel the link does not hide) and the embed (a bar,
+//! view tabs, one panel at a time, playback always visible), with the dialogs either may open.
+
+use std::rc::Rc;
+
+use delivery_share::link::Panel;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent};
+use yew::prelude::*;
+
+use super::App;
+use crate::page::View;
+use crate::ui::explorer::ExplorerPanel;
+use crate::ui::help::Help;
+use crate::ui::lessons::LessonPicker;
+use crate::ui::share::{share_link, ShareDialog};
+use crate::ui::theme::ThemeSwitch;
+
+impl App {
+    /// The full lab or the embed, as the page's link says.
+    pub(super) fn layout(&self) -> Html {
+        let cb = &self.callbacks;
+        let view = self.page.view();
+        let dialogs = html! {
+            <>
+                if self.help {
+                    <Help on_close={cb.help_close.clone()} />
+                }
+                if self.lessons {
+                    <LessonPicker on_close={cb.lessons_close.clone()} />
+                }
+                if self.share {
+                    <ShareDialog state={Rc::new(self.page.shared_state())} base={self.base.clone()}
+                        total_steps={self.page.lab.total_steps() as u32} on_close={cb.share_close.clone()} />
+                }
+            </>
+        };
+        if view.embed {
+            return html! {
+                <div class="lab embed">
+                    <header class="embed-bar">
+                        <h1 class="embed-title">{ self.page.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
+                        <a class="chip" href={share_link(&self.base, &self.page.shared_state())} target="_blank" rel="noopener">
+                            { "Open in the full lab ↗" }
+                        </a>
+                    </header>
+                    { self.notice_view() }
+                    { self.bound_view() }
+                    { self.lesson_view() }
+                    { self.embed_tabs() }
+                    <main class="embed-main">
+                        { match self.embed_tab {
+                            EmbedTab::Stage => self.stage_panel(),
+                            EmbedTab::Ledger => self.ledger_panel(),
+                            EmbedTab::Diagram => self.diagram_panel(),
+                            EmbedTab::Scenario => self.controls_panel(),
+                            EmbedTab::Compare => self.compare_panel(),
+                            EmbedTab::Settings => self.settings_panel(),
+                        } }
+                    </main>
+                    // In a lesson the lesson's caption tells the story; the narration would repeat it.
+                    if view.shows(Panel::Narration) && self.page.lesson().is_none() {
+                        { self.narration_panel() }
+                    }
+                    <div class="embed-controls">
+                        { self.playback() }
+                        if view.shows(Panel::Timeline) {
+                            { self.timeline() }
+                        }
+                    </div>
+                    { dialogs }
+                </div>
+            };
+        }
+        html! {
+            <div class="lab">
+                <header class="topbar">
+                    <div class="brand">
+                        <h1>{ "Kafka Delivery Lab" }</h1>
+                        <p class="tagline">
+                            { "Where Kafka loses and duplicates messages, one message at a time." }
+                        </p>
+                    </div>
+                    <div class="topbar-actions">
+                        <button type="button" class="chip help-button" onclick={cb.lessons_open.clone()}>{ "Lessons" }</button>
+                        <button type="button" class="chip help-button" onclick={cb.share_open.clone()}>{ "Share or embed" }</button>
+                        <button type="button" class="chip help-button" aria-keyshortcuts="?"
+                            onclick={cb.help_open.clone()}>{ "Keyboard shortcuts" }</button>
+                        <ThemeSwitch current={self.theme} on_change={cb.theme.clone()} />
+                    </div>
+                </header>
+                { self.notice_view() }
+                { self.bound_view() }
+                { self.lesson_view() }
+                <main class="workspace">
+                    <section class="panel stage-panel" aria-labelledby="stage-title">
+                        <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
+                        { self.stage() }
+                        if !view.shows(Panel::Controls) {
+                            { self.playback() }
+                        }
+                        if view.shows(Panel::Timeline) {
+                            { self.timeline() }
+                        }
+                        { self.hotspot_panel() }
+                    </section>
+                    if view.shows(Panel::Narration) {
+                        { self.narration_panel() }
+                    }
+                    if view.shows(Panel::Controls) || view.shows(Panel::Failures) {
+                        { self.controls_panel() }
+                    }
+                    if view.shows(Panel::Ledger) {
+                        { self.ledger_panel() }
+                    }
+                    if view.shows(Panel::Diagram) {
+                        { self.diagram_panel() }
+                    }
+                    if view.shows(Panel::Compare) {
+                        { self.compare_panel() }
+                    }
+                    <section class="panel explorer-panel" aria-labelledby="explorer-title">
+                        <h2 id="explorer-title" class="panel-title">{ "Explorer: can this configuration lose or duplicate a message?" }</h2>
+                        <ExplorerPanel scenario_json={self.derived.scenario_json.clone()} />
+                    </section>
+                    if view.shows(Panel::Settings) {
+                        { self.settings_panel() }
+                    }
+                </main>
+                { dialogs }
+            </div>
+        }
+    }
+
+    pub(super) fn offered_tabs(&self) -> Vec<EmbedTab> {
+        EmbedTab::ALL.into_iter().filter(|t| t.offered(self.page.view())).collect()
+    }
+
+    /// The embed's view tabs (the ARIA tab pattern: one tab in the Tab order, arrows, Home and End
+    /// move between them).
+    pub(super) fn embed_tabs(&self) -> Html {
+        let tabs = self.offered_tabs();
+        if tabs.len() < 2 {
+            return Html::default();
+        }
+        let onkeydown = {
+            let (tabs, current, select) = (tabs.clone(), self.embed_tab, self.callbacks.embed_tab.clone());
+            Callback::from(move |event: KeyboardEvent| {
+                let at = tabs.iter().position(|t| *t == current).unwrap_or(0);
+                let last = tabs.len() - 1;
+                let to = match event.key().as_str() {
+                    "ArrowRight" => if at == last { 0 } else { at + 1 },
+                    "ArrowLeft" => if at == 0 { last } else { at - 1 },
+                    "Home" => 0,
+                    "End" => last,
+                    _ => return,
+                };
+                event.prevent_default();
+                select.emit(tabs[to]);
+                let id = format!("tab-{}", tabs[to].slug());
+                if let Some(tab) = crate::page_document().get_element_by_id(&id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
+                    let _ = tab.focus();
+                }
+            })
+        };
+        html! {
+            <div class="embed-tabs" role="tablist" aria-label="Views" {onkeydown}>
+                { for tabs.into_iter().map(|tab| {
+                    let selected = tab == self.embed_tab;
+                    html! {
+                        <button type="button" role="tab" class="chip" id={format!("tab-{}", tab.slug())}
+                            tabindex={if selected { "0" } else { "-1" }}
+                            aria-selected={selected.to_string()} aria-controls="embed-panel"
+                            onclick={self.callbacks.embed_tab.reform(move |_| tab)}>{ tab.label() }</button>
+                    }
+                }) }
+            </div>
+        }
+    }
+}
+
+/// What fills an embed's main area: the stage, or one of the panels the embed does not hide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmbedTab {
+    Stage,
+    Ledger,
+    Diagram,
+    Scenario,
+    Compare,
+    Settings,
+}
+
+impl EmbedTab {
+    const ALL: [EmbedTab; 6] =
+        [EmbedTab::Stage, EmbedTab::Ledger, EmbedTab::Diagram, EmbedTab::Scenario, EmbedTab::Compare, EmbedTab::Settings];
+
+    fn label(self) -> &'static str {
+        match self {
+            EmbedTab::Stage => "Stage",
+            EmbedTab::Ledger => "Ledger",
+            EmbedTab::Diagram => "Diagram",
+            EmbedTab::Scenario => "Scenario",
+            EmbedTab::Compare => "Compare",
+            EmbedTab::Settings => "Settings",
+        }
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            EmbedTab::Stage => "stage",
+            EmbedTab::Ledger => "ledger",
+            EmbedTab::Diagram => "diagram",
+            EmbedTab::Scenario => "scenario",
+            EmbedTab::Compare => "compare",
+            EmbedTab::Settings => "settings",
+        }
+    }
+
+    /// Whether an embed with these hidden panels offers this tab.
+    pub(super) fn offered(self, view: &View) -> bool {
+        match self {
+            EmbedTab::Stage => true,
+            EmbedTab::Ledger => view.shows(Panel::Ledger),
+            EmbedTab::Diagram => view.shows(Panel::Diagram),
+            EmbedTab::Scenario => view.shows(Panel::Controls) || view.shows(Panel::Failures),
+            EmbedTab::Compare => view.shows(Panel::Compare),
+            EmbedTab::Settings => view.shows(Panel::Settings),
+        }
+    }
+}

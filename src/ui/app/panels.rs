@@ -1,0 +1,245 @@
+//! The panels, each drawn from the page's state; the full page shows them all, an embed one at a
+//! time.
+
+use delivery_share::link::Panel;
+use yew::prelude::*;
+
+use super::App;
+use crate::ui::compare::Compare;
+use crate::ui::controls::{Controls, Playback};
+use crate::ui::diagram::{DiagramExport, SpaceTimeDiagram};
+use crate::ui::failures::{FailureMenu, HotspotPanel};
+use crate::ui::ledger::LedgerView;
+use crate::ui::lessons::LessonPanel;
+use crate::ui::settings::Settings;
+use crate::ui::stage::{Stage, HOTSPOTS};
+
+impl App {
+    pub(super) fn armed(&self) -> [u8; 9] {
+        let mut armed = [0u8; 9];
+        for spec in &self.page.lab.scenario().faults {
+            if let Some(i) = HOTSPOTS.iter().position(|h| *h == spec.fault.hotspot()) {
+                armed[i] = armed[i].saturating_add(1);
+            }
+        }
+        armed
+    }
+
+    /// The banner of a run the lab's bound cuts short: its ledger is partial.
+    pub(super) fn bound_view(&self) -> Html {
+        match self.page.lab.bound_notice() {
+            // An embed's frame is small: the short form, the full sentence as its title.
+            Some(text) if self.page.view().embed => html! {
+                <div class="notice bound compact" role="status" data-testid="bound" title={text}>
+                    <p>{ format!("This run does not finish: it hits the lab's bound at t={}, so some messages end unfinished.", self.page.lab.full_run().world.now()) }</p>
+                </div>
+            },
+            Some(text) => html! { <div class="notice bound" role="status" data-testid="bound"><p>{ text }</p></div> },
+            None => html! {},
+        }
+    }
+
+    pub(super) fn notice_view(&self) -> Html {
+        match self.page.notice() {
+            Some(notice) => html! {
+                <div class="notice" role="alert">
+                    <p>{ notice.to_owned() }</p>
+                    <button type="button" class="chip" onclick={self.callbacks.dismiss_notice.clone()}>{ "Dismiss" }</button>
+                </div>
+            },
+            None => Html::default(),
+        }
+    }
+
+    pub(super) fn stage(&self) -> Html {
+        let cb = &self.callbacks;
+        let lab = &self.page.lab;
+        html! {
+            <div class="stage">
+                <Stage geometry={self.derived.geometry} log={self.derived.log.clone()} motion={self.motion.clone()}
+                    selected={lab.selected()} armed={self.armed()} open={self.hotspot} on_open={cb.open_hotspot.clone()} />
+            </div>
+        }
+    }
+
+    pub(super) fn hotspot_panel(&self) -> Html {
+        let lab = &self.page.lab;
+        match self.hotspot {
+            Some(hotspot) => html! {
+                <HotspotPanel hotspot={hotspot} armed={lab.scenario().faults.clone()}
+                    target={lab.target()} dispatch={self.callbacks.dispatch.clone()}
+                    on_close={self.callbacks.close_hotspot.clone()} />
+            },
+            None => Html::default(),
+        }
+    }
+
+    /// The stage on its own (an embed's first tab).
+    pub(super) fn stage_panel(&self) -> Html {
+        let tabbed = self.offered_tabs().len() >= 2;
+        html! {
+            <section class="panel stage-panel" id="embed-panel" role={tabbed.then_some("tabpanel")}
+                aria-labelledby={tabbed.then_some("tab-stage")} aria-label={(!tabbed).then_some("Stage")}>
+                { self.stage() }
+                { self.hotspot_panel() }
+            </section>
+        }
+    }
+
+    pub(super) fn playback(&self) -> Html {
+        let lab = &self.page.lab;
+        let (lo, hi) = lab.bounds();
+        html! {
+            <Playback playing={lab.playing()} finished={lab.finished() || (lab.range().is_some() && lab.steps() >= hi)}
+                at_start={lab.steps() <= lo} dispatch={self.callbacks.dispatch.clone()} />
+        }
+    }
+
+    pub(super) fn timeline(&self) -> Html {
+        let lab = &self.page.lab;
+        let (lo, hi) = lab.bounds();
+        html! {
+            <div class="timeline">
+                <label for="timeline" class="field-label">{ "Timeline" }</label>
+                <input id="timeline" type="range" min={lo.to_string()} max={hi.to_string()}
+                    value={lab.steps().to_string()} oninput={self.callbacks.seek.clone()}
+                    aria-valuetext={format!("step {} of {}", lab.steps(), lab.total_steps())} />
+                <span class="timeline-position">
+                    { format!("step {} of {}", lab.steps(), lab.total_steps()) }
+                </span>
+            </div>
+        }
+    }
+
+    pub(super) fn narration_panel(&self) -> Html {
+        let lab = &self.page.lab;
+        html! {
+            <section class="panel narration-panel" aria-labelledby="narration-title">
+                <h2 id="narration-title" class="visually-hidden">{ "What is happening" }</h2>
+                <p class="narration" role="status" aria-live="polite" aria-atomic="true">
+                    { lab.narration() }
+                </p>
+                if !self.page.view().embed {
+                    <ol class="recent" aria-label="Earlier steps">
+                        { for lab.recent().skip(1).map(|line| html! { <li>{ line.text.clone() }</li> }) }
+                    </ol>
+                }
+            </section>
+        }
+    }
+
+    pub(super) fn controls_panel(&self) -> Html {
+        let lab = &self.page.lab;
+        let dispatch = &self.callbacks.dispatch;
+        let embed = self.page.view().embed;
+        html! {
+            <section class="panel controls-panel" aria-labelledby={if embed { "tab-scenario" } else { "controls-title" }}
+                id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")}>
+                if !embed {
+                    <h2 id="controls-title" class="panel-title">{ "Scenario" }</h2>
+                }
+                if self.page.view().shows(Panel::Controls) {
+                    <Controls
+                        playback={!embed}
+                        preset={lab.scenario().preset}
+                        messages={lab.scenario().messages}
+                        playing={lab.playing()}
+                        finished={lab.finished()}
+                        at_start={lab.steps() == 0}
+                        speed={lab.speed()}
+                        tick={lab.world().events().last().map_or(0, |e| e.tick)}
+                        notes={self.derived.notes.clone()}
+                        dispatch={dispatch.clone()} />
+                }
+                if self.page.view().shows(Panel::Failures) {
+                    <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
+                        messages={lab.scenario().messages} forking={lab.steps() > 0}
+                        can_restore={lab.can_restore()} dispatch={dispatch.clone()} />
+                }
+            </section>
+        }
+    }
+
+    /// An embed's panel is a tab panel labelled by its tab; the full page's has its own heading.
+    pub(super) fn panel(&self, class: &'static str, slug: &'static str, title: &'static str, body: Html) -> Html {
+        let embed = self.page.view().embed;
+        let heading = format!("{slug}-title");
+        html! {
+            <section class={classes!("panel", class)} aria-labelledby={if embed { format!("tab-{slug}") } else { heading.clone() }}
+                id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")}>
+                if !embed {
+                    <h2 id={heading} class="panel-title">{ title }</h2>
+                }
+                { body }
+            </section>
+        }
+    }
+
+    pub(super) fn ledger_panel(&self) -> Html {
+        let body = html! {
+            <LedgerView data={self.derived.ledger.clone()} selected={self.page.lab.selected()}
+                dispatch={self.callbacks.dispatch.clone()} />
+        };
+        self.panel("ledger-panel", "ledger", "Ledger", body)
+    }
+
+    pub(super) fn diagram_panel(&self) -> Html {
+        let lab = &self.page.lab;
+        let body = html! {
+            <>
+                <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
+                    motion={self.motion.clone()} selected={lab.selected()}
+                    dispatch={self.callbacks.dispatch.clone()} />
+                <div class="diagram-foot">
+                    <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
+                    <DiagramExport data={self.derived.diagram.clone()} run={lab.full_run().clone()} />
+                </div>
+            </>
+        };
+        self.panel("diagram-panel", "diagram", "Space-time diagram", body)
+    }
+
+    pub(super) fn compare_panel(&self) -> Html {
+        let body = html! { <Compare comparison={self.derived.comparison.clone()} /> };
+        self.panel("compare-panel", "compare", "Compare the semantics", body)
+    }
+
+    pub(super) fn settings_panel(&self) -> Html {
+        let lab = &self.page.lab;
+        let body = html! {
+            <>
+                // Keyed by the number of changes asked for: a refused change rebuilds the
+                // form, so its fields show the configuration in force, not the refused one.
+                <Settings key={lab.config_requests()} config={lab.scenario().config.clone()}
+                    error={lab.config_error().map(|e| e.to_string())} dispatch={self.callbacks.dispatch.clone()} />
+                <details class="scenario-export">
+                    <summary>{ "This scenario as JSON (replays with the delivery-lab command line)" }</summary>
+                    <pre class="scenario-json" tabindex="0" data-testid="scenario-json">
+                        { self.derived.scenario_json.as_str() }
+                    </pre>
+                </details>
+            </>
+        };
+        self.panel("settings-panel", "settings", "Settings", body)
+    }
+
+    pub(super) fn lesson_view(&self) -> Html {
+        let Some(lesson) = self.page.lesson() else { return Html::default() };
+        let cb = &self.callbacks;
+        if lesson.run != self.page.lab.run() {
+            return html! {
+                <div class="notice" role="status">
+                    <p>{ format!("You changed the scenario of the lesson “{}”.", lesson.lesson.title) }</p>
+                    <a class="chip" href={crate::ui::lessons::lesson_href(lesson.lesson.slug)}>{ "Start the lesson again" }</a>
+                    <button type="button" class="chip" onclick={cb.lesson_leave.reform(|_: MouseEvent| ())}>{ "Leave it" }</button>
+                </div>
+            };
+        }
+        let reveal = self.page.lesson_reveal();
+        html! {
+            <LessonPanel lesson={lesson.lesson.clone()} caption={lesson.caption(&self.page.lab)} choice={lesson.choice}
+                reveal={reveal} hindsight={lesson.hindsight} playing={self.page.lab.playing()} compact={self.page.view().embed} on_next={cb.lesson_next.clone()}
+                on_choose={cb.lesson_choose.clone()} on_leave={cb.lesson_leave.clone()} />
+        }
+    }
+}
