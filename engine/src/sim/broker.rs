@@ -314,7 +314,7 @@ pub struct TxnMeta {
 // ----- the brokers at work: the leader, the follower, the coordinators -----
 
 use super::config::{Acks, IsolationLevel, OffsetReset};
-use super::event::{Actor, EventKind, FlightKind, ProduceError, ProduceOutcome};
+use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
 use super::world::{Action, FlightState, World};
 
@@ -328,8 +328,7 @@ impl World {
     pub(crate) fn on_produce(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
         let (Actor::Broker(broker), Actor::Producer { session }) = (flight.to, flight.from) else { return };
-        let FlightKind::Produce { msg, record, seq, .. } = flight.what else { return };
-        let epoch = flight.aux as u16;
+        let FlightKind::Produce { msg, record, seq, epoch, .. } = flight.what else { return };
         let r = self.records[usize::from(record)];
         let respond = move |world: &mut World, outcome| world.respond_produce(broker, session, msg, record, outcome, id);
         if self.partition.leader != Some(broker) {
@@ -444,8 +443,8 @@ impl World {
 
     /// Answers a produce request; `request` is the request's flight, which the client matches.
     fn respond_produce(&mut self, broker: u8, session: u8, msg: super::event::MsgId, record: u16, outcome: ProduceOutcome, request: u32) {
-        let what = FlightKind::ProduceResponse { msg, record, outcome };
-        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what, request);
+        let what = FlightKind::ProduceResponse { msg, record, outcome, request: FlightId(request) };
+        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what);
         if matches!(outcome, ProduceOutcome::Ok { .. }) && self.strike(Fault::DropAck, Some(msg)) {
             self.flights[flight as usize].doomed = Some(Fault::DropAck);
             // Responses on a connection return in order (protocol guide, Network): a lost ACK
@@ -521,7 +520,7 @@ impl World {
             return;
         }
         let offset = replica.leo();
-        self.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }, 0);
+        self.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset });
     }
 
     /// The follower's fetch reached the leader: it tells the leader the follower's log end offset.
@@ -564,7 +563,7 @@ impl World {
         let (to, hw) = (replica.leo(), replica.hw);
         let what = FlightKind::ReplicaFetchResponse { from: offset, to, hw };
         self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
-        let response = self.send(Actor::Broker(leader), Actor::Broker(f), what, 0);
+        let response = self.send(Actor::Broker(leader), Actor::Broker(f), what);
         self.flights[response as usize].entries = entries;
     }
 
@@ -741,7 +740,8 @@ impl World {
     /// watermark, and read_committed fetches stop at the last stable offset (KIP-98).
     pub(crate) fn on_fetch(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let (Actor::Broker(broker), Actor::Consumer { instance }, FlightKind::Fetch { offset }) = (flight.to, flight.from, flight.what)
+        let (Actor::Broker(broker), Actor::Consumer { instance }, FlightKind::Fetch { offset, leader_epoch }) =
+            (flight.to, flight.from, flight.what)
         else {
             return;
         };
@@ -756,7 +756,7 @@ impl World {
         if !current {
             return;
         }
-        let offset = self.validate_position(id, offset);
+        let offset = self.validate_position(id, offset, leader_epoch);
         let leo = self.partition.leo();
         if offset > leo {
             let to = match self.cfg.config.auto_offset_reset {
@@ -765,7 +765,7 @@ impl World {
             };
             self.record(EventKind::OffsetReset { from: offset, to });
             self.consumer.position = to;
-            self.flights[id as usize].what = FlightKind::Fetch { offset: to };
+            self.flights[id as usize].what = FlightKind::Fetch { offset: to, leader_epoch };
         }
         self.parked_consumer_fetch = Some(id);
         self.wake_consumer_fetch();
@@ -775,8 +775,7 @@ impl World {
     /// ends on the current leader (OffsetsForLeaderEpoch); if its position is past that point the
     /// log was truncated under it, and it moves back to the divergence point instead of skipping
     /// records that now sit at reused offsets.
-    fn validate_position(&mut self, id: u32, offset: u64) -> u64 {
-        let known_epoch = self.flights[id as usize].aux;
+    fn validate_position(&mut self, id: u32, offset: u64, known_epoch: u32) -> u64 {
         self.consumer.leader_epoch = self.partition.leader_epoch;
         if known_epoch >= self.partition.leader_epoch {
             return offset;
@@ -787,7 +786,7 @@ impl World {
         }
         self.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
         self.consumer.position = epoch_end;
-        self.flights[id as usize].what = FlightKind::Fetch { offset: epoch_end };
+        self.flights[id as usize].what = FlightKind::Fetch { offset: epoch_end, leader_epoch: known_epoch };
         epoch_end
     }
 
@@ -803,7 +802,7 @@ impl World {
         let Some(id) = self.parked_consumer_fetch else { return };
         let Some(leader) = self.partition.leader else { return };
         let flight = &self.flights[id as usize];
-        let (Actor::Consumer { instance }, FlightKind::Fetch { offset }) = (flight.from, flight.what) else { return };
+        let (Actor::Consumer { instance }, FlightKind::Fetch { offset, .. }) = (flight.from, flight.what) else { return };
         let limit = self.read_limit();
         if limit <= offset {
             return;
@@ -815,7 +814,7 @@ impl World {
         self.parked_consumer_fetch = None;
         let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
         self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
-        let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what, 0);
+        let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what);
         self.flights[response as usize].records = records;
     }
 
@@ -852,7 +851,7 @@ impl World {
     /// epoch is aborted at once (TransactionCoordinator.handleInitProducerId).
     pub(crate) fn on_init_producer_id(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let (from, tid) = (flight.from, flight.aux as u8);
+        let (from, FlightKind::InitProducerId { transactional_id: tid }) = (flight.from, flight.what) else { return };
         let index = match self.txns.iter().position(|t| t.transactional_id == tid) {
             Some(index) => {
                 // TransactionCoordinator.handleInitProducerId: an ongoing transaction is aborted
@@ -876,7 +875,7 @@ impl World {
             }
         };
         let TxnMeta { pid, epoch, .. } = self.txns[index];
-        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch }, 0);
+        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch });
     }
 
     fn complete_txn(&mut self, index: usize, commit: bool) {
@@ -923,8 +922,8 @@ impl World {
     /// EndTxn from the producer: fenced if its epoch is old, else the markers are written.
     pub(crate) fn on_end_txn(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let (from, epoch) = (flight.from, flight.aux as u16);
-        let FlightKind::EndTxn { commit } = flight.what else { return };
+        let from = flight.from;
+        let FlightKind::EndTxn { commit, epoch } = flight.what else { return };
         let Actor::Producer { session } = from else { return };
         let pid = self.producers[usize::from(session)].pid;
         let Some(index) = self.txn_index(pid) else { return };
@@ -932,7 +931,7 @@ impl World {
         if ok && self.txns[index].phase == TxnPhase::Ongoing {
             self.complete_txn(index, commit);
         }
-        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok }, 0);
+        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok });
     }
 
     /// transaction.timeout.ms passed with the transaction still open: the coordinator bumps the

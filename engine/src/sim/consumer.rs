@@ -158,8 +158,8 @@ impl World {
         c.processed_in_batch = 0;
         let (offset, poll) = (c.position, c.polls);
         let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
-        let epoch = self.consumer.leader_epoch;
-        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset }, epoch);
+        let leader_epoch = self.consumer.leader_epoch;
+        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset, leader_epoch });
         self.schedule(self.now + self.cfg.max_poll_interval, Action::PollDeadline { instance, poll });
         self.arm_auto_commit();
     }
@@ -277,9 +277,8 @@ impl World {
         let instance = self.consumer.instance;
         self.consumer.commit_sent = Some(offset);
         self.consumer.last_commit = self.now;
-        let what = FlightKind::OffsetCommit { offset };
-        let generation = self.consumer.generation;
-        let flight = self.send(Actor::Consumer { instance }, Actor::GroupCoordinator, what, generation);
+        let what = FlightKind::OffsetCommit { offset, generation: self.consumer.generation };
+        let flight = self.send(Actor::Consumer { instance }, Actor::GroupCoordinator, what);
         self.maybe_drop_commit(flight, &covered);
         if sync {
             self.consumer.waiting_commit = Some(flight);
@@ -308,9 +307,8 @@ impl World {
     fn commit_txn(&mut self, offset: u64) {
         let covered = self.msgs_between(self.committed.unwrap_or(0), offset);
         let instance = self.consumer.instance;
-        let aux = (self.consumer.generation << 16) | (self.consumer.txn & 0xFFFF);
-        let what = FlightKind::TxnOffsetCommit { offset };
-        let flight = self.send(Actor::Consumer { instance }, Actor::TxnCoordinator, what, aux);
+        let what = FlightKind::TxnOffsetCommit { offset, generation: self.consumer.generation, txn: self.consumer.txn };
+        let flight = self.send(Actor::Consumer { instance }, Actor::TxnCoordinator, what);
         self.maybe_drop_commit(flight, &covered);
         self.consumer.waiting_commit = Some(flight);
         self.schedule(self.now + self.cfg.request_timeout, Action::CommitTimeout { instance, flight });
@@ -320,8 +318,8 @@ impl World {
     /// generation) gets a refusal (CommitFailedException in the Java client).
     pub(crate) fn on_offset_commit(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let (from, generation) = (flight.from, flight.aux);
-        let FlightKind::OffsetCommit { offset } = flight.what else { return };
+        let from = flight.from;
+        let FlightKind::OffsetCommit { offset, generation } = flight.what else { return };
         let ok = generation == self.generation;
         if ok {
             self.committed = Some(offset);
@@ -330,7 +328,7 @@ impl World {
         } else {
             self.record(EventKind::CommitFailed { offset });
         }
-        self.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok }, 0);
+        self.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok });
     }
 
     /// The consumer application's transaction commit reaches the coordinator: output and offsets
@@ -338,9 +336,8 @@ impl World {
     /// the member's generation is stale (KIP-447).
     pub(crate) fn on_txn_offset_commit(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let (from, aux) = (flight.from, flight.aux);
-        let FlightKind::TxnOffsetCommit { offset } = flight.what else { return };
-        let (generation, txn) = (aux >> 16, aux & 0xFFFF);
+        let from = flight.from;
+        let FlightKind::TxnOffsetCommit { offset, generation, txn } = flight.what else { return };
         let aborted = self.sink.txn_outcomes.iter().any(|&(t, _)| t == txn);
         let ok = !aborted && generation == self.generation;
         if ok {
@@ -354,7 +351,7 @@ impl World {
             }
             self.record(EventKind::ConsumerTxnAborted { txn });
         }
-        self.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok }, 0);
+        self.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok });
     }
 
     /// The answer to a commit reached the consumer.
@@ -367,7 +364,7 @@ impl World {
             return;
         }
         let answers_wait = self.consumer.waiting_commit.is_some_and(|w| match self.flights[w as usize].what {
-            FlightKind::OffsetCommit { offset: o } | FlightKind::TxnOffsetCommit { offset: o } => o == offset,
+            FlightKind::OffsetCommit { offset: o, .. } | FlightKind::TxnOffsetCommit { offset: o, .. } => o == offset,
             _ => false,
         });
         if answers_wait {
@@ -425,7 +422,7 @@ impl World {
             return;
         }
         let offset = match self.flights[flight as usize].what {
-            FlightKind::OffsetCommit { offset } | FlightKind::TxnOffsetCommit { offset } => offset,
+            FlightKind::OffsetCommit { offset, .. } | FlightKind::TxnOffsetCommit { offset, .. } => offset,
             _ => return,
         };
         self.record(EventKind::CommitFailed { offset });

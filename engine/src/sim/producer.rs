@@ -197,7 +197,7 @@ impl World {
         if let Some(tid) = transactional_id {
             self.session_mut(session).txn = SessionTxn::Initializing;
             let from = Actor::Producer { session };
-            self.send(from, Actor::TxnCoordinator, FlightKind::InitProducerId, u32::from(tid));
+            self.send(from, Actor::TxnCoordinator, FlightKind::InitProducerId { transactional_id: tid });
             return;
         }
         let pid = if self.cfg.idempotence {
@@ -422,9 +422,8 @@ impl World {
             rec.epoch = epoch;
         }
         let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
-        let what = FlightKind::Produce { msg: r.msg, record: id, seq, attempt };
-        let rec_epoch = u32::from(self.records[usize::from(id)].epoch);
-        let flight = self.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what, rec_epoch);
+        let what = FlightKind::Produce { msg: r.msg, record: id, seq, attempt, epoch };
+        let flight = self.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what);
         self.records[usize::from(id)].flight = Some(flight);
         if first && self.strike(Fault::NetworkDelayReorder, Some(r.msg)) {
             // The request reaches the leader damaged: it fails the CRC check and is refused with
@@ -470,10 +469,9 @@ impl World {
     /// A produce response reached the producer.
     pub(crate) fn on_produce_response(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let FlightKind::ProduceResponse { record, outcome, .. } = flight.what else { return };
-        let request = flight.aux;
+        let FlightKind::ProduceResponse { record, outcome, request, .. } = flight.what else { return };
         let r = self.records[usize::from(record)];
-        if r.state != RecordState::InFlight || r.flight != Some(request) {
+        if r.state != RecordState::InFlight || r.flight != Some(request.0) {
             return;
         }
         let abortable = self.producers[usize::from(r.session)].abortable;
@@ -724,8 +722,8 @@ impl World {
             }
         }
         self.session_mut(session).txn = SessionTxn::Ending;
-        let epoch = u32::from(self.producers[usize::from(session)].epoch);
-        self.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit }, epoch);
+        let epoch = self.producers[usize::from(session)].epoch;
+        self.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit, epoch });
     }
 
     /// The coordinator answered EndTxn: the application learns the outcome of its transaction.

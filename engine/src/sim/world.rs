@@ -84,9 +84,6 @@ pub struct Flight {
     pub(crate) collateral: bool,
     /// The event that sent it.
     pub sent_event: EventId,
-    /// A number the receiver needs (the consumer group generation, or the producer epoch).
-    #[serde(skip)]
-    pub(crate) aux: u32,
     /// Log entries of a replica fetch response.
     #[serde(skip)]
     pub(crate) entries: Vec<LogEntry>,
@@ -642,7 +639,7 @@ impl World {
     /// is and as Kafka's protocol guarantees ("on a single TCP connection, requests will be
     /// processed in the order they are sent and responses will return in that order"), so the
     /// seed's jitter never reorders and nothing overtakes.
-    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind, aux: u32) -> u32 {
+    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind) -> u32 {
         let jitter = self.rng.below(self.cfg.jitter + 1);
         let link = Self::link_index(from, to);
         let arrives = (self.now + self.cfg.latency + jitter).max(self.link_clock[link]);
@@ -677,7 +674,6 @@ impl World {
             corrupt: false,
             collateral: doomed.is_some(),
             sent_event,
-            aux,
             entries: Vec::new(),
             records: Vec::new(),
         });
@@ -734,7 +730,7 @@ impl World {
             FlightKind::ReplicaFetchResponse { .. } => self.on_replica_fetch_response(id),
             FlightKind::OffsetCommit { .. } => self.on_offset_commit(id),
             FlightKind::OffsetCommitResponse { .. } => self.on_offset_commit_response(id),
-            FlightKind::InitProducerId => self.on_init_producer_id(id),
+            FlightKind::InitProducerId { .. } => self.on_init_producer_id(id),
             FlightKind::InitProducerIdResponse { .. } => self.on_init_producer_id_response(id),
             FlightKind::EndTxn { .. } => self.on_end_txn(id),
             FlightKind::EndTxnResponse { .. } => self.on_end_txn_response(id),
