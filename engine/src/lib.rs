@@ -115,7 +115,7 @@ pub use sim::config::{
     Acks, AutoCommitStyle, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,
     TICK_MS,
 };
-pub use sim::event::{Actor, Event, EventId, EventKind, FlightId, FlightKind, MsgId, Tick};
+pub use sim::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, FlightKind, MsgId, Tick};
 pub use sim::fault::{Fault, FaultSpec, Hotspot, Trigger};
 pub use sim::ledger::{Ledger, MessageRow, Summary, Verdict};
 pub use sim::world::{Flight, FlightState, RunState, Snapshot, World, MAX_EVENTS, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};

@@ -11,7 +11,7 @@
 use std::rc::Rc;
 
 use delivery_lab::sim::event::ProduceOutcome;
-use delivery_lab::{Actor, EntryKind, Fault, Flight, FlightKind, FlightState, Hotspot, IsolationLevel, MsgId, TxnMark, World};
+use delivery_lab::{Actor, EntryKind, Fault, FetchedRecord, Flight, FlightKind, FlightState, Hotspot, IsolationLevel, MsgId, TxnMark, World};
 use yew::prelude::*;
 
 use super::motion::MotionBus;
@@ -433,7 +433,7 @@ fn processing_status(world: &World) -> Vec<String> {
     let consumer = world.consumer();
     match consumer.processing {
         _ if world.events().is_empty() => vec!["not started".to_owned()],
-        Some((offset, msg)) if consumer.alive => vec![format!("processing {msg} (offset {offset})")],
+        Some(FetchedRecord { offset, msg }) if consumer.alive => vec![format!("processing {msg} (offset {offset})")],
         _ if !consumer.alive => vec!["stopped".to_owned()],
         _ => vec!["waiting for records".to_owned()],
     }

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::event::{MsgId, Tick};
+use super::event::{FetchedRecord, MsgId, Tick};
 
 /// A producer id. 0 means "no producer id": a producer without idempotence.
 pub type ProducerId = u32;
@@ -261,7 +261,7 @@ pub fn fetchable(
     limit: u64,
     read_committed: bool,
     max: usize,
-) -> (Vec<(u64, MsgId)>, u64) {
+) -> (Vec<FetchedRecord>, u64) {
     let mut records = Vec::new();
     let end = limit.min(log.len() as u64);
     let mut next = offset;
@@ -272,7 +272,7 @@ pub fn fetchable(
         if read_committed && txn_mark(log, index) == TxnMark::Aborted {
             continue;
         }
-        records.push((index as u64, msg));
+        records.push(FetchedRecord { offset: index as u64, msg });
         if records.len() >= max {
             break;
         }
@@ -316,7 +316,7 @@ pub struct TxnMeta {
 use super::config::{Acks, IsolationLevel, OffsetReset};
 use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
-use super::world::{Action, FlightState, World};
+use super::world::{Action, BrokenConnection, CompletedTxn, FlightState, PendingAck, TxnMarker, World};
 
 impl World {
     fn leader_replica(&mut self) -> Option<&mut Replica> {
@@ -381,7 +381,7 @@ impl World {
                 respond(self, ProduceOutcome::Ok { offset, duplicate: false });
                 self.after_ack_crash(msg, offset);
             }
-            Acks::All => self.pending_acks.push((record, offset, session, id)),
+            Acks::All => self.pending_acks.push(PendingAck { record, offset, session, request: id }),
         }
         self.after_leader_change();
     }
@@ -449,7 +449,7 @@ impl World {
             self.flights[flight as usize].doomed = Some(Fault::DropAck);
             // Responses on a connection return in order (protocol guide, Network): a lost ACK
             // means the connection broke, and every later response on it is lost too.
-            self.broken.push((session, broker, Fault::DropAck));
+            self.broken.push(BrokenConnection { session, broker, fault: Fault::DropAck });
         }
     }
 
@@ -484,9 +484,9 @@ impl World {
     }
 
     fn answer_pending_acks(&mut self, leader: u8, hw: u64) {
-        let (ready, waiting): (Vec<_>, Vec<_>) = self.pending_acks.iter().partition(|(_, offset, _, _)| *offset < hw);
+        let (ready, waiting): (Vec<_>, Vec<_>) = self.pending_acks.iter().partition(|ack| ack.offset < hw);
         self.pending_acks = waiting;
-        for (record, offset, session, request) in ready {
+        for PendingAck { record, offset, session, request } in ready {
             let msg = self.records[usize::from(record)].msg;
             self.respond_produce(leader, session, msg, record, ProduceOutcome::Ok { offset, duplicate: false }, request);
             self.after_ack_crash(msg, offset);
@@ -631,7 +631,7 @@ impl World {
         }
         self.record(EventKind::BrokerCrashed { broker, disk_lost });
         // Its sockets close: clients reconnect to whoever leads next.
-        self.broken.retain(|&(_, b, _)| b != broker);
+        self.broken.retain(|c| c.broker != broker);
         self.partition.leader = None;
         self.partition.last_leader = broker;
         self.parked_replica_fetch = None;
@@ -639,8 +639,8 @@ impl World {
         // Its sockets close: the requests it held without answering fail at once
         // (NetworkClient.processDisconnection); responses it had already sent still arrive, and
         // requests still on their way fail when they reach the closed port.
-        for (record, _, _, _) in std::mem::take(&mut self.pending_acks) {
-            self.connection_lost(record);
+        for ack in std::mem::take(&mut self.pending_acks) {
+            self.connection_lost(ack.record);
         }
         let fenced = self.now + self.cfg.session_timeout;
         self.schedule(fenced, Action::BrokerFenced { broker });
@@ -881,10 +881,10 @@ impl World {
     fn complete_txn(&mut self, index: usize, commit: bool) {
         let TxnMeta { pid, epoch, first_offset, .. } = self.txns[index];
         if self.completed_txns.len() < 256 {
-            self.completed_txns.push((pid, epoch, first_offset, commit));
+            self.completed_txns.push(CompletedTxn { marker: TxnMarker { pid, epoch, commit }, first_offset });
         }
         self.txns[index].phase = if commit { TxnPhase::CompleteCommit } else { TxnPhase::CompleteAbort };
-        self.pending_markers.push((pid, epoch, commit));
+        self.pending_markers.push(TxnMarker { pid, epoch, commit });
         self.flush_pending_markers();
         self.record(EventKind::TxnCompleted { pid, epoch, commit });
     }
@@ -894,13 +894,14 @@ impl World {
     /// written again on the new leader, so no completed transaction stays open in the log.
     fn rewrite_lost_markers(&mut self) {
         for index in 0..self.completed_txns.len() {
-            let (pid, epoch, first_offset, commit) = self.completed_txns[index];
+            let CompletedTxn { marker, first_offset } = self.completed_txns[index];
+            let pid = marker.pid;
             let log = self.partition.log();
             let Some(entry) = log.get(first_offset as usize) else { continue };
             let open = matches!(entry.kind, EntryKind::Data { pid: p, txn: true, .. } if p == pid)
                 && txn_mark(log, first_offset as usize) == TxnMark::Open;
-            if open && !self.pending_markers.iter().any(|m| m.0 == pid) {
-                self.pending_markers.push((pid, epoch, commit));
+            if open && !self.pending_markers.iter().any(|m| m.pid == pid) {
+                self.pending_markers.push(marker);
             }
         }
     }
@@ -908,7 +909,7 @@ impl World {
     /// Writes waiting COMMIT/ABORT markers to the leader's log (they wait while it is offline).
     fn flush_pending_markers(&mut self) {
         let Some(leader) = self.partition.leader else { return };
-        for (pid, epoch, commit) in std::mem::take(&mut self.pending_markers) {
+        for TxnMarker { pid, epoch, commit } in std::mem::take(&mut self.pending_markers) {
             let leader_epoch = self.partition.leader_epoch;
             let Some(replica) = self.leader_replica() else { return };
             let offset = replica.leo();

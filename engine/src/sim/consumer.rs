@@ -9,9 +9,9 @@
 use serde::Serialize;
 
 use super::config::{AutoCommitStyle, ManualCommit, OffsetReset, SinkKind};
-use super::event::{Actor, EventKind, FlightKind, MsgId, SinkOutcome, Tick};
+use super::event::{Actor, EventKind, FetchedRecord, FlightKind, MsgId, SinkOutcome, Tick};
 use super::fault::Fault;
-use super::sink::SinkRow;
+use super::sink::{SinkRow, TxnOutcome};
 use super::world::{Action, World};
 
 /// The consumer client and application.
@@ -29,12 +29,12 @@ pub struct Consumer {
     pub position: u64,
     /// Whether a fetch is out (the application is inside poll()).
     pub fetching: bool,
-    /// The records the last poll returned: `(offset, message)`.
-    pub batch: Vec<(u64, MsgId)>,
+    /// The records the last poll returned.
+    pub batch: Vec<FetchedRecord>,
     /// How many of the batch are processed.
     pub processed_in_batch: usize,
     /// The record being processed.
-    pub processing: Option<(u64, MsgId)>,
+    pub processing: Option<FetchedRecord>,
     /// The offset stored for the background auto-commit.
     pub stored: Option<u64>,
     /// The offset of the last commit it sent.
@@ -198,7 +198,7 @@ impl World {
     /// Processes the next record of the batch, or finishes the batch.
     fn process_next(&mut self) {
         let c = &self.consumer;
-        let Some(&(offset, msg)) = c.batch.get(c.processed_in_batch) else { return self.batch_done() };
+        let Some(&FetchedRecord { offset, msg }) = c.batch.get(c.processed_in_batch) else { return self.batch_done() };
         if self.commit_mode() == CommitMode::AutoBackground {
             // librdkafka stores a message's offset when consumer_poll() hands it to the
             // application, before any processing (enable.auto.offset.store=true, CONFIGURATION.md:
@@ -220,7 +220,7 @@ impl World {
         if self.strike(Fault::ProcessingStall, Some(msg)) {
             duration += self.cfg.max_poll_interval + self.cfg.restart;
         }
-        self.consumer.processing = Some((offset, msg));
+        self.consumer.processing = Some(FetchedRecord { offset, msg });
         let instance = self.consumer.instance;
         self.schedule(self.now + duration, Action::ProcessDone { instance, offset });
     }
@@ -228,7 +228,7 @@ impl World {
     /// Processing of a record finished: its effect goes to the sink.
     pub(crate) fn process_done(&mut self, instance: u8, offset: u64) {
         let c = &self.consumer;
-        let Some((current, msg)) = c.processing else { return };
+        let Some(FetchedRecord { offset: current, msg }) = c.processing else { return };
         if !c.alive || c.instance != instance || current != offset {
             return;
         }
@@ -338,16 +338,16 @@ impl World {
         let flight = &self.flights[id as usize];
         let from = flight.from;
         let FlightKind::TxnOffsetCommit { offset, generation, txn } = flight.what else { return };
-        let aborted = self.sink.txn_outcomes.iter().any(|&(t, _)| t == txn);
+        let aborted = self.sink.txn_ended(txn);
         let ok = !aborted && generation == self.generation;
         if ok {
-            self.sink.txn_outcomes.push((txn, true));
+            self.sink.txn_outcomes.push(TxnOutcome { txn, committed: true });
             self.committed = Some(offset);
             self.committed_epoch = self.consumer.leader_epoch;
             self.record(EventKind::Committed { offset, txn: true });
         } else {
             if !aborted {
-                self.sink.txn_outcomes.push((txn, false));
+                self.sink.txn_outcomes.push(TxnOutcome { txn, committed: false });
             }
             self.record(EventKind::ConsumerTxnAborted { txn });
         }
@@ -381,7 +381,7 @@ impl World {
     fn crash_after_commit(&mut self, offset: u64) -> bool {
         let c = &self.consumer;
         let pending: Vec<MsgId> =
-            c.batch.iter().skip(c.processed_in_batch).filter(|(o, _)| *o < offset).map(|(_, m)| *m).collect();
+            c.batch.iter().skip(c.processed_in_batch).filter(|r| r.offset < offset).map(|r| r.msg).collect();
         for msg in pending {
             if self.strike(Fault::ConsumerCrashAfterCommit, Some(msg)) {
                 self.consumer_crash();
@@ -511,7 +511,7 @@ impl World {
         }
         if self.consumer_transactional() && self.consumer.txn_dirty {
             let txn = self.consumer.txn;
-            self.sink.txn_outcomes.push((txn, false));
+            self.sink.txn_outcomes.push(TxnOutcome { txn, committed: false });
             self.record(EventKind::ConsumerTxnAborted { txn });
         }
         self.consumer.alive = false;
@@ -526,8 +526,8 @@ impl World {
     pub(crate) fn consumer_restart(&mut self) {
         if self.consumer_transactional() && self.consumer.txn_dirty {
             let txn = self.consumer.txn;
-            if !self.sink.txn_outcomes.iter().any(|&(t, _)| t == txn) {
-                self.sink.txn_outcomes.push((txn, false));
+            if !self.sink.txn_ended(txn) {
+                self.sink.txn_outcomes.push(TxnOutcome { txn, committed: false });
                 self.record(EventKind::ConsumerTxnAborted { txn });
             }
         }

@@ -118,6 +118,15 @@ pub enum ProduceOutcome {
     Err(ProduceError),
 }
 
+/// A data record of the log as a consumer fetch returns it: its offset and its message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FetchedRecord {
+    /// Its offset in the partition's log.
+    pub offset: u64,
+    /// The message it carries.
+    pub msg: MsgId,
+}
+
 /// What a network message carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::config::{Acks, ManualCommit};
 use super::event::{Actor, EventKind, FlightKind, MsgId, ProduceError, ProduceOutcome, Tick};
 use super::fault::Fault;
-use super::world::{Action, World, MAX_APP_SENDS, MAX_SESSIONS};
+use super::world::{Action, BrokenConnection, World, MAX_APP_SENDS, MAX_SESSIONS};
 
 /// What the application knows about one of its messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -435,7 +435,7 @@ impl World {
             if self.cfg.config.acks != Acks::Zero {
                 // A TCP connection does not lose one request and deliver the next: the connection
                 // is broken, and every later request and response on it is lost too.
-                self.broken.push((r.session, leader, Fault::DropProduceRequest));
+                self.broken.push(BrokenConnection { session: r.session, broker: leader, fault: Fault::DropProduceRequest });
             }
         }
         if self.cfg.config.acks == Acks::Zero {
@@ -615,7 +615,7 @@ impl World {
         let Some(Actor::Broker(broker)) = r.flight.map(|f| self.flights[f as usize].to) else {
             return self.retry_or_fail(id);
         };
-        self.broken.retain(|&(s, b, _)| (s, b) != (r.session, broker));
+        self.broken.retain(|c| (c.session, c.broker) != (r.session, broker));
         let on_connection: Vec<u16> = self
             .records
             .iter()

@@ -17,6 +17,15 @@ pub struct SinkRow {
     pub txn: Option<u32>,
 }
 
+/// How a consumer-application transaction ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct TxnOutcome {
+    /// The transaction's number.
+    pub txn: u32,
+    /// Whether it committed (else it aborted).
+    pub committed: bool,
+}
+
 /// The sink's contents.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Sink {
@@ -24,15 +33,15 @@ pub struct Sink {
     pub rows: Vec<SinkRow>,
     /// The input offset stored with the rows (the offsets-in-database pattern): the next to read.
     pub db_offset: Option<u64>,
-    /// The outcome of each consumer-application transaction: `(number, committed)`.
-    pub txn_outcomes: Vec<(u32, bool)>,
+    /// The outcome of each consumer-application transaction.
+    pub txn_outcomes: Vec<TxnOutcome>,
 }
 
 impl Sink {
     fn counts(&self, row: &SinkRow) -> bool {
         match row.txn {
             None => true,
-            Some(txn) => self.txn_outcomes.iter().any(|&(t, committed)| t == txn && committed),
+            Some(txn) => self.txn_outcomes.iter().any(|o| o.txn == txn && o.committed),
         }
     }
 
@@ -54,6 +63,11 @@ impl Sink {
             }
             _ => live.count() as u32,
         }
+    }
+
+    /// Whether the consumer-application transaction `txn` has an outcome already.
+    pub fn txn_ended(&self, txn: u32) -> bool {
+        self.txn_outcomes.iter().any(|o| o.txn == txn)
     }
 
     /// Whether a write of `msg` at `offset` replaces an existing row (an upsert hit).

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::broker::{LogEntry, Partition, TxnMeta};
 use super::config::EffectiveConfig;
 use super::consumer::Consumer;
-use super::event::{Actor, Event, EventId, EventKind, FlightId, FlightKind, MsgId, Tick, FNV_OFFSET};
+use super::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, FlightKind, MsgId, Tick, FNV_OFFSET};
 use super::fault::{Fault, FaultSpec, Trigger};
 use super::ledger::Ledger;
 use super::producer::{AppMessage, ProducerSession, Record};
@@ -89,12 +89,12 @@ pub struct Flight {
     pub(crate) entries: Vec<LogEntry>,
     /// Records of a consumer fetch response.
     #[serde(skip)]
-    pub(crate) records: Vec<(u64, MsgId)>,
+    pub(crate) records: Vec<FetchedRecord>,
 }
 
 impl Flight {
-    /// The records a consumer fetch response carries: `(offset, message)`.
-    pub fn records(&self) -> &[(u64, MsgId)] {
+    /// The records a consumer fetch response carries.
+    pub fn records(&self) -> &[FetchedRecord] {
         &self.records
     }
 }
@@ -156,18 +156,21 @@ pub struct World {
     pub(crate) partition: Partition,
     pub(crate) parked_replica_fetch: Option<u32>,
     pub(crate) parked_consumer_fetch: Option<u32>,
-    pub(crate) pending_acks: Vec<(u16, u64, u8, u32)>,
+    /// Produce requests appended with acks=all, answered once the high watermark passes them.
+    pub(crate) pending_acks: Vec<PendingAck>,
     /// Producer connections that broke silently (a fault dropped a request or a response):
-    /// `(session, broker, fault)`. What travels in the failed direction (requests after
+    /// What travels in the failed direction (requests after
     /// `DropProduceRequest`, responses after `DropAck`) is lost until the client's
     /// request.timeout.ms closes the connection.
-    pub(crate) broken: Vec<(u8, u8, Fault)>,
+    pub(crate) broken: Vec<BrokenConnection>,
     /// Producer ids the partition ever appended an idempotent record of.
     pub(crate) pids_appended: Vec<u32>,
     /// The accumulator's queue counter (see `Record::queue_key`).
     pub(crate) next_queue_key: i64,
-    pub(crate) pending_markers: Vec<(u32, u16, bool)>,
-    pub(crate) completed_txns: Vec<(u32, u16, u64, bool)>,
+    /// COMMIT/ABORT markers waiting for a leader to write them.
+    pub(crate) pending_markers: Vec<TxnMarker>,
+    /// Completed transactions (at most 256), to write their markers again if a failover lost them.
+    pub(crate) completed_txns: Vec<CompletedTxn>,
     pub(crate) txns: Vec<TxnMeta>,
     pub(crate) committed: Option<u64>,
     pub(crate) committed_epoch: u32,
@@ -647,16 +650,12 @@ impl World {
         // A broken connection loses what travels in the direction that failed: requests after a
         // lost request, responses after a lost response.
         let doomed = match (from, to) {
-            (Actor::Producer { session }, Actor::Broker(broker)) => self
-                .broken
-                .iter()
-                .find(|&&(s, b, fault)| (s, b, fault) == (session, broker, Fault::DropProduceRequest))
-                .map(|&(_, _, fault)| fault),
-            (Actor::Broker(broker), Actor::Producer { session }) => self
-                .broken
-                .iter()
-                .find(|&&(s, b, fault)| (s, b, fault) == (session, broker, Fault::DropAck))
-                .map(|&(_, _, fault)| fault),
+            (Actor::Producer { session }, Actor::Broker(broker)) => {
+                self.broken_by(BrokenConnection { session, broker, fault: Fault::DropProduceRequest })
+            }
+            (Actor::Broker(broker), Actor::Producer { session }) => {
+                self.broken_by(BrokenConnection { session, broker, fault: Fault::DropAck })
+            }
             _ => None,
         };
         let id = self.flights.len() as u32;
@@ -679,6 +678,11 @@ impl World {
         });
         self.schedule(arrives, Action::Arrive { flight: id });
         id
+    }
+
+    /// The fault of `connection` if it is broken in that direction.
+    fn broken_by(&self, connection: BrokenConnection) -> Option<Fault> {
+        self.broken.contains(&connection).then_some(connection.fault)
     }
 
     fn arrive(&mut self, id: u32) {
@@ -754,6 +758,42 @@ impl World {
             _ => {}
         }
     }
+}
+
+/// A produce request the leader appended with acks=all: it is answered once the high watermark
+/// passes `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PendingAck {
+    pub record: u16,
+    pub offset: u64,
+    pub session: u8,
+    /// The request's flight, which the response names.
+    pub request: u32,
+}
+
+/// A producer connection that broke silently in one direction: a fault lost a request
+/// (`DropProduceRequest`) or a response (`DropAck`) on it, and what travels that way after it is
+/// lost too, until the client's request.timeout.ms closes the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BrokenConnection {
+    pub session: u8,
+    pub broker: u8,
+    pub fault: Fault,
+}
+
+/// A COMMIT or ABORT marker the transaction coordinator has to write for a producer id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TxnMarker {
+    pub pid: u32,
+    pub epoch: u16,
+    pub commit: bool,
+}
+
+/// A completed transaction: its marker, and the offset of its first record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CompletedTxn {
+    pub marker: TxnMarker,
+    pub first_offset: u64,
 }
 
 // ----- private machinery: the schedule -----
