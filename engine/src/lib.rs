@@ -117,5 +117,6 @@ pub use sim::config::{
 };
 pub use sim::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, FlightKind, MsgId, Tick};
 pub use sim::fault::{Fault, FaultSpec, Hotspot, Trigger};
+pub use sim::group::GroupCoordinator;
 pub use sim::ledger::{Ledger, MessageRow, Summary, Verdict};
 pub use sim::world::{Flight, FlightState, RunState, Snapshot, World, MAX_EVENTS, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};

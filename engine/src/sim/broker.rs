@@ -147,6 +147,15 @@ impl Partition {
         (0..log.len()).map(|i| txn_mark(log, i)).collect()
     }
 
+    /// The highest offset a consumer of `isolation` may read up to (exclusive): the high
+    /// watermark, or for read_committed the last stable offset (KIP-98).
+    pub fn read_limit(&self, isolation: IsolationLevel) -> u64 {
+        match isolation {
+            IsolationLevel::ReadUncommitted => self.hw(),
+            IsolationLevel::ReadCommitted => self.lso(),
+        }
+    }
+
     /// How many brokers are in the ISR.
     pub fn isr_size(&self) -> u8 {
         self.isr.iter().filter(|in_sync| **in_sync).count() as u8
@@ -316,7 +325,7 @@ pub struct TxnMeta {
 use super::config::{Acks, IsolationLevel, OffsetReset};
 use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
-use super::world::{Action, BrokenConnection, CompletedTxn, FlightState, PendingAck, TxnMarker, World};
+use super::world::{ctx, Action, BrokenConnection, CompletedTxn, FlightState, PendingAck, TxnMarker, World};
 
 impl World {
     fn leader_replica(&mut self) -> Option<&mut Replica> {
@@ -686,8 +695,10 @@ impl World {
                 self.drain(session);
             }
         }
-        let instance = self.consumer.instance;
-        self.poll(instance);
+        for member in 0..self.consumers.len() {
+            let instance = self.consumers[member].instance;
+            self.poll(instance);
+        }
     }
 
     /// A crashed broker returns: it leads again if the partition was offline, or else truncates
@@ -745,18 +756,11 @@ impl World {
         else {
             return;
         };
-        let current = self.consumer.alive && self.consumer.instance == instance;
+        let Some(member) = self.member(instance).filter(|&m| self.consumers[m].alive) else { return };
         if self.partition.leader != Some(broker) {
-            if current {
-                self.consumer.fetching = false;
-                self.schedule(self.now + self.cfg.retry_backoff, Action::Poll { instance });
-            }
-            return;
+            return self.consumers[member].fetch_failed(&mut ctx!(self));
         }
-        if !current {
-            return;
-        }
-        let offset = self.validate_position(id, offset, leader_epoch);
+        let offset = self.validate_position(member, id, offset, leader_epoch);
         let leo = self.partition.leo();
         if offset > leo {
             let to = match self.cfg.config.auto_offset_reset {
@@ -764,7 +768,7 @@ impl World {
                 OffsetReset::Latest => self.read_limit(),
             };
             self.record(EventKind::OffsetReset { from: offset, to });
-            self.consumer.position = to;
+            self.consumers[member].position = to;
             self.flights[id as usize].what = FlightKind::Fetch { offset: to, leader_epoch };
         }
         self.parked_consumer_fetch = Some(id);
@@ -775,8 +779,8 @@ impl World {
     /// ends on the current leader (OffsetsForLeaderEpoch); if its position is past that point the
     /// log was truncated under it, and it moves back to the divergence point instead of skipping
     /// records that now sit at reused offsets.
-    fn validate_position(&mut self, id: u32, offset: u64, known_epoch: u32) -> u64 {
-        self.consumer.leader_epoch = self.partition.leader_epoch;
+    fn validate_position(&mut self, member: usize, id: u32, offset: u64, known_epoch: u32) -> u64 {
+        self.consumers[member].leader_epoch = self.partition.leader_epoch;
         if known_epoch >= self.partition.leader_epoch {
             return offset;
         }
@@ -785,17 +789,14 @@ impl World {
             return offset;
         }
         self.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
-        self.consumer.position = epoch_end;
+        self.consumers[member].position = epoch_end;
         self.flights[id as usize].what = FlightKind::Fetch { offset: epoch_end, leader_epoch: known_epoch };
         epoch_end
     }
 
     /// The highest offset the consumer may read up to (exclusive).
     pub(crate) fn read_limit(&self) -> u64 {
-        match self.cfg.config.isolation_level {
-            IsolationLevel::ReadUncommitted => self.partition.hw(),
-            IsolationLevel::ReadCommitted => self.partition.lso(),
-        }
+        self.partition.read_limit(self.cfg.config.isolation_level)
     }
 
     fn wake_consumer_fetch(&mut self) {
@@ -819,10 +820,9 @@ impl World {
     }
 
     pub(crate) fn drop_parked_consumer_fetch(&mut self) {
-        if self.parked_consumer_fetch.take().is_some() && self.consumer.alive {
-            let instance = self.consumer.instance;
-            self.consumer.fetching = false;
-            self.schedule(self.now + self.cfg.retry_backoff, Action::Poll { instance });
+        // The parked fetch is the group member's (the lab's group has one).
+        if self.parked_consumer_fetch.take().is_some() && self.consumers[0].alive {
+            self.consumers[0].fetch_failed(&mut ctx!(self));
         }
     }
 

@@ -6,6 +6,7 @@ pub mod config;
 pub mod consumer;
 pub mod event;
 pub mod fault;
+pub mod group;
 pub mod ledger;
 pub mod producer;
 pub mod rng;

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::config::{Acks, ManualCommit};
+use super::config::Acks;
 use super::event::{Actor, EventKind, FlightKind, MsgId, ProduceError, ProduceOutcome, Tick};
 use super::fault::Fault;
 use super::world::{Action, BrokenConnection, World, MAX_APP_SENDS, MAX_SESSIONS};
@@ -810,10 +810,5 @@ impl World {
         self.drain(session);
         self.maybe_end_txn(session);
         self.schedule(self.now, Action::AppSend { session });
-    }
-
-    /// Whether the consumer commits through its own transaction.
-    pub(crate) fn consumer_transactional(&self) -> bool {
-        !self.cfg.config.enable_auto_commit && self.cfg.config.manual_commit == ManualCommit::InTransaction
     }
 }

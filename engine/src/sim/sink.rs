@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::config::SinkKind;
-use super::event::MsgId;
+use super::event::{EventKind, MsgId, SinkOutcome};
+use super::world::Ctx;
 
 /// One write to the sink.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -63,6 +64,32 @@ impl Sink {
             }
             _ => live.count() as u32,
         }
+    }
+
+    /// The consumer application's processing writes `msg`, read from `offset`, inside its
+    /// transaction `txn` if the output topic is transactional.
+    pub(crate) fn write(&mut self, ctx: &mut Ctx, msg: MsgId, offset: u64, txn: Option<u32>) {
+        let kind = ctx.cfg.config.sink;
+        if kind == SinkKind::None {
+            return;
+        }
+        let outcome = if self.overwrites(kind, msg, offset) { SinkOutcome::Overwritten } else { SinkOutcome::Inserted };
+        self.rows.push(SinkRow { msg, offset, txn });
+        if kind == SinkKind::DbOffsetsInDb {
+            self.db_offset = Some(offset + 1);
+        }
+        ctx.record(EventKind::SinkWrite { msg, offset, outcome, in_txn: txn.is_some() });
+    }
+
+    /// The consumer application's transaction `txn` ends: its output becomes visible or not.
+    pub(crate) fn end_txn(&mut self, txn: u32, committed: bool) {
+        self.txn_outcomes.push(TxnOutcome { txn, committed });
+    }
+
+    /// The consumer application's transaction `txn` aborts (its instance closed or was replaced).
+    pub(crate) fn abort_txn(&mut self, ctx: &mut Ctx, txn: u32) {
+        self.end_txn(txn, false);
+        ctx.record(EventKind::ConsumerTxnAborted { txn });
     }
 
     /// Whether the consumer-application transaction `txn` has an outcome already.

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::broker::{LogEntry, Partition, TxnMeta};
 use super::config::EffectiveConfig;
 use super::consumer::Consumer;
+use super::group::GroupCoordinator;
 use super::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, FlightKind, MsgId, Tick, FNV_OFFSET};
 use super::fault::{Fault, FaultSpec, Trigger};
 use super::ledger::Ledger;
@@ -146,8 +147,8 @@ pub struct World {
     pub(crate) cfg: Arc<EffectiveConfig>,
     pub(crate) messages: u16,
     pub(crate) now: Tick,
-    queue: BinaryHeap<Reverse<Scheduled>>,
-    next_seq: u64,
+    pub(crate) queue: BinaryHeap<Reverse<Scheduled>>,
+    pub(crate) next_seq: u64,
     pub(crate) events: Vec<Event>,
     pub(crate) flights: Vec<Flight>,
     pub(crate) faults: Vec<ArmedFault>,
@@ -172,13 +173,12 @@ pub struct World {
     /// Completed transactions (at most 256), to write their markers again if a failover lost them.
     pub(crate) completed_txns: Vec<CompletedTxn>,
     pub(crate) txns: Vec<TxnMeta>,
-    pub(crate) committed: Option<u64>,
-    pub(crate) committed_epoch: u32,
-    pub(crate) generation: u32,
+    pub(crate) group: GroupCoordinator,
     pub(crate) producers: Vec<ProducerSession>,
     pub(crate) records: Vec<Record>,
     pub(crate) app: Vec<AppMessage>,
-    pub(crate) consumer: Consumer,
+    /// The consumer group's members (today's scenarios have one).
+    pub(crate) consumers: Vec<Consumer>,
     pub(crate) sink: Sink,
     pub(crate) next_pid: u32,
     pub(crate) state: RunState,
@@ -215,13 +215,11 @@ impl World {
             pending_markers: Vec::new(),
             completed_txns: Vec::new(),
             txns: Vec::new(),
-            committed: None,
-            committed_epoch: 0,
-            generation: 0,
+            group: GroupCoordinator::default(),
             producers: Vec::new(),
             records: Vec::new(),
             app: (1..=messages).map(|m| AppMessage::new(MsgId(m))).collect(),
-            consumer: Consumer::new(),
+            consumers: vec![Consumer::new()],
             sink: Sink::default(),
             next_pid: 1,
             state: RunState::Running,
@@ -353,12 +351,22 @@ impl World {
 
     /// The group's committed offset (the next offset to read), if any commit has landed.
     pub fn committed_offset(&self) -> Option<u64> {
-        self.committed
+        self.group.committed
+    }
+
+    /// The group coordinator's state: the generation and the committed offset.
+    pub fn group(&self) -> &GroupCoordinator {
+        &self.group
+    }
+
+    /// Every member of the consumer group (today's scenarios have one).
+    pub fn consumers(&self) -> &[Consumer] {
+        &self.consumers
     }
 
     /// The consumer's state: position, current batch, what it is doing.
     pub fn consumer(&self) -> &Consumer {
-        &self.consumer
+        &self.consumers[0]
     }
 
     /// The sink's rows or output records.
@@ -500,22 +508,12 @@ impl World {
     // ----- scheduling and the log -----
 
     pub(crate) fn schedule(&mut self, tick: Tick, action: Action) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        let cause = self.cause;
-        // The start and faults that strike at a tick go before everything else of their tick, as
-        // they would if injected before the run (they then hold the lowest sequence numbers), so a
-        // fault injected mid-run strikes exactly where the same fault injected at tick 0 does.
-        let prio = u8::from(!matches!(action, Action::Start | Action::FaultAt { .. }));
-        self.queue.push(Reverse(Scheduled { tick, prio, seq, action, cause }));
+        ctx!(self).schedule(tick, action);
     }
 
     /// Records an event caused by the current cause and makes it the cause of what follows.
     pub(crate) fn record(&mut self, kind: EventKind) -> EventId {
-        let id = EventId(self.events.len() as u32);
-        self.events.push(Event { id, tick: self.now, cause: self.cause, kind });
-        self.cause = Some(id);
-        id
+        ctx!(self).record(kind)
     }
 
     fn truncate(&mut self) {
@@ -574,30 +572,9 @@ impl World {
     // ----- faults -----
 
     /// Finds an armed fault of kind `fault` whose trigger matches now and `msg`, marks it struck and
-    /// records the strike. This is where every fault, whatever its source, takes effect.
+    /// records the strike (see [`Ctx::strike`]).
     pub(crate) fn strike(&mut self, fault: Fault, msg: Option<MsgId>) -> bool {
-        let now = self.now;
-        let found = self.faults.iter().position(|armed| {
-            armed.struck.is_none()
-                && armed.spec.fault == fault
-                && match armed.spec.trigger {
-                    Trigger::Next => true,
-                    Trigger::AtTick(tick) => !fault.strikes_at_tick() && now >= tick,
-                    Trigger::Message(m) => Some(m) == msg,
-                }
-        });
-        if let (Some(list), Some(msg)) = (&mut self.opportunities, msg) {
-            if list.len() < MAX_OPPORTUNITIES {
-                let at = self.events.len() as u32;
-                list.push(Opportunity { fault, msg, tick: now, at, consumed: found.is_some() });
-            } else {
-                self.opportunities_full = true;
-            }
-        }
-        let Some(index) = found else { return false };
-        let id = self.record(EventKind::FaultStruck { fault, msg });
-        self.faults[index].struck = Some(id);
-        true
+        ctx!(self).strike(fault, msg)
     }
 
     fn fault_at(&mut self, index: u8) {
@@ -628,61 +605,9 @@ impl World {
 
     // ----- the network -----
 
-    fn link_index(from: Actor, to: Actor) -> usize {
-        let side = |actor: Actor| match actor {
-            Actor::Producer { .. } => 0,
-            Actor::Broker(b) => 1 + usize::from(b),
-            Actor::Consumer { .. } => 3,
-            _ => 3,
-        };
-        (side(from) * 4 + side(to)) % 16
-    }
-
-    /// Puts a message on the wire. Each directed link is first-in first-out, as a TCP connection
-    /// is and as Kafka's protocol guarantees ("on a single TCP connection, requests will be
-    /// processed in the order they are sent and responses will return in that order"), so the
-    /// seed's jitter never reorders and nothing overtakes.
+    /// Puts a message on the wire (see [`Ctx::send`]).
     pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind) -> u32 {
-        let jitter = self.rng.below(self.cfg.jitter + 1);
-        let link = Self::link_index(from, to);
-        let arrives = (self.now + self.cfg.latency + jitter).max(self.link_clock[link]);
-        self.link_clock[link] = arrives;
-        // A broken connection loses what travels in the direction that failed: requests after a
-        // lost request, responses after a lost response.
-        let doomed = match (from, to) {
-            (Actor::Producer { session }, Actor::Broker(broker)) => {
-                self.broken_by(BrokenConnection { session, broker, fault: Fault::DropProduceRequest })
-            }
-            (Actor::Broker(broker), Actor::Producer { session }) => {
-                self.broken_by(BrokenConnection { session, broker, fault: Fault::DropAck })
-            }
-            _ => None,
-        };
-        let id = self.flights.len() as u32;
-        let flight = FlightId(id);
-        let sent_event = self.record(EventKind::Sent { flight, from, to, what, arrives });
-        self.flights.push(Flight {
-            id: flight,
-            from,
-            to,
-            what,
-            sent: self.now,
-            arrives,
-            state: FlightState::InFlight,
-            doomed,
-            corrupt: false,
-            collateral: doomed.is_some(),
-            sent_event,
-            entries: Vec::new(),
-            records: Vec::new(),
-        });
-        self.schedule(arrives, Action::Arrive { flight: id });
-        id
-    }
-
-    /// The fault of `connection` if it is broken in that direction.
-    fn broken_by(&self, connection: BrokenConnection) -> Option<Fault> {
-        self.broken.contains(&connection).then_some(connection.fault)
+        ctx!(self).send(from, to, what)
     }
 
     fn arrive(&mut self, id: u32) {
@@ -718,7 +643,7 @@ impl World {
         match to {
             Actor::Broker(b) => self.partition.replicas[usize::from(b)].alive,
             Actor::Producer { session } => self.producers[usize::from(session)].alive,
-            Actor::Consumer { instance } => self.consumer.alive && self.consumer.instance == instance,
+            Actor::Consumer { instance } => self.consumers.iter().any(|c| c.alive && c.instance == instance),
             Actor::TxnCoordinator | Actor::GroupCoordinator | Actor::Sink => true,
         }
     }
@@ -749,12 +674,8 @@ impl World {
             FlightKind::Produce { record, .. } if self.records[usize::from(record)].flight == Some(id) => {
                 self.connection_lost(record)
             }
-            FlightKind::Fetch { .. } => {
-                let instance = self.consumer.instance;
-                let backoff = self.cfg.retry_backoff;
-                self.consumer.fetching = false;
-                self.schedule(self.now + backoff, Action::Poll { instance });
-            }
+            // The group's member polls again (the lab's group has one, whichever instance sent it).
+            FlightKind::Fetch { .. } => self.consumers[0].fetch_failed(&mut ctx!(self)),
             _ => {}
         }
     }
@@ -796,6 +717,176 @@ pub(crate) struct CompletedTxn {
     pub first_offset: u64,
 }
 
+
+/// What a handler borrows besides its own actor's state: the time, the configuration, the seeded
+/// randomness, the schedule, the event recorder, the network (the outbox of messages to send and
+/// the messages on the wire) and the fault schedule. It is made from a `World`'s fields by
+/// `ctx!(world)`, so an actor's handler can hold it next to `&mut` its own state (the disjoint
+/// borrows of quinn-proto, or stateright's `Out`).
+pub(crate) struct Ctx<'a> {
+    pub cfg: &'a EffectiveConfig,
+    pub now: Tick,
+    rng: &'a mut Rng,
+    queue: &'a mut BinaryHeap<Reverse<Scheduled>>,
+    next_seq: &'a mut u64,
+    events: &'a mut Vec<Event>,
+    cause: &'a mut Option<EventId>,
+    pub flights: &'a mut Vec<Flight>,
+    link_clock: &'a mut [Tick; 16],
+    broken: &'a [BrokenConnection],
+    faults: &'a mut Vec<ArmedFault>,
+    opportunities: &'a mut Option<Vec<Opportunity>>,
+    opportunities_full: &'a mut bool,
+}
+
+/// The [`Ctx`] of a world, borrowing only the fields it names (so the actors' fields stay free).
+macro_rules! ctx {
+    ($world:expr) => {
+        $crate::sim::world::Ctx::new(
+            &$world.cfg,
+            $world.now,
+            &mut $world.rng,
+            &mut $world.queue,
+            &mut $world.next_seq,
+            &mut $world.events,
+            &mut $world.cause,
+            &mut $world.flights,
+            &mut $world.link_clock,
+            &$world.broken,
+            &mut $world.faults,
+            &mut $world.opportunities,
+            &mut $world.opportunities_full,
+        )
+    };
+}
+pub(crate) use ctx;
+
+impl<'a> Ctx<'a> {
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub(crate) fn new(
+        cfg: &'a EffectiveConfig,
+        now: Tick,
+        rng: &'a mut Rng,
+        queue: &'a mut BinaryHeap<Reverse<Scheduled>>,
+        next_seq: &'a mut u64,
+        events: &'a mut Vec<Event>,
+        cause: &'a mut Option<EventId>,
+        flights: &'a mut Vec<Flight>,
+        link_clock: &'a mut [Tick; 16],
+        broken: &'a [BrokenConnection],
+        faults: &'a mut Vec<ArmedFault>,
+        opportunities: &'a mut Option<Vec<Opportunity>>,
+        opportunities_full: &'a mut bool,
+    ) -> Ctx<'a> {
+        Ctx { cfg, now, rng, queue, next_seq, events, cause, flights, link_clock, broken, faults, opportunities, opportunities_full }
+    }
+
+    pub(crate) fn schedule(&mut self, tick: Tick, action: Action) {
+        let seq = *self.next_seq;
+        *self.next_seq += 1;
+        let cause = *self.cause;
+        // The start and faults that strike at a tick go before everything else of their tick, as
+        // they would if injected before the run (they then hold the lowest sequence numbers), so a
+        // fault injected mid-run strikes exactly where the same fault injected at tick 0 does.
+        let prio = u8::from(!matches!(action, Action::Start | Action::FaultAt { .. }));
+        self.queue.push(Reverse(Scheduled { tick, prio, seq, action, cause }));
+    }
+
+    /// Records an event caused by the current cause and makes it the cause of what follows.
+    pub(crate) fn record(&mut self, kind: EventKind) -> EventId {
+        let id = EventId(self.events.len() as u32);
+        self.events.push(Event { id, tick: self.now, cause: *self.cause, kind });
+        *self.cause = Some(id);
+        id
+    }
+
+    /// Finds an armed fault of kind `fault` whose trigger matches now and `msg`, marks it struck and
+    /// records the strike. This is where every fault, whatever its source, takes effect.
+    pub(crate) fn strike(&mut self, fault: Fault, msg: Option<MsgId>) -> bool {
+        let now = self.now;
+        let found = self.faults.iter().position(|armed| {
+            armed.struck.is_none()
+                && armed.spec.fault == fault
+                && match armed.spec.trigger {
+                    Trigger::Next => true,
+                    Trigger::AtTick(tick) => !fault.strikes_at_tick() && now >= tick,
+                    Trigger::Message(m) => Some(m) == msg,
+                }
+        });
+        if let (Some(list), Some(msg)) = (&mut *self.opportunities, msg) {
+            if list.len() < MAX_OPPORTUNITIES {
+                let at = self.events.len() as u32;
+                list.push(Opportunity { fault, msg, tick: now, at, consumed: found.is_some() });
+            } else {
+                *self.opportunities_full = true;
+            }
+        }
+        let Some(index) = found else { return false };
+        let id = self.record(EventKind::FaultStruck { fault, msg });
+        self.faults[index].struck = Some(id);
+        true
+    }
+
+    /// Puts a message on the wire. Each directed link is first-in first-out, as a TCP connection
+    /// is and as Kafka's protocol guarantees ("on a single TCP connection, requests will be
+    /// processed in the order they are sent and responses will return in that order"), so the
+    /// seed's jitter never reorders and nothing overtakes.
+    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind) -> u32 {
+        let jitter = self.rng.below(self.cfg.jitter + 1);
+        let link = link_index(from, to);
+        let arrives = (self.now + self.cfg.latency + jitter).max(self.link_clock[link]);
+        self.link_clock[link] = arrives;
+        // A broken connection loses what travels in the direction that failed: requests after a
+        // lost request, responses after a lost response.
+        let doomed = match (from, to) {
+            (Actor::Producer { session }, Actor::Broker(broker)) => {
+                self.broken_by(BrokenConnection { session, broker, fault: Fault::DropProduceRequest })
+            }
+            (Actor::Broker(broker), Actor::Producer { session }) => {
+                self.broken_by(BrokenConnection { session, broker, fault: Fault::DropAck })
+            }
+            _ => None,
+        };
+        let id = self.flights.len() as u32;
+        let flight = FlightId(id);
+        let sent_event = self.record(EventKind::Sent { flight, from, to, what, arrives });
+        self.flights.push(Flight {
+            id: flight,
+            from,
+            to,
+            what,
+            sent: self.now,
+            arrives,
+            state: FlightState::InFlight,
+            doomed,
+            corrupt: false,
+            collateral: doomed.is_some(),
+            sent_event,
+            entries: Vec::new(),
+            records: Vec::new(),
+        });
+        self.schedule(arrives, Action::Arrive { flight: id });
+        id
+    }
+
+    /// The fault of `connection` if it is broken in that direction.
+    fn broken_by(&self, connection: BrokenConnection) -> Option<Fault> {
+        self.broken.contains(&connection).then_some(connection.fault)
+    }
+}
+
+/// The index of the directed link `from` → `to` in `World::link_clock`.
+fn link_index(from: Actor, to: Actor) -> usize {
+    let side = |actor: Actor| match actor {
+        Actor::Producer { .. } => 0,
+        Actor::Broker(b) => 1 + usize::from(b),
+        Actor::Consumer { .. } => 3,
+        _ => 3,
+    };
+    (side(from) * 4 + side(to)) % 16
+}
+
 // ----- private machinery: the schedule -----
 
 /// Something scheduled to happen.
@@ -824,7 +915,7 @@ pub(crate) enum Action {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Scheduled {
+pub(crate) struct Scheduled {
     tick: Tick,
     prio: u8,
     seq: u64,
