@@ -325,7 +325,7 @@ pub struct TxnMeta {
 use super::config::{Acks, IsolationLevel, OffsetReset};
 use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
-use super::world::{ctx, Action, BrokenConnection, CompletedTxn, FlightState, PendingAck, TxnMarker, World};
+use super::world::{ctx, Action, BrokenConnection, CompletedTxn, FlightState, ParkedFetch, PendingAck, TxnMarker, World};
 
 impl World {
     fn leader_replica(&mut self) -> Option<&mut Replica> {
@@ -338,7 +338,7 @@ impl World {
         let flight = &self.flights[id as usize];
         let (Actor::Broker(broker), Actor::Producer { session }) = (flight.to, flight.from) else { return };
         let FlightKind::Produce { msg, record, seq, epoch, .. } = flight.what else { return };
-        let r = self.records[usize::from(record)];
+        let (pid, txn) = self.produce_request_header(record);
         let respond = move |world: &mut World, outcome| world.respond_produce(broker, session, msg, record, outcome, id);
         if self.partition.leader != Some(broker) {
             return respond(self, ProduceOutcome::Err(ProduceError::NotLeader));
@@ -349,32 +349,24 @@ impl World {
             let error = ProduceError::CorruptMessage;
             self.record(EventKind::Refused { broker, msg, error });
             if self.cfg.config.acks == Acks::Zero {
-                // KafkaApis.handleProduceRequest: an acks=0 request that fails closes the
-                // connection, and the requests queued behind it on that connection are lost.
-                for later in self.flights.iter_mut() {
-                    let same_link = later.from == Actor::Producer { session } && later.to == Actor::Broker(broker);
-                    if same_link && later.state == FlightState::InFlight && matches!(later.what, FlightKind::Produce { .. }) {
-                        later.doomed = Some(Fault::NetworkDelayReorder);
-                    }
-                }
-                return;
+                return self.acks0_broker_closes_connection(session, broker);
             }
             return respond(self, ProduceOutcome::Err(error));
         }
         if self.strike(Fault::FollowerOutOfIsr, Some(msg)) {
             self.follower_out_of_isr();
         }
-        if let Some(error) = self.refusal(r.pid, epoch, seq, r.txn.is_some()) {
+        if let Some(error) = self.refusal(pid, epoch, seq, txn) {
             self.record(EventKind::Refused { broker, msg, error });
             return respond(self, ProduceOutcome::Err(error));
         }
         if let Some(seq) = seq {
-            if let SequenceCheck::Duplicate(offset) = self.sequence_check(r.pid, epoch, seq) {
+            if let SequenceCheck::Duplicate(offset) = self.sequence_check(pid, epoch, seq) {
                 self.record(EventKind::DuplicateFound { broker, msg, offset });
                 return respond(self, ProduceOutcome::Ok { offset, duplicate: true });
             }
         }
-        let offset = self.append(broker, r.msg, record, r.pid, epoch, seq, r.txn.is_some());
+        let offset = self.append(broker, msg, record, pid, epoch, seq, txn);
         if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(msg)) {
             // The crashed process closes its sockets: the client fails every in-flight request
             // on the connection at once (NetworkClient disconnect handling), this one included.
@@ -393,6 +385,27 @@ impl World {
             Acks::All => self.pending_acks.push(PendingAck { record, offset, session, request: id }),
         }
         self.after_leader_change();
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", time): KafkaApis.handleProduceRequest closes the
+    /// connection of an acks=0 request that fails, and the requests queued behind it on that
+    /// connection are lost. The broker marks the producer's requests still on that link lost.
+    fn acks0_broker_closes_connection(&mut self, session: u8, broker: u8) {
+        for later in self.flights.iter_mut() {
+            let same_link = later.from == Actor::Producer { session } && later.to == Actor::Broker(broker);
+            if same_link && later.state == FlightState::InFlight && matches!(later.what, FlightKind::Produce { .. }) {
+                later.doomed = Some(Fault::NetworkDelayReorder);
+            }
+        }
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", one record per batch): a produce request's batch
+    /// header carries the producer id and the transactional flag; the lab's `FlightKind::Produce`
+    /// does not, and the leader reads them from the producer's record. They never change once
+    /// the record is sent (a producer instance keeps its producer id).
+    fn produce_request_header(&self, record: u16) -> (u32, bool) {
+        let r = &self.records[usize::from(record)];
+        (r.pid, r.txn.is_some())
     }
 
     /// Why the leader refuses a record, if it does: NOT_ENOUGH_REPLICAS for acks=all below
@@ -688,7 +701,13 @@ impl World {
         self.rewrite_lost_markers();
         self.flush_pending_markers();
         self.after_leader_change();
-        // Clients learn the new leader from their metadata and send what they held back.
+        self.clients_learn_leader();
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", retries): clients learn a new leader from their
+    /// metadata at once, without a metadata request, and send what they held back: every running
+    /// producer instance drains its accumulator and every member of the group polls.
+    fn clients_learn_leader(&mut self) {
         for session in 0..self.producers.len() as u8 {
             let s = &self.producers[usize::from(session)];
             if s.alive && s.frozen_until.is_none() && s.txn != super::producer::SessionTxn::Fenced {
@@ -760,38 +779,41 @@ impl World {
         if self.partition.leader != Some(broker) {
             return self.consumers[member].fetch_failed(&mut ctx!(self));
         }
-        let offset = self.validate_position(member, id, offset, leader_epoch);
-        let leo = self.partition.leo();
-        if offset > leo {
+        let offset = self.consumer_checks_position_at_leader(member, offset, leader_epoch);
+        self.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset });
+        self.wake_consumer_fetch();
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", consumers): the consumer checks its position
+    /// against the leader when its fetch arrives there, without the round trips Kafka's consumer
+    /// makes first, and the fetch reads from the checked position. Returns that position.
+    ///
+    /// - KIP-320: a consumer that last fetched under an older leader epoch asks where that epoch
+    ///   ends on the current leader (OffsetsForLeaderEpoch); if its position is past that point
+    ///   the log was truncated under it, and it moves back to the divergence point instead of
+    ///   skipping records that now sit at reused offsets.
+    /// - A position past the log end (OFFSET_OUT_OF_RANGE) is reset by auto.offset.reset.
+    fn consumer_checks_position_at_leader(&mut self, member: usize, offset: u64, known_epoch: u32) -> u64 {
+        let mut offset = offset;
+        self.consumers[member].leader_epoch = self.partition.leader_epoch;
+        if known_epoch < self.partition.leader_epoch {
+            let epoch_end = self.partition.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
+            if epoch_end < offset {
+                self.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
+                self.consumers[member].position = epoch_end;
+                offset = epoch_end;
+            }
+        }
+        if offset > self.partition.leo() {
             let to = match self.cfg.config.auto_offset_reset {
                 OffsetReset::Earliest => 0,
                 OffsetReset::Latest => self.read_limit(),
             };
             self.record(EventKind::OffsetReset { from: offset, to });
             self.consumers[member].position = to;
-            self.flights[id as usize].what = FlightKind::Fetch { offset: to, leader_epoch };
+            offset = to;
         }
-        self.parked_consumer_fetch = Some(id);
-        self.wake_consumer_fetch();
-    }
-
-    /// KIP-320: a consumer that last fetched under an older leader epoch checks where that epoch
-    /// ends on the current leader (OffsetsForLeaderEpoch); if its position is past that point the
-    /// log was truncated under it, and it moves back to the divergence point instead of skipping
-    /// records that now sit at reused offsets.
-    fn validate_position(&mut self, member: usize, id: u32, offset: u64, known_epoch: u32) -> u64 {
-        self.consumers[member].leader_epoch = self.partition.leader_epoch;
-        if known_epoch >= self.partition.leader_epoch {
-            return offset;
-        }
-        let epoch_end = self.partition.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
-        if epoch_end >= offset {
-            return offset;
-        }
-        self.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
-        self.consumers[member].position = epoch_end;
-        self.flights[id as usize].what = FlightKind::Fetch { offset: epoch_end, leader_epoch: known_epoch };
-        epoch_end
+        offset
     }
 
     /// The highest offset the consumer may read up to (exclusive).
@@ -800,10 +822,9 @@ impl World {
     }
 
     fn wake_consumer_fetch(&mut self) {
-        let Some(id) = self.parked_consumer_fetch else { return };
+        let Some(ParkedFetch { flight: id, offset }) = self.parked_consumer_fetch else { return };
         let Some(leader) = self.partition.leader else { return };
-        let flight = &self.flights[id as usize];
-        let (Actor::Consumer { instance }, FlightKind::Fetch { offset, .. }) = (flight.from, flight.what) else { return };
+        let Actor::Consumer { instance } = self.flights[id as usize].from else { return };
         let limit = self.read_limit();
         if limit <= offset {
             return;

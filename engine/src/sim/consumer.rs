@@ -14,7 +14,7 @@ use super::event::{Actor, EventKind, FetchedRecord, FlightKind, MsgId, Tick};
 use super::fault::Fault;
 use super::group::GroupCoordinator;
 use super::sink::Sink;
-use super::world::{ctx, Action, Ctx, World};
+use super::world::{ctx, Action, Ctx, ParkedFetch, World};
 
 /// The consumer client and application.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -123,7 +123,7 @@ pub(crate) struct Peers<'a> {
     pub sink: &'a mut Sink,
     /// The fetch the leader holds for this consumer: a consumer that dies closes its connection,
     /// and the leader forgets the fetch at once.
-    pub parked_fetch: &'a mut Option<u32>,
+    pub parked_fetch: &'a mut Option<ParkedFetch>,
 }
 
 /// Where a (re)joining consumer starts: the offset stored in the database for that pattern,
@@ -570,9 +570,10 @@ impl World {
         consumer.restart(&mut ctx, &mut peers);
     }
 
-    /// The leader epoch the committing consumer read under, which the group coordinator stores
-    /// with the committed offset (KIP-320). Kafka's OffsetCommit carries it; the lab reads it from
-    /// the group's member when the commit lands (lib.rs, "Modelling decisions").
+    /// Shortcut (lib.rs, "Modelling decisions", consumers): the leader epoch the committing
+    /// consumer read under, which the group coordinator stores with the committed offset
+    /// (KIP-320). Kafka's OffsetCommit carries it; the lab reads it from the group's member when
+    /// the commit lands.
     fn consumer_leader_epoch(&self) -> u32 {
         self.consumers[0].leader_epoch
     }

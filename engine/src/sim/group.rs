@@ -23,8 +23,8 @@ pub struct GroupCoordinator {
 
 impl GroupCoordinator {
     /// A member joins (or rejoins after its removal, or as a new instance): a new generation.
-    /// The lab folds the JoinGroup/SyncGroup round trips into this call (lib.rs, "Modelling
-    /// decisions": `World::join_group`).
+    /// Shortcut (lib.rs, "Modelling decisions", consumers): the lab folds the JoinGroup and
+    /// SyncGroup round trips into this call.
     pub(crate) fn join(&mut self) -> u32 {
         self.generation += 1;
         self.generation

@@ -737,14 +737,7 @@ impl World {
             return;
         }
         if self.producers[usize::from(session)].abortable {
-            // Aborting after an abortable error bumps the epoch (InitProducerId with the current
-            // producer id and epoch, KIP-360); sequences start again at 0.
-            self.session_mut(session).abortable = false;
-            self.bump_epoch(session);
-            let (pid, epoch) = (self.producers[usize::from(session)].pid, self.producers[usize::from(session)].epoch);
-            if let Some(meta) = self.txns.iter_mut().find(|t| t.pid == pid) {
-                meta.epoch = meta.epoch.max(epoch);
-            }
+            self.abort_bumps_epoch(session);
         }
         let txn = self.producers[usize::from(session)].txn_no;
         let mut requeue = Vec::new();
@@ -766,6 +759,20 @@ impl World {
         s.txn = SessionTxn::Ready;
         s.todo.extend(requeue);
         self.schedule(self.now, Action::AppSend { session });
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", transactional producers): aborting after an
+    /// abortable error bumps the epoch (InitProducerId with the current producer id and epoch,
+    /// KIP-360) and sequences start again at 0. The lab folds that InitProducerId into the EndTxn
+    /// answer: the producer bumps its epoch and the coordinator's record of the producer id takes
+    /// it, with no request between them.
+    fn abort_bumps_epoch(&mut self, session: u8) {
+        self.session_mut(session).abortable = false;
+        self.bump_epoch(session);
+        let (pid, epoch) = (self.producers[usize::from(session)].pid, self.producers[usize::from(session)].epoch);
+        if let Some(meta) = self.txns.iter_mut().find(|t| t.pid == pid) {
+            meta.epoch = meta.epoch.max(epoch);
+        }
     }
 
     /// The producer process crashes; a new instance starts after lab.restart.ms.

@@ -156,7 +156,7 @@ pub struct World {
     pub(crate) link_clock: [Tick; 16],
     pub(crate) partition: Partition,
     pub(crate) parked_replica_fetch: Option<u32>,
-    pub(crate) parked_consumer_fetch: Option<u32>,
+    pub(crate) parked_consumer_fetch: Option<ParkedFetch>,
     /// Produce requests appended with acks=all, answered once the high watermark passes them.
     pub(crate) pending_acks: Vec<PendingAck>,
     /// Producer connections that broke silently (a fault dropped a request or a response):
@@ -679,6 +679,14 @@ impl World {
             _ => {}
         }
     }
+}
+
+/// A consumer fetch the leader holds until something is readable: its flight (the response
+/// answers it) and the offset it reads from, once the consumer's position is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ParkedFetch {
+    pub flight: u32,
+    pub offset: u64,
 }
 
 /// A produce request the leader appended with acks=all: it is answered once the high watermark
