@@ -147,6 +147,24 @@ impl Partition {
         (0..log.len()).map(|i| txn_mark(log, i)).collect()
     }
 
+    /// The high watermark the leader may advance to, if it may advance: the smallest log end
+    /// offset in the ISR (Partition.maybeIncrementLeaderHW), which since Kafka 3.7 does not move
+    /// while the ISR is smaller than `min_insync_replicas` (KIP-966 groundwork). `None` while
+    /// the partition is offline, below min.insync.replicas, or when it would not grow.
+    pub fn advanced_hw(&self, min_insync_replicas: u8) -> Option<u64> {
+        let leader = usize::from(self.leader?);
+        if self.isr_size() < min_insync_replicas {
+            return None;
+        }
+        let mut hw = self.replicas[leader].leo();
+        if let Some(f) = self.follower() {
+            if self.isr[usize::from(f)] {
+                hw = hw.min(self.follower_fetch_offset);
+            }
+        }
+        (hw > self.replicas[leader].hw).then_some(hw)
+    }
+
     /// The highest offset a consumer of `isolation` may read up to (exclusive): the high
     /// watermark, or for read_committed the last stable offset (KIP-98).
     pub fn read_limit(&self, isolation: IsolationLevel) -> u64 {
@@ -482,23 +500,12 @@ impl World {
         self.wake_consumer_fetch();
     }
 
-    /// HW = the smallest log end offset in the ISR; since Kafka 3.7 it does not advance while the
-    /// ISR is smaller than min.insync.replicas (KIP-966 groundwork, Partition.maybeIncrementLeaderHW).
+    /// Advances the high watermark if it may (`Partition::advanced_hw`), then answers the acks it
+    /// releases and strikes the faults waiting for records to be committed.
     fn maybe_advance_hw(&mut self) {
+        let Some(hw) = self.partition.advanced_hw(self.cfg.config.min_insync_replicas) else { return };
         let Some(leader) = self.partition.leader else { return };
-        if self.partition.isr_size() < self.cfg.config.min_insync_replicas {
-            return;
-        }
-        let mut hw = self.partition.replicas[usize::from(leader)].leo();
-        if let Some(f) = self.partition.follower() {
-            if self.partition.isr[usize::from(f)] {
-                hw = hw.min(self.partition.follower_fetch_offset);
-            }
-        }
         let old = self.partition.replicas[usize::from(leader)].hw;
-        if hw <= old {
-            return;
-        }
         self.partition.replicas[usize::from(leader)].hw = hw;
         self.record(EventKind::HighWatermark { broker: leader, hw });
         self.answer_pending_acks(leader, hw);
@@ -968,5 +975,133 @@ impl World {
         self.record(EventKind::TxnExpired { pid, epoch, fenced: false });
         self.txns[index].epoch += 1;
         self.complete_txn(index, false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The partition's rules, each on a log built by hand. Each test cites the Kafka source it
+    //! follows.
+
+    use super::*;
+    use crate::sim::config::IsolationLevel;
+
+    const PID: ProducerId = 7;
+
+    fn data(offset: u64, pid: ProducerId, epoch: u16, seq: Option<u32>, txn: bool) -> LogEntry {
+        let msg = MsgId(offset as u16 + 1);
+        LogEntry { offset, leader_epoch: 0, kind: EntryKind::Data { msg, record: offset as u16, pid, epoch, seq, txn } }
+    }
+
+    fn marker(offset: u64, pid: ProducerId, commit: bool) -> LogEntry {
+        LogEntry { offset, leader_epoch: 0, kind: EntryKind::Marker { pid, epoch: 0, commit } }
+    }
+
+    /// Six idempotent batches of `PID`, epoch 0, sequences 0..6 at offsets 0..6.
+    fn six_batches() -> Vec<LogEntry> {
+        (0..6).map(|i| data(i, PID, 0, Some(i as u32), false)).collect()
+    }
+
+    /// ProducerStateEntry.NUM_BATCHES_TO_RETAIN = 5: a retried batch among the producer's last
+    /// five is answered with its original offset (DUPLICATE_SEQUENCE_NUMBER, reported as success
+    /// by the client); older ones are no longer recognised.
+    #[test]
+    fn the_dedup_window_is_the_last_five_batches() {
+        let log = six_batches();
+        for seq in 1..6u32 {
+            assert_eq!(check_sequence(&log, PID, 0, seq), SequenceCheck::Duplicate(u64::from(seq)), "sequence {seq}");
+        }
+        assert_eq!(check_sequence(&log, PID, 0, 0), SequenceCheck::OutOfOrder, "sequence 0 left the window");
+    }
+
+    /// ProducerAppendInfo.checkSequence: the next batch must follow the last one
+    /// (OUT_OF_ORDER_SEQUENCE_NUMBER otherwise), and a producer id the broker never saw starts at 0
+    /// (the lab's rule, see lib.rs).
+    #[test]
+    fn sequences_follow_without_gaps() {
+        let log = six_batches();
+        assert_eq!(check_sequence(&log, PID, 0, 6), SequenceCheck::Append);
+        assert_eq!(check_sequence(&log, PID, 0, 7), SequenceCheck::OutOfOrder);
+        assert_eq!(check_sequence(&log, 8, 0, 0), SequenceCheck::Append, "a new producer id starts at 0");
+        assert_eq!(check_sequence(&log, 8, 0, 1), SequenceCheck::OutOfOrder);
+    }
+
+    /// ProducerAppendInfo.checkProducerEpoch: a batch with an epoch older than the producer id's
+    /// latest is fenced (INVALID_PRODUCER_EPOCH); a new epoch starts again at sequence 0 (KIP-360).
+    #[test]
+    fn an_older_epoch_is_fenced_and_a_new_one_starts_at_zero() {
+        let mut log = six_batches();
+        log.push(data(6, PID, 1, Some(0), false));
+        assert_eq!(check_sequence(&log, PID, 0, 6), SequenceCheck::Fenced);
+        assert_eq!(check_sequence(&log, PID, 1, 1), SequenceCheck::Append);
+        assert_eq!(check_sequence(&log, PID, 2, 0), SequenceCheck::Append, "a bumped epoch starts at 0");
+        assert_eq!(check_sequence(&log, PID, 2, 3), SequenceCheck::OutOfOrder);
+        // A transaction marker of a newer epoch fences too (the coordinator bumped it).
+        let abort = EntryKind::Marker { pid: PID, epoch: 1, commit: false };
+        let fenced_by_marker = vec![data(0, PID, 0, Some(0), true), LogEntry { offset: 1, leader_epoch: 0, kind: abort }];
+        assert_eq!(check_sequence(&fenced_by_marker, PID, 0, 1), SequenceCheck::Fenced);
+    }
+
+    /// ProducerAppendInfo.checkSequence: "If there is no current producer epoch (possibly because
+    /// all producer records have been deleted ...) accept writes with any sequence number".
+    #[test]
+    fn a_broker_that_lost_the_producer_state_accepts_any_sequence() {
+        assert_eq!(check_sequence_after_loss(&[], PID, 3, 42, true), SequenceCheck::Append);
+        assert_eq!(check_sequence_after_loss(&[], PID, 3, 42, false), SequenceCheck::OutOfOrder);
+    }
+
+    /// KIP-98, ProducerStateManager.firstUnstableOffset: the last stable offset is the first
+    /// offset of a transaction that is open or whose marker is not yet below the high watermark,
+    /// and never above the high watermark.
+    #[test]
+    fn the_last_stable_offset_stops_at_the_first_unfinished_transaction() {
+        let open = vec![data(0, 1, 0, Some(0), false), data(1, PID, 0, Some(0), true), data(2, 1, 0, Some(1), false)];
+        assert_eq!(last_stable_offset(&open, 3), 1, "an open transaction holds the LSO");
+        assert_eq!(last_stable_offset(&open, 1), 1, "never above the high watermark");
+        let mut committed = open.clone();
+        committed.push(marker(3, PID, true));
+        assert_eq!(last_stable_offset(&committed, 4), 4, "the marker is below the high watermark");
+        assert_eq!(last_stable_offset(&committed, 3), 1, "the marker is not replicated yet");
+        assert_eq!(txn_mark(&committed, 1), TxnMark::Committed);
+        assert_eq!(txn_mark(&committed, 0), TxnMark::None);
+        assert_eq!(txn_mark(&committed, 3), TxnMark::Marker);
+    }
+
+    /// Partition.maybeIncrementLeaderHW: the high watermark is the smallest log end offset in the
+    /// ISR, never moves back, and (Kafka 3.7+) does not move while the ISR is below
+    /// min.insync.replicas.
+    #[test]
+    fn the_high_watermark_is_the_smallest_log_end_offset_in_the_isr() {
+        let mut p = Partition::new(2);
+        p.replicas[0].log = six_batches();
+        p.follower_fetch_offset = 4;
+        assert_eq!(p.advanced_hw(1), Some(4), "the follower has offsets below 4");
+        p.replicas[0].hw = 4;
+        assert_eq!(p.advanced_hw(1), None, "nothing new on the follower");
+        p.isr[1] = false;
+        assert_eq!(p.advanced_hw(1), Some(6), "the follower left the ISR: the leader alone");
+        assert_eq!(p.advanced_hw(2), None, "below min.insync.replicas=2 it does not move");
+        p.leader = None;
+        assert_eq!(p.advanced_hw(1), None, "offline");
+    }
+
+    /// KIP-98 (read_committed): a fetch returns nothing at or past the last stable offset and
+    /// skips aborted records (the aborted-transaction index); read_uncommitted reads up to the
+    /// high watermark.
+    #[test]
+    fn fetches_stop_at_the_read_limit_and_read_committed_skips_aborted_records() {
+        let mut p = Partition::new(1);
+        p.replicas[0].log =
+            vec![data(0, PID, 0, Some(0), true), marker(1, PID, false), data(2, 1, 0, Some(0), false), data(3, 2, 0, Some(0), true)];
+        p.replicas[0].hw = 4;
+        assert_eq!(p.read_limit(IsolationLevel::ReadUncommitted), 4);
+        assert_eq!(p.read_limit(IsolationLevel::ReadCommitted), 3, "offset 3 is in an open transaction");
+        let (records, next) = fetchable(p.log(), 0, 3, true, 500);
+        assert_eq!(records, vec![FetchedRecord { offset: 2, msg: MsgId(3) }]);
+        assert_eq!(next, 3);
+        let (records, _) = fetchable(p.log(), 0, 4, false, 500);
+        assert_eq!(records.len(), 3, "read_uncommitted returns the aborted record too");
+        let (records, next) = fetchable(p.log(), 0, 4, false, 1);
+        assert_eq!((records.len(), next), (1, 1), "max.poll.records");
     }
 }

@@ -611,3 +611,65 @@ impl World {
         ctx.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The consumer's rules. Each test cites the Kafka source or documentation it follows.
+
+    use super::*;
+    use crate::sim::broker::{EntryKind, LogEntry};
+    use crate::Preset;
+
+    fn cfg(tweak: impl FnOnce(&mut crate::Config)) -> EffectiveConfig {
+        let mut config = Preset::AtLeastOnce.config();
+        tweak(&mut config);
+        config.resolve().unwrap()
+    }
+
+    /// ConsumerCoordinator.refreshCommittedOffsetsIfNeeded: a joining consumer starts at the
+    /// group's committed offset; without one, auto.offset.reset decides (earliest: the log start;
+    /// latest: the end of what it may read). With offsets stored in the database, the database's
+    /// offset wins (the pattern of the Javadoc's "Storing Offsets Outside Kafka").
+    #[test]
+    fn a_joining_consumer_starts_at_the_committed_offset() {
+        let mut partition = Partition::new(1);
+        let kind = EntryKind::Data { msg: MsgId(1), record: 0, pid: 0, epoch: 0, seq: None, txn: false };
+        partition.replicas[0].log = (0..4).map(|offset| LogEntry { offset, leader_epoch: 0, kind }).collect();
+        partition.replicas[0].hw = 3;
+        let mut group = GroupCoordinator::default();
+        let mut sink = Sink::default();
+        let mut parked = None;
+        let peers = Peers { partition: &partition, group: &mut group, sink: &mut sink, parked_fetch: &mut parked };
+        let earliest = cfg(|_| {});
+        let latest = cfg(|c| c.auto_offset_reset = OffsetReset::Latest);
+        assert_eq!(start_position(&earliest, &peers), 0);
+        assert_eq!(start_position(&latest, &peers), 3, "latest: the high watermark");
+        peers.group.store(2, 0);
+        assert_eq!(start_position(&latest, &peers), 2);
+        let in_db = cfg(|c| c.sink = SinkKind::DbOffsetsInDb);
+        assert_eq!(start_position(&in_db, &peers), 0, "no offset in the database yet: auto.offset.reset");
+        peers.sink.db_offset = Some(1);
+        assert_eq!(start_position(&in_db, &peers), 1);
+    }
+
+    /// The commit modes: enable.auto.commit with the Java client's or librdkafka's style, else the
+    /// application's manual commit before or after processing, or in its transaction.
+    #[test]
+    fn the_commit_mode_follows_the_configuration() {
+        assert_eq!(commit_mode(&cfg(|c| c.enable_auto_commit = true)), CommitMode::AutoInPoll);
+        let background = cfg(|c| {
+            c.enable_auto_commit = true;
+            c.auto_commit_style = AutoCommitStyle::BackgroundStored;
+        });
+        assert_eq!(commit_mode(&background), CommitMode::AutoBackground);
+        let manual = |m: ManualCommit| {
+            cfg(|c| {
+                c.enable_auto_commit = false;
+                c.manual_commit = m;
+            })
+        };
+        assert_eq!(commit_mode(&manual(ManualCommit::BeforeProcessing)), CommitMode::Before);
+        assert_eq!(commit_mode(&manual(ManualCommit::AfterProcessing)), CommitMode::After);
+        assert!(consumer_transactional(&manual(ManualCommit::InTransaction)));
+    }
+}

@@ -61,3 +61,49 @@ impl GroupCoordinator {
         ctx.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The group coordinator's rules. Each test cites the Kafka source it follows.
+
+    use super::*;
+    use crate::sim::world::{ctx, World};
+    use crate::Preset;
+
+    fn world() -> World {
+        World::with_config(Preset::AtLeastOnce.config().resolve().unwrap(), 1, 0)
+    }
+
+    /// GroupMetadata: every rebalance (a join, a member's removal) starts a new generation, and
+    /// GroupCoordinator.handleCommitOffsets refuses a commit from another generation
+    /// (ILLEGAL_GENERATION: the Java client's CommitFailedException).
+    #[test]
+    fn a_commit_from_a_stale_generation_is_refused() {
+        let mut group = GroupCoordinator::default();
+        let joined = group.join();
+        assert!(group.accepts(joined));
+        group.remove_member();
+        assert!(!group.accepts(joined), "removed after max.poll.interval.ms");
+        let rejoined = group.join();
+        assert!(group.accepts(rejoined) && rejoined == joined + 2);
+    }
+
+    /// The committed offset is the next offset to read, stored with the leader epoch it was read
+    /// under (KIP-320); a refused commit stores nothing, and both are answered.
+    #[test]
+    fn the_committed_offset_is_stored_only_for_the_current_generation() {
+        let mut w = world();
+        let mut group = GroupCoordinator::default();
+        let generation = group.join();
+        let member = Actor::Consumer { instance: 0 };
+        group.on_offset_commit(&mut ctx!(w), member, 3, generation, 2);
+        assert_eq!((group.committed, group.committed_epoch), (Some(3), 2));
+        group.on_offset_commit(&mut ctx!(w), member, 5, generation - 1, 4);
+        assert_eq!((group.committed, group.committed_epoch), (Some(3), 2), "a stale commit changes nothing");
+        let kinds: Vec<EventKind> = w.events().iter().map(|e| e.kind).collect();
+        assert!(matches!(kinds[0], EventKind::Committed { offset: 3, txn: false }));
+        assert!(matches!(kinds[1], EventKind::Sent { what: FlightKind::OffsetCommitResponse { offset: 3, ok: true }, .. }));
+        assert!(matches!(kinds[2], EventKind::CommitFailed { offset: 5 }));
+        assert!(matches!(kinds[3], EventKind::Sent { what: FlightKind::OffsetCommitResponse { offset: 5, ok: false }, .. }));
+    }
+}

@@ -106,3 +106,45 @@ impl Sink {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! What a reader of the sink sees, per sink kind.
+
+    use super::*;
+
+    fn row(msg: u16, offset: u64, txn: Option<u32>) -> SinkRow {
+        SinkRow { msg: MsgId(msg), offset, txn }
+    }
+
+    /// An upsert keyed by message id turns a second processing run into a no-op; a plain insert
+    /// keeps both rows.
+    #[test]
+    fn an_upsert_by_message_id_keeps_one_effect() {
+        let sink = Sink { rows: vec![row(1, 0, None), row(1, 0, None)], ..Sink::default() };
+        assert_eq!(sink.effects(SinkKind::DbUpsertMessageId, MsgId(1)), 1);
+        assert_eq!(sink.effects(SinkKind::DbInsert, MsgId(1)), 2);
+        assert!(sink.overwrites(SinkKind::DbUpsertMessageId, MsgId(1), 9));
+    }
+
+    /// An upsert keyed by input offset: a different message read from a reused offset (after a
+    /// truncation) overwrites the row.
+    #[test]
+    fn an_upsert_by_offset_loses_a_message_whose_offset_was_reused() {
+        let sink = Sink { rows: vec![row(1, 0, None), row(2, 0, None)], ..Sink::default() };
+        assert_eq!(sink.effects(SinkKind::DbUpsertOffset, MsgId(1)), 0);
+        assert_eq!(sink.effects(SinkKind::DbUpsertOffset, MsgId(2)), 1);
+    }
+
+    /// KIP-98 (read_committed readers of the output topic): records of an aborted or unfinished
+    /// transaction are not seen.
+    #[test]
+    fn transactional_output_counts_only_once_committed() {
+        let mut sink = Sink { rows: vec![row(1, 0, Some(1)), row(1, 0, Some(2))], ..Sink::default() };
+        assert_eq!(sink.effects(SinkKind::OutputTopicInTransaction, MsgId(1)), 0, "both open");
+        sink.end_txn(1, false);
+        sink.end_txn(2, true);
+        assert!(sink.txn_ended(1) && sink.txn_ended(2) && !sink.txn_ended(3));
+        assert_eq!(sink.effects(SinkKind::OutputTopicInTransaction, MsgId(1)), 1);
+    }
+}
