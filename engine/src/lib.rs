@@ -84,7 +84,10 @@
 //!   request reconnects.
 //! - Transactions: partitions join a transaction implicitly on the first write (as with KIP-890);
 //!   markers take an offset; a transaction whose marker is not yet below the high watermark still
-//!   holds the last stable offset; markers lost in a failover are written again.
+//!   holds the last stable offset; markers lost in a failover are written again. The
+//!   coordinator writes its markers into the leader's log itself, as if WriteTxnMarkers were
+//!   answered at once (`World::flush_pending_markers`), and takes an EndTxn's producer id from the
+//!   instance that sent it (`World::end_txn_producer_id`).
 //! - Consumers: fetches park at the leader until there is something readable (no empty
 //!   responses); consumers detect truncation after a leader change from the committed offset's
 //!   leader epoch (KIP-320). The consumer checks its position (KIP-320's OffsetsForLeaderEpoch,
@@ -120,7 +123,7 @@ pub use explore::{
 pub use lesson::{Answer, Choice, Lesson, Measure, Question};
 pub use preset::{Preset, UnknownPreset};
 pub use scenario::{Caption, Scenario, ScenarioError, DEFAULT_MESSAGES, DEFAULT_PRESET, DEFAULT_SEED, SCENARIO_VERSION};
-pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark, TxnMeta, TxnPhase};
+pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark};
 pub use sim::config::{
     Acks, AutoCommitStyle, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,
     TICK_MS,
@@ -129,4 +132,5 @@ pub use sim::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, 
 pub use sim::fault::{Fault, FaultSpec, Hotspot, Trigger};
 pub use sim::group::GroupCoordinator;
 pub use sim::ledger::{Ledger, MessageRow, Summary, Verdict};
+pub use sim::txn::{TxnCoordinator, TxnMeta, TxnPhase};
 pub use sim::world::{Flight, FlightState, RunState, Snapshot, World, MAX_EVENTS, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};

@@ -1,5 +1,5 @@
 //! The partition as the brokers hold it: each replica's log, the leader, the in-sync replicas, the
-//! high watermark and the last stable offset, plus the transaction coordinator's state.
+//! high watermark and the last stable offset; and the brokers' handlers, the coordinators' among them.
 //!
 //! The broker's rules live here as small pure functions over a log (deduplication, transaction state,
 //! what a fetch may return), so they can be read next to the Kafka source they follow.
@@ -307,43 +307,13 @@ pub fn fetchable(
     (records, next.max(offset))
 }
 
-/// The transaction coordinator's phases for one transactional id (TransactionState in Kafka).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TxnPhase {
-    /// No transaction yet.
-    Empty,
-    /// A transaction is open.
-    Ongoing,
-    /// The last transaction committed.
-    CompleteCommit,
-    /// The last transaction aborted.
-    CompleteAbort,
-}
-
-/// The transaction coordinator's record of one transactional id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct TxnMeta {
-    /// Which transactional id (0 = the one configured, 1 = the "new id" after a restart).
-    pub transactional_id: u8,
-    /// The producer id it maps to.
-    pub pid: ProducerId,
-    /// The current producer epoch; lower epochs are fenced.
-    pub epoch: u16,
-    /// The phase of its latest transaction.
-    pub phase: TxnPhase,
-    /// When the open transaction began.
-    pub started: Tick,
-    /// The offset of the open transaction's first record.
-    pub first_offset: u64,
-}
-
 // ----- the brokers at work: the leader, the follower, the coordinators -----
 
 use super::config::{Acks, IsolationLevel, OffsetReset};
 use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
-use super::world::{ctx, Action, BrokenConnection, CompletedTxn, FlightState, ParkedFetch, PendingAck, TxnMarker, World};
+use super::txn::{TxnMarker, TxnMeta, TxnPhase};
+use super::world::{ctx, Action, BrokenConnection, FlightState, ParkedFetch, PendingAck, World};
 
 impl World {
     fn leader_replica(&mut self) -> Option<&mut Replica> {
@@ -433,7 +403,7 @@ impl World {
         if self.cfg.config.acks == Acks::All && self.partition.isr_size() < min_isr {
             return Some(ProduceError::NotEnoughReplicas);
         }
-        if txn && self.txns.iter().any(|t| t.pid == pid && t.epoch > epoch) {
+        if txn && self.txn_coordinator.fences(pid, epoch) {
             return Some(ProduceError::InvalidProducerEpoch);
         }
         match seq.map(|seq| self.sequence_check(pid, epoch, seq)) {
@@ -705,7 +675,7 @@ impl World {
         replica.hw = replica.hw.min(replica.leo());
         let leader_epoch = self.partition.leader_epoch;
         self.record(EventKind::LeaderElected { broker, unclean, leader_epoch });
-        self.rewrite_lost_markers();
+        self.txn_coordinator.requeue_lost_markers(self.partition.log());
         self.flush_pending_markers();
         self.after_leader_change();
         self.clients_learn_leader();
@@ -854,23 +824,12 @@ impl World {
         }
     }
 
-    // ----- the transaction coordinator -----
-
-    fn txn_index(&self, pid: u32) -> Option<usize> {
-        self.txns.iter().position(|t| t.pid == pid)
-    }
+    // ----- the transaction coordinator (its state and rules: sim/txn.rs) -----
 
     fn begin_txn_if_needed(&mut self, pid: u32) {
-        let Some(index) = self.txn_index(pid) else { return };
-        if self.txns[index].phase == TxnPhase::Ongoing {
-            return;
-        }
         let first_offset = self.partition.leo().saturating_sub(1);
-        let meta = &mut self.txns[index];
-        meta.phase = TxnPhase::Ongoing;
-        meta.started = self.now;
-        meta.first_offset = first_offset;
-        let (epoch, began) = (meta.epoch, self.now);
+        let Some(epoch) = self.txn_coordinator.begin(pid, self.now, first_offset) else { return };
+        let began = self.now;
         self.record(EventKind::TxnBegan { pid, epoch });
         self.schedule(self.now + self.cfg.transaction_timeout, Action::TxnTimeout { pid, epoch, began });
     }
@@ -880,72 +839,61 @@ impl World {
     pub(crate) fn on_init_producer_id(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
         let (from, FlightKind::InitProducerId { transactional_id: tid }) = (flight.from, flight.what) else { return };
-        let index = match self.txns.iter().position(|t| t.transactional_id == tid) {
+        let index = match self.txn_coordinator.by_transactional_id(tid) {
             Some(index) => {
                 // TransactionCoordinator.handleInitProducerId: an ongoing transaction is aborted
                 // under a bumped epoch first (prepareFenceProducerEpoch; the client is told
                 // CONCURRENT_TRANSACTIONS and retries), and the retry bumps the epoch again, so
                 // the new instance gets epoch + 2. Without an open transaction: epoch + 1.
-                if self.txns[index].phase == TxnPhase::Ongoing {
-                    let TxnMeta { pid, epoch, .. } = self.txns[index];
-                    self.record(EventKind::TxnExpired { pid, epoch, fenced: true });
-                    self.txns[index].epoch += 1;
-                    self.complete_txn(index, false);
+                if self.txn_coordinator.txns[index].phase == TxnPhase::Ongoing {
+                    self.abort_txn(index, true);
                 }
-                self.txns[index].epoch += 1;
+                self.txn_coordinator.bump_epoch(index);
                 index
             }
-            None => {
-                let pid = self.next_pid;
-                self.next_pid += 1;
-                self.txns.push(TxnMeta { transactional_id: tid, pid, epoch: 0, phase: TxnPhase::Empty, started: 0, first_offset: 0 });
-                self.txns.len() - 1
-            }
+            None => self.txn_coordinator.register(tid, &mut self.next_pid),
         };
-        let TxnMeta { pid, epoch, .. } = self.txns[index];
+        let TxnMeta { pid, epoch, .. } = self.txn_coordinator.txns[index];
         self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch });
     }
 
+    /// The coordinator aborts the open transaction `index` (its producer was fenced, or it timed
+    /// out): the epoch it was opened under is bumped, and the abort marker carries the new one.
+    fn abort_txn(&mut self, index: usize, fenced: bool) {
+        let TxnMeta { pid, epoch, .. } = self.txn_coordinator.txns[index];
+        self.record(EventKind::TxnExpired { pid, epoch, fenced });
+        self.txn_coordinator.bump_epoch(index);
+        self.complete_txn(index, false);
+    }
+
     fn complete_txn(&mut self, index: usize, commit: bool) {
-        let TxnMeta { pid, epoch, first_offset, .. } = self.txns[index];
-        if self.completed_txns.len() < 256 {
-            self.completed_txns.push(CompletedTxn { marker: TxnMarker { pid, epoch, commit }, first_offset });
-        }
-        self.txns[index].phase = if commit { TxnPhase::CompleteCommit } else { TxnPhase::CompleteAbort };
-        self.pending_markers.push(TxnMarker { pid, epoch, commit });
+        let TxnMarker { pid, epoch, commit } = self.txn_coordinator.complete(index, commit);
         self.flush_pending_markers();
         self.record(EventKind::TxnCompleted { pid, epoch, commit });
     }
 
-    /// The coordinator completes a transaction only once its markers are written on the leader
-    /// with acks=all (WriteTxnMarkers); a marker lost with an old leader's unreplicated tail is
-    /// written again on the new leader, so no completed transaction stays open in the log.
-    fn rewrite_lost_markers(&mut self) {
-        for index in 0..self.completed_txns.len() {
-            let CompletedTxn { marker, first_offset } = self.completed_txns[index];
-            let pid = marker.pid;
-            let log = self.partition.log();
-            let Some(entry) = log.get(first_offset as usize) else { continue };
-            let open = matches!(entry.kind, EntryKind::Data { pid: p, txn: true, .. } if p == pid)
-                && txn_mark(log, first_offset as usize) == TxnMark::Open;
-            if open && !self.pending_markers.iter().any(|m| m.pid == pid) {
-                self.pending_markers.push(marker);
-            }
-        }
-    }
-
-    /// Writes waiting COMMIT/ABORT markers to the leader's log (they wait while it is offline).
+    /// Shortcut (lib.rs, "Modelling decisions", transactions): the coordinator writes its markers
+    /// into the leader's log itself, as if WriteTxnMarkers were answered at once; they wait while
+    /// the partition is offline.
     fn flush_pending_markers(&mut self) {
-        let Some(leader) = self.partition.leader else { return };
-        for TxnMarker { pid, epoch, commit } in std::mem::take(&mut self.pending_markers) {
+        if self.partition.leader.is_none() {
+            return;
+        }
+        for TxnMarker { pid, epoch, commit } in self.txn_coordinator.take_pending_markers() {
             let leader_epoch = self.partition.leader_epoch;
             let Some(replica) = self.leader_replica() else { return };
             let offset = replica.leo();
             replica.log.push(LogEntry { offset, leader_epoch, kind: EntryKind::Marker { pid, epoch, commit } });
-            let _ = leader;
             self.record(EventKind::MarkerWritten { offset, pid, commit });
         }
         self.after_leader_change();
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", transactions): EndTxn carries the producer id in
+    /// Kafka; the lab's `FlightKind::EndTxn` names the epoch only, and the coordinator reads the
+    /// producer id of the instance that sent it.
+    fn end_txn_producer_id(&self, session: u8) -> u32 {
+        self.producers[usize::from(session)].pid
     }
 
     /// EndTxn from the producer: fenced if its epoch is old, else the markers are written.
@@ -954,10 +902,10 @@ impl World {
         let from = flight.from;
         let FlightKind::EndTxn { commit, epoch } = flight.what else { return };
         let Actor::Producer { session } = from else { return };
-        let pid = self.producers[usize::from(session)].pid;
-        let Some(index) = self.txn_index(pid) else { return };
-        let ok = epoch >= self.txns[index].epoch;
-        if ok && self.txns[index].phase == TxnPhase::Ongoing {
+        let pid = self.end_txn_producer_id(session);
+        let Some(index) = self.txn_coordinator.by_pid(pid) else { return };
+        let ok = self.txn_coordinator.accepts(index, epoch);
+        if ok && self.txn_coordinator.txns[index].phase == TxnPhase::Ongoing {
             self.complete_txn(index, commit);
         }
         self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok });
@@ -966,15 +914,9 @@ impl World {
     /// transaction.timeout.ms passed with the transaction still open: the coordinator bumps the
     /// epoch and aborts it (TransactionCoordinator.abortTimedOutTransactions).
     pub(crate) fn txn_timeout(&mut self, pid: u32, epoch: u16, began: super::event::Tick) {
-        let Some(index) = self.txn_index(pid) else { return };
-        let meta = self.txns[index];
-        if meta.phase != TxnPhase::Ongoing || meta.epoch != epoch || meta.started != began {
-            return;
+        if let Some(index) = self.txn_coordinator.timed_out(pid, epoch, began) {
+            self.abort_txn(index, false);
         }
-        // The transaction was opened under `epoch`; the abort marker carries the bumped one.
-        self.record(EventKind::TxnExpired { pid, epoch, fenced: false });
-        self.txns[index].epoch += 1;
-        self.complete_txn(index, false);
     }
 }
 

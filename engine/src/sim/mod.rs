@@ -11,4 +11,5 @@ pub mod ledger;
 pub mod producer;
 pub mod rng;
 pub mod sink;
+pub mod txn;
 pub mod world;

@@ -770,9 +770,7 @@ impl World {
         self.session_mut(session).abortable = false;
         self.bump_epoch(session);
         let (pid, epoch) = (self.producers[usize::from(session)].pid, self.producers[usize::from(session)].epoch);
-        if let Some(meta) = self.txns.iter_mut().find(|t| t.pid == pid) {
-            meta.epoch = meta.epoch.max(epoch);
-        }
+        self.txn_coordinator.take_epoch(pid, epoch);
     }
 
     /// The producer process crashes; a new instance starts after lab.restart.ms.

@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::broker::{LogEntry, Partition, TxnMeta};
+use super::broker::{LogEntry, Partition};
+use super::txn::{TxnCoordinator, TxnMeta};
 use super::config::EffectiveConfig;
 use super::consumer::Consumer;
 use super::group::GroupCoordinator;
@@ -168,11 +169,7 @@ pub struct World {
     pub(crate) pids_appended: Vec<u32>,
     /// The accumulator's queue counter (see `Record::queue_key`).
     pub(crate) next_queue_key: i64,
-    /// COMMIT/ABORT markers waiting for a leader to write them.
-    pub(crate) pending_markers: Vec<TxnMarker>,
-    /// Completed transactions (at most 256), to write their markers again if a failover lost them.
-    pub(crate) completed_txns: Vec<CompletedTxn>,
-    pub(crate) txns: Vec<TxnMeta>,
+    pub(crate) txn_coordinator: TxnCoordinator,
     pub(crate) group: GroupCoordinator,
     pub(crate) producers: Vec<ProducerSession>,
     pub(crate) records: Vec<Record>,
@@ -212,9 +209,7 @@ impl World {
             broken: Vec::new(),
             next_queue_key: 0,
             pids_appended: Vec::new(),
-            pending_markers: Vec::new(),
-            completed_txns: Vec::new(),
-            txns: Vec::new(),
+            txn_coordinator: TxnCoordinator::default(),
             group: GroupCoordinator::default(),
             producers: Vec::new(),
             records: Vec::new(),
@@ -346,7 +341,7 @@ impl World {
 
     /// The transaction coordinator's state, one entry per transactional id.
     pub fn transactions(&self) -> &[TxnMeta] {
-        &self.txns
+        &self.txn_coordinator.txns
     }
 
     /// The group's committed offset (the next offset to read), if any commit has landed.
@@ -709,22 +704,6 @@ pub(crate) struct BrokenConnection {
     pub broker: u8,
     pub fault: Fault,
 }
-
-/// A COMMIT or ABORT marker the transaction coordinator has to write for a producer id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TxnMarker {
-    pub pid: u32,
-    pub epoch: u16,
-    pub commit: bool,
-}
-
-/// A completed transaction: its marker, and the offset of its first record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct CompletedTxn {
-    pub marker: TxnMarker,
-    pub first_offset: u64,
-}
-
 
 /// What a handler borrows besides its own actor's state: the time, the configuration, the seeded
 /// randomness, the schedule, the event recorder, the network (the outbox of messages to send and
