@@ -45,7 +45,9 @@
 //!   `addFirst`), so batches failed together are retried newest first. A produce request's
 //!   producer id and transactional flag (its batch header) are read from the producer's record
 //!   (`World::produce_request_header`); everything else it carries is a field of
-//!   `FlightKind::Produce`.
+//!   `FlightKind::Produce`. An idempotent (not transactional) producer instance gets its
+//!   producer id when it starts, without an InitProducerId round trip
+//!   (`Producer::start_producer_session`).
 //! - Connections: `drop-ack` and `drop-produce-request` break the producer's connection to the
 //!   leader in one direction (TCP does not lose one message and deliver the next): every later
 //!   response (after a lost ACK) or request (after a lost request) on it is lost too, until the
@@ -78,7 +80,7 @@
 //! - A transactional producer does not retry an OUT_OF_ORDER_SEQUENCE for its next expected
 //!   batch (reachable after an unclean election): the transaction aborts, its other batches fail,
 //!   and the abort bumps the epoch (the InitProducerId of KIP-360 folded into the EndTxn answer:
-//!   `World::abort_bumps_epoch`).
+//!   `Producer::abort_bumps_epoch`).
 //! - Known simplifications on the producer's error paths: the CONCURRENT_TRANSACTIONS round trip of an InitProducerId that fences an open transaction is
 //!   folded into one answer (with Kafka's epoch + 2); after an acks=0 connection closes, the next
 //!   request reconnects.

@@ -392,7 +392,7 @@ impl World {
     /// does not, and the leader reads them from the producer's record. They never change once
     /// the record is sent (a producer instance keeps its producer id).
     fn produce_request_header(&self, record: u16) -> (u32, bool) {
-        let r = &self.records[usize::from(record)];
+        let r = &self.producer.records[usize::from(record)];
         (r.pid, r.txn.is_some())
     }
 
@@ -486,7 +486,7 @@ impl World {
         let (ready, waiting): (Vec<_>, Vec<_>) = self.pending_acks.iter().partition(|ack| ack.offset < hw);
         self.pending_acks = waiting;
         for PendingAck { record, offset, session, request } in ready {
-            let msg = self.records[usize::from(record)].msg;
+            let msg = self.producer.records[usize::from(record)].msg;
             self.respond_produce(leader, session, msg, record, ProduceOutcome::Ok { offset, duplicate: false }, request);
             self.after_ack_crash(msg, offset);
             if self.partition.leader != Some(leader) {
@@ -685,8 +685,8 @@ impl World {
     /// metadata at once, without a metadata request, and send what they held back: every running
     /// producer instance drains its accumulator and every member of the group polls.
     fn clients_learn_leader(&mut self) {
-        for session in 0..self.producers.len() as u8 {
-            let s = &self.producers[usize::from(session)];
+        for session in 0..self.producer.sessions.len() as u8 {
+            let s = &self.producer.sessions[usize::from(session)];
             if s.alive && s.frozen_until.is_none() && s.txn != super::producer::SessionTxn::Fenced {
                 self.drain(session);
             }
@@ -893,7 +893,7 @@ impl World {
     /// Kafka; the lab's `FlightKind::EndTxn` names the epoch only, and the coordinator reads the
     /// producer id of the instance that sent it.
     fn end_txn_producer_id(&self, session: u8) -> u32 {
-        self.producers[usize::from(session)].pid
+        self.producer.sessions[usize::from(session)].pid
     }
 
     /// EndTxn from the producer: fenced if its epoch is old, else the markers are written.

@@ -113,7 +113,7 @@ pub(crate) fn consumer_transactional(cfg: &EffectiveConfig) -> bool {
 
 /// What a consumer handler borrows of the other actors besides the [`Ctx`]: each use is one of
 /// the shortcuts lib.rs names ("Modelling decisions"), never a field written by hand.
-pub(crate) struct Peers<'a> {
+pub(crate) struct ConsumerPeers<'a> {
     /// The partition as the client's metadata sees it: its leader, leader epoch and log (the
     /// lab's metadata is always fresh; the log picks the message a lost commit covers).
     pub partition: &'a Partition,
@@ -128,7 +128,7 @@ pub(crate) struct Peers<'a> {
 
 /// Where a (re)joining consumer starts: the offset stored in the database for that pattern,
 /// else the committed offset, else auto.offset.reset.
-fn start_position(cfg: &EffectiveConfig, peers: &Peers) -> u64 {
+fn start_position(cfg: &EffectiveConfig, peers: &ConsumerPeers) -> u64 {
     let stored = if cfg.config.sink == SinkKind::DbOffsetsInDb { peers.sink.db_offset } else { peers.group.committed };
     stored.unwrap_or(match cfg.config.auto_offset_reset {
         OffsetReset::Earliest => 0,
@@ -150,7 +150,7 @@ impl Consumer {
     }
 
     /// The consumer (re)joins the group and starts polling.
-    pub(crate) fn start(&mut self, ctx: &mut Ctx, peers: &mut Peers) {
+    pub(crate) fn start(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         let generation = peers.group.join();
         self.alive = true;
         self.in_group = true;
@@ -166,7 +166,7 @@ impl Consumer {
 
     /// poll(): the Java client first auto-commits what earlier polls returned if the interval has
     /// passed (ConsumerCoordinator.maybeAutoCommitOffsetsAsync), then fetches.
-    pub(crate) fn poll(&mut self, ctx: &mut Ctx, peers: &mut Peers) {
+    pub(crate) fn poll(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         if !self.alive || self.fetching || self.processing.is_some() || self.waiting_commit.is_some() {
             return;
         }
@@ -199,7 +199,7 @@ impl Consumer {
 
     /// After removal from the group the next poll rejoins, and the position goes back to the
     /// committed offset: what was processed since the last commit is processed again.
-    fn rejoin(&mut self, ctx: &mut Ctx, peers: &mut Peers) {
+    fn rejoin(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         self.commit_sent = peers.group.committed;
         self.stored = None;
         self.start(ctx, peers);
@@ -214,7 +214,7 @@ impl Consumer {
     }
 
     /// Records reached the consumer: poll() returns them to the application.
-    pub(crate) fn on_fetch_response(&mut self, ctx: &mut Ctx, peers: &mut Peers, id: u32) {
+    pub(crate) fn on_fetch_response(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, id: u32) {
         let flight = &ctx.flights[id as usize];
         let FlightKind::FetchResponse { from, to, records } = flight.what else { return };
         self.batch = flight.records.clone();
@@ -232,7 +232,7 @@ impl Consumer {
     }
 
     /// Processes the next record of the batch, or finishes the batch.
-    fn process_next(&mut self, ctx: &mut Ctx, peers: &mut Peers) {
+    fn process_next(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         let Some(&FetchedRecord { offset, msg }) = self.batch.get(self.processed_in_batch) else {
             return self.batch_done(ctx, peers);
         };
@@ -263,7 +263,7 @@ impl Consumer {
     }
 
     /// Processing of a record finished: its effect goes to the sink.
-    pub(crate) fn process_done(&mut self, ctx: &mut Ctx, peers: &mut Peers, offset: u64) {
+    pub(crate) fn process_done(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, offset: u64) {
         let Some(FetchedRecord { offset: current, msg }) = self.processing else { return };
         if !self.alive || current != offset {
             return;
@@ -283,7 +283,7 @@ impl Consumer {
     }
 
     /// The batch is processed: commit as the policy says, then poll again.
-    fn batch_done(&mut self, ctx: &mut Ctx, peers: &mut Peers) {
+    fn batch_done(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         let position = self.position;
         match commit_mode(ctx.cfg) {
             CommitMode::After if self.uncommitted(position) => self.commit(ctx, peers, position, true),
@@ -293,7 +293,7 @@ impl Consumer {
     }
 
     /// Sends an offset commit; `sync` makes the application wait for the answer (commitSync).
-    fn commit(&mut self, ctx: &mut Ctx, peers: &Peers, offset: u64, sync: bool) {
+    fn commit(&mut self, ctx: &mut Ctx, peers: &ConsumerPeers, offset: u64, sync: bool) {
         let covered = msgs_between(peers.partition, self.commit_sent.unwrap_or(0), offset);
         self.commit_sent = Some(offset);
         self.last_commit = ctx.now;
@@ -303,7 +303,7 @@ impl Consumer {
     }
 
     /// sendOffsetsToTransaction + commitTransaction of the application's transactional producer.
-    fn commit_txn(&mut self, ctx: &mut Ctx, peers: &Peers, offset: u64) {
+    fn commit_txn(&mut self, ctx: &mut Ctx, peers: &ConsumerPeers, offset: u64) {
         let covered = msgs_between(peers.partition, peers.group.committed.unwrap_or(0), offset);
         let what = FlightKind::TxnOffsetCommit { offset, generation: self.generation, txn: self.txn };
         let flight = ctx.send(self.actor(), Actor::TxnCoordinator, what);
@@ -327,7 +327,7 @@ impl Consumer {
     }
 
     /// The answer to a commit reached the consumer.
-    pub(crate) fn on_offset_commit_response(&mut self, ctx: &mut Ctx, peers: &mut Peers, id: u32) {
+    pub(crate) fn on_offset_commit_response(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, id: u32) {
         let (offset, ok) = match ctx.flights[id as usize].what {
             FlightKind::OffsetCommitResponse { offset, ok } | FlightKind::TxnOffsetCommitResponse { offset, ok } => (offset, ok),
             _ => return,
@@ -346,7 +346,7 @@ impl Consumer {
 
     /// "Consumer crash after the offset commit, before processing finished": strikes when a
     /// commit covering the message lands while the message is not yet processed.
-    fn crash_after_commit(&mut self, ctx: &mut Ctx, peers: &mut Peers, offset: u64) -> bool {
+    fn crash_after_commit(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, offset: u64) -> bool {
         let pending: Vec<MsgId> =
             self.batch.iter().skip(self.processed_in_batch).filter(|r| r.offset < offset).map(|r| r.msg).collect();
         for msg in pending {
@@ -359,7 +359,7 @@ impl Consumer {
     }
 
     /// The commit the application waited for is over (answered, refused or timed out).
-    fn finish_commit(&mut self, ctx: &mut Ctx, peers: &mut Peers, ok: bool) {
+    fn finish_commit(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, ok: bool) {
         self.waiting_commit = None;
         match commit_mode(ctx.cfg) {
             CommitMode::Before if ok => self.process_next(ctx, peers),
@@ -382,7 +382,7 @@ impl Consumer {
     }
 
     /// commitSync or commitTransaction got no answer within request.timeout.ms.
-    pub(crate) fn commit_timeout(&mut self, ctx: &mut Ctx, peers: &mut Peers, flight: u32) {
+    pub(crate) fn commit_timeout(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, flight: u32) {
         if !self.alive || self.waiting_commit != Some(flight) {
             return;
         }
@@ -403,7 +403,7 @@ impl Consumer {
 
     /// max.poll.interval.ms passed since the poll and the application is still busy: the member
     /// is removed from the group (its generation is now stale).
-    pub(crate) fn poll_deadline(&mut self, ctx: &mut Ctx, peers: &mut Peers, poll: u32) {
+    pub(crate) fn poll_deadline(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, poll: u32) {
         if !self.alive || self.polls != poll || self.fetching || !self.in_group {
             return;
         }
@@ -428,7 +428,7 @@ impl Consumer {
 
     /// The auto-commit timer: librdkafka commits the stored offsets whatever the application is
     /// doing; the Java client's poll(timeout) loop commits while it waits for records.
-    pub(crate) fn auto_commit_timer(&mut self, ctx: &mut Ctx, peers: &mut Peers) {
+    pub(crate) fn auto_commit_timer(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         if !self.alive {
             return;
         }
@@ -448,7 +448,7 @@ impl Consumer {
     }
 
     /// The consumer process dies: nothing is committed on the way out.
-    pub(crate) fn crash(&mut self, ctx: &mut Ctx, peers: &mut Peers) {
+    pub(crate) fn crash(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         self.alive = false;
         self.processing = None;
         self.fetching = false;
@@ -461,7 +461,7 @@ impl Consumer {
     /// the positions of everything poll() returned when auto-commit is on, processed or not
     /// (ConsumerCoordinator.close → maybeAutoCommitOffsetsSync); librdkafka's
     /// rd_kafka_consumer_close() commits the stored offsets, which include the record handed over.
-    fn close(&mut self, ctx: &mut Ctx, peers: &mut Peers) {
+    fn close(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         match commit_mode(ctx.cfg) {
             CommitMode::AutoInPoll if self.uncommitted(self.position) => self.commit(ctx, peers, self.position, false),
             CommitMode::AutoBackground => {
@@ -483,7 +483,7 @@ impl Consumer {
 
     /// A new consumer instance replaces this one. With offsets in a transaction, its
     /// InitProducerId fences and aborts the previous instance's open transaction.
-    pub(crate) fn restart(&mut self, ctx: &mut Ctx, peers: &mut Peers) {
+    pub(crate) fn restart(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         if consumer_transactional(ctx.cfg) && self.txn_dirty && !peers.sink.txn_ended(self.txn) {
             peers.sink.abort_txn(ctx, self.txn);
         }
@@ -495,11 +495,11 @@ impl Consumer {
 }
 
 /// The consumer `member` of the group (an index into `World::consumers`), the [`Ctx`] and its
-/// [`Peers`], borrowed side by side from a world.
+/// [`ConsumerPeers`], borrowed side by side from a world.
 macro_rules! member {
     ($world:expr, $member:expr) => {{
         let w = &mut *$world;
-        let peers = Peers {
+        let peers = ConsumerPeers {
             partition: &w.partition,
             group: &mut w.group,
             sink: &mut w.sink,
@@ -516,7 +516,7 @@ impl World {
     }
 
     /// Runs `handler` on the member running consumer instance `instance` (nothing if none does).
-    fn on_member(&mut self, instance: u8, handler: impl FnOnce(&mut Consumer, &mut Ctx, &mut Peers)) {
+    fn on_member(&mut self, instance: u8, handler: impl FnOnce(&mut Consumer, &mut Ctx, &mut ConsumerPeers)) {
         let Some(index) = self.member(instance) else { return };
         let (consumer, mut ctx, mut peers) = member!(self, index);
         handler(consumer, &mut ctx, &mut peers);
@@ -639,7 +639,7 @@ mod tests {
         let mut group = GroupCoordinator::default();
         let mut sink = Sink::default();
         let mut parked = None;
-        let peers = Peers { partition: &partition, group: &mut group, sink: &mut sink, parked_fetch: &mut parked };
+        let peers = ConsumerPeers { partition: &partition, group: &mut group, sink: &mut sink, parked_fetch: &mut parked };
         let earliest = cfg(|_| {});
         let latest = cfg(|c| c.auto_offset_reset = OffsetReset::Latest);
         assert_eq!(start_position(&earliest, &peers), 0);

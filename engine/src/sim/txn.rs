@@ -97,7 +97,7 @@ impl TxnCoordinator {
         self.txns[index].epoch += 1;
     }
 
-    /// The producer bumped its own epoch (KIP-360, see `World::abort_bumps_epoch`): the record
+    /// The producer bumped its own epoch (KIP-360, see `Producer::abort_bumps_epoch`): the record
     /// of `pid` takes it.
     pub(crate) fn take_epoch(&mut self, pid: ProducerId, epoch: u16) {
         if let Some(meta) = self.txns.iter_mut().find(|t| t.pid == pid) {

@@ -18,7 +18,7 @@ use super::group::GroupCoordinator;
 use super::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, FlightKind, MsgId, Tick, FNV_OFFSET};
 use super::fault::{Fault, FaultSpec, Trigger};
 use super::ledger::Ledger;
-use super::producer::{AppMessage, ProducerSession, Record};
+use super::producer::{Producer, ProducerSession, Record};
 use super::rng::Rng;
 use super::sink::Sink;
 
@@ -167,13 +167,10 @@ pub struct World {
     pub(crate) broken: Vec<BrokenConnection>,
     /// Producer ids the partition ever appended an idempotent record of.
     pub(crate) pids_appended: Vec<u32>,
-    /// The accumulator's queue counter (see `Record::queue_key`).
-    pub(crate) next_queue_key: i64,
     pub(crate) txn_coordinator: TxnCoordinator,
     pub(crate) group: GroupCoordinator,
-    pub(crate) producers: Vec<ProducerSession>,
-    pub(crate) records: Vec<Record>,
-    pub(crate) app: Vec<AppMessage>,
+    /// The producer application, its instances and their records.
+    pub(crate) producer: Producer,
     /// The consumer group's members (today's scenarios have one).
     pub(crate) consumers: Vec<Consumer>,
     pub(crate) sink: Sink,
@@ -207,13 +204,10 @@ impl World {
             parked_consumer_fetch: None,
             pending_acks: Vec::new(),
             broken: Vec::new(),
-            next_queue_key: 0,
             pids_appended: Vec::new(),
             txn_coordinator: TxnCoordinator::default(),
             group: GroupCoordinator::default(),
-            producers: Vec::new(),
-            records: Vec::new(),
-            app: (1..=messages).map(|m| AppMessage::new(MsgId(m))).collect(),
+            producer: Producer::new(messages),
             consumers: vec![Consumer::new()],
             sink: Sink::default(),
             next_pid: 1,
@@ -371,12 +365,12 @@ impl World {
 
     /// The producer instances so far (restarts and zombies add instances).
     pub fn producers(&self) -> &[ProducerSession] {
-        &self.producers
+        &self.producer.sessions
     }
 
     /// Every record the producer clients created.
     pub fn records(&self) -> &[Record] {
-        &self.records
+        &self.producer.records
     }
 
     /// Network messages on the wire now, for the UI to animate.
@@ -611,7 +605,7 @@ impl World {
         let flight_id = flight.id;
         self.cause = Some(flight.sent_event);
         if let Actor::Producer { session } = to {
-            if let Some(until) = self.producers[usize::from(session)].frozen_until {
+            if let Some(until) = self.producer.sessions[usize::from(session)].frozen_until {
                 // A frozen process reads nothing; the message waits in its socket buffer.
                 return self.schedule(until, Action::Arrive { flight: id });
             }
@@ -637,7 +631,7 @@ impl World {
     fn receiver_up(&self, to: Actor) -> bool {
         match to {
             Actor::Broker(b) => self.partition.replicas[usize::from(b)].alive,
-            Actor::Producer { session } => self.producers[usize::from(session)].alive,
+            Actor::Producer { session } => self.producer.sessions[usize::from(session)].alive,
             Actor::Consumer { instance } => self.consumers.iter().any(|c| c.alive && c.instance == instance),
             Actor::TxnCoordinator | Actor::GroupCoordinator | Actor::Sink => true,
         }
@@ -666,7 +660,7 @@ impl World {
     /// A message whose receiver is down: the sender sees its connection close.
     fn undeliverable(&mut self, id: u32) {
         match self.flights[id as usize].what {
-            FlightKind::Produce { record, .. } if self.records[usize::from(record)].flight == Some(id) => {
+            FlightKind::Produce { record, .. } if self.producer.records[usize::from(record)].flight == Some(id) => {
                 self.connection_lost(record)
             }
             // The group's member polls again (the lab's group has one, whichever instance sent it).
@@ -720,7 +714,7 @@ pub(crate) struct Ctx<'a> {
     cause: &'a mut Option<EventId>,
     pub flights: &'a mut Vec<Flight>,
     link_clock: &'a mut [Tick; 16],
-    broken: &'a [BrokenConnection],
+    broken: &'a mut Vec<BrokenConnection>,
     faults: &'a mut Vec<ArmedFault>,
     opportunities: &'a mut Option<Vec<Opportunity>>,
     opportunities_full: &'a mut bool,
@@ -739,7 +733,7 @@ macro_rules! ctx {
             &mut $world.cause,
             &mut $world.flights,
             &mut $world.link_clock,
-            &$world.broken,
+            &mut $world.broken,
             &mut $world.faults,
             &mut $world.opportunities,
             &mut $world.opportunities_full,
@@ -761,7 +755,7 @@ impl<'a> Ctx<'a> {
         cause: &'a mut Option<EventId>,
         flights: &'a mut Vec<Flight>,
         link_clock: &'a mut [Tick; 16],
-        broken: &'a [BrokenConnection],
+        broken: &'a mut Vec<BrokenConnection>,
         faults: &'a mut Vec<ArmedFault>,
         opportunities: &'a mut Option<Vec<Opportunity>>,
         opportunities_full: &'a mut bool,
@@ -855,6 +849,16 @@ impl<'a> Ctx<'a> {
         });
         self.schedule(arrives, Action::Arrive { flight: id });
         id
+    }
+
+    /// A fault broke `connection` in one direction: what travels that way is lost from now on.
+    pub(crate) fn break_connection(&mut self, connection: BrokenConnection) {
+        self.broken.push(connection);
+    }
+
+    /// The client closed its connections from `session` to `broker`; new ones work.
+    pub(crate) fn mend_connection(&mut self, session: u8, broker: u8) {
+        self.broken.retain(|c| (c.session, c.broker) != (session, broker));
     }
 
     /// The fault of `connection` if it is broken in that direction.
