@@ -97,7 +97,9 @@
 //!   (`World::consumer_checks_position_at_leader`); a commit stores the leader epoch the consumer
 //!   holds when the commit lands (`World::consumer_leader_epoch`). One consumer in the group
 //!   (`World::consumers` holds one member): a rebalance is a rejoin at the committed offset, with
-//!   no JoinGroup round trip (`GroupCoordinator::join`). Auto-commit is either the Java client's (inside `poll()` and `close()`) or
+//!   no JoinGroup round trip (`GroupCoordinator::join`). A consumer that dies closes its
+//!   connection and the leader forgets its parked fetch at once (`Partition::forget_consumer_fetch`).
+//!   Auto-commit is either the Java client's (inside `poll()` and `close()`) or
 //!   librdkafka's background commit of offsets stored as each record is handed over (before any
 //!   processing, so `close()` after a throw commits past the record that threw).
 //! - Faults that strike at a tick (and the start) go before every other action of their tick, so

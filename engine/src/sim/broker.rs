@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::event::{FetchedRecord, MsgId, Tick};
+use super::world::{ParkedFetch, PendingAck};
 
 /// A producer id. 0 means "no producer id": a producer without idempotence.
 pub type ProducerId = u32;
@@ -97,6 +98,15 @@ pub struct Partition {
     pub leader_epoch: u32,
     /// The follower's fetch offset as the leader last saw it (its log end offset).
     pub follower_fetch_offset: u64,
+    /// The follower's fetch the leader holds until there is something to replicate.
+    pub(crate) parked_replica_fetch: Option<u32>,
+    /// The consumer's fetch the leader holds until something is readable.
+    pub(crate) parked_consumer_fetch: Option<ParkedFetch>,
+    /// Produce requests appended with acks=all, answered once the high watermark passes them.
+    pub(crate) pending_acks: Vec<PendingAck>,
+    /// Producer ids the partition ever appended an idempotent record of (at most 64): one of
+    /// them the log no longer holds is one whose state the broker lost.
+    pub(crate) pids_appended: Vec<u32>,
 }
 
 impl Partition {
@@ -111,6 +121,10 @@ impl Partition {
             isr: vec![true; n],
             leader_epoch: 0,
             follower_fetch_offset: 0,
+            parked_replica_fetch: None,
+            parked_consumer_fetch: None,
+            pending_acks: Vec::new(),
+            pids_appended: Vec::new(),
         }
     }
 
@@ -163,6 +177,12 @@ impl Partition {
             }
         }
         (hw > self.replicas[leader].hw).then_some(hw)
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", consumers): a consumer that dies closes its
+    /// connection, and the leader forgets the fetch it held for it at once.
+    pub(crate) fn forget_consumer_fetch(&mut self) {
+        self.parked_consumer_fetch = None;
     }
 
     /// The highest offset a consumer of `isolation` may read up to (exclusive): the high
@@ -313,7 +333,7 @@ use super::config::{Acks, IsolationLevel, OffsetReset};
 use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
 use super::txn::{TxnMarker, TxnMeta, TxnPhase};
-use super::world::{ctx, Action, BrokenConnection, FlightState, ParkedFetch, PendingAck, World};
+use super::world::{ctx, Action, BrokenConnection, FlightState, World};
 
 impl World {
     fn leader_replica(&mut self) -> Option<&mut Replica> {
@@ -370,7 +390,7 @@ impl World {
                 respond(self, ProduceOutcome::Ok { offset, duplicate: false });
                 self.after_ack_crash(msg, offset);
             }
-            Acks::All => self.pending_acks.push(PendingAck { record, offset, session, request: id }),
+            Acks::All => self.partition.pending_acks.push(PendingAck { record, offset, session, request: id }),
         }
         self.after_leader_change();
     }
@@ -418,7 +438,7 @@ impl World {
     /// no state for it and accepts any sequence, as Kafka does. A producer id the partition never
     /// saw must start at sequence 0 (see lib.rs, "Modelling decisions").
     fn sequence_check(&self, pid: u32, epoch: u16, seq: u32) -> SequenceCheck {
-        let state_lost = self.pids_appended.contains(&pid);
+        let state_lost = self.partition.pids_appended.contains(&pid);
         check_sequence_after_loss(self.partition.log(), pid, epoch, seq, state_lost)
     }
 
@@ -429,8 +449,8 @@ impl World {
         let offset = replica.leo();
         let kind = EntryKind::Data { msg, record, pid, epoch, seq, txn };
         replica.log.push(LogEntry { offset, leader_epoch, kind });
-        if seq.is_some() && !self.pids_appended.contains(&pid) && self.pids_appended.len() < 64 {
-            self.pids_appended.push(pid);
+        if seq.is_some() && !self.partition.pids_appended.contains(&pid) && self.partition.pids_appended.len() < 64 {
+            self.partition.pids_appended.push(pid);
         }
         self.record(EventKind::Appended { broker, offset, msg, pid, epoch, seq, txn });
         if txn {
@@ -483,8 +503,8 @@ impl World {
     }
 
     fn answer_pending_acks(&mut self, leader: u8, hw: u64) {
-        let (ready, waiting): (Vec<_>, Vec<_>) = self.pending_acks.iter().partition(|ack| ack.offset < hw);
-        self.pending_acks = waiting;
+        let (ready, waiting): (Vec<_>, Vec<_>) = self.partition.pending_acks.iter().partition(|ack| ack.offset < hw);
+        self.partition.pending_acks = waiting;
         for PendingAck { record, offset, session, request } in ready {
             let msg = self.producer.records[usize::from(record)].msg;
             self.respond_produce(leader, session, msg, record, ProduceOutcome::Ok { offset, duplicate: false }, request);
@@ -544,12 +564,12 @@ impl World {
             let size = self.partition.isr_size();
             self.record(EventKind::IsrChanged { follower_in: true, size });
         }
-        self.parked_replica_fetch = Some(id);
+        self.partition.parked_replica_fetch = Some(id);
         self.after_leader_change();
     }
 
     fn wake_replica_fetch(&mut self) {
-        let Some(id) = self.parked_replica_fetch else { return };
+        let Some(id) = self.partition.parked_replica_fetch else { return };
         let Some(leader) = self.partition.leader else { return };
         let flight = &self.flights[id as usize];
         let (Actor::Broker(f), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.what) else { return };
@@ -557,7 +577,7 @@ impl World {
         if replica.leo() <= offset {
             return;
         }
-        self.parked_replica_fetch = None;
+        self.partition.parked_replica_fetch = None;
         let entries = replica.log[offset as usize..].to_vec();
         let (to, hw) = (replica.leo(), replica.hw);
         let what = FlightKind::ReplicaFetchResponse { from: offset, to, hw };
@@ -597,7 +617,7 @@ impl World {
         }
         self.partition.isr[usize::from(f)] = false;
         self.partition.replicas[usize::from(f)].stalled_until = Some(self.now + self.cfg.restart);
-        self.parked_replica_fetch = None;
+        self.partition.parked_replica_fetch = None;
         let size = self.partition.isr_size();
         self.record(EventKind::IsrChanged { follower_in: false, size });
         self.schedule(self.now + self.cfg.restart, Action::FollowerResume);
@@ -633,12 +653,12 @@ impl World {
         self.broken.retain(|c| c.broker != broker);
         self.partition.leader = None;
         self.partition.last_leader = broker;
-        self.parked_replica_fetch = None;
+        self.partition.parked_replica_fetch = None;
         self.drop_parked_consumer_fetch();
         // Its sockets close: the requests it held without answering fail at once
         // (NetworkClient.processDisconnection); responses it had already sent still arrive, and
         // requests still on their way fail when they reach the closed port.
-        for ack in std::mem::take(&mut self.pending_acks) {
+        for ack in std::mem::take(&mut self.partition.pending_acks) {
             self.connection_lost(ack.record);
         }
         let fenced = self.now + self.cfg.session_timeout;
@@ -757,7 +777,7 @@ impl World {
             return self.consumers[member].fetch_failed(&mut ctx!(self));
         }
         let offset = self.consumer_checks_position_at_leader(member, offset, leader_epoch);
-        self.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset });
+        self.partition.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset });
         self.wake_consumer_fetch();
     }
 
@@ -799,7 +819,7 @@ impl World {
     }
 
     fn wake_consumer_fetch(&mut self) {
-        let Some(ParkedFetch { flight: id, offset }) = self.parked_consumer_fetch else { return };
+        let Some(ParkedFetch { flight: id, offset }) = self.partition.parked_consumer_fetch else { return };
         let Some(leader) = self.partition.leader else { return };
         let Actor::Consumer { instance } = self.flights[id as usize].from else { return };
         let limit = self.read_limit();
@@ -810,7 +830,7 @@ impl World {
         let max = self.cfg.config.max_poll_records as usize;
         let (records, to) = fetchable(self.partition.log(), offset, limit, read_committed, max);
         debug_assert!(to <= self.partition.hw(), "a fetch must never return records at or past the high watermark");
-        self.parked_consumer_fetch = None;
+        self.partition.parked_consumer_fetch = None;
         let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
         self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
         let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what);
@@ -819,7 +839,7 @@ impl World {
 
     pub(crate) fn drop_parked_consumer_fetch(&mut self) {
         // The parked fetch is the group member's (the lab's group has one).
-        if self.parked_consumer_fetch.take().is_some() && self.consumers[0].alive {
+        if self.partition.parked_consumer_fetch.take().is_some() && self.consumers[0].alive {
             self.consumers[0].fetch_failed(&mut ctx!(self));
         }
     }

@@ -14,7 +14,7 @@ use super::event::{Actor, EventKind, FetchedRecord, FlightKind, MsgId, Tick};
 use super::fault::Fault;
 use super::group::GroupCoordinator;
 use super::sink::Sink;
-use super::world::{ctx, Action, Ctx, ParkedFetch, World};
+use super::world::{ctx, Action, Ctx, World};
 
 /// The consumer client and application.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -115,15 +115,13 @@ pub(crate) fn consumer_transactional(cfg: &EffectiveConfig) -> bool {
 /// the shortcuts lib.rs names ("Modelling decisions"), never a field written by hand.
 pub(crate) struct ConsumerPeers<'a> {
     /// The partition as the client's metadata sees it: its leader, leader epoch and log (the
-    /// lab's metadata is always fresh; the log picks the message a lost commit covers).
-    pub partition: &'a Partition,
+    /// lab's metadata is always fresh; the log picks the message a lost commit covers). Mutable
+    /// only for `Partition::forget_consumer_fetch`.
+    pub partition: &'a mut Partition,
     /// The group coordinator: joining and leaving the group take no round trip.
     pub group: &'a mut GroupCoordinator,
     /// Where processing leaves its effect, and the outcome of each application transaction.
     pub sink: &'a mut Sink,
-    /// The fetch the leader holds for this consumer: a consumer that dies closes its connection,
-    /// and the leader forgets the fetch at once.
-    pub parked_fetch: &'a mut Option<ParkedFetch>,
 }
 
 /// Where a (re)joining consumer starts: the offset stored in the database for that pattern,
@@ -452,7 +450,7 @@ impl Consumer {
         self.alive = false;
         self.processing = None;
         self.fetching = false;
-        *peers.parked_fetch = None;
+        peers.partition.forget_consumer_fetch();
         ctx.record(EventKind::ConsumerCrashed { instance: self.instance });
         ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart);
     }
@@ -476,7 +474,7 @@ impl Consumer {
         }
         self.alive = false;
         self.processing = None;
-        *peers.parked_fetch = None;
+        peers.partition.forget_consumer_fetch();
         ctx.record(EventKind::ConsumerClosed { instance: self.instance });
         ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart);
     }
@@ -500,10 +498,9 @@ macro_rules! member {
     ($world:expr, $member:expr) => {{
         let w = &mut *$world;
         let peers = ConsumerPeers {
-            partition: &w.partition,
+            partition: &mut w.partition,
             group: &mut w.group,
             sink: &mut w.sink,
-            parked_fetch: &mut w.parked_consumer_fetch,
         };
         (&mut w.consumers[$member], ctx!(w), peers)
     }};
@@ -638,8 +635,7 @@ mod tests {
         partition.replicas[0].hw = 3;
         let mut group = GroupCoordinator::default();
         let mut sink = Sink::default();
-        let mut parked = None;
-        let peers = ConsumerPeers { partition: &partition, group: &mut group, sink: &mut sink, parked_fetch: &mut parked };
+        let peers = ConsumerPeers { partition: &mut partition, group: &mut group, sink: &mut sink };
         let earliest = cfg(|_| {});
         let latest = cfg(|c| c.auto_offset_reset = OffsetReset::Latest);
         assert_eq!(start_position(&earliest, &peers), 0);

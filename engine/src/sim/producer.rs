@@ -69,7 +69,7 @@ pub enum RecordState {
 /// One record (one batch) of the producer client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Record {
-    /// Its index in `World::records`.
+    /// Its index in `Producer::records` (`World::records()`).
     pub id: u16,
     /// The message it carries.
     pub msg: MsgId,

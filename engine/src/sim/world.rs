@@ -156,17 +156,10 @@ pub struct World {
     pub(crate) rng: Rng,
     pub(crate) link_clock: [Tick; 16],
     pub(crate) partition: Partition,
-    pub(crate) parked_replica_fetch: Option<u32>,
-    pub(crate) parked_consumer_fetch: Option<ParkedFetch>,
-    /// Produce requests appended with acks=all, answered once the high watermark passes them.
-    pub(crate) pending_acks: Vec<PendingAck>,
-    /// Producer connections that broke silently (a fault dropped a request or a response):
-    /// What travels in the failed direction (requests after
-    /// `DropProduceRequest`, responses after `DropAck`) is lost until the client's
-    /// request.timeout.ms closes the connection.
+    /// Producer connections that broke silently (a fault dropped a request or a response): what
+    /// travels in the failed direction (requests after `DropProduceRequest`, responses after
+    /// `DropAck`) is lost until the client's request.timeout.ms closes the connection.
     pub(crate) broken: Vec<BrokenConnection>,
-    /// Producer ids the partition ever appended an idempotent record of.
-    pub(crate) pids_appended: Vec<u32>,
     pub(crate) txn_coordinator: TxnCoordinator,
     pub(crate) group: GroupCoordinator,
     /// The producer application, its instances and their records.
@@ -200,11 +193,7 @@ impl World {
             rng: Rng::new(seed),
             link_clock: [0; 16],
             partition,
-            parked_replica_fetch: None,
-            parked_consumer_fetch: None,
-            pending_acks: Vec::new(),
             broken: Vec::new(),
-            pids_appended: Vec::new(),
             txn_coordinator: TxnCoordinator::default(),
             group: GroupCoordinator::default(),
             producer: Producer::new(messages),
