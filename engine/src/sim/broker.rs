@@ -333,7 +333,7 @@ use super::config::{Acks, IsolationLevel, OffsetReset};
 use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
 use super::txn::{TxnMarker, TxnMeta, TxnPhase};
-use super::world::{ctx, Action, BrokenConnection, FlightState, World};
+use super::world::{ctx, Action, BrokenConnection, Ctx, FlightState, World};
 
 impl World {
     fn leader_replica(&mut self) -> Option<&mut Replica> {
@@ -531,103 +531,34 @@ impl World {
 
     // ----- replication -----
 
-    /// The follower starts (or resumes) fetching from the leader.
     pub(crate) fn start_follower_fetching(&mut self) {
-        let (Some(f), Some(leader)) = (self.partition.follower(), self.partition.leader) else { return };
-        let replica = &self.partition.replicas[usize::from(f)];
-        if !replica.alive || replica.stalled_until.is_some() {
-            return;
-        }
-        let offset = replica.leo();
-        self.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset });
+        self.partition.start_follower_fetching(&mut ctx!(self));
     }
 
-    /// The follower's fetch reached the leader: it tells the leader the follower's log end offset.
     pub(crate) fn on_replica_fetch(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let (Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.to, flight.what)
-        else {
-            return;
-        };
-        if self.partition.leader != Some(leader) || self.partition.replicas[usize::from(f)].stalled_until.is_some() {
-            return;
+        if self.partition.on_replica_fetch(&mut ctx!(self), id) {
+            self.after_leader_change();
         }
-        self.partition.follower_fetch_offset = offset;
-        let leader_replica = &self.partition.replicas[usize::from(leader)];
-        let hw = leader_replica.hw;
-        // Partition.isFollowerInSync: the follower must reach the high watermark and the offset
-        // where the current leader epoch began (leaderEpochStartOffsetOpt).
-        let epoch = self.partition.leader_epoch;
-        let epoch_start = leader_replica.log.iter().position(|e| e.leader_epoch == epoch).unwrap_or(leader_replica.log.len()) as u64;
-        if !self.partition.isr[usize::from(f)] && offset >= hw && offset >= epoch_start {
-            self.partition.isr[usize::from(f)] = true;
-            let size = self.partition.isr_size();
-            self.record(EventKind::IsrChanged { follower_in: true, size });
-        }
-        self.partition.parked_replica_fetch = Some(id);
-        self.after_leader_change();
     }
 
     fn wake_replica_fetch(&mut self) {
-        let Some(id) = self.partition.parked_replica_fetch else { return };
-        let Some(leader) = self.partition.leader else { return };
-        let flight = &self.flights[id as usize];
-        let (Actor::Broker(f), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.what) else { return };
-        let replica = &self.partition.replicas[usize::from(leader)];
-        if replica.leo() <= offset {
-            return;
-        }
-        self.partition.parked_replica_fetch = None;
-        let entries = replica.log[offset as usize..].to_vec();
-        let (to, hw) = (replica.leo(), replica.hw);
-        let what = FlightKind::ReplicaFetchResponse { from: offset, to, hw };
-        self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
-        let response = self.send(Actor::Broker(leader), Actor::Broker(f), what);
-        self.flights[response as usize].entries = entries;
+        self.partition.wake_replica_fetch(&mut ctx!(self));
     }
 
-    /// Entries reached the follower: it appends them and fetches again.
     pub(crate) fn on_replica_fetch_response(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let (Actor::Broker(f), FlightKind::ReplicaFetchResponse { from, to, hw }) = (flight.to, flight.what) else { return };
-        let replica = &self.partition.replicas[usize::from(f)];
-        if self.partition.leader == Some(f) || replica.stalled_until.is_some() || replica.leo() != from {
-            return;
-        }
-        let entries = std::mem::take(&mut self.flights[id as usize].entries);
-        let msgs: Vec<_> = entries.iter().filter_map(|e| e.msg()).collect();
-        let replica = &mut self.partition.replicas[usize::from(f)];
-        replica.log.extend(entries);
-        replica.hw = hw.min(replica.leo());
-        self.record(EventKind::Replicated { broker: f, from, to });
-        self.start_follower_fetching();
-        for msg in msgs {
-            if self.partition.leader.is_some() && self.strike(Fault::LeaderCrashReplicated, Some(msg)) {
-                return self.crash_leader(false);
-            }
+        if self.partition.on_replica_fetch_response(&mut ctx!(self), id) {
+            self.crash_leader(false);
         }
     }
 
-    /// The follower stalls and the leader drops it from the ISR (as after replica.lag.time.max.ms);
-    /// it resumes fetching after lab.restart.ms and rejoins once caught up to the HW.
     pub(crate) fn follower_out_of_isr(&mut self) {
-        let Some(f) = self.partition.follower() else { return };
-        if !self.partition.isr[usize::from(f)] {
-            return;
+        if self.partition.follower_out_of_isr(&mut ctx!(self)) {
+            self.after_leader_change();
         }
-        self.partition.isr[usize::from(f)] = false;
-        self.partition.replicas[usize::from(f)].stalled_until = Some(self.now + self.cfg.restart);
-        self.partition.parked_replica_fetch = None;
-        let size = self.partition.isr_size();
-        self.record(EventKind::IsrChanged { follower_in: false, size });
-        self.schedule(self.now + self.cfg.restart, Action::FollowerResume);
-        self.after_leader_change();
     }
 
     pub(crate) fn follower_resume(&mut self) {
-        let Some(f) = self.partition.follower() else { return };
-        self.partition.replicas[usize::from(f)].stalled_until = None;
-        self.start_follower_fetching();
+        self.partition.follower_resume(&mut ctx!(self));
     }
 
     // ----- crashes and elections -----
@@ -832,7 +763,8 @@ impl World {
         debug_assert!(to <= self.partition.hw(), "a fetch must never return records at or past the high watermark");
         self.partition.parked_consumer_fetch = None;
         let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
-        self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
+        let request = self.flights[id as usize].sent_event;
+        ctx!(self).also_caused_by(request);
         let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what);
         self.flights[response as usize].records = records;
     }
@@ -937,6 +869,113 @@ impl World {
         if let Some(index) = self.txn_coordinator.timed_out(pid, epoch, began) {
             self.abort_txn(index, false);
         }
+    }
+}
+
+// ----- the follower and the leader's side of replication -----
+
+impl Partition {
+    /// The follower starts (or resumes) fetching from the leader.
+    pub(crate) fn start_follower_fetching(&mut self, ctx: &mut Ctx) {
+        let (Some(f), Some(leader)) = (self.follower(), self.leader) else { return };
+        let replica = &self.replicas[usize::from(f)];
+        if !replica.alive || replica.stalled_until.is_some() {
+            return;
+        }
+        let offset = replica.leo();
+        ctx.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset });
+    }
+
+    /// The follower's fetch reached the leader: it tells the leader the follower's log end offset.
+    /// Returns whether the leader saw it (the high watermark and the fetches may move).
+    pub(crate) fn on_replica_fetch(&mut self, ctx: &mut Ctx, id: u32) -> bool {
+        let flight = &ctx.flights[id as usize];
+        let (Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.to, flight.what)
+        else {
+            return false;
+        };
+        if self.leader != Some(leader) || self.replicas[usize::from(f)].stalled_until.is_some() {
+            return false;
+        }
+        self.follower_fetch_offset = offset;
+        let leader_replica = &self.replicas[usize::from(leader)];
+        let hw = leader_replica.hw;
+        // Partition.isFollowerInSync: the follower must reach the high watermark and the offset
+        // where the current leader epoch began (leaderEpochStartOffsetOpt).
+        let epoch = self.leader_epoch;
+        let epoch_start = leader_replica.log.iter().position(|e| e.leader_epoch == epoch).unwrap_or(leader_replica.log.len()) as u64;
+        if !self.isr[usize::from(f)] && offset >= hw && offset >= epoch_start {
+            self.isr[usize::from(f)] = true;
+            let size = self.isr_size();
+            ctx.record(EventKind::IsrChanged { follower_in: true, size });
+        }
+        self.parked_replica_fetch = Some(id);
+        true
+    }
+
+    pub(crate) fn wake_replica_fetch(&mut self, ctx: &mut Ctx) {
+        let Some(id) = self.parked_replica_fetch else { return };
+        let Some(leader) = self.leader else { return };
+        let flight = &ctx.flights[id as usize];
+        let (Actor::Broker(f), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.what) else { return };
+        let replica = &self.replicas[usize::from(leader)];
+        if replica.leo() <= offset {
+            return;
+        }
+        self.parked_replica_fetch = None;
+        let entries = replica.log[offset as usize..].to_vec();
+        let (to, hw) = (replica.leo(), replica.hw);
+        let what = FlightKind::ReplicaFetchResponse { from: offset, to, hw };
+        ctx.also_caused_by(ctx.flights[id as usize].sent_event);
+        let response = ctx.send(Actor::Broker(leader), Actor::Broker(f), what);
+        ctx.flights[response as usize].entries = entries;
+    }
+
+    /// Entries reached the follower: it appends them and fetches again.
+    /// Returns whether `leader-crash-replicated` struck: the leader crashes.
+    pub(crate) fn on_replica_fetch_response(&mut self, ctx: &mut Ctx, id: u32) -> bool {
+        let flight = &ctx.flights[id as usize];
+        let (Actor::Broker(f), FlightKind::ReplicaFetchResponse { from, to, hw }) = (flight.to, flight.what) else { return false };
+        let replica = &self.replicas[usize::from(f)];
+        if self.leader == Some(f) || replica.stalled_until.is_some() || replica.leo() != from {
+            return false;
+        }
+        let entries = std::mem::take(&mut ctx.flights[id as usize].entries);
+        let msgs: Vec<_> = entries.iter().filter_map(|e| e.msg()).collect();
+        let replica = &mut self.replicas[usize::from(f)];
+        replica.log.extend(entries);
+        replica.hw = hw.min(replica.leo());
+        ctx.record(EventKind::Replicated { broker: f, from, to });
+        self.start_follower_fetching(ctx);
+        for msg in msgs {
+            if self.leader.is_some() && ctx.strike(Fault::LeaderCrashReplicated, Some(msg)) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The follower stalls and the leader drops it from the ISR (as after replica.lag.time.max.ms);
+    /// it resumes fetching after lab.restart.ms and rejoins once caught up to the HW.
+    /// Returns whether the ISR changed (the high watermark and the fetches may move).
+    pub(crate) fn follower_out_of_isr(&mut self, ctx: &mut Ctx) -> bool {
+        let Some(f) = self.follower() else { return false };
+        if !self.isr[usize::from(f)] {
+            return false;
+        }
+        self.isr[usize::from(f)] = false;
+        self.replicas[usize::from(f)].stalled_until = Some(ctx.now + ctx.cfg.restart);
+        self.parked_replica_fetch = None;
+        let size = self.isr_size();
+        ctx.record(EventKind::IsrChanged { follower_in: false, size });
+        ctx.schedule(ctx.now + ctx.cfg.restart, Action::FollowerResume);
+        true
+    }
+
+    pub(crate) fn follower_resume(&mut self, ctx: &mut Ctx) {
+        let Some(f) = self.follower() else { return };
+        self.replicas[usize::from(f)].stalled_until = None;
+        self.start_follower_fetching(ctx);
     }
 }
 

@@ -771,6 +771,12 @@ impl<'a> Ctx<'a> {
         id
     }
 
+    /// What follows is caused by `event` too, if it is later than the current cause (an answer
+    /// to a parked request is caused by the request or by what released it, whichever is later).
+    pub(crate) fn also_caused_by(&mut self, event: EventId) {
+        *self.cause = Some(event).max(*self.cause);
+    }
+
     /// Finds an armed fault of kind `fault` whose trigger matches now and `msg`, marks it struck and
     /// records the strike. This is where every fault, whatever its source, takes effect.
     pub(crate) fn strike(&mut self, fault: Fault, msg: Option<MsgId>) -> bool {
