@@ -750,23 +750,7 @@ impl World {
     }
 
     fn wake_consumer_fetch(&mut self) {
-        let Some(ParkedFetch { flight: id, offset }) = self.partition.parked_consumer_fetch else { return };
-        let Some(leader) = self.partition.leader else { return };
-        let Actor::Consumer { instance } = self.flights[id as usize].from else { return };
-        let limit = self.read_limit();
-        if limit <= offset {
-            return;
-        }
-        let read_committed = self.cfg.config.isolation_level == IsolationLevel::ReadCommitted;
-        let max = self.cfg.config.max_poll_records as usize;
-        let (records, to) = fetchable(self.partition.log(), offset, limit, read_committed, max);
-        debug_assert!(to <= self.partition.hw(), "a fetch must never return records at or past the high watermark");
-        self.partition.parked_consumer_fetch = None;
-        let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
-        let request = self.flights[id as usize].sent_event;
-        ctx!(self).also_caused_by(request);
-        let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what);
-        self.flights[response as usize].records = records;
+        self.partition.wake_consumer_fetch(&mut ctx!(self));
     }
 
     pub(crate) fn drop_parked_consumer_fetch(&mut self) {
@@ -976,6 +960,28 @@ impl Partition {
         let Some(f) = self.follower() else { return };
         self.replicas[usize::from(f)].stalled_until = None;
         self.start_follower_fetching(ctx);
+    }
+
+    /// The leader answers the consumer fetch it holds once something is readable: records below
+    /// the high watermark, and for read_committed below the last stable offset (KIP-98).
+    pub(crate) fn wake_consumer_fetch(&mut self, ctx: &mut Ctx) {
+        let Some(ParkedFetch { flight: id, offset }) = self.parked_consumer_fetch else { return };
+        let Some(leader) = self.leader else { return };
+        let Actor::Consumer { instance } = ctx.flights[id as usize].from else { return };
+        let isolation = ctx.cfg.config.isolation_level;
+        let limit = self.read_limit(isolation);
+        if limit <= offset {
+            return;
+        }
+        let read_committed = isolation == IsolationLevel::ReadCommitted;
+        let max = ctx.cfg.config.max_poll_records as usize;
+        let (records, to) = fetchable(self.log(), offset, limit, read_committed, max);
+        debug_assert!(to <= self.hw(), "a fetch must never return records at or past the high watermark");
+        self.parked_consumer_fetch = None;
+        let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
+        ctx.also_caused_by(ctx.flights[id as usize].sent_event);
+        let response = ctx.send(Actor::Broker(leader), Actor::Consumer { instance }, what);
+        ctx.flights[response as usize].records = records;
     }
 }
 
