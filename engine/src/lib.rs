@@ -25,7 +25,8 @@
 //!   in order (protocol guide, "Network"), so nothing overtakes on the wire. Reordering needs a
 //!   retried request: `network-delay-reorder` (slug kept for links) makes a message's first
 //!   request arrive damaged, refused with the retriable CORRUPT_MESSAGE; with acks=0 the broker
-//!   closes the connection instead and the requests behind it are lost.
+//!   closes the connection instead and the requests behind it are lost
+//!   (`World::acks0_broker_closes_connection`).
 //! - Configuration: `Config` holds a value for every setting, so it cannot tell a default from a
 //!   value set explicitly. Where Kafka distinguishes them it says so: `enable.idempotence` is an
 //!   `Option`; `delivery.timeout.ms` below `request.timeout.ms` is refused as Kafka refuses an
@@ -41,7 +42,12 @@
 //!   first. As RecordAccumulator does, a retried batch goes out again only once every lower
 //!   sequence of its epoch has an outcome, and nothing is drained behind it meanwhile. Without
 //!   idempotence a retried batch goes back to the head of the queue (RecordAccumulator.reenqueue,
-//!   `addFirst`), so batches failed together are retried newest first.
+//!   `addFirst`), so batches failed together are retried newest first. A produce request's
+//!   producer id and transactional flag (its batch header) are read from the producer's record
+//!   (`World::produce_request_header`); everything else it carries is a field of
+//!   `FlightKind::Produce`. An idempotent (not transactional) producer instance gets its
+//!   producer id when it starts, without an InitProducerId round trip
+//!   (`Producer::start_producer_session`).
 //! - Connections: `drop-ack` and `drop-produce-request` break the producer's connection to the
 //!   leader in one direction (TCP does not lose one message and deliver the next): every later
 //!   response (after a lost ACK) or request (after a lost request) on it is lost too, until the
@@ -53,7 +59,8 @@
 //!   broker that is down fails at once (the connection closes) rather than after
 //!   `request.timeout.ms`; `delivery.timeout.ms` bounds every send, in flight or not. While the
 //!   partition has no leader the producer sends nothing (it cannot connect) and records wait in
-//!   the accumulator, whatever `acks` is; the consumer's poll waits too.
+//!   the accumulator, whatever `acks` is; the consumer's poll waits too. Clients learn the new
+//!   leader at once, without a metadata request (`World::clients_learn_leader`).
 //! - Failover: when the leader crashes its sockets close: the requests it held unanswered fail at
 //!   once, responses it had already sent still arrive, and requests still on their way fail when
 //!   they reach it. The controller fences it and elects a new leader only after
@@ -72,17 +79,27 @@
 //!   transaction and group coordinators never fail.
 //! - A transactional producer does not retry an OUT_OF_ORDER_SEQUENCE for its next expected
 //!   batch (reachable after an unclean election): the transaction aborts, its other batches fail,
-//!   and the abort bumps the epoch (the InitProducerId of KIP-360 folded into the EndTxn answer).
+//!   and the abort bumps the epoch (the InitProducerId of KIP-360 folded into the EndTxn answer:
+//!   `Producer::abort_bumps_epoch`).
 //! - Known simplifications on the producer's error paths: the CONCURRENT_TRANSACTIONS round trip of an InitProducerId that fences an open transaction is
 //!   folded into one answer (with Kafka's epoch + 2); after an acks=0 connection closes, the next
 //!   request reconnects.
 //! - Transactions: partitions join a transaction implicitly on the first write (as with KIP-890);
 //!   markers take an offset; a transaction whose marker is not yet below the high watermark still
-//!   holds the last stable offset; markers lost in a failover are written again.
+//!   holds the last stable offset; markers lost in a failover are written again. The
+//!   coordinator writes its markers into the leader's log itself, as if WriteTxnMarkers were
+//!   answered at once (`World::flush_pending_markers`), and takes an EndTxn's producer id from the
+//!   instance that sent it (`World::end_txn_producer_id`).
 //! - Consumers: fetches park at the leader until there is something readable (no empty
 //!   responses); consumers detect truncation after a leader change from the committed offset's
-//!   leader epoch (KIP-320). One consumer in the group: a rebalance is a rejoin at the committed
-//!   offset. Auto-commit is either the Java client's (inside `poll()` and `close()`) or
+//!   leader epoch (KIP-320). The consumer checks its position (KIP-320's OffsetsForLeaderEpoch,
+//!   auto.offset.reset) when its fetch reaches the leader, without those round trips
+//!   (`World::consumer_checks_position_at_leader`); a commit stores the leader epoch the consumer
+//!   holds when the commit lands (`World::consumer_leader_epoch`). One consumer in the group
+//!   (`World::consumers` holds one member): a rebalance is a rejoin at the committed offset, with
+//!   no JoinGroup round trip (`GroupCoordinator::join`). A consumer that dies closes its
+//!   connection and the leader forgets its parked fetch at once (`Partition::forget_consumer_fetch`).
+//!   Auto-commit is either the Java client's (inside `poll()` and `close()`) or
 //!   librdkafka's background commit of offsets stored as each record is handed over (before any
 //!   processing, so `close()` after a throw commits past the record that threw).
 //! - Faults that strike at a tick (and the start) go before every other action of their tick, so
@@ -110,12 +127,14 @@ pub use explore::{
 pub use lesson::{Answer, Choice, Lesson, Measure, Question};
 pub use preset::{Preset, UnknownPreset};
 pub use scenario::{Caption, Scenario, ScenarioError, DEFAULT_MESSAGES, DEFAULT_PRESET, DEFAULT_SEED, SCENARIO_VERSION};
-pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark, TxnMeta, TxnPhase};
+pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark};
 pub use sim::config::{
     Acks, AutoCommitStyle, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,
     TICK_MS,
 };
-pub use sim::event::{Actor, Event, EventId, EventKind, FlightId, FlightKind, MsgId, Tick};
+pub use sim::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, FlightKind, MsgId, Tick};
 pub use sim::fault::{Fault, FaultSpec, Hotspot, Trigger};
+pub use sim::group::GroupCoordinator;
 pub use sim::ledger::{Ledger, MessageRow, Summary, Verdict};
+pub use sim::txn::{TxnCoordinator, TxnMeta, TxnPhase};
 pub use sim::world::{Flight, FlightState, RunState, Snapshot, World, MAX_EVENTS, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};

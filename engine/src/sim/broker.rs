@@ -1,12 +1,13 @@
 //! The partition as the brokers hold it: each replica's log, the leader, the in-sync replicas, the
-//! high watermark and the last stable offset, plus the transaction coordinator's state.
+//! high watermark and the last stable offset; and the brokers' handlers, the coordinators' among them.
 //!
 //! The broker's rules live here as small pure functions over a log (deduplication, transaction state,
 //! what a fetch may return), so they can be read next to the Kafka source they follow.
 
 use serde::Serialize;
 
-use super::event::{MsgId, Tick};
+use super::event::{FetchedRecord, MsgId, Tick};
+use super::world::{ParkedFetch, PendingAck};
 
 /// A producer id. 0 means "no producer id": a producer without idempotence.
 pub type ProducerId = u32;
@@ -97,6 +98,15 @@ pub struct Partition {
     pub leader_epoch: u32,
     /// The follower's fetch offset as the leader last saw it (its log end offset).
     pub follower_fetch_offset: u64,
+    /// The follower's fetch the leader holds until there is something to replicate.
+    pub(crate) parked_replica_fetch: Option<u32>,
+    /// The consumer's fetch the leader holds until something is readable.
+    pub(crate) parked_consumer_fetch: Option<ParkedFetch>,
+    /// Produce requests appended with acks=all, answered once the high watermark passes them.
+    pub(crate) pending_acks: Vec<PendingAck>,
+    /// Producer ids the partition ever appended an idempotent record of (at most 64): one of
+    /// them the log no longer holds is one whose state the broker lost.
+    pub(crate) pids_appended: Vec<u32>,
 }
 
 impl Partition {
@@ -111,6 +121,10 @@ impl Partition {
             isr: vec![true; n],
             leader_epoch: 0,
             follower_fetch_offset: 0,
+            parked_replica_fetch: None,
+            parked_consumer_fetch: None,
+            pending_acks: Vec::new(),
+            pids_appended: Vec::new(),
         }
     }
 
@@ -145,6 +159,39 @@ impl Partition {
     pub fn marks(&self) -> Vec<TxnMark> {
         let log = self.log();
         (0..log.len()).map(|i| txn_mark(log, i)).collect()
+    }
+
+    /// The high watermark the leader may advance to, if it may advance: the smallest log end
+    /// offset in the ISR (Partition.maybeIncrementLeaderHW), which since Kafka 3.7 does not move
+    /// while the ISR is smaller than `min_insync_replicas` (KIP-966 groundwork). `None` while
+    /// the partition is offline, below min.insync.replicas, or when it would not grow.
+    pub fn advanced_hw(&self, min_insync_replicas: u8) -> Option<u64> {
+        let leader = usize::from(self.leader?);
+        if self.isr_size() < min_insync_replicas {
+            return None;
+        }
+        let mut hw = self.replicas[leader].leo();
+        if let Some(f) = self.follower() {
+            if self.isr[usize::from(f)] {
+                hw = hw.min(self.follower_fetch_offset);
+            }
+        }
+        (hw > self.replicas[leader].hw).then_some(hw)
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", consumers): a consumer that dies closes its
+    /// connection, and the leader forgets the fetch it held for it at once.
+    pub(crate) fn forget_consumer_fetch(&mut self) {
+        self.parked_consumer_fetch = None;
+    }
+
+    /// The highest offset a consumer of `isolation` may read up to (exclusive): the high
+    /// watermark, or for read_committed the last stable offset (KIP-98).
+    pub fn read_limit(&self, isolation: IsolationLevel) -> u64 {
+        match isolation {
+            IsolationLevel::ReadUncommitted => self.hw(),
+            IsolationLevel::ReadCommitted => self.lso(),
+        }
     }
 
     /// How many brokers are in the ISR.
@@ -261,7 +308,7 @@ pub fn fetchable(
     limit: u64,
     read_committed: bool,
     max: usize,
-) -> (Vec<(u64, MsgId)>, u64) {
+) -> (Vec<FetchedRecord>, u64) {
     let mut records = Vec::new();
     let end = limit.min(log.len() as u64);
     let mut next = offset;
@@ -272,7 +319,7 @@ pub fn fetchable(
         if read_committed && txn_mark(log, index) == TxnMark::Aborted {
             continue;
         }
-        records.push((index as u64, msg));
+        records.push(FetchedRecord { offset: index as u64, msg });
         if records.len() >= max {
             break;
         }
@@ -280,43 +327,13 @@ pub fn fetchable(
     (records, next.max(offset))
 }
 
-/// The transaction coordinator's phases for one transactional id (TransactionState in Kafka).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TxnPhase {
-    /// No transaction yet.
-    Empty,
-    /// A transaction is open.
-    Ongoing,
-    /// The last transaction committed.
-    CompleteCommit,
-    /// The last transaction aborted.
-    CompleteAbort,
-}
-
-/// The transaction coordinator's record of one transactional id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct TxnMeta {
-    /// Which transactional id (0 = the one configured, 1 = the "new id" after a restart).
-    pub transactional_id: u8,
-    /// The producer id it maps to.
-    pub pid: ProducerId,
-    /// The current producer epoch; lower epochs are fenced.
-    pub epoch: u16,
-    /// The phase of its latest transaction.
-    pub phase: TxnPhase,
-    /// When the open transaction began.
-    pub started: Tick,
-    /// The offset of the open transaction's first record.
-    pub first_offset: u64,
-}
-
 // ----- the brokers at work: the leader, the follower, the coordinators -----
 
 use super::config::{Acks, IsolationLevel, OffsetReset};
-use super::event::{Actor, EventKind, FlightKind, ProduceError, ProduceOutcome};
+use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
-use super::world::{Action, FlightState, World};
+use super::txn::{TxnMarker, TxnMeta, TxnPhase};
+use super::world::{ctx, Action, BrokenConnection, Ctx, FlightState, World};
 
 impl World {
     fn leader_replica(&mut self) -> Option<&mut Replica> {
@@ -328,9 +345,8 @@ impl World {
     pub(crate) fn on_produce(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
         let (Actor::Broker(broker), Actor::Producer { session }) = (flight.to, flight.from) else { return };
-        let FlightKind::Produce { msg, record, seq, .. } = flight.what else { return };
-        let epoch = flight.aux as u16;
-        let r = self.records[usize::from(record)];
+        let FlightKind::Produce { msg, record, seq, epoch, .. } = flight.what else { return };
+        let (pid, txn) = self.produce_request_header(record);
         let respond = move |world: &mut World, outcome| world.respond_produce(broker, session, msg, record, outcome, id);
         if self.partition.leader != Some(broker) {
             return respond(self, ProduceOutcome::Err(ProduceError::NotLeader));
@@ -341,32 +357,24 @@ impl World {
             let error = ProduceError::CorruptMessage;
             self.record(EventKind::Refused { broker, msg, error });
             if self.cfg.config.acks == Acks::Zero {
-                // KafkaApis.handleProduceRequest: an acks=0 request that fails closes the
-                // connection, and the requests queued behind it on that connection are lost.
-                for later in self.flights.iter_mut() {
-                    let same_link = later.from == Actor::Producer { session } && later.to == Actor::Broker(broker);
-                    if same_link && later.state == FlightState::InFlight && matches!(later.what, FlightKind::Produce { .. }) {
-                        later.doomed = Some(Fault::NetworkDelayReorder);
-                    }
-                }
-                return;
+                return self.acks0_broker_closes_connection(session, broker);
             }
             return respond(self, ProduceOutcome::Err(error));
         }
         if self.strike(Fault::FollowerOutOfIsr, Some(msg)) {
             self.follower_out_of_isr();
         }
-        if let Some(error) = self.refusal(r.pid, epoch, seq, r.txn.is_some()) {
+        if let Some(error) = self.refusal(pid, epoch, seq, txn) {
             self.record(EventKind::Refused { broker, msg, error });
             return respond(self, ProduceOutcome::Err(error));
         }
         if let Some(seq) = seq {
-            if let SequenceCheck::Duplicate(offset) = self.sequence_check(r.pid, epoch, seq) {
+            if let SequenceCheck::Duplicate(offset) = self.sequence_check(pid, epoch, seq) {
                 self.record(EventKind::DuplicateFound { broker, msg, offset });
                 return respond(self, ProduceOutcome::Ok { offset, duplicate: true });
             }
         }
-        let offset = self.append(broker, r.msg, record, r.pid, epoch, seq, r.txn.is_some());
+        let offset = self.append(broker, msg, record, pid, epoch, seq, txn);
         if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(msg)) {
             // The crashed process closes its sockets: the client fails every in-flight request
             // on the connection at once (NetworkClient disconnect handling), this one included.
@@ -382,9 +390,30 @@ impl World {
                 respond(self, ProduceOutcome::Ok { offset, duplicate: false });
                 self.after_ack_crash(msg, offset);
             }
-            Acks::All => self.pending_acks.push((record, offset, session, id)),
+            Acks::All => self.partition.pending_acks.push(PendingAck { record, offset, session, request: id }),
         }
         self.after_leader_change();
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", time): KafkaApis.handleProduceRequest closes the
+    /// connection of an acks=0 request that fails, and the requests queued behind it on that
+    /// connection are lost. The broker marks the producer's requests still on that link lost.
+    fn acks0_broker_closes_connection(&mut self, session: u8, broker: u8) {
+        for later in self.flights.iter_mut() {
+            let same_link = later.from == Actor::Producer { session } && later.to == Actor::Broker(broker);
+            if same_link && later.state == FlightState::InFlight && matches!(later.what, FlightKind::Produce { .. }) {
+                later.doomed = Some(Fault::NetworkDelayReorder);
+            }
+        }
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", one record per batch): a produce request's batch
+    /// header carries the producer id and the transactional flag; the lab's `FlightKind::Produce`
+    /// does not, and the leader reads them from the producer's record. They never change once
+    /// the record is sent (a producer instance keeps its producer id).
+    fn produce_request_header(&self, record: u16) -> (u32, bool) {
+        let r = &self.producer.records[usize::from(record)];
+        (r.pid, r.txn.is_some())
     }
 
     /// Why the leader refuses a record, if it does: NOT_ENOUGH_REPLICAS for acks=all below
@@ -394,7 +423,7 @@ impl World {
         if self.cfg.config.acks == Acks::All && self.partition.isr_size() < min_isr {
             return Some(ProduceError::NotEnoughReplicas);
         }
-        if txn && self.txns.iter().any(|t| t.pid == pid && t.epoch > epoch) {
+        if txn && self.txn_coordinator.fences(pid, epoch) {
             return Some(ProduceError::InvalidProducerEpoch);
         }
         match seq.map(|seq| self.sequence_check(pid, epoch, seq)) {
@@ -409,7 +438,7 @@ impl World {
     /// no state for it and accepts any sequence, as Kafka does. A producer id the partition never
     /// saw must start at sequence 0 (see lib.rs, "Modelling decisions").
     fn sequence_check(&self, pid: u32, epoch: u16, seq: u32) -> SequenceCheck {
-        let state_lost = self.pids_appended.contains(&pid);
+        let state_lost = self.partition.pids_appended.contains(&pid);
         check_sequence_after_loss(self.partition.log(), pid, epoch, seq, state_lost)
     }
 
@@ -420,8 +449,8 @@ impl World {
         let offset = replica.leo();
         let kind = EntryKind::Data { msg, record, pid, epoch, seq, txn };
         replica.log.push(LogEntry { offset, leader_epoch, kind });
-        if seq.is_some() && !self.pids_appended.contains(&pid) && self.pids_appended.len() < 64 {
-            self.pids_appended.push(pid);
+        if seq.is_some() && !self.partition.pids_appended.contains(&pid) && self.partition.pids_appended.len() < 64 {
+            self.partition.pids_appended.push(pid);
         }
         self.record(EventKind::Appended { broker, offset, msg, pid, epoch, seq, txn });
         if txn {
@@ -444,13 +473,13 @@ impl World {
 
     /// Answers a produce request; `request` is the request's flight, which the client matches.
     fn respond_produce(&mut self, broker: u8, session: u8, msg: super::event::MsgId, record: u16, outcome: ProduceOutcome, request: u32) {
-        let what = FlightKind::ProduceResponse { msg, record, outcome };
-        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what, request);
+        let what = FlightKind::ProduceResponse { msg, record, outcome, request: FlightId(request) };
+        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what);
         if matches!(outcome, ProduceOutcome::Ok { .. }) && self.strike(Fault::DropAck, Some(msg)) {
             self.flights[flight as usize].doomed = Some(Fault::DropAck);
             // Responses on a connection return in order (protocol guide, Network): a lost ACK
             // means the connection broke, and every later response on it is lost too.
-            self.broken.push((session, broker, Fault::DropAck));
+            self.broken.push(BrokenConnection { session, broker, fault: Fault::DropAck });
         }
     }
 
@@ -461,23 +490,12 @@ impl World {
         self.wake_consumer_fetch();
     }
 
-    /// HW = the smallest log end offset in the ISR; since Kafka 3.7 it does not advance while the
-    /// ISR is smaller than min.insync.replicas (KIP-966 groundwork, Partition.maybeIncrementLeaderHW).
+    /// Advances the high watermark if it may (`Partition::advanced_hw`), then answers the acks it
+    /// releases and strikes the faults waiting for records to be committed.
     fn maybe_advance_hw(&mut self) {
+        let Some(hw) = self.partition.advanced_hw(self.cfg.config.min_insync_replicas) else { return };
         let Some(leader) = self.partition.leader else { return };
-        if self.partition.isr_size() < self.cfg.config.min_insync_replicas {
-            return;
-        }
-        let mut hw = self.partition.replicas[usize::from(leader)].leo();
-        if let Some(f) = self.partition.follower() {
-            if self.partition.isr[usize::from(f)] {
-                hw = hw.min(self.partition.follower_fetch_offset);
-            }
-        }
         let old = self.partition.replicas[usize::from(leader)].hw;
-        if hw <= old {
-            return;
-        }
         self.partition.replicas[usize::from(leader)].hw = hw;
         self.record(EventKind::HighWatermark { broker: leader, hw });
         self.answer_pending_acks(leader, hw);
@@ -485,10 +503,10 @@ impl World {
     }
 
     fn answer_pending_acks(&mut self, leader: u8, hw: u64) {
-        let (ready, waiting): (Vec<_>, Vec<_>) = self.pending_acks.iter().partition(|(_, offset, _, _)| *offset < hw);
-        self.pending_acks = waiting;
-        for (record, offset, session, request) in ready {
-            let msg = self.records[usize::from(record)].msg;
+        let (ready, waiting): (Vec<_>, Vec<_>) = self.partition.pending_acks.iter().partition(|ack| ack.offset < hw);
+        self.partition.pending_acks = waiting;
+        for PendingAck { record, offset, session, request } in ready {
+            let msg = self.producer.records[usize::from(record)].msg;
             self.respond_produce(leader, session, msg, record, ProduceOutcome::Ok { offset, duplicate: false }, request);
             self.after_ack_crash(msg, offset);
             if self.partition.leader != Some(leader) {
@@ -513,103 +531,34 @@ impl World {
 
     // ----- replication -----
 
-    /// The follower starts (or resumes) fetching from the leader.
     pub(crate) fn start_follower_fetching(&mut self) {
-        let (Some(f), Some(leader)) = (self.partition.follower(), self.partition.leader) else { return };
-        let replica = &self.partition.replicas[usize::from(f)];
-        if !replica.alive || replica.stalled_until.is_some() {
-            return;
-        }
-        let offset = replica.leo();
-        self.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }, 0);
+        self.partition.start_follower_fetching(&mut ctx!(self));
     }
 
-    /// The follower's fetch reached the leader: it tells the leader the follower's log end offset.
     pub(crate) fn on_replica_fetch(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let (Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.to, flight.what)
-        else {
-            return;
-        };
-        if self.partition.leader != Some(leader) || self.partition.replicas[usize::from(f)].stalled_until.is_some() {
-            return;
+        if self.partition.on_replica_fetch(&mut ctx!(self), id) {
+            self.after_leader_change();
         }
-        self.partition.follower_fetch_offset = offset;
-        let leader_replica = &self.partition.replicas[usize::from(leader)];
-        let hw = leader_replica.hw;
-        // Partition.isFollowerInSync: the follower must reach the high watermark and the offset
-        // where the current leader epoch began (leaderEpochStartOffsetOpt).
-        let epoch = self.partition.leader_epoch;
-        let epoch_start = leader_replica.log.iter().position(|e| e.leader_epoch == epoch).unwrap_or(leader_replica.log.len()) as u64;
-        if !self.partition.isr[usize::from(f)] && offset >= hw && offset >= epoch_start {
-            self.partition.isr[usize::from(f)] = true;
-            let size = self.partition.isr_size();
-            self.record(EventKind::IsrChanged { follower_in: true, size });
-        }
-        self.parked_replica_fetch = Some(id);
-        self.after_leader_change();
     }
 
     fn wake_replica_fetch(&mut self) {
-        let Some(id) = self.parked_replica_fetch else { return };
-        let Some(leader) = self.partition.leader else { return };
-        let flight = &self.flights[id as usize];
-        let (Actor::Broker(f), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.what) else { return };
-        let replica = &self.partition.replicas[usize::from(leader)];
-        if replica.leo() <= offset {
-            return;
-        }
-        self.parked_replica_fetch = None;
-        let entries = replica.log[offset as usize..].to_vec();
-        let (to, hw) = (replica.leo(), replica.hw);
-        let what = FlightKind::ReplicaFetchResponse { from: offset, to, hw };
-        self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
-        let response = self.send(Actor::Broker(leader), Actor::Broker(f), what, 0);
-        self.flights[response as usize].entries = entries;
+        self.partition.wake_replica_fetch(&mut ctx!(self));
     }
 
-    /// Entries reached the follower: it appends them and fetches again.
     pub(crate) fn on_replica_fetch_response(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let (Actor::Broker(f), FlightKind::ReplicaFetchResponse { from, to, hw }) = (flight.to, flight.what) else { return };
-        let replica = &self.partition.replicas[usize::from(f)];
-        if self.partition.leader == Some(f) || replica.stalled_until.is_some() || replica.leo() != from {
-            return;
-        }
-        let entries = std::mem::take(&mut self.flights[id as usize].entries);
-        let msgs: Vec<_> = entries.iter().filter_map(|e| e.msg()).collect();
-        let replica = &mut self.partition.replicas[usize::from(f)];
-        replica.log.extend(entries);
-        replica.hw = hw.min(replica.leo());
-        self.record(EventKind::Replicated { broker: f, from, to });
-        self.start_follower_fetching();
-        for msg in msgs {
-            if self.partition.leader.is_some() && self.strike(Fault::LeaderCrashReplicated, Some(msg)) {
-                return self.crash_leader(false);
-            }
+        if self.partition.on_replica_fetch_response(&mut ctx!(self), id) {
+            self.crash_leader(false);
         }
     }
 
-    /// The follower stalls and the leader drops it from the ISR (as after replica.lag.time.max.ms);
-    /// it resumes fetching after lab.restart.ms and rejoins once caught up to the HW.
     pub(crate) fn follower_out_of_isr(&mut self) {
-        let Some(f) = self.partition.follower() else { return };
-        if !self.partition.isr[usize::from(f)] {
-            return;
+        if self.partition.follower_out_of_isr(&mut ctx!(self)) {
+            self.after_leader_change();
         }
-        self.partition.isr[usize::from(f)] = false;
-        self.partition.replicas[usize::from(f)].stalled_until = Some(self.now + self.cfg.restart);
-        self.parked_replica_fetch = None;
-        let size = self.partition.isr_size();
-        self.record(EventKind::IsrChanged { follower_in: false, size });
-        self.schedule(self.now + self.cfg.restart, Action::FollowerResume);
-        self.after_leader_change();
     }
 
     pub(crate) fn follower_resume(&mut self) {
-        let Some(f) = self.partition.follower() else { return };
-        self.partition.replicas[usize::from(f)].stalled_until = None;
-        self.start_follower_fetching();
+        self.partition.follower_resume(&mut ctx!(self));
     }
 
     // ----- crashes and elections -----
@@ -632,16 +581,16 @@ impl World {
         }
         self.record(EventKind::BrokerCrashed { broker, disk_lost });
         // Its sockets close: clients reconnect to whoever leads next.
-        self.broken.retain(|&(_, b, _)| b != broker);
+        self.broken.retain(|c| c.broker != broker);
         self.partition.leader = None;
         self.partition.last_leader = broker;
-        self.parked_replica_fetch = None;
+        self.partition.parked_replica_fetch = None;
         self.drop_parked_consumer_fetch();
         // Its sockets close: the requests it held without answering fail at once
         // (NetworkClient.processDisconnection); responses it had already sent still arrive, and
         // requests still on their way fail when they reach the closed port.
-        for (record, _, _, _) in std::mem::take(&mut self.pending_acks) {
-            self.connection_lost(record);
+        for ack in std::mem::take(&mut self.partition.pending_acks) {
+            self.connection_lost(ack.record);
         }
         let fenced = self.now + self.cfg.session_timeout;
         self.schedule(fenced, Action::BrokerFenced { broker });
@@ -677,18 +626,26 @@ impl World {
         replica.hw = replica.hw.min(replica.leo());
         let leader_epoch = self.partition.leader_epoch;
         self.record(EventKind::LeaderElected { broker, unclean, leader_epoch });
-        self.rewrite_lost_markers();
+        self.txn_coordinator.requeue_lost_markers(self.partition.log());
         self.flush_pending_markers();
         self.after_leader_change();
-        // Clients learn the new leader from their metadata and send what they held back.
-        for session in 0..self.producers.len() as u8 {
-            let s = &self.producers[usize::from(session)];
+        self.clients_learn_leader();
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", retries): clients learn a new leader from their
+    /// metadata at once, without a metadata request, and send what they held back: every running
+    /// producer instance drains its accumulator and every member of the group polls.
+    fn clients_learn_leader(&mut self) {
+        for session in 0..self.producer.sessions.len() as u8 {
+            let s = &self.producer.sessions[usize::from(session)];
             if s.alive && s.frozen_until.is_none() && s.txn != super::producer::SessionTxn::Fenced {
                 self.drain(session);
             }
         }
-        let instance = self.consumer.instance;
-        self.poll(instance);
+        for member in 0..self.consumers.len() {
+            let instance = self.consumers[member].instance;
+            self.poll(instance);
+        }
     }
 
     /// A crashed broker returns: it leads again if the partition was offline, or else truncates
@@ -741,109 +698,74 @@ impl World {
     /// watermark, and read_committed fetches stop at the last stable offset (KIP-98).
     pub(crate) fn on_fetch(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let (Actor::Broker(broker), Actor::Consumer { instance }, FlightKind::Fetch { offset }) = (flight.to, flight.from, flight.what)
+        let (Actor::Broker(broker), Actor::Consumer { instance }, FlightKind::Fetch { offset, leader_epoch }) =
+            (flight.to, flight.from, flight.what)
         else {
             return;
         };
-        let current = self.consumer.alive && self.consumer.instance == instance;
+        let Some(member) = self.member(instance).filter(|&m| self.consumers[m].alive) else { return };
         if self.partition.leader != Some(broker) {
-            if current {
-                self.consumer.fetching = false;
-                self.schedule(self.now + self.cfg.retry_backoff, Action::Poll { instance });
+            return self.consumers[member].fetch_failed(&mut ctx!(self));
+        }
+        let offset = self.consumer_checks_position_at_leader(member, offset, leader_epoch);
+        self.partition.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset });
+        self.wake_consumer_fetch();
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", consumers): the consumer checks its position
+    /// against the leader when its fetch arrives there, without the round trips Kafka's consumer
+    /// makes first, and the fetch reads from the checked position. Returns that position.
+    ///
+    /// - KIP-320: a consumer that last fetched under an older leader epoch asks where that epoch
+    ///   ends on the current leader (OffsetsForLeaderEpoch); if its position is past that point
+    ///   the log was truncated under it, and it moves back to the divergence point instead of
+    ///   skipping records that now sit at reused offsets.
+    /// - A position past the log end (OFFSET_OUT_OF_RANGE) is reset by auto.offset.reset.
+    fn consumer_checks_position_at_leader(&mut self, member: usize, offset: u64, known_epoch: u32) -> u64 {
+        let mut offset = offset;
+        self.consumers[member].leader_epoch = self.partition.leader_epoch;
+        if known_epoch < self.partition.leader_epoch {
+            let epoch_end = self.partition.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
+            if epoch_end < offset {
+                self.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
+                self.consumers[member].position = epoch_end;
+                offset = epoch_end;
             }
-            return;
         }
-        if !current {
-            return;
-        }
-        let offset = self.validate_position(id, offset);
-        let leo = self.partition.leo();
-        if offset > leo {
+        if offset > self.partition.leo() {
             let to = match self.cfg.config.auto_offset_reset {
                 OffsetReset::Earliest => 0,
                 OffsetReset::Latest => self.read_limit(),
             };
             self.record(EventKind::OffsetReset { from: offset, to });
-            self.consumer.position = to;
-            self.flights[id as usize].what = FlightKind::Fetch { offset: to };
+            self.consumers[member].position = to;
+            offset = to;
         }
-        self.parked_consumer_fetch = Some(id);
-        self.wake_consumer_fetch();
-    }
-
-    /// KIP-320: a consumer that last fetched under an older leader epoch checks where that epoch
-    /// ends on the current leader (OffsetsForLeaderEpoch); if its position is past that point the
-    /// log was truncated under it, and it moves back to the divergence point instead of skipping
-    /// records that now sit at reused offsets.
-    fn validate_position(&mut self, id: u32, offset: u64) -> u64 {
-        let known_epoch = self.flights[id as usize].aux;
-        self.consumer.leader_epoch = self.partition.leader_epoch;
-        if known_epoch >= self.partition.leader_epoch {
-            return offset;
-        }
-        let epoch_end = self.partition.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
-        if epoch_end >= offset {
-            return offset;
-        }
-        self.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
-        self.consumer.position = epoch_end;
-        self.flights[id as usize].what = FlightKind::Fetch { offset: epoch_end };
-        epoch_end
+        offset
     }
 
     /// The highest offset the consumer may read up to (exclusive).
     pub(crate) fn read_limit(&self) -> u64 {
-        match self.cfg.config.isolation_level {
-            IsolationLevel::ReadUncommitted => self.partition.hw(),
-            IsolationLevel::ReadCommitted => self.partition.lso(),
-        }
+        self.partition.read_limit(self.cfg.config.isolation_level)
     }
 
     fn wake_consumer_fetch(&mut self) {
-        let Some(id) = self.parked_consumer_fetch else { return };
-        let Some(leader) = self.partition.leader else { return };
-        let flight = &self.flights[id as usize];
-        let (Actor::Consumer { instance }, FlightKind::Fetch { offset }) = (flight.from, flight.what) else { return };
-        let limit = self.read_limit();
-        if limit <= offset {
-            return;
-        }
-        let read_committed = self.cfg.config.isolation_level == IsolationLevel::ReadCommitted;
-        let max = self.cfg.config.max_poll_records as usize;
-        let (records, to) = fetchable(self.partition.log(), offset, limit, read_committed, max);
-        debug_assert!(to <= self.partition.hw(), "a fetch must never return records at or past the high watermark");
-        self.parked_consumer_fetch = None;
-        let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
-        self.cause = Some(self.flights[id as usize].sent_event).max(self.cause);
-        let response = self.send(Actor::Broker(leader), Actor::Consumer { instance }, what, 0);
-        self.flights[response as usize].records = records;
+        self.partition.wake_consumer_fetch(&mut ctx!(self));
     }
 
     pub(crate) fn drop_parked_consumer_fetch(&mut self) {
-        if self.parked_consumer_fetch.take().is_some() && self.consumer.alive {
-            let instance = self.consumer.instance;
-            self.consumer.fetching = false;
-            self.schedule(self.now + self.cfg.retry_backoff, Action::Poll { instance });
+        // The parked fetch is the group member's (the lab's group has one).
+        if self.partition.parked_consumer_fetch.take().is_some() && self.consumers[0].alive {
+            self.consumers[0].fetch_failed(&mut ctx!(self));
         }
     }
 
-    // ----- the transaction coordinator -----
-
-    fn txn_index(&self, pid: u32) -> Option<usize> {
-        self.txns.iter().position(|t| t.pid == pid)
-    }
+    // ----- the transaction coordinator (its state and rules: sim/txn.rs) -----
 
     fn begin_txn_if_needed(&mut self, pid: u32) {
-        let Some(index) = self.txn_index(pid) else { return };
-        if self.txns[index].phase == TxnPhase::Ongoing {
-            return;
-        }
         let first_offset = self.partition.leo().saturating_sub(1);
-        let meta = &mut self.txns[index];
-        meta.phase = TxnPhase::Ongoing;
-        meta.started = self.now;
-        meta.first_offset = first_offset;
-        let (epoch, began) = (meta.epoch, self.now);
+        let Some(epoch) = self.txn_coordinator.begin(pid, self.now, first_offset) else { return };
+        let began = self.now;
         self.record(EventKind::TxnBegan { pid, epoch });
         self.schedule(self.now + self.cfg.transaction_timeout, Action::TxnTimeout { pid, epoch, began });
     }
@@ -852,100 +774,341 @@ impl World {
     /// epoch is aborted at once (TransactionCoordinator.handleInitProducerId).
     pub(crate) fn on_init_producer_id(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let (from, tid) = (flight.from, flight.aux as u8);
-        let index = match self.txns.iter().position(|t| t.transactional_id == tid) {
+        let (from, FlightKind::InitProducerId { transactional_id: tid }) = (flight.from, flight.what) else { return };
+        let index = match self.txn_coordinator.by_transactional_id(tid) {
             Some(index) => {
                 // TransactionCoordinator.handleInitProducerId: an ongoing transaction is aborted
                 // under a bumped epoch first (prepareFenceProducerEpoch; the client is told
                 // CONCURRENT_TRANSACTIONS and retries), and the retry bumps the epoch again, so
                 // the new instance gets epoch + 2. Without an open transaction: epoch + 1.
-                if self.txns[index].phase == TxnPhase::Ongoing {
-                    let TxnMeta { pid, epoch, .. } = self.txns[index];
-                    self.record(EventKind::TxnExpired { pid, epoch, fenced: true });
-                    self.txns[index].epoch += 1;
-                    self.complete_txn(index, false);
+                if self.txn_coordinator.txns[index].phase == TxnPhase::Ongoing {
+                    self.abort_txn(index, true);
                 }
-                self.txns[index].epoch += 1;
+                self.txn_coordinator.bump_epoch(index);
                 index
             }
-            None => {
-                let pid = self.next_pid;
-                self.next_pid += 1;
-                self.txns.push(TxnMeta { transactional_id: tid, pid, epoch: 0, phase: TxnPhase::Empty, started: 0, first_offset: 0 });
-                self.txns.len() - 1
-            }
+            None => self.txn_coordinator.register(tid, &mut self.next_pid),
         };
-        let TxnMeta { pid, epoch, .. } = self.txns[index];
-        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch }, 0);
+        let TxnMeta { pid, epoch, .. } = self.txn_coordinator.txns[index];
+        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch });
+    }
+
+    /// The coordinator aborts the open transaction `index` (its producer was fenced, or it timed
+    /// out): the epoch it was opened under is bumped, and the abort marker carries the new one.
+    fn abort_txn(&mut self, index: usize, fenced: bool) {
+        let TxnMeta { pid, epoch, .. } = self.txn_coordinator.txns[index];
+        self.record(EventKind::TxnExpired { pid, epoch, fenced });
+        self.txn_coordinator.bump_epoch(index);
+        self.complete_txn(index, false);
     }
 
     fn complete_txn(&mut self, index: usize, commit: bool) {
-        let TxnMeta { pid, epoch, first_offset, .. } = self.txns[index];
-        if self.completed_txns.len() < 256 {
-            self.completed_txns.push((pid, epoch, first_offset, commit));
-        }
-        self.txns[index].phase = if commit { TxnPhase::CompleteCommit } else { TxnPhase::CompleteAbort };
-        self.pending_markers.push((pid, epoch, commit));
+        let TxnMarker { pid, epoch, commit } = self.txn_coordinator.complete(index, commit);
         self.flush_pending_markers();
         self.record(EventKind::TxnCompleted { pid, epoch, commit });
     }
 
-    /// The coordinator completes a transaction only once its markers are written on the leader
-    /// with acks=all (WriteTxnMarkers); a marker lost with an old leader's unreplicated tail is
-    /// written again on the new leader, so no completed transaction stays open in the log.
-    fn rewrite_lost_markers(&mut self) {
-        for index in 0..self.completed_txns.len() {
-            let (pid, epoch, first_offset, commit) = self.completed_txns[index];
-            let log = self.partition.log();
-            let Some(entry) = log.get(first_offset as usize) else { continue };
-            let open = matches!(entry.kind, EntryKind::Data { pid: p, txn: true, .. } if p == pid)
-                && txn_mark(log, first_offset as usize) == TxnMark::Open;
-            if open && !self.pending_markers.iter().any(|m| m.0 == pid) {
-                self.pending_markers.push((pid, epoch, commit));
-            }
-        }
-    }
-
-    /// Writes waiting COMMIT/ABORT markers to the leader's log (they wait while it is offline).
+    /// Shortcut (lib.rs, "Modelling decisions", transactions): the coordinator writes its markers
+    /// into the leader's log itself, as if WriteTxnMarkers were answered at once; they wait while
+    /// the partition is offline.
     fn flush_pending_markers(&mut self) {
-        let Some(leader) = self.partition.leader else { return };
-        for (pid, epoch, commit) in std::mem::take(&mut self.pending_markers) {
+        if self.partition.leader.is_none() {
+            return;
+        }
+        for TxnMarker { pid, epoch, commit } in self.txn_coordinator.take_pending_markers() {
             let leader_epoch = self.partition.leader_epoch;
             let Some(replica) = self.leader_replica() else { return };
             let offset = replica.leo();
             replica.log.push(LogEntry { offset, leader_epoch, kind: EntryKind::Marker { pid, epoch, commit } });
-            let _ = leader;
             self.record(EventKind::MarkerWritten { offset, pid, commit });
         }
         self.after_leader_change();
     }
 
+    /// Shortcut (lib.rs, "Modelling decisions", transactions): EndTxn carries the producer id in
+    /// Kafka; the lab's `FlightKind::EndTxn` names the epoch only, and the coordinator reads the
+    /// producer id of the instance that sent it.
+    fn end_txn_producer_id(&self, session: u8) -> u32 {
+        self.producer.sessions[usize::from(session)].pid
+    }
+
     /// EndTxn from the producer: fenced if its epoch is old, else the markers are written.
     pub(crate) fn on_end_txn(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let (from, epoch) = (flight.from, flight.aux as u16);
-        let FlightKind::EndTxn { commit } = flight.what else { return };
+        let from = flight.from;
+        let FlightKind::EndTxn { commit, epoch } = flight.what else { return };
         let Actor::Producer { session } = from else { return };
-        let pid = self.producers[usize::from(session)].pid;
-        let Some(index) = self.txn_index(pid) else { return };
-        let ok = epoch >= self.txns[index].epoch;
-        if ok && self.txns[index].phase == TxnPhase::Ongoing {
+        let pid = self.end_txn_producer_id(session);
+        let Some(index) = self.txn_coordinator.by_pid(pid) else { return };
+        let ok = self.txn_coordinator.accepts(index, epoch);
+        if ok && self.txn_coordinator.txns[index].phase == TxnPhase::Ongoing {
             self.complete_txn(index, commit);
         }
-        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok }, 0);
+        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok });
     }
 
     /// transaction.timeout.ms passed with the transaction still open: the coordinator bumps the
     /// epoch and aborts it (TransactionCoordinator.abortTimedOutTransactions).
     pub(crate) fn txn_timeout(&mut self, pid: u32, epoch: u16, began: super::event::Tick) {
-        let Some(index) = self.txn_index(pid) else { return };
-        let meta = self.txns[index];
-        if meta.phase != TxnPhase::Ongoing || meta.epoch != epoch || meta.started != began {
+        if let Some(index) = self.txn_coordinator.timed_out(pid, epoch, began) {
+            self.abort_txn(index, false);
+        }
+    }
+}
+
+// ----- the follower and the leader's side of replication -----
+
+impl Partition {
+    /// The follower starts (or resumes) fetching from the leader.
+    pub(crate) fn start_follower_fetching(&mut self, ctx: &mut Ctx) {
+        let (Some(f), Some(leader)) = (self.follower(), self.leader) else { return };
+        let replica = &self.replicas[usize::from(f)];
+        if !replica.alive || replica.stalled_until.is_some() {
             return;
         }
-        // The transaction was opened under `epoch`; the abort marker carries the bumped one.
-        self.record(EventKind::TxnExpired { pid, epoch, fenced: false });
-        self.txns[index].epoch += 1;
-        self.complete_txn(index, false);
+        let offset = replica.leo();
+        ctx.send(Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset });
+    }
+
+    /// The follower's fetch reached the leader: it tells the leader the follower's log end offset.
+    /// Returns whether the leader saw it (the high watermark and the fetches may move).
+    pub(crate) fn on_replica_fetch(&mut self, ctx: &mut Ctx, id: u32) -> bool {
+        let flight = &ctx.flights[id as usize];
+        let (Actor::Broker(f), Actor::Broker(leader), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.to, flight.what)
+        else {
+            return false;
+        };
+        if self.leader != Some(leader) || self.replicas[usize::from(f)].stalled_until.is_some() {
+            return false;
+        }
+        self.follower_fetch_offset = offset;
+        let leader_replica = &self.replicas[usize::from(leader)];
+        let hw = leader_replica.hw;
+        // Partition.isFollowerInSync: the follower must reach the high watermark and the offset
+        // where the current leader epoch began (leaderEpochStartOffsetOpt).
+        let epoch = self.leader_epoch;
+        let epoch_start = leader_replica.log.iter().position(|e| e.leader_epoch == epoch).unwrap_or(leader_replica.log.len()) as u64;
+        if !self.isr[usize::from(f)] && offset >= hw && offset >= epoch_start {
+            self.isr[usize::from(f)] = true;
+            let size = self.isr_size();
+            ctx.record(EventKind::IsrChanged { follower_in: true, size });
+        }
+        self.parked_replica_fetch = Some(id);
+        true
+    }
+
+    pub(crate) fn wake_replica_fetch(&mut self, ctx: &mut Ctx) {
+        let Some(id) = self.parked_replica_fetch else { return };
+        let Some(leader) = self.leader else { return };
+        let flight = &ctx.flights[id as usize];
+        let (Actor::Broker(f), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.what) else { return };
+        let replica = &self.replicas[usize::from(leader)];
+        if replica.leo() <= offset {
+            return;
+        }
+        self.parked_replica_fetch = None;
+        let entries = replica.log[offset as usize..].to_vec();
+        let (to, hw) = (replica.leo(), replica.hw);
+        let what = FlightKind::ReplicaFetchResponse { from: offset, to, hw };
+        ctx.also_caused_by(ctx.flights[id as usize].sent_event);
+        let response = ctx.send(Actor::Broker(leader), Actor::Broker(f), what);
+        ctx.flights[response as usize].entries = entries;
+    }
+
+    /// Entries reached the follower: it appends them and fetches again.
+    /// Returns whether `leader-crash-replicated` struck: the leader crashes.
+    pub(crate) fn on_replica_fetch_response(&mut self, ctx: &mut Ctx, id: u32) -> bool {
+        let flight = &ctx.flights[id as usize];
+        let (Actor::Broker(f), FlightKind::ReplicaFetchResponse { from, to, hw }) = (flight.to, flight.what) else { return false };
+        let replica = &self.replicas[usize::from(f)];
+        if self.leader == Some(f) || replica.stalled_until.is_some() || replica.leo() != from {
+            return false;
+        }
+        let entries = std::mem::take(&mut ctx.flights[id as usize].entries);
+        let msgs: Vec<_> = entries.iter().filter_map(|e| e.msg()).collect();
+        let replica = &mut self.replicas[usize::from(f)];
+        replica.log.extend(entries);
+        replica.hw = hw.min(replica.leo());
+        ctx.record(EventKind::Replicated { broker: f, from, to });
+        self.start_follower_fetching(ctx);
+        for msg in msgs {
+            if self.leader.is_some() && ctx.strike(Fault::LeaderCrashReplicated, Some(msg)) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The follower stalls and the leader drops it from the ISR (as after replica.lag.time.max.ms);
+    /// it resumes fetching after lab.restart.ms and rejoins once caught up to the HW.
+    /// Returns whether the ISR changed (the high watermark and the fetches may move).
+    pub(crate) fn follower_out_of_isr(&mut self, ctx: &mut Ctx) -> bool {
+        let Some(f) = self.follower() else { return false };
+        if !self.isr[usize::from(f)] {
+            return false;
+        }
+        self.isr[usize::from(f)] = false;
+        self.replicas[usize::from(f)].stalled_until = Some(ctx.now + ctx.cfg.restart);
+        self.parked_replica_fetch = None;
+        let size = self.isr_size();
+        ctx.record(EventKind::IsrChanged { follower_in: false, size });
+        ctx.schedule(ctx.now + ctx.cfg.restart, Action::FollowerResume);
+        true
+    }
+
+    pub(crate) fn follower_resume(&mut self, ctx: &mut Ctx) {
+        let Some(f) = self.follower() else { return };
+        self.replicas[usize::from(f)].stalled_until = None;
+        self.start_follower_fetching(ctx);
+    }
+
+    /// The leader answers the consumer fetch it holds once something is readable: records below
+    /// the high watermark, and for read_committed below the last stable offset (KIP-98).
+    pub(crate) fn wake_consumer_fetch(&mut self, ctx: &mut Ctx) {
+        let Some(ParkedFetch { flight: id, offset }) = self.parked_consumer_fetch else { return };
+        let Some(leader) = self.leader else { return };
+        let Actor::Consumer { instance } = ctx.flights[id as usize].from else { return };
+        let isolation = ctx.cfg.config.isolation_level;
+        let limit = self.read_limit(isolation);
+        if limit <= offset {
+            return;
+        }
+        let read_committed = isolation == IsolationLevel::ReadCommitted;
+        let max = ctx.cfg.config.max_poll_records as usize;
+        let (records, to) = fetchable(self.log(), offset, limit, read_committed, max);
+        debug_assert!(to <= self.hw(), "a fetch must never return records at or past the high watermark");
+        self.parked_consumer_fetch = None;
+        let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
+        ctx.also_caused_by(ctx.flights[id as usize].sent_event);
+        let response = ctx.send(Actor::Broker(leader), Actor::Consumer { instance }, what);
+        ctx.flights[response as usize].records = records;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The partition's rules, each on a log built by hand. Each test cites the Kafka source it
+    //! follows.
+
+    use super::*;
+    use crate::sim::config::IsolationLevel;
+
+    const PID: ProducerId = 7;
+
+    fn data(offset: u64, pid: ProducerId, epoch: u16, seq: Option<u32>, txn: bool) -> LogEntry {
+        let msg = MsgId(offset as u16 + 1);
+        LogEntry { offset, leader_epoch: 0, kind: EntryKind::Data { msg, record: offset as u16, pid, epoch, seq, txn } }
+    }
+
+    fn marker(offset: u64, pid: ProducerId, commit: bool) -> LogEntry {
+        LogEntry { offset, leader_epoch: 0, kind: EntryKind::Marker { pid, epoch: 0, commit } }
+    }
+
+    /// Six idempotent batches of `PID`, epoch 0, sequences 0..6 at offsets 0..6.
+    fn six_batches() -> Vec<LogEntry> {
+        (0..6).map(|i| data(i, PID, 0, Some(i as u32), false)).collect()
+    }
+
+    /// ProducerStateEntry.NUM_BATCHES_TO_RETAIN = 5: a retried batch among the producer's last
+    /// five is answered with its original offset (DUPLICATE_SEQUENCE_NUMBER, reported as success
+    /// by the client); older ones are no longer recognised.
+    #[test]
+    fn the_dedup_window_is_the_last_five_batches() {
+        let log = six_batches();
+        for seq in 1..6u32 {
+            assert_eq!(check_sequence(&log, PID, 0, seq), SequenceCheck::Duplicate(u64::from(seq)), "sequence {seq}");
+        }
+        assert_eq!(check_sequence(&log, PID, 0, 0), SequenceCheck::OutOfOrder, "sequence 0 left the window");
+    }
+
+    /// ProducerAppendInfo.checkSequence: the next batch must follow the last one
+    /// (OUT_OF_ORDER_SEQUENCE_NUMBER otherwise), and a producer id the broker never saw starts at 0
+    /// (the lab's rule, see lib.rs).
+    #[test]
+    fn sequences_follow_without_gaps() {
+        let log = six_batches();
+        assert_eq!(check_sequence(&log, PID, 0, 6), SequenceCheck::Append);
+        assert_eq!(check_sequence(&log, PID, 0, 7), SequenceCheck::OutOfOrder);
+        assert_eq!(check_sequence(&log, 8, 0, 0), SequenceCheck::Append, "a new producer id starts at 0");
+        assert_eq!(check_sequence(&log, 8, 0, 1), SequenceCheck::OutOfOrder);
+    }
+
+    /// ProducerAppendInfo.checkProducerEpoch: a batch with an epoch older than the producer id's
+    /// latest is fenced (INVALID_PRODUCER_EPOCH); a new epoch starts again at sequence 0 (KIP-360).
+    #[test]
+    fn an_older_epoch_is_fenced_and_a_new_one_starts_at_zero() {
+        let mut log = six_batches();
+        log.push(data(6, PID, 1, Some(0), false));
+        assert_eq!(check_sequence(&log, PID, 0, 6), SequenceCheck::Fenced);
+        assert_eq!(check_sequence(&log, PID, 1, 1), SequenceCheck::Append);
+        assert_eq!(check_sequence(&log, PID, 2, 0), SequenceCheck::Append, "a bumped epoch starts at 0");
+        assert_eq!(check_sequence(&log, PID, 2, 3), SequenceCheck::OutOfOrder);
+        // A transaction marker of a newer epoch fences too (the coordinator bumped it).
+        let abort = EntryKind::Marker { pid: PID, epoch: 1, commit: false };
+        let fenced_by_marker = vec![data(0, PID, 0, Some(0), true), LogEntry { offset: 1, leader_epoch: 0, kind: abort }];
+        assert_eq!(check_sequence(&fenced_by_marker, PID, 0, 1), SequenceCheck::Fenced);
+    }
+
+    /// ProducerAppendInfo.checkSequence: "If there is no current producer epoch (possibly because
+    /// all producer records have been deleted ...) accept writes with any sequence number".
+    #[test]
+    fn a_broker_that_lost_the_producer_state_accepts_any_sequence() {
+        assert_eq!(check_sequence_after_loss(&[], PID, 3, 42, true), SequenceCheck::Append);
+        assert_eq!(check_sequence_after_loss(&[], PID, 3, 42, false), SequenceCheck::OutOfOrder);
+    }
+
+    /// KIP-98, ProducerStateManager.firstUnstableOffset: the last stable offset is the first
+    /// offset of a transaction that is open or whose marker is not yet below the high watermark,
+    /// and never above the high watermark.
+    #[test]
+    fn the_last_stable_offset_stops_at_the_first_unfinished_transaction() {
+        let open = vec![data(0, 1, 0, Some(0), false), data(1, PID, 0, Some(0), true), data(2, 1, 0, Some(1), false)];
+        assert_eq!(last_stable_offset(&open, 3), 1, "an open transaction holds the LSO");
+        assert_eq!(last_stable_offset(&open, 1), 1, "never above the high watermark");
+        let mut committed = open.clone();
+        committed.push(marker(3, PID, true));
+        assert_eq!(last_stable_offset(&committed, 4), 4, "the marker is below the high watermark");
+        assert_eq!(last_stable_offset(&committed, 3), 1, "the marker is not replicated yet");
+        assert_eq!(txn_mark(&committed, 1), TxnMark::Committed);
+        assert_eq!(txn_mark(&committed, 0), TxnMark::None);
+        assert_eq!(txn_mark(&committed, 3), TxnMark::Marker);
+    }
+
+    /// Partition.maybeIncrementLeaderHW: the high watermark is the smallest log end offset in the
+    /// ISR, never moves back, and (Kafka 3.7+) does not move while the ISR is below
+    /// min.insync.replicas.
+    #[test]
+    fn the_high_watermark_is_the_smallest_log_end_offset_in_the_isr() {
+        let mut p = Partition::new(2);
+        p.replicas[0].log = six_batches();
+        p.follower_fetch_offset = 4;
+        assert_eq!(p.advanced_hw(1), Some(4), "the follower has offsets below 4");
+        p.replicas[0].hw = 4;
+        assert_eq!(p.advanced_hw(1), None, "nothing new on the follower");
+        p.isr[1] = false;
+        assert_eq!(p.advanced_hw(1), Some(6), "the follower left the ISR: the leader alone");
+        assert_eq!(p.advanced_hw(2), None, "below min.insync.replicas=2 it does not move");
+        p.leader = None;
+        assert_eq!(p.advanced_hw(1), None, "offline");
+    }
+
+    /// KIP-98 (read_committed): a fetch returns nothing at or past the last stable offset and
+    /// skips aborted records (the aborted-transaction index); read_uncommitted reads up to the
+    /// high watermark.
+    #[test]
+    fn fetches_stop_at_the_read_limit_and_read_committed_skips_aborted_records() {
+        let mut p = Partition::new(1);
+        p.replicas[0].log =
+            vec![data(0, PID, 0, Some(0), true), marker(1, PID, false), data(2, 1, 0, Some(0), false), data(3, 2, 0, Some(0), true)];
+        p.replicas[0].hw = 4;
+        assert_eq!(p.read_limit(IsolationLevel::ReadUncommitted), 4);
+        assert_eq!(p.read_limit(IsolationLevel::ReadCommitted), 3, "offset 3 is in an open transaction");
+        let (records, next) = fetchable(p.log(), 0, 3, true, 500);
+        assert_eq!(records, vec![FetchedRecord { offset: 2, msg: MsgId(3) }]);
+        assert_eq!(next, 3);
+        let (records, _) = fetchable(p.log(), 0, 4, false, 500);
+        assert_eq!(records.len(), 3, "read_uncommitted returns the aborted record too");
+        let (records, next) = fetchable(p.log(), 0, 4, false, 1);
+        assert_eq!((records.len(), next), (1, 1), "max.poll.records");
     }
 }

@@ -8,11 +8,13 @@
 
 use serde::Serialize;
 
-use super::config::{AutoCommitStyle, ManualCommit, OffsetReset, SinkKind};
-use super::event::{Actor, EventKind, FlightKind, MsgId, SinkOutcome, Tick};
+use super::broker::Partition;
+use super::config::{AutoCommitStyle, EffectiveConfig, ManualCommit, OffsetReset, SinkKind};
+use super::event::{Actor, EventKind, FetchedRecord, FlightKind, MsgId, Tick};
 use super::fault::Fault;
-use super::sink::SinkRow;
-use super::world::{Action, World};
+use super::group::GroupCoordinator;
+use super::sink::Sink;
+use super::world::{ctx, Action, Ctx, World};
 
 /// The consumer client and application.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -29,12 +31,12 @@ pub struct Consumer {
     pub position: u64,
     /// Whether a fetch is out (the application is inside poll()).
     pub fetching: bool,
-    /// The records the last poll returned: `(offset, message)`.
-    pub batch: Vec<(u64, MsgId)>,
+    /// The records the last poll returned.
+    pub batch: Vec<FetchedRecord>,
     /// How many of the batch are processed.
     pub processed_in_batch: usize,
     /// The record being processed.
-    pub processing: Option<(u64, MsgId)>,
+    pub processing: Option<FetchedRecord>,
     /// The offset stored for the background auto-commit.
     pub stored: Option<u64>,
     /// The offset of the last commit it sent.
@@ -93,301 +95,261 @@ enum CommitMode {
     InTransaction,
 }
 
-impl World {
-    fn commit_mode(&self) -> CommitMode {
-        let c = &self.cfg.config;
-        match (c.enable_auto_commit, c.auto_commit_style, c.manual_commit) {
-            (true, AutoCommitStyle::JavaPoll, _) => CommitMode::AutoInPoll,
-            (true, AutoCommitStyle::BackgroundStored, _) => CommitMode::AutoBackground,
-            (false, _, ManualCommit::BeforeProcessing) => CommitMode::Before,
-            (false, _, ManualCommit::AfterProcessing) => CommitMode::After,
-            (false, _, ManualCommit::InTransaction) => CommitMode::InTransaction,
-        }
+fn commit_mode(cfg: &EffectiveConfig) -> CommitMode {
+    let c = &cfg.config;
+    match (c.enable_auto_commit, c.auto_commit_style, c.manual_commit) {
+        (true, AutoCommitStyle::JavaPoll, _) => CommitMode::AutoInPoll,
+        (true, AutoCommitStyle::BackgroundStored, _) => CommitMode::AutoBackground,
+        (false, _, ManualCommit::BeforeProcessing) => CommitMode::Before,
+        (false, _, ManualCommit::AfterProcessing) => CommitMode::After,
+        (false, _, ManualCommit::InTransaction) => CommitMode::InTransaction,
     }
+}
 
-    /// Where a (re)joining consumer starts: the offset stored in the database for that pattern,
-    /// else the committed offset, else auto.offset.reset.
-    fn start_position(&self) -> u64 {
-        let stored = if self.cfg.config.sink == SinkKind::DbOffsetsInDb { self.sink.db_offset } else { self.committed };
-        stored.unwrap_or(match self.cfg.config.auto_offset_reset {
-            OffsetReset::Earliest => 0,
-            OffsetReset::Latest => self.read_limit(),
-        })
+/// Whether the consumer commits through its own transaction.
+pub(crate) fn consumer_transactional(cfg: &EffectiveConfig) -> bool {
+    !cfg.config.enable_auto_commit && cfg.config.manual_commit == ManualCommit::InTransaction
+}
+
+/// What a consumer handler borrows of the other actors besides the [`Ctx`]: each use is one of
+/// the shortcuts lib.rs names ("Modelling decisions"), never a field written by hand.
+pub(crate) struct ConsumerPeers<'a> {
+    /// The partition as the client's metadata sees it: its leader, leader epoch and log (the
+    /// lab's metadata is always fresh; the log picks the message a lost commit covers). Mutable
+    /// only for `Partition::forget_consumer_fetch`.
+    pub partition: &'a mut Partition,
+    /// The group coordinator: joining and leaving the group take no round trip.
+    pub group: &'a mut GroupCoordinator,
+    /// Where processing leaves its effect, and the outcome of each application transaction.
+    pub sink: &'a mut Sink,
+}
+
+/// Where a (re)joining consumer starts: the offset stored in the database for that pattern,
+/// else the committed offset, else auto.offset.reset.
+fn start_position(cfg: &EffectiveConfig, peers: &ConsumerPeers) -> u64 {
+    let stored = if cfg.config.sink == SinkKind::DbOffsetsInDb { peers.sink.db_offset } else { peers.group.committed };
+    stored.unwrap_or(match cfg.config.auto_offset_reset {
+        OffsetReset::Earliest => 0,
+        OffsetReset::Latest => peers.partition.read_limit(cfg.config.isolation_level),
+    })
+}
+
+/// The data messages at offsets `from..to` of the partition's log.
+fn msgs_between(partition: &Partition, from: u64, to: u64) -> Vec<MsgId> {
+    let log = partition.log();
+    let end = (to as usize).min(log.len());
+    let start = (from as usize).min(end);
+    log[start..end].iter().filter_map(|e| e.msg()).collect()
+}
+
+impl Consumer {
+    fn actor(&self) -> Actor {
+        Actor::Consumer { instance: self.instance }
     }
 
     /// The consumer (re)joins the group and starts polling.
-    pub(crate) fn consumer_start(&mut self) {
-        self.generation += 1;
-        let c = &mut self.consumer;
-        c.alive = true;
-        c.in_group = true;
-        c.generation = self.generation;
-        let position = self.start_position();
-        let committed = self.committed;
-        let instance = self.consumer.instance;
-        self.consumer.position = position;
+    pub(crate) fn start(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        let generation = peers.group.join();
+        self.alive = true;
+        self.in_group = true;
+        self.generation = generation;
+        let position = start_position(ctx.cfg, peers);
+        let committed = peers.group.committed;
+        self.position = position;
         // KIP-320: a committed offset carries the leader epoch it was read under.
-        self.consumer.leader_epoch = if committed.is_some() { self.committed_epoch } else { self.partition.leader_epoch };
-        self.record(EventKind::ConsumerStarted { instance, position, committed });
-        self.poll(instance);
+        self.leader_epoch = if committed.is_some() { peers.group.committed_epoch } else { peers.partition.leader_epoch };
+        ctx.record(EventKind::ConsumerStarted { instance: self.instance, position, committed });
+        self.poll(ctx, peers);
     }
 
     /// poll(): the Java client first auto-commits what earlier polls returned if the interval has
     /// passed (ConsumerCoordinator.maybeAutoCommitOffsetsAsync), then fetches.
-    pub(crate) fn poll(&mut self, instance: u8) {
-        let c = &self.consumer;
-        if !c.alive || c.instance != instance || c.fetching || c.processing.is_some() || c.waiting_commit.is_some() {
+    pub(crate) fn poll(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        if !self.alive || self.fetching || self.processing.is_some() || self.waiting_commit.is_some() {
             return;
         }
-        if !c.in_group {
-            return self.rejoin();
+        if !self.in_group {
+            return self.rejoin(ctx, peers);
         }
-        let due = self.now >= c.last_commit + self.cfg.auto_commit_interval;
-        if self.commit_mode() == CommitMode::AutoInPoll && due && self.uncommitted(c.position) {
-            self.commit(c.position, false);
+        let due = ctx.now >= self.last_commit + ctx.cfg.auto_commit_interval;
+        if commit_mode(ctx.cfg) == CommitMode::AutoInPoll && due && self.uncommitted(self.position) {
+            self.commit(ctx, peers, self.position, false);
         }
-        if self.partition.leader.is_none() {
+        let Some(leader) = peers.partition.leader else {
             // No leader to fetch from: poll() waits (the election wakes it up).
             return;
-        }
-        let c = &mut self.consumer;
-        c.polls += 1;
-        c.last_poll = self.now;
-        c.fetching = true;
-        c.batch.clear();
-        c.processed_in_batch = 0;
-        let (offset, poll) = (c.position, c.polls);
-        let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
-        let epoch = self.consumer.leader_epoch;
-        self.send(Actor::Consumer { instance }, Actor::Broker(leader), FlightKind::Fetch { offset }, epoch);
-        self.schedule(self.now + self.cfg.max_poll_interval, Action::PollDeadline { instance, poll });
-        self.arm_auto_commit();
+        };
+        self.polls += 1;
+        self.last_poll = ctx.now;
+        self.fetching = true;
+        self.batch.clear();
+        self.processed_in_batch = 0;
+        let what = FlightKind::Fetch { offset: self.position, leader_epoch: self.leader_epoch };
+        ctx.send(self.actor(), Actor::Broker(leader), what);
+        let (instance, poll) = (self.instance, self.polls);
+        ctx.schedule(ctx.now + ctx.cfg.max_poll_interval, Action::PollDeadline { instance, poll });
+        self.arm_auto_commit(ctx);
     }
 
     fn uncommitted(&self, offset: u64) -> bool {
-        self.consumer.commit_sent.is_none_or(|sent| offset > sent)
+        self.commit_sent.is_none_or(|sent| offset > sent)
     }
 
     /// After removal from the group the next poll rejoins, and the position goes back to the
     /// committed offset: what was processed since the last commit is processed again.
-    fn rejoin(&mut self) {
-        self.consumer.commit_sent = self.committed;
-        self.consumer.stored = None;
-        self.consumer_start();
+    fn rejoin(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        self.commit_sent = peers.group.committed;
+        self.stored = None;
+        self.start(ctx, peers);
+    }
+
+    /// The fetch failed (its broker no longer leads, or is down): poll again after
+    /// retry.backoff.ms.
+    pub(crate) fn fetch_failed(&mut self, ctx: &mut Ctx) {
+        self.fetching = false;
+        let instance = self.instance;
+        ctx.schedule(ctx.now + ctx.cfg.retry_backoff, Action::Poll { instance });
     }
 
     /// Records reached the consumer: poll() returns them to the application.
-    pub(crate) fn on_fetch_response(&mut self, id: u32) {
-        let FlightKind::FetchResponse { from, to, records } = self.flights[id as usize].what else { return };
-        let batch = self.flights[id as usize].records.clone();
-        self.consumer.fetching = false;
-        self.consumer.position = to;
-        self.consumer.batch = batch;
-        self.consumer.processed_in_batch = 0;
-        self.record(EventKind::Polled { from, to, records });
+    pub(crate) fn on_fetch_response(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, id: u32) {
+        let flight = &ctx.flights[id as usize];
+        let FlightKind::FetchResponse { from, to, records } = flight.what else { return };
+        self.batch = flight.records.clone();
+        self.fetching = false;
+        self.position = to;
+        self.processed_in_batch = 0;
+        ctx.record(EventKind::Polled { from, to, records });
         if records == 0 {
-            let instance = self.consumer.instance;
-            return self.poll(instance);
+            return self.poll(ctx, peers);
         }
-        match self.commit_mode() {
-            CommitMode::Before => self.commit(to, true),
-            _ => self.process_next(),
+        match commit_mode(ctx.cfg) {
+            CommitMode::Before => self.commit(ctx, peers, to, true),
+            _ => self.process_next(ctx, peers),
         }
     }
 
     /// Processes the next record of the batch, or finishes the batch.
-    fn process_next(&mut self) {
-        let c = &self.consumer;
-        let Some(&(offset, msg)) = c.batch.get(c.processed_in_batch) else { return self.batch_done() };
-        if self.commit_mode() == CommitMode::AutoBackground {
+    fn process_next(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        let Some(&FetchedRecord { offset, msg }) = self.batch.get(self.processed_in_batch) else {
+            return self.batch_done(ctx, peers);
+        };
+        if commit_mode(ctx.cfg) == CommitMode::AutoBackground {
             // librdkafka stores a message's offset when consumer_poll() hands it to the
             // application, before any processing (enable.auto.offset.store=true, CONFIGURATION.md:
             // "Automatically store offset of last message provided to application"); the timer
             // and close() commit what is stored, whatever happens to the processing.
-            self.consumer.stored = Some(offset + 1);
-            self.record(EventKind::OffsetStored { offset: offset + 1 });
-            self.arm_auto_commit();
+            self.stored = Some(offset + 1);
+            ctx.record(EventKind::OffsetStored { offset: offset + 1 });
+            self.arm_auto_commit(ctx);
         }
-        if self.strike(Fault::ConsumerCrashAfterFetch, Some(msg)) {
-            return self.consumer_crash();
+        if ctx.strike(Fault::ConsumerCrashAfterFetch, Some(msg)) {
+            return self.crash(ctx, peers);
         }
-        if self.strike(Fault::ProcessingThrows, Some(msg)) {
-            self.record(EventKind::ProcessingThrew { msg, offset });
-            return self.consumer_close();
+        if ctx.strike(Fault::ProcessingThrows, Some(msg)) {
+            ctx.record(EventKind::ProcessingThrew { msg, offset });
+            return self.close(ctx, peers);
         }
-        self.record(EventKind::ProcessingStarted { msg, offset });
-        let mut duration = self.cfg.processing;
-        if self.strike(Fault::ProcessingStall, Some(msg)) {
-            duration += self.cfg.max_poll_interval + self.cfg.restart;
+        ctx.record(EventKind::ProcessingStarted { msg, offset });
+        let mut duration = ctx.cfg.processing;
+        if ctx.strike(Fault::ProcessingStall, Some(msg)) {
+            duration += ctx.cfg.max_poll_interval + ctx.cfg.restart;
         }
-        self.consumer.processing = Some((offset, msg));
-        let instance = self.consumer.instance;
-        self.schedule(self.now + duration, Action::ProcessDone { instance, offset });
+        self.processing = Some(FetchedRecord { offset, msg });
+        let instance = self.instance;
+        ctx.schedule(ctx.now + duration, Action::ProcessDone { instance, offset });
     }
 
     /// Processing of a record finished: its effect goes to the sink.
-    pub(crate) fn process_done(&mut self, instance: u8, offset: u64) {
-        let c = &self.consumer;
-        let Some((current, msg)) = c.processing else { return };
-        if !c.alive || c.instance != instance || current != offset {
+    pub(crate) fn process_done(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, offset: u64) {
+        let Some(FetchedRecord { offset: current, msg }) = self.processing else { return };
+        if !self.alive || current != offset {
             return;
         }
-        self.write_sink(msg, offset);
-        self.record(EventKind::ProcessingFinished { msg, offset });
-        self.consumer.processing = None;
-        self.consumer.processed_in_batch += 1;
-        if self.consumer_transactional() {
-            self.consumer.txn_dirty = true;
+        let txn = (ctx.cfg.config.sink == SinkKind::OutputTopicInTransaction).then_some(self.txn);
+        peers.sink.write(ctx, msg, offset, txn);
+        ctx.record(EventKind::ProcessingFinished { msg, offset });
+        self.processing = None;
+        self.processed_in_batch += 1;
+        if consumer_transactional(ctx.cfg) {
+            self.txn_dirty = true;
         }
-        if self.strike(Fault::DbWriteThenDie, Some(msg)) || self.strike(Fault::ConsumerCrashAfterProcessing, Some(msg)) {
-            return self.consumer_crash();
+        if ctx.strike(Fault::DbWriteThenDie, Some(msg)) || ctx.strike(Fault::ConsumerCrashAfterProcessing, Some(msg)) {
+            return self.crash(ctx, peers);
         }
-        self.process_next();
-    }
-
-    fn write_sink(&mut self, msg: MsgId, offset: u64) {
-        let kind = self.cfg.config.sink;
-        if kind == SinkKind::None {
-            return;
-        }
-        let in_txn = kind == SinkKind::OutputTopicInTransaction;
-        let outcome = if self.sink.overwrites(kind, msg, offset) { SinkOutcome::Overwritten } else { SinkOutcome::Inserted };
-        let txn = in_txn.then_some(self.consumer.txn);
-        self.sink.rows.push(SinkRow { msg, offset, txn });
-        if kind == SinkKind::DbOffsetsInDb {
-            self.sink.db_offset = Some(offset + 1);
-        }
-        self.record(EventKind::SinkWrite { msg, offset, outcome, in_txn });
+        self.process_next(ctx, peers);
     }
 
     /// The batch is processed: commit as the policy says, then poll again.
-    fn batch_done(&mut self) {
-        let position = self.consumer.position;
-        let instance = self.consumer.instance;
-        match self.commit_mode() {
-            CommitMode::After if self.uncommitted(position) => self.commit(position, true),
-            CommitMode::InTransaction if self.consumer.txn_dirty => self.commit_txn(position),
-            _ => self.poll(instance),
+    fn batch_done(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        let position = self.position;
+        match commit_mode(ctx.cfg) {
+            CommitMode::After if self.uncommitted(position) => self.commit(ctx, peers, position, true),
+            CommitMode::InTransaction if self.txn_dirty => self.commit_txn(ctx, peers, position),
+            _ => self.poll(ctx, peers),
         }
     }
 
     /// Sends an offset commit; `sync` makes the application wait for the answer (commitSync).
-    fn commit(&mut self, offset: u64, sync: bool) {
-        let covered = self.msgs_between(self.consumer.commit_sent.unwrap_or(0), offset);
-        let instance = self.consumer.instance;
-        self.consumer.commit_sent = Some(offset);
-        self.consumer.last_commit = self.now;
-        let what = FlightKind::OffsetCommit { offset };
-        let generation = self.consumer.generation;
-        let flight = self.send(Actor::Consumer { instance }, Actor::GroupCoordinator, what, generation);
-        self.maybe_drop_commit(flight, &covered);
-        if sync {
-            self.consumer.waiting_commit = Some(flight);
-            self.schedule(self.now + self.cfg.request_timeout, Action::CommitTimeout { instance, flight });
-        }
-    }
-
-    fn maybe_drop_commit(&mut self, flight: u32, covered: &[MsgId]) {
-        for msg in covered {
-            if self.strike(Fault::DropOffsetCommit, Some(*msg)) {
-                self.flights[flight as usize].doomed = Some(Fault::DropOffsetCommit);
-                return;
-            }
-        }
-    }
-
-    /// The data messages at offsets `from..to` of the partition's log.
-    fn msgs_between(&self, from: u64, to: u64) -> Vec<MsgId> {
-        let log = self.partition.log();
-        let end = (to as usize).min(log.len());
-        let start = (from as usize).min(end);
-        log[start..end].iter().filter_map(|e| e.msg()).collect()
+    fn commit(&mut self, ctx: &mut Ctx, peers: &ConsumerPeers, offset: u64, sync: bool) {
+        let covered = msgs_between(peers.partition, self.commit_sent.unwrap_or(0), offset);
+        self.commit_sent = Some(offset);
+        self.last_commit = ctx.now;
+        let what = FlightKind::OffsetCommit { offset, generation: self.generation };
+        let flight = ctx.send(self.actor(), Actor::GroupCoordinator, what);
+        self.sent_commit(ctx, flight, &covered, sync);
     }
 
     /// sendOffsetsToTransaction + commitTransaction of the application's transactional producer.
-    fn commit_txn(&mut self, offset: u64) {
-        let covered = self.msgs_between(self.committed.unwrap_or(0), offset);
-        let instance = self.consumer.instance;
-        let aux = (self.consumer.generation << 16) | (self.consumer.txn & 0xFFFF);
-        let what = FlightKind::TxnOffsetCommit { offset };
-        let flight = self.send(Actor::Consumer { instance }, Actor::TxnCoordinator, what, aux);
-        self.maybe_drop_commit(flight, &covered);
-        self.consumer.waiting_commit = Some(flight);
-        self.schedule(self.now + self.cfg.request_timeout, Action::CommitTimeout { instance, flight });
+    fn commit_txn(&mut self, ctx: &mut Ctx, peers: &ConsumerPeers, offset: u64) {
+        let covered = msgs_between(peers.partition, peers.group.committed.unwrap_or(0), offset);
+        let what = FlightKind::TxnOffsetCommit { offset, generation: self.generation, txn: self.txn };
+        let flight = ctx.send(self.actor(), Actor::TxnCoordinator, what);
+        self.sent_commit(ctx, flight, &covered, true);
     }
 
-    /// The group coordinator receives an offset commit; a member removed from the group (an old
-    /// generation) gets a refusal (CommitFailedException in the Java client).
-    pub(crate) fn on_offset_commit(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let (from, generation) = (flight.from, flight.aux);
-        let FlightKind::OffsetCommit { offset } = flight.what else { return };
-        let ok = generation == self.generation;
-        if ok {
-            self.committed = Some(offset);
-            self.committed_epoch = self.consumer.leader_epoch;
-            self.record(EventKind::Committed { offset, txn: false });
-        } else {
-            self.record(EventKind::CommitFailed { offset });
-        }
-        self.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok }, 0);
-    }
-
-    /// The consumer application's transaction commit reaches the coordinator: output and offsets
-    /// commit together, unless the transaction was already aborted (its instance was replaced) or
-    /// the member's generation is stale (KIP-447).
-    pub(crate) fn on_txn_offset_commit(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let (from, aux) = (flight.from, flight.aux);
-        let FlightKind::TxnOffsetCommit { offset } = flight.what else { return };
-        let (generation, txn) = (aux >> 16, aux & 0xFFFF);
-        let aborted = self.sink.txn_outcomes.iter().any(|&(t, _)| t == txn);
-        let ok = !aborted && generation == self.generation;
-        if ok {
-            self.sink.txn_outcomes.push((txn, true));
-            self.committed = Some(offset);
-            self.committed_epoch = self.consumer.leader_epoch;
-            self.record(EventKind::Committed { offset, txn: true });
-        } else {
-            if !aborted {
-                self.sink.txn_outcomes.push((txn, false));
+    /// After a commit left: `drop-offset-commit` may lose it, and a synchronous one is waited for
+    /// up to request.timeout.ms.
+    fn sent_commit(&mut self, ctx: &mut Ctx, flight: u32, covered: &[MsgId], sync: bool) {
+        for msg in covered {
+            if ctx.strike(Fault::DropOffsetCommit, Some(*msg)) {
+                ctx.flights[flight as usize].doomed = Some(Fault::DropOffsetCommit);
+                break;
             }
-            self.record(EventKind::ConsumerTxnAborted { txn });
         }
-        self.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok }, 0);
+        if sync {
+            self.waiting_commit = Some(flight);
+            let instance = self.instance;
+            ctx.schedule(ctx.now + ctx.cfg.request_timeout, Action::CommitTimeout { instance, flight });
+        }
     }
 
     /// The answer to a commit reached the consumer.
-    pub(crate) fn on_offset_commit_response(&mut self, id: u32) {
-        let (offset, ok) = match self.flights[id as usize].what {
+    pub(crate) fn on_offset_commit_response(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, id: u32) {
+        let (offset, ok) = match ctx.flights[id as usize].what {
             FlightKind::OffsetCommitResponse { offset, ok } | FlightKind::TxnOffsetCommitResponse { offset, ok } => (offset, ok),
             _ => return,
         };
-        if ok && self.crash_after_commit(offset) {
+        if ok && self.crash_after_commit(ctx, peers, offset) {
             return;
         }
-        let answers_wait = self.consumer.waiting_commit.is_some_and(|w| match self.flights[w as usize].what {
-            FlightKind::OffsetCommit { offset: o } | FlightKind::TxnOffsetCommit { offset: o } => o == offset,
+        let answers_wait = self.waiting_commit.is_some_and(|w| match ctx.flights[w as usize].what {
+            FlightKind::OffsetCommit { offset: o, .. } | FlightKind::TxnOffsetCommit { offset: o, .. } => o == offset,
             _ => false,
         });
         if answers_wait {
-            self.finish_commit(ok);
+            self.finish_commit(ctx, peers, ok);
         }
-    }
-
-    pub(crate) fn on_txn_offset_commit_response(&mut self, id: u32) {
-        self.on_offset_commit_response(id);
     }
 
     /// "Consumer crash after the offset commit, before processing finished": strikes when a
     /// commit covering the message lands while the message is not yet processed.
-    fn crash_after_commit(&mut self, offset: u64) -> bool {
-        let c = &self.consumer;
+    fn crash_after_commit(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, offset: u64) -> bool {
         let pending: Vec<MsgId> =
-            c.batch.iter().skip(c.processed_in_batch).filter(|(o, _)| *o < offset).map(|(_, m)| *m).collect();
+            self.batch.iter().skip(self.processed_in_batch).filter(|r| r.offset < offset).map(|r| r.msg).collect();
         for msg in pending {
-            if self.strike(Fault::ConsumerCrashAfterCommit, Some(msg)) {
-                self.consumer_crash();
+            if ctx.strike(Fault::ConsumerCrashAfterCommit, Some(msg)) {
+                self.crash(ctx, peers);
                 return true;
             }
         }
@@ -395,148 +357,315 @@ impl World {
     }
 
     /// The commit the application waited for is over (answered, refused or timed out).
-    fn finish_commit(&mut self, ok: bool) {
-        self.consumer.waiting_commit = None;
-        let instance = self.consumer.instance;
-        match self.commit_mode() {
-            CommitMode::Before if ok => self.process_next(),
+    fn finish_commit(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, ok: bool) {
+        self.waiting_commit = None;
+        match commit_mode(ctx.cfg) {
+            CommitMode::Before if ok => self.process_next(ctx, peers),
             CommitMode::InTransaction => {
-                self.consumer.txn += 1;
-                self.consumer.txn_dirty = false;
+                self.txn += 1;
+                self.txn_dirty = false;
                 if !ok {
                     // After an abort the application seeks back to the committed offsets.
-                    self.consumer.position = self.start_position();
+                    self.position = start_position(ctx.cfg, peers);
                 }
-                self.poll(instance)
+                self.poll(ctx, peers)
             }
             CommitMode::Before => {
                 // The commit failed: the application does not process a batch it could not commit.
-                self.consumer.in_group = false;
-                self.poll(instance)
+                self.in_group = false;
+                self.poll(ctx, peers)
             }
-            _ => self.poll(instance),
+            _ => self.poll(ctx, peers),
         }
     }
 
     /// commitSync or commitTransaction got no answer within request.timeout.ms.
-    pub(crate) fn commit_timeout(&mut self, instance: u8, flight: u32) {
-        let c = &self.consumer;
-        if !c.alive || c.instance != instance || c.waiting_commit != Some(flight) {
+    pub(crate) fn commit_timeout(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, flight: u32) {
+        if !self.alive || self.waiting_commit != Some(flight) {
             return;
         }
-        let offset = match self.flights[flight as usize].what {
-            FlightKind::OffsetCommit { offset } | FlightKind::TxnOffsetCommit { offset } => offset,
+        let offset = match ctx.flights[flight as usize].what {
+            FlightKind::OffsetCommit { offset, .. } | FlightKind::TxnOffsetCommit { offset, .. } => offset,
             _ => return,
         };
-        self.record(EventKind::CommitFailed { offset });
+        ctx.record(EventKind::CommitFailed { offset });
         // commitSync and commitTransaction retry a request that timed out (the Java client retries
         // retriable errors until default.api.timeout.ms); the retry carries the same offsets.
-        self.consumer.waiting_commit = None;
-        if self.consumer_transactional() {
-            self.commit_txn(offset);
+        self.waiting_commit = None;
+        if consumer_transactional(ctx.cfg) {
+            self.commit_txn(ctx, peers, offset);
         } else {
-            self.commit(offset, true);
+            self.commit(ctx, peers, offset, true);
         }
     }
 
     /// max.poll.interval.ms passed since the poll and the application is still busy: the member
     /// is removed from the group (its generation is now stale).
-    pub(crate) fn poll_deadline(&mut self, instance: u8, poll: u32) {
-        let c = &self.consumer;
-        if !c.alive || c.instance != instance || c.polls != poll || c.fetching || !c.in_group {
+    pub(crate) fn poll_deadline(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, poll: u32) {
+        if !self.alive || self.polls != poll || self.fetching || !self.in_group {
             return;
         }
-        self.consumer.in_group = false;
-        self.generation += 1;
-        self.record(EventKind::ConsumerLeftGroup { instance });
+        self.in_group = false;
+        peers.group.remove_member();
+        ctx.record(EventKind::ConsumerLeftGroup { instance: self.instance });
     }
 
-    fn arm_auto_commit(&mut self) {
-        let c = &self.consumer;
-        let pending = match self.commit_mode() {
-            CommitMode::AutoBackground => c.stored.is_some_and(|s| self.uncommitted(s)),
-            CommitMode::AutoInPoll => self.uncommitted(c.position) && c.position > 0,
+    fn arm_auto_commit(&mut self, ctx: &mut Ctx) {
+        let pending = match commit_mode(ctx.cfg) {
+            CommitMode::AutoBackground => self.stored.is_some_and(|s| self.uncommitted(s)),
+            CommitMode::AutoInPoll => self.uncommitted(self.position) && self.position > 0,
             _ => false,
         };
-        if pending && !c.timer_armed {
-            let at = (c.last_commit + self.cfg.auto_commit_interval).max(self.now + 1);
-            let instance = c.instance;
-            self.consumer.timer_armed = true;
-            self.schedule(at, Action::AutoCommit { instance });
+        if pending && !self.timer_armed {
+            let at = (self.last_commit + ctx.cfg.auto_commit_interval).max(ctx.now + 1);
+            let instance = self.instance;
+            self.timer_armed = true;
+            ctx.schedule(at, Action::AutoCommit { instance });
         }
     }
 
     /// The auto-commit timer: librdkafka commits the stored offsets whatever the application is
     /// doing; the Java client's poll(timeout) loop commits while it waits for records.
-    pub(crate) fn auto_commit_timer(&mut self, instance: u8) {
-        if !self.consumer.alive || self.consumer.instance != instance {
+    pub(crate) fn auto_commit_timer(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        if !self.alive {
             return;
         }
-        self.consumer.timer_armed = false;
-        let c = &self.consumer;
-        match self.commit_mode() {
+        self.timer_armed = false;
+        match commit_mode(ctx.cfg) {
             CommitMode::AutoBackground => {
-                if let Some(stored) = c.stored.filter(|s| self.uncommitted(*s)) {
-                    self.commit(stored, false);
+                if let Some(stored) = self.stored.filter(|s| self.uncommitted(*s)) {
+                    self.commit(ctx, peers, stored, false);
                 }
             }
-            CommitMode::AutoInPoll if c.fetching && self.uncommitted(c.position) => self.commit(c.position, false),
+            CommitMode::AutoInPoll if self.fetching && self.uncommitted(self.position) => {
+                self.commit(ctx, peers, self.position, false)
+            }
             _ => {}
         }
-        self.arm_auto_commit();
+        self.arm_auto_commit(ctx);
     }
 
     /// The consumer process dies: nothing is committed on the way out.
-    pub(crate) fn consumer_crash(&mut self) {
-        let instance = self.consumer.instance;
-        self.consumer.alive = false;
-        self.consumer.processing = None;
-        self.consumer.fetching = false;
-        self.parked_consumer_fetch = None;
-        self.record(EventKind::ConsumerCrashed { instance });
-        self.schedule(self.now + self.cfg.restart, Action::ConsumerRestart);
+    pub(crate) fn crash(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        self.alive = false;
+        self.processing = None;
+        self.fetching = false;
+        peers.partition.forget_consumer_fetch();
+        ctx.record(EventKind::ConsumerCrashed { instance: self.instance });
+        ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart);
     }
 
     /// The application closes the consumer after an exception. The Java client's close() commits
     /// the positions of everything poll() returned when auto-commit is on, processed or not
     /// (ConsumerCoordinator.close → maybeAutoCommitOffsetsSync); librdkafka's
     /// rd_kafka_consumer_close() commits the stored offsets, which include the record handed over.
-    fn consumer_close(&mut self) {
-        let instance = self.consumer.instance;
-        match self.commit_mode() {
-            CommitMode::AutoInPoll if self.uncommitted(self.consumer.position) => self.commit(self.consumer.position, false),
+    fn close(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        match commit_mode(ctx.cfg) {
+            CommitMode::AutoInPoll if self.uncommitted(self.position) => self.commit(ctx, peers, self.position, false),
             CommitMode::AutoBackground => {
-                if let Some(stored) = self.consumer.stored.filter(|s| self.uncommitted(*s)) {
-                    self.commit(stored, false);
+                if let Some(stored) = self.stored.filter(|s| self.uncommitted(*s)) {
+                    self.commit(ctx, peers, stored, false);
                 }
             }
             _ => {}
         }
-        if self.consumer_transactional() && self.consumer.txn_dirty {
-            let txn = self.consumer.txn;
-            self.sink.txn_outcomes.push((txn, false));
-            self.record(EventKind::ConsumerTxnAborted { txn });
+        if consumer_transactional(ctx.cfg) && self.txn_dirty {
+            peers.sink.abort_txn(ctx, self.txn);
         }
-        self.consumer.alive = false;
-        self.consumer.processing = None;
-        self.parked_consumer_fetch = None;
-        self.record(EventKind::ConsumerClosed { instance });
-        self.schedule(self.now + self.cfg.restart, Action::ConsumerRestart);
+        self.alive = false;
+        self.processing = None;
+        peers.partition.forget_consumer_fetch();
+        ctx.record(EventKind::ConsumerClosed { instance: self.instance });
+        ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart);
     }
 
-    /// A new consumer instance starts. With offsets in a transaction, its InitProducerId fences
-    /// and aborts the previous instance's open transaction.
-    pub(crate) fn consumer_restart(&mut self) {
-        if self.consumer_transactional() && self.consumer.txn_dirty {
-            let txn = self.consumer.txn;
-            if !self.sink.txn_outcomes.iter().any(|&(t, _)| t == txn) {
-                self.sink.txn_outcomes.push((txn, false));
-                self.record(EventKind::ConsumerTxnAborted { txn });
-            }
+    /// A new consumer instance replaces this one. With offsets in a transaction, its
+    /// InitProducerId fences and aborts the previous instance's open transaction.
+    pub(crate) fn restart(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        if consumer_transactional(ctx.cfg) && self.txn_dirty && !peers.sink.txn_ended(self.txn) {
+            peers.sink.abort_txn(ctx, self.txn);
         }
-        let txn = self.consumer.txn + 1;
-        let instance = self.consumer.instance.saturating_add(1);
-        self.consumer = Consumer { instance, txn, commit_sent: self.committed, ..Consumer::new() };
-        self.consumer_start();
+        let txn = self.txn + 1;
+        let instance = self.instance.saturating_add(1);
+        *self = Consumer { instance, txn, commit_sent: peers.group.committed, ..Consumer::new() };
+        self.start(ctx, peers);
+    }
+}
+
+/// The consumer `member` of the group (an index into `World::consumers`), the [`Ctx`] and its
+/// [`ConsumerPeers`], borrowed side by side from a world.
+macro_rules! member {
+    ($world:expr, $member:expr) => {{
+        let w = &mut *$world;
+        let peers = ConsumerPeers {
+            partition: &mut w.partition,
+            group: &mut w.group,
+            sink: &mut w.sink,
+        };
+        (&mut w.consumers[$member], ctx!(w), peers)
+    }};
+}
+
+impl World {
+    /// The group member that runs consumer instance `instance`, if one does.
+    pub(crate) fn member(&self, instance: u8) -> Option<usize> {
+        self.consumers.iter().position(|c| c.instance == instance)
+    }
+
+    /// Runs `handler` on the member running consumer instance `instance` (nothing if none does).
+    fn on_member(&mut self, instance: u8, handler: impl FnOnce(&mut Consumer, &mut Ctx, &mut ConsumerPeers)) {
+        let Some(index) = self.member(instance) else { return };
+        let (consumer, mut ctx, mut peers) = member!(self, index);
+        handler(consumer, &mut ctx, &mut peers);
+    }
+
+    /// Every member of the group joins and starts polling.
+    pub(crate) fn consumer_start(&mut self) {
+        for index in 0..self.consumers.len() {
+            let (consumer, mut ctx, mut peers) = member!(self, index);
+            consumer.start(&mut ctx, &mut peers);
+        }
+    }
+
+    pub(crate) fn poll(&mut self, instance: u8) {
+        self.on_member(instance, |c, ctx, peers| c.poll(ctx, peers));
+    }
+
+    pub(crate) fn on_fetch_response(&mut self, id: u32) {
+        let Actor::Consumer { instance } = self.flights[id as usize].to else { return };
+        self.on_member(instance, |c, ctx, peers| c.on_fetch_response(ctx, peers, id));
+    }
+
+    pub(crate) fn process_done(&mut self, instance: u8, offset: u64) {
+        self.on_member(instance, |c, ctx, peers| c.process_done(ctx, peers, offset));
+    }
+
+    pub(crate) fn on_offset_commit_response(&mut self, id: u32) {
+        let Actor::Consumer { instance } = self.flights[id as usize].to else { return };
+        self.on_member(instance, |c, ctx, peers| c.on_offset_commit_response(ctx, peers, id));
+    }
+
+    pub(crate) fn on_txn_offset_commit_response(&mut self, id: u32) {
+        self.on_offset_commit_response(id);
+    }
+
+    pub(crate) fn commit_timeout(&mut self, instance: u8, flight: u32) {
+        self.on_member(instance, |c, ctx, peers| c.commit_timeout(ctx, peers, flight));
+    }
+
+    pub(crate) fn poll_deadline(&mut self, instance: u8, poll: u32) {
+        self.on_member(instance, |c, ctx, peers| c.poll_deadline(ctx, peers, poll));
+    }
+
+    pub(crate) fn auto_commit_timer(&mut self, instance: u8) {
+        self.on_member(instance, |c, ctx, peers| c.auto_commit_timer(ctx, peers));
+    }
+
+    /// A new instance replaces the group's member (the lab's group has one).
+    pub(crate) fn consumer_restart(&mut self) {
+        let (consumer, mut ctx, mut peers) = member!(self, 0);
+        consumer.restart(&mut ctx, &mut peers);
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", consumers): the leader epoch the committing
+    /// consumer read under, which the group coordinator stores with the committed offset
+    /// (KIP-320). Kafka's OffsetCommit carries it; the lab reads it from the group's member when
+    /// the commit lands.
+    fn consumer_leader_epoch(&self) -> u32 {
+        self.consumers[0].leader_epoch
+    }
+
+    /// The group coordinator receives an offset commit.
+    pub(crate) fn on_offset_commit(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let FlightKind::OffsetCommit { offset, generation } = flight.what else { return };
+        let from = flight.from;
+        let leader_epoch = self.consumer_leader_epoch();
+        self.group.on_offset_commit(&mut ctx!(self), from, offset, generation, leader_epoch);
+    }
+
+    /// The consumer application's transaction commit reaches the coordinator: output and offsets
+    /// commit together, unless the transaction was already aborted (its instance was replaced) or
+    /// the member's generation is stale (KIP-447).
+    pub(crate) fn on_txn_offset_commit(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let from = flight.from;
+        let FlightKind::TxnOffsetCommit { offset, generation, txn } = flight.what else { return };
+        let aborted = self.sink.txn_ended(txn);
+        let ok = !aborted && self.group.accepts(generation);
+        let leader_epoch = self.consumer_leader_epoch();
+        let mut ctx = ctx!(self);
+        if ok {
+            self.sink.end_txn(txn, true);
+            self.group.store(offset, leader_epoch);
+            ctx.record(EventKind::Committed { offset, txn: true });
+        } else {
+            if !aborted {
+                self.sink.end_txn(txn, false);
+            }
+            ctx.record(EventKind::ConsumerTxnAborted { txn });
+        }
+        ctx.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The consumer's rules. Each test cites the Kafka source or documentation it follows.
+
+    use super::*;
+    use crate::sim::broker::{EntryKind, LogEntry};
+    use crate::Preset;
+
+    fn cfg(tweak: impl FnOnce(&mut crate::Config)) -> EffectiveConfig {
+        let mut config = Preset::AtLeastOnce.config();
+        tweak(&mut config);
+        config.resolve().unwrap()
+    }
+
+    /// ConsumerCoordinator.refreshCommittedOffsetsIfNeeded: a joining consumer starts at the
+    /// group's committed offset; without one, auto.offset.reset decides (earliest: the log start;
+    /// latest: the end of what it may read). With offsets stored in the database, the database's
+    /// offset wins (the pattern of the Javadoc's "Storing Offsets Outside Kafka").
+    #[test]
+    fn a_joining_consumer_starts_at_the_committed_offset() {
+        let mut partition = Partition::new(1);
+        let kind = EntryKind::Data { msg: MsgId(1), record: 0, pid: 0, epoch: 0, seq: None, txn: false };
+        partition.replicas[0].log = (0..4).map(|offset| LogEntry { offset, leader_epoch: 0, kind }).collect();
+        partition.replicas[0].hw = 3;
+        let mut group = GroupCoordinator::default();
+        let mut sink = Sink::default();
+        let peers = ConsumerPeers { partition: &mut partition, group: &mut group, sink: &mut sink };
+        let earliest = cfg(|_| {});
+        let latest = cfg(|c| c.auto_offset_reset = OffsetReset::Latest);
+        assert_eq!(start_position(&earliest, &peers), 0);
+        assert_eq!(start_position(&latest, &peers), 3, "latest: the high watermark");
+        peers.group.store(2, 0);
+        assert_eq!(start_position(&latest, &peers), 2);
+        let in_db = cfg(|c| c.sink = SinkKind::DbOffsetsInDb);
+        assert_eq!(start_position(&in_db, &peers), 0, "no offset in the database yet: auto.offset.reset");
+        peers.sink.db_offset = Some(1);
+        assert_eq!(start_position(&in_db, &peers), 1);
+    }
+
+    /// The commit modes: enable.auto.commit with the Java client's or librdkafka's style, else the
+    /// application's manual commit before or after processing, or in its transaction.
+    #[test]
+    fn the_commit_mode_follows_the_configuration() {
+        assert_eq!(commit_mode(&cfg(|c| c.enable_auto_commit = true)), CommitMode::AutoInPoll);
+        let background = cfg(|c| {
+            c.enable_auto_commit = true;
+            c.auto_commit_style = AutoCommitStyle::BackgroundStored;
+        });
+        assert_eq!(commit_mode(&background), CommitMode::AutoBackground);
+        let manual = |m: ManualCommit| {
+            cfg(|c| {
+                c.enable_auto_commit = false;
+                c.manual_commit = m;
+            })
+        };
+        assert_eq!(commit_mode(&manual(ManualCommit::BeforeProcessing)), CommitMode::Before);
+        assert_eq!(commit_mode(&manual(ManualCommit::AfterProcessing)), CommitMode::After);
+        assert!(consumer_transactional(&manual(ManualCommit::InTransaction)));
     }
 }

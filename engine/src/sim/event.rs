@@ -118,36 +118,48 @@ pub enum ProduceOutcome {
     Err(ProduceError),
 }
 
+/// A data record of the log as a consumer fetch returns it: its offset and its message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FetchedRecord {
+    /// Its offset in the partition's log.
+    pub offset: u64,
+    /// The message it carries.
+    pub msg: MsgId,
+}
+
 /// What a network message carries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FlightKind {
-    /// A produce request with one record.
-    Produce { msg: MsgId, record: u16, seq: Option<u32>, attempt: u32 },
-    /// The answer to a produce request: the ACK, or an error.
-    ProduceResponse { msg: MsgId, record: u16, outcome: ProduceOutcome },
-    /// A consumer fetch from this offset.
-    Fetch { offset: u64 },
+    /// A produce request with one record, sent under the producer epoch `epoch`.
+    Produce { msg: MsgId, record: u16, seq: Option<u32>, attempt: u32, epoch: u16 },
+    /// The answer to the produce request `request`: the ACK, or an error. The client matches it
+    /// to the record's latest attempt by `request`.
+    ProduceResponse { msg: MsgId, record: u16, outcome: ProduceOutcome, request: FlightId },
+    /// A consumer fetch from this offset, by a consumer that last fetched under `leader_epoch`
+    /// (KIP-320).
+    Fetch { offset: u64, leader_epoch: u32 },
     /// Records for the consumer: offsets `from..to`, of which `records` are data it may process.
     FetchResponse { from: u64, to: u64, records: u16 },
     /// The follower's fetch from this offset.
     ReplicaFetch { offset: u64 },
     /// Log entries `from..to` for the follower, and the leader's high watermark.
     ReplicaFetchResponse { from: u64, to: u64, hw: u64 },
-    /// An offset commit: the next offset to read.
-    OffsetCommit { offset: u64 },
+    /// An offset commit: the next offset to read, by a member of group generation `generation`.
+    OffsetCommit { offset: u64, generation: u32 },
     /// The group coordinator's answer to an offset commit.
     OffsetCommitResponse { offset: u64, ok: bool },
-    /// The transactional producer asks for its producer id and epoch.
-    InitProducerId,
+    /// The transactional producer asks for its producer id and epoch for `transactional_id`.
+    InitProducerId { transactional_id: u8 },
     /// The producer id and epoch granted.
     InitProducerIdResponse { pid: u32, epoch: u16 },
-    /// Commit (or abort) the producer's transaction.
-    EndTxn { commit: bool },
+    /// Commit (or abort) the producer's transaction, under the producer epoch `epoch`.
+    EndTxn { commit: bool, epoch: u16 },
     /// The coordinator's answer to EndTxn.
     EndTxnResponse { commit: bool, ok: bool },
-    /// The consumer application's transaction: its output and offsets, then commit.
-    TxnOffsetCommit { offset: u64 },
+    /// The consumer application's transaction `txn`: its output and offsets, then commit, by a
+    /// member of group generation `generation` (KIP-447).
+    TxnOffsetCommit { offset: u64, generation: u32, txn: u32 },
     /// The answer to the consumer application's transaction commit.
     TxnOffsetCommitResponse { offset: u64, ok: bool },
 }
@@ -377,7 +389,7 @@ impl fmt::Display for FlightKind {
             FlightKind::ProduceResponse { msg, outcome: ProduceOutcome::Err(e), .. } => {
                 write!(f, "the {} error for {msg}", e.name())
             }
-            FlightKind::Fetch { offset } => write!(f, "a fetch from offset {offset}"),
+            FlightKind::Fetch { offset, .. } => write!(f, "a fetch from offset {offset}"),
             FlightKind::FetchResponse { from, to, records } => {
                 write!(f, "a fetch response with offsets {from}..{to} ({})", plural(records, "record"))
             }
@@ -385,22 +397,22 @@ impl fmt::Display for FlightKind {
             FlightKind::ReplicaFetchResponse { from, to, hw } => {
                 write!(f, "log entries {from}..{to} for the follower (high watermark {hw})")
             }
-            FlightKind::OffsetCommit { offset } => write!(f, "an offset commit of {offset}"),
+            FlightKind::OffsetCommit { offset, .. } => write!(f, "an offset commit of {offset}"),
             FlightKind::OffsetCommitResponse { offset, ok: true } => write!(f, "the confirmation of commit {offset}"),
             FlightKind::OffsetCommitResponse { offset, ok: false } => write!(f, "the refusal of commit {offset}"),
-            FlightKind::InitProducerId => f.write_str("an InitProducerId request"),
+            FlightKind::InitProducerId { .. } => f.write_str("an InitProducerId request"),
             FlightKind::InitProducerIdResponse { pid, epoch } => {
                 write!(f, "producer id {pid} with epoch {epoch}")
             }
-            FlightKind::EndTxn { commit: true } => f.write_str("an EndTxn(commit) request"),
-            FlightKind::EndTxn { commit: false } => f.write_str("an EndTxn(abort) request"),
+            FlightKind::EndTxn { commit: true, .. } => f.write_str("an EndTxn(commit) request"),
+            FlightKind::EndTxn { commit: false, .. } => f.write_str("an EndTxn(abort) request"),
             FlightKind::EndTxnResponse { commit, ok } => write!(
                 f,
                 "the answer to EndTxn({}): {}",
                 if commit { "commit" } else { "abort" },
                 if ok { "done" } else { "PRODUCER_FENCED" }
             ),
-            FlightKind::TxnOffsetCommit { offset } => {
+            FlightKind::TxnOffsetCommit { offset, .. } => {
                 write!(f, "the consumer application's transaction commit with offset {offset}")
             }
             FlightKind::TxnOffsetCommitResponse { offset, ok } => write!(

@@ -496,7 +496,7 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
         if c.unreadable_yet > 0 {
             return (Verdict::Delayed, Vec::new());
         }
-        let app = world.app[usize::from(msg.0 - 1)];
+        let app = world.producer.app[usize::from(msg.0 - 1)];
         return match app.status {
             super::producer::AppStatus::Pending | super::producer::AppStatus::Sending if !quiescent => {
                 (Verdict::Pending, Vec::new())

@@ -7,10 +7,13 @@
 
 use serde::Serialize;
 
-use super::config::{Acks, ManualCommit};
+use super::config::Acks;
 use super::event::{Actor, EventKind, FlightKind, MsgId, ProduceError, ProduceOutcome, Tick};
 use super::fault::Fault;
-use super::world::{Action, World, MAX_APP_SENDS, MAX_SESSIONS};
+use super::broker::Partition;
+use super::config::EffectiveConfig;
+use super::txn::TxnCoordinator;
+use super::world::{ctx, Action, BrokenConnection, Ctx, World, MAX_APP_SENDS, MAX_SESSIONS};
 
 /// What the application knows about one of its messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -66,7 +69,7 @@ pub enum RecordState {
 /// One record (one batch) of the producer client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Record {
-    /// Its index in `World::records`.
+    /// Its index in `Producer::records` (`World::records()`).
     pub id: u16,
     /// The message it carries.
     pub msg: MsgId,
@@ -154,32 +157,64 @@ pub struct ProducerSession {
     pub(crate) abortable: bool,
 }
 
-impl World {
+/// The producer application and its Kafka client: the application's view of each message (it
+/// outlives producer instances), every producer instance (restarts and zombies) and every
+/// record they sent. Its handlers take `&mut self`, the `Ctx` and `ProducerPeers`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Producer {
+    /// The application's view of each message, by message number - 1.
+    pub app: Vec<AppMessage>,
+    /// Every producer instance, by session number; the last one is the application's current.
+    pub sessions: Vec<ProducerSession>,
+    /// Every record of every instance, by id.
+    pub records: Vec<Record>,
+    /// The accumulator's queue counter (see `Record::queue_key`).
+    next_queue_key: i64,
+}
+
+/// What a producer handler borrows of the other actors besides the [`Ctx`], each use a shortcut
+/// lib.rs names ("Modelling decisions").
+pub(crate) struct ProducerPeers<'a> {
+    /// The partition as the client's metadata sees it: who leads (`World::clients_learn_leader`).
+    pub partition: &'a Partition,
+    /// The transaction coordinator, reached only by `Producer::abort_bumps_epoch`.
+    pub txn_coordinator: &'a mut TxnCoordinator,
+    /// The producer ids handed out: an idempotent producer gets one without an InitProducerId
+    /// round trip (lib.rs, "Modelling decisions").
+    pub next_pid: &'a mut u32,
+}
+
+impl Producer {
+    pub(crate) fn new(messages: u16) -> Producer {
+        let app = (1..=messages).map(|m| AppMessage::new(MsgId(m))).collect();
+        Producer { app, sessions: Vec::new(), records: Vec::new(), next_queue_key: 0 }
+    }
+
     fn current_session(&self) -> u8 {
-        (self.producers.len() - 1) as u8
+        (self.sessions.len() - 1) as u8
     }
 
     fn session_mut(&mut self, session: u8) -> &mut ProducerSession {
-        &mut self.producers[usize::from(session)]
+        &mut self.sessions[usize::from(session)]
     }
 
     /// Starts a producer instance. It sends every message the application has not seen succeed or
     /// fail, in order: a restarted application re-sends what it could not confirm.
-    pub(crate) fn start_producer_session(&mut self, new_id: bool) {
-        let session = self.producers.len() as u8;
+    pub(crate) fn start_producer_session(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, new_id: bool) {
+        let session = self.sessions.len() as u8;
         let todo: Vec<MsgId> = self
             .app
             .iter()
             .filter(|m| matches!(m.status, AppStatus::Pending | AppStatus::Sending))
             .map(|m| m.msg)
             .collect();
-        let previous_id = self.producers.last().and_then(|p| p.transactional_id).unwrap_or(0);
-        let transactional_id = self.cfg.transactional.then_some(if new_id && session > 0 {
+        let previous_id = self.sessions.last().and_then(|p| p.transactional_id).unwrap_or(0);
+        let transactional_id = ctx.cfg.transactional.then_some(if new_id && session > 0 {
             previous_id + 1
         } else {
             previous_id
         });
-        self.producers.push(ProducerSession {
+        self.sessions.push(ProducerSession {
             session,
             alive: true,
             frozen_until: None,
@@ -197,23 +232,23 @@ impl World {
         if let Some(tid) = transactional_id {
             self.session_mut(session).txn = SessionTxn::Initializing;
             let from = Actor::Producer { session };
-            self.send(from, Actor::TxnCoordinator, FlightKind::InitProducerId, u32::from(tid));
+            ctx.send(from, Actor::TxnCoordinator, FlightKind::InitProducerId { transactional_id: tid });
             return;
         }
-        let pid = if self.cfg.idempotence {
-            self.next_pid += 1;
-            self.next_pid - 1
+        let pid = if ctx.cfg.idempotence {
+            *peers.next_pid += 1;
+            *peers.next_pid - 1
         } else {
             0
         };
         self.session_mut(session).pid = pid;
-        self.record(EventKind::ProducerStarted { session, pid, epoch: 0 });
-        self.schedule(self.now, Action::AppSend { session });
+        ctx.record(EventKind::ProducerStarted { session, pid, epoch: 0 });
+        ctx.schedule(ctx.now, Action::AppSend { session });
     }
 
     /// The answer to InitProducerId: the instance may begin transactions.
-    pub(crate) fn on_init_producer_id_response(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
+    pub(crate) fn on_init_producer_id_response(&mut self, ctx: &mut Ctx, id: u32) {
+        let flight = &ctx.flights[id as usize];
         let (Actor::Producer { session }, FlightKind::InitProducerIdResponse { pid, epoch }) = (flight.to, flight.what)
         else {
             return;
@@ -222,34 +257,34 @@ impl World {
         s.pid = pid;
         s.epoch = epoch;
         s.txn = SessionTxn::Ready;
-        self.record(EventKind::ProducerStarted { session, pid, epoch });
-        self.schedule(self.now, Action::AppSend { session });
+        ctx.record(EventKind::ProducerStarted { session, pid, epoch });
+        ctx.schedule(ctx.now, Action::AppSend { session });
     }
 
     /// Defers an action while the instance is frozen; returns false if the instance cannot act.
-    fn can_act(&mut self, session: u8, action: Action) -> bool {
-        let s = &self.producers[usize::from(session)];
+    fn can_act(&mut self, ctx: &mut Ctx, session: u8, action: Action) -> bool {
+        let s = &self.sessions[usize::from(session)];
         if !s.alive || s.txn == SessionTxn::Fenced {
             return false;
         }
         if let Some(until) = s.frozen_until {
-            self.schedule(until, action);
+            ctx.schedule(until, action);
             return false;
         }
         true
     }
 
     /// The application sends its next message (inside a transaction when transactional).
-    pub(crate) fn app_send(&mut self, session: u8) {
-        if !self.can_act(session, Action::AppSend { session }) {
+    pub(crate) fn app_send(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8) {
+        if !self.can_act(ctx, session, Action::AppSend { session }) {
             return;
         }
-        let s = &self.producers[usize::from(session)];
+        let s = &self.sessions[usize::from(session)];
         if s.next >= s.todo.len() {
             return;
         }
         let msg = s.todo[s.next];
-        let per_txn = self.cfg.config.transaction_messages;
+        let per_txn = ctx.cfg.config.transaction_messages;
         let s = self.session_mut(session);
         match s.txn {
             SessionTxn::None => {}
@@ -268,15 +303,15 @@ impl World {
         }
         let txn_open_with_room = s.txn == SessionTxn::Open && s.txn_left > 0;
         let transactional = s.txn != SessionTxn::None;
-        self.new_record(session, msg, false);
+        self.new_record(ctx, peers, session, msg, false);
         if more && (!transactional || txn_open_with_room) {
-            self.schedule(self.now + self.cfg.send_interval, Action::AppSend { session });
+            ctx.schedule(ctx.now + ctx.cfg.send_interval, Action::AppSend { session });
         }
-        self.maybe_end_txn(session);
+        self.maybe_end_txn(ctx, session);
     }
 
     /// Creates a record for `msg` (a fresh send, or an application re-send) and tries to send it.
-    pub(crate) fn new_record(&mut self, session: u8, msg: MsgId, resend: bool) {
+    pub(crate) fn new_record(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8, msg: MsgId, resend: bool) {
         let index = usize::from(msg.0 - 1);
         if self.app[index].sends >= MAX_APP_SENDS || self.records.len() >= usize::from(u16::MAX) {
             return;
@@ -286,7 +321,7 @@ impl World {
             self.app[index].status = AppStatus::Sending;
         }
         let id = self.records.len() as u16;
-        let s = &self.producers[usize::from(session)];
+        let s = &self.sessions[usize::from(session)];
         let txn = (s.txn == SessionTxn::Open).then_some(s.txn_no);
         self.records.push(Record {
             id,
@@ -296,8 +331,8 @@ impl World {
             epoch: s.epoch,
             seq: None,
             attempts: 0,
-            created: self.now,
-            deadline: self.now + self.cfg.delivery_timeout,
+            created: ctx.now,
+            deadline: ctx.now + ctx.cfg.delivery_timeout,
             state: RecordState::Queued,
             offset: None,
             app_waiting: true,
@@ -307,8 +342,8 @@ impl World {
             queue_key: self.next_queue_key,
         });
         self.next_queue_key += 1;
-        self.record(EventKind::AppSend { msg, record: id, resend });
-        self.drain(session);
+        ctx.record(EventKind::AppSend { msg, record: id, resend });
+        self.drain(ctx, peers, session);
     }
 
     /// Sends queued records while fewer than max.in.flight.requests.per.connection are out, in the
@@ -317,13 +352,13 @@ impl World {
     /// and while the head batch backs off nothing behind it is drained. With idempotence a record
     /// still in flight under an older epoch holds back every later one, as TransactionManager
     /// resends in-flight batches in sequence order.
-    pub(crate) fn drain(&mut self, session: u8) {
-        if self.partition.leader.is_none() {
-            return self.hold_for_leader(session);
+    pub(crate) fn drain(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8) {
+        if peers.partition.leader.is_none() {
+            return self.hold_for_leader(ctx, session);
         }
-        let limit = self.cfg.config.max_in_flight as usize;
-        let epoch = self.producers[usize::from(session)].epoch;
-        let ordered = self.cfg.idempotence;
+        let limit = ctx.cfg.config.max_in_flight as usize;
+        let epoch = self.sessions[usize::from(session)].epoch;
+        let ordered = ctx.cfg.idempotence;
         let mut order: Vec<(i64, u16)> = self
             .records
             .iter()
@@ -348,8 +383,8 @@ impl World {
             if in_flight >= limit {
                 break;
             }
-            self.send_record(r.id);
-            let s = &self.producers[usize::from(session)];
+            self.send_record(ctx, peers, r.id);
+            let s = &self.sessions[usize::from(session)];
             if !s.alive || s.frozen_until.is_some() {
                 break;
             }
@@ -360,27 +395,27 @@ impl World {
     /// offline): the client cannot connect, so records wait in the accumulator, where
     /// delivery.timeout.ms still expires them (RecordAccumulator.expiredBatches). Nothing is sent to
     /// a broker known to be down, whatever `acks` is.
-    fn hold_for_leader(&mut self, session: u8) {
+    fn hold_for_leader(&mut self, ctx: &mut Ctx, session: u8) {
         for index in 0..self.records.len() {
             let r = self.records[index];
             if r.session == session && r.state == RecordState::Queued && !r.expiry_armed {
                 self.records[index].expiry_armed = true;
-                self.schedule(r.deadline.max(self.now), Action::Expire { record: r.id });
+                ctx.schedule(r.deadline.max(ctx.now), Action::Expire { record: r.id });
             }
         }
     }
 
     /// delivery.timeout.ms passed for a record still waiting in the accumulator.
-    pub(crate) fn expire(&mut self, id: u16) {
+    pub(crate) fn expire(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u16) {
         let r = self.records[usize::from(id)];
-        let s = &self.producers[usize::from(r.session)];
-        if r.state != RecordState::Queued || !s.alive || s.txn == SessionTxn::Fenced || self.now < r.deadline {
+        let s = &self.sessions[usize::from(r.session)];
+        if r.state != RecordState::Queued || !s.alive || s.txn == SessionTxn::Fenced || ctx.now < r.deadline {
             return;
         }
-        if !self.can_act(r.session, Action::Expire { record: id }) {
+        if !self.can_act(ctx, r.session, Action::Expire { record: id }) {
             return;
         }
-        self.fail_record(id, true);
+        self.fail_record(ctx, peers, id, true);
     }
 
     /// Whether a record of the same session and epoch with a lower sequence has no outcome yet.
@@ -394,16 +429,16 @@ impl World {
         })
     }
 
-    fn send_record(&mut self, id: u16) {
+    fn send_record(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u16) {
         let r = self.records[usize::from(id)];
-        if self.now >= r.deadline {
-            self.fail_record(id, true);
+        if ctx.now >= r.deadline {
+            self.fail_record(ctx, peers, id, true);
             return;
         }
-        let s = &self.producers[usize::from(r.session)];
+        let s = &self.sessions[usize::from(r.session)];
         let (pid, epoch) = (s.pid, s.epoch);
         // A sequence number is assigned on the first send, and again after an epoch bump.
-        let renumber = self.cfg.idempotence && (r.seq.is_none() || r.epoch != epoch);
+        let renumber = ctx.cfg.idempotence && (r.seq.is_none() || r.epoch != epoch);
         let seq = if renumber {
             let s = self.session_mut(r.session);
             s.next_seq += 1;
@@ -421,72 +456,70 @@ impl World {
             rec.pid = pid;
             rec.epoch = epoch;
         }
-        let leader = self.partition.leader.unwrap_or(self.partition.last_leader);
-        let what = FlightKind::Produce { msg: r.msg, record: id, seq, attempt };
-        let rec_epoch = u32::from(self.records[usize::from(id)].epoch);
-        let flight = self.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what, rec_epoch);
+        let leader = peers.partition.leader.unwrap_or(peers.partition.last_leader);
+        let what = FlightKind::Produce { msg: r.msg, record: id, seq, attempt, epoch };
+        let flight = ctx.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what);
         self.records[usize::from(id)].flight = Some(flight);
-        if first && self.strike(Fault::NetworkDelayReorder, Some(r.msg)) {
+        if first && ctx.strike(Fault::NetworkDelayReorder, Some(r.msg)) {
             // The request reaches the leader damaged: it fails the CRC check and is refused with
             // CORRUPT_MESSAGE, a retriable error, while the requests behind it succeed.
-            self.flights[flight as usize].corrupt = true;
+            ctx.flights[flight as usize].corrupt = true;
         }
-        if first && self.strike(Fault::DropProduceRequest, Some(r.msg)) {
-            self.flights[flight as usize].doomed = Some(Fault::DropProduceRequest);
-            if self.cfg.config.acks != Acks::Zero {
+        if first && ctx.strike(Fault::DropProduceRequest, Some(r.msg)) {
+            ctx.flights[flight as usize].doomed = Some(Fault::DropProduceRequest);
+            if ctx.cfg.config.acks != Acks::Zero {
                 // A TCP connection does not lose one request and deliver the next: the connection
                 // is broken, and every later request and response on it is lost too.
-                self.broken.push((r.session, leader, Fault::DropProduceRequest));
+                ctx.break_connection(BrokenConnection { session: r.session, broker: leader, fault: Fault::DropProduceRequest });
             }
         }
-        if self.cfg.config.acks == Acks::Zero {
-            self.acknowledge(id, None);
+        if ctx.cfg.config.acks == Acks::Zero {
+            self.acknowledge(ctx, peers, id, None);
         } else {
-            let at = (self.now + self.cfg.request_timeout).min(r.deadline);
-            self.schedule(at, Action::RequestTimeout { record: id, attempt });
+            let at = (ctx.now + ctx.cfg.request_timeout).min(r.deadline);
+            ctx.schedule(at, Action::RequestTimeout { record: id, attempt });
         }
         if first {
-            self.after_first_send(r.msg, id);
+            self.after_first_send(ctx, r.msg, id);
         }
     }
 
     /// Faults that strike the producer right after a message's first request left.
-    fn after_first_send(&mut self, msg: MsgId, record: u16) {
-        if self.strike(Fault::AppResendAfterTimeout, Some(msg)) {
-            self.schedule(self.now + self.cfg.latency, Action::AppGivesUp { record });
+    fn after_first_send(&mut self, ctx: &mut Ctx, msg: MsgId, record: u16) {
+        if ctx.strike(Fault::AppResendAfterTimeout, Some(msg)) {
+            ctx.schedule(ctx.now + ctx.cfg.latency, Action::AppGivesUp { record });
         }
-        if self.producers.len() >= MAX_SESSIONS {
+        if self.sessions.len() >= MAX_SESSIONS {
             return;
         }
-        if self.strike(Fault::ProducerRestartSameId, Some(msg)) {
-            self.producer_crash(false);
-        } else if self.strike(Fault::ProducerRestartNewId, Some(msg)) {
-            self.producer_crash(true);
-        } else if self.strike(Fault::ZombieProducer, Some(msg)) {
-            self.producer_freeze();
+        if ctx.strike(Fault::ProducerRestartSameId, Some(msg)) {
+            self.producer_crash(ctx, false);
+        } else if ctx.strike(Fault::ProducerRestartNewId, Some(msg)) {
+            self.producer_crash(ctx, true);
+        } else if ctx.strike(Fault::ZombieProducer, Some(msg)) {
+            self.producer_freeze(ctx);
         }
     }
 
     /// A produce response reached the producer.
-    pub(crate) fn on_produce_response(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let FlightKind::ProduceResponse { record, outcome, .. } = flight.what else { return };
-        let request = flight.aux;
+    pub(crate) fn on_produce_response(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u32) {
+        let flight = &ctx.flights[id as usize];
+        let FlightKind::ProduceResponse { record, outcome, request, .. } = flight.what else { return };
         let r = self.records[usize::from(record)];
-        if r.state != RecordState::InFlight || r.flight != Some(request) {
+        if r.state != RecordState::InFlight || r.flight != Some(request.0) {
             return;
         }
-        let abortable = self.producers[usize::from(r.session)].abortable;
+        let abortable = self.sessions[usize::from(r.session)].abortable;
         match outcome {
-            ProduceOutcome::Ok { offset, .. } => self.acknowledge(record, Some(offset)),
+            ProduceOutcome::Ok { offset, .. } => self.acknowledge(ctx, peers, record, Some(offset)),
             // The transaction is already doomed: Sender fails its batches instead of retrying.
-            ProduceOutcome::Err(_) if abortable && r.txn.is_some() => self.fail_record(record, false),
-            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.cfg.transactional && self.next_in_line(&r) => {
+            ProduceOutcome::Err(_) if abortable && r.txn.is_some() => self.fail_record(ctx, peers, record, false),
+            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if ctx.cfg.transactional && self.next_in_line(&r) => {
                 // TransactionManager.canRetry: for a transactional producer an
                 // OUT_OF_ORDER_SEQUENCE on the next expected batch is not retried; it is an
                 // abortable error, the transaction aborts and the abort bumps the epoch (KIP-360).
                 self.session_mut(r.session).abortable = true;
-                self.fail_record(record, false);
+                self.fail_record(ctx, peers, record, false);
                 let doomed: Vec<u16> = self
                     .records
                     .iter()
@@ -494,15 +527,15 @@ impl World {
                     .map(|o| o.id)
                     .collect();
                 for other in doomed {
-                    self.fail_record(other, false);
+                    self.fail_record(ctx, peers, other, false);
                 }
             }
-            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.broker_lost_state(&r) => {
+            ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.broker_lost_state(ctx.cfg, &r) => {
                 self.bump_epoch(r.session);
-                self.retry_or_fail(record);
+                self.retry_or_fail(ctx, peers, record);
             }
-            ProduceOutcome::Err(error) if error.retriable() => self.retry_or_fail(record),
-            ProduceOutcome::Err(_) => self.fenced(r.session, record),
+            ProduceOutcome::Err(error) if error.retriable() => self.retry_or_fail(ctx, peers, record),
+            ProduceOutcome::Err(_) => self.fenced(ctx, peers, r.session, record),
         }
     }
 
@@ -521,10 +554,10 @@ impl World {
 
     /// An OUT_OF_ORDER_SEQUENCE for a record whose lower sequences were all acknowledged means the
     /// broker lost this producer's state (a truncated log): the client bumps its epoch (KIP-360).
-    fn broker_lost_state(&self, r: &Record) -> bool {
-        self.cfg.idempotence
-            && !self.cfg.transactional
-            && r.epoch == self.producers[usize::from(r.session)].epoch
+    fn broker_lost_state(&self, cfg: &EffectiveConfig, r: &Record) -> bool {
+        cfg.idempotence
+            && !cfg.transactional
+            && r.epoch == self.sessions[usize::from(r.session)].epoch
             && !self.records.iter().any(|o| {
                 o.session == r.session
                     && o.epoch == r.epoch
@@ -533,10 +566,10 @@ impl World {
             })
     }
 
-    fn fenced(&mut self, session: u8, record: u16) {
-        self.fail_record(record, false);
-        if self.producers[usize::from(session)].txn != SessionTxn::None {
-            self.session_fenced(session);
+    fn fenced(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8, record: u16) {
+        self.fail_record(ctx, peers, record, false);
+        if self.sessions[usize::from(session)].txn != SessionTxn::None {
+            self.session_fenced(ctx, session);
         }
     }
 
@@ -544,80 +577,80 @@ impl World {
     /// transaction timed out, say), the application closes it and starts a new one with the same
     /// transactional.id, which re-sends what was not committed (KIP-588 recovers the same way, by
     /// a new epoch). A fenced zombie just stops: its replacement carries on.
-    fn session_fenced(&mut self, session: u8) {
-        if self.producers[usize::from(session)].txn == SessionTxn::Fenced {
+    fn session_fenced(&mut self, ctx: &mut Ctx, session: u8) {
+        if self.sessions[usize::from(session)].txn == SessionTxn::Fenced {
             return;
         }
         self.session_mut(session).txn = SessionTxn::Fenced;
-        if session == self.current_session() && self.producers.len() < MAX_SESSIONS {
+        if session == self.current_session() && self.sessions.len() < MAX_SESSIONS {
             self.session_mut(session).alive = false;
-            self.record(EventKind::ProducerClosed { session });
-            self.schedule(self.now + self.cfg.restart, Action::ProducerRestart { new_id: false });
+            ctx.record(EventKind::ProducerClosed { session });
+            ctx.schedule(ctx.now + ctx.cfg.restart, Action::ProducerRestart { new_id: false });
         }
     }
 
     /// The send callback reports success.
-    fn acknowledge(&mut self, id: u16, offset: Option<u64>) {
+    fn acknowledge(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u16, offset: Option<u64>) {
         let r = {
             let rec = &mut self.records[usize::from(id)];
             rec.state = RecordState::Acked;
             rec.offset = offset;
             *rec
         };
-        self.record(EventKind::ProducerAcked { msg: r.msg, record: id, offset });
+        ctx.record(EventKind::ProducerAcked { msg: r.msg, record: id, offset });
         if r.app_waiting && r.txn.is_none() {
             self.app[usize::from(r.msg.0 - 1)].status = AppStatus::Acked;
         }
-        self.drain(r.session);
-        self.maybe_end_txn(r.session);
+        self.drain(ctx, peers, r.session);
+        self.maybe_end_txn(ctx, r.session);
     }
 
-    fn backoff(&self, attempts: u32) -> Tick {
+    fn backoff(&self, cfg: &EffectiveConfig, attempts: u32) -> Tick {
         // KIP-580: exponential backoff from retry.backoff.ms up to retry.backoff.max.ms (1000 ms).
         let shift = attempts.saturating_sub(1).min(10);
-        (self.cfg.retry_backoff << shift).min(10).max(self.cfg.retry_backoff)
+        (cfg.retry_backoff << shift).min(10).max(cfg.retry_backoff)
     }
 
-    fn retry_or_fail(&mut self, id: u16) {
+    fn retry_or_fail(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u16) {
         let r = self.records[usize::from(id)];
-        let backoff = self.backoff(r.attempts);
-        if r.attempts <= self.cfg.retries && self.now + backoff < r.deadline {
+        let backoff = self.backoff(ctx.cfg, r.attempts);
+        if r.attempts <= ctx.cfg.retries && ctx.now + backoff < r.deadline {
             self.records[usize::from(id)].state = RecordState::Backoff;
-            if !self.cfg.idempotence {
+            if !ctx.cfg.idempotence {
                 // RecordAccumulator.reenqueue: deque.addFirst(batch), ahead of everything queued,
                 // including batches re-enqueued just before it.
                 self.next_queue_key += 1;
                 self.records[usize::from(id)].queue_key = -self.next_queue_key;
             }
-            self.record(EventKind::Retry { msg: r.msg, record: id, attempt: r.attempts + 1 });
-            self.schedule(self.now + backoff, Action::Resend { record: id });
+            ctx.record(EventKind::Retry { msg: r.msg, record: id, attempt: r.attempts + 1 });
+            ctx.schedule(ctx.now + backoff, Action::Resend { record: id });
         } else {
-            self.fail_record(id, self.now + backoff >= r.deadline && r.attempts <= self.cfg.retries);
+            self.fail_record(ctx, peers, id, ctx.now + backoff >= r.deadline && r.attempts <= ctx.cfg.retries);
         }
     }
 
     /// No response within request.timeout.ms, or delivery.timeout.ms is over (Sender expires
     /// in-flight batches at their delivery deadline).
-    pub(crate) fn request_timeout(&mut self, id: u16, attempt: u32) {
+    pub(crate) fn request_timeout(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u16, attempt: u32) {
         let r = self.records[usize::from(id)];
         if r.state != RecordState::InFlight || r.attempts != attempt {
             return;
         }
-        if !self.can_act(r.session, Action::RequestTimeout { record: id, attempt }) {
+        if !self.can_act(ctx, r.session, Action::RequestTimeout { record: id, attempt }) {
             return;
         }
-        self.record(EventKind::RequestTimedOut { msg: r.msg, record: id });
-        if self.now >= r.deadline {
-            self.fail_record(id, true);
+        ctx.record(EventKind::RequestTimedOut { msg: r.msg, record: id });
+        if ctx.now >= r.deadline {
+            self.fail_record(ctx, peers, id, true);
             return;
         }
         // NetworkClient.handleTimedOutRequests: a request timeout disconnects the node, which
         // fails every other request in flight on that connection (oldest first); they are
         // retried like the timed-out one. Requests sent after this instant use a new connection.
-        let Some(Actor::Broker(broker)) = r.flight.map(|f| self.flights[f as usize].to) else {
-            return self.retry_or_fail(id);
+        let Some(Actor::Broker(broker)) = r.flight.map(|f| ctx.flights[f as usize].to) else {
+            return self.retry_or_fail(ctx, peers, id);
         };
-        self.broken.retain(|&(s, b, _)| (s, b) != (r.session, broker));
+        ctx.mend_connection(r.session, broker);
         let on_connection: Vec<u16> = self
             .records
             .iter()
@@ -625,58 +658,58 @@ impl World {
                 o.id != id
                     && o.session == r.session
                     && o.state == RecordState::InFlight
-                    && o.flight.map(|f| self.flights[f as usize].to) == Some(Actor::Broker(broker))
+                    && o.flight.map(|f| ctx.flights[f as usize].to) == Some(Actor::Broker(broker))
             })
             .map(|o| o.id)
             .collect();
-        self.retry_or_fail(id);
+        self.retry_or_fail(ctx, peers, id);
         for other in on_connection {
-            self.connection_lost(other);
+            self.connection_lost(ctx, peers, other);
         }
     }
 
     /// The request went to a broker that is down: the connection closes and the client retries.
-    pub(crate) fn connection_lost(&mut self, id: u16) {
+    pub(crate) fn connection_lost(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u16) {
         let r = self.records[usize::from(id)];
-        if r.state != RecordState::InFlight || !self.producers[usize::from(r.session)].alive {
+        if r.state != RecordState::InFlight || !self.sessions[usize::from(r.session)].alive {
             return;
         }
-        let broker = match r.flight.map(|f| self.flights[f as usize].to) {
+        let broker = match r.flight.map(|f| ctx.flights[f as usize].to) {
             Some(Actor::Broker(b)) => b,
-            _ => self.partition.last_leader,
+            _ => peers.partition.last_leader,
         };
-        self.record(EventKind::ConnectionClosed { msg: r.msg, record: id, broker });
-        self.retry_or_fail(id);
+        ctx.record(EventKind::ConnectionClosed { msg: r.msg, record: id, broker });
+        self.retry_or_fail(ctx, peers, id);
     }
 
     /// The backoff is over: the record queues for its next attempt.
-    pub(crate) fn resend(&mut self, id: u16) {
+    pub(crate) fn resend(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u16) {
         let r = self.records[usize::from(id)];
-        if r.state != RecordState::Backoff || !self.can_act(r.session, Action::Resend { record: id }) {
+        if r.state != RecordState::Backoff || !self.can_act(ctx, r.session, Action::Resend { record: id }) {
             return;
         }
         self.records[usize::from(id)].state = RecordState::Queued;
-        self.drain(r.session);
+        self.drain(ctx, peers, r.session);
     }
 
     /// The producer gives up on a record and tells the application.
-    fn fail_record(&mut self, id: u16, timeout: bool) {
+    fn fail_record(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u16, timeout: bool) {
         let r = self.records[usize::from(id)];
         self.records[usize::from(id)].state = RecordState::Failed;
-        self.record(EventKind::ProducerFailed { msg: r.msg, record: id, timeout });
-        if self.cfg.idempotence && !self.cfg.transactional {
+        ctx.record(EventKind::ProducerFailed { msg: r.msg, record: id, timeout });
+        if ctx.cfg.idempotence && !ctx.cfg.transactional {
             self.bump_epoch(r.session);
         }
-        let transactional = self.producers[usize::from(r.session)].txn != SessionTxn::None;
+        let transactional = self.sessions[usize::from(r.session)].txn != SessionTxn::None;
         if r.app_waiting && !transactional {
             let index = usize::from(r.msg.0 - 1);
             self.app[index].status = AppStatus::Failed;
-            if self.cfg.config.resend_on_error && self.producers[usize::from(r.session)].alive {
-                self.new_record(r.session, r.msg, true);
+            if ctx.cfg.config.resend_on_error && self.sessions[usize::from(r.session)].alive {
+                self.new_record(ctx, peers, r.session, r.msg, true);
             }
         }
-        self.drain(r.session);
-        self.maybe_end_txn(r.session);
+        self.drain(ctx, peers, r.session);
+        self.maybe_end_txn(ctx, r.session);
     }
 
     /// After a failed batch, or when the broker lost its state, the idempotent producer bumps its
@@ -689,21 +722,21 @@ impl World {
 
     /// The application's own wait for a send timed out (a fault): it sends the message again as a
     /// new record, which gets a new sequence number, so idempotence cannot recognise it.
-    pub(crate) fn app_gives_up(&mut self, id: u16) {
+    pub(crate) fn app_gives_up(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u16) {
         let r = self.records[usize::from(id)];
-        if !self.can_act(r.session, Action::AppGivesUp { record: id }) {
+        if !self.can_act(ctx, r.session, Action::AppGivesUp { record: id }) {
             return;
         }
         if matches!(r.state, RecordState::InFlight | RecordState::Backoff | RecordState::Queued) {
             self.records[usize::from(id)].app_waiting = false;
-            self.new_record(r.session, r.msg, true);
+            self.new_record(ctx, peers, r.session, r.msg, true);
         }
     }
 
     /// Ends the open transaction once every record in it has an outcome: commit, or abort if a
     /// record failed or the application decided to abort (a fault).
-    pub(crate) fn maybe_end_txn(&mut self, session: u8) {
-        let s = &self.producers[usize::from(session)];
+    pub(crate) fn maybe_end_txn(&mut self, ctx: &mut Ctx, session: u8) {
+        let s = &self.sessions[usize::from(session)];
         if s.txn != SessionTxn::Open || (s.txn_left > 0 && s.next < s.todo.len()) {
             return;
         }
@@ -719,36 +752,29 @@ impl World {
         }
         let mut commit = !any_failed;
         for msg in msgs {
-            if commit && self.strike(Fault::TransactionAbort, Some(msg)) {
+            if commit && ctx.strike(Fault::TransactionAbort, Some(msg)) {
                 commit = false;
             }
         }
         self.session_mut(session).txn = SessionTxn::Ending;
-        let epoch = u32::from(self.producers[usize::from(session)].epoch);
-        self.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit }, epoch);
+        let epoch = self.sessions[usize::from(session)].epoch;
+        ctx.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit, epoch });
     }
 
     /// The coordinator answered EndTxn: the application learns the outcome of its transaction.
-    pub(crate) fn on_end_txn_response(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
+    pub(crate) fn on_end_txn_response(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, id: u32) {
+        let flight = &ctx.flights[id as usize];
         let (Actor::Producer { session }, FlightKind::EndTxnResponse { commit, ok }) = (flight.to, flight.what) else {
             return;
         };
         if !ok {
-            self.session_fenced(session);
+            self.session_fenced(ctx, session);
             return;
         }
-        if self.producers[usize::from(session)].abortable {
-            // Aborting after an abortable error bumps the epoch (InitProducerId with the current
-            // producer id and epoch, KIP-360); sequences start again at 0.
-            self.session_mut(session).abortable = false;
-            self.bump_epoch(session);
-            let (pid, epoch) = (self.producers[usize::from(session)].pid, self.producers[usize::from(session)].epoch);
-            if let Some(meta) = self.txns.iter_mut().find(|t| t.pid == pid) {
-                meta.epoch = meta.epoch.max(epoch);
-            }
+        if self.sessions[usize::from(session)].abortable {
+            self.abort_bumps_epoch(peers, session);
         }
-        let txn = self.producers[usize::from(session)].txn_no;
+        let txn = self.sessions[usize::from(session)].txn_no;
         let mut requeue = Vec::new();
         for r in self.records.iter().filter(|r| r.session == session && r.txn == Some(txn) && r.app_waiting) {
             let app = &mut self.app[usize::from(r.msg.0 - 1)];
@@ -760,18 +786,30 @@ impl World {
                 (false, RecordState::Acked) => AppStatus::Aborted,
                 (false, _) => AppStatus::Failed,
             };
-            if app.status == AppStatus::Failed && self.cfg.config.resend_on_error && app.sends < MAX_APP_SENDS {
+            if app.status == AppStatus::Failed && ctx.cfg.config.resend_on_error && app.sends < MAX_APP_SENDS {
                 requeue.push(r.msg);
             }
         }
         let s = self.session_mut(session);
         s.txn = SessionTxn::Ready;
         s.todo.extend(requeue);
-        self.schedule(self.now, Action::AppSend { session });
+        ctx.schedule(ctx.now, Action::AppSend { session });
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", transactional producers): aborting after an
+    /// abortable error bumps the epoch (InitProducerId with the current producer id and epoch,
+    /// KIP-360) and sequences start again at 0. The lab folds that InitProducerId into the EndTxn
+    /// answer: the producer bumps its epoch and the coordinator's record of the producer id takes
+    /// it, with no request between them.
+    fn abort_bumps_epoch(&mut self, peers: &mut ProducerPeers, session: u8) {
+        self.session_mut(session).abortable = false;
+        self.bump_epoch(session);
+        let (pid, epoch) = (self.sessions[usize::from(session)].pid, self.sessions[usize::from(session)].epoch);
+        peers.txn_coordinator.take_epoch(pid, epoch);
     }
 
     /// The producer process crashes; a new instance starts after lab.restart.ms.
-    pub(crate) fn producer_crash(&mut self, new_id: bool) {
+    pub(crate) fn producer_crash(&mut self, ctx: &mut Ctx, new_id: bool) {
         let session = self.current_session();
         self.session_mut(session).alive = false;
         for r in self.records.iter_mut().filter(|r| r.session == session) {
@@ -779,43 +817,116 @@ impl World {
                 r.state = RecordState::Orphaned;
             }
         }
-        self.record(EventKind::ProducerCrashed { session });
-        self.schedule(self.now + self.cfg.restart, Action::ProducerRestart { new_id });
+        ctx.record(EventKind::ProducerCrashed { session });
+        ctx.schedule(ctx.now + ctx.cfg.restart, Action::ProducerRestart { new_id });
     }
 
     /// A new producer instance replaces a crashed or frozen one.
-    pub(crate) fn producer_restart(&mut self, new_id: bool) {
-        if self.producers.len() < MAX_SESSIONS {
-            self.start_producer_session(new_id);
+    pub(crate) fn producer_restart(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, new_id: bool) {
+        if self.sessions.len() < MAX_SESSIONS {
+            self.start_producer_session(ctx, peers, new_id);
         }
     }
 
     /// The producer freezes (a long GC pause); a replacement starts after lab.restart.ms and the
     /// frozen instance wakes up later and carries on as a zombie.
-    pub(crate) fn producer_freeze(&mut self) {
+    pub(crate) fn producer_freeze(&mut self, ctx: &mut Ctx) {
         let session = self.current_session();
-        let wake = self.now + 3 * self.cfg.restart + 2 * self.cfg.latency;
+        let wake = ctx.now + 3 * ctx.cfg.restart + 2 * ctx.cfg.latency;
         self.session_mut(session).frozen_until = Some(wake);
-        self.record(EventKind::ProducerFroze { session });
-        self.schedule(wake, Action::ProducerWake { session });
-        self.schedule(self.now + self.cfg.restart, Action::ProducerRestart { new_id: false });
+        ctx.record(EventKind::ProducerFroze { session });
+        ctx.schedule(wake, Action::ProducerWake { session });
+        ctx.schedule(ctx.now + ctx.cfg.restart, Action::ProducerRestart { new_id: false });
     }
 
     /// The zombie wakes up and carries on with what it was doing.
-    pub(crate) fn producer_wake(&mut self, session: u8) {
+    pub(crate) fn producer_wake(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8) {
         let s = self.session_mut(session);
         if s.frozen_until.is_none() {
             return;
         }
         s.frozen_until = None;
-        self.record(EventKind::ProducerWoke { session });
-        self.drain(session);
-        self.maybe_end_txn(session);
-        self.schedule(self.now, Action::AppSend { session });
+        ctx.record(EventKind::ProducerWoke { session });
+        self.drain(ctx, peers, session);
+        self.maybe_end_txn(ctx, session);
+        ctx.schedule(ctx.now, Action::AppSend { session });
+    }
+}
+
+/// The producer, the [`Ctx`] and its [`ProducerPeers`], borrowed side by side from a world.
+macro_rules! producer {
+    ($world:expr) => {{
+        let w = &mut *$world;
+        let peers = ProducerPeers { partition: &w.partition, txn_coordinator: &mut w.txn_coordinator, next_pid: &mut w.next_pid };
+        (&mut w.producer, ctx!(w), peers)
+    }};
+}
+
+/// The world's entry points into the producer: actions, deliveries and what other actors'
+/// handlers trigger.
+impl World {
+    fn on_producer(&mut self, handler: impl FnOnce(&mut Producer, &mut Ctx, &mut ProducerPeers)) {
+        let (producer, mut ctx, mut peers) = producer!(self);
+        handler(producer, &mut ctx, &mut peers);
     }
 
-    /// Whether the consumer commits through its own transaction.
-    pub(crate) fn consumer_transactional(&self) -> bool {
-        !self.cfg.config.enable_auto_commit && self.cfg.config.manual_commit == ManualCommit::InTransaction
+    pub(crate) fn start_producer_session(&mut self, new_id: bool) {
+        self.on_producer(|p, ctx, peers| p.start_producer_session(ctx, peers, new_id));
+    }
+
+    pub(crate) fn on_init_producer_id_response(&mut self, id: u32) {
+        self.on_producer(|p, ctx, _| p.on_init_producer_id_response(ctx, id));
+    }
+
+    pub(crate) fn app_send(&mut self, session: u8) {
+        self.on_producer(|p, ctx, peers| p.app_send(ctx, peers, session));
+    }
+
+    pub(crate) fn drain(&mut self, session: u8) {
+        self.on_producer(|p, ctx, peers| p.drain(ctx, peers, session));
+    }
+
+    pub(crate) fn expire(&mut self, id: u16) {
+        self.on_producer(|p, ctx, peers| p.expire(ctx, peers, id));
+    }
+
+    pub(crate) fn on_produce_response(&mut self, id: u32) {
+        self.on_producer(|p, ctx, peers| p.on_produce_response(ctx, peers, id));
+    }
+
+    pub(crate) fn request_timeout(&mut self, id: u16, attempt: u32) {
+        self.on_producer(|p, ctx, peers| p.request_timeout(ctx, peers, id, attempt));
+    }
+
+    pub(crate) fn connection_lost(&mut self, id: u16) {
+        self.on_producer(|p, ctx, peers| p.connection_lost(ctx, peers, id));
+    }
+
+    pub(crate) fn resend(&mut self, id: u16) {
+        self.on_producer(|p, ctx, peers| p.resend(ctx, peers, id));
+    }
+
+    pub(crate) fn app_gives_up(&mut self, id: u16) {
+        self.on_producer(|p, ctx, peers| p.app_gives_up(ctx, peers, id));
+    }
+
+    pub(crate) fn on_end_txn_response(&mut self, id: u32) {
+        self.on_producer(|p, ctx, peers| p.on_end_txn_response(ctx, peers, id));
+    }
+
+    pub(crate) fn producer_crash(&mut self, new_id: bool) {
+        self.on_producer(|p, ctx, _| p.producer_crash(ctx, new_id));
+    }
+
+    pub(crate) fn producer_restart(&mut self, new_id: bool) {
+        self.on_producer(|p, ctx, peers| p.producer_restart(ctx, peers, new_id));
+    }
+
+    pub(crate) fn producer_freeze(&mut self) {
+        self.on_producer(|p, ctx, _| p.producer_freeze(ctx));
+    }
+
+    pub(crate) fn producer_wake(&mut self, session: u8) {
+        self.on_producer(|p, ctx, peers| p.producer_wake(ctx, peers, session));
     }
 }

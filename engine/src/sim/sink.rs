@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use super::config::SinkKind;
-use super::event::MsgId;
+use super::event::{EventKind, MsgId, SinkOutcome};
+use super::world::Ctx;
 
 /// One write to the sink.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -17,6 +18,15 @@ pub struct SinkRow {
     pub txn: Option<u32>,
 }
 
+/// How a consumer-application transaction ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct TxnOutcome {
+    /// The transaction's number.
+    pub txn: u32,
+    /// Whether it committed (else it aborted).
+    pub committed: bool,
+}
+
 /// The sink's contents.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Sink {
@@ -24,15 +34,15 @@ pub struct Sink {
     pub rows: Vec<SinkRow>,
     /// The input offset stored with the rows (the offsets-in-database pattern): the next to read.
     pub db_offset: Option<u64>,
-    /// The outcome of each consumer-application transaction: `(number, committed)`.
-    pub txn_outcomes: Vec<(u32, bool)>,
+    /// The outcome of each consumer-application transaction.
+    pub txn_outcomes: Vec<TxnOutcome>,
 }
 
 impl Sink {
     fn counts(&self, row: &SinkRow) -> bool {
         match row.txn {
             None => true,
-            Some(txn) => self.txn_outcomes.iter().any(|&(t, committed)| t == txn && committed),
+            Some(txn) => self.txn_outcomes.iter().any(|o| o.txn == txn && o.committed),
         }
     }
 
@@ -56,6 +66,37 @@ impl Sink {
         }
     }
 
+    /// The consumer application's processing writes `msg`, read from `offset`, inside its
+    /// transaction `txn` if the output topic is transactional.
+    pub(crate) fn write(&mut self, ctx: &mut Ctx, msg: MsgId, offset: u64, txn: Option<u32>) {
+        let kind = ctx.cfg.config.sink;
+        if kind == SinkKind::None {
+            return;
+        }
+        let outcome = if self.overwrites(kind, msg, offset) { SinkOutcome::Overwritten } else { SinkOutcome::Inserted };
+        self.rows.push(SinkRow { msg, offset, txn });
+        if kind == SinkKind::DbOffsetsInDb {
+            self.db_offset = Some(offset + 1);
+        }
+        ctx.record(EventKind::SinkWrite { msg, offset, outcome, in_txn: txn.is_some() });
+    }
+
+    /// The consumer application's transaction `txn` ends: its output becomes visible or not.
+    pub(crate) fn end_txn(&mut self, txn: u32, committed: bool) {
+        self.txn_outcomes.push(TxnOutcome { txn, committed });
+    }
+
+    /// The consumer application's transaction `txn` aborts (its instance closed or was replaced).
+    pub(crate) fn abort_txn(&mut self, ctx: &mut Ctx, txn: u32) {
+        self.end_txn(txn, false);
+        ctx.record(EventKind::ConsumerTxnAborted { txn });
+    }
+
+    /// Whether the consumer-application transaction `txn` has an outcome already.
+    pub fn txn_ended(&self, txn: u32) -> bool {
+        self.txn_outcomes.iter().any(|o| o.txn == txn)
+    }
+
     /// Whether a write of `msg` at `offset` replaces an existing row (an upsert hit).
     pub fn overwrites(&self, kind: SinkKind, msg: MsgId, offset: u64) -> bool {
         match kind {
@@ -63,5 +104,47 @@ impl Sink {
             SinkKind::DbUpsertOffset => self.rows.iter().any(|row| row.offset == offset),
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! What a reader of the sink sees, per sink kind.
+
+    use super::*;
+
+    fn row(msg: u16, offset: u64, txn: Option<u32>) -> SinkRow {
+        SinkRow { msg: MsgId(msg), offset, txn }
+    }
+
+    /// An upsert keyed by message id turns a second processing run into a no-op; a plain insert
+    /// keeps both rows.
+    #[test]
+    fn an_upsert_by_message_id_keeps_one_effect() {
+        let sink = Sink { rows: vec![row(1, 0, None), row(1, 0, None)], ..Sink::default() };
+        assert_eq!(sink.effects(SinkKind::DbUpsertMessageId, MsgId(1)), 1);
+        assert_eq!(sink.effects(SinkKind::DbInsert, MsgId(1)), 2);
+        assert!(sink.overwrites(SinkKind::DbUpsertMessageId, MsgId(1), 9));
+    }
+
+    /// An upsert keyed by input offset: a different message read from a reused offset (after a
+    /// truncation) overwrites the row.
+    #[test]
+    fn an_upsert_by_offset_loses_a_message_whose_offset_was_reused() {
+        let sink = Sink { rows: vec![row(1, 0, None), row(2, 0, None)], ..Sink::default() };
+        assert_eq!(sink.effects(SinkKind::DbUpsertOffset, MsgId(1)), 0);
+        assert_eq!(sink.effects(SinkKind::DbUpsertOffset, MsgId(2)), 1);
+    }
+
+    /// KIP-98 (read_committed readers of the output topic): records of an aborted or unfinished
+    /// transaction are not seen.
+    #[test]
+    fn transactional_output_counts_only_once_committed() {
+        let mut sink = Sink { rows: vec![row(1, 0, Some(1)), row(1, 0, Some(2))], ..Sink::default() };
+        assert_eq!(sink.effects(SinkKind::OutputTopicInTransaction, MsgId(1)), 0, "both open");
+        sink.end_txn(1, false);
+        sink.end_txn(2, true);
+        assert!(sink.txn_ended(1) && sink.txn_ended(2) && !sink.txn_ended(3));
+        assert_eq!(sink.effects(SinkKind::OutputTopicInTransaction, MsgId(1)), 1);
     }
 }

@@ -10,13 +10,15 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::broker::{LogEntry, Partition, TxnMeta};
+use super::broker::{LogEntry, Partition};
+use super::txn::{TxnCoordinator, TxnMeta};
 use super::config::EffectiveConfig;
 use super::consumer::Consumer;
-use super::event::{Actor, Event, EventId, EventKind, FlightId, FlightKind, MsgId, Tick, FNV_OFFSET};
+use super::group::GroupCoordinator;
+use super::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, FlightKind, MsgId, Tick, FNV_OFFSET};
 use super::fault::{Fault, FaultSpec, Trigger};
 use super::ledger::Ledger;
-use super::producer::{AppMessage, ProducerSession, Record};
+use super::producer::{Producer, ProducerSession, Record};
 use super::rng::Rng;
 use super::sink::Sink;
 
@@ -84,20 +86,17 @@ pub struct Flight {
     pub(crate) collateral: bool,
     /// The event that sent it.
     pub sent_event: EventId,
-    /// A number the receiver needs (the consumer group generation, or the producer epoch).
-    #[serde(skip)]
-    pub(crate) aux: u32,
     /// Log entries of a replica fetch response.
     #[serde(skip)]
     pub(crate) entries: Vec<LogEntry>,
     /// Records of a consumer fetch response.
     #[serde(skip)]
-    pub(crate) records: Vec<(u64, MsgId)>,
+    pub(crate) records: Vec<FetchedRecord>,
 }
 
 impl Flight {
-    /// The records a consumer fetch response carries: `(offset, message)`.
-    pub fn records(&self) -> &[(u64, MsgId)] {
+    /// The records a consumer fetch response carries.
+    pub fn records(&self) -> &[FetchedRecord] {
         &self.records
     }
 }
@@ -149,36 +148,24 @@ pub struct World {
     pub(crate) cfg: Arc<EffectiveConfig>,
     pub(crate) messages: u16,
     pub(crate) now: Tick,
-    queue: BinaryHeap<Reverse<Scheduled>>,
-    next_seq: u64,
+    pub(crate) queue: BinaryHeap<Reverse<Scheduled>>,
+    pub(crate) next_seq: u64,
     pub(crate) events: Vec<Event>,
     pub(crate) flights: Vec<Flight>,
     pub(crate) faults: Vec<ArmedFault>,
     pub(crate) rng: Rng,
     pub(crate) link_clock: [Tick; 16],
     pub(crate) partition: Partition,
-    pub(crate) parked_replica_fetch: Option<u32>,
-    pub(crate) parked_consumer_fetch: Option<u32>,
-    pub(crate) pending_acks: Vec<(u16, u64, u8, u32)>,
-    /// Producer connections that broke silently (a fault dropped a request or a response):
-    /// `(session, broker, fault)`. What travels in the failed direction (requests after
-    /// `DropProduceRequest`, responses after `DropAck`) is lost until the client's
-    /// request.timeout.ms closes the connection.
-    pub(crate) broken: Vec<(u8, u8, Fault)>,
-    /// Producer ids the partition ever appended an idempotent record of.
-    pub(crate) pids_appended: Vec<u32>,
-    /// The accumulator's queue counter (see `Record::queue_key`).
-    pub(crate) next_queue_key: i64,
-    pub(crate) pending_markers: Vec<(u32, u16, bool)>,
-    pub(crate) completed_txns: Vec<(u32, u16, u64, bool)>,
-    pub(crate) txns: Vec<TxnMeta>,
-    pub(crate) committed: Option<u64>,
-    pub(crate) committed_epoch: u32,
-    pub(crate) generation: u32,
-    pub(crate) producers: Vec<ProducerSession>,
-    pub(crate) records: Vec<Record>,
-    pub(crate) app: Vec<AppMessage>,
-    pub(crate) consumer: Consumer,
+    /// Producer connections that broke silently (a fault dropped a request or a response): what
+    /// travels in the failed direction (requests after `DropProduceRequest`, responses after
+    /// `DropAck`) is lost until the client's request.timeout.ms closes the connection.
+    pub(crate) broken: Vec<BrokenConnection>,
+    pub(crate) txn_coordinator: TxnCoordinator,
+    pub(crate) group: GroupCoordinator,
+    /// The producer application, its instances and their records.
+    pub(crate) producer: Producer,
+    /// The consumer group's members (today's scenarios have one).
+    pub(crate) consumers: Vec<Consumer>,
     pub(crate) sink: Sink,
     pub(crate) next_pid: u32,
     pub(crate) state: RunState,
@@ -206,22 +193,11 @@ impl World {
             rng: Rng::new(seed),
             link_clock: [0; 16],
             partition,
-            parked_replica_fetch: None,
-            parked_consumer_fetch: None,
-            pending_acks: Vec::new(),
             broken: Vec::new(),
-            next_queue_key: 0,
-            pids_appended: Vec::new(),
-            pending_markers: Vec::new(),
-            completed_txns: Vec::new(),
-            txns: Vec::new(),
-            committed: None,
-            committed_epoch: 0,
-            generation: 0,
-            producers: Vec::new(),
-            records: Vec::new(),
-            app: (1..=messages).map(|m| AppMessage::new(MsgId(m))).collect(),
-            consumer: Consumer::new(),
+            txn_coordinator: TxnCoordinator::default(),
+            group: GroupCoordinator::default(),
+            producer: Producer::new(messages),
+            consumers: vec![Consumer::new()],
             sink: Sink::default(),
             next_pid: 1,
             state: RunState::Running,
@@ -348,17 +324,27 @@ impl World {
 
     /// The transaction coordinator's state, one entry per transactional id.
     pub fn transactions(&self) -> &[TxnMeta] {
-        &self.txns
+        &self.txn_coordinator.txns
     }
 
     /// The group's committed offset (the next offset to read), if any commit has landed.
     pub fn committed_offset(&self) -> Option<u64> {
-        self.committed
+        self.group.committed
+    }
+
+    /// The group coordinator's state: the generation and the committed offset.
+    pub fn group(&self) -> &GroupCoordinator {
+        &self.group
+    }
+
+    /// Every member of the consumer group (today's scenarios have one).
+    pub fn consumers(&self) -> &[Consumer] {
+        &self.consumers
     }
 
     /// The consumer's state: position, current batch, what it is doing.
     pub fn consumer(&self) -> &Consumer {
-        &self.consumer
+        &self.consumers[0]
     }
 
     /// The sink's rows or output records.
@@ -368,12 +354,12 @@ impl World {
 
     /// The producer instances so far (restarts and zombies add instances).
     pub fn producers(&self) -> &[ProducerSession] {
-        &self.producers
+        &self.producer.sessions
     }
 
     /// Every record the producer clients created.
     pub fn records(&self) -> &[Record] {
-        &self.records
+        &self.producer.records
     }
 
     /// Network messages on the wire now, for the UI to animate.
@@ -500,22 +486,12 @@ impl World {
     // ----- scheduling and the log -----
 
     pub(crate) fn schedule(&mut self, tick: Tick, action: Action) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        let cause = self.cause;
-        // The start and faults that strike at a tick go before everything else of their tick, as
-        // they would if injected before the run (they then hold the lowest sequence numbers), so a
-        // fault injected mid-run strikes exactly where the same fault injected at tick 0 does.
-        let prio = u8::from(!matches!(action, Action::Start | Action::FaultAt { .. }));
-        self.queue.push(Reverse(Scheduled { tick, prio, seq, action, cause }));
+        ctx!(self).schedule(tick, action);
     }
 
     /// Records an event caused by the current cause and makes it the cause of what follows.
     pub(crate) fn record(&mut self, kind: EventKind) -> EventId {
-        let id = EventId(self.events.len() as u32);
-        self.events.push(Event { id, tick: self.now, cause: self.cause, kind });
-        self.cause = Some(id);
-        id
+        ctx!(self).record(kind)
     }
 
     fn truncate(&mut self) {
@@ -574,30 +550,9 @@ impl World {
     // ----- faults -----
 
     /// Finds an armed fault of kind `fault` whose trigger matches now and `msg`, marks it struck and
-    /// records the strike. This is where every fault, whatever its source, takes effect.
+    /// records the strike (see [`Ctx::strike`]).
     pub(crate) fn strike(&mut self, fault: Fault, msg: Option<MsgId>) -> bool {
-        let now = self.now;
-        let found = self.faults.iter().position(|armed| {
-            armed.struck.is_none()
-                && armed.spec.fault == fault
-                && match armed.spec.trigger {
-                    Trigger::Next => true,
-                    Trigger::AtTick(tick) => !fault.strikes_at_tick() && now >= tick,
-                    Trigger::Message(m) => Some(m) == msg,
-                }
-        });
-        if let (Some(list), Some(msg)) = (&mut self.opportunities, msg) {
-            if list.len() < MAX_OPPORTUNITIES {
-                let at = self.events.len() as u32;
-                list.push(Opportunity { fault, msg, tick: now, at, consumed: found.is_some() });
-            } else {
-                self.opportunities_full = true;
-            }
-        }
-        let Some(index) = found else { return false };
-        let id = self.record(EventKind::FaultStruck { fault, msg });
-        self.faults[index].struck = Some(id);
-        true
+        ctx!(self).strike(fault, msg)
     }
 
     fn fault_at(&mut self, index: u8) {
@@ -628,61 +583,9 @@ impl World {
 
     // ----- the network -----
 
-    fn link_index(from: Actor, to: Actor) -> usize {
-        let side = |actor: Actor| match actor {
-            Actor::Producer { .. } => 0,
-            Actor::Broker(b) => 1 + usize::from(b),
-            Actor::Consumer { .. } => 3,
-            _ => 3,
-        };
-        (side(from) * 4 + side(to)) % 16
-    }
-
-    /// Puts a message on the wire. Each directed link is first-in first-out, as a TCP connection
-    /// is and as Kafka's protocol guarantees ("on a single TCP connection, requests will be
-    /// processed in the order they are sent and responses will return in that order"), so the
-    /// seed's jitter never reorders and nothing overtakes.
-    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind, aux: u32) -> u32 {
-        let jitter = self.rng.below(self.cfg.jitter + 1);
-        let link = Self::link_index(from, to);
-        let arrives = (self.now + self.cfg.latency + jitter).max(self.link_clock[link]);
-        self.link_clock[link] = arrives;
-        // A broken connection loses what travels in the direction that failed: requests after a
-        // lost request, responses after a lost response.
-        let doomed = match (from, to) {
-            (Actor::Producer { session }, Actor::Broker(broker)) => self
-                .broken
-                .iter()
-                .find(|&&(s, b, fault)| (s, b, fault) == (session, broker, Fault::DropProduceRequest))
-                .map(|&(_, _, fault)| fault),
-            (Actor::Broker(broker), Actor::Producer { session }) => self
-                .broken
-                .iter()
-                .find(|&&(s, b, fault)| (s, b, fault) == (session, broker, Fault::DropAck))
-                .map(|&(_, _, fault)| fault),
-            _ => None,
-        };
-        let id = self.flights.len() as u32;
-        let flight = FlightId(id);
-        let sent_event = self.record(EventKind::Sent { flight, from, to, what, arrives });
-        self.flights.push(Flight {
-            id: flight,
-            from,
-            to,
-            what,
-            sent: self.now,
-            arrives,
-            state: FlightState::InFlight,
-            doomed,
-            corrupt: false,
-            collateral: doomed.is_some(),
-            sent_event,
-            aux,
-            entries: Vec::new(),
-            records: Vec::new(),
-        });
-        self.schedule(arrives, Action::Arrive { flight: id });
-        id
+    /// Puts a message on the wire (see [`Ctx::send`]).
+    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind) -> u32 {
+        ctx!(self).send(from, to, what)
     }
 
     fn arrive(&mut self, id: u32) {
@@ -691,7 +594,7 @@ impl World {
         let flight_id = flight.id;
         self.cause = Some(flight.sent_event);
         if let Actor::Producer { session } = to {
-            if let Some(until) = self.producers[usize::from(session)].frozen_until {
+            if let Some(until) = self.producer.sessions[usize::from(session)].frozen_until {
                 // A frozen process reads nothing; the message waits in its socket buffer.
                 return self.schedule(until, Action::Arrive { flight: id });
             }
@@ -717,8 +620,8 @@ impl World {
     fn receiver_up(&self, to: Actor) -> bool {
         match to {
             Actor::Broker(b) => self.partition.replicas[usize::from(b)].alive,
-            Actor::Producer { session } => self.producers[usize::from(session)].alive,
-            Actor::Consumer { instance } => self.consumer.alive && self.consumer.instance == instance,
+            Actor::Producer { session } => self.producer.sessions[usize::from(session)].alive,
+            Actor::Consumer { instance } => self.consumers.iter().any(|c| c.alive && c.instance == instance),
             Actor::TxnCoordinator | Actor::GroupCoordinator | Actor::Sink => true,
         }
     }
@@ -734,7 +637,7 @@ impl World {
             FlightKind::ReplicaFetchResponse { .. } => self.on_replica_fetch_response(id),
             FlightKind::OffsetCommit { .. } => self.on_offset_commit(id),
             FlightKind::OffsetCommitResponse { .. } => self.on_offset_commit_response(id),
-            FlightKind::InitProducerId => self.on_init_producer_id(id),
+            FlightKind::InitProducerId { .. } => self.on_init_producer_id(id),
             FlightKind::InitProducerIdResponse { .. } => self.on_init_producer_id_response(id),
             FlightKind::EndTxn { .. } => self.on_end_txn(id),
             FlightKind::EndTxnResponse { .. } => self.on_end_txn_response(id),
@@ -746,18 +649,228 @@ impl World {
     /// A message whose receiver is down: the sender sees its connection close.
     fn undeliverable(&mut self, id: u32) {
         match self.flights[id as usize].what {
-            FlightKind::Produce { record, .. } if self.records[usize::from(record)].flight == Some(id) => {
+            FlightKind::Produce { record, .. } if self.producer.records[usize::from(record)].flight == Some(id) => {
                 self.connection_lost(record)
             }
-            FlightKind::Fetch { .. } => {
-                let instance = self.consumer.instance;
-                let backoff = self.cfg.retry_backoff;
-                self.consumer.fetching = false;
-                self.schedule(self.now + backoff, Action::Poll { instance });
-            }
+            // The group's member polls again (the lab's group has one, whichever instance sent it).
+            FlightKind::Fetch { .. } => self.consumers[0].fetch_failed(&mut ctx!(self)),
             _ => {}
         }
     }
+}
+
+/// A consumer fetch the leader holds until something is readable: its flight (the response
+/// answers it) and the offset it reads from, once the consumer's position is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ParkedFetch {
+    pub flight: u32,
+    pub offset: u64,
+}
+
+/// A produce request the leader appended with acks=all: it is answered once the high watermark
+/// passes `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PendingAck {
+    pub record: u16,
+    pub offset: u64,
+    pub session: u8,
+    /// The request's flight, which the response names.
+    pub request: u32,
+}
+
+/// A producer connection that broke silently in one direction: a fault lost a request
+/// (`DropProduceRequest`) or a response (`DropAck`) on it, and what travels that way after it is
+/// lost too, until the client's request.timeout.ms closes the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BrokenConnection {
+    pub session: u8,
+    pub broker: u8,
+    pub fault: Fault,
+}
+
+/// What a handler borrows besides its own actor's state: the time, the configuration, the seeded
+/// randomness, the schedule, the event recorder, the network (the outbox of messages to send and
+/// the messages on the wire) and the fault schedule. It is made from a `World`'s fields by
+/// `ctx!(world)`, so an actor's handler can hold it next to `&mut` its own state (the disjoint
+/// borrows of quinn-proto, or stateright's `Out`).
+pub(crate) struct Ctx<'a> {
+    pub cfg: &'a EffectiveConfig,
+    pub now: Tick,
+    rng: &'a mut Rng,
+    queue: &'a mut BinaryHeap<Reverse<Scheduled>>,
+    next_seq: &'a mut u64,
+    events: &'a mut Vec<Event>,
+    cause: &'a mut Option<EventId>,
+    pub flights: &'a mut Vec<Flight>,
+    link_clock: &'a mut [Tick; 16],
+    broken: &'a mut Vec<BrokenConnection>,
+    faults: &'a mut Vec<ArmedFault>,
+    opportunities: &'a mut Option<Vec<Opportunity>>,
+    opportunities_full: &'a mut bool,
+}
+
+/// The [`Ctx`] of a world, borrowing only the fields it names (so the actors' fields stay free).
+macro_rules! ctx {
+    ($world:expr) => {
+        $crate::sim::world::Ctx::new(
+            &$world.cfg,
+            $world.now,
+            &mut $world.rng,
+            &mut $world.queue,
+            &mut $world.next_seq,
+            &mut $world.events,
+            &mut $world.cause,
+            &mut $world.flights,
+            &mut $world.link_clock,
+            &mut $world.broken,
+            &mut $world.faults,
+            &mut $world.opportunities,
+            &mut $world.opportunities_full,
+        )
+    };
+}
+pub(crate) use ctx;
+
+impl<'a> Ctx<'a> {
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    pub(crate) fn new(
+        cfg: &'a EffectiveConfig,
+        now: Tick,
+        rng: &'a mut Rng,
+        queue: &'a mut BinaryHeap<Reverse<Scheduled>>,
+        next_seq: &'a mut u64,
+        events: &'a mut Vec<Event>,
+        cause: &'a mut Option<EventId>,
+        flights: &'a mut Vec<Flight>,
+        link_clock: &'a mut [Tick; 16],
+        broken: &'a mut Vec<BrokenConnection>,
+        faults: &'a mut Vec<ArmedFault>,
+        opportunities: &'a mut Option<Vec<Opportunity>>,
+        opportunities_full: &'a mut bool,
+    ) -> Ctx<'a> {
+        Ctx { cfg, now, rng, queue, next_seq, events, cause, flights, link_clock, broken, faults, opportunities, opportunities_full }
+    }
+
+    pub(crate) fn schedule(&mut self, tick: Tick, action: Action) {
+        let seq = *self.next_seq;
+        *self.next_seq += 1;
+        let cause = *self.cause;
+        // The start and faults that strike at a tick go before everything else of their tick, as
+        // they would if injected before the run (they then hold the lowest sequence numbers), so a
+        // fault injected mid-run strikes exactly where the same fault injected at tick 0 does.
+        let prio = u8::from(!matches!(action, Action::Start | Action::FaultAt { .. }));
+        self.queue.push(Reverse(Scheduled { tick, prio, seq, action, cause }));
+    }
+
+    /// Records an event caused by the current cause and makes it the cause of what follows.
+    pub(crate) fn record(&mut self, kind: EventKind) -> EventId {
+        let id = EventId(self.events.len() as u32);
+        self.events.push(Event { id, tick: self.now, cause: *self.cause, kind });
+        *self.cause = Some(id);
+        id
+    }
+
+    /// What follows is caused by `event` too, if it is later than the current cause (an answer
+    /// to a parked request is caused by the request or by what released it, whichever is later).
+    pub(crate) fn also_caused_by(&mut self, event: EventId) {
+        *self.cause = Some(event).max(*self.cause);
+    }
+
+    /// Finds an armed fault of kind `fault` whose trigger matches now and `msg`, marks it struck and
+    /// records the strike. This is where every fault, whatever its source, takes effect.
+    pub(crate) fn strike(&mut self, fault: Fault, msg: Option<MsgId>) -> bool {
+        let now = self.now;
+        let found = self.faults.iter().position(|armed| {
+            armed.struck.is_none()
+                && armed.spec.fault == fault
+                && match armed.spec.trigger {
+                    Trigger::Next => true,
+                    Trigger::AtTick(tick) => !fault.strikes_at_tick() && now >= tick,
+                    Trigger::Message(m) => Some(m) == msg,
+                }
+        });
+        if let (Some(list), Some(msg)) = (&mut *self.opportunities, msg) {
+            if list.len() < MAX_OPPORTUNITIES {
+                let at = self.events.len() as u32;
+                list.push(Opportunity { fault, msg, tick: now, at, consumed: found.is_some() });
+            } else {
+                *self.opportunities_full = true;
+            }
+        }
+        let Some(index) = found else { return false };
+        let id = self.record(EventKind::FaultStruck { fault, msg });
+        self.faults[index].struck = Some(id);
+        true
+    }
+
+    /// Puts a message on the wire. Each directed link is first-in first-out, as a TCP connection
+    /// is and as Kafka's protocol guarantees ("on a single TCP connection, requests will be
+    /// processed in the order they are sent and responses will return in that order"), so the
+    /// seed's jitter never reorders and nothing overtakes.
+    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind) -> u32 {
+        let jitter = self.rng.below(self.cfg.jitter + 1);
+        let link = link_index(from, to);
+        let arrives = (self.now + self.cfg.latency + jitter).max(self.link_clock[link]);
+        self.link_clock[link] = arrives;
+        // A broken connection loses what travels in the direction that failed: requests after a
+        // lost request, responses after a lost response.
+        let doomed = match (from, to) {
+            (Actor::Producer { session }, Actor::Broker(broker)) => {
+                self.broken_by(BrokenConnection { session, broker, fault: Fault::DropProduceRequest })
+            }
+            (Actor::Broker(broker), Actor::Producer { session }) => {
+                self.broken_by(BrokenConnection { session, broker, fault: Fault::DropAck })
+            }
+            _ => None,
+        };
+        let id = self.flights.len() as u32;
+        let flight = FlightId(id);
+        let sent_event = self.record(EventKind::Sent { flight, from, to, what, arrives });
+        self.flights.push(Flight {
+            id: flight,
+            from,
+            to,
+            what,
+            sent: self.now,
+            arrives,
+            state: FlightState::InFlight,
+            doomed,
+            corrupt: false,
+            collateral: doomed.is_some(),
+            sent_event,
+            entries: Vec::new(),
+            records: Vec::new(),
+        });
+        self.schedule(arrives, Action::Arrive { flight: id });
+        id
+    }
+
+    /// A fault broke `connection` in one direction: what travels that way is lost from now on.
+    pub(crate) fn break_connection(&mut self, connection: BrokenConnection) {
+        self.broken.push(connection);
+    }
+
+    /// The client closed its connections from `session` to `broker`; new ones work.
+    pub(crate) fn mend_connection(&mut self, session: u8, broker: u8) {
+        self.broken.retain(|c| (c.session, c.broker) != (session, broker));
+    }
+
+    /// The fault of `connection` if it is broken in that direction.
+    fn broken_by(&self, connection: BrokenConnection) -> Option<Fault> {
+        self.broken.contains(&connection).then_some(connection.fault)
+    }
+}
+
+/// The index of the directed link `from` → `to` in `World::link_clock`.
+fn link_index(from: Actor, to: Actor) -> usize {
+    let side = |actor: Actor| match actor {
+        Actor::Producer { .. } => 0,
+        Actor::Broker(b) => 1 + usize::from(b),
+        Actor::Consumer { .. } => 3,
+        _ => 3,
+    };
+    (side(from) * 4 + side(to)) % 16
 }
 
 // ----- private machinery: the schedule -----
@@ -788,7 +901,7 @@ pub(crate) enum Action {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Scheduled {
+pub(crate) struct Scheduled {
     tick: Tick,
     prio: u8,
     seq: u64,

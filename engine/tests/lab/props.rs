@@ -173,7 +173,7 @@ proptest! {
         let world = run_checked(&scenario)?;
         let log = world.partition().log();
         for flight in world.flights() {
-            for &(offset, msg) in flight.records() {
+            for &delivery_lab::FetchedRecord { offset, msg } in flight.records() {
                 if log.get(offset as usize).and_then(|e| e.msg()) == Some(msg) {
                     let mark = delivery_lab::sim::broker::txn_mark(log, offset as usize);
                     prop_assert!(mark != TxnMark::Aborted, "aborted {} at {} returned in {}", msg, offset, scenario.to_json());

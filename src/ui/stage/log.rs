@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use delivery_lab::{EntryKind, IsolationLevel, MsgId, TxnMark, World};
+use delivery_lab::{EntryKind, FetchedRecord, IsolationLevel, MsgId, TxnMark, World};
 use yew::prelude::*;
 
 use super::*;
@@ -158,7 +158,7 @@ pub(super) fn processing_status(world: &World) -> Vec<String> {
     let consumer = world.consumer();
     match consumer.processing {
         _ if world.events().is_empty() => vec!["not started".to_owned()],
-        Some((offset, msg)) if consumer.alive => vec![format!("processing {msg} (offset {offset})")],
+        Some(FetchedRecord { offset, msg }) if consumer.alive => vec![format!("processing {msg} (offset {offset})")],
         _ if !consumer.alive => vec!["stopped".to_owned()],
         _ => vec!["waiting for records".to_owned()],
     }

@@ -1,0 +1,109 @@
+//! The group coordinator: the consumer group's generation and its committed offset.
+//!
+//! Rules followed: GroupCoordinator / GroupMetadata (every rebalance starts a new generation; an
+//! OffsetCommit from an older generation is refused with ILLEGAL_GENERATION, which the Java
+//! client reports as CommitFailedException), KIP-320 (a committed offset carries the leader
+//! epoch it was read under).
+
+use serde::Serialize;
+
+use super::event::{Actor, EventKind, FlightKind};
+use super::world::Ctx;
+
+/// The group coordinator's state for the lab's one consumer group and partition.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GroupCoordinator {
+    /// The committed offset (the next offset to read), once a commit has landed.
+    pub committed: Option<u64>,
+    /// The leader epoch the committed offset was read under (KIP-320).
+    pub committed_epoch: u32,
+    /// The group generation: every join and every removal of a member starts a new one.
+    pub generation: u32,
+}
+
+impl GroupCoordinator {
+    /// A member joins (or rejoins after its removal, or as a new instance): a new generation.
+    /// Shortcut (lib.rs, "Modelling decisions", consumers): the lab folds the JoinGroup and
+    /// SyncGroup round trips into this call.
+    pub(crate) fn join(&mut self) -> u32 {
+        self.generation += 1;
+        self.generation
+    }
+
+    /// max.poll.interval.ms passed without a poll: the member is removed and its generation is
+    /// stale from now on (AbstractCoordinator's poll timeout, seen from the coordinator).
+    pub(crate) fn remove_member(&mut self) {
+        self.generation += 1;
+    }
+
+    /// Whether a commit sent by a member of `generation` is from the current generation.
+    pub(crate) fn accepts(&self, generation: u32) -> bool {
+        generation == self.generation
+    }
+
+    /// Stores a committed offset and the leader epoch it was read under.
+    pub(crate) fn store(&mut self, offset: u64, leader_epoch: u32) {
+        self.committed = Some(offset);
+        self.committed_epoch = leader_epoch;
+    }
+
+    /// An OffsetCommit reached the coordinator; a member removed from the group (an old
+    /// generation) gets a refusal (CommitFailedException in the Java client). `leader_epoch` is
+    /// the epoch the committing consumer read under (`World::consumer_leader_epoch`).
+    pub(crate) fn on_offset_commit(&mut self, ctx: &mut Ctx, from: Actor, offset: u64, generation: u32, leader_epoch: u32) {
+        let ok = self.accepts(generation);
+        if ok {
+            self.store(offset, leader_epoch);
+            ctx.record(EventKind::Committed { offset, txn: false });
+        } else {
+            ctx.record(EventKind::CommitFailed { offset });
+        }
+        ctx.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The group coordinator's rules. Each test cites the Kafka source it follows.
+
+    use super::*;
+    use crate::sim::world::{ctx, World};
+    use crate::Preset;
+
+    fn world() -> World {
+        World::with_config(Preset::AtLeastOnce.config().resolve().unwrap(), 1, 0)
+    }
+
+    /// GroupMetadata: every rebalance (a join, a member's removal) starts a new generation, and
+    /// GroupCoordinator.handleCommitOffsets refuses a commit from another generation
+    /// (ILLEGAL_GENERATION: the Java client's CommitFailedException).
+    #[test]
+    fn a_commit_from_a_stale_generation_is_refused() {
+        let mut group = GroupCoordinator::default();
+        let joined = group.join();
+        assert!(group.accepts(joined));
+        group.remove_member();
+        assert!(!group.accepts(joined), "removed after max.poll.interval.ms");
+        let rejoined = group.join();
+        assert!(group.accepts(rejoined) && rejoined == joined + 2);
+    }
+
+    /// The committed offset is the next offset to read, stored with the leader epoch it was read
+    /// under (KIP-320); a refused commit stores nothing, and both are answered.
+    #[test]
+    fn the_committed_offset_is_stored_only_for_the_current_generation() {
+        let mut w = world();
+        let mut group = GroupCoordinator::default();
+        let generation = group.join();
+        let member = Actor::Consumer { instance: 0 };
+        group.on_offset_commit(&mut ctx!(w), member, 3, generation, 2);
+        assert_eq!((group.committed, group.committed_epoch), (Some(3), 2));
+        group.on_offset_commit(&mut ctx!(w), member, 5, generation - 1, 4);
+        assert_eq!((group.committed, group.committed_epoch), (Some(3), 2), "a stale commit changes nothing");
+        let kinds: Vec<EventKind> = w.events().iter().map(|e| e.kind).collect();
+        assert!(matches!(kinds[0], EventKind::Committed { offset: 3, txn: false }));
+        assert!(matches!(kinds[1], EventKind::Sent { what: FlightKind::OffsetCommitResponse { offset: 3, ok: true }, .. }));
+        assert!(matches!(kinds[2], EventKind::CommitFailed { offset: 5 }));
+        assert!(matches!(kinds[3], EventKind::Sent { what: FlightKind::OffsetCommitResponse { offset: 5, ok: false }, .. }));
+    }
+}
