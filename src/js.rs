@@ -51,3 +51,22 @@ pub fn js_to_json(value: &JsValue, depth: usize) -> Option<serde_json::Value> {
     Some(Value::Object(map))
 }
 
+
+/// JSON text indented by two spaces, as `serde_json::to_string_pretty` writes it. In the browser
+/// the browser's own `JSON.stringify` indents it, so the page's WebAssembly carries no second
+/// (pretty) JSON writer beside the compact one it needs anyway.
+pub fn pretty(value: &serde_json::Value) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let compact = value.to_string();
+        let indented = js_sys::JSON::parse(&compact)
+            .ok()
+            .and_then(|v| js_sys::JSON::stringify_with_replacer_and_space(&v, &JsValue::NULL, &JsValue::from(2)).ok())
+            .and_then(|s| s.as_string());
+        indented.unwrap_or(compact)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    }
+}

@@ -18,6 +18,11 @@ const FIELDS: [&str; 4] = ["version", "scenario", "event_log_hash", "events"];
 
 /// The run of `world` (played from `scenario`) as JSON in the format [`replay`] reads.
 pub fn run_to_json(scenario: &Scenario, world: &World) -> String {
+    serde_json::to_string_pretty(&run_to_value(scenario, world)).unwrap_or_default()
+}
+
+/// The same run as a JSON value (the page writes it out with the browser's own JSON).
+pub fn run_to_value(scenario: &Scenario, world: &World) -> Value {
     let scenario = scenario.to_value();
     let events = serde_json::to_value(world.events()).unwrap_or(Value::Null);
     let mut doc = Map::new();
@@ -25,7 +30,7 @@ pub fn run_to_json(scenario: &Scenario, world: &World) -> String {
     doc.insert("scenario".into(), scenario);
     doc.insert("event_log_hash".into(), Value::from(format!("{:016x}", world.event_log_hash())));
     doc.insert("events".into(), events);
-    serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default()
+    Value::Object(doc)
 }
 
 /// Runs a recorded run's scenario to its end and checks that it gives the recorded event log.

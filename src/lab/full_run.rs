@@ -83,7 +83,7 @@ impl FullRun {
 
     /// The whole run as a file the command line replays (`delivery-lab replay`).
     pub fn to_json(&self) -> String {
-        delivery_lab::run::run_to_json(&self.scenario, &self.world)
+        crate::js::pretty(&delivery_lab::run::run_to_value(&self.scenario, &self.world))
     }
 
     /// The number of steps after which `event` (an index into the event log) has happened.

@@ -30,7 +30,7 @@ pub(super) fn derive_views(lab: &Lab, geometry: &'static Geometry, previous: Opt
             (previous.scenario_json.clone(), previous.diagram.clone(), previous.comparison.clone())
         }
         _ => {
-            let json = lab.scenario().to_json();
+            let json = crate::js::pretty(&lab.scenario().to_value());
             crate::panic_overlay::remember_scenario(&json);
             (
                 Rc::new(json),
