@@ -4,6 +4,7 @@
 pub mod explorer_protocol;
 pub mod js;
 pub mod lab;
+pub mod num;
 pub mod page;
 pub mod panic_overlay;
 pub mod ui;

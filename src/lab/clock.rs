@@ -67,7 +67,7 @@ impl Lab {
         let gap = next - self.clock;
         if gap > IDLE_SKIP_TICKS && self.world.in_flight().next().is_none() {
             let seconds = gap * f64::from(delivery_lab::TICK_MS) / 1000.0;
-            self.say(format!("Nothing happens for {seconds:.1} s of simulated time; skipping ahead."));
+            self.say(format!("Nothing happens for {} s of simulated time; skipping ahead.", crate::num::dec1(seconds)));
             self.clock = next - 1.0;
         }
     }

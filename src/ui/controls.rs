@@ -135,7 +135,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     value={props.speed.to_string()} aria-valuetext={SPEEDS[props.speed].1}
                     oninput={on_speed} />
             </label>
-            <p class="clock">{ format!("Simulated time: t={} ({:.1} s)", props.tick, props.tick as f64 * f64::from(delivery_lab::TICK_MS) / 1000.0) }</p>
+            <p class="clock">{ format!("Simulated time: t={} ({} s)", props.tick, crate::num::dec1(props.tick as f64 * f64::from(delivery_lab::TICK_MS) / 1000.0)) }</p>
         </div>
     }
 }

@@ -107,7 +107,7 @@ impl DiagramData {
                     x = last_x + PX_PER_TICK * gap.min(MAX_GAP_TICKS) as f32;
                     if gap > MAX_GAP_TICKS {
                         let seconds = gap as f64 * f64::from(delivery_lab::TICK_MS) / 1000.0;
-                        breaks.push((last_x + PX_PER_TICK * MAX_GAP_TICKS as f32 / 2.0, format!("{seconds:.1} s")));
+                        breaks.push((last_x + PX_PER_TICK * MAX_GAP_TICKS as f32 / 2.0, format!("{} s", crate::num::dec1(seconds))));
                     }
                 }
                 None => {}
@@ -329,16 +329,16 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
     }
     html! {
         <div class="diagram-box">
-            <svg class="lane-names" width={NAMES_WIDTH.to_string()} height={data.height.to_string()} aria-hidden="true">
+            <svg class="lane-names" width={num(NAMES_WIDTH)} height={num(data.height)} aria-hidden="true">
                 { for data.lanes.iter().enumerate().map(|(i, (_, name))| html! {
-                    <text x="4" y={(TOP + LANE_HEIGHT * i as f32 + LANE_HEIGHT / 2.0 + 5.0).to_string()}>
+                    <text x="4" y={num(TOP + LANE_HEIGHT * i as f32 + LANE_HEIGHT / 2.0 + 5.0)}>
                         { name.clone() }
                     </text>
                 }) }
             </svg>
             <div class="diagram-scroll" tabindex="0" role="region" aria-label="Space-time diagram" ref={scroller}>
                 <div class="diagram-canvas">
-                    <svg class="diagram" width={data.width.to_string()} height={data.height.to_string()}
+                    <svg class="diagram" width={num(data.width)} height={num(data.height)}
                         viewBox={format!("0 0 {} {}", data.width, data.height)}
                         role="group" aria-label="One lane per actor, time from left to right, an arrow per message">
                         <Lanes data={data.clone()} />
@@ -387,10 +387,10 @@ fn now(props: &NowProps) -> Html {
     let data = &props.data;
     html! {
         <div class="diagram-now" ref={layer} aria-hidden="true">
-            <svg width={data.width.to_string()} height={data.height.to_string()}
+            <svg width={num(data.width)} height={num(data.height)}
                 viewBox={format!("0 0 {} {}", data.width, data.height)}>
-                <rect class="future-veil" x="0" y="0" width={data.width.to_string()} height={data.height.to_string()} />
-                <line class="now" x1="0" y1="4" x2="0" y2={data.height.to_string()} />
+                <rect class="future-veil" x="0" y="0" width={num(data.width)} height={num(data.height)} />
+                <line class="now" x1="0" y1="4" x2="0" y2={num(data.height)} />
             </svg>
         </div>
     }
@@ -399,8 +399,8 @@ fn now(props: &NowProps) -> Html {
 /// Moves the now layer so that its line stands at `x` (and records `x` for tests and tools).
 fn place_now(layer: &NodeRef, x: f32) {
     if let Some(element) = layer.cast::<web_sys::HtmlElement>() {
-        let _ = element.style().set_property("transform", &format!("translateX({x:.1}px)"));
-        let _ = element.set_attribute("data-x", &format!("{x:.1}"));
+        let _ = element.style().set_property("transform", &format!("translateX({}px)", crate::num::dec1(f64::from(x))));
+        let _ = element.set_attribute("data-x", &crate::num::dec1(f64::from(x)));
     }
 }
 
@@ -456,20 +456,20 @@ fn lanes(props: &DataProps) -> Html {
                 let y = TOP + LANE_HEIGHT * i as f32 + LANE_HEIGHT / 2.0;
                 html! {
                     <g class="lane">
-                        <line x1={LEFT.to_string()} y1={y.to_string()} x2={data.width.to_string()} y2={y.to_string()} />
+                        <line x1={num(LEFT)} y1={num(y)} x2={num(data.width)} y2={num(y)} />
                     </g>
                 }
             }) }
             { for data.breaks.iter().map(|(x, label)| html! {
                 <g class="gap">
-                    <line x1={x.to_string()} y1={(TOP - 4.0).to_string()} x2={x.to_string()} y2={data.height.to_string()} />
-                    <text x={x.to_string()} y={(TOP - 8.0).to_string()} text-anchor="middle">{ format!("… {label}") }</text>
+                    <line x1={num(x)} y1={num(TOP - 4.0)} x2={num(x)} y2={num(data.height)} />
+                    <text x={num(x)} y={num(TOP - 8.0)} text-anchor="middle">{ format!("… {label}") }</text>
                 </g>
             }) }
             { for data.faults.iter().map(|(x, label)| html! {
                 <g class="fault-mark">
-                    <line x1={x.to_string()} y1={TOP.to_string()} x2={x.to_string()} y2={data.height.to_string()} />
-                    <text x={(x + 4.0).to_string()} y={(data.height - 4.0).to_string()}>{ label.clone() }</text>
+                    <line x1={num(x)} y1={num(TOP)} x2={num(x)} y2={num(data.height)} />
+                    <text x={num(x + 4.0)} y={num(data.height - 4.0)}>{ label.clone() }</text>
                 </g>
             }) }
         </g>
@@ -521,15 +521,15 @@ fn arrows(props: &ArrowProps) -> Html {
                     <g {class} data-step={arrow.step.to_string()}
                         data-msg={arrow.msg.map(|m| m.0.to_string())}>
                         <title>{ arrow.description.clone() }</title>
-                        <line x1={arrow.x1.to_string()} y1={arrow.y1.to_string()}
-                            x2={arrow.x2.to_string()} y2={arrow.y2.to_string()} />
-                        <circle class="head" cx={arrow.x2.to_string()} cy={arrow.y2.to_string()} r="3" />
+                        <line x1={num(arrow.x1)} y1={num(arrow.y1)}
+                            x2={num(arrow.x2)} y2={num(arrow.y2)} />
+                        <circle class="head" cx={num(arrow.x2)} cy={num(arrow.y2)} r="3" />
                         if selected {
-                            <text class="arrow-label" x={((arrow.x1 + arrow.x2) / 2.0 + 4.0).to_string()}
-                                y={((arrow.y1 + arrow.y2) / 2.0 - 4.0).to_string()}>{ arrow.label.clone() }</text>
+                            <text class="arrow-label" x={num((arrow.x1 + arrow.x2) / 2.0 + 4.0)}
+                                y={num((arrow.y1 + arrow.y2) / 2.0 - 4.0)}>{ arrow.label.clone() }</text>
                         }
                         if arrow.lost {
-                            <text class="lost-mark" x={arrow.x2.to_string()} y={(arrow.y2 + 4.0).to_string()}
+                            <text class="lost-mark" x={num(arrow.x2)} y={num(arrow.y2 + 4.0)}
                                 text-anchor="middle">{ "✕" }</text>
                         }
                     </g>
@@ -537,4 +537,9 @@ fn arrows(props: &ArrowProps) -> Html {
             }) }
         </g>
     }
+}
+
+/// SVG coordinates as attribute text (one decimal, without float formatting code).
+fn num(value: impl std::borrow::Borrow<f32>) -> String {
+    crate::num::dec1(f64::from(*value.borrow()))
 }

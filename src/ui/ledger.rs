@@ -101,7 +101,7 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
     let spacer = |rows: usize| {
         // Stands in for rows that are not rendered; a height attribute, since the page's CSP
         // allows no style attributes.
-        html! { <tr class="spacer" aria-hidden="true"><td colspan="7" height={(rows as f64 * ROW_PX).to_string()}></td></tr> }
+        html! { <tr class="spacer" aria-hidden="true"><td colspan="7" height={crate::num::dec1(rows as f64 * ROW_PX)}></td></tr> }
     };
     let summary = &ledger.summary;
     let selected_row = props.selected.and_then(|msg| ledger.rows.iter().position(|row| row.msg == msg));

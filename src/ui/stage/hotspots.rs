@@ -35,7 +35,7 @@ pub fn hotspots(props: &HotspotProps) -> Html {
                     <g class={class} role="button" tabindex="0" aria-label={label}
                         aria-expanded={(props.open == Some(hotspot)).to_string()}
                         data-hotspot={hotspot_slug(hotspot)}
-                        transform={format!("translate({x} {y})")}
+                        transform={format!("translate({} {})", num(x), num(y))}
                         onclick={Callback::from(move |_| on_open.emit(hotspot))}
                         onkeydown={Callback::from(move |e: KeyboardEvent| {
                             if e.key() == "Enter" || e.key() == " " {

@@ -61,6 +61,6 @@ pub fn stage(props: &StageProps) -> Html {
 
 /// SVG coordinates as attribute text.
 fn num(value: f32) -> String {
-    value.to_string()
+    crate::num::dec1(f64::from(value))
 }
 

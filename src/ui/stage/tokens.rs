@@ -214,7 +214,7 @@ pub(super) fn place_tokens(group: &NodeRef, tokens: &[Token]) {
         if let Some(element) = children.item(i as u32) {
             use std::fmt::Write as _;
             transform.clear();
-            let _ = write!(transform, "translate({:.1} {:.1})", token.x, token.y);
+            let _ = write!(transform, "translate({} {})", crate::num::dec1(f64::from(token.x)), crate::num::dec1(f64::from(token.y)));
             let _ = element.set_attribute("transform", &transform);
         }
     }
