@@ -58,7 +58,7 @@ const VIRTUALIZE_ABOVE: usize = 60;
 /// How many rows a long ledger renders, and how many of them sit above the first visible one.
 const WINDOW_ROWS: usize = 30;
 const WINDOW_MARGIN: usize = 8;
-/// The height of a ledger row in a long ledger, in CSS pixels (fixed in style.css).
+/// The height of a ledger row in a long ledger, in CSS pixels (fixed in static/css/07-ledger.css).
 const ROW_PX: f64 = 38.0;
 
 #[derive(Properties)]
