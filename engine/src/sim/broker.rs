@@ -329,25 +329,23 @@ pub fn fetchable(
 
 // ----- the brokers at work: the leader, the follower, the coordinators -----
 
-use super::config::{Acks, IsolationLevel, OffsetReset};
+use super::config::{Acks, EffectiveConfig, IsolationLevel, OffsetReset};
+use super::consumer::Consumer;
 use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
-use super::txn::{TxnMarker, TxnMeta, TxnPhase};
+use super::txn::{TxnCoordinator, TxnMarker, TxnMeta, TxnPhase};
 use super::world::{ctx, Action, BrokenConnection, Ctx, FlightState, World};
 
 impl World {
-    fn leader_replica(&mut self) -> Option<&mut Replica> {
-        let leader = self.partition.leader?;
-        Some(&mut self.partition.replicas[usize::from(leader)])
-    }
-
-    /// A produce request reached a broker (Partition.appendRecordsToLeader, UnifiedLog.append).
+    /// A produce request reached a broker (Partition.appendRecordsToLeader, UnifiedLog.append):
+    /// the leader's rules are `impl Partition` (below); this entry point lends the peers they
+    /// reach (the producer's record header, the transaction coordinator) and runs what they cause.
     pub(crate) fn on_produce(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
         let (Actor::Broker(broker), Actor::Producer { session }) = (flight.to, flight.from) else { return };
         let FlightKind::Produce { msg, record, seq, epoch, .. } = flight.what else { return };
         let (pid, txn) = self.produce_request_header(record);
-        let respond = move |world: &mut World, outcome| world.respond_produce(broker, session, msg, record, outcome, id);
+        let respond = move |world: &mut World, outcome| Partition::respond_produce(&mut ctx!(world), broker, session, msg, record, outcome, id);
         if self.partition.leader != Some(broker) {
             return respond(self, ProduceOutcome::Err(ProduceError::NotLeader));
         }
@@ -357,24 +355,27 @@ impl World {
             let error = ProduceError::CorruptMessage;
             self.record(EventKind::Refused { broker, msg, error });
             if self.cfg.config.acks == Acks::Zero {
-                return self.acks0_broker_closes_connection(session, broker);
+                return Partition::acks0_broker_closes_connection(&mut ctx!(self), session, broker);
             }
             return respond(self, ProduceOutcome::Err(error));
         }
         if self.strike(Fault::FollowerOutOfIsr, Some(msg)) {
             self.follower_out_of_isr();
         }
-        if let Some(error) = self.refusal(pid, epoch, seq, txn) {
+        if let Some(error) = self.partition.refusal(&self.cfg, &self.txn_coordinator, pid, epoch, seq, txn) {
             self.record(EventKind::Refused { broker, msg, error });
             return respond(self, ProduceOutcome::Err(error));
         }
         if let Some(seq) = seq {
-            if let SequenceCheck::Duplicate(offset) = self.sequence_check(pid, epoch, seq) {
+            if let SequenceCheck::Duplicate(offset) = self.partition.sequence_check(pid, epoch, seq) {
                 self.record(EventKind::DuplicateFound { broker, msg, offset });
                 return respond(self, ProduceOutcome::Ok { offset, duplicate: true });
             }
         }
-        let offset = self.append(broker, msg, record, pid, epoch, seq, txn);
+        let offset = self.partition.append(&mut ctx!(self), broker, msg, record, pid, epoch, seq, txn);
+        if txn {
+            self.begin_txn_if_needed(pid);
+        }
         if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(msg)) {
             // The crashed process closes its sockets: the client fails every in-flight request
             // on the connection at once (NetworkClient disconnect handling), this one included.
@@ -395,18 +396,6 @@ impl World {
         self.after_leader_change();
     }
 
-    /// Shortcut (lib.rs, "Modelling decisions", time): KafkaApis.handleProduceRequest closes the
-    /// connection of an acks=0 request that fails, and the requests queued behind it on that
-    /// connection are lost. The broker marks the producer's requests still on that link lost.
-    fn acks0_broker_closes_connection(&mut self, session: u8, broker: u8) {
-        for later in self.flights.iter_mut() {
-            let same_link = later.from == Actor::Producer { session } && later.to == Actor::Broker(broker);
-            if same_link && later.state == FlightState::InFlight && matches!(later.what, FlightKind::Produce { .. }) {
-                later.doomed = Some(Fault::NetworkDelayReorder);
-            }
-        }
-    }
-
     /// Shortcut (lib.rs, "Modelling decisions", one record per batch): a produce request's batch
     /// header carries the producer id and the transactional flag; the lab's `FlightKind::Produce`
     /// does not, and the leader reads them from the producer's record. They never change once
@@ -416,70 +405,9 @@ impl World {
         (r.pid, r.txn.is_some())
     }
 
-    /// Why the leader refuses a record, if it does: NOT_ENOUGH_REPLICAS for acks=all below
-    /// min.insync.replicas (Partition.appendRecordsToLeader), a fenced epoch, a sequence gap.
-    fn refusal(&self, pid: u32, epoch: u16, seq: Option<u32>, txn: bool) -> Option<ProduceError> {
-        let min_isr = self.cfg.config.min_insync_replicas;
-        if self.cfg.config.acks == Acks::All && self.partition.isr_size() < min_isr {
-            return Some(ProduceError::NotEnoughReplicas);
-        }
-        if txn && self.txn_coordinator.fences(pid, epoch) {
-            return Some(ProduceError::InvalidProducerEpoch);
-        }
-        match seq.map(|seq| self.sequence_check(pid, epoch, seq)) {
-            Some(SequenceCheck::OutOfOrder) => Some(ProduceError::OutOfOrderSequence),
-            Some(SequenceCheck::Fenced) => Some(ProduceError::InvalidProducerEpoch),
-            _ => None,
-        }
-    }
-
-    /// The leader's sequence check. The lab knows whether the partition ever held a record of the
-    /// producer id; if it did and the log no longer does (truncation, a lost disk), the broker has
-    /// no state for it and accepts any sequence, as Kafka does. A producer id the partition never
-    /// saw must start at sequence 0 (see lib.rs, "Modelling decisions").
-    fn sequence_check(&self, pid: u32, epoch: u16, seq: u32) -> SequenceCheck {
-        let state_lost = self.partition.pids_appended.contains(&pid);
-        check_sequence_after_loss(self.partition.log(), pid, epoch, seq, state_lost)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn append(&mut self, broker: u8, msg: super::event::MsgId, record: u16, pid: u32, epoch: u16, seq: Option<u32>, txn: bool) -> u64 {
-        let leader_epoch = self.partition.leader_epoch;
-        let replica = &mut self.partition.replicas[usize::from(broker)];
-        let offset = replica.leo();
-        let kind = EntryKind::Data { msg, record, pid, epoch, seq, txn };
-        replica.log.push(LogEntry { offset, leader_epoch, kind });
-        if seq.is_some() && !self.partition.pids_appended.contains(&pid) && self.partition.pids_appended.len() < 64 {
-            self.partition.pids_appended.push(pid);
-        }
-        self.record(EventKind::Appended { broker, offset, msg, pid, epoch, seq, txn });
-        if txn {
-            self.begin_txn_if_needed(pid);
-        }
-        offset
-    }
-
-    /// "Leader crash before replication, after the ACK": only possible while the follower lacks
-    /// the record, which acks=all rules out (the ACK waits for the in-sync follower).
-    fn after_ack_crash(&mut self, msg: super::event::MsgId, offset: u64) {
-        let follower_has_it = self
-            .partition
-            .follower()
-            .is_some_and(|f| self.partition.replicas[usize::from(f)].leo() > offset);
-        if !follower_has_it && self.strike(Fault::LeaderCrashUnreplicatedAfterAck, Some(msg)) {
+    fn after_ack_crash(&mut self, msg: MsgId, offset: u64) {
+        if self.partition.crashes_after_ack(&mut ctx!(self), msg, offset) {
             self.crash_leader(false);
-        }
-    }
-
-    /// Answers a produce request; `request` is the request's flight, which the client matches.
-    fn respond_produce(&mut self, broker: u8, session: u8, msg: super::event::MsgId, record: u16, outcome: ProduceOutcome, request: u32) {
-        let what = FlightKind::ProduceResponse { msg, record, outcome, request: FlightId(request) };
-        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what);
-        if matches!(outcome, ProduceOutcome::Ok { .. }) && self.strike(Fault::DropAck, Some(msg)) {
-            self.flights[flight as usize].doomed = Some(Fault::DropAck);
-            // Responses on a connection return in order (protocol guide, Network): a lost ACK
-            // means the connection broke, and every later response on it is lost too.
-            self.broken.push(BrokenConnection { session, broker, fault: Fault::DropAck });
         }
     }
 
@@ -490,41 +418,24 @@ impl World {
         self.wake_consumer_fetch();
     }
 
-    /// Advances the high watermark if it may (`Partition::advanced_hw`), then answers the acks it
+    /// Advances the high watermark if it may (`Partition::advance_hw`), then answers the acks it
     /// releases and strikes the faults waiting for records to be committed.
     fn maybe_advance_hw(&mut self) {
-        let Some(hw) = self.partition.advanced_hw(self.cfg.config.min_insync_replicas) else { return };
-        let Some(leader) = self.partition.leader else { return };
-        let old = self.partition.replicas[usize::from(leader)].hw;
-        self.partition.replicas[usize::from(leader)].hw = hw;
-        self.record(EventKind::HighWatermark { broker: leader, hw });
+        let Some(AdvancedHw { leader, old, hw }) = self.partition.advance_hw(&mut ctx!(self)) else { return };
         self.answer_pending_acks(leader, hw);
-        self.committed_faults(old, hw);
-    }
-
-    fn answer_pending_acks(&mut self, leader: u8, hw: u64) {
-        let (ready, waiting): (Vec<_>, Vec<_>) = self.partition.pending_acks.iter().partition(|ack| ack.offset < hw);
-        self.partition.pending_acks = waiting;
-        for PendingAck { record, offset, session, request } in ready {
-            let msg = self.producer.records[usize::from(record)].msg;
-            self.respond_produce(leader, session, msg, record, ProduceOutcome::Ok { offset, duplicate: false }, request);
-            self.after_ack_crash(msg, offset);
-            if self.partition.leader != Some(leader) {
-                return;
-            }
+        if let Some(disk_lost) = self.partition.committed_faults(&mut ctx!(self), old, hw) {
+            self.crash_leader(disk_lost);
         }
     }
 
-    /// Faults waiting for a record to be committed (below the HW): disk loss, and with one replica
-    /// the "crash after replication" (there is nothing to replicate to).
-    fn committed_faults(&mut self, old: u64, hw: u64) {
-        for offset in old..hw {
-            let Some(msg) = self.partition.log().get(offset as usize).and_then(|e| e.msg()) else { continue };
-            if self.strike(Fault::DiskLost, Some(msg)) {
-                return self.crash_leader(true);
-            }
-            if self.partition.replicas.len() == 1 && self.strike(Fault::LeaderCrashReplicated, Some(msg)) {
-                return self.crash_leader(false);
+    fn answer_pending_acks(&mut self, leader: u8, hw: u64) {
+        for PendingAck { record, offset, session, request } in self.partition.release_acks(hw) {
+            let msg = self.producer.records[usize::from(record)].msg;
+            let outcome = ProduceOutcome::Ok { offset, duplicate: false };
+            Partition::respond_produce(&mut ctx!(self), leader, session, msg, record, outcome, request);
+            self.after_ack_crash(msg, offset);
+            if self.partition.leader != Some(leader) {
+                return;
             }
         }
     }
@@ -563,69 +474,34 @@ impl World {
 
     // ----- crashes and elections -----
 
-    /// The leader crashes (keeping its disk unless `disk_lost`). Its connections close at once,
-    /// but nothing elects a new leader yet: the KRaft controller fences the broker only when its
-    /// lease runs out, `broker.session.timeout.ms` after its last heartbeat (KRaftConfigs
-    /// BROKER_SESSION_TIMEOUT_MS_DEFAULT = 9000). Until then the partition has no leader, the
-    /// follower still appends a fetch response already on its way, and clients hold their records
-    /// (a request cannot go to a broker that refuses connections). The crashed broker cannot come
-    /// back before it is fenced either: ClusterControlManager.registerBroker refuses a new
-    /// incarnation while the old one's session is valid (DUPLICATE_BROKER_REGISTRATION).
+    /// The leader crashes (`Partition::crash_leader`); then the clients see its sockets close:
+    /// the consumer's parked fetch and the produce requests it held unanswered fail at once
+    /// (NetworkClient.processDisconnection), and the controller's fencing and the broker's return
+    /// are scheduled.
     pub(crate) fn crash_leader(&mut self, disk_lost: bool) {
-        let Some(broker) = self.partition.leader else { return };
-        let replica = &mut self.partition.replicas[usize::from(broker)];
-        replica.alive = false;
-        if disk_lost {
-            replica.log.clear();
-            replica.hw = 0;
+        let Some(crashed) = self.partition.crash_leader(&mut ctx!(self), disk_lost) else { return };
+        // The parked fetch is the group member's (the lab's group has one).
+        if crashed.parked_consumer_fetch && self.consumers[0].alive {
+            self.consumers[0].fetch_failed(&mut ctx!(self));
         }
-        self.record(EventKind::BrokerCrashed { broker, disk_lost });
-        // Its sockets close: clients reconnect to whoever leads next.
-        self.broken.retain(|c| c.broker != broker);
-        self.partition.leader = None;
-        self.partition.last_leader = broker;
-        self.partition.parked_replica_fetch = None;
-        self.drop_parked_consumer_fetch();
-        // Its sockets close: the requests it held without answering fail at once
-        // (NetworkClient.processDisconnection); responses it had already sent still arrive, and
-        // requests still on their way fail when they reach the closed port.
-        for ack in std::mem::take(&mut self.partition.pending_acks) {
+        for ack in crashed.pending_acks {
             self.connection_lost(ack.record);
         }
-        let fenced = self.now + self.cfg.session_timeout;
-        self.schedule(fenced, Action::BrokerFenced { broker });
-        self.schedule(fenced.max(self.now + self.cfg.restart), Action::BrokerRestart { broker });
+        Partition::schedule_fencing(&mut ctx!(self), crashed.broker);
     }
 
-    /// The crashed leader's lease ran out: the controller fences it and elects a leader. A clean
-    /// election picks the follower only if it is in the ISR; an unclean one takes it anyway;
-    /// otherwise the partition stays offline until the old leader returns.
+    /// The crashed leader's lease ran out (`Partition::broker_fenced`); an election follows if
+    /// there is a candidate.
     pub(crate) fn broker_fenced(&mut self, broker: u8) {
-        if self.partition.leader.is_some() || self.partition.replicas[usize::from(broker)].alive {
-            return;
-        }
-        self.record(EventKind::BrokerFenced { broker });
-        let candidate = self.partition.follower().filter(|f| self.partition.replicas[usize::from(*f)].alive);
-        match candidate {
-            Some(f) if self.partition.isr[usize::from(f)] => self.elect(f, false),
-            Some(f) if self.cfg.config.unclean_leader_election => self.elect(f, true),
-            _ => {
-                self.record(EventKind::PartitionOffline);
-            }
+        if let Some((leader, unclean)) = self.partition.broker_fenced(&mut ctx!(self), broker) {
+            self.elect(leader, unclean);
         }
     }
 
+    /// `Partition::elect`, then what a new leader changes for the others: the coordinator's lost
+    /// markers are written again, the high watermark and the fetches may move, clients reconnect.
     fn elect(&mut self, broker: u8, unclean: bool) {
-        self.partition.leader = Some(broker);
-        self.partition.last_leader = broker;
-        self.partition.leader_epoch += 1;
-        for (b, in_sync) in self.partition.isr.iter_mut().enumerate() {
-            *in_sync = b == usize::from(broker);
-        }
-        let replica = &mut self.partition.replicas[usize::from(broker)];
-        replica.hw = replica.hw.min(replica.leo());
-        let leader_epoch = self.partition.leader_epoch;
-        self.record(EventKind::LeaderElected { broker, unclean, leader_epoch });
+        self.partition.elect(&mut ctx!(self), broker, unclean);
         self.txn_coordinator.requeue_lost_markers(self.partition.log());
         self.flush_pending_markers();
         self.after_leader_change();
@@ -648,116 +524,27 @@ impl World {
         }
     }
 
-    /// A crashed broker returns: it leads again if the partition was offline, or else truncates
-    /// its diverging tail to the leader's log (leader epochs, KIP-101/KIP-279) and fetches.
+    /// A crashed broker returns (`Partition::broker_restart`), leading again after an election if
+    /// the partition was offline.
     pub(crate) fn broker_restart(&mut self, broker: u8) {
-        self.partition.replicas[usize::from(broker)].alive = true;
-        self.record(EventKind::BrokerRestarted { broker });
-        let in_isr = self.partition.isr[usize::from(broker)];
-        match self.partition.leader {
-            None if in_isr => self.elect(broker, false),
-            None if self.cfg.config.unclean_leader_election => self.elect(broker, true),
-            None => {
-                self.truncate_nothing();
-            }
-            Some(leader) if leader != broker => {
-                self.truncate_to_leader(broker, leader);
-                self.start_follower_fetching();
-            }
-            Some(_) => {}
+        if let Some((leader, unclean)) = self.partition.broker_restart(&mut ctx!(self), broker) {
+            self.elect(leader, unclean);
         }
-        if let Some(f) = self.partition.follower() {
-            if f != broker && self.partition.replicas[usize::from(f)].alive && self.partition.leader == Some(broker) {
-                self.truncate_to_leader(f, broker);
-                self.start_follower_fetching();
-            }
-        }
-    }
-
-    /// A restarted broker outside the ISR waits, offline, for an in-sync replica to return.
-    fn truncate_nothing(&mut self) {
-        self.record(EventKind::PartitionOffline);
-    }
-
-    fn truncate_to_leader(&mut self, follower: u8, leader: u8) {
-        let leader_log = &self.partition.replicas[usize::from(leader)].log;
-        let follower_log = &self.partition.replicas[usize::from(follower)].log;
-        let common = follower_log.iter().zip(leader_log.iter()).take_while(|(a, b)| a == b).count();
-        let end = follower_log.len();
-        if common < end {
-            let replica = &mut self.partition.replicas[usize::from(follower)];
-            replica.log.truncate(common);
-            replica.hw = replica.hw.min(common as u64);
-            self.record(EventKind::Truncated { broker: follower, from: common as u64, to: end as u64 });
-        }
+        self.partition.follower_catches_up_with(&mut ctx!(self), broker);
     }
 
     // ----- consumer fetches -----
 
-    /// A consumer fetch reached a broker. Fetches never return records at or past the high
-    /// watermark, and read_committed fetches stop at the last stable offset (KIP-98).
+    /// A consumer fetch reached a broker (`Partition::on_fetch`, lent the member that sent it).
     pub(crate) fn on_fetch(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let (Actor::Broker(broker), Actor::Consumer { instance }, FlightKind::Fetch { offset, leader_epoch }) =
-            (flight.to, flight.from, flight.what)
-        else {
-            return;
-        };
+        let (Actor::Consumer { instance }, FlightKind::Fetch { .. }) = (flight.from, flight.what) else { return };
         let Some(member) = self.member(instance).filter(|&m| self.consumers[m].alive) else { return };
-        if self.partition.leader != Some(broker) {
-            return self.consumers[member].fetch_failed(&mut ctx!(self));
-        }
-        let offset = self.consumer_checks_position_at_leader(member, offset, leader_epoch);
-        self.partition.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset });
-        self.wake_consumer_fetch();
-    }
-
-    /// Shortcut (lib.rs, "Modelling decisions", consumers): the consumer checks its position
-    /// against the leader when its fetch arrives there, without the round trips Kafka's consumer
-    /// makes first, and the fetch reads from the checked position. Returns that position.
-    ///
-    /// - KIP-320: a consumer that last fetched under an older leader epoch asks where that epoch
-    ///   ends on the current leader (OffsetsForLeaderEpoch); if its position is past that point
-    ///   the log was truncated under it, and it moves back to the divergence point instead of
-    ///   skipping records that now sit at reused offsets.
-    /// - A position past the log end (OFFSET_OUT_OF_RANGE) is reset by auto.offset.reset.
-    fn consumer_checks_position_at_leader(&mut self, member: usize, offset: u64, known_epoch: u32) -> u64 {
-        let mut offset = offset;
-        self.consumers[member].leader_epoch = self.partition.leader_epoch;
-        if known_epoch < self.partition.leader_epoch {
-            let epoch_end = self.partition.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
-            if epoch_end < offset {
-                self.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
-                self.consumers[member].position = epoch_end;
-                offset = epoch_end;
-            }
-        }
-        if offset > self.partition.leo() {
-            let to = match self.cfg.config.auto_offset_reset {
-                OffsetReset::Earliest => 0,
-                OffsetReset::Latest => self.read_limit(),
-            };
-            self.record(EventKind::OffsetReset { from: offset, to });
-            self.consumers[member].position = to;
-            offset = to;
-        }
-        offset
-    }
-
-    /// The highest offset the consumer may read up to (exclusive).
-    pub(crate) fn read_limit(&self) -> u64 {
-        self.partition.read_limit(self.cfg.config.isolation_level)
+        self.partition.on_fetch(&mut ctx!(self), &mut self.consumers[member], id);
     }
 
     fn wake_consumer_fetch(&mut self) {
         self.partition.wake_consumer_fetch(&mut ctx!(self));
-    }
-
-    pub(crate) fn drop_parked_consumer_fetch(&mut self) {
-        // The parked fetch is the group member's (the lab's group has one).
-        if self.partition.parked_consumer_fetch.take().is_some() && self.consumers[0].alive {
-            self.consumers[0].fetch_failed(&mut ctx!(self));
-        }
     }
 
     // ----- the transaction coordinator (its state and rules: sim/txn.rs) -----
@@ -817,7 +604,8 @@ impl World {
         }
         for TxnMarker { pid, epoch, commit } in self.txn_coordinator.take_pending_markers() {
             let leader_epoch = self.partition.leader_epoch;
-            let Some(replica) = self.leader_replica() else { return };
+            let Some(leader) = self.partition.leader else { return };
+            let replica = &mut self.partition.replicas[usize::from(leader)];
             let offset = replica.leo();
             replica.log.push(LogEntry { offset, leader_epoch, kind: EntryKind::Marker { pid, epoch, commit } });
             self.record(EventKind::MarkerWritten { offset, pid, commit });
@@ -853,6 +641,314 @@ impl World {
         if let Some(index) = self.txn_coordinator.timed_out(pid, epoch, began) {
             self.abort_txn(index, false);
         }
+    }
+}
+
+// ----- the leader: produce requests, the high watermark, consumer fetches -----
+
+/// The high watermark moved (`Partition::advance_hw`): the leader that moved it, from `old` to `hw`.
+pub(crate) struct AdvancedHw {
+    pub leader: u8,
+    pub old: u64,
+    pub hw: u64,
+}
+
+/// What a crashed leader leaves its clients (`Partition::crash_leader`): the consumer fetch and the
+/// acks=all produce requests it held unanswered, which fail as its sockets close.
+pub(crate) struct CrashedLeader {
+    pub broker: u8,
+    pub parked_consumer_fetch: bool,
+    pub pending_acks: Vec<PendingAck>,
+}
+
+impl Partition {
+    /// Shortcut (lib.rs, "Modelling decisions", time): KafkaApis.handleProduceRequest closes the
+    /// connection of an acks=0 request that fails, and the requests queued behind it on that
+    /// connection are lost. The broker marks the producer's requests still on that link lost.
+    pub(crate) fn acks0_broker_closes_connection(ctx: &mut Ctx, session: u8, broker: u8) {
+        for later in ctx.flights.iter_mut() {
+            let same_link = later.from == Actor::Producer { session } && later.to == Actor::Broker(broker);
+            if same_link && later.state == FlightState::InFlight && matches!(later.what, FlightKind::Produce { .. }) {
+                later.doomed = Some(Fault::NetworkDelayReorder);
+            }
+        }
+    }
+
+    /// Why the leader refuses a record, if it does: NOT_ENOUGH_REPLICAS for acks=all below
+    /// min.insync.replicas (Partition.appendRecordsToLeader), a fenced epoch (the transaction
+    /// coordinator's, read as the broker reads the coordinator's markers), a sequence gap.
+    pub(crate) fn refusal(
+        &self,
+        cfg: &EffectiveConfig,
+        txn_coordinator: &TxnCoordinator,
+        pid: u32,
+        epoch: u16,
+        seq: Option<u32>,
+        txn: bool,
+    ) -> Option<ProduceError> {
+        let min_isr = cfg.config.min_insync_replicas;
+        if cfg.config.acks == Acks::All && self.isr_size() < min_isr {
+            return Some(ProduceError::NotEnoughReplicas);
+        }
+        if txn && txn_coordinator.fences(pid, epoch) {
+            return Some(ProduceError::InvalidProducerEpoch);
+        }
+        match seq.map(|seq| self.sequence_check(pid, epoch, seq)) {
+            Some(SequenceCheck::OutOfOrder) => Some(ProduceError::OutOfOrderSequence),
+            Some(SequenceCheck::Fenced) => Some(ProduceError::InvalidProducerEpoch),
+            _ => None,
+        }
+    }
+
+    /// The leader's sequence check. The lab knows whether the partition ever held a record of the
+    /// producer id; if it did and the log no longer does (truncation, a lost disk), the broker has
+    /// no state for it and accepts any sequence, as Kafka does. A producer id the partition never
+    /// saw must start at sequence 0 (see lib.rs, "Modelling decisions").
+    pub(crate) fn sequence_check(&self, pid: u32, epoch: u16, seq: u32) -> SequenceCheck {
+        let state_lost = self.pids_appended.contains(&pid);
+        check_sequence_after_loss(self.log(), pid, epoch, seq, state_lost)
+    }
+
+    /// The leader appends a data record; returns its offset.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn append(
+        &mut self,
+        ctx: &mut Ctx,
+        broker: u8,
+        msg: MsgId,
+        record: u16,
+        pid: u32,
+        epoch: u16,
+        seq: Option<u32>,
+        txn: bool,
+    ) -> u64 {
+        let leader_epoch = self.leader_epoch;
+        let replica = &mut self.replicas[usize::from(broker)];
+        let offset = replica.leo();
+        let kind = EntryKind::Data { msg, record, pid, epoch, seq, txn };
+        replica.log.push(LogEntry { offset, leader_epoch, kind });
+        if seq.is_some() && !self.pids_appended.contains(&pid) && self.pids_appended.len() < 64 {
+            self.pids_appended.push(pid);
+        }
+        ctx.record(EventKind::Appended { broker, offset, msg, pid, epoch, seq, txn });
+        offset
+    }
+
+    /// "Leader crash before replication, after the ACK": only possible while the follower lacks
+    /// the record, which acks=all rules out (the ACK waits for the in-sync follower). Returns
+    /// whether it struck: the leader crashes.
+    pub(crate) fn crashes_after_ack(&self, ctx: &mut Ctx, msg: MsgId, offset: u64) -> bool {
+        let follower_has_it = self.follower().is_some_and(|f| self.replicas[usize::from(f)].leo() > offset);
+        !follower_has_it && ctx.strike(Fault::LeaderCrashUnreplicatedAfterAck, Some(msg))
+    }
+
+    /// Answers a produce request; `request` is the request's flight, which the client matches.
+    pub(crate) fn respond_produce(ctx: &mut Ctx, broker: u8, session: u8, msg: MsgId, record: u16, outcome: ProduceOutcome, request: u32) {
+        let what = FlightKind::ProduceResponse { msg, record, outcome, request: FlightId(request) };
+        let flight = ctx.send(Actor::Broker(broker), Actor::Producer { session }, what);
+        if matches!(outcome, ProduceOutcome::Ok { .. }) && ctx.strike(Fault::DropAck, Some(msg)) {
+            ctx.flights[flight as usize].doomed = Some(Fault::DropAck);
+            // Responses on a connection return in order (protocol guide, Network): a lost ACK
+            // means the connection broke, and every later response on it is lost too.
+            ctx.break_connection(BrokenConnection { session, broker, fault: Fault::DropAck });
+        }
+    }
+
+    /// Advances the high watermark if it may (`Partition::advanced_hw`).
+    pub(crate) fn advance_hw(&mut self, ctx: &mut Ctx) -> Option<AdvancedHw> {
+        let hw = self.advanced_hw(ctx.cfg.config.min_insync_replicas)?;
+        let leader = self.leader?;
+        let old = self.replicas[usize::from(leader)].hw;
+        self.replicas[usize::from(leader)].hw = hw;
+        ctx.record(EventKind::HighWatermark { broker: leader, hw });
+        Some(AdvancedHw { leader, old, hw })
+    }
+
+    /// The acks=all requests the high watermark `hw` releases, in the order they were appended;
+    /// the others keep waiting.
+    pub(crate) fn release_acks(&mut self, hw: u64) -> Vec<PendingAck> {
+        let (ready, waiting): (Vec<_>, Vec<_>) = self.pending_acks.iter().partition(|ack| ack.offset < hw);
+        self.pending_acks = waiting;
+        ready
+    }
+
+    /// Faults waiting for a record to be committed (below the HW): disk loss, and with one replica
+    /// the "crash after replication" (there is nothing to replicate to). Returns whether the
+    /// leader crashes, and whether with its disk.
+    pub(crate) fn committed_faults(&self, ctx: &mut Ctx, old: u64, hw: u64) -> Option<bool> {
+        for offset in old..hw {
+            let Some(msg) = self.log().get(offset as usize).and_then(|e| e.msg()) else { continue };
+            if ctx.strike(Fault::DiskLost, Some(msg)) {
+                return Some(true);
+            }
+            if self.replicas.len() == 1 && ctx.strike(Fault::LeaderCrashReplicated, Some(msg)) {
+                return Some(false);
+            }
+        }
+        None
+    }
+
+    /// The leader crashes (keeping its disk unless `disk_lost`). Its connections close at once,
+    /// but nothing elects a new leader yet: the KRaft controller fences the broker only when its
+    /// lease runs out, `broker.session.timeout.ms` after its last heartbeat (KRaftConfigs
+    /// BROKER_SESSION_TIMEOUT_MS_DEFAULT = 9000). Until then the partition has no leader, the
+    /// follower still appends a fetch response already on its way, and clients hold their records
+    /// (a request cannot go to a broker that refuses connections). The crashed broker cannot come
+    /// back before it is fenced either: ClusterControlManager.registerBroker refuses a new
+    /// incarnation while the old one's session is valid (DUPLICATE_BROKER_REGISTRATION).
+    /// Returns what it held for its clients; `schedule_fencing` follows once they know.
+    pub(crate) fn crash_leader(&mut self, ctx: &mut Ctx, disk_lost: bool) -> Option<CrashedLeader> {
+        let broker = self.leader?;
+        let replica = &mut self.replicas[usize::from(broker)];
+        replica.alive = false;
+        if disk_lost {
+            replica.log.clear();
+            replica.hw = 0;
+        }
+        ctx.record(EventKind::BrokerCrashed { broker, disk_lost });
+        // Its sockets close: clients reconnect to whoever leads next.
+        ctx.close_connections_to(broker);
+        self.leader = None;
+        self.last_leader = broker;
+        self.parked_replica_fetch = None;
+        // Its sockets close: the requests it held without answering fail at once
+        // (NetworkClient.processDisconnection); responses it had already sent still arrive, and
+        // requests still on their way fail when they reach the closed port.
+        let parked_consumer_fetch = self.parked_consumer_fetch.take().is_some();
+        let pending_acks = std::mem::take(&mut self.pending_acks);
+        Some(CrashedLeader { broker, parked_consumer_fetch, pending_acks })
+    }
+
+    /// The controller fences the crashed `broker` after `broker.session.timeout.ms`; it returns
+    /// after the later of that and `lab.restart.ms`.
+    pub(crate) fn schedule_fencing(ctx: &mut Ctx, broker: u8) {
+        let fenced = ctx.now + ctx.cfg.session_timeout;
+        ctx.schedule(fenced, Action::BrokerFenced { broker });
+        ctx.schedule(fenced.max(ctx.now + ctx.cfg.restart), Action::BrokerRestart { broker });
+    }
+
+    /// The crashed leader's lease ran out: the controller fences it. A clean election picks the
+    /// follower only if it is in the ISR; an unclean one takes it anyway; otherwise the partition
+    /// stays offline until the old leader returns. Returns whom to elect, and whether uncleanly.
+    pub(crate) fn broker_fenced(&mut self, ctx: &mut Ctx, broker: u8) -> Option<(u8, bool)> {
+        if self.leader.is_some() || self.replicas[usize::from(broker)].alive {
+            return None;
+        }
+        ctx.record(EventKind::BrokerFenced { broker });
+        let candidate = self.follower().filter(|f| self.replicas[usize::from(*f)].alive);
+        match candidate {
+            Some(f) if self.isr[usize::from(f)] => Some((f, false)),
+            Some(f) if ctx.cfg.config.unclean_leader_election => Some((f, true)),
+            _ => {
+                ctx.record(EventKind::PartitionOffline);
+                None
+            }
+        }
+    }
+
+    /// `broker` becomes the leader under a new leader epoch, alone in the ISR.
+    pub(crate) fn elect(&mut self, ctx: &mut Ctx, broker: u8, unclean: bool) {
+        self.leader = Some(broker);
+        self.last_leader = broker;
+        self.leader_epoch += 1;
+        for (b, in_sync) in self.isr.iter_mut().enumerate() {
+            *in_sync = b == usize::from(broker);
+        }
+        let replica = &mut self.replicas[usize::from(broker)];
+        replica.hw = replica.hw.min(replica.leo());
+        let leader_epoch = self.leader_epoch;
+        ctx.record(EventKind::LeaderElected { broker, unclean, leader_epoch });
+    }
+
+    /// A crashed broker returns: it leads again if the partition was offline (returns whom to
+    /// elect, and whether uncleanly), or else truncates its diverging tail to the leader's log
+    /// (leader epochs, KIP-101/KIP-279) and fetches. `follower_catches_up_with` follows.
+    pub(crate) fn broker_restart(&mut self, ctx: &mut Ctx, broker: u8) -> Option<(u8, bool)> {
+        self.replicas[usize::from(broker)].alive = true;
+        ctx.record(EventKind::BrokerRestarted { broker });
+        let in_isr = self.isr[usize::from(broker)];
+        match self.leader {
+            None if in_isr => return Some((broker, false)),
+            None if ctx.cfg.config.unclean_leader_election => return Some((broker, true)),
+            None => {
+                // A restarted broker outside the ISR waits, offline, for an in-sync replica.
+                ctx.record(EventKind::PartitionOffline);
+            }
+            Some(leader) if leader != broker => {
+                self.truncate_to_leader(ctx, broker, leader);
+                self.start_follower_fetching(ctx);
+            }
+            Some(_) => {}
+        }
+        None
+    }
+
+    /// After `broker` returned as the leader, a running follower truncates to its log and fetches.
+    pub(crate) fn follower_catches_up_with(&mut self, ctx: &mut Ctx, broker: u8) {
+        if let Some(f) = self.follower() {
+            if f != broker && self.replicas[usize::from(f)].alive && self.leader == Some(broker) {
+                self.truncate_to_leader(ctx, f, broker);
+                self.start_follower_fetching(ctx);
+            }
+        }
+    }
+
+    fn truncate_to_leader(&mut self, ctx: &mut Ctx, follower: u8, leader: u8) {
+        let leader_log = &self.replicas[usize::from(leader)].log;
+        let follower_log = &self.replicas[usize::from(follower)].log;
+        let common = follower_log.iter().zip(leader_log.iter()).take_while(|(a, b)| a == b).count();
+        let end = follower_log.len();
+        if common < end {
+            let replica = &mut self.replicas[usize::from(follower)];
+            replica.log.truncate(common);
+            replica.hw = replica.hw.min(common as u64);
+            ctx.record(EventKind::Truncated { broker: follower, from: common as u64, to: end as u64 });
+        }
+    }
+
+    /// A consumer fetch from `consumer` reached a broker. Fetches never return records at or past
+    /// the high watermark, and read_committed fetches stop at the last stable offset (KIP-98).
+    pub(crate) fn on_fetch(&mut self, ctx: &mut Ctx, consumer: &mut Consumer, id: u32) {
+        let flight = &ctx.flights[id as usize];
+        let (Actor::Broker(broker), FlightKind::Fetch { offset, leader_epoch }) = (flight.to, flight.what) else { return };
+        if self.leader != Some(broker) {
+            return consumer.fetch_failed(ctx);
+        }
+        let offset = self.consumer_checks_position_at_leader(ctx, consumer, offset, leader_epoch);
+        self.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset });
+        self.wake_consumer_fetch(ctx);
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", consumers): the consumer checks its position
+    /// against the leader when its fetch arrives there, without the round trips Kafka's consumer
+    /// makes first, and the fetch reads from the checked position. Returns that position.
+    ///
+    /// - KIP-320: a consumer that last fetched under an older leader epoch asks where that epoch
+    ///   ends on the current leader (OffsetsForLeaderEpoch); if its position is past that point
+    ///   the log was truncated under it, and it moves back to the divergence point instead of
+    ///   skipping records that now sit at reused offsets.
+    /// - A position past the log end (OFFSET_OUT_OF_RANGE) is reset by auto.offset.reset.
+    fn consumer_checks_position_at_leader(&self, ctx: &mut Ctx, consumer: &mut Consumer, offset: u64, known_epoch: u32) -> u64 {
+        let mut offset = offset;
+        consumer.leader_epoch = self.leader_epoch;
+        if known_epoch < self.leader_epoch {
+            let epoch_end = self.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
+            if epoch_end < offset {
+                ctx.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
+                consumer.position = epoch_end;
+                offset = epoch_end;
+            }
+        }
+        if offset > self.leo() {
+            let to = match ctx.cfg.config.auto_offset_reset {
+                OffsetReset::Earliest => 0,
+                OffsetReset::Latest => self.read_limit(ctx.cfg.config.isolation_level),
+            };
+            ctx.record(EventKind::OffsetReset { from: offset, to });
+            consumer.position = to;
+            offset = to;
+        }
+        offset
     }
 }
 

@@ -856,6 +856,12 @@ impl<'a> Ctx<'a> {
         self.broken.retain(|c| (c.session, c.broker) != (session, broker));
     }
 
+    /// `broker` crashed: its sockets close, so every connection to it is mended (clients
+    /// reconnect to whoever leads next).
+    pub(crate) fn close_connections_to(&mut self, broker: u8) {
+        self.broken.retain(|c| c.broker != broker);
+    }
+
     /// The fault of `connection` if it is broken in that direction.
     fn broken_by(&self, connection: BrokenConnection) -> Option<Fault> {
         self.broken.contains(&connection).then_some(connection.fault)
