@@ -88,8 +88,8 @@
 //!   markers take an offset; a transaction whose marker is not yet below the high watermark still
 //!   holds the last stable offset; markers lost in a failover are written again. The
 //!   coordinator writes its markers into the leader's log itself, as if WriteTxnMarkers were
-//!   answered at once (`World::flush_pending_markers`), and takes an EndTxn's producer id from the
-//!   instance that sent it (`World::end_txn_producer_id`).
+//!   answered at once (`TxnCoordinator::flush_pending_markers`), and takes an EndTxn's producer
+//!   id from the instance that sent it (`TxnCoordinator::end_txn_producer_id`).
 //! - Consumers: fetches park at the leader until there is something readable (no empty
 //!   responses); consumers detect truncation after a leader change from the committed offset's
 //!   leader epoch (KIP-320). The consumer checks its position (KIP-320's OffsetsForLeaderEpoch,

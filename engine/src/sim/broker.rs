@@ -333,7 +333,7 @@ use super::config::{Acks, EffectiveConfig, IsolationLevel, OffsetReset};
 use super::consumer::Consumer;
 use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
-use super::txn::{TxnCoordinator, TxnMarker, TxnMeta, TxnPhase};
+use super::txn::TxnCoordinator;
 use super::world::{ctx, Action, BrokenConnection, Ctx, FlightState, World};
 
 impl World {
@@ -374,7 +374,8 @@ impl World {
         }
         let offset = self.partition.append(&mut ctx!(self), broker, msg, record, pid, epoch, seq, txn);
         if txn {
-            self.begin_txn_if_needed(pid);
+            let first_offset = self.partition.leo().saturating_sub(1);
+            self.txn_coordinator.begin_if_needed(&mut ctx!(self), pid, first_offset);
         }
         if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(msg)) {
             // The crashed process closes its sockets: the client fails every in-flight request
@@ -547,92 +548,49 @@ impl World {
         self.partition.wake_consumer_fetch(&mut ctx!(self));
     }
 
-    // ----- the transaction coordinator (its state and rules: sim/txn.rs) -----
+    // ----- the transaction coordinator (its state, rules and handlers: sim/txn.rs) -----
+    //
+    // Writing markers may move the high watermark, which reaches every actor, so the entry points
+    // below run it between the coordinator's handlers.
 
-    fn begin_txn_if_needed(&mut self, pid: u32) {
-        let first_offset = self.partition.leo().saturating_sub(1);
-        let Some(epoch) = self.txn_coordinator.begin(pid, self.now, first_offset) else { return };
-        let began = self.now;
-        self.record(EventKind::TxnBegan { pid, epoch });
-        self.schedule(self.now + self.cfg.transaction_timeout, Action::TxnTimeout { pid, epoch, began });
-    }
-
-    /// InitProducerId: a new epoch for the transactional id; an open transaction of the previous
-    /// epoch is aborted at once (TransactionCoordinator.handleInitProducerId).
+    /// InitProducerId (`TxnCoordinator::on_init_producer_id`): an open transaction of the previous
+    /// epoch is aborted at once (TransactionCoordinator.handleInitProducerId), then the answer.
     pub(crate) fn on_init_producer_id(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let (from, FlightKind::InitProducerId { transactional_id: tid }) = (flight.from, flight.what) else { return };
-        let index = match self.txn_coordinator.by_transactional_id(tid) {
-            Some(index) => {
-                // TransactionCoordinator.handleInitProducerId: an ongoing transaction is aborted
-                // under a bumped epoch first (prepareFenceProducerEpoch; the client is told
-                // CONCURRENT_TRANSACTIONS and retries), and the retry bumps the epoch again, so
-                // the new instance gets epoch + 2. Without an open transaction: epoch + 1.
-                if self.txn_coordinator.txns[index].phase == TxnPhase::Ongoing {
-                    self.abort_txn(index, true);
-                }
-                self.txn_coordinator.bump_epoch(index);
-                index
-            }
-            None => self.txn_coordinator.register(tid, &mut self.next_pid),
-        };
-        let TxnMeta { pid, epoch, .. } = self.txn_coordinator.txns[index];
-        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch });
+        let Some(init) = self.txn_coordinator.on_init_producer_id(&mut ctx!(self), &mut self.next_pid, id) else { return };
+        if init.fence {
+            self.abort_txn(init.index, true);
+        }
+        self.txn_coordinator.answer_init_producer_id(&mut ctx!(self), init);
     }
 
-    /// The coordinator aborts the open transaction `index` (its producer was fenced, or it timed
-    /// out): the epoch it was opened under is bumped, and the abort marker carries the new one.
+    /// The coordinator aborts the open transaction `index` (`TxnCoordinator::expire`).
     fn abort_txn(&mut self, index: usize, fenced: bool) {
-        let TxnMeta { pid, epoch, .. } = self.txn_coordinator.txns[index];
-        self.record(EventKind::TxnExpired { pid, epoch, fenced });
-        self.txn_coordinator.bump_epoch(index);
+        self.txn_coordinator.expire(&mut ctx!(self), index, fenced);
         self.complete_txn(index, false);
     }
 
+    /// Transaction `index` completes: its markers are written, then it is recorded complete.
     fn complete_txn(&mut self, index: usize, commit: bool) {
-        let TxnMarker { pid, epoch, commit } = self.txn_coordinator.complete(index, commit);
+        let marker = self.txn_coordinator.complete(index, commit);
         self.flush_pending_markers();
-        self.record(EventKind::TxnCompleted { pid, epoch, commit });
+        TxnCoordinator::completed(&mut ctx!(self), marker);
     }
 
-    /// Shortcut (lib.rs, "Modelling decisions", transactions): the coordinator writes its markers
-    /// into the leader's log itself, as if WriteTxnMarkers were answered at once; they wait while
-    /// the partition is offline.
+    /// `TxnCoordinator::flush_pending_markers`, then the high watermark and the fetches may move.
     fn flush_pending_markers(&mut self) {
-        if self.partition.leader.is_none() {
-            return;
+        if self.txn_coordinator.flush_pending_markers(&mut ctx!(self), &mut self.partition) {
+            self.after_leader_change();
         }
-        for TxnMarker { pid, epoch, commit } in self.txn_coordinator.take_pending_markers() {
-            let leader_epoch = self.partition.leader_epoch;
-            let Some(leader) = self.partition.leader else { return };
-            let replica = &mut self.partition.replicas[usize::from(leader)];
-            let offset = replica.leo();
-            replica.log.push(LogEntry { offset, leader_epoch, kind: EntryKind::Marker { pid, epoch, commit } });
-            self.record(EventKind::MarkerWritten { offset, pid, commit });
-        }
-        self.after_leader_change();
     }
 
-    /// Shortcut (lib.rs, "Modelling decisions", transactions): EndTxn carries the producer id in
-    /// Kafka; the lab's `FlightKind::EndTxn` names the epoch only, and the coordinator reads the
-    /// producer id of the instance that sent it.
-    fn end_txn_producer_id(&self, session: u8) -> u32 {
-        self.producer.sessions[usize::from(session)].pid
-    }
-
-    /// EndTxn from the producer: fenced if its epoch is old, else the markers are written.
+    /// EndTxn from the producer (`TxnCoordinator::on_end_txn`, lent the producer for the instance
+    /// that sent it): fenced if its epoch is old, else the markers are written, then the answer.
     pub(crate) fn on_end_txn(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let from = flight.from;
-        let FlightKind::EndTxn { commit, epoch } = flight.what else { return };
-        let Actor::Producer { session } = from else { return };
-        let pid = self.end_txn_producer_id(session);
-        let Some(index) = self.txn_coordinator.by_pid(pid) else { return };
-        let ok = self.txn_coordinator.accepts(index, epoch);
-        if ok && self.txn_coordinator.txns[index].phase == TxnPhase::Ongoing {
-            self.complete_txn(index, commit);
+        let Some(end) = self.txn_coordinator.on_end_txn(&mut ctx!(self), &self.producer, id) else { return };
+        if let Some(index) = end.completes {
+            self.complete_txn(index, end.commit);
         }
-        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok });
+        TxnCoordinator::answer_end_txn(&mut ctx!(self), end);
     }
 
     /// transaction.timeout.ms passed with the transaction still open: the coordinator bumps the

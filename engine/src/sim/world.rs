@@ -583,11 +583,6 @@ impl World {
 
     // ----- the network -----
 
-    /// Puts a message on the wire (see [`Ctx::send`]).
-    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind) -> u32 {
-        ctx!(self).send(from, to, what)
-    }
-
     fn arrive(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
         let (from, to, what, doomed) = (flight.from, flight.to, flight.what, flight.doomed);
