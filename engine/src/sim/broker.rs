@@ -338,63 +338,40 @@ use super::world::{ctx, Action, BrokenConnection, Ctx, FlightState, World};
 
 impl World {
     /// A produce request reached a broker (Partition.appendRecordsToLeader, UnifiedLog.append):
-    /// the leader's rules are `impl Partition` (below); this entry point lends the peers they
-    /// reach (the producer's record header, the transaction coordinator) and runs what they cause.
+    /// the leader's rules are `impl Partition` (`on_produce`, `append_produce`, `acknowledge`,
+    /// below); this entry point lends the peers they reach (the producer's record header, the
+    /// transaction coordinator) and runs what they cause in other actors, between them.
     pub(crate) fn on_produce(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let (Actor::Broker(broker), Actor::Producer { session }) = (flight.to, flight.from) else { return };
-        let FlightKind::Produce { msg, record, seq, epoch, .. } = flight.what else { return };
-        let (pid, txn) = self.produce_request_header(record);
-        let respond = move |world: &mut World, outcome| Partition::respond_produce(&mut ctx!(world), broker, session, msg, record, outcome, id);
-        if self.partition.leader != Some(broker) {
-            return respond(self, ProduceOutcome::Err(ProduceError::NotLeader));
+        let Some(request) = self.produce_request(id) else { return };
+        if !self.partition.on_produce(&mut ctx!(self), &request) {
+            return;
         }
-        if self.flights[id as usize].corrupt {
-            // The batch fails its CRC check (LogValidator): CORRUPT_MESSAGE, nothing appended.
-            // With acks=0 the broker only closes the connection; the client has moved on.
-            let error = ProduceError::CorruptMessage;
-            self.record(EventKind::Refused { broker, msg, error });
-            if self.cfg.config.acks == Acks::Zero {
-                return Partition::acks0_broker_closes_connection(&mut ctx!(self), session, broker);
-            }
-            return respond(self, ProduceOutcome::Err(error));
-        }
-        if self.strike(Fault::FollowerOutOfIsr, Some(msg)) {
+        if self.strike(Fault::FollowerOutOfIsr, Some(request.msg)) {
             self.follower_out_of_isr();
         }
-        if let Some(error) = self.partition.refusal(&self.cfg, &self.txn_coordinator, pid, epoch, seq, txn) {
-            self.record(EventKind::Refused { broker, msg, error });
-            return respond(self, ProduceOutcome::Err(error));
-        }
-        if let Some(seq) = seq {
-            if let SequenceCheck::Duplicate(offset) = self.partition.sequence_check(pid, epoch, seq) {
-                self.record(EventKind::DuplicateFound { broker, msg, offset });
-                return respond(self, ProduceOutcome::Ok { offset, duplicate: true });
-            }
-        }
-        let offset = self.partition.append(&mut ctx!(self), broker, msg, record, pid, epoch, seq, txn);
-        if txn {
-            let first_offset = self.partition.leo().saturating_sub(1);
-            self.txn_coordinator.begin_if_needed(&mut ctx!(self), pid, first_offset);
-        }
-        if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(msg)) {
+        let Some(offset) = self.partition.append_produce(&mut ctx!(self), &mut self.txn_coordinator, &request) else { return };
+        if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(request.msg)) {
             // The crashed process closes its sockets: the client fails every in-flight request
             // on the connection at once (NetworkClient disconnect handling), this one included.
             self.crash_leader(false);
             if self.cfg.config.acks != Acks::Zero {
-                self.connection_lost(record);
+                self.connection_lost(request.record);
             }
             return;
         }
-        match self.cfg.config.acks {
-            Acks::Zero => self.after_ack_crash(msg, offset),
-            Acks::One => {
-                respond(self, ProduceOutcome::Ok { offset, duplicate: false });
-                self.after_ack_crash(msg, offset);
-            }
-            Acks::All => self.partition.pending_acks.push(PendingAck { record, offset, session, request: id }),
+        if self.partition.acknowledge(&mut ctx!(self), &request, offset) {
+            self.after_ack_crash(request.msg, offset);
         }
         self.after_leader_change();
+    }
+
+    /// The produce request of flight `id`, with its batch header (`produce_request_header`).
+    fn produce_request(&self, id: u32) -> Option<ProduceRequest> {
+        let flight = &self.flights[id as usize];
+        let (Actor::Broker(broker), Actor::Producer { session }) = (flight.to, flight.from) else { return None };
+        let FlightKind::Produce { msg, record, seq, epoch, .. } = flight.what else { return None };
+        let (pid, txn) = self.produce_request_header(record);
+        Some(ProduceRequest { id, broker, session, msg, record, seq, epoch, pid, txn })
     }
 
     /// Shortcut (lib.rs, "Modelling decisions", one record per batch): a produce request's batch
@@ -619,7 +596,94 @@ pub(crate) struct CrashedLeader {
     pub pending_acks: Vec<PendingAck>,
 }
 
+/// A produce request as the leader reads it: its flight, where it came from and went, and what its
+/// batch carries (the producer id and transactional flag from its header,
+/// `World::produce_request_header`).
+pub(crate) struct ProduceRequest {
+    pub id: u32,
+    pub broker: u8,
+    pub session: u8,
+    pub msg: MsgId,
+    pub record: u16,
+    pub seq: Option<u32>,
+    pub epoch: u16,
+    pub pid: u32,
+    pub txn: bool,
+}
+
 impl Partition {
+    /// A produce request reached `request.broker`: refused at once if it does not lead
+    /// (NOT_LEADER_OR_FOLLOWER) or if the batch fails its CRC check (LogValidator: CORRUPT_MESSAGE,
+    /// nothing appended; with acks=0 the broker only closes the connection, the client has moved
+    /// on). Returns whether the leader goes on with it.
+    pub(crate) fn on_produce(&self, ctx: &mut Ctx, request: &ProduceRequest) -> bool {
+        let &ProduceRequest { id, broker, session, msg, .. } = request;
+        if self.leader != Some(broker) {
+            Self::answer(ctx, request, ProduceOutcome::Err(ProduceError::NotLeader));
+            return false;
+        }
+        if ctx.flights[id as usize].corrupt {
+            let error = ProduceError::CorruptMessage;
+            ctx.record(EventKind::Refused { broker, msg, error });
+            if ctx.cfg.config.acks == Acks::Zero {
+                Self::acks0_broker_closes_connection(ctx, session, broker);
+            } else {
+                Self::answer(ctx, request, ProduceOutcome::Err(error));
+            }
+            return false;
+        }
+        true
+    }
+
+    /// The leader validates the batch (`refusal`; the transaction coordinator's epoch fences a
+    /// transactional one) and answers a duplicate with its original offset, or appends it; a
+    /// transactional append begins the producer's transaction at the coordinator. Returns the
+    /// offset appended at, or `None` once answered.
+    pub(crate) fn append_produce(&mut self, ctx: &mut Ctx, txn_coordinator: &mut TxnCoordinator, request: &ProduceRequest) -> Option<u64> {
+        let &ProduceRequest { broker, msg, record, seq, epoch, pid, txn, .. } = request;
+        if let Some(error) = self.refusal(ctx.cfg, txn_coordinator, pid, epoch, seq, txn) {
+            ctx.record(EventKind::Refused { broker, msg, error });
+            Self::answer(ctx, request, ProduceOutcome::Err(error));
+            return None;
+        }
+        if let Some(seq) = seq {
+            if let SequenceCheck::Duplicate(offset) = self.sequence_check(pid, epoch, seq) {
+                ctx.record(EventKind::DuplicateFound { broker, msg, offset });
+                Self::answer(ctx, request, ProduceOutcome::Ok { offset, duplicate: true });
+                return None;
+            }
+        }
+        let offset = self.append(ctx, broker, msg, record, pid, epoch, seq, txn);
+        if txn {
+            let first_offset = self.leo().saturating_sub(1);
+            txn_coordinator.begin_if_needed(ctx, pid, first_offset);
+        }
+        Some(offset)
+    }
+
+    /// The leader acknowledges the record it appended at `offset` as `acks` says: acks=1 answers
+    /// now, acks=all once the high watermark passes it, acks=0 never. Returns whether the "crash
+    /// after the ACK" may strike now (`crashes_after_ack`).
+    pub(crate) fn acknowledge(&mut self, ctx: &mut Ctx, request: &ProduceRequest, offset: u64) -> bool {
+        match ctx.cfg.config.acks {
+            Acks::Zero => true,
+            Acks::One => {
+                Self::answer(ctx, request, ProduceOutcome::Ok { offset, duplicate: false });
+                true
+            }
+            Acks::All => {
+                let &ProduceRequest { record, session, id, .. } = request;
+                self.pending_acks.push(PendingAck { record, offset, session, request: id });
+                false
+            }
+        }
+    }
+
+    fn answer(ctx: &mut Ctx, request: &ProduceRequest, outcome: ProduceOutcome) {
+        let &ProduceRequest { id, broker, session, msg, record, .. } = request;
+        Self::respond_produce(ctx, broker, session, msg, record, outcome, id);
+    }
+
     /// Shortcut (lib.rs, "Modelling decisions", time): KafkaApis.handleProduceRequest closes the
     /// connection of an acks=0 request that fails, and the requests queued behind it on that
     /// connection are lost. The broker marks the producer's requests still on that link lost.
