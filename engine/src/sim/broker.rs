@@ -1110,6 +1110,7 @@ mod tests {
 
     use super::*;
     use crate::sim::config::IsolationLevel;
+    use crate::sim::world::World;
 
     const PID: ProducerId = 7;
 
@@ -1208,6 +1209,57 @@ mod tests {
         assert_eq!(p.advanced_hw(2), None, "below min.insync.replicas=2 it does not move");
         p.leader = None;
         assert_eq!(p.advanced_hw(1), None, "offline");
+    }
+
+    fn world(unclean_leader_election: bool) -> World {
+        let mut config = crate::Preset::AtLeastOnce.config();
+        config.unclean_leader_election = unclean_leader_election;
+        World::with_config(config.resolve().unwrap(), 1, 0)
+    }
+
+    /// A crashed leader keeps nothing for its clients (NetworkClient.processDisconnection), the
+    /// controller fences it and elects the in-sync follower under a new leader epoch
+    /// (PartitionChangeBuilder), and the old leader, back, truncates the tail no one else has to
+    /// the new leader's log (KIP-101, KIP-279) before it fetches.
+    #[test]
+    fn a_crashed_leader_is_replaced_by_the_in_sync_follower_and_truncates_when_back() {
+        let mut w = world(false);
+        let mut p = Partition::new(2);
+        p.replicas[0].log = six_batches();
+        p.replicas[1].log = six_batches()[..4].to_vec();
+        (p.replicas[0].hw, p.replicas[1].hw, p.follower_fetch_offset) = (4, 4, 4);
+        p.pending_acks.push(PendingAck { record: 4, offset: 4, session: 0, request: 0 });
+        let crashed = p.crash_leader(&mut ctx!(w), false).unwrap();
+        assert_eq!((crashed.broker, crashed.pending_acks.len()), (0, 1), "its unanswered acks fail");
+        assert_eq!((p.leader, p.last_leader, p.replicas[0].alive), (None, 0, false));
+        assert_eq!(p.broker_fenced(&mut ctx!(w), 0), Some((1, false)), "in the ISR: a clean election");
+        p.elect(&mut ctx!(w), 1, false);
+        assert_eq!((p.leader, p.leader_epoch, p.isr.clone()), (Some(1), 1, vec![false, true]));
+        assert_eq!(p.broker_restart(&mut ctx!(w), 0), None, "a leader is there: it follows");
+        assert_eq!((p.replicas[0].leo(), p.replicas[0].hw), (4, 4));
+        let kinds: Vec<EventKind> = w.events().iter().map(|e| e.kind).collect();
+        assert!(matches!(kinds[0], EventKind::BrokerCrashed { broker: 0, disk_lost: false }));
+        assert!(matches!(kinds[1], EventKind::BrokerFenced { broker: 0 }));
+        assert!(matches!(kinds[2], EventKind::LeaderElected { broker: 1, unclean: false, leader_epoch: 1 }));
+        assert!(matches!(kinds[3], EventKind::BrokerRestarted { broker: 0 }));
+        assert!(matches!(kinds[4], EventKind::Truncated { broker: 0, from: 4, to: 6 }));
+        assert!(matches!(kinds[5], EventKind::Sent { what: FlightKind::ReplicaFetch { offset: 4 }, .. }));
+    }
+
+    /// unclean.leader.election.enable: a follower outside the ISR is elected only if it is set;
+    /// otherwise the partition stays offline (PartitionChangeBuilder.electLeader).
+    #[test]
+    fn a_follower_outside_the_isr_leads_only_after_an_unclean_election() {
+        for unclean in [false, true] {
+            let mut w = world(unclean);
+            let mut p = Partition::new(2);
+            p.isr[1] = false;
+            p.crash_leader(&mut ctx!(w), false);
+            let elected = p.broker_fenced(&mut ctx!(w), 0);
+            assert_eq!(elected, unclean.then_some((1, true)), "unclean.leader.election.enable={unclean}");
+            let offline = w.events().iter().any(|e| matches!(e.kind, EventKind::PartitionOffline));
+            assert_eq!(offline, !unclean);
+        }
     }
 
     /// KIP-98 (read_committed): a fetch returns nothing at or past the last stable offset and

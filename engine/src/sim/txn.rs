@@ -294,6 +294,7 @@ mod tests {
 
     use super::*;
     use crate::sim::event::MsgId;
+    use crate::sim::world::ctx;
 
     /// TransactionCoordinator.handleInitProducerId: a transactional id gets a producer id once;
     /// every InitProducerId bumps its epoch, and an older epoch is fenced from then on, for
@@ -312,6 +313,37 @@ mod tests {
         assert!(coordinator.accepts(index, 1) && !coordinator.fences(5, 1));
         coordinator.take_epoch(5, 3);
         assert!(coordinator.fences(5, 2), "KIP-360: the producer's own bump is the coordinator's too");
+    }
+
+    /// TransactionCoordinator.handleInitProducerId: a new instance of a transactional id with an
+    /// open transaction fences it: the transaction is aborted under a bumped epoch (its ABORT
+    /// marker written into the leader's log, WriteTxnMarkers) and the new instance gets epoch + 2.
+    #[test]
+    fn init_producer_id_aborts_the_open_transaction_and_answers_epoch_plus_two() {
+        let mut w = crate::World::with_config(crate::Preset::AtLeastOnce.config().resolve().unwrap(), 1, 0);
+        let mut coordinator = TxnCoordinator::default();
+        let mut partition = Partition::new(1);
+        let mut next_pid = 1;
+        coordinator.register(0, &mut next_pid);
+        coordinator.begin_if_needed(&mut ctx!(w), 1, 0);
+        assert_eq!(coordinator.txns[0].phase, TxnPhase::Ongoing);
+        let asking = Actor::Producer { session: 1 };
+        let id = ctx!(w).send(asking, Actor::TxnCoordinator, FlightKind::InitProducerId { transactional_id: 0 });
+        let init = coordinator.on_init_producer_id(&mut ctx!(w), &mut next_pid, id).unwrap();
+        assert!(init.known && init.fence && next_pid == 2, "a known id, with a transaction to abort");
+        coordinator.expire(&mut ctx!(w), init.index, true);
+        let marker = coordinator.complete(init.index, false);
+        assert!(coordinator.flush_pending_markers(&mut ctx!(w), &mut partition));
+        assert_eq!(partition.log()[0].kind, EntryKind::Marker { pid: 1, epoch: 1, commit: false });
+        TxnCoordinator::completed(&mut ctx!(w), marker);
+        coordinator.answer_init_producer_id(&mut ctx!(w), init);
+        let kinds: Vec<EventKind> = w.events().iter().map(|e| e.kind).collect();
+        assert!(matches!(kinds[0], EventKind::TxnBegan { pid: 1, epoch: 0 }));
+        assert!(matches!(kinds[2], EventKind::TxnExpired { pid: 1, epoch: 0, fenced: true }));
+        assert!(matches!(kinds[3], EventKind::MarkerWritten { offset: 0, pid: 1, commit: false }));
+        assert!(matches!(kinds[4], EventKind::TxnCompleted { pid: 1, epoch: 1, commit: false }));
+        let answer = FlightKind::InitProducerIdResponse { pid: 1, epoch: 2 };
+        assert!(matches!(kinds[5], EventKind::Sent { what, .. } if what == answer), "epoch + 2");
     }
 
     /// TransactionCoordinator.abortTimedOutTransactions: only the transaction that began at that
