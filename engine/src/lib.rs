@@ -26,7 +26,7 @@
 //!   retried request: `network-delay-reorder` (slug kept for links) makes a message's first
 //!   request arrive damaged, refused with the retriable CORRUPT_MESSAGE; with acks=0 the broker
 //!   closes the connection instead and the requests behind it are lost
-//!   (`World::acks0_broker_closes_connection`).
+//!   (`Partition::acks0_broker_closes_connection`).
 //! - Configuration: `Config` holds a value for every setting, so it cannot tell a default from a
 //!   value set explicitly. Where Kafka distinguishes them it says so: `enable.idempotence` is an
 //!   `Option`; `delivery.timeout.ms` below `request.timeout.ms` is refused as Kafka refuses an
@@ -88,13 +88,13 @@
 //!   markers take an offset; a transaction whose marker is not yet below the high watermark still
 //!   holds the last stable offset; markers lost in a failover are written again. The
 //!   coordinator writes its markers into the leader's log itself, as if WriteTxnMarkers were
-//!   answered at once (`World::flush_pending_markers`), and takes an EndTxn's producer id from the
-//!   instance that sent it (`World::end_txn_producer_id`).
+//!   answered at once (`TxnCoordinator::flush_pending_markers`), and takes an EndTxn's producer
+//!   id from the instance that sent it (`TxnCoordinator::end_txn_producer_id`).
 //! - Consumers: fetches park at the leader until there is something readable (no empty
 //!   responses); consumers detect truncation after a leader change from the committed offset's
 //!   leader epoch (KIP-320). The consumer checks its position (KIP-320's OffsetsForLeaderEpoch,
 //!   auto.offset.reset) when its fetch reaches the leader, without those round trips
-//!   (`World::consumer_checks_position_at_leader`); a commit stores the leader epoch the consumer
+//!   (`Partition::consumer_checks_position_at_leader`); a commit stores the leader epoch the consumer
 //!   holds when the commit lands (`World::consumer_leader_epoch`). One consumer in the group
 //!   (`World::consumers` holds one member): a rebalance is a rejoin at the committed offset, with
 //!   no JoinGroup round trip (`GroupCoordinator::join`). A consumer that dies closes its

@@ -329,82 +329,49 @@ pub fn fetchable(
 
 // ----- the brokers at work: the leader, the follower, the coordinators -----
 
-use super::config::{Acks, IsolationLevel, OffsetReset};
+use super::config::{Acks, EffectiveConfig, IsolationLevel, OffsetReset};
+use super::consumer::Consumer;
 use super::event::{Actor, EventKind, FlightId, FlightKind, ProduceError, ProduceOutcome};
 use super::fault::Fault;
-use super::txn::{TxnMarker, TxnMeta, TxnPhase};
+use super::txn::TxnCoordinator;
 use super::world::{ctx, Action, BrokenConnection, Ctx, FlightState, World};
 
 impl World {
-    fn leader_replica(&mut self) -> Option<&mut Replica> {
-        let leader = self.partition.leader?;
-        Some(&mut self.partition.replicas[usize::from(leader)])
-    }
-
-    /// A produce request reached a broker (Partition.appendRecordsToLeader, UnifiedLog.append).
+    /// A produce request reached a broker (Partition.appendRecordsToLeader, UnifiedLog.append):
+    /// the leader's rules are `impl Partition` (`on_produce`, `append_produce`, `acknowledge`,
+    /// below); this entry point lends the peers they reach (the producer's record header, the
+    /// transaction coordinator) and runs what they cause in other actors, between them.
     pub(crate) fn on_produce(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let (Actor::Broker(broker), Actor::Producer { session }) = (flight.to, flight.from) else { return };
-        let FlightKind::Produce { msg, record, seq, epoch, .. } = flight.what else { return };
-        let (pid, txn) = self.produce_request_header(record);
-        let respond = move |world: &mut World, outcome| world.respond_produce(broker, session, msg, record, outcome, id);
-        if self.partition.leader != Some(broker) {
-            return respond(self, ProduceOutcome::Err(ProduceError::NotLeader));
+        let Some(request) = self.produce_request(id) else { return };
+        if !self.partition.on_produce(&mut ctx!(self), &request) {
+            return;
         }
-        if self.flights[id as usize].corrupt {
-            // The batch fails its CRC check (LogValidator): CORRUPT_MESSAGE, nothing appended.
-            // With acks=0 the broker only closes the connection; the client has moved on.
-            let error = ProduceError::CorruptMessage;
-            self.record(EventKind::Refused { broker, msg, error });
-            if self.cfg.config.acks == Acks::Zero {
-                return self.acks0_broker_closes_connection(session, broker);
-            }
-            return respond(self, ProduceOutcome::Err(error));
-        }
-        if self.strike(Fault::FollowerOutOfIsr, Some(msg)) {
+        if self.strike(Fault::FollowerOutOfIsr, Some(request.msg)) {
             self.follower_out_of_isr();
         }
-        if let Some(error) = self.refusal(pid, epoch, seq, txn) {
-            self.record(EventKind::Refused { broker, msg, error });
-            return respond(self, ProduceOutcome::Err(error));
-        }
-        if let Some(seq) = seq {
-            if let SequenceCheck::Duplicate(offset) = self.sequence_check(pid, epoch, seq) {
-                self.record(EventKind::DuplicateFound { broker, msg, offset });
-                return respond(self, ProduceOutcome::Ok { offset, duplicate: true });
-            }
-        }
-        let offset = self.append(broker, msg, record, pid, epoch, seq, txn);
-        if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(msg)) {
+        let Some(offset) = self.partition.append_produce(&mut ctx!(self), &mut self.txn_coordinator, &request) else { return };
+        if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(request.msg)) {
             // The crashed process closes its sockets: the client fails every in-flight request
             // on the connection at once (NetworkClient disconnect handling), this one included.
             self.crash_leader(false);
             if self.cfg.config.acks != Acks::Zero {
-                self.connection_lost(record);
+                self.connection_lost(request.record);
             }
             return;
         }
-        match self.cfg.config.acks {
-            Acks::Zero => self.after_ack_crash(msg, offset),
-            Acks::One => {
-                respond(self, ProduceOutcome::Ok { offset, duplicate: false });
-                self.after_ack_crash(msg, offset);
-            }
-            Acks::All => self.partition.pending_acks.push(PendingAck { record, offset, session, request: id }),
+        if self.partition.acknowledge(&mut ctx!(self), &request, offset) {
+            self.after_ack_crash(request.msg, offset);
         }
         self.after_leader_change();
     }
 
-    /// Shortcut (lib.rs, "Modelling decisions", time): KafkaApis.handleProduceRequest closes the
-    /// connection of an acks=0 request that fails, and the requests queued behind it on that
-    /// connection are lost. The broker marks the producer's requests still on that link lost.
-    fn acks0_broker_closes_connection(&mut self, session: u8, broker: u8) {
-        for later in self.flights.iter_mut() {
-            let same_link = later.from == Actor::Producer { session } && later.to == Actor::Broker(broker);
-            if same_link && later.state == FlightState::InFlight && matches!(later.what, FlightKind::Produce { .. }) {
-                later.doomed = Some(Fault::NetworkDelayReorder);
-            }
-        }
+    /// The produce request of flight `id`, with its batch header (`produce_request_header`).
+    fn produce_request(&self, id: u32) -> Option<ProduceRequest> {
+        let flight = &self.flights[id as usize];
+        let (Actor::Broker(broker), Actor::Producer { session }) = (flight.to, flight.from) else { return None };
+        let FlightKind::Produce { msg, record, seq, epoch, .. } = flight.what else { return None };
+        let (pid, txn) = self.produce_request_header(record);
+        Some(ProduceRequest { id, broker, session, msg, record, seq, epoch, pid, txn })
     }
 
     /// Shortcut (lib.rs, "Modelling decisions", one record per batch): a produce request's batch
@@ -416,70 +383,9 @@ impl World {
         (r.pid, r.txn.is_some())
     }
 
-    /// Why the leader refuses a record, if it does: NOT_ENOUGH_REPLICAS for acks=all below
-    /// min.insync.replicas (Partition.appendRecordsToLeader), a fenced epoch, a sequence gap.
-    fn refusal(&self, pid: u32, epoch: u16, seq: Option<u32>, txn: bool) -> Option<ProduceError> {
-        let min_isr = self.cfg.config.min_insync_replicas;
-        if self.cfg.config.acks == Acks::All && self.partition.isr_size() < min_isr {
-            return Some(ProduceError::NotEnoughReplicas);
-        }
-        if txn && self.txn_coordinator.fences(pid, epoch) {
-            return Some(ProduceError::InvalidProducerEpoch);
-        }
-        match seq.map(|seq| self.sequence_check(pid, epoch, seq)) {
-            Some(SequenceCheck::OutOfOrder) => Some(ProduceError::OutOfOrderSequence),
-            Some(SequenceCheck::Fenced) => Some(ProduceError::InvalidProducerEpoch),
-            _ => None,
-        }
-    }
-
-    /// The leader's sequence check. The lab knows whether the partition ever held a record of the
-    /// producer id; if it did and the log no longer does (truncation, a lost disk), the broker has
-    /// no state for it and accepts any sequence, as Kafka does. A producer id the partition never
-    /// saw must start at sequence 0 (see lib.rs, "Modelling decisions").
-    fn sequence_check(&self, pid: u32, epoch: u16, seq: u32) -> SequenceCheck {
-        let state_lost = self.partition.pids_appended.contains(&pid);
-        check_sequence_after_loss(self.partition.log(), pid, epoch, seq, state_lost)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn append(&mut self, broker: u8, msg: super::event::MsgId, record: u16, pid: u32, epoch: u16, seq: Option<u32>, txn: bool) -> u64 {
-        let leader_epoch = self.partition.leader_epoch;
-        let replica = &mut self.partition.replicas[usize::from(broker)];
-        let offset = replica.leo();
-        let kind = EntryKind::Data { msg, record, pid, epoch, seq, txn };
-        replica.log.push(LogEntry { offset, leader_epoch, kind });
-        if seq.is_some() && !self.partition.pids_appended.contains(&pid) && self.partition.pids_appended.len() < 64 {
-            self.partition.pids_appended.push(pid);
-        }
-        self.record(EventKind::Appended { broker, offset, msg, pid, epoch, seq, txn });
-        if txn {
-            self.begin_txn_if_needed(pid);
-        }
-        offset
-    }
-
-    /// "Leader crash before replication, after the ACK": only possible while the follower lacks
-    /// the record, which acks=all rules out (the ACK waits for the in-sync follower).
-    fn after_ack_crash(&mut self, msg: super::event::MsgId, offset: u64) {
-        let follower_has_it = self
-            .partition
-            .follower()
-            .is_some_and(|f| self.partition.replicas[usize::from(f)].leo() > offset);
-        if !follower_has_it && self.strike(Fault::LeaderCrashUnreplicatedAfterAck, Some(msg)) {
+    fn after_ack_crash(&mut self, msg: MsgId, offset: u64) {
+        if self.partition.crashes_after_ack(&mut ctx!(self), msg, offset) {
             self.crash_leader(false);
-        }
-    }
-
-    /// Answers a produce request; `request` is the request's flight, which the client matches.
-    fn respond_produce(&mut self, broker: u8, session: u8, msg: super::event::MsgId, record: u16, outcome: ProduceOutcome, request: u32) {
-        let what = FlightKind::ProduceResponse { msg, record, outcome, request: FlightId(request) };
-        let flight = self.send(Actor::Broker(broker), Actor::Producer { session }, what);
-        if matches!(outcome, ProduceOutcome::Ok { .. }) && self.strike(Fault::DropAck, Some(msg)) {
-            self.flights[flight as usize].doomed = Some(Fault::DropAck);
-            // Responses on a connection return in order (protocol guide, Network): a lost ACK
-            // means the connection broke, and every later response on it is lost too.
-            self.broken.push(BrokenConnection { session, broker, fault: Fault::DropAck });
         }
     }
 
@@ -490,41 +396,24 @@ impl World {
         self.wake_consumer_fetch();
     }
 
-    /// Advances the high watermark if it may (`Partition::advanced_hw`), then answers the acks it
+    /// Advances the high watermark if it may (`Partition::advance_hw`), then answers the acks it
     /// releases and strikes the faults waiting for records to be committed.
     fn maybe_advance_hw(&mut self) {
-        let Some(hw) = self.partition.advanced_hw(self.cfg.config.min_insync_replicas) else { return };
-        let Some(leader) = self.partition.leader else { return };
-        let old = self.partition.replicas[usize::from(leader)].hw;
-        self.partition.replicas[usize::from(leader)].hw = hw;
-        self.record(EventKind::HighWatermark { broker: leader, hw });
+        let Some(AdvancedHw { leader, old, hw }) = self.partition.advance_hw(&mut ctx!(self)) else { return };
         self.answer_pending_acks(leader, hw);
-        self.committed_faults(old, hw);
-    }
-
-    fn answer_pending_acks(&mut self, leader: u8, hw: u64) {
-        let (ready, waiting): (Vec<_>, Vec<_>) = self.partition.pending_acks.iter().partition(|ack| ack.offset < hw);
-        self.partition.pending_acks = waiting;
-        for PendingAck { record, offset, session, request } in ready {
-            let msg = self.producer.records[usize::from(record)].msg;
-            self.respond_produce(leader, session, msg, record, ProduceOutcome::Ok { offset, duplicate: false }, request);
-            self.after_ack_crash(msg, offset);
-            if self.partition.leader != Some(leader) {
-                return;
-            }
+        if let Some(disk_lost) = self.partition.committed_faults(&mut ctx!(self), old, hw) {
+            self.crash_leader(disk_lost);
         }
     }
 
-    /// Faults waiting for a record to be committed (below the HW): disk loss, and with one replica
-    /// the "crash after replication" (there is nothing to replicate to).
-    fn committed_faults(&mut self, old: u64, hw: u64) {
-        for offset in old..hw {
-            let Some(msg) = self.partition.log().get(offset as usize).and_then(|e| e.msg()) else { continue };
-            if self.strike(Fault::DiskLost, Some(msg)) {
-                return self.crash_leader(true);
-            }
-            if self.partition.replicas.len() == 1 && self.strike(Fault::LeaderCrashReplicated, Some(msg)) {
-                return self.crash_leader(false);
+    fn answer_pending_acks(&mut self, leader: u8, hw: u64) {
+        for PendingAck { record, offset, session, request } in self.partition.release_acks(hw) {
+            let msg = self.producer.records[usize::from(record)].msg;
+            let outcome = ProduceOutcome::Ok { offset, duplicate: false };
+            Partition::respond_produce(&mut ctx!(self), leader, session, msg, record, outcome, request);
+            self.after_ack_crash(msg, offset);
+            if self.partition.leader != Some(leader) {
+                return;
             }
         }
     }
@@ -563,69 +452,34 @@ impl World {
 
     // ----- crashes and elections -----
 
-    /// The leader crashes (keeping its disk unless `disk_lost`). Its connections close at once,
-    /// but nothing elects a new leader yet: the KRaft controller fences the broker only when its
-    /// lease runs out, `broker.session.timeout.ms` after its last heartbeat (KRaftConfigs
-    /// BROKER_SESSION_TIMEOUT_MS_DEFAULT = 9000). Until then the partition has no leader, the
-    /// follower still appends a fetch response already on its way, and clients hold their records
-    /// (a request cannot go to a broker that refuses connections). The crashed broker cannot come
-    /// back before it is fenced either: ClusterControlManager.registerBroker refuses a new
-    /// incarnation while the old one's session is valid (DUPLICATE_BROKER_REGISTRATION).
+    /// The leader crashes (`Partition::crash_leader`); then the clients see its sockets close:
+    /// the consumer's parked fetch and the produce requests it held unanswered fail at once
+    /// (NetworkClient.processDisconnection), and the controller's fencing and the broker's return
+    /// are scheduled.
     pub(crate) fn crash_leader(&mut self, disk_lost: bool) {
-        let Some(broker) = self.partition.leader else { return };
-        let replica = &mut self.partition.replicas[usize::from(broker)];
-        replica.alive = false;
-        if disk_lost {
-            replica.log.clear();
-            replica.hw = 0;
+        let Some(crashed) = self.partition.crash_leader(&mut ctx!(self), disk_lost) else { return };
+        // The parked fetch is the group member's (the lab's group has one).
+        if crashed.parked_consumer_fetch && self.consumers[0].alive {
+            self.consumers[0].fetch_failed(&mut ctx!(self));
         }
-        self.record(EventKind::BrokerCrashed { broker, disk_lost });
-        // Its sockets close: clients reconnect to whoever leads next.
-        self.broken.retain(|c| c.broker != broker);
-        self.partition.leader = None;
-        self.partition.last_leader = broker;
-        self.partition.parked_replica_fetch = None;
-        self.drop_parked_consumer_fetch();
-        // Its sockets close: the requests it held without answering fail at once
-        // (NetworkClient.processDisconnection); responses it had already sent still arrive, and
-        // requests still on their way fail when they reach the closed port.
-        for ack in std::mem::take(&mut self.partition.pending_acks) {
+        for ack in crashed.pending_acks {
             self.connection_lost(ack.record);
         }
-        let fenced = self.now + self.cfg.session_timeout;
-        self.schedule(fenced, Action::BrokerFenced { broker });
-        self.schedule(fenced.max(self.now + self.cfg.restart), Action::BrokerRestart { broker });
+        Partition::schedule_fencing(&mut ctx!(self), crashed.broker);
     }
 
-    /// The crashed leader's lease ran out: the controller fences it and elects a leader. A clean
-    /// election picks the follower only if it is in the ISR; an unclean one takes it anyway;
-    /// otherwise the partition stays offline until the old leader returns.
+    /// The crashed leader's lease ran out (`Partition::broker_fenced`); an election follows if
+    /// there is a candidate.
     pub(crate) fn broker_fenced(&mut self, broker: u8) {
-        if self.partition.leader.is_some() || self.partition.replicas[usize::from(broker)].alive {
-            return;
-        }
-        self.record(EventKind::BrokerFenced { broker });
-        let candidate = self.partition.follower().filter(|f| self.partition.replicas[usize::from(*f)].alive);
-        match candidate {
-            Some(f) if self.partition.isr[usize::from(f)] => self.elect(f, false),
-            Some(f) if self.cfg.config.unclean_leader_election => self.elect(f, true),
-            _ => {
-                self.record(EventKind::PartitionOffline);
-            }
+        if let Some((leader, unclean)) = self.partition.broker_fenced(&mut ctx!(self), broker) {
+            self.elect(leader, unclean);
         }
     }
 
+    /// `Partition::elect`, then what a new leader changes for the others: the coordinator's lost
+    /// markers are written again, the high watermark and the fetches may move, clients reconnect.
     fn elect(&mut self, broker: u8, unclean: bool) {
-        self.partition.leader = Some(broker);
-        self.partition.last_leader = broker;
-        self.partition.leader_epoch += 1;
-        for (b, in_sync) in self.partition.isr.iter_mut().enumerate() {
-            *in_sync = b == usize::from(broker);
-        }
-        let replica = &mut self.partition.replicas[usize::from(broker)];
-        replica.hw = replica.hw.min(replica.leo());
-        let leader_epoch = self.partition.leader_epoch;
-        self.record(EventKind::LeaderElected { broker, unclean, leader_epoch });
+        self.partition.elect(&mut ctx!(self), broker, unclean);
         self.txn_coordinator.requeue_lost_markers(self.partition.log());
         self.flush_pending_markers();
         self.after_leader_change();
@@ -648,68 +502,443 @@ impl World {
         }
     }
 
-    /// A crashed broker returns: it leads again if the partition was offline, or else truncates
-    /// its diverging tail to the leader's log (leader epochs, KIP-101/KIP-279) and fetches.
+    /// A crashed broker returns (`Partition::broker_restart`), leading again after an election if
+    /// the partition was offline.
     pub(crate) fn broker_restart(&mut self, broker: u8) {
-        self.partition.replicas[usize::from(broker)].alive = true;
-        self.record(EventKind::BrokerRestarted { broker });
-        let in_isr = self.partition.isr[usize::from(broker)];
-        match self.partition.leader {
-            None if in_isr => self.elect(broker, false),
-            None if self.cfg.config.unclean_leader_election => self.elect(broker, true),
-            None => {
-                self.truncate_nothing();
-            }
-            Some(leader) if leader != broker => {
-                self.truncate_to_leader(broker, leader);
-                self.start_follower_fetching();
-            }
-            Some(_) => {}
+        if let Some((leader, unclean)) = self.partition.broker_restart(&mut ctx!(self), broker) {
+            self.elect(leader, unclean);
         }
-        if let Some(f) = self.partition.follower() {
-            if f != broker && self.partition.replicas[usize::from(f)].alive && self.partition.leader == Some(broker) {
-                self.truncate_to_leader(f, broker);
-                self.start_follower_fetching();
-            }
-        }
-    }
-
-    /// A restarted broker outside the ISR waits, offline, for an in-sync replica to return.
-    fn truncate_nothing(&mut self) {
-        self.record(EventKind::PartitionOffline);
-    }
-
-    fn truncate_to_leader(&mut self, follower: u8, leader: u8) {
-        let leader_log = &self.partition.replicas[usize::from(leader)].log;
-        let follower_log = &self.partition.replicas[usize::from(follower)].log;
-        let common = follower_log.iter().zip(leader_log.iter()).take_while(|(a, b)| a == b).count();
-        let end = follower_log.len();
-        if common < end {
-            let replica = &mut self.partition.replicas[usize::from(follower)];
-            replica.log.truncate(common);
-            replica.hw = replica.hw.min(common as u64);
-            self.record(EventKind::Truncated { broker: follower, from: common as u64, to: end as u64 });
-        }
+        self.partition.follower_catches_up_with(&mut ctx!(self), broker);
     }
 
     // ----- consumer fetches -----
 
-    /// A consumer fetch reached a broker. Fetches never return records at or past the high
-    /// watermark, and read_committed fetches stop at the last stable offset (KIP-98).
+    /// A consumer fetch reached a broker (`Partition::on_fetch`, lent the member that sent it).
     pub(crate) fn on_fetch(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let (Actor::Broker(broker), Actor::Consumer { instance }, FlightKind::Fetch { offset, leader_epoch }) =
-            (flight.to, flight.from, flight.what)
-        else {
-            return;
-        };
+        let (Actor::Consumer { instance }, FlightKind::Fetch { .. }) = (flight.from, flight.what) else { return };
         let Some(member) = self.member(instance).filter(|&m| self.consumers[m].alive) else { return };
-        if self.partition.leader != Some(broker) {
-            return self.consumers[member].fetch_failed(&mut ctx!(self));
+        self.partition.on_fetch(&mut ctx!(self), &mut self.consumers[member], id);
+    }
+
+    fn wake_consumer_fetch(&mut self) {
+        self.partition.wake_consumer_fetch(&mut ctx!(self));
+    }
+
+    // ----- the transaction coordinator (its state, rules and handlers: sim/txn.rs) -----
+    //
+    // Writing markers may move the high watermark, which reaches every actor, so the entry points
+    // below run it between the coordinator's handlers.
+
+    /// InitProducerId (`TxnCoordinator::on_init_producer_id`): an open transaction of the previous
+    /// epoch is aborted at once (TransactionCoordinator.handleInitProducerId), then the answer.
+    pub(crate) fn on_init_producer_id(&mut self, id: u32) {
+        let Some(init) = self.txn_coordinator.on_init_producer_id(&mut ctx!(self), &mut self.next_pid, id) else { return };
+        if init.fence {
+            self.abort_txn(init.index, true);
         }
-        let offset = self.consumer_checks_position_at_leader(member, offset, leader_epoch);
-        self.partition.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset });
-        self.wake_consumer_fetch();
+        self.txn_coordinator.answer_init_producer_id(&mut ctx!(self), init);
+    }
+
+    /// The coordinator aborts the open transaction `index` (`TxnCoordinator::expire`).
+    fn abort_txn(&mut self, index: usize, fenced: bool) {
+        self.txn_coordinator.expire(&mut ctx!(self), index, fenced);
+        self.complete_txn(index, false);
+    }
+
+    /// Transaction `index` completes: its markers are written, then it is recorded complete.
+    fn complete_txn(&mut self, index: usize, commit: bool) {
+        let marker = self.txn_coordinator.complete(index, commit);
+        self.flush_pending_markers();
+        TxnCoordinator::completed(&mut ctx!(self), marker);
+    }
+
+    /// `TxnCoordinator::flush_pending_markers`, then the high watermark and the fetches may move.
+    fn flush_pending_markers(&mut self) {
+        if self.txn_coordinator.flush_pending_markers(&mut ctx!(self), &mut self.partition) {
+            self.after_leader_change();
+        }
+    }
+
+    /// EndTxn from the producer (`TxnCoordinator::on_end_txn`, lent the producer for the instance
+    /// that sent it): fenced if its epoch is old, else the markers are written, then the answer.
+    pub(crate) fn on_end_txn(&mut self, id: u32) {
+        let Some(end) = self.txn_coordinator.on_end_txn(&mut ctx!(self), &self.producer, id) else { return };
+        if let Some(index) = end.completes {
+            self.complete_txn(index, end.commit);
+        }
+        TxnCoordinator::answer_end_txn(&mut ctx!(self), end);
+    }
+
+    /// transaction.timeout.ms passed with the transaction still open: the coordinator bumps the
+    /// epoch and aborts it (TransactionCoordinator.abortTimedOutTransactions).
+    pub(crate) fn txn_timeout(&mut self, pid: u32, epoch: u16, began: super::event::Tick) {
+        if let Some(index) = self.txn_coordinator.timed_out(pid, epoch, began) {
+            self.abort_txn(index, false);
+        }
+    }
+}
+
+// ----- the leader: produce requests, the high watermark, consumer fetches -----
+
+/// The high watermark moved (`Partition::advance_hw`): the leader that moved it, from `old` to `hw`.
+pub(crate) struct AdvancedHw {
+    pub leader: u8,
+    pub old: u64,
+    pub hw: u64,
+}
+
+/// What a crashed leader leaves its clients (`Partition::crash_leader`): the consumer fetch and the
+/// acks=all produce requests it held unanswered, which fail as its sockets close.
+pub(crate) struct CrashedLeader {
+    pub broker: u8,
+    pub parked_consumer_fetch: bool,
+    pub pending_acks: Vec<PendingAck>,
+}
+
+/// A produce request as the leader reads it: its flight, where it came from and went, and what its
+/// batch carries (the producer id and transactional flag from its header,
+/// `World::produce_request_header`).
+pub(crate) struct ProduceRequest {
+    pub id: u32,
+    pub broker: u8,
+    pub session: u8,
+    pub msg: MsgId,
+    pub record: u16,
+    pub seq: Option<u32>,
+    pub epoch: u16,
+    pub pid: u32,
+    pub txn: bool,
+}
+
+impl Partition {
+    /// A produce request reached `request.broker`: refused at once if it does not lead
+    /// (NOT_LEADER_OR_FOLLOWER) or if the batch fails its CRC check (LogValidator: CORRUPT_MESSAGE,
+    /// nothing appended; with acks=0 the broker only closes the connection, the client has moved
+    /// on). Returns whether the leader goes on with it.
+    pub(crate) fn on_produce(&self, ctx: &mut Ctx, request: &ProduceRequest) -> bool {
+        let &ProduceRequest { id, broker, session, msg, .. } = request;
+        if self.leader != Some(broker) {
+            Self::answer(ctx, request, ProduceOutcome::Err(ProduceError::NotLeader));
+            return false;
+        }
+        if ctx.flights[id as usize].corrupt {
+            let error = ProduceError::CorruptMessage;
+            ctx.record(EventKind::Refused { broker, msg, error });
+            if ctx.cfg.config.acks == Acks::Zero {
+                Self::acks0_broker_closes_connection(ctx, session, broker);
+            } else {
+                Self::answer(ctx, request, ProduceOutcome::Err(error));
+            }
+            return false;
+        }
+        true
+    }
+
+    /// The leader validates the batch (`refusal`; the transaction coordinator's epoch fences a
+    /// transactional one) and answers a duplicate with its original offset, or appends it; a
+    /// transactional append begins the producer's transaction at the coordinator. Returns the
+    /// offset appended at, or `None` once answered.
+    pub(crate) fn append_produce(&mut self, ctx: &mut Ctx, txn_coordinator: &mut TxnCoordinator, request: &ProduceRequest) -> Option<u64> {
+        let &ProduceRequest { broker, msg, record, seq, epoch, pid, txn, .. } = request;
+        if let Some(error) = self.refusal(ctx.cfg, txn_coordinator, pid, epoch, seq, txn) {
+            ctx.record(EventKind::Refused { broker, msg, error });
+            Self::answer(ctx, request, ProduceOutcome::Err(error));
+            return None;
+        }
+        if let Some(seq) = seq {
+            if let SequenceCheck::Duplicate(offset) = self.sequence_check(pid, epoch, seq) {
+                ctx.record(EventKind::DuplicateFound { broker, msg, offset });
+                Self::answer(ctx, request, ProduceOutcome::Ok { offset, duplicate: true });
+                return None;
+            }
+        }
+        let offset = self.append(ctx, broker, msg, record, pid, epoch, seq, txn);
+        if txn {
+            let first_offset = self.leo().saturating_sub(1);
+            txn_coordinator.begin_if_needed(ctx, pid, first_offset);
+        }
+        Some(offset)
+    }
+
+    /// The leader acknowledges the record it appended at `offset` as `acks` says: acks=1 answers
+    /// now, acks=all once the high watermark passes it, acks=0 never. Returns whether the "crash
+    /// after the ACK" may strike now (`crashes_after_ack`).
+    pub(crate) fn acknowledge(&mut self, ctx: &mut Ctx, request: &ProduceRequest, offset: u64) -> bool {
+        match ctx.cfg.config.acks {
+            Acks::Zero => true,
+            Acks::One => {
+                Self::answer(ctx, request, ProduceOutcome::Ok { offset, duplicate: false });
+                true
+            }
+            Acks::All => {
+                let &ProduceRequest { record, session, id, .. } = request;
+                self.pending_acks.push(PendingAck { record, offset, session, request: id });
+                false
+            }
+        }
+    }
+
+    fn answer(ctx: &mut Ctx, request: &ProduceRequest, outcome: ProduceOutcome) {
+        let &ProduceRequest { id, broker, session, msg, record, .. } = request;
+        Self::respond_produce(ctx, broker, session, msg, record, outcome, id);
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", time): KafkaApis.handleProduceRequest closes the
+    /// connection of an acks=0 request that fails, and the requests queued behind it on that
+    /// connection are lost. The broker marks the producer's requests still on that link lost.
+    pub(crate) fn acks0_broker_closes_connection(ctx: &mut Ctx, session: u8, broker: u8) {
+        for later in ctx.flights.iter_mut() {
+            let same_link = later.from == Actor::Producer { session } && later.to == Actor::Broker(broker);
+            if same_link && later.state == FlightState::InFlight && matches!(later.what, FlightKind::Produce { .. }) {
+                later.doomed = Some(Fault::NetworkDelayReorder);
+            }
+        }
+    }
+
+    /// Why the leader refuses a record, if it does: NOT_ENOUGH_REPLICAS for acks=all below
+    /// min.insync.replicas (Partition.appendRecordsToLeader), a fenced epoch (the transaction
+    /// coordinator's, read as the broker reads the coordinator's markers), a sequence gap.
+    pub(crate) fn refusal(
+        &self,
+        cfg: &EffectiveConfig,
+        txn_coordinator: &TxnCoordinator,
+        pid: u32,
+        epoch: u16,
+        seq: Option<u32>,
+        txn: bool,
+    ) -> Option<ProduceError> {
+        let min_isr = cfg.config.min_insync_replicas;
+        if cfg.config.acks == Acks::All && self.isr_size() < min_isr {
+            return Some(ProduceError::NotEnoughReplicas);
+        }
+        if txn && txn_coordinator.fences(pid, epoch) {
+            return Some(ProduceError::InvalidProducerEpoch);
+        }
+        match seq.map(|seq| self.sequence_check(pid, epoch, seq)) {
+            Some(SequenceCheck::OutOfOrder) => Some(ProduceError::OutOfOrderSequence),
+            Some(SequenceCheck::Fenced) => Some(ProduceError::InvalidProducerEpoch),
+            _ => None,
+        }
+    }
+
+    /// The leader's sequence check. The lab knows whether the partition ever held a record of the
+    /// producer id; if it did and the log no longer does (truncation, a lost disk), the broker has
+    /// no state for it and accepts any sequence, as Kafka does. A producer id the partition never
+    /// saw must start at sequence 0 (see lib.rs, "Modelling decisions").
+    pub(crate) fn sequence_check(&self, pid: u32, epoch: u16, seq: u32) -> SequenceCheck {
+        let state_lost = self.pids_appended.contains(&pid);
+        check_sequence_after_loss(self.log(), pid, epoch, seq, state_lost)
+    }
+
+    /// The leader appends a data record; returns its offset.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn append(
+        &mut self,
+        ctx: &mut Ctx,
+        broker: u8,
+        msg: MsgId,
+        record: u16,
+        pid: u32,
+        epoch: u16,
+        seq: Option<u32>,
+        txn: bool,
+    ) -> u64 {
+        let leader_epoch = self.leader_epoch;
+        let replica = &mut self.replicas[usize::from(broker)];
+        let offset = replica.leo();
+        let kind = EntryKind::Data { msg, record, pid, epoch, seq, txn };
+        replica.log.push(LogEntry { offset, leader_epoch, kind });
+        if seq.is_some() && !self.pids_appended.contains(&pid) && self.pids_appended.len() < 64 {
+            self.pids_appended.push(pid);
+        }
+        ctx.record(EventKind::Appended { broker, offset, msg, pid, epoch, seq, txn });
+        offset
+    }
+
+    /// "Leader crash before replication, after the ACK": only possible while the follower lacks
+    /// the record, which acks=all rules out (the ACK waits for the in-sync follower). Returns
+    /// whether it struck: the leader crashes.
+    pub(crate) fn crashes_after_ack(&self, ctx: &mut Ctx, msg: MsgId, offset: u64) -> bool {
+        let follower_has_it = self.follower().is_some_and(|f| self.replicas[usize::from(f)].leo() > offset);
+        !follower_has_it && ctx.strike(Fault::LeaderCrashUnreplicatedAfterAck, Some(msg))
+    }
+
+    /// Answers a produce request; `request` is the request's flight, which the client matches.
+    pub(crate) fn respond_produce(ctx: &mut Ctx, broker: u8, session: u8, msg: MsgId, record: u16, outcome: ProduceOutcome, request: u32) {
+        let what = FlightKind::ProduceResponse { msg, record, outcome, request: FlightId(request) };
+        let flight = ctx.send(Actor::Broker(broker), Actor::Producer { session }, what);
+        if matches!(outcome, ProduceOutcome::Ok { .. }) && ctx.strike(Fault::DropAck, Some(msg)) {
+            ctx.flights[flight as usize].doomed = Some(Fault::DropAck);
+            // Responses on a connection return in order (protocol guide, Network): a lost ACK
+            // means the connection broke, and every later response on it is lost too.
+            ctx.break_connection(BrokenConnection { session, broker, fault: Fault::DropAck });
+        }
+    }
+
+    /// Advances the high watermark if it may (`Partition::advanced_hw`).
+    pub(crate) fn advance_hw(&mut self, ctx: &mut Ctx) -> Option<AdvancedHw> {
+        let hw = self.advanced_hw(ctx.cfg.config.min_insync_replicas)?;
+        let leader = self.leader?;
+        let old = self.replicas[usize::from(leader)].hw;
+        self.replicas[usize::from(leader)].hw = hw;
+        ctx.record(EventKind::HighWatermark { broker: leader, hw });
+        Some(AdvancedHw { leader, old, hw })
+    }
+
+    /// The acks=all requests the high watermark `hw` releases, in the order they were appended;
+    /// the others keep waiting.
+    pub(crate) fn release_acks(&mut self, hw: u64) -> Vec<PendingAck> {
+        let (ready, waiting): (Vec<_>, Vec<_>) = self.pending_acks.iter().partition(|ack| ack.offset < hw);
+        self.pending_acks = waiting;
+        ready
+    }
+
+    /// Faults waiting for a record to be committed (below the HW): disk loss, and with one replica
+    /// the "crash after replication" (there is nothing to replicate to). Returns whether the
+    /// leader crashes, and whether with its disk.
+    pub(crate) fn committed_faults(&self, ctx: &mut Ctx, old: u64, hw: u64) -> Option<bool> {
+        for offset in old..hw {
+            let Some(msg) = self.log().get(offset as usize).and_then(|e| e.msg()) else { continue };
+            if ctx.strike(Fault::DiskLost, Some(msg)) {
+                return Some(true);
+            }
+            if self.replicas.len() == 1 && ctx.strike(Fault::LeaderCrashReplicated, Some(msg)) {
+                return Some(false);
+            }
+        }
+        None
+    }
+
+    /// The leader crashes (keeping its disk unless `disk_lost`). Its connections close at once,
+    /// but nothing elects a new leader yet: the KRaft controller fences the broker only when its
+    /// lease runs out, `broker.session.timeout.ms` after its last heartbeat (KRaftConfigs
+    /// BROKER_SESSION_TIMEOUT_MS_DEFAULT = 9000). Until then the partition has no leader, the
+    /// follower still appends a fetch response already on its way, and clients hold their records
+    /// (a request cannot go to a broker that refuses connections). The crashed broker cannot come
+    /// back before it is fenced either: ClusterControlManager.registerBroker refuses a new
+    /// incarnation while the old one's session is valid (DUPLICATE_BROKER_REGISTRATION).
+    /// Returns what it held for its clients; `schedule_fencing` follows once they know.
+    pub(crate) fn crash_leader(&mut self, ctx: &mut Ctx, disk_lost: bool) -> Option<CrashedLeader> {
+        let broker = self.leader?;
+        let replica = &mut self.replicas[usize::from(broker)];
+        replica.alive = false;
+        if disk_lost {
+            replica.log.clear();
+            replica.hw = 0;
+        }
+        ctx.record(EventKind::BrokerCrashed { broker, disk_lost });
+        // Its sockets close: clients reconnect to whoever leads next.
+        ctx.close_connections_to(broker);
+        self.leader = None;
+        self.last_leader = broker;
+        self.parked_replica_fetch = None;
+        // Its sockets close: the requests it held without answering fail at once
+        // (NetworkClient.processDisconnection); responses it had already sent still arrive, and
+        // requests still on their way fail when they reach the closed port.
+        let parked_consumer_fetch = self.parked_consumer_fetch.take().is_some();
+        let pending_acks = std::mem::take(&mut self.pending_acks);
+        Some(CrashedLeader { broker, parked_consumer_fetch, pending_acks })
+    }
+
+    /// The controller fences the crashed `broker` after `broker.session.timeout.ms`; it returns
+    /// after the later of that and `lab.restart.ms`.
+    pub(crate) fn schedule_fencing(ctx: &mut Ctx, broker: u8) {
+        let fenced = ctx.now + ctx.cfg.session_timeout;
+        ctx.schedule(fenced, Action::BrokerFenced { broker });
+        ctx.schedule(fenced.max(ctx.now + ctx.cfg.restart), Action::BrokerRestart { broker });
+    }
+
+    /// The crashed leader's lease ran out: the controller fences it. A clean election picks the
+    /// follower only if it is in the ISR; an unclean one takes it anyway; otherwise the partition
+    /// stays offline until the old leader returns. Returns whom to elect, and whether uncleanly.
+    pub(crate) fn broker_fenced(&mut self, ctx: &mut Ctx, broker: u8) -> Option<(u8, bool)> {
+        if self.leader.is_some() || self.replicas[usize::from(broker)].alive {
+            return None;
+        }
+        ctx.record(EventKind::BrokerFenced { broker });
+        let candidate = self.follower().filter(|f| self.replicas[usize::from(*f)].alive);
+        match candidate {
+            Some(f) if self.isr[usize::from(f)] => Some((f, false)),
+            Some(f) if ctx.cfg.config.unclean_leader_election => Some((f, true)),
+            _ => {
+                ctx.record(EventKind::PartitionOffline);
+                None
+            }
+        }
+    }
+
+    /// `broker` becomes the leader under a new leader epoch, alone in the ISR.
+    pub(crate) fn elect(&mut self, ctx: &mut Ctx, broker: u8, unclean: bool) {
+        self.leader = Some(broker);
+        self.last_leader = broker;
+        self.leader_epoch += 1;
+        for (b, in_sync) in self.isr.iter_mut().enumerate() {
+            *in_sync = b == usize::from(broker);
+        }
+        let replica = &mut self.replicas[usize::from(broker)];
+        replica.hw = replica.hw.min(replica.leo());
+        let leader_epoch = self.leader_epoch;
+        ctx.record(EventKind::LeaderElected { broker, unclean, leader_epoch });
+    }
+
+    /// A crashed broker returns: it leads again if the partition was offline (returns whom to
+    /// elect, and whether uncleanly), or else truncates its diverging tail to the leader's log
+    /// (leader epochs, KIP-101/KIP-279) and fetches. `follower_catches_up_with` follows.
+    pub(crate) fn broker_restart(&mut self, ctx: &mut Ctx, broker: u8) -> Option<(u8, bool)> {
+        self.replicas[usize::from(broker)].alive = true;
+        ctx.record(EventKind::BrokerRestarted { broker });
+        let in_isr = self.isr[usize::from(broker)];
+        match self.leader {
+            None if in_isr => return Some((broker, false)),
+            None if ctx.cfg.config.unclean_leader_election => return Some((broker, true)),
+            None => {
+                // A restarted broker outside the ISR waits, offline, for an in-sync replica.
+                ctx.record(EventKind::PartitionOffline);
+            }
+            Some(leader) if leader != broker => {
+                self.truncate_to_leader(ctx, broker, leader);
+                self.start_follower_fetching(ctx);
+            }
+            Some(_) => {}
+        }
+        None
+    }
+
+    /// After `broker` returned as the leader, a running follower truncates to its log and fetches.
+    pub(crate) fn follower_catches_up_with(&mut self, ctx: &mut Ctx, broker: u8) {
+        if let Some(f) = self.follower() {
+            if f != broker && self.replicas[usize::from(f)].alive && self.leader == Some(broker) {
+                self.truncate_to_leader(ctx, f, broker);
+                self.start_follower_fetching(ctx);
+            }
+        }
+    }
+
+    fn truncate_to_leader(&mut self, ctx: &mut Ctx, follower: u8, leader: u8) {
+        let leader_log = &self.replicas[usize::from(leader)].log;
+        let follower_log = &self.replicas[usize::from(follower)].log;
+        let common = follower_log.iter().zip(leader_log.iter()).take_while(|(a, b)| a == b).count();
+        let end = follower_log.len();
+        if common < end {
+            let replica = &mut self.replicas[usize::from(follower)];
+            replica.log.truncate(common);
+            replica.hw = replica.hw.min(common as u64);
+            ctx.record(EventKind::Truncated { broker: follower, from: common as u64, to: end as u64 });
+        }
+    }
+
+    /// A consumer fetch from `consumer` reached a broker. Fetches never return records at or past
+    /// the high watermark, and read_committed fetches stop at the last stable offset (KIP-98).
+    pub(crate) fn on_fetch(&mut self, ctx: &mut Ctx, consumer: &mut Consumer, id: u32) {
+        let flight = &ctx.flights[id as usize];
+        let (Actor::Broker(broker), FlightKind::Fetch { offset, leader_epoch }) = (flight.to, flight.what) else { return };
+        if self.leader != Some(broker) {
+            return consumer.fetch_failed(ctx);
+        }
+        let offset = self.consumer_checks_position_at_leader(ctx, consumer, offset, leader_epoch);
+        self.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset });
+        self.wake_consumer_fetch(ctx);
     }
 
     /// Shortcut (lib.rs, "Modelling decisions", consumers): the consumer checks its position
@@ -721,138 +950,27 @@ impl World {
     ///   the log was truncated under it, and it moves back to the divergence point instead of
     ///   skipping records that now sit at reused offsets.
     /// - A position past the log end (OFFSET_OUT_OF_RANGE) is reset by auto.offset.reset.
-    fn consumer_checks_position_at_leader(&mut self, member: usize, offset: u64, known_epoch: u32) -> u64 {
+    fn consumer_checks_position_at_leader(&self, ctx: &mut Ctx, consumer: &mut Consumer, offset: u64, known_epoch: u32) -> u64 {
         let mut offset = offset;
-        self.consumers[member].leader_epoch = self.partition.leader_epoch;
-        if known_epoch < self.partition.leader_epoch {
-            let epoch_end = self.partition.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
+        consumer.leader_epoch = self.leader_epoch;
+        if known_epoch < self.leader_epoch {
+            let epoch_end = self.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
             if epoch_end < offset {
-                self.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
-                self.consumers[member].position = epoch_end;
+                ctx.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
+                consumer.position = epoch_end;
                 offset = epoch_end;
             }
         }
-        if offset > self.partition.leo() {
-            let to = match self.cfg.config.auto_offset_reset {
+        if offset > self.leo() {
+            let to = match ctx.cfg.config.auto_offset_reset {
                 OffsetReset::Earliest => 0,
-                OffsetReset::Latest => self.read_limit(),
+                OffsetReset::Latest => self.read_limit(ctx.cfg.config.isolation_level),
             };
-            self.record(EventKind::OffsetReset { from: offset, to });
-            self.consumers[member].position = to;
+            ctx.record(EventKind::OffsetReset { from: offset, to });
+            consumer.position = to;
             offset = to;
         }
         offset
-    }
-
-    /// The highest offset the consumer may read up to (exclusive).
-    pub(crate) fn read_limit(&self) -> u64 {
-        self.partition.read_limit(self.cfg.config.isolation_level)
-    }
-
-    fn wake_consumer_fetch(&mut self) {
-        self.partition.wake_consumer_fetch(&mut ctx!(self));
-    }
-
-    pub(crate) fn drop_parked_consumer_fetch(&mut self) {
-        // The parked fetch is the group member's (the lab's group has one).
-        if self.partition.parked_consumer_fetch.take().is_some() && self.consumers[0].alive {
-            self.consumers[0].fetch_failed(&mut ctx!(self));
-        }
-    }
-
-    // ----- the transaction coordinator (its state and rules: sim/txn.rs) -----
-
-    fn begin_txn_if_needed(&mut self, pid: u32) {
-        let first_offset = self.partition.leo().saturating_sub(1);
-        let Some(epoch) = self.txn_coordinator.begin(pid, self.now, first_offset) else { return };
-        let began = self.now;
-        self.record(EventKind::TxnBegan { pid, epoch });
-        self.schedule(self.now + self.cfg.transaction_timeout, Action::TxnTimeout { pid, epoch, began });
-    }
-
-    /// InitProducerId: a new epoch for the transactional id; an open transaction of the previous
-    /// epoch is aborted at once (TransactionCoordinator.handleInitProducerId).
-    pub(crate) fn on_init_producer_id(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let (from, FlightKind::InitProducerId { transactional_id: tid }) = (flight.from, flight.what) else { return };
-        let index = match self.txn_coordinator.by_transactional_id(tid) {
-            Some(index) => {
-                // TransactionCoordinator.handleInitProducerId: an ongoing transaction is aborted
-                // under a bumped epoch first (prepareFenceProducerEpoch; the client is told
-                // CONCURRENT_TRANSACTIONS and retries), and the retry bumps the epoch again, so
-                // the new instance gets epoch + 2. Without an open transaction: epoch + 1.
-                if self.txn_coordinator.txns[index].phase == TxnPhase::Ongoing {
-                    self.abort_txn(index, true);
-                }
-                self.txn_coordinator.bump_epoch(index);
-                index
-            }
-            None => self.txn_coordinator.register(tid, &mut self.next_pid),
-        };
-        let TxnMeta { pid, epoch, .. } = self.txn_coordinator.txns[index];
-        self.send(Actor::TxnCoordinator, from, FlightKind::InitProducerIdResponse { pid, epoch });
-    }
-
-    /// The coordinator aborts the open transaction `index` (its producer was fenced, or it timed
-    /// out): the epoch it was opened under is bumped, and the abort marker carries the new one.
-    fn abort_txn(&mut self, index: usize, fenced: bool) {
-        let TxnMeta { pid, epoch, .. } = self.txn_coordinator.txns[index];
-        self.record(EventKind::TxnExpired { pid, epoch, fenced });
-        self.txn_coordinator.bump_epoch(index);
-        self.complete_txn(index, false);
-    }
-
-    fn complete_txn(&mut self, index: usize, commit: bool) {
-        let TxnMarker { pid, epoch, commit } = self.txn_coordinator.complete(index, commit);
-        self.flush_pending_markers();
-        self.record(EventKind::TxnCompleted { pid, epoch, commit });
-    }
-
-    /// Shortcut (lib.rs, "Modelling decisions", transactions): the coordinator writes its markers
-    /// into the leader's log itself, as if WriteTxnMarkers were answered at once; they wait while
-    /// the partition is offline.
-    fn flush_pending_markers(&mut self) {
-        if self.partition.leader.is_none() {
-            return;
-        }
-        for TxnMarker { pid, epoch, commit } in self.txn_coordinator.take_pending_markers() {
-            let leader_epoch = self.partition.leader_epoch;
-            let Some(replica) = self.leader_replica() else { return };
-            let offset = replica.leo();
-            replica.log.push(LogEntry { offset, leader_epoch, kind: EntryKind::Marker { pid, epoch, commit } });
-            self.record(EventKind::MarkerWritten { offset, pid, commit });
-        }
-        self.after_leader_change();
-    }
-
-    /// Shortcut (lib.rs, "Modelling decisions", transactions): EndTxn carries the producer id in
-    /// Kafka; the lab's `FlightKind::EndTxn` names the epoch only, and the coordinator reads the
-    /// producer id of the instance that sent it.
-    fn end_txn_producer_id(&self, session: u8) -> u32 {
-        self.producer.sessions[usize::from(session)].pid
-    }
-
-    /// EndTxn from the producer: fenced if its epoch is old, else the markers are written.
-    pub(crate) fn on_end_txn(&mut self, id: u32) {
-        let flight = &self.flights[id as usize];
-        let from = flight.from;
-        let FlightKind::EndTxn { commit, epoch } = flight.what else { return };
-        let Actor::Producer { session } = from else { return };
-        let pid = self.end_txn_producer_id(session);
-        let Some(index) = self.txn_coordinator.by_pid(pid) else { return };
-        let ok = self.txn_coordinator.accepts(index, epoch);
-        if ok && self.txn_coordinator.txns[index].phase == TxnPhase::Ongoing {
-            self.complete_txn(index, commit);
-        }
-        self.send(Actor::TxnCoordinator, from, FlightKind::EndTxnResponse { commit, ok });
-    }
-
-    /// transaction.timeout.ms passed with the transaction still open: the coordinator bumps the
-    /// epoch and aborts it (TransactionCoordinator.abortTimedOutTransactions).
-    pub(crate) fn txn_timeout(&mut self, pid: u32, epoch: u16, began: super::event::Tick) {
-        if let Some(index) = self.txn_coordinator.timed_out(pid, epoch, began) {
-            self.abort_txn(index, false);
-        }
     }
 }
 
@@ -992,6 +1110,7 @@ mod tests {
 
     use super::*;
     use crate::sim::config::IsolationLevel;
+    use crate::sim::world::World;
 
     const PID: ProducerId = 7;
 
@@ -1090,6 +1209,57 @@ mod tests {
         assert_eq!(p.advanced_hw(2), None, "below min.insync.replicas=2 it does not move");
         p.leader = None;
         assert_eq!(p.advanced_hw(1), None, "offline");
+    }
+
+    fn world(unclean_leader_election: bool) -> World {
+        let mut config = crate::Preset::AtLeastOnce.config();
+        config.unclean_leader_election = unclean_leader_election;
+        World::with_config(config.resolve().unwrap(), 1, 0)
+    }
+
+    /// A crashed leader keeps nothing for its clients (NetworkClient.processDisconnection), the
+    /// controller fences it and elects the in-sync follower under a new leader epoch
+    /// (PartitionChangeBuilder), and the old leader, back, truncates the tail no one else has to
+    /// the new leader's log (KIP-101, KIP-279) before it fetches.
+    #[test]
+    fn a_crashed_leader_is_replaced_by_the_in_sync_follower_and_truncates_when_back() {
+        let mut w = world(false);
+        let mut p = Partition::new(2);
+        p.replicas[0].log = six_batches();
+        p.replicas[1].log = six_batches()[..4].to_vec();
+        (p.replicas[0].hw, p.replicas[1].hw, p.follower_fetch_offset) = (4, 4, 4);
+        p.pending_acks.push(PendingAck { record: 4, offset: 4, session: 0, request: 0 });
+        let crashed = p.crash_leader(&mut ctx!(w), false).unwrap();
+        assert_eq!((crashed.broker, crashed.pending_acks.len()), (0, 1), "its unanswered acks fail");
+        assert_eq!((p.leader, p.last_leader, p.replicas[0].alive), (None, 0, false));
+        assert_eq!(p.broker_fenced(&mut ctx!(w), 0), Some((1, false)), "in the ISR: a clean election");
+        p.elect(&mut ctx!(w), 1, false);
+        assert_eq!((p.leader, p.leader_epoch, p.isr.clone()), (Some(1), 1, vec![false, true]));
+        assert_eq!(p.broker_restart(&mut ctx!(w), 0), None, "a leader is there: it follows");
+        assert_eq!((p.replicas[0].leo(), p.replicas[0].hw), (4, 4));
+        let kinds: Vec<EventKind> = w.events().iter().map(|e| e.kind).collect();
+        assert!(matches!(kinds[0], EventKind::BrokerCrashed { broker: 0, disk_lost: false }));
+        assert!(matches!(kinds[1], EventKind::BrokerFenced { broker: 0 }));
+        assert!(matches!(kinds[2], EventKind::LeaderElected { broker: 1, unclean: false, leader_epoch: 1 }));
+        assert!(matches!(kinds[3], EventKind::BrokerRestarted { broker: 0 }));
+        assert!(matches!(kinds[4], EventKind::Truncated { broker: 0, from: 4, to: 6 }));
+        assert!(matches!(kinds[5], EventKind::Sent { what: FlightKind::ReplicaFetch { offset: 4 }, .. }));
+    }
+
+    /// unclean.leader.election.enable: a follower outside the ISR is elected only if it is set;
+    /// otherwise the partition stays offline (PartitionChangeBuilder.electLeader).
+    #[test]
+    fn a_follower_outside_the_isr_leads_only_after_an_unclean_election() {
+        for unclean in [false, true] {
+            let mut w = world(unclean);
+            let mut p = Partition::new(2);
+            p.isr[1] = false;
+            p.crash_leader(&mut ctx!(w), false);
+            let elected = p.broker_fenced(&mut ctx!(w), 0);
+            assert_eq!(elected, unclean.then_some((1, true)), "unclean.leader.election.enable={unclean}");
+            let offline = w.events().iter().any(|e| matches!(e.kind, EventKind::PartitionOffline));
+            assert_eq!(offline, !unclean);
+        }
     }
 
     /// KIP-98 (read_committed): a fetch returns nothing at or past the last stable offset and

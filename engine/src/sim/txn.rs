@@ -5,13 +5,15 @@
 //! previous one; handleEndTransaction refuses an older epoch with PRODUCER_FENCED;
 //! abortTimedOutTransactions), TransactionStateManager, KIP-98, KIP-360.
 //!
-//! The rules are methods on its own state; the events they cause are recorded by the broker's
-//! handlers in sim/broker.rs, which also write the markers into the leader's log.
+//! The rules and the handlers are methods on its own state, taking a `Ctx`; `World`'s entry points
+//! in sim/broker.rs run the marker writes between them (a marker may move the high watermark).
 
 use serde::Serialize;
 
-use super::broker::{txn_mark, EntryKind, LogEntry, ProducerId, TxnMark};
-use super::event::Tick;
+use super::broker::{txn_mark, EntryKind, LogEntry, Partition, ProducerId, TxnMark};
+use super::event::{Actor, EventKind, FlightKind, Tick};
+use super::producer::Producer;
+use super::world::{Action, Ctx};
 
 /// The transaction coordinator's phases for one transactional id (TransactionState in Kafka).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -171,12 +173,128 @@ impl TxnCoordinator {
     }
 }
 
+// ----- its handlers: the events they cause, and the markers written into the leader's log -----
+
+/// An InitProducerId the coordinator read (`TxnCoordinator::on_init_producer_id`): whom to
+/// answer, the record of its transactional id, whether that record existed (its epoch is bumped)
+/// and whether it has an open transaction to abort first (the old producer is fenced).
+pub(crate) struct InitProducerId {
+    pub to: Actor,
+    pub index: usize,
+    pub known: bool,
+    pub fence: bool,
+}
+
+/// An EndTxn the coordinator decided (`TxnCoordinator::on_end_txn`): whom to answer, commit or
+/// abort, whether it is accepted, and the transaction it completes if it is open.
+pub(crate) struct EndTxn {
+    pub to: Actor,
+    pub commit: bool,
+    pub ok: bool,
+    pub completes: Option<usize>,
+}
+
+impl TxnCoordinator {
+    /// The first transactional write of `pid`, at `first_offset`, begins its transaction: the
+    /// coordinator records it and times it out after transaction.timeout.ms.
+    pub(crate) fn begin_if_needed(&mut self, ctx: &mut Ctx, pid: ProducerId, first_offset: u64) {
+        let Some(epoch) = self.begin(pid, ctx.now, first_offset) else { return };
+        let began = ctx.now;
+        ctx.record(EventKind::TxnBegan { pid, epoch });
+        ctx.schedule(ctx.now + ctx.cfg.transaction_timeout, Action::TxnTimeout { pid, epoch, began });
+    }
+
+    /// InitProducerId reached the coordinator: a transactional id seen for the first time is
+    /// registered with the next producer id (`next_pid`). An ongoing transaction of a known one
+    /// is aborted first (`World::on_init_producer_id`), then `answer_init_producer_id` follows.
+    pub(crate) fn on_init_producer_id(&mut self, ctx: &mut Ctx, next_pid: &mut ProducerId, id: u32) -> Option<InitProducerId> {
+        let flight = &ctx.flights[id as usize];
+        let (to, FlightKind::InitProducerId { transactional_id: tid }) = (flight.from, flight.what) else { return None };
+        Some(match self.by_transactional_id(tid) {
+            Some(index) => InitProducerId { to, index, known: true, fence: self.txns[index].phase == TxnPhase::Ongoing },
+            None => InitProducerId { to, index: self.register(tid, next_pid), known: false, fence: false },
+        })
+    }
+
+    /// TransactionCoordinator.handleInitProducerId: an ongoing transaction is aborted under a
+    /// bumped epoch first (prepareFenceProducerEpoch; the client is told CONCURRENT_TRANSACTIONS
+    /// and retries), and the retry bumps the epoch again, so the new instance gets epoch + 2.
+    /// Without an open transaction: epoch + 1. A new transactional id starts at epoch 0.
+    pub(crate) fn answer_init_producer_id(&mut self, ctx: &mut Ctx, init: InitProducerId) {
+        if init.known {
+            self.bump_epoch(init.index);
+        }
+        let TxnMeta { pid, epoch, .. } = self.txns[init.index];
+        ctx.send(Actor::TxnCoordinator, init.to, FlightKind::InitProducerIdResponse { pid, epoch });
+    }
+
+    /// The coordinator aborts the open transaction `index` (its producer was fenced, or it timed
+    /// out): the epoch it was opened under is bumped, and the abort marker carries the new one.
+    /// Completing it (`World::complete_txn`) follows.
+    pub(crate) fn expire(&mut self, ctx: &mut Ctx, index: usize, fenced: bool) {
+        let TxnMeta { pid, epoch, .. } = self.txns[index];
+        ctx.record(EventKind::TxnExpired { pid, epoch, fenced });
+        self.bump_epoch(index);
+    }
+
+    /// The transaction of `marker` is complete, its markers written (`World::complete_txn`).
+    pub(crate) fn completed(ctx: &mut Ctx, marker: TxnMarker) {
+        let TxnMarker { pid, epoch, commit } = marker;
+        ctx.record(EventKind::TxnCompleted { pid, epoch, commit });
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", transactions): the coordinator writes its markers
+    /// into the leader's log itself, as if WriteTxnMarkers were answered at once; they wait while
+    /// the partition is offline. Returns whether it wrote (the high watermark and the fetches may
+    /// move).
+    pub(crate) fn flush_pending_markers(&mut self, ctx: &mut Ctx, partition: &mut Partition) -> bool {
+        let Some(leader) = partition.leader else { return false };
+        for TxnMarker { pid, epoch, commit } in self.take_pending_markers() {
+            let leader_epoch = partition.leader_epoch;
+            let replica = &mut partition.replicas[usize::from(leader)];
+            let offset = replica.leo();
+            replica.log.push(LogEntry { offset, leader_epoch, kind: EntryKind::Marker { pid, epoch, commit } });
+            ctx.record(EventKind::MarkerWritten { offset, pid, commit });
+        }
+        true
+    }
+
+    /// Shortcut (lib.rs, "Modelling decisions", transactions): EndTxn carries the producer id in
+    /// Kafka; the lab's `FlightKind::EndTxn` names the epoch only, and the coordinator reads the
+    /// producer id of the instance that sent it.
+    fn end_txn_producer_id(producer: &Producer, session: u8) -> ProducerId {
+        producer.sessions[usize::from(session)].pid
+    }
+
+    /// EndTxn from the producer: fenced if its epoch is old (handleEndTransaction,
+    /// PRODUCER_FENCED), else its open transaction completes (`World::complete_txn` writes the
+    /// markers) and `answer_end_txn` follows.
+    pub(crate) fn on_end_txn(&self, ctx: &mut Ctx, producer: &Producer, id: u32) -> Option<EndTxn> {
+        let flight = &ctx.flights[id as usize];
+        let to = flight.from;
+        let FlightKind::EndTxn { commit, epoch } = flight.what else { return None };
+        let Actor::Producer { session } = to else { return None };
+        let pid = Self::end_txn_producer_id(producer, session);
+        let index = self.by_pid(pid)?;
+        let ok = self.accepts(index, epoch);
+        let completes = (ok && self.txns[index].phase == TxnPhase::Ongoing).then_some(index);
+        Some(EndTxn { to, commit, ok, completes })
+    }
+
+    /// The coordinator answers an EndTxn.
+    pub(crate) fn answer_end_txn(ctx: &mut Ctx, end: EndTxn) {
+        let EndTxn { to, commit, ok, .. } = end;
+        ctx.send(Actor::TxnCoordinator, to, FlightKind::EndTxnResponse { commit, ok });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The coordinator's fencing rules. Each test cites the Kafka source it follows.
 
     use super::*;
     use crate::sim::event::MsgId;
+    use crate::sim::world::ctx;
 
     /// TransactionCoordinator.handleInitProducerId: a transactional id gets a producer id once;
     /// every InitProducerId bumps its epoch, and an older epoch is fenced from then on, for
@@ -195,6 +313,37 @@ mod tests {
         assert!(coordinator.accepts(index, 1) && !coordinator.fences(5, 1));
         coordinator.take_epoch(5, 3);
         assert!(coordinator.fences(5, 2), "KIP-360: the producer's own bump is the coordinator's too");
+    }
+
+    /// TransactionCoordinator.handleInitProducerId: a new instance of a transactional id with an
+    /// open transaction fences it: the transaction is aborted under a bumped epoch (its ABORT
+    /// marker written into the leader's log, WriteTxnMarkers) and the new instance gets epoch + 2.
+    #[test]
+    fn init_producer_id_aborts_the_open_transaction_and_answers_epoch_plus_two() {
+        let mut w = crate::World::with_config(crate::Preset::AtLeastOnce.config().resolve().unwrap(), 1, 0);
+        let mut coordinator = TxnCoordinator::default();
+        let mut partition = Partition::new(1);
+        let mut next_pid = 1;
+        coordinator.register(0, &mut next_pid);
+        coordinator.begin_if_needed(&mut ctx!(w), 1, 0);
+        assert_eq!(coordinator.txns[0].phase, TxnPhase::Ongoing);
+        let asking = Actor::Producer { session: 1 };
+        let id = ctx!(w).send(asking, Actor::TxnCoordinator, FlightKind::InitProducerId { transactional_id: 0 });
+        let init = coordinator.on_init_producer_id(&mut ctx!(w), &mut next_pid, id).unwrap();
+        assert!(init.known && init.fence && next_pid == 2, "a known id, with a transaction to abort");
+        coordinator.expire(&mut ctx!(w), init.index, true);
+        let marker = coordinator.complete(init.index, false);
+        assert!(coordinator.flush_pending_markers(&mut ctx!(w), &mut partition));
+        assert_eq!(partition.log()[0].kind, EntryKind::Marker { pid: 1, epoch: 1, commit: false });
+        TxnCoordinator::completed(&mut ctx!(w), marker);
+        coordinator.answer_init_producer_id(&mut ctx!(w), init);
+        let kinds: Vec<EventKind> = w.events().iter().map(|e| e.kind).collect();
+        assert!(matches!(kinds[0], EventKind::TxnBegan { pid: 1, epoch: 0 }));
+        assert!(matches!(kinds[2], EventKind::TxnExpired { pid: 1, epoch: 0, fenced: true }));
+        assert!(matches!(kinds[3], EventKind::MarkerWritten { offset: 0, pid: 1, commit: false }));
+        assert!(matches!(kinds[4], EventKind::TxnCompleted { pid: 1, epoch: 1, commit: false }));
+        let answer = FlightKind::InitProducerIdResponse { pid: 1, epoch: 2 };
+        assert!(matches!(kinds[5], EventKind::Sent { what, .. } if what == answer), "epoch + 2");
     }
 
     /// TransactionCoordinator.abortTimedOutTransactions: only the transaction that began at that

@@ -583,11 +583,6 @@ impl World {
 
     // ----- the network -----
 
-    /// Puts a message on the wire (see [`Ctx::send`]).
-    pub(crate) fn send(&mut self, from: Actor, to: Actor, what: FlightKind) -> u32 {
-        ctx!(self).send(from, to, what)
-    }
-
     fn arrive(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
         let (from, to, what, doomed) = (flight.from, flight.to, flight.what, flight.doomed);
@@ -854,6 +849,12 @@ impl<'a> Ctx<'a> {
     /// The client closed its connections from `session` to `broker`; new ones work.
     pub(crate) fn mend_connection(&mut self, session: u8, broker: u8) {
         self.broken.retain(|c| (c.session, c.broker) != (session, broker));
+    }
+
+    /// `broker` crashed: its sockets close, so every connection to it is mended (clients
+    /// reconnect to whoever leads next).
+    pub(crate) fn close_connections_to(&mut self, broker: u8) {
+        self.broken.retain(|c| c.broker != broker);
     }
 
     /// The fault of `connection` if it is broken in that direction.
