@@ -20,7 +20,7 @@ help:
 	@echo "make serve   set up what is missing, then serve the lab at http://127.0.0.1:8080 (live reload)"
 	@echo "make test    set up what is missing, then run every test layer and the size budget"
 	@echo "make build   release build into dist/"
-	@echo "make size    print the wasm and JS sizes, raw and gzipped"
+	@echo "make size    print the wasm and JS sizes, raw, gzipped and brotli"
 	@echo "make bench   engine throughput and explorer states/s; make bench-frames, bench-scrub, bench-memory, bench-explore: page figures"
 
 setup:
