@@ -52,6 +52,11 @@ pub fn js_to_json(value: &JsValue, depth: usize) -> Option<serde_json::Value> {
 }
 
 
+/// A JSON value as the JS value `postMessage` sends (the browser's JSON.parse of its text).
+pub fn json_to_js(value: &serde_json::Value) -> Option<JsValue> {
+    js_sys::JSON::parse(&value.to_string()).ok()
+}
+
 /// JSON text indented by two spaces, as `serde_json::to_string_pretty` writes it. In the browser
 /// the browser's own `JSON.stringify` indents it, so the page's WebAssembly carries no second
 /// (pretty) JSON writer beside the compact one it needs anyway.

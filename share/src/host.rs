@@ -60,6 +60,12 @@ pub enum ReplyId {
 }
 
 impl ReplyId {
+    /// A command's `id` read alone, by the rules a whole command's is (a string of at most
+    /// [`MAX_ID_CHARS`] characters, or a number); `None` when it has none or a bad one.
+    pub fn read(value: &Value) -> Option<ReplyId> {
+        read_id(Some(value)).ok().flatten()
+    }
+
     /// The id as JSON.
     pub fn to_value(&self) -> Value {
         match self {

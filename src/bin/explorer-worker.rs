@@ -15,7 +15,7 @@ fn main() {
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let poster = scope.clone();
     let post = move |reply: &Reply| {
-        if let Ok(message) = js_sys::JSON::parse(&reply.to_json().to_string()) {
+        if let Some(message) = kafka_delivery_lab::js::json_to_js(&reply.to_json()) {
             let _ = poster.post_message(&message);
         }
     };
@@ -96,7 +96,7 @@ mod worker {
                     Finding::Found(found) => protocol::Finding::Possible(Possible {
                         schedule: found.schedule_text.join(", "),
                         explanation: found.explanation.clone(),
-                        fragment: LinkState::for_scenario(found.scenario.clone()).to_fragment(),
+                        fragment: LinkState::for_scenario(report.scenario_with(&found.schedule)).to_fragment(),
                     }),
                     Finding::Impossible { .. } => protocol::Finding::Impossible,
                     Finding::NotFound { .. } => protocol::Finding::NotFound,

@@ -296,6 +296,12 @@ impl Lab {
         self.range
     }
 
+    /// Whether playback can go no further: the run has ended, or a locked range has reached its
+    /// last step (the playback controls show "Replay" then).
+    pub fn at_end(&self) -> bool {
+        self.finished() || (self.range.is_some() && self.steps >= self.bounds().1)
+    }
+
     /// Whether a locked range has reached its last step. (Without a range the run's own end
     /// decides: its last step may be followed by a closing step that records nothing.)
     fn at_range_end(&self) -> bool {
@@ -354,16 +360,9 @@ impl Lab {
 
     /// For a scenario whose run the lab's bound stops before it ends, the banner that says so
     /// from the start (the whole run is known before playback).
-    pub fn bound_notice(&self) -> Option<String> {
-        let end = &self.full.world;
-        (end.run_state() == RunState::Truncated).then(|| {
-            format!(
-                "This run does not finish: it hits the lab's bound ({} events or tick {}) at t={}. Messages still on their way then are unfinished and get no verdict; fewer messages or shorter timeouts fit.",
-                delivery_lab::MAX_EVENTS,
-                delivery_lab::MAX_TICK,
-                end.now()
-            )
-        })
+    /// The engine's sentence (`World::bound_notice`); `short` for a small frame.
+    pub fn bound_notice(&self, short: bool) -> Option<String> {
+        self.full.world.bound_notice(short)
     }
 
     /// Whether the run has ended (nothing more can happen).
@@ -445,7 +444,7 @@ impl Lab {
 
     /// Whether a failure may be armed now: the scenario loader's rule for a file or a link
     /// (`Scenario::check_new_fault`), so a click or a host command is refused with its message.
-    pub fn check_arm(&self, spec: FaultSpec) -> Result<(), String> {
+    pub(crate) fn check_arm(&self, spec: FaultSpec) -> Result<(), String> {
         if self.scenario.faults.contains(&spec) {
             return Ok(());
         }

@@ -19,16 +19,8 @@ impl Lab {
             return;
         }
         self.end_announced = true;
-        let ledger = self.ledger();
-        let summary = ledger.summary;
-        let counts = format!(
-            "{} delivered once, {} lost, {} duplicated, {} other",
-            summary.delivered_once, summary.lost, summary.duplicated, summary.other
-        );
-        match ledger.truncation_notice() {
-            Some(notice) => self.say(format!("{notice} So far: {counts}.")),
-            None => self.say(format!("The run is over: {counts}.")),
-        }
+        let sentence = self.ledger().end_sentence();
+        self.say(sentence);
     }
 
     pub(super) fn say_ready(&mut self) {
@@ -67,13 +59,13 @@ mod tests {
         )
         .unwrap();
         let mut lab = Lab::new(state.scenario);
-        let banner = lab.bound_notice().expect("a banner before playback");
+        let banner = lab.bound_notice(false).expect("a banner before playback");
         assert!(banner.contains("does not finish"), "{banner}");
         lab.apply(Action::RunToEnd);
         assert!(lab.finished());
         let said = lab.recent().next().unwrap().text.clone();
         assert!(said.contains("did not finish") && said.contains("150 of 200 messages are unfinished"), "{said}");
         assert!(!said.contains("The run is over"), "{said}");
-        assert!(Lab::default().bound_notice().is_none());
+        assert!(Lab::default().bound_notice(false).is_none());
     }
 }

@@ -94,7 +94,12 @@ fn the_link_the_page_writes_reopens_what_is_on_screen() {
     let page = Page::open("", &format!("#v=1&lesson={}&lesson-step=1", lesson.slug));
     let state = page.link_state();
     assert_eq!((state.lesson.as_deref(), state.lesson_step), (Some(lesson.slug), Some(1)));
-    assert_eq!(page.shared_state().embed, false);
+    // The share dialog offers the run itself: an embed's own options stay out of what it shares.
+    let embedded = Page::open("", "#v=1&fail=drop-ack:m2&embed=1&hide=compare&origin=https%3A%2F%2Fdocs.example.org&range=2-9");
+    let shared = embedded.shared_state();
+    assert!(embedded.link_state().embed);
+    assert_eq!((shared.embed, shared.hide.len(), shared.origins.len(), shared.range), (false, 0, 0, None));
+    assert_eq!(shared.scenario, embedded.link_state().scenario);
 }
 
 #[test]

@@ -278,7 +278,7 @@ impl App {
             // lab's business, not the asking page's.
             if inbound.addressed_to(host::HOST_TARGET) {
                 inbound.reply(&host::error(
-                    inbound.id(host::MAX_ID_CHARS).as_ref(),
+                    inbound.id().as_ref(),
                     &format!(
                         "{} may not command this lab: its link does not allow this origin (add origin={} to the link)",
                         inbound.origin, inbound.origin

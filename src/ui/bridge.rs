@@ -24,14 +24,11 @@ impl Inbound {
         from_js(&self.data)
     }
 
-    /// The message's `id`, read alone (a string of at most `max_chars` characters, or a
-    /// number), to echo in an answer to a page whose payload is not converted.
-    pub fn id(&self, max_chars: usize) -> Option<delivery_share::ReplyId> {
+    /// The message's `id`, read alone by the host protocol's rule, to echo in an answer to a
+    /// page whose payload is not converted.
+    pub fn id(&self) -> Option<delivery_share::ReplyId> {
         let id = js_sys::Reflect::get(&self.data, &JsValue::from_str("id")).ok()?;
-        if let Some(text) = id.as_string() {
-            return (text.chars().count() <= max_chars).then_some(delivery_share::ReplyId::Text(text));
-        }
-        serde_json::Number::from_f64(id.as_f64()?).map(delivery_share::ReplyId::Number)
+        crate::js::js_to_json(&id, 0).and_then(|id| delivery_share::ReplyId::read(&id))
     }
 
     /// Whether the message names this lab as its `target`, read without converting the payload
@@ -46,7 +43,7 @@ impl Inbound {
 
     /// Answers the sender, and only the sender's origin.
     pub fn reply(&self, message: &serde_json::Value) {
-        if let (Some(source), Some(value)) = (&self.source, to_js(message)) {
+        if let (Some(source), Some(value)) = (&self.source, crate::js::json_to_js(message)) {
             // An opaque origin ("null") cannot be targeted; such a sender gets no reply.
             if self.origin != "null" {
                 let _ = source.post_message(&value, &self.origin);
@@ -109,7 +106,7 @@ impl Bridge {
     /// list): the browser delivers a message only to a window at its target origin, so a page
     /// the link does not name never reads the lab's state.
     pub fn post(&self, message: &serde_json::Value, origins: &[String]) {
-        if let (Some(parent), Some(value)) = (&self.parent, to_js(message)) {
+        if let (Some(parent), Some(value)) = (&self.parent, crate::js::json_to_js(message)) {
             for origin in origins {
                 let _ = parent.post_message(&value, origin);
             }
@@ -120,7 +117,7 @@ impl Bridge {
     /// embedding page (`*`), since a height tells nothing of the run and lets any page size its
     /// frame.
     pub fn post_height(&self, message: &serde_json::Value, origins: &[String]) {
-        match (&self.parent, origins.is_empty(), to_js(message)) {
+        match (&self.parent, origins.is_empty(), crate::js::json_to_js(message)) {
             (Some(parent), true, Some(value)) => {
                 let _ = parent.post_message(&value, "*");
             }
@@ -150,6 +147,3 @@ fn from_js(data: &JsValue) -> Result<serde_json::Value, String> {
     crate::js::js_to_json(data, 0).ok_or_else(|| "the message is not JSON data".to_owned())
 }
 
-fn to_js(message: &serde_json::Value) -> Option<JsValue> {
-    js_sys::JSON::parse(&message.to_string()).ok()
-}

@@ -58,7 +58,7 @@ fn spawn(task: &Task, on_message: Callback<Reply>) -> Result<Job, String> {
     // Trunk builds the worker (src/bin/explorer-worker.rs); static/explorer-loader.js starts it.
     let worker = web_sys::Worker::new("./explorer-loader.js")
         .map_err(|_| "this browser cannot start the explorer's worker".to_owned())?;
-    let message = js_sys::JSON::parse(&task.to_json().to_string()).map_err(|_| "the explorer's task could not be sent")?;
+    let message = crate::js::json_to_js(&task.to_json()).ok_or("the explorer's task could not be sent")?;
     let sender = worker.clone();
     let on_error = on_message.clone();
     let listener = EventListener::new(&worker, "message", move |event| {

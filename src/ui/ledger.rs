@@ -208,13 +208,7 @@ fn ledger_row(row: &MessageRow, selected: bool) -> Html {
 fn cause_view(row: &MessageRow, causes: &[String]) -> Html {
     html! {
         <div class="cause" aria-live="polite">
-            <h3 class="subhead">{
-                if row.verdict == Verdict::Unfinished {
-                    format!("Why {} has no verdict", row.msg)
-                } else {
-                    format!("Why {} is {}", row.msg, row.verdict.label())
-                }
-            }</h3>
+            <h3 class="subhead">{ row.why() }</h3>
             <p>{ row.explanation.clone() }</p>
             if !causes.is_empty() {
                 <ol class="cause-chain">
@@ -225,11 +219,8 @@ fn cause_view(row: &MessageRow, causes: &[String]) -> Html {
     }
 }
 
-/// The verdict's name in markup, exactly as the engine's JSON ledger spells it (the end-to-end
-/// tests compare the page with `delivery-lab run --json`).
-pub fn verdict_slug(verdict: Verdict) -> String {
-    serde_json::to_value(verdict)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default()
+/// The verdict's name in markup, exactly as the engine's JSON ledger spells it (`Verdict::slug`,
+/// its serde name; the end-to-end tests compare the page with `delivery-lab run --json`).
+pub fn verdict_slug(verdict: Verdict) -> &'static str {
+    verdict.slug()
 }

@@ -249,10 +249,6 @@ pub struct Counterexample {
     pub also: Vec<Verdict>,
     /// The ledger's explanation of that message.
     pub explanation: String,
-    /// The explored scenario with the schedule as its failures: the run to replay (a caller
-    /// that shows links makes one of it).
-    #[serde(skip)]
-    pub scenario: Scenario,
 }
 
 /// The answer for one outcome.
@@ -352,7 +348,7 @@ impl ExploreReport {
                     verdicts.extend(c.also.iter().map(|v| v.label()));
                     out.push_str(&format!("{:<22} found: {schedule} ({} {})\n", r.outcome.slug(), c.msg, verdicts.join(", also ")));
                     out.push_str(&format!("{:<22}   {}\n", "", c.explanation));
-                    out.push_str(&format!("{:<22}   {}\n", "", replay(&c.scenario)));
+                    out.push_str(&format!("{:<22}   {}\n", "", replay(&self.scenario_with(&c.schedule))));
                 }
             }
         }

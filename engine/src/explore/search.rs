@@ -306,8 +306,6 @@ impl Explorer {
     }
 
     pub(super) fn counterexample(&self, best: &Best) -> Counterexample {
-        let mut scenario = self.scenario.clone();
-        scenario.faults = best.schedule.clone();
         let mut world = self.fresh.clone();
         for spec in &best.schedule {
             world.inject(*spec);
@@ -322,7 +320,6 @@ impl Explorer {
             verdict: row.map_or(Verdict::Pending, |r| r.verdict),
             also: row.map(|r| r.also.clone()).unwrap_or_default(),
             explanation: row.map(|r| r.explanation.clone()).unwrap_or_default(),
-            scenario,
         }
     }
 }

@@ -137,6 +137,16 @@ pub struct MessageRow {
     pub explanation: String,
 }
 
+impl MessageRow {
+    /// The heading of the row's explanation: why it ended as it did, or why it has no verdict.
+    pub fn why(&self) -> String {
+        match self.verdict {
+            Verdict::Unfinished => format!("Why {} has no verdict", self.msg),
+            verdict => format!("Why {} is {}", self.msg, verdict.label()),
+        }
+    }
+}
+
 /// Counts of main verdicts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -254,17 +264,51 @@ impl Ledger {
         out
     }
 
+    /// What the run came to, in one sentence, for the end of playback: the verdict counts, and for
+    /// a run the lab's bound stopped, that it did not finish and how many messages are unfinished.
+    pub fn end_sentence(&self) -> String {
+        let s = self.summary;
+        let counts = format!(
+            "{} delivered once, {} lost, {} duplicated, {} other",
+            s.delivered_once, s.lost, s.duplicated, s.other
+        );
+        match self.truncation_notice() {
+            Some(notice) => format!("{notice} So far: {counts}."),
+            None => format!("The run is over: {counts}."),
+        }
+    }
+
     /// For a run the lab's bound stopped, the sentence that says so; `None` otherwise.
     pub fn truncation_notice(&self) -> Option<String> {
         (self.run_state == RunState::Truncated).then(|| {
             format!(
-                "The run did not finish: it hit the lab's bound ({} events or tick {}) at t={}, so {} of {} messages are unfinished and have no verdict.",
-                super::world::MAX_EVENTS,
-                super::world::MAX_TICK,
-                self.tick,
+                "The run did not finish: it hit {}, so {} of {} messages are unfinished and have no verdict.",
+                bound_at(self.tick),
                 self.summary.unfinished,
                 self.rows.len()
             )
+        })
+    }
+}
+
+/// Where the lab's bound stopped a run, as words.
+fn bound_at(tick: u64) -> String {
+    format!("the lab's bound ({} events or tick {}) at t={tick}", super::world::MAX_EVENTS, super::world::MAX_TICK)
+}
+
+impl World {
+    /// For a run the lab's bound stopped (a whole run, played to its end), the sentence that warns
+    /// of it before playback: in full, or short for a small frame.
+    pub fn bound_notice(&self, short: bool) -> Option<String> {
+        (self.run_state() == RunState::Truncated).then(|| {
+            if short {
+                format!("This run does not finish: it hits the lab's bound at t={}, so some messages end unfinished.", self.now())
+            } else {
+                format!(
+                    "This run does not finish: it hits {}. Messages still on their way then are unfinished and get no verdict; fewer messages or shorter timeouts fit.",
+                    bound_at(self.now())
+                )
+            }
         })
     }
 }

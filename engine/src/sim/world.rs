@@ -332,16 +332,6 @@ impl World {
         self.group.committed
     }
 
-    /// The group coordinator's state: the generation and the committed offset.
-    pub fn group(&self) -> &GroupCoordinator {
-        &self.group
-    }
-
-    /// Every member of the consumer group (today's scenarios have one).
-    pub fn consumers(&self) -> &[Consumer] {
-        &self.consumers
-    }
-
     /// The consumer's state: position, current batch, what it is doing.
     pub fn consumer(&self) -> &Consumer {
         &self.consumers[0]

@@ -28,7 +28,7 @@ fn shows(world: &World, outcome: Outcome) -> bool {
 }
 
 /// Every counterexample replays: a fresh World of the scenario plus the schedule gives the verdict
-/// it claims, and the scenario it carries is that run.
+/// it claims.
 fn check_replays(report: &ExploreReport) {
     for result in &report.results {
         let Finding::Found(c) = &result.finding else { continue };
@@ -38,8 +38,6 @@ fn check_replays(report: &ExploreReport) {
         assert_eq!(row.verdict, c.verdict, "{}: {:?}", result.outcome, c.schedule_text);
         assert!(result.outcome.holds(row.verdict, &row.also, row.processed), "{}: {}", result.outcome, row.explanation);
         assert!(world.faults().iter().all(|f| f.struck.is_some()));
-        assert_eq!(c.scenario.faults, c.schedule);
-        assert_eq!(fresh(&c.scenario).event_log_hash(), world.event_log_hash(), "the scenario replays the same run");
     }
 }
 

@@ -165,7 +165,7 @@ fn explore(args: &[String]) -> Result<String, String> {
         let mut value = serde_json::to_value(&report).map_err(|e| e.to_string())?;
         for (result, shown) in report.results.iter().zip(value["results"].as_array_mut().into_iter().flatten()) {
             if let (delivery_lab::Finding::Found(c), Some(finding)) = (&result.finding, shown["finding"].as_object_mut()) {
-                finding.insert("link".into(), serde_json::Value::from(link(&c.scenario)));
+                finding.insert("link".into(), serde_json::Value::from(link(&report.scenario_with(&c.schedule))));
             }
         }
         Ok(format!("{}\n", serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?))

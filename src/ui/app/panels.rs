@@ -27,11 +27,12 @@ impl App {
 
     /// The banner of a run the lab's bound cuts short: its ledger is partial.
     pub(super) fn bound_view(&self) -> Html {
-        match self.page.lab.bound_notice() {
+        let lab = &self.page.lab;
+        match lab.bound_notice(false) {
             // An embed's frame is small: the short form, the full sentence as its title.
             Some(text) if self.page.view().embed => html! {
                 <div class="notice bound compact" role="status" data-testid="bound" title={text}>
-                    <p>{ format!("This run does not finish: it hits the lab's bound at t={}, so some messages end unfinished.", self.page.lab.full_run().world.now()) }</p>
+                    <p>{ lab.bound_notice(true).unwrap_or_default() }</p>
                 </div>
             },
             Some(text) => html! { <div class="notice bound" role="status" data-testid="bound"><p>{ text }</p></div> },
@@ -88,9 +89,9 @@ impl App {
 
     pub(super) fn playback(&self) -> Html {
         let lab = &self.page.lab;
-        let (lo, hi) = lab.bounds();
+        let lo = lab.bounds().0;
         html! {
-            <Playback playing={lab.playing()} finished={lab.finished() || (lab.range().is_some() && lab.steps() >= hi)}
+            <Playback playing={lab.playing()} finished={lab.at_end()}
                 at_start={lab.steps() <= lo} dispatch={self.callbacks.dispatch.clone()} />
         }
     }
