@@ -112,6 +112,7 @@ pub mod explore;
 pub mod export;
 pub mod json;
 pub mod lesson;
+pub mod order;
 pub mod preset;
 pub mod run;
 #[cfg(feature = "determinism-probe")]

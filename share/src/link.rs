@@ -313,8 +313,7 @@ impl LinkState {
         }
         if !self.hide.is_empty() {
             let mut hide = self.hide.clone();
-            hide.sort();
-            hide.dedup();
+            delivery_lab::order::sort_dedup(&mut hide);
             let slugs: Vec<&str> = hide.iter().map(|p| p.slug()).collect();
             push(&mut out, "hide", &slugs.join(","));
         }
@@ -587,7 +586,7 @@ fn decode_link(input: &str, fragment: bool) -> Result<LinkState, LinkError> {
             }
             state.hide.push(panel);
         }
-        state.hide.sort();
+        delivery_lab::order::sort(&mut state.hide);
     }
     if pairs.origins.len() > MAX_ORIGINS {
         return Err(LinkError::new("origin", format!("{} origins; at most {MAX_ORIGINS}", pairs.origins.len())));

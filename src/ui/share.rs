@@ -96,8 +96,7 @@ fn embed_link(base: &str, state: &LinkState, choice: &EmbedChoice) -> String {
     state.autoplay = choice.autoplay;
     state.theme = choice.theme;
     state.hide = choice.hide.clone();
-    state.hide.sort();
-    state.hide.dedup();
+    delivery_lab::order::sort_dedup(&mut state.hide);
     if let Some((from, to)) = choice.range {
         // A locked embed opens at the first step of its range.
         state.range = Some((from.min(to), to.max(from)));

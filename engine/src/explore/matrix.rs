@@ -83,7 +83,7 @@ pub(super) fn matrix_row(name: String, label: String, scenario: &Scenario) -> Re
         }
     }
     for cell in &mut cells {
-        cell.outcomes.sort_by_key(|w| w.outcome);
+        crate::order::sort_by_key(&mut cell.outcomes, |w| w.outcome);
     }
     Ok(MatrixRow { name, label, scenario: explorer.scenario, cells })
 }

@@ -203,7 +203,7 @@ impl Explorer {
         let mut schedule = walk.schedule.clone();
         schedule.push(candidate.spec);
         let mut set = schedule.clone();
-        set.sort_unstable();
+        crate::order::sort(&mut set);
         self.level_done += 1;
         if !self.seen_schedules.insert(set) {
             return true;

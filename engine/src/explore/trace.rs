@@ -170,7 +170,7 @@ pub(super) fn candidates(trace: &Trace, last: Option<LastStrike>) -> Vec<Candida
             out.push(Candidate { step, spec: FaultSpec { fault, trigger: Trigger::AtTick(tick) } });
         }
     }
-    out.sort_by_key(|c| c.step);
+    crate::order::sort_by_key(&mut out, |c| c.step);
     out
 }
 
@@ -193,6 +193,6 @@ pub(super) fn last_strike(world: &World) -> Option<LastStrike> {
 /// counterexamples of the same length.
 pub(super) fn strike_key(world: &World) -> Vec<u32> {
     let mut key: Vec<u32> = world.faults().iter().filter_map(|a| a.struck.map(|id| id.0)).collect();
-    key.sort_unstable();
+    crate::order::sort(&mut key);
     key
 }

@@ -648,8 +648,7 @@ fn cause_events(world: &World, msg: MsgId, t: &Tally, global: &[EventId], verdic
     cause.retain(|id| {
         !matches!(events[id.0 as usize].kind, EventKind::FaultNotApplicable { .. })
     });
-    cause.sort_unstable();
-    cause.dedup();
+    crate::order::sort_dedup(&mut cause);
     if cause.len() > 12 {
         // Keep the deciding events, then the earliest others.
         let mut keep: Vec<EventId> = cause.iter().copied().filter(|id| decisive(&events[id.0 as usize].kind)).collect();
@@ -662,7 +661,7 @@ fn cause_events(world: &World, msg: MsgId, t: &Tally, global: &[EventId], verdic
                 keep.push(*id);
             }
         }
-        keep.sort_unstable();
+        crate::order::sort(&mut keep);
         cause = keep;
     }
     cause
@@ -812,7 +811,7 @@ fn explain(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause:
             keep.push(e);
         }
     }
-    keep.sort_by_key(|e| e.id);
+    crate::order::sort_by_key(&mut keep, |e| e.id);
     let steps: Vec<String> = keep.iter().map(|e| format!("{} at t={}", e.kind, e.tick)).collect();
     if !steps.is_empty() {
         text.push_str(": ");

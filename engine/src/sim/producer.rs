@@ -365,7 +365,7 @@ impl Producer {
             .filter(|r| r.session == session && matches!(r.state, RecordState::Queued | RecordState::Backoff | RecordState::InFlight))
             .map(|r| (r.queue_key, r.id))
             .collect();
-        order.sort_unstable();
+        crate::order::sort(&mut order);
         for (_, id) in order {
             let r = self.records[usize::from(id)];
             match r.state {

@@ -57,8 +57,7 @@ impl Sink {
                 // A row per input offset holds the last message written there: a different
                 // message read from a reused offset (after a truncation) overwrote this one's row.
                 let mut offsets: Vec<u64> = live.map(|row| row.offset).collect();
-                offsets.sort_unstable();
-                offsets.dedup();
+                crate::order::sort_dedup(&mut offsets);
                 let last_at = |offset: u64| self.rows.iter().rev().find(|row| row.offset == offset && self.counts(row));
                 offsets.into_iter().filter(|&offset| last_at(offset).is_some_and(|row| row.msg == msg)).count() as u32
             }

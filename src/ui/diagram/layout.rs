@@ -79,7 +79,7 @@ impl DiagramData {
             lanes.push(Actor::Consumer { instance: 0 });
         }
         // Left to right on the stage is top to bottom here.
-        lanes.sort();
+        delivery_lab::order::sort(&mut lanes);
         let lane_y = |actor: Actor| {
             let index = lanes.iter().position(|a| *a == lane_actor(actor)).unwrap_or(0);
             TOP + LANE_HEIGHT * index as f32 + LANE_HEIGHT / 2.0

@@ -77,7 +77,7 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
             <div class="diagram-scroll" tabindex="0" role="region" aria-label="Space-time diagram" ref={scroller}>
                 <div class="diagram-canvas">
                     <svg class="diagram" width={num(data.width)} height={num(data.height)}
-                        viewBox={format!("0 0 {} {}", data.width, data.height)}
+                        viewBox={format!("0 0 {} {}", num(data.width), num(data.height))}
                         role="group" aria-label="One lane per actor, time from left to right, an arrow per message">
                         <Lanes data={data.clone()} />
                         <Arrows data={data.clone()} selected={props.selected} dispatch={props.dispatch.clone()} />
@@ -126,7 +126,7 @@ fn now(props: &NowProps) -> Html {
     html! {
         <div class="diagram-now" ref={layer} aria-hidden="true">
             <svg width={num(data.width)} height={num(data.height)}
-                viewBox={format!("0 0 {} {}", data.width, data.height)}>
+                viewBox={format!("0 0 {} {}", num(data.width), num(data.height))}>
                 <rect class="future-veil" x="0" y="0" width={num(data.width)} height={num(data.height)} />
                 <line class="now" x1="0" y1="4" x2="0" y2={num(data.height)} />
             </svg>
