@@ -156,11 +156,20 @@ record! {
     }
 }
 
+record! {
+    /// The whole run of the scenario as a run file (`delivery-lab replay` reads it): made in the
+    /// worker, which carries the engine's serializers, so the page does not.
+    pub struct RunTask {
+        pub scenario: String,
+    }
+}
+
 tagged! {
     /// What the page asks the worker to do.
     pub enum Task ["kind"] {
         Explore(ExploreTask) = "explore",
         Matrix(MatrixTask) = "matrix",
+        Run(RunTask) = "run",
     }
 }
 
@@ -257,6 +266,13 @@ record! {
 }
 
 record! {
+    /// The run file's text, as `delivery-lab run --json` writes it.
+    pub struct RunDone {
+        pub json: String,
+    }
+}
+
+record! {
     /// Why the task failed.
     pub struct Failure {
         pub message: String,
@@ -271,6 +287,7 @@ tagged! {
         Progress(Progress) = "progress",
         Done(Done) = "done",
         Matrix(MatrixDone) = "matrix",
+        Run(RunDone) = "run",
         Error(Failure) = "error",
     }
 }
@@ -323,6 +340,7 @@ mod tests {
             Reply::Progress(Progress { states: 1, runs: 2, fraction: 0.5 }),
             Reply::Done(Done { report: report() }),
             Reply::Matrix(MatrixDone { matrix }),
+            Reply::Run(RunDone { json: "{\"version\": 1}".into() }),
             Reply::error("no"),
         ];
         for reply in replies {
@@ -333,6 +351,7 @@ mod tests {
         for task in [
             Task::Explore(ExploreTask { scenario: "{}".into(), messages: 3, faults: 2 }),
             Task::Matrix(MatrixTask { scenario: "{}".into() }),
+            Task::Run(RunTask { scenario: "{}".into() }),
         ] {
             assert_eq!(Task::from_json(&task.to_json()), Some(task));
         }

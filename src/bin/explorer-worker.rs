@@ -1,8 +1,8 @@
 //! The explorer's web worker (built by Trunk as a worker of its own, `data-type="worker"`, so the
 //! page's WebAssembly does not carry the search; it is downloaded when someone explores). It takes
-//! one task from the page's `ui::explorer` panel, sent once it has posted `ready` — `{"kind": "explore", "scenario",
-//! "messages", "faults"}` or `{"kind": "matrix", "scenario"}` — runs the engine's bounded search in
-//! slices, posting `progress` after each, then `done` with the report (or `matrix`, or `error`).
+//! one task from the page (`ui::worker`), sent once it has posted `ready` — `{"kind": "explore", "scenario",
+//! "messages", "faults"}`, `{"kind": "matrix", "scenario"}` or `{"kind": "run", "scenario"}` — runs the engine's bounded search in
+//! slices, posting `progress` after each, then `done` with the report (or `matrix`, `run` with a run file's text, or `error`).
 //! The page cancels by terminating the worker. The messages are `kafka_delivery_lab::explorer_protocol`'s.
 
 #[cfg(target_arch = "wasm32")]
@@ -48,7 +48,7 @@ mod worker {
     use delivery_share::link::LinkState;
     use kafka_delivery_lab::explorer_protocol::{
         self as protocol, CellView, Done, MatrixDone, MatrixRowView, MatrixView, OutcomeView, Possible, Progress, Reply,
-        Report, Task,
+        Report, RunDone, Task,
     };
 
     /// States explored between two progress messages.
@@ -62,6 +62,15 @@ mod worker {
                 let custom = scenario.preset.is_none().then_some(&scenario);
                 let matrix = delivery_lab::explore::matrix(custom).map_err(|e| e.to_string())?;
                 post(&Reply::Matrix(MatrixDone { matrix: matrix_view(&matrix) }));
+                Ok(())
+            }
+            Task::Run(task) => {
+                // The page's run is this one: the engine is deterministic, so the same scenario
+                // plays the same event log here.
+                let scenario = Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
+                let mut world = delivery_lab::World::new(&scenario).map_err(|e| e.to_string())?;
+                world.run_to_quiescence();
+                post(&Reply::Run(RunDone { json: delivery_lab::run::run_to_json(&scenario, &world) }));
                 Ok(())
             }
             Task::Explore(task) => {

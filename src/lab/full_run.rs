@@ -81,11 +81,6 @@ impl FullRun {
         self.step_ends.partition_point(|&end| events.get(end.saturating_sub(1)).is_some_and(|e| e.tick <= tick))
     }
 
-    /// The whole run as a file the command line replays (`delivery-lab replay`).
-    pub fn to_json(&self) -> String {
-        crate::js::pretty(&delivery_lab::run::run_to_value(&self.scenario, &self.world))
-    }
-
     /// The number of steps after which `event` (an index into the event log) has happened.
     pub fn step_of(&self, event: usize) -> usize {
         self.step_ends.partition_point(|&end| end <= event) + 1

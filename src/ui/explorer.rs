@@ -1,5 +1,5 @@
 //! The explorer panel: "can this configuration lose or duplicate a message?", answered by the
-//! engine's bounded exhaustive search in a web worker (`static/explorer-worker.js`), with a
+//! engine's bounded exhaustive search in a web worker (`super::worker`), with a
 //! progress bar and a cancel button, and the guarantee matrix. The worker (`src/bin/explorer-worker.rs`)
 //! has a WebAssembly module of its own, fetched the first time someone explores; this panel only
 //! starts it, shows what it reports, and turns a counterexample into a link that replays it.
@@ -7,12 +7,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use gloo_events::EventListener;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::explorer_protocol::{ExploreTask, Finding, Json, MatrixTask, MatrixView, Progress, Reply, Report, Task};
+use crate::explorer_protocol::{ExploreTask, Finding, MatrixTask, MatrixView, Progress, Reply, Report, Task};
+use super::worker::{spawn, Job};
 
 /// The search's bounds and defaults are the engine's own.
 use delivery_lab::explore::{
@@ -38,47 +37,6 @@ enum Status {
     Done(Rc<Report>),
     Failed(String),
     Cancelled,
-}
-
-/// A running worker and the listener of its messages; dropping it stops both.
-struct Job {
-    worker: web_sys::Worker,
-    _listener: EventListener,
-    _errors: EventListener,
-}
-
-impl Drop for Job {
-    fn drop(&mut self) {
-        self.worker.terminate();
-    }
-}
-
-/// Starts the explorer's worker on one task; `on_message` gets each message it posts.
-fn spawn(task: &Task, on_message: Callback<Reply>) -> Result<Job, String> {
-    // Trunk builds the worker (src/bin/explorer-worker.rs); static/explorer-loader.js starts it.
-    let worker = web_sys::Worker::new("./explorer-loader.js")
-        .map_err(|_| "this browser cannot start the explorer's worker".to_owned())?;
-    let message = crate::js::json_to_js(&task.to_json()).ok_or("the explorer's task could not be sent")?;
-    let sender = worker.clone();
-    let on_error = on_message.clone();
-    let listener = EventListener::new(&worker, "message", move |event| {
-        let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
-        let reply = crate::js::js_to_json(&event.data(), 0).map_or_else(|| Reply::error("the explorer sent no data"), |v| Reply::read(&v));
-        match reply {
-            // The worker has loaded its WebAssembly and listens: now it gets its task.
-            Reply::Ready => {
-                if sender.post_message(&message).is_err() {
-                    on_message.emit(Reply::error("the explorer's task could not be sent"));
-                }
-            }
-            reply => on_message.emit(reply),
-        }
-    });
-    // A worker that dies (a bug in the search, memory) says so instead of leaving the bar spinning.
-    let errors = EventListener::new(&worker, "error", move |_| {
-        on_error.emit(Reply::error("the explorer stopped unexpectedly"));
-    });
-    Ok(Job { worker, _listener: listener, _errors: errors })
 }
 
 #[function_component(ExplorerPanel)]
@@ -109,7 +67,7 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
                         job.borrow_mut().take();
                         status.set(Status::Failed(failure.message));
                     }
-                    Reply::Ready | Reply::Matrix(_) => {
+                    Reply::Ready | Reply::Matrix(_) | Reply::Run(_) => {
                         job.borrow_mut().take();
                         status.set(Status::Failed("the explorer answered with something else".into()));
                     }

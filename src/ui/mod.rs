@@ -17,5 +17,6 @@ mod settings;
 mod share;
 mod stage;
 pub mod theme;
+mod worker;
 
 pub use app::App;

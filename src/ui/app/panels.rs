@@ -193,7 +193,7 @@ impl App {
                     dispatch={self.callbacks.dispatch.clone()} />
                 <div class="diagram-foot">
                     <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
-                    <DiagramExport data={self.derived.diagram.clone()} run={lab.full_run().clone()} />
+                    <DiagramExport data={self.derived.diagram.clone()} scenario_json={self.derived.scenario_json.clone()} />
                 </div>
             </>
         };

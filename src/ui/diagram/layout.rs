@@ -2,6 +2,7 @@
 //! (quiet stretches drawn short), an arrow per network message, failure marks, and the SVG export.
 
 use delivery_lab::{Actor, EventKind, FlightState, MsgId, World};
+use crate::lab::FullRun;
 
 use super::*;
 

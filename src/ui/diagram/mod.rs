@@ -20,7 +20,9 @@ use yew::prelude::*;
 
 use super::motion::MotionBus;
 use super::stage::flight_label;
-use crate::lab::{Action, FullRun};
+use super::worker::{spawn, Job};
+use crate::explorer_protocol::{Reply, RunTask, Task};
+use crate::lab::Action;
 
 #[derive(Properties)]
 pub struct DiagramProps {
@@ -145,30 +147,66 @@ fn place_now(layer: &NodeRef, x: f32) {
 #[derive(Properties)]
 pub struct ExportProps {
     pub data: Rc<DiagramData>,
-    pub run: Rc<FullRun>,
+    /// The scenario's JSON: the worker plays it again to write the run file.
+    pub scenario_json: Rc<String>,
 }
 
 impl PartialEq for ExportProps {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.data, &other.data) && Rc::ptr_eq(&self.run, &other.run)
+        Rc::ptr_eq(&self.data, &other.data) && Rc::ptr_eq(&self.scenario_json, &other.scenario_json)
     }
 }
 
-/// The download buttons: rendered once per run, not per frame; the files are made on click.
+/// The download buttons: rendered once per run, not per frame; the files are made on click. The
+/// run file is written by the explorer's worker, which carries the engine's JSON serializers (the
+/// page does not), from the same scenario: the engine is deterministic, so it is this run.
 #[function_component(DiagramExport)]
 pub fn diagram_export(props: &ExportProps) -> Html {
+    let job: Rc<std::cell::RefCell<Option<Job>>> = use_mut_ref(|| None);
+    let failed = use_state(|| None::<String>);
+    let busy = use_state(|| false);
     let data = props.data.clone();
     let svg = Callback::from(move |_| {
         super::download::download("kafka-delivery-lab-diagram.svg", "image/svg+xml", &data.to_svg(&data.title));
     });
-    let run = props.run.clone();
-    let json = Callback::from(move |_| {
-        super::download::download("kafka-delivery-lab-run.json", "application/json", &run.to_json());
-    });
+    let json = {
+        let (job, failed, busy, scenario) = (job.clone(), failed.clone(), busy.clone(), props.scenario_json.clone());
+        Callback::from(move |_| {
+            let on_reply = {
+                let (job, failed, busy) = (job.clone(), failed.clone(), busy.clone());
+                Callback::from(move |reply: Reply| {
+                    let outcome = match reply {
+                        Reply::Run(run) => {
+                            let saved = super::download::download("kafka-delivery-lab-run.json", "application/json", &run.json);
+                            (!saved).then(|| "the browser refused the download".to_owned())
+                        }
+                        Reply::Error(failure) => Some(failure.message),
+                        _ => return,
+                    };
+                    failed.set(outcome);
+                    busy.set(false);
+                    job.borrow_mut().take();
+                })
+            };
+            match spawn(&Task::Run(RunTask { scenario: scenario.to_string() }), on_reply) {
+                Ok(started) => {
+                    *job.borrow_mut() = Some(started);
+                    failed.set(None);
+                    busy.set(true);
+                }
+                Err(message) => failed.set(Some(message)),
+            }
+        })
+    };
     html! {
         <div class="exports">
             <button type="button" class="chip" onclick={svg}>{ "Download the diagram (SVG)" }</button>
-            <button type="button" class="chip" onclick={json}>{ "Download the run (JSON)" }</button>
+            <button type="button" class="chip" onclick={json} disabled={*busy} aria-busy={busy.to_string()}>
+                { if *busy { "Preparing the run…" } else { "Download the run (JSON)" } }
+            </button>
+            if let Some(message) = (*failed).clone() {
+                <p class="error" role="alert">{ format!("The run could not be downloaded: {message}") }</p>
+            }
         </div>
     }
 }

@@ -1,0 +1,50 @@
+//! The explorer's web worker (`src/bin/explorer-worker.rs`, a WebAssembly module of its own that
+//! carries the engine's search and its JSON serializers, fetched the first time it is needed):
+//! started on one task, its replies handed to a callback, stopped when the [`Job`] is dropped.
+
+use gloo_events::EventListener;
+use wasm_bindgen::JsCast;
+use yew::Callback;
+
+use crate::explorer_protocol::{Json, Reply, Task};
+
+/// A running worker and the listener of its messages; dropping it stops both.
+pub struct Job {
+    worker: web_sys::Worker,
+    _listener: EventListener,
+    _errors: EventListener,
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// Starts the explorer's worker on one task; `on_message` gets each message it posts.
+pub fn spawn(task: &Task, on_message: Callback<Reply>) -> Result<Job, String> {
+    // Trunk builds the worker (src/bin/explorer-worker.rs); static/explorer-loader.js starts it.
+    let worker = web_sys::Worker::new("./explorer-loader.js")
+        .map_err(|_| "this browser cannot start the explorer's worker".to_owned())?;
+    let message = crate::js::json_to_js(&task.to_json()).ok_or("the explorer's task could not be sent")?;
+    let sender = worker.clone();
+    let on_error = on_message.clone();
+    let listener = EventListener::new(&worker, "message", move |event| {
+        let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
+        let reply = crate::js::js_to_json(&event.data(), 0).map_or_else(|| Reply::error("the explorer sent no data"), |v| Reply::read(&v));
+        match reply {
+            // The worker has loaded its WebAssembly and listens: now it gets its task.
+            Reply::Ready => {
+                if sender.post_message(&message).is_err() {
+                    on_message.emit(Reply::error("the explorer's task could not be sent"));
+                }
+            }
+            reply => on_message.emit(reply),
+        }
+    });
+    // A worker that dies (a bug in the search, memory) says so instead of leaving the bar spinning.
+    let errors = EventListener::new(&worker, "error", move |_| {
+        on_error.emit(Reply::error("the explorer stopped unexpectedly"));
+    });
+    Ok(Job { worker, _listener: listener, _errors: errors })
+}
