@@ -29,6 +29,19 @@ pub enum TxnPhase {
     CompleteAbort,
 }
 
+impl TxnPhase {
+    /// The phase by the name Kafka's coordinator gives it (`TransactionState` in
+    /// `org.apache.kafka.coordinator.transaction`).
+    pub fn kafka_name(self) -> &'static str {
+        match self {
+            TxnPhase::Empty => "Empty",
+            TxnPhase::Ongoing => "Ongoing",
+            TxnPhase::CompleteCommit => "CompleteCommit",
+            TxnPhase::CompleteAbort => "CompleteAbort",
+        }
+    }
+}
+
 /// The transaction coordinator's record of one transactional id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct TxnMeta {

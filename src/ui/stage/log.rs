@@ -182,7 +182,7 @@ pub(super) fn txn_status(world: &World) -> Vec<String> {
         return vec!["not used (no transactional.id)".to_owned()];
     }
     match world.transactions().last() {
-        Some(txn) => vec![format!("pid {} · epoch {} · {:?}", txn.pid, txn.epoch, txn.phase).to_lowercase()],
+        Some(txn) => vec![format!("pid {} · epoch {} · {}", txn.pid, txn.epoch, txn.phase.kafka_name())],
         None => vec!["no transaction yet".to_owned()],
     }
 }
