@@ -18,6 +18,7 @@ pub struct SettingsProps {
 }
 
 /// A select over a fixed set of values; `set` writes the chosen one into a copy of the config.
+/// Only this shim is generic: the select itself is built once for every type of value.
 fn choice<T: Copy + PartialEq + 'static>(
     props: &SettingsProps,
     name: &'static str,
@@ -26,13 +27,27 @@ fn choice<T: Copy + PartialEq + 'static>(
     options: &'static [(T, &'static str)],
     set: fn(&mut Config, T),
 ) -> Html {
+    let labels: Vec<&'static str> = options.iter().map(|(_, label)| *label).collect();
+    let selected = options.iter().position(|(value, _)| *value == current);
+    select(props, name, help, labels, selected, Box::new(move |config, i| set(config, options[i].0)))
+}
+
+fn select(
+    props: &SettingsProps,
+    name: &'static str,
+    help: &'static str,
+    labels: Vec<&'static str>,
+    selected: Option<usize>,
+    set: Box<dyn Fn(&mut Config, usize)>,
+) -> Html {
     let config = props.config.clone();
     let dispatch = props.dispatch.clone();
+    let options = labels.clone();
     let onchange = Callback::from(move |event: Event| {
         let select: HtmlSelectElement = event.target_unchecked_into();
-        if let Some((value, _)) = options.iter().find(|(_, label)| *label == select.value()) {
+        if let Some(i) = options.iter().position(|label| *label == select.value()) {
             let mut next = config.clone();
-            set(&mut next, *value);
+            set(&mut next, i);
             dispatch.emit(Action::SetConfig(next));
         }
     });
@@ -41,8 +56,8 @@ fn choice<T: Copy + PartialEq + 'static>(
         <label class="setting" for={id.clone()} title={help}>
             <code class="setting-name">{ name }</code>
             <select id={id} {onchange}>
-                { for options.iter().map(|(value, label)| html! {
-                    <option value={*label} selected={*value == current}>{ *label }</option>
+                { for labels.iter().enumerate().map(|(i, label)| html! {
+                    <option value={*label} selected={selected == Some(i)}>{ *label }</option>
                 }) }
             </select>
         </label>

@@ -179,66 +179,68 @@ impl DiagramData {
     /// presentation attribute (slide tools often ignore style sheets), lane names included.
     pub fn to_svg(&self, title: &str) -> String {
         use std::fmt::Write;
+        // Coordinates with one decimal, written without the standard library's float formatting.
+        let n = |value: f32| crate::num::dec1(f64::from(value));
         let shift = NAMES_WIDTH;
         let (width, height) = (self.width + shift, self.height + 24.0);
+        let (shift_text, width_text, height_text, top) = (n(shift), n(width), n(height), n(TOP));
         let mut out = String::new();
         let _ = write!(
             out,
-            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Helvetica, Arial, sans-serif"><title>{}</title><rect width="{width}" height="{height}" fill="#ffffff"/>"##,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width_text}" height="{height_text}" viewBox="0 0 {width_text} {height_text}" font-family="Helvetica, Arial, sans-serif"><title>{}</title><rect width="{width_text}" height="{height_text}" fill="#ffffff"/>"##,
             xml_escape(title)
         );
-        let _ = write!(out, r##"<text x="8" y="{}" font-size="11" fill="#4a5565">{}</text>"##, height - 8.0, xml_escape(title));
+        let _ = write!(out, r##"<text x="8" y="{}" font-size="11" fill="#4a5565">{}</text>"##, n(height - 8.0), xml_escape(title));
         for (i, (_, name)) in self.lanes.iter().enumerate() {
             let y = TOP + LANE_HEIGHT * i as f32 + LANE_HEIGHT / 2.0;
+            let (label_y, y) = (n(y + 5.0), n(y));
             let _ = write!(
                 out,
-                r##"<g class="lane"><text x="6" y="{}" font-size="13" font-weight="600" fill="#17202b">{}</text><line x1="{shift}" y1="{y}" x2="{width}" y2="{y}" stroke="#c9d1dc"/></g>"##,
-                y + 5.0,
+                r##"<g class="lane"><text x="6" y="{label_y}" font-size="13" font-weight="600" fill="#17202b">{}</text><line x1="{shift_text}" y1="{y}" x2="{width_text}" y2="{y}" stroke="#c9d1dc"/></g>"##,
                 xml_escape(name)
             );
         }
         for (x, label) in &self.breaks {
-            let x = x + shift;
+            let x = n(x + shift);
             let _ = write!(
                 out,
                 r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#4a5565" stroke-dasharray="2 4"/><text x="{x}" y="{}" font-size="11" text-anchor="middle" fill="#4a5565">… {}</text>"##,
-                TOP - 4.0,
-                self.height,
-                TOP - 8.0,
+                n(TOP - 4.0),
+                n(self.height),
+                n(TOP - 8.0),
                 xml_escape(label)
             );
         }
         for (x, label) in &self.faults {
-            let x = x + shift;
+            let (text_x, x) = (n(x + shift + 4.0), n(x + shift));
             let _ = write!(
                 out,
-                r##"<line x1="{x}" y1="{TOP}" x2="{x}" y2="{}" stroke="#b3261e" stroke-width="2" stroke-dasharray="6 3"/><text x="{}" y="{}" font-size="12" font-weight="700" fill="#b3261e">{}</text>"##,
-                self.height,
-                x + 4.0,
-                self.height + 12.0,
+                r##"<line x1="{x}" y1="{top}" x2="{x}" y2="{}" stroke="#b3261e" stroke-width="2" stroke-dasharray="6 3"/><text x="{text_x}" y="{}" font-size="12" font-weight="700" fill="#b3261e">{}</text>"##,
+                n(self.height),
+                n(self.height + 12.0),
                 xml_escape(label)
             );
         }
         for arrow in &self.arrows {
             let (x1, x2) = (arrow.x1 + shift, arrow.x2 + shift);
+            let (mid_x, mid_y) = (n((x1 + x2) / 2.0 + 3.0), n((arrow.y1 + arrow.y2) / 2.0 - 3.0));
+            let (x1, x2, y1, y2, cross_y) = (n(x1), n(x2), n(arrow.y1), n(arrow.y2), n(arrow.y2 + 4.0));
             let colour = if arrow.lost { "#b3261e" } else { "#5d6b7e" };
             let dash = if arrow.lost { r#" stroke-dasharray="4 3""# } else { "" };
             let _ = write!(
                 out,
-                r##"<g class="arrow"><line x1="{x1}" y1="{}" x2="{x2}" y2="{}" stroke="{colour}" stroke-width="1.5"{dash}/><circle cx="{x2}" cy="{}" r="3" fill="{colour}"/>"##,
-                arrow.y1, arrow.y2, arrow.y2
+                r##"<g class="arrow"><line x1="{x1}" y1="{}" x2="{x2}" y2="{}" stroke="{colour}" stroke-width="1.5"{dash}/><circle cx="{x2}" cy="{y2}" r="3" fill="{colour}"/>"##,
+                y1, y2
             );
             if arrow.msg.is_some() {
                 let _ = write!(
                     out,
-                    r##"<text x="{}" y="{}" font-size="10" fill="#17202b">{}</text>"##,
-                    (x1 + x2) / 2.0 + 3.0,
-                    (arrow.y1 + arrow.y2) / 2.0 - 3.0,
+                    r##"<text x="{mid_x}" y="{mid_y}" font-size="10" fill="#17202b">{}</text>"##,
                     xml_escape(&arrow.label)
                 );
             }
             if arrow.lost {
-                let _ = write!(out, r##"<text x="{x2}" y="{}" font-size="13" font-weight="700" text-anchor="middle" fill="{colour}">✕</text>"##, arrow.y2 + 4.0);
+                let _ = write!(out, r##"<text x="{x2}" y="{}" font-size="13" font-weight="700" text-anchor="middle" fill="{colour}">✕</text>"##, cross_y);
             }
             out.push_str("</g>");
         }
