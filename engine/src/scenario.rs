@@ -12,7 +12,6 @@
 
 use std::fmt;
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::preset::Preset;
@@ -33,8 +32,9 @@ pub const DEFAULT_MESSAGES: u16 = 3;
 /// The seed of the opening scenario, of a link that gives none, and of the guarantee matrix.
 pub const DEFAULT_SEED: u64 = 1;
 
-/// A run to replay: everything that decides its outcome.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A run to replay: everything that decides its outcome. Serialized (in the command line's reports)
+/// in the scenario file's form, [`Scenario::to_value`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Scenario {
     /// The preset the configuration started from, if any.
     pub preset: Option<Preset>,
@@ -55,7 +55,7 @@ pub struct Scenario {
 }
 
 /// A caption shown from `tick` on (for lessons and embedded runs).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Caption {
     /// The tick from which the caption shows.
     pub tick: u64,
@@ -213,7 +213,7 @@ impl Scenario {
         if let Some(preset) = self.preset {
             doc.insert("preset".into(), Value::from(preset.slug()));
         }
-        doc.insert("config".into(), serde_json::to_value(&self.config).unwrap_or(Value::Null));
+        doc.insert("config".into(), self.config.to_value());
         let messages = if self.labels.is_empty() {
             Value::from(self.messages)
         } else {
@@ -226,9 +226,21 @@ impl Scenario {
             doc.insert("title".into(), Value::from(title.clone()));
         }
         if !self.captions.is_empty() {
-            doc.insert("captions".into(), serde_json::to_value(&self.captions).unwrap_or(Value::Null));
+            let captions = self.captions.iter().map(|c| {
+                let mut caption = Map::new();
+                caption.insert("tick".into(), Value::from(c.tick));
+                caption.insert("text".into(), Value::from(c.text.as_str()));
+                Value::Object(caption)
+            });
+            doc.insert("captions".into(), Value::Array(captions.collect()));
         }
         Value::Object(doc)
+    }
+}
+
+impl serde::Serialize for Scenario {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(serializer)
     }
 }
 
@@ -269,21 +281,11 @@ fn parse_config(preset: Option<Preset>, value: Option<&Value>) -> Result<Config,
         Some(Value::Object(map)) => map,
         Some(_) => return Err(ScenarioError::at("config", "must be an object of settings")),
     };
-    let Ok(Value::Object(mut merged)) = serde_json::to_value(&base) else {
-        return Err(ScenarioError::at("config", "internal: the configuration did not serialise"));
-    };
+    let mut config = base;
     for (key, setting) in overrides {
-        if !merged.contains_key(key) {
-            let known: Vec<&str> = merged.keys().map(String::as_str).collect();
-            return Err(ScenarioError::at(format!("config.{key}"), format!("unknown setting; known settings: {}", known.join(", "))));
-        }
-        let mut trial = merged.clone();
-        trial.insert(key.clone(), setting.clone());
-        serde_json::from_value::<Config>(Value::Object(trial))
-            .map_err(|e| ScenarioError::at(format!("config.{key}"), e.to_string()))?;
-        merged.insert(key.clone(), setting.clone());
+        config.set(key, setting).map_err(|message| ScenarioError::at(format!("config.{key}"), message))?;
     }
-    serde_json::from_value(Value::Object(merged)).map_err(|e| ScenarioError::at("config", e.to_string()))
+    Ok(config)
 }
 
 fn parse_messages(value: Option<&Value>) -> Result<(u16, Vec<String>), ScenarioError> {

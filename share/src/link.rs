@@ -47,6 +47,7 @@ use delivery_lab::scenario::{ScenarioError, SCENARIO_VERSION};
 pub use delivery_lab::scenario::{DEFAULT_MESSAGES, DEFAULT_PRESET, DEFAULT_SEED};
 pub use delivery_lab::text::{digits, one_line, shorten};
 use delivery_lab::sim::fault::BadFault;
+use delivery_lab::sim::config::SETTINGS;
 use delivery_lab::{Config, FaultSpec, Preset, Scenario, MAX_FAULTS, MAX_MESSAGES};
 
 /// The link format version this engine writes and reads.
@@ -262,9 +263,7 @@ impl LinkState {
             None => push(&mut out, "preset", "none"),
         }
         let base = s.preset.map_or_else(Config::default, Preset::config);
-        if let (Ok(Value::Object(base)), Ok(Value::Object(current))) =
-            (serde_json::to_value(&base), serde_json::to_value(&s.config))
-        {
+        if let (Value::Object(base), Value::Object(current)) = (base.to_value(), s.config.to_value()) {
             for (name, value) in &current {
                 if base.get(name) != Some(value) {
                     push(&mut out, &format!("cfg.{name}"), &setting_text(value));
@@ -642,10 +641,7 @@ fn decode_scenario(pairs: &Pairs<'_>) -> Result<Scenario, LinkError> {
     if let Some(preset) = preset {
         doc.insert("preset".into(), Value::from(preset.slug()));
     }
-    let base = match serde_json::to_value(preset.map_or_else(Config::default, Preset::config)) {
-        Ok(Value::Object(base)) => base,
-        _ => return Err(LinkError::new("", "internal: the configuration did not serialise")),
-    };
+    let base = preset.map_or_else(Config::default, Preset::config);
     let mut config = Map::new();
     for (name, text) in &pairs.cfg {
         config.insert(name.clone(), setting_value(&base, name, text)?);
@@ -711,7 +707,7 @@ fn decode_scenario(pairs: &Pairs<'_>) -> Result<Scenario, LinkError> {
 /// A setting's text as the JSON value the scenario loader expects: empty is `null`, then the
 /// first of boolean, integer and string the setting accepts. If none fits, the text goes to the
 /// loader as a string, whose error then names the expected type.
-fn setting_value(base: &Map<String, Value>, name: &str, text: &str) -> Result<Value, LinkError> {
+fn setting_value(base: &Config, name: &str, text: &str) -> Result<Value, LinkError> {
     let mut candidates = Vec::new();
     if text.is_empty() {
         candidates.push(Value::Null);
@@ -737,11 +733,9 @@ fn setting_value(base: &Map<String, Value>, name: &str, text: &str) -> Result<Va
         }
     }
     candidates.push(Value::from(text));
-    if base.contains_key(name) {
+    if SETTINGS.contains(&name) {
         for candidate in &candidates {
-            let mut trial = base.clone();
-            trial.insert(name.to_string(), candidate.clone());
-            if serde_json::from_value::<Config>(Value::Object(trial)).is_ok() {
+            if base.clone().set(name, candidate).is_ok() {
                 return Ok(candidate.clone());
             }
         }

@@ -1,13 +1,14 @@
 //! Configuration with Kafka's names and the Java client's defaults (Kafka 3.2+), and its resolution
 //! into the settings actually in force.
 //!
-//! Kafka names are used verbatim as serde names, so a scenario file reads like a `.properties` file.
+//! Kafka names are used verbatim as the settings' names (`SETTINGS`), so a scenario file reads like a
+//! `.properties` file.
 //! Settings that are the lab's own (how long processing takes, which sink, which commit style) are
 //! prefixed `lab.` so nobody mistakes them for Kafka's.
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
 
 /// How many milliseconds one logical tick stands for. Every `*.ms` setting is divided by this (rounding
 /// up), so `delivery.timeout.ms=120000` is 1200 ticks and `request.timeout.ms=30000` is 300 ticks.
@@ -38,44 +39,8 @@ impl Acks {
     }
 }
 
-impl Serialize for Acks {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Acks::All => serializer.serialize_str("all"),
-            Acks::One => serializer.serialize_u8(1),
-            Acks::Zero => serializer.serialize_u8(0),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Acks {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Kafka accepts "all", "-1", "0" and "1"; JSON files also write the numbers bare.
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Number(i64),
-            Text(String),
-        }
-        let parsed = match Raw::deserialize(deserializer)? {
-            Raw::Number(0) => Some(Acks::Zero),
-            Raw::Number(1) => Some(Acks::One),
-            Raw::Number(-1) => Some(Acks::All),
-            Raw::Number(_) => None,
-            Raw::Text(text) => match text.as_str() {
-                "0" => Some(Acks::Zero),
-                "1" => Some(Acks::One),
-                "all" | "-1" => Some(Acks::All),
-                _ => None,
-            },
-        };
-        parsed.ok_or_else(|| serde::de::Error::custom("acks must be 0, 1, \"all\" or -1"))
-    }
-}
-
 /// `isolation.level`: which records a fetch may return.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IsolationLevel {
     /// Reads up to the high watermark, aborted and open transactional records included.
     ReadUncommitted,
@@ -84,8 +49,7 @@ pub enum IsolationLevel {
 }
 
 /// `auto.offset.reset`: where a consumer without a valid committed offset starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OffsetReset {
     /// The first offset still in the log.
     Earliest,
@@ -94,8 +58,7 @@ pub enum OffsetReset {
 }
 
 /// Which auto-commit behaviour the lab models when `enable.auto.commit=true`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AutoCommitStyle {
     /// The Java client: `poll()` commits, every `auto.commit.interval.ms`, the positions of records
     /// returned by earlier polls (ConsumerCoordinator.maybeAutoCommitOffsetsAsync), and `close()`
@@ -107,8 +70,7 @@ pub enum AutoCommitStyle {
 }
 
 /// When a consumer with `enable.auto.commit=false` commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ManualCommit {
     /// `commitSync()` after the polled batch is processed: at-least-once.
     AfterProcessing,
@@ -120,8 +82,7 @@ pub enum ManualCommit {
 }
 
 /// Where the consumer application's processing leaves its effect.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SinkKind {
     /// Processing has no external effect; the lab counts processing runs only.
     None,
@@ -157,96 +118,68 @@ impl SinkKind {
 ///
 /// `Config::default()` is the Java client's defaults of Kafka 3.2+, plus the lab's topology defaults
 /// (replication factor 2 so that failover can be shown).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// Producer: `acks` (default `all` since Kafka 3.0, KIP-679).
     pub acks: Acks,
     /// Producer: `retries` (default 2147483647; the real bound is `delivery.timeout.ms`).
     pub retries: u32,
     /// Producer: `delivery.timeout.ms`, the upper bound on reporting success or failure after send().
-    #[serde(rename = "delivery.timeout.ms")]
     pub delivery_timeout_ms: u32,
     /// Producer: `request.timeout.ms`, how long the client waits for a response before retrying.
-    #[serde(rename = "request.timeout.ms")]
     pub request_timeout_ms: u32,
     /// Producer: `retry.backoff.ms`.
-    #[serde(rename = "retry.backoff.ms")]
     pub retry_backoff_ms: u32,
     /// Producer: `enable.idempotence`; `None` is "not set", which Kafka treats differently from `true`.
-    #[serde(rename = "enable.idempotence")]
     pub enable_idempotence: Option<bool>,
     /// Producer: `max.in.flight.requests.per.connection` (default 5).
-    #[serde(rename = "max.in.flight.requests.per.connection")]
     pub max_in_flight: u32,
     /// Producer: `transactional.id`; set, it turns on transactions.
-    #[serde(rename = "transactional.id")]
     pub transactional_id: Option<String>,
     /// Producer: `transaction.timeout.ms` (default 60000).
-    #[serde(rename = "transaction.timeout.ms")]
     pub transaction_timeout_ms: u32,
     /// Topic: `replication.factor`, 1 or 2 in the lab.
-    #[serde(rename = "replication.factor")]
     pub replication_factor: u8,
     /// Topic: `min.insync.replicas` (default 1).
-    #[serde(rename = "min.insync.replicas")]
     pub min_insync_replicas: u8,
     /// Topic: `unclean.leader.election.enable` (default false).
-    #[serde(rename = "unclean.leader.election.enable")]
     pub unclean_leader_election: bool,
     /// KRaft controller: `broker.session.timeout.ms` (default 9000), how long a broker that stopped
     /// heartbeating keeps its lease. A crashed leader is fenced, and its partitions get a new
     /// leader, only when the lease runs out; until then the crashed broker cannot register again.
-    #[serde(rename = "broker.session.timeout.ms")]
     pub broker_session_timeout_ms: u32,
     /// Consumer: `enable.auto.commit` (default true).
-    #[serde(rename = "enable.auto.commit")]
     pub enable_auto_commit: bool,
     /// Consumer: `auto.commit.interval.ms` (default 5000).
-    #[serde(rename = "auto.commit.interval.ms")]
     pub auto_commit_interval_ms: u32,
     /// Consumer: `isolation.level` (default read_uncommitted).
-    #[serde(rename = "isolation.level")]
     pub isolation_level: IsolationLevel,
     /// Consumer: `auto.offset.reset` (default latest).
-    #[serde(rename = "auto.offset.reset")]
     pub auto_offset_reset: OffsetReset,
     /// Consumer: `max.poll.records` (default 500).
-    #[serde(rename = "max.poll.records")]
     pub max_poll_records: u32,
     /// Consumer: `max.poll.interval.ms` (default 300000).
-    #[serde(rename = "max.poll.interval.ms")]
     pub max_poll_interval_ms: u32,
     /// Lab: which auto-commit behaviour is modelled.
-    #[serde(rename = "lab.auto.commit.style")]
     pub auto_commit_style: AutoCommitStyle,
     /// Lab: when a manual-commit consumer commits.
-    #[serde(rename = "lab.manual.commit")]
     pub manual_commit: ManualCommit,
     /// Lab: where processing leaves its effect.
-    #[serde(rename = "lab.sink")]
     pub sink: SinkKind,
     /// Lab: whether the producer application sends a message again (a new record) when send() fails.
-    #[serde(rename = "lab.resend.on.error")]
     pub resend_on_error: bool,
     /// Lab: messages per producer transaction when `transactional.id` is set.
-    #[serde(rename = "lab.transaction.messages")]
     pub transaction_messages: u32,
     /// Lab: time the application takes to process one record.
-    #[serde(rename = "lab.processing.ms")]
     pub processing_ms: u32,
     /// Lab: time between two application sends.
-    #[serde(rename = "lab.send.interval.ms")]
     pub send_interval_ms: u32,
     /// Lab: one-way network latency of every link.
-    #[serde(rename = "lab.network.latency.ms")]
     pub network_latency_ms: u32,
     /// Lab: how long a crashed process or broker takes to come back.
-    #[serde(rename = "lab.restart.ms")]
     pub restart_ms: u32,
     /// Lab: extra latency drawn from the seed, 0 to this, per network message. Each link stays
     /// first-in first-out (as a TCP connection is), so jitter alone never reorders requests.
-    #[serde(rename = "lab.network.jitter.ms")]
     pub network_jitter_ms: u32,
 }
 
@@ -284,6 +217,204 @@ impl Default for Config {
             network_jitter_ms: 100,
         }
     }
+}
+
+/// A setting's value type: how it is written in JSON (a scenario file's `config` object) and read
+/// back. Written by hand rather than derived: serde's derives cost the page about 5 KB gzipped for
+/// this one struct, and every setting's rule is here in one line.
+trait SettingValue: Sized {
+    fn to_json(&self) -> Value;
+    /// The value, or what the setting expects instead.
+    fn from_json(value: &Value) -> Result<Self, String>;
+}
+
+impl SettingValue for u32 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+    fn from_json(value: &Value) -> Result<u32, String> {
+        value.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or_else(|| format!("expected a whole number from 0 to {}", u32::MAX))
+    }
+}
+
+impl SettingValue for u8 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+    fn from_json(value: &Value) -> Result<u8, String> {
+        value.as_u64().and_then(|n| u8::try_from(n).ok()).ok_or_else(|| format!("expected a whole number from 0 to {}", u8::MAX))
+    }
+}
+
+impl SettingValue for bool {
+    fn to_json(&self) -> Value {
+        Value::Bool(*self)
+    }
+    fn from_json(value: &Value) -> Result<bool, String> {
+        value.as_bool().ok_or_else(|| "expected true or false".to_owned())
+    }
+}
+
+impl SettingValue for Option<bool> {
+    fn to_json(&self) -> Value {
+        self.map_or(Value::Null, Value::Bool)
+    }
+    fn from_json(value: &Value) -> Result<Option<bool>, String> {
+        match value {
+            Value::Null => Ok(None),
+            Value::Bool(b) => Ok(Some(*b)),
+            _ => Err("expected true, false, or null for not set".to_owned()),
+        }
+    }
+}
+
+impl SettingValue for Option<String> {
+    fn to_json(&self) -> Value {
+        self.as_deref().map_or(Value::Null, Value::from)
+    }
+    fn from_json(value: &Value) -> Result<Option<String>, String> {
+        match value {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s.clone())),
+            _ => Err("expected a string, or null for not set".to_owned()),
+        }
+    }
+}
+
+impl SettingValue for Acks {
+    fn to_json(&self) -> Value {
+        match self {
+            Acks::All => Value::from("all"),
+            Acks::One => Value::from(1),
+            Acks::Zero => Value::from(0),
+        }
+    }
+    fn from_json(value: &Value) -> Result<Acks, String> {
+        // Kafka accepts "all", "-1", "0" and "1"; JSON files also write the numbers bare.
+        let parsed = match value {
+            Value::Number(n) => match n.as_i64() {
+                Some(0) => Some(Acks::Zero),
+                Some(1) => Some(Acks::One),
+                Some(-1) => Some(Acks::All),
+                _ => None,
+            },
+            Value::String(text) => match text.as_str() {
+                "0" => Some(Acks::Zero),
+                "1" => Some(Acks::One),
+                "all" | "-1" => Some(Acks::All),
+                _ => None,
+            },
+            _ => None,
+        };
+        parsed.ok_or_else(|| "acks must be 0, 1, \"all\" or -1".to_owned())
+    }
+}
+
+/// An enum setting written as one of a fixed set of names.
+macro_rules! named_values {
+    ($($ty:ident { $($variant:ident = $name:literal,)* })*) => {$(
+        impl $ty {
+            /// The value as a scenario file writes it.
+            pub fn name(self) -> &'static str {
+                match self { $($ty::$variant => $name,)* }
+            }
+        }
+
+        impl SettingValue for $ty {
+            fn to_json(&self) -> Value {
+                Value::from(self.name())
+            }
+            fn from_json(value: &Value) -> Result<$ty, String> {
+                match value.as_str() {
+                    $(Some($name) => Ok($ty::$variant),)*
+                    _ => Err(format!("expected one of {}", [$($name),*].join(", "))),
+                }
+            }
+        }
+    )*};
+}
+
+named_values! {
+    IsolationLevel { ReadUncommitted = "read_uncommitted", ReadCommitted = "read_committed", }
+    OffsetReset { Earliest = "earliest", Latest = "latest", }
+    AutoCommitStyle { JavaPoll = "java-poll", BackgroundStored = "background-stored", }
+    ManualCommit { AfterProcessing = "after-processing", BeforeProcessing = "before-processing", InTransaction = "in-transaction", }
+    SinkKind {
+        None = "none",
+        OutputTopic = "output-topic",
+        OutputTopicInTransaction = "output-topic-in-transaction",
+        DbInsert = "db-insert",
+        DbUpsertMessageId = "db-upsert-message-id",
+        DbUpsertOffset = "db-upsert-offset",
+        DbOffsetsInDb = "db-offsets-in-db",
+    }
+}
+
+/// Every setting by its name, bound to its field: one list gives the JSON form both ways.
+macro_rules! settings {
+    ($($field:ident = $name:literal,)*) => {
+        /// Every setting's name, in the order of [`Config`]'s fields.
+        pub const SETTINGS: &[&str] = &[$($name,)*];
+
+        impl Config {
+            /// The configuration as a scenario file's `config` object: every setting by name.
+            pub fn to_value(&self) -> Value {
+                let mut map = Map::new();
+                $(map.insert($name.into(), self.$field.to_json());)*
+                Value::Object(map)
+            }
+
+            /// Sets one setting from its JSON value. `Err` says what is wrong: an unknown name, or
+            /// a value of the wrong type or out of the type's range (the lab's own ranges are
+            /// [`Config::resolve`]'s).
+            pub fn set(&mut self, name: &str, value: &Value) -> Result<(), String> {
+                let set = match name {
+                    $($name => SettingValue::from_json(value).map(|v| self.$field = v),)*
+                    _ => return Err(format!("unknown setting; known settings: {}", sorted_settings().join(", "))),
+                };
+                set.map_err(|expected| format!("{}: {expected}", crate::text::shorten(&value.to_string(), 40)))
+            }
+        }
+    };
+}
+
+settings! {
+    acks = "acks",
+    retries = "retries",
+    delivery_timeout_ms = "delivery.timeout.ms",
+    request_timeout_ms = "request.timeout.ms",
+    retry_backoff_ms = "retry.backoff.ms",
+    enable_idempotence = "enable.idempotence",
+    max_in_flight = "max.in.flight.requests.per.connection",
+    transactional_id = "transactional.id",
+    transaction_timeout_ms = "transaction.timeout.ms",
+    replication_factor = "replication.factor",
+    min_insync_replicas = "min.insync.replicas",
+    unclean_leader_election = "unclean.leader.election.enable",
+    broker_session_timeout_ms = "broker.session.timeout.ms",
+    enable_auto_commit = "enable.auto.commit",
+    auto_commit_interval_ms = "auto.commit.interval.ms",
+    isolation_level = "isolation.level",
+    auto_offset_reset = "auto.offset.reset",
+    max_poll_records = "max.poll.records",
+    max_poll_interval_ms = "max.poll.interval.ms",
+    auto_commit_style = "lab.auto.commit.style",
+    manual_commit = "lab.manual.commit",
+    sink = "lab.sink",
+    resend_on_error = "lab.resend.on.error",
+    transaction_messages = "lab.transaction.messages",
+    processing_ms = "lab.processing.ms",
+    send_interval_ms = "lab.send.interval.ms",
+    network_latency_ms = "lab.network.latency.ms",
+    restart_ms = "lab.restart.ms",
+    network_jitter_ms = "lab.network.jitter.ms",
+}
+
+/// The settings' names in alphabetical order, as an error lists them.
+fn sorted_settings() -> Vec<&'static str> {
+    let mut names = SETTINGS.to_vec();
+    crate::order::sort(&mut names);
+    names
 }
 
 /// A configuration Kafka itself would refuse (a `ConfigException`), or one outside the lab's range.

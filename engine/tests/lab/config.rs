@@ -79,7 +79,7 @@ fn every_preset_is_a_valid_configuration_matching_its_summary() {
 
 #[test]
 fn config_uses_kafkas_names_in_json() {
-    let json = serde_json::to_value(Config::default()).unwrap();
+    let json = Config::default().to_value();
     for name in ["acks", "enable.idempotence", "max.in.flight.requests.per.connection", "isolation.level", "enable.auto.commit", "transactional.id", "min.insync.replicas", "unclean.leader.election.enable"] {
         assert!(json.get(name).is_some(), "{name} missing");
     }
@@ -123,4 +123,63 @@ fn a_transaction_timeout_above_the_brokers_maximum_is_refused_as_the_coordinator
     assert_eq!(err.field, "transaction.timeout.ms");
     assert!(err.message.contains("transaction.max.timeout.ms"), "{err}");
     assert!(Config { transaction_timeout_ms: 900_000, ..Preset::ExactlyOnceKafka.config() }.resolve().is_ok());
+}
+
+#[test]
+fn every_setting_reads_back_from_its_json_and_a_wrong_value_is_refused_by_name() {
+    // A configuration that differs from the defaults in every field: if a field were missing from
+    // the settings list, it would not come back.
+    let changed = Config {
+        acks: Acks::One,
+        retries: 7,
+        delivery_timeout_ms: 1_000,
+        request_timeout_ms: 900,
+        retry_backoff_ms: 50,
+        enable_idempotence: Some(false),
+        max_in_flight: 1,
+        transactional_id: Some("t".into()),
+        transaction_timeout_ms: 7_000,
+        replication_factor: 1,
+        min_insync_replicas: 2,
+        unclean_leader_election: true,
+        broker_session_timeout_ms: 6_000,
+        enable_auto_commit: false,
+        auto_commit_interval_ms: 1_000,
+        isolation_level: delivery_lab::IsolationLevel::ReadCommitted,
+        auto_offset_reset: delivery_lab::OffsetReset::Latest,
+        max_poll_records: 10,
+        max_poll_interval_ms: 60_000,
+        auto_commit_style: delivery_lab::AutoCommitStyle::BackgroundStored,
+        manual_commit: delivery_lab::ManualCommit::InTransaction,
+        sink: delivery_lab::SinkKind::DbUpsertOffset,
+        resend_on_error: true,
+        transaction_messages: 3,
+        processing_ms: 300,
+        send_interval_ms: 400,
+        network_latency_ms: 20,
+        restart_ms: 3_000,
+        network_jitter_ms: 0,
+    };
+    let mut fields = changed.clone();
+    fields.auto_offset_reset = delivery_lab::OffsetReset::Earliest;
+    assert_ne!(Config::default().auto_offset_reset, fields.auto_offset_reset, "every field differs from the default");
+    let serde_json::Value::Object(json) = fields.to_value() else { panic!("an object") };
+    assert_eq!(json.len(), delivery_lab::sim::config::SETTINGS.len());
+    let mut back = Config::default();
+    for (name, value) in &json {
+        back.set(name, value).unwrap();
+    }
+    assert_eq!(back, fields);
+    // Kafka's spellings of acks (ProducerConfig: "all", "-1", "0", "1").
+    for (value, acks) in [(serde_json::json!(-1), Acks::All), (serde_json::json!("-1"), Acks::All), (serde_json::json!("1"), Acks::One), (serde_json::json!(0), Acks::Zero)] {
+        let mut c = Config::default();
+        c.set("acks", &value).unwrap();
+        assert_eq!(c.acks, acks, "{value}");
+    }
+    let mut c = Config::default();
+    assert!(c.set("retries", &serde_json::json!("lots")).unwrap_err().contains("\"lots\""));
+    assert!(c.set("retries", &serde_json::json!(-1)).unwrap_err().contains("whole number"));
+    assert!(c.set("isolation.level", &serde_json::json!("read_most")).unwrap_err().contains("read_committed"));
+    assert!(c.set("ackz", &serde_json::json!(1)).unwrap_err().starts_with("unknown setting; known settings: acks, auto.commit.interval.ms"));
+    assert_eq!(c, Config::default(), "a refused value changes nothing");
 }

@@ -194,7 +194,7 @@ proptest! {
 /// the scenario JSON (which uses Kafka's names and types) that the export carries, and no other
 /// name. Both texts are printable ASCII, as Properties.store(OutputStream) writes.
 fn assert_exports_read_back(config: &Config) {
-    let json = serde_json::to_value(config).unwrap();
+    let json = config.to_value();
     let java_text = java_properties(config);
     let python_text = confluent_python(config);
     for text in [&java_text, &python_text] {
