@@ -17,9 +17,31 @@ pub fn dec1(value: f64) -> String {
     }
 }
 
+/// `value` within `lo..=hi`, as `f32::clamp` and `f64::clamp` give it (NaN stays NaN), without
+/// their check that `lo <= hi`: its panic message formats floats with `Debug`, which links core's
+/// float-printing algorithms (about 4 KB gzipped) into the page.
+pub fn clamp<T: PartialOrd>(value: T, lo: T, hi: T) -> T {
+    if value < lo {
+        lo
+    } else if value > hi {
+        hi
+    } else {
+        value
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::dec1;
+    use super::{clamp, dec1};
+
+    #[test]
+    fn clamps_as_the_standard_library_does() {
+        for value in [-2.5, -1.0, 0.0, 0.25, 1.0, 7.0, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(clamp(value, -1.0, 1.0), value.clamp(-1.0, 1.0), "{value}");
+        }
+        assert!(clamp(f64::NAN, 0.0, 1.0).is_nan());
+        assert_eq!(clamp(3.5f32, 0.0, 2.0), 2.0);
+    }
 
     #[test]
     fn one_decimal_as_the_standard_library_would_round_it() {

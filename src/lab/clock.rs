@@ -22,7 +22,7 @@ impl Lab {
         if !self.playing {
             return;
         }
-        let ms = ms.clamp(0.0, MAX_FRAME_MS);
+        let ms = crate::num::clamp(ms, 0.0, MAX_FRAME_MS);
         let mut target = self.clock + ms / 1000.0 * SPEEDS[self.speed].0;
         if let Some((_, tick)) = self.stop_at {
             // Playing until a moment: the clock does not run past it.

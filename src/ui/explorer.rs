@@ -177,7 +177,7 @@ fn status_view(status: &Status) -> Html {
         Status::Failed(error) => html! { <p class="error" role="alert">{ error.clone() }</p> },
         Status::Running { states, runs, fraction } => html! {
             <div class="explorer-progress" role="status">
-                <progress max="1000" value={crate::num::dec1(fraction.clamp(0.0, 1.0) * 1000.0)} aria-label="Search progress"></progress>
+                <progress max="1000" value={crate::num::dec1(crate::num::clamp(*fraction, 0.0, 1.0) * 1000.0)} aria-label="Search progress"></progress>
                 <span>{ format!("{states} states, {runs} runs so far") }</span>
             </div>
         },

@@ -30,7 +30,7 @@ impl Rect {
     }
     /// The point of the rectangle nearest to `p`: where a link towards `p` leaves it.
     pub(super) fn towards(self, p: (f32, f32)) -> (f32, f32) {
-        (p.0.clamp(self.x, self.right()), p.1.clamp(self.y, self.bottom()))
+        (crate::num::clamp(p.0, self.x, self.right()), crate::num::clamp(p.1, self.y, self.bottom()))
     }
 }
 

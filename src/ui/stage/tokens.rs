@@ -61,7 +61,7 @@ pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool, lab
                 // Steps instead of travel: the message waits in the middle of its link.
                 0.5
             } else {
-                ((clock - sent) / (arrives - sent).max(1.0)).clamp(0.0, 1.0)
+                crate::num::clamp((clock - sent) / (arrives - sent).max(1.0), 0.0, 1.0)
             };
             let (a, b) = g.path(flight.from, flight.to);
             let t = progress as f32;
