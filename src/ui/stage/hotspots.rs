@@ -5,17 +5,8 @@ use yew::prelude::*;
 
 use super::*;
 
-#[derive(Properties, PartialEq)]
-pub struct HotspotProps {
-    pub geometry: &'static Geometry,
-    /// How many failures are armed at each hotspot, in `HOTSPOTS` order.
-    pub armed: [u8; 9],
-    pub open: Option<Hotspot>,
-    pub on_open: Callback<Hotspot>,
-}
-
-#[function_component(Hotspots)]
-pub fn hotspots(props: &HotspotProps) -> Html {
+/// The failure points of the stage's props (drawn with the stage: a handful of elements).
+pub fn hotspots(props: &StageProps) -> Html {
     html! {
         <g class="hotspots">
             { for HOTSPOTS.iter().zip(props.armed).map(|(&hotspot, armed)| {

@@ -1,7 +1,5 @@
 //! The log layer: the replicas' logs, markers and actor status, re-rendered when the engine steps.
 
-use std::rc::Rc;
-
 use delivery_lab::{EntryKind, FetchedRecord, IsolationLevel, MsgId, TxnMark, World};
 use yew::prelude::*;
 
@@ -187,29 +185,12 @@ pub(super) fn txn_status(world: &World) -> Vec<String> {
     }
 }
 
-#[derive(Properties)]
-pub struct LogProps {
-    pub geometry: &'static Geometry,
-    pub view: Rc<LogView>,
-    pub selected: Option<MsgId>,
-}
-
-impl PartialEq for LogProps {
-    fn eq(&self, other: &Self) -> bool {
-        // The view is rebuilt only when the engine steps, so pointer equality is content equality.
-        std::ptr::eq(self.geometry, other.geometry)
-            && Rc::ptr_eq(&self.view, &other.view)
-            && self.selected == other.selected
-    }
-}
-
-#[function_component(LogLayer)]
-pub fn log_layer(props: &LogProps) -> Html {
-    let g = props.geometry;
-    let view = &props.view;
+/// The replicas' logs, markers and actor status: redrawn when the engine steps (with the stage,
+/// whose props change then), so it is a function of the stage rather than a component of its own.
+pub fn log_layer(g: &'static Geometry, view: &LogView, selected: Option<MsgId>) -> Html {
     html! {
         <g class="log-layer">
-            { for view.rows.iter().map(|row| replica_row(g, row, view, props.selected)) }
+            { for view.rows.iter().map(|row| replica_row(g, row, view, selected)) }
             { status(g.producer_app, &["sends m1, m2, …".to_owned()]) }
             { status(g.producer_client, &view.producer) }
             { status(g.txn_coordinator, &view.txn) }

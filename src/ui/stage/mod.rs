@@ -3,10 +3,10 @@
 //!
 //! - [`StageFrame`]: boxes, links and labels. Its props never change during a run, so it renders
 //!   once per configuration, never per animation frame.
-//! - [`LogLayer`]: the replicas' logs, markers and actor status, re-rendered when the engine steps.
+//! - [`log_layer`]: the replicas' logs, markers and actor status, re-rendered when the engine steps.
 //! - [`TokenLayer`]: messages on the wire, re-rendered every animation frame.
 //!
-//! Hotspots (clickable failure points) sit where each failure happens.
+//! [`hotspots`] (clickable failure points) sit where each failure happens.
 //!
 //! Modules: `geometry` (where the actors sit, `WIDE` and `TALL`, the hotspots' places), `frame`,
 //! `log` (with `LogView`, derived once per engine step), `tokens` (with `tokens()`, the messages
@@ -52,9 +52,9 @@ pub fn stage(props: &StageProps) -> Html {
                         and its follower; a consumer client fetches them for the consumer application, \
                         which writes to a sink and commits offsets to the group coordinator.">
             <StageFrame geometry={g} />
-            <LogLayer geometry={g} view={props.log.clone()} selected={props.selected} />
+            { log_layer(g, &props.log, props.selected) }
             <TokenLayer motion={props.motion.clone()} selected={props.selected} />
-            <Hotspots geometry={g} armed={props.armed} open={props.open} on_open={props.on_open.clone()} />
+            { hotspots(props) }
         </svg>
     }
 }
