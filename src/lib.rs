@@ -30,3 +30,8 @@ pub(crate) fn page_document() -> web_sys::Document {
         .and_then(|window| window.document())
         .expect("the lab runs in a page with a document")
 }
+
+/// The WebAssembly heap (page and worker): Talc, growing the memory as it needs (see Cargo.toml).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static HEAP: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
