@@ -182,86 +182,152 @@ record! {
     }
 }
 
-record! {
-    /// An explorer report as the panel shows it.
-    pub struct Report {
-        /// The semantics explored (a preset's label, or "custom settings").
-        pub semantics: String,
-        pub messages: u16,
-        pub faults: u8,
-        pub runs: u64,
-        pub states: u64,
-        /// Whether the search stopped at its state cap ("impossible" then means "not found").
-        pub capped: bool,
-        pub outcomes: Vec<OutcomeView>,
+/// An explorer report as the panel shows it. The worker writes it as markup ([`Report::to_html`]):
+/// the page inserts it as it is, and carries no code to lay it out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// The semantics explored (a preset's label, or "custom settings").
+    pub semantics: String,
+    pub messages: u16,
+    pub faults: u8,
+    pub runs: u64,
+    pub states: u64,
+    /// Whether the search stopped at its state cap ("impossible" then means "not found").
+    pub capped: bool,
+    pub outcomes: Vec<OutcomeView>,
+}
+
+/// One outcome (loss, duplicate, ...) and what the search found of it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomeView {
+    pub slug: String,
+    pub label: String,
+    pub finding: Finding,
+}
+
+/// A shortest schedule that causes an outcome, the ledger's explanation, and the link fragment
+/// that replays it on the stage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Possible {
+    pub schedule: String,
+    pub explanation: String,
+    pub fragment: String,
+}
+
+/// Whether an outcome can happen within the bound.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Finding {
+    Possible(Possible),
+    /// No schedule within the bound causes it.
+    Impossible,
+    /// Not found before the search stopped at its state cap.
+    NotFound,
+}
+
+/// One cell of the guarantee matrix: its text, and whether it shows a bad outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellView {
+    pub text: String,
+    pub bad: bool,
+}
+
+/// One failure point's row of the matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatrixRowView {
+    pub label: String,
+    pub cells: Vec<CellView>,
+}
+
+/// The guarantee matrix: a column per semantics, a row per failure point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatrixView {
+    pub columns: Vec<String>,
+    pub rows: Vec<MatrixRowView>,
+}
+
+/// `text` as HTML text or a double-quoted attribute value.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Report {
+    /// The report as the panel shows it: a summary line, then a row per outcome with its shortest
+    /// schedule and a link that replays it, or why there is none.
+    pub fn to_html(&self) -> String {
+        use std::fmt::Write;
+        let capped = if self.capped { " (stopped at the state cap: \"impossible\" means \"not found\")" } else { "" };
+        let mut out = format!(
+            r#"<div class="explorer-report" role="status"><p>{}: checked {} runs and {} distinct states with up to {} messages and {} failures{}.</p><table class="explorer-table"><thead><tr><th scope="col">Outcome</th><th scope="col">Within the bound</th></tr></thead><tbody>"#,
+            escaped(&self.semantics), self.runs, self.states, self.messages, self.faults, escaped(capped),
+        );
+        for outcome in &self.outcomes {
+            let found = if matches!(outcome.finding, Finding::Possible(_)) { r#" class="found""# } else { "" };
+            let _ = write!(out, r#"<tr data-outcome="{}"{found}><th scope="row">{}</th><td>"#, escaped(&outcome.slug), escaped(&outcome.label));
+            match &outcome.finding {
+                Finding::Possible(p) => {
+                    let _ = write!(
+                        out,
+                        r##"<p class="counterexample"><strong>Possible: </strong>{} — {}</p><a class="chip replay" href="#{}">Replay it on the stage</a>"##,
+                        escaped(&p.schedule), escaped(&p.explanation), escaped(&p.fragment),
+                    );
+                }
+                Finding::NotFound => out.push_str(r#"<span class="unknown">Not found before the search stopped at its state cap</span>"#),
+                Finding::Impossible => out.push_str(r#"<span class="impossible">Impossible within the bound</span>"#),
+            }
+            out.push_str("</td></tr>");
+        }
+        out.push_str("</tbody></table></div>");
+        out
+    }
+}
+
+impl MatrixView {
+    /// The matrix as the panel shows it: a column per semantics, a row per failure point, bad
+    /// outcomes marked.
+    pub fn to_html(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::from(
+            r#"<div class="matrix-scroll" tabindex="0" role="region" aria-label="Guarantee matrix"><table class="matrix"><thead><tr><th scope="col">Failure point</th>"#,
+        );
+        for column in &self.columns {
+            let _ = write!(out, r#"<th scope="col">{}</th>"#, escaped(column));
+        }
+        out.push_str("</tr></thead><tbody>");
+        for row in &self.rows {
+            let _ = write!(out, r#"<tr><th scope="row">{}</th>"#, escaped(&row.label));
+            for cell in &row.cells {
+                let class = if cell.bad { "cell bad" } else { "cell" };
+                let _ = write!(out, r#"<td class="{class}">{}</td>"#, escaped(&cell.text));
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</tbody></table></div>");
+        out
     }
 }
 
 record! {
-    /// One outcome (loss, duplicate, ...) and what the search found of it.
-    pub struct OutcomeView {
-        pub slug: String,
-        pub label: String,
-        pub finding: Finding,
-    }
-}
-
-record! {
-    /// A shortest schedule that causes an outcome, the ledger's explanation, and the link
-    /// fragment that replays it on the stage.
-    pub struct Possible {
-        pub schedule: String,
-        pub explanation: String,
-        pub fragment: String,
-    }
-}
-
-tagged! {
-    /// Whether an outcome can happen within the bound.
-    pub enum Finding ["found"] {
-        Possible(Possible) = "possible",
-        /// No schedule within the bound causes it.
-        Impossible = "impossible",
-        /// Not found before the search stopped at its state cap.
-        NotFound = "not-found",
-    }
-}
-
-record! {
-    /// One cell of the guarantee matrix: its text, and whether it shows a bad outcome.
-    pub struct CellView {
-        pub text: String,
-        pub bad: bool,
-    }
-}
-
-record! {
-    /// One failure point's row of the matrix.
-    pub struct MatrixRowView {
-        pub label: String,
-        pub cells: Vec<CellView>,
-    }
-}
-
-record! {
-    /// The guarantee matrix: a column per semantics, a row per failure point.
-    pub struct MatrixView {
-        pub columns: Vec<String>,
-        pub rows: Vec<MatrixRowView>,
-    }
-}
-
-record! {
-    /// The search's report.
+    /// The search's report, as markup ([`Report::to_html`]).
     pub struct Done {
-        pub report: Report,
+        pub html: String,
     }
 }
 
 record! {
-    /// The matrix.
+    /// The matrix, as markup ([`MatrixView::to_html`]).
     pub struct MatrixDone {
-        pub matrix: MatrixView,
+        pub html: String,
     }
 }
 
@@ -338,8 +404,8 @@ mod tests {
         let replies = [
             Reply::Ready,
             Reply::Progress(Progress { states: 1, runs: 2, fraction: 0.5 }),
-            Reply::Done(Done { report: report() }),
-            Reply::Matrix(MatrixDone { matrix }),
+            Reply::Done(Done { html: report().to_html() }),
+            Reply::Matrix(MatrixDone { html: matrix.to_html() }),
             Reply::Run(RunDone { json: "{\"version\": 1}".into() }),
             Reply::error("no"),
         ];
@@ -377,13 +443,34 @@ mod tests {
             json!({"type": "done"}),
             json!({"type": "explode"}),
             json!("ready"),
-            json!({"type": "done", "report": {"semantics": "x", "messages": 70000, "faults": 1, "runs": 1, "states": 1, "capped": false, "outcomes": []}}),
+            json!({"type": "done", "html": 5}),
+            json!({"type": "matrix", "matrix": "<table>"}),
         ] {
             let reply = Reply::read(&bad);
             assert!(matches!(reply, Reply::Error(ref f) if f.message.contains("cannot read")), "{bad}: {reply:?}");
         }
-        let mut done = Reply::Done(Done { report: report() }).to_json();
-        done["report"]["outcomes"][0]["finding"]["found"] = json!("maybe");
-        assert!(matches!(Reply::read(&done), Reply::Error(_)));
+    }
+
+    #[test]
+    fn the_report_and_the_matrix_are_markup_with_every_text_escaped() {
+        let mut report = report();
+        report.semantics = "custom <settings> & \"more\"".into();
+        report.capped = true;
+        let html = report.to_html();
+        assert!(html.starts_with(r#"<div class="explorer-report" role="status"><p>custom &lt;settings&gt; &amp; &quot;more&quot;: checked 10 runs and 42 distinct states with up to 3 messages and 2 failures (stopped at the state cap"#), "{html}");
+        assert!(html.contains(r##"<tr data-outcome="loss" class="found"><th scope="row">loss!</th><td><p class="counterexample"><strong>Possible: </strong>drop-ack:m2 — m2 lost</p><a class="chip replay" href="#v=1">Replay it on the stage</a></td></tr>"##), "{html}");
+        assert!(html.contains(r#"<tr data-outcome="reorder"><th scope="row">reorder!</th><td><span class="impossible">"#), "{html}");
+        assert!(html.contains(r#"<span class="unknown">"#), "{html}");
+        assert!(!html.contains("<settings>"));
+        let matrix = MatrixView {
+            columns: vec!["at most once".into(), "a<b".into()],
+            rows: vec![MatrixRowView {
+                label: "drop the ACK".into(),
+                cells: vec![CellView { text: "lost".into(), bad: true }, CellView { text: "ok".into(), bad: false }],
+            }],
+        };
+        let html = matrix.to_html();
+        assert!(html.contains(r#"<th scope="col">Failure point</th><th scope="col">at most once</th><th scope="col">a&lt;b</th></tr>"#), "{html}");
+        assert!(html.contains(r#"<tr><th scope="row">drop the ACK</th><td class="cell bad">lost</td><td class="cell">ok</td></tr>"#), "{html}");
     }
 }

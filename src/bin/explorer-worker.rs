@@ -61,7 +61,7 @@ mod worker {
                 let scenario = Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
                 let custom = scenario.preset.is_none().then_some(&scenario);
                 let matrix = delivery_lab::explore::matrix(custom).map_err(|e| e.to_string())?;
-                post(&Reply::Matrix(MatrixDone { matrix: matrix_view(&matrix) }));
+                post(&Reply::Matrix(MatrixDone { html: matrix_view(&matrix).to_html() }));
                 Ok(())
             }
             Task::Run(task) => {
@@ -85,7 +85,7 @@ mod worker {
                         break;
                     }
                 }
-                post(&Reply::Done(Done { report: report_view(&explorer.report()) }));
+                post(&Reply::Done(Done { html: report_view(&explorer.report()).to_html() }));
                 Ok(())
             }
         }

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::explorer_protocol::{ExploreTask, Finding, MatrixTask, MatrixView, Progress, Reply, Report, Task};
+use crate::explorer_protocol::{ExploreTask, MatrixTask, Progress, Reply, Task};
 use super::worker::{spawn, Job};
 
 /// The search's bounds and defaults are the engine's own.
@@ -34,7 +34,8 @@ impl PartialEq for ExplorerProps {
 enum Status {
     Idle,
     Running { states: u64, runs: u64, fraction: f64 },
-    Done(Rc<Report>),
+    /// The report, as the worker wrote it (`Report::to_html`).
+    Done(AttrValue),
     Failed(String),
     Cancelled,
 }
@@ -44,7 +45,7 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
     let messages = use_state(|| DEFAULT_MESSAGES);
     let faults = use_state(|| DEFAULT_FAULTS);
     let status = use_state(|| Status::Idle);
-    let matrix = use_state(|| None::<Result<Rc<MatrixView>, String>>);
+    let matrix = use_state(|| None::<Result<AttrValue, String>>);
     let job: Rc<RefCell<Option<Job>>> = use_mut_ref(|| None);
     let matrix_job: Rc<RefCell<Option<Job>>> = use_mut_ref(|| None);
 
@@ -61,7 +62,7 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
                     Reply::Progress(Progress { states, runs, fraction }) => status.set(Status::Running { states, runs, fraction }),
                     Reply::Done(done) => {
                         job.borrow_mut().take();
-                        status.set(Status::Done(Rc::new(done.report)));
+                        status.set(Status::Done(AttrValue::from(done.html)));
                     }
                     Reply::Error(failure) => {
                         job.borrow_mut().take();
@@ -98,7 +99,7 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
                 Callback::from(move |reply: Reply| {
                     matrix_job.borrow_mut().take();
                     matrix.set(Some(match reply {
-                        Reply::Matrix(done) => Ok(Rc::new(done.matrix)),
+                        Reply::Matrix(done) => Ok(AttrValue::from(done.html)),
                         Reply::Error(failure) => Err(failure.message),
                         _ => Err("the matrix could not be computed".to_owned()),
                     }));
@@ -163,7 +164,7 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
             </div>
             { match &*matrix {
                 None => html! { <p class="hint">{ "Each semantics under each single failure, as the engine computes it." }</p> },
-                Some(Ok(matrix)) => matrix_view(matrix),
+                Some(Ok(matrix)) => Html::from_html_unchecked(matrix.clone()),
                 Some(Err(error)) => html! { <p class="error" role="alert">{ error.clone() }</p> },
             } }
         </div>
@@ -181,85 +182,7 @@ fn status_view(status: &Status) -> Html {
                 <span>{ format!("{states} states, {runs} runs so far") }</span>
             </div>
         },
-        Status::Done(report) => report_view(report),
-    }
-}
-
-fn report_view(report: &Report) -> Html {
-    html! {
-        <div class="explorer-report" role="status">
-            <p>
-                { format!(
-                    "{}: checked {} runs and {} distinct states with up to {} messages and {} failures{}.",
-                    report.semantics,
-                    report.runs,
-                    report.states,
-                    report.messages,
-                    report.faults,
-                    if report.capped { " (stopped at the state cap: \"impossible\" means \"not found\")" } else { "" },
-                ) }
-            </p>
-            <table class="explorer-table">
-                <thead><tr><th scope="col">{ "Outcome" }</th><th scope="col">{ "Within the bound" }</th></tr></thead>
-                <tbody>
-                    { for report.outcomes.iter().map(|outcome| {
-                        let found = matches!(outcome.finding, Finding::Possible(_));
-                        html! {
-                            <tr data-outcome={outcome.slug.clone()} class={classes!(found.then_some("found"))}>
-                                <th scope="row">{ outcome.label.clone() }</th>
-                                <td>
-                                    { match &outcome.finding {
-                                        Finding::Possible(p) => html! {
-                                            <>
-                                                <p class="counterexample">
-                                                    <strong>{ "Possible: " }</strong>
-                                                    { p.schedule.clone() }
-                                                    { " — " }
-                                                    { p.explanation.clone() }
-                                                </p>
-                                                <a class="chip replay" href={format!("#{}", p.fragment)}>
-                                                    { "Replay it on the stage" }
-                                                </a>
-                                            </>
-                                        },
-                                        Finding::NotFound => html! {
-                                            <span class="unknown">{ "Not found before the search stopped at its state cap" }</span>
-                                        },
-                                        Finding::Impossible => html! {
-                                            <span class="impossible">{ "Impossible within the bound" }</span>
-                                        },
-                                    } }
-                                </td>
-                            </tr>
-                        }
-                    }) }
-                </tbody>
-            </table>
-        </div>
-    }
-}
-
-fn matrix_view(matrix: &MatrixView) -> Html {
-    html! {
-        <div class="matrix-scroll" tabindex="0" role="region" aria-label="Guarantee matrix">
-            <table class="matrix">
-                <thead>
-                    <tr>
-                        <th scope="col">{ "Failure point" }</th>
-                        { for matrix.columns.iter().map(|c| html! { <th scope="col">{ c.clone() }</th> }) }
-                    </tr>
-                </thead>
-                <tbody>
-                    { for matrix.rows.iter().map(|row| html! {
-                        <tr>
-                            <th scope="row">{ row.label.clone() }</th>
-                            { for row.cells.iter().map(|cell| html! {
-                                <td class={classes!("cell", cell.bad.then_some("bad"))}>{ cell.text.clone() }</td>
-                            }) }
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
-        </div>
+        // Markup the worker wrote from the engine's report, every text escaped (`Report::to_html`).
+        Status::Done(report) => Html::from_html_unchecked(report.clone()),
     }
 }
