@@ -11,6 +11,7 @@
 //! Each type's JSON form is generated from its one field list by [`record!`] (both directions),
 //! rather than by serde's derives: those cost the page 8 KB gzipped for these few types.
 
+use delivery_lab::text::escape_markup;
 use serde_json::{Map, Value};
 
 /// A value with a JSON form in this protocol.
@@ -245,22 +246,6 @@ pub struct MatrixView {
     pub rows: Vec<MatrixRowView>,
 }
 
-/// `text` as HTML text or a double-quoted attribute value.
-fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 impl Report {
     /// The report as the panel shows it: a summary line, then a row per outcome with its shortest
     /// schedule and a link that replays it, or why there is none.
@@ -269,17 +254,17 @@ impl Report {
         let capped = if self.capped { " (stopped at the state cap: \"impossible\" means \"not found\")" } else { "" };
         let mut out = format!(
             r#"<div class="explorer-report" role="status"><p>{}: checked {} runs and {} distinct states with up to {} messages and {} failures{}.</p><table class="explorer-table"><thead><tr><th scope="col">Outcome</th><th scope="col">Within the bound</th></tr></thead><tbody>"#,
-            escaped(&self.semantics), self.runs, self.states, self.messages, self.faults, escaped(capped),
+            escape_markup(&self.semantics), self.runs, self.states, self.messages, self.faults, escape_markup(capped),
         );
         for outcome in &self.outcomes {
             let found = if matches!(outcome.finding, Finding::Possible(_)) { r#" class="found""# } else { "" };
-            let _ = write!(out, r#"<tr data-outcome="{}"{found}><th scope="row">{}</th><td>"#, escaped(&outcome.slug), escaped(&outcome.label));
+            let _ = write!(out, r#"<tr data-outcome="{}"{found}><th scope="row">{}</th><td>"#, escape_markup(&outcome.slug), escape_markup(&outcome.label));
             match &outcome.finding {
                 Finding::Possible(p) => {
                     let _ = write!(
                         out,
                         r##"<p class="counterexample"><strong>Possible: </strong>{} — {}</p><a class="chip replay" href="#{}">Replay it on the stage</a>"##,
-                        escaped(&p.schedule), escaped(&p.explanation), escaped(&p.fragment),
+                        escape_markup(&p.schedule), escape_markup(&p.explanation), escape_markup(&p.fragment),
                     );
                 }
                 Finding::NotFound => out.push_str(r#"<span class="unknown">Not found before the search stopped at its state cap</span>"#),
@@ -301,14 +286,14 @@ impl MatrixView {
             r#"<div class="matrix-scroll" tabindex="0" role="region" aria-label="Guarantee matrix"><table class="matrix"><thead><tr><th scope="col">Failure point</th>"#,
         );
         for column in &self.columns {
-            let _ = write!(out, r#"<th scope="col">{}</th>"#, escaped(column));
+            let _ = write!(out, r#"<th scope="col">{}</th>"#, escape_markup(column));
         }
         out.push_str("</tr></thead><tbody>");
         for row in &self.rows {
-            let _ = write!(out, r#"<tr><th scope="row">{}</th>"#, escaped(&row.label));
+            let _ = write!(out, r#"<tr><th scope="row">{}</th>"#, escape_markup(&row.label));
             for cell in &row.cells {
                 let class = if cell.bad { "cell bad" } else { "cell" };
-                let _ = write!(out, r#"<td class="{class}">{}</td>"#, escaped(&cell.text));
+                let _ = write!(out, r#"<td class="{class}">{}</td>"#, escape_markup(&cell.text));
             }
             out.push_str("</tr>");
         }
@@ -452,7 +437,7 @@ mod tests {
     }
 
     #[test]
-    fn the_report_and_the_matrix_are_markup_with_every_text_escaped() {
+    fn the_report_and_the_matrix_are_markup_with_every_text_escape_markup() {
         let mut report = report();
         report.semantics = "custom <settings> & \"more\"".into();
         report.capped = true;

@@ -32,3 +32,20 @@ pub fn one_line(text: &str, max: usize) -> String {
     }
     shorten(&out, max)
 }
+
+/// `text` as HTML or XML text or a quoted attribute value: the five characters markup reserves
+/// escaped (`'` as `&#39;`, which HTML and XML both read).
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -110,13 +110,9 @@ pub fn embed_code(src: &str, width: u32, height: u32, title: &str) -> String {
     format!(
         "<iframe src=\"{}\" width=\"{width}\" height=\"{height}\" title=\"{}\" loading=\"lazy\" \
          style=\"border:0;max-width:100%\"></iframe>",
-        escape_attribute(src),
-        escape_attribute(title)
+        delivery_lab::text::escape_markup(src),
+        delivery_lab::text::escape_markup(title)
     )
-}
-
-fn escape_attribute(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 #[function_component(ShareDialog)]

@@ -3,6 +3,7 @@
 
 use delivery_lab::{Actor, EventKind, FlightState, MsgId, World};
 use crate::lab::FullRun;
+use delivery_lab::text::escape_markup;
 
 use super::*;
 
@@ -188,16 +189,16 @@ impl DiagramData {
         let _ = write!(
             out,
             r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width_text}" height="{height_text}" viewBox="0 0 {width_text} {height_text}" font-family="Helvetica, Arial, sans-serif"><title>{}</title><rect width="{width_text}" height="{height_text}" fill="#ffffff"/>"##,
-            xml_escape(title)
+            escape_markup(title)
         );
-        let _ = write!(out, r##"<text x="8" y="{}" font-size="11" fill="#4a5565">{}</text>"##, n(height - 8.0), xml_escape(title));
+        let _ = write!(out, r##"<text x="8" y="{}" font-size="11" fill="#4a5565">{}</text>"##, n(height - 8.0), escape_markup(title));
         for (i, (_, name)) in self.lanes.iter().enumerate() {
             let y = TOP + LANE_HEIGHT * i as f32 + LANE_HEIGHT / 2.0;
             let (label_y, y) = (n(y + 5.0), n(y));
             let _ = write!(
                 out,
                 r##"<g class="lane"><text x="6" y="{label_y}" font-size="13" font-weight="600" fill="#17202b">{}</text><line x1="{shift_text}" y1="{y}" x2="{width_text}" y2="{y}" stroke="#c9d1dc"/></g>"##,
-                xml_escape(name)
+                escape_markup(name)
             );
         }
         for (x, label) in &self.breaks {
@@ -208,7 +209,7 @@ impl DiagramData {
                 n(TOP - 4.0),
                 n(self.height),
                 n(TOP - 8.0),
-                xml_escape(label)
+                escape_markup(label)
             );
         }
         for (x, label) in &self.faults {
@@ -218,7 +219,7 @@ impl DiagramData {
                 r##"<line x1="{x}" y1="{top}" x2="{x}" y2="{}" stroke="#b3261e" stroke-width="2" stroke-dasharray="6 3"/><text x="{text_x}" y="{}" font-size="12" font-weight="700" fill="#b3261e">{}</text>"##,
                 n(self.height),
                 n(self.height + 12.0),
-                xml_escape(label)
+                escape_markup(label)
             );
         }
         for arrow in &self.arrows {
@@ -236,7 +237,7 @@ impl DiagramData {
                 let _ = write!(
                     out,
                     r##"<text x="{mid_x}" y="{mid_y}" font-size="10" fill="#17202b">{}</text>"##,
-                    xml_escape(&arrow.label)
+                    escape_markup(&arrow.label)
                 );
             }
             if arrow.lost {
@@ -247,22 +248,6 @@ impl DiagramData {
         out.push_str("</svg>\n");
         out
     }
-}
-
-/// Text for an XML document: the five characters XML reserves, escaped.
-pub(super) fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 pub(super) fn x_at(ticks: &[(u64, f32)], tick: f64) -> f32 {
