@@ -16,8 +16,10 @@
 // inside script counts as layout once): script, style, layout, paint (pre-paint, paint, layerize,
 // commit), and other (the rest of the tasks: scheduling, hit tests, ...). The budgets are on wall
 // time, what the frame takes; the main thread's CPU time (thread time) is printed too, because on a
-// busy two-core machine other processes stretch wall time and not CPU time. The frame interval
-// (start to start) shows the frame rate the page reached.
+// two-core machine the browser's own raster and compositor threads, and any other process, take
+// the core from the main thread mid-frame (measured here: at 1× the wall time of a frame is up to
+// twice its CPU time, most of it in RunTask's own time, Commit and FireAnimationFrame outside the
+// callback). The frame interval (start to start) shows the frame rate the page reached.
 import { withLabPage } from "./lab-page.mjs";
 
 const PORT = 4180;
