@@ -21,7 +21,7 @@ help:
 	@echo "make test    set up what is missing, then run every test layer and the size budget"
 	@echo "make build   release build into dist/"
 	@echo "make size    print the wasm and JS sizes, raw, gzipped and brotli"
-	@echo "make bench   engine throughput and explorer states/s; make bench-frames, bench-scrub, bench-memory, bench-explore: page figures"
+	@echo "make bench   engine speed, medians of 5 rounds (synthetic, realistic, explorer); make bench-frames, bench-scrub, bench-memory, bench-explore: page figures"
 
 setup:
 	@scripts/setup.sh build
@@ -52,20 +52,23 @@ test-browser: setup-test
 test-e2e: build
 	npx playwright test
 
-# Benchmarks report figures; they are not tests and do not run in `make test`.
+# Benchmarks report figures; they are not tests and do not run in `make test`. The page benchmarks
+# drive the distribution's Chromium, which setup-test installs.
+# `make bench`: one line per figure, each the median of 5 rounds with their spread (engine/benches/).
 bench:
-	cargo bench -p delivery-lab-engine
+	@cargo bench -q -p delivery-lab-engine --bench throughput
+	@cargo bench -q -p delivery-lab-engine --bench explore
 
-bench-frames: build
+bench-frames: setup-test build
 	node bench/frames.mjs
 
-bench-scrub: build
+bench-scrub: setup-test build
 	node bench/scrub.mjs
 
-bench-memory: build
+bench-memory: setup-test build
 	node bench/memory.mjs
 
-bench-explore: build
+bench-explore: setup-test build
 	node bench/explore.mjs
 
 clean:
