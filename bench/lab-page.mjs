@@ -3,10 +3,11 @@
 import { spawn } from "node:child_process";
 import { chromium } from "@playwright/test";
 
-// Serves dist/ on 127.0.0.1 (the end-to-end tests' server) and opens the distribution's Chromium;
-// `body` gets the browser, and both are stopped after it.
+// Serves dist/ (or the folder in $DIST: another build to compare) on 127.0.0.1 with the end-to-end
+// tests' server and opens the distribution's Chromium; `body` gets the browser, and both are
+// stopped after it.
 export async function withLabBrowser(port, body) {
-  const server = spawn("node", ["tests/e2e/serve.mjs", "dist", String(port)], { stdio: "ignore" });
+  const server = spawn("node", ["tests/e2e/serve.mjs", process.env.DIST || "dist", String(port)], { stdio: "ignore" });
   await new Promise((resolve) => setTimeout(resolve, 500));
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
