@@ -14,7 +14,7 @@ SIZE_BUDGET_GZIP := 300000
 # The explorer's web worker, fetched only when someone explores.
 WORKER_BUDGET_GZIP := 150000
 
-.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e bench bench-frames bench-scrub bench-memory bench-explore clean
+.PHONY: help setup setup-test serve build size test test-native test-browser test-e2e bench bench-frames bench-scrub bench-memory bench-explore bench-startup clean
 
 help:
 	@echo "make serve   set up what is missing, then serve the lab at http://127.0.0.1:8080 (live reload)"
@@ -22,6 +22,7 @@ help:
 	@echo "make build   release build into dist/"
 	@echo "make size    print the wasm and JS sizes, raw, gzipped and brotli"
 	@echo "make bench   engine speed, medians of 5 rounds (synthetic, realistic, explorer); make bench-frames, bench-scrub, bench-memory, bench-explore: page figures"
+	@echo "make bench-startup  cold loads at 1x and 4x CPU throttling: median time until Play responds, total blocking time"
 
 setup:
 	@scripts/setup.sh build
@@ -70,6 +71,9 @@ bench-memory: setup-test build
 
 bench-explore: setup-test build
 	node bench/explore.mjs
+
+bench-startup: setup-test build
+	node bench/startup.mjs
 
 clean:
 	cargo clean

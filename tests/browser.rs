@@ -29,6 +29,19 @@ async fn mount() -> Element {
     root
 }
 
+/// Waits (at most two seconds) until something matches `selector`: the panels below the fold are
+/// built after the first paint, when the browser is idle or they come into view.
+async fn built(root: &Element, selector: &str) {
+    for _ in 0..100 {
+        if root.query_selector(selector).unwrap().is_some() {
+            return;
+        }
+        yew::platform::time::sleep(std::time::Duration::from_millis(20)).await;
+        yew::scheduler::flush().await;
+    }
+    panic!("{selector} was never built");
+}
+
 fn text_of(root: &Element, selector: &str) -> String {
     root.query_selector(selector)
         .unwrap()
@@ -50,6 +63,7 @@ async fn the_shell_shows_the_stage_the_controls_and_a_ledger_row_per_message() {
     assert_eq!(text_of(&root, "h1"), "Kafka Delivery Lab");
 
     // One stage, naming every actor of PRODUCT.md.
+    built(&root, ".stage-svg").await;
     assert_eq!(root.query_selector_all("svg.stage-svg").unwrap().length(), 1);
     let titles = all_texts(&root, ".stage-svg .actor-title");
     for actor in [
@@ -65,6 +79,7 @@ async fn the_shell_shows_the_stage_the_controls_and_a_ledger_row_per_message() {
         assert!(titles.iter().any(|t| t == actor), "the stage lacks {actor}: {titles:?}");
     }
 
+    built(&root, ".ledger").await;
     let headers = all_texts(&root, ".ledger thead th");
     assert_eq!(headers.first().map(String::as_str), Some("Message"));
     assert_eq!(headers.last().map(String::as_str), Some("Verdict"));
@@ -83,6 +98,7 @@ async fn a_hotspot_arms_its_failure_and_the_ledger_shows_the_engines_verdicts() 
         element.click();
     };
     // SVG hotspots are <g> elements; a click event reaches them as it would from a pointer.
+    built(&root, "[data-hotspot='ack-link']").await;
     let hotspot = root.query_selector("[data-hotspot='ack-link']").unwrap().unwrap();
     hotspot.dispatch_event(&web_sys::Event::new("click").unwrap()).unwrap();
     yew::scheduler::flush().await;
@@ -93,6 +109,7 @@ async fn a_hotspot_arms_its_failure_and_the_ledger_shows_the_engines_verdicts() 
 
     click(".playback button[aria-keyshortcuts='E']");
     yew::scheduler::flush().await;
+    built(&root, ".ledger").await;
 
     // The same scenario run straight through the engine.
     let scenario = Scenario::from_preset(Preset::AtLeastOnce, 3, 1)

@@ -14,12 +14,14 @@ use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
 use super::bridge::{Bridge, Inbound};
+use super::later::{Built, Later, LaterBuilder};
 use super::motion::{Motion, MotionBus};
 use super::stage::{self, Geometry, Labels, TALL, WIDE};
 use super::theme::{show_theme, ThemeChoice};
 use crate::lab::{Action, Changed, Outcome};
 use crate::page::Page;
 use delivery_share::host::{self, HostCommand, HostLoad, HostRequest};
+use delivery_share::link::Panel;
 
 mod derived;
 mod layout;
@@ -49,6 +51,8 @@ pub enum Msg {
     /// The address's fragment changed (a link followed within the page): load what it says.
     HashChange,
     DismissNotice,
+    /// The browser is idle: build the next part not built yet (`ui::later`).
+    Idle,
 }
 
 /// Callbacks made once, so that children's props compare equal from frame to frame (a new
@@ -95,6 +99,9 @@ pub struct App {
     bridge: Bridge,
     /// The page's address without query or fragment: links are this plus a fragment.
     base: Rc<str>,
+    /// Which parts of the page the first render left for later are built (`ui::later`).
+    built: Built,
+    later: LaterBuilder,
     _keys: Option<EventListener>,
     _narrow: Option<EventListener>,
     _hash: Option<EventListener>,
@@ -109,7 +116,8 @@ impl Component for App {
     fn create(ctx: &Context<Self>) -> Self {
         let page = Page::open(&location_part(|l| l.search()), &location_part(|l| l.hash()));
         let narrow = media_matches(NARROW_QUERY);
-        let derived = derive_views(&page.lab, geometry(narrow), None);
+        let built = if page.view().embed { Built::all() } else { Built::default() };
+        let derived = derive_views(&page.lab, geometry(narrow), None, built);
         let theme = ThemeChoice::load();
         show_theme(page.view().theme, theme);
         let link = ctx.link().clone();
@@ -172,6 +180,8 @@ impl Component for App {
             lessons: false,
             bridge,
             base: page_base().into(),
+            built,
+            later: LaterBuilder::new(ctx.link().callback(|_| Msg::Idle)),
             _keys: keys,
             _narrow: narrow_listener,
             _hash: hash,
@@ -221,6 +231,10 @@ impl Component for App {
                 return false;
             }
             Msg::DismissNotice => self.page.dismiss_notice(),
+            Msg::Idle => match self.next_to_build() {
+                Some(panel) => self.built.add(panel),
+                None => return false,
+            },
             Msg::HashChange => {
                 // A link followed within the page (not the page's own rewrite of its address).
                 if self.page.follow(&location_part(|l| l.search()), &location_part(|l| l.hash())) {
@@ -234,8 +248,9 @@ impl Component for App {
         if self.derived.revision != self.page.lab.revision()
             || self.derived.selected != self.page.lab.selected()
             || !std::ptr::eq(self.derived.geometry, geometry)
+            || self.derived.built != self.built_views()
         {
-            self.derived = derive_views(&self.page.lab, geometry, Some(&self.derived));
+            self.derived = derive_views(&self.page.lab, geometry, Some(&self.derived), self.built_views());
         }
         self.write_link();
         self.post_state();
@@ -248,6 +263,9 @@ impl Component for App {
             // A link's autoplay started the lab playing in `create`: start the frame loop.
             self.schedule_frame(ctx);
         }
+        if self.next_to_build().is_some() {
+            self.later.when_idle();
+        }
     }
 
     fn view(&self, _ctx: &Context<Self>) -> Html {
@@ -257,6 +275,36 @@ impl Component for App {
 
 
 impl App {
+    /// Whether a part left for later is built (an embed builds its one panel at once).
+    fn built(&self, panel: Later) -> bool {
+        self.built_views().has(panel)
+    }
+
+    /// The panels whose views `Derived` holds: those built, or all in an embed.
+    fn built_views(&self) -> Built {
+        if self.page.view().embed {
+            Built::all()
+        } else {
+            self.built
+        }
+    }
+
+    /// The next part of the full page to build when the browser is idle.
+    fn next_to_build(&self) -> Option<Later> {
+        let view = self.page.view();
+        if view.embed {
+            return None;
+        }
+        self.built.next(|panel| match panel {
+            Later::Stage => true,
+            Later::Ledger => view.shows(Panel::Ledger),
+            Later::Diagram => view.shows(Panel::Diagram),
+            Later::Compare => view.shows(Panel::Compare),
+            Later::Explorer => true,
+            Later::Settings => view.shows(Panel::Settings),
+        })
+    }
+
     /// Tells the embedding page where the run stands, when that changed.
     fn post_state(&mut self) {
         if !self.bridge.framed() {

@@ -96,6 +96,13 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_| dispatch.emit(Action::ClearFaults))
     };
+    // The menu's hundred elements are built the first time it is opened, not with the page
+    // (issue 13: a closed menu is not on screen, and the first render is what Play waits for).
+    let opened = use_state(|| false);
+    let on_toggle = {
+        let opened = opened.clone();
+        Callback::from(move |_: Event| opened.set(true))
+    };
     html! {
         <div class="failures">
             <h3 class="subhead">{ "Failures" }</h3>
@@ -141,9 +148,9 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
                 </ul>
                 <button type="button" class="chip" onclick={clear}>{ "Disarm all" }</button>
             }
-            <details class="fault-menu">
+            <details class="fault-menu" ontoggle={on_toggle}>
                 <summary>{ "All failure points" }</summary>
-                { for HOTSPOTS.iter().map(|&hotspot| html! {
+                { for HOTSPOTS.iter().filter(|_| *opened).map(|&hotspot| html! {
                     <div class="fault-group">
                         <h4>{ format!("At {}", hotspot_name(hotspot)) }</h4>
                         <ul class="fault-list">

@@ -10,6 +10,7 @@ mod download;
 mod explorer;
 mod failures;
 mod help;
+mod later;
 mod ledger;
 mod lessons;
 mod motion;

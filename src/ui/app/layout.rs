@@ -10,7 +10,6 @@ use yew::prelude::*;
 
 use super::App;
 use crate::page::View;
-use crate::ui::explorer::ExplorerPanel;
 use crate::ui::help::Help;
 use crate::ui::lessons::LessonPicker;
 use crate::ui::share::{share_link, ShareDialog};
@@ -119,10 +118,7 @@ impl App {
                     if view.shows(Panel::Compare) {
                         { self.compare_panel() }
                     }
-                    <section class="panel explorer-panel" aria-labelledby="explorer-title">
-                        <h2 id="explorer-title" class="panel-title">{ "Explorer: can this configuration lose or duplicate a message?" }</h2>
-                        <ExplorerPanel scenario_json={self.derived.scenario_json.clone()} />
-                    </section>
+                    { self.explorer_panel() }
                     if view.shows(Panel::Settings) {
                         { self.settings_panel() }
                     }

@@ -8,8 +8,10 @@ use super::App;
 use crate::ui::compare::Compare;
 use crate::ui::controls::{Controls, Playback};
 use crate::ui::diagram::{DiagramExport, SpaceTimeDiagram};
+use crate::ui::explorer::ExplorerPanel;
 use crate::ui::failures::{FailureMenu, HotspotPanel};
 use crate::ui::ledger::LedgerView;
+use crate::ui::later::Later;
 use crate::ui::lessons::LessonPanel;
 use crate::ui::settings::Settings;
 use crate::ui::stage::{Stage, HOTSPOTS};
@@ -55,6 +57,9 @@ impl App {
     pub(super) fn stage(&self) -> Html {
         let cb = &self.callbacks;
         let lab = &self.page.lab;
+        if !self.built(Later::Stage) {
+            return html! { <div class="stage"><div class="later" data-later="stage"></div></div> };
+        }
         html! {
             <div class="stage">
                 <Stage geometry={self.derived.geometry} log={self.derived.log.clone()} motion={self.motion.clone()}
@@ -162,52 +167,56 @@ impl App {
     }
 
     /// An embed's panel is a tab panel labelled by its tab; the full page's has its own heading.
-    pub(super) fn panel(&self, class: &'static str, slug: &'static str, title: &'static str, body: Html) -> Html {
+    /// Until the panel is built (`Later`; `body` is `None`), its heading stands above a placeholder
+    /// of about its height.
+    pub(super) fn panel(&self, later: Later, class: &'static str, title: &'static str, body: Option<Html>) -> Html {
         let embed = self.page.view().embed;
+        let slug = later.slug();
         let heading = format!("{slug}-title");
+        let built = body.is_some();
+        let content = body.unwrap_or_else(|| html! { <div class="later" data-later={slug}></div> });
         html! {
             <section class={classes!("panel", class)} aria-labelledby={if embed { format!("tab-{slug}") } else { heading.clone() }}
-                id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")}>
+                id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")} aria-busy={(!built).then_some("true")}>
                 if !embed {
                     <h2 id={heading} class="panel-title">{ title }</h2>
                 }
-                { body }
+                { content }
             </section>
         }
     }
 
     pub(super) fn ledger_panel(&self) -> Html {
-        let body = html! {
-            <LedgerView data={self.derived.ledger.clone()} selected={self.page.lab.selected()}
-                dispatch={self.callbacks.dispatch.clone()} />
-        };
-        self.panel("ledger-panel", "ledger", "Ledger", body)
+        let body = self.derived.ledger.clone().map(|data| html! {
+            <LedgerView {data} selected={self.page.lab.selected()} dispatch={self.callbacks.dispatch.clone()} />
+        });
+        self.panel(Later::Ledger, "ledger-panel", "Ledger", body)
     }
 
     pub(super) fn diagram_panel(&self) -> Html {
         let lab = &self.page.lab;
-        let body = html! {
+        let body = self.derived.diagram.clone().map(|data| html! {
             <>
-                <SpaceTimeDiagram data={self.derived.diagram.clone()} step={lab.steps()}
+                <SpaceTimeDiagram data={data.clone()} step={lab.steps()}
                     motion={self.motion.clone()} selected={lab.selected()}
                     dispatch={self.callbacks.dispatch.clone()} />
                 <div class="diagram-foot">
                     <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
-                    <DiagramExport data={self.derived.diagram.clone()} scenario_json={self.derived.scenario_json.clone()} />
+                    <DiagramExport {data} scenario_json={self.derived.scenario_json.clone()} />
                 </div>
             </>
-        };
-        self.panel("diagram-panel", "diagram", "Space-time diagram", body)
+        });
+        self.panel(Later::Diagram, "diagram-panel", "Space-time diagram", body)
     }
 
     pub(super) fn compare_panel(&self) -> Html {
-        let body = html! { <Compare comparison={self.derived.comparison.clone()} /> };
-        self.panel("compare-panel", "compare", "Compare the semantics", body)
+        let body = self.derived.comparison.clone().map(|comparison| html! { <Compare {comparison} /> });
+        self.panel(Later::Compare, "compare-panel", "Compare the semantics", body)
     }
 
     pub(super) fn settings_panel(&self) -> Html {
         let lab = &self.page.lab;
-        let body = html! {
+        let body = self.built(Later::Settings).then(|| html! {
             <>
                 // Keyed by the number of changes asked for: a refused change rebuilds the
                 // form, so its fields show the configuration in force, not the refused one.
@@ -220,8 +229,13 @@ impl App {
                     </pre>
                 </details>
             </>
-        };
-        self.panel("settings-panel", "settings", "Settings", body)
+        });
+        self.panel(Later::Settings, "settings-panel", "Settings", body)
+    }
+
+    pub(super) fn explorer_panel(&self) -> Html {
+        let body = self.built(Later::Explorer).then(|| html! { <ExplorerPanel scenario_json={self.derived.scenario_json.clone()} /> });
+        self.panel(Later::Explorer, "explorer-panel", "Explorer: can this configuration lose or duplicate a message?", body)
     }
 
     pub(super) fn lesson_view(&self) -> Html {

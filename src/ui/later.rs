@@ -1,0 +1,126 @@
+//! What is built after the first paint (issue 13: Play must respond soon on a slow laptop). The
+//! app's first render builds the top bar, the controls with Play, the narration and every panel's
+//! heading; each part of [`Later`] starts as a placeholder of about its size (`.later` in
+//! `static/css/01-panels.css`, so nothing jumps) and is built in an idle period of its own
+//! (requestIdleCallback; a timer where there is none), one part per period in page order, so
+//! that the work is several short tasks instead of one long one before Play can respond.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::Callback;
+
+/// A part of the page built after the first paint, in page order (the order idle periods build
+/// them). The stage is first: it is on screen, but the first render is the controls and Play.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Later {
+    Stage,
+    Ledger,
+    Diagram,
+    Compare,
+    Explorer,
+    Settings,
+}
+
+impl Later {
+    const ALL: [Later; 6] = [Later::Stage, Later::Ledger, Later::Diagram, Later::Compare, Later::Explorer, Later::Settings];
+
+    /// The panel's name in its heading's id (`ledger-title`) and its placeholder's `data-later`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Later::Stage => "stage",
+            Later::Ledger => "ledger",
+            Later::Diagram => "diagram",
+            Later::Compare => "compare",
+            Later::Explorer => "explorer",
+            Later::Settings => "settings",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// Which of the [`Later`] panels are built.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Built(u8);
+
+impl Built {
+    pub fn has(self, panel: Later) -> bool {
+        self.0 & panel.bit() != 0
+    }
+
+    pub fn add(&mut self, panel: Later) {
+        self.0 |= panel.bit();
+    }
+
+    /// The first panel in page order that is not built yet, among those `shown`.
+    pub fn next(self, shown: impl Fn(Later) -> bool) -> Option<Later> {
+        Later::ALL.into_iter().find(|panel| !self.has(*panel) && shown(*panel))
+    }
+
+    /// Every panel built (an embed's one panel at a time is built at once).
+    pub fn all() -> Self {
+        Built(u8::MAX)
+    }
+}
+
+/// A pending idle callback or, where the browser has none (Safari), timer.
+#[derive(Clone, Copy)]
+enum Pending {
+    Idle(u32),
+    Timer(i32),
+}
+
+/// Asks for idle periods, one at a time; dropping it cancels the pending one.
+pub struct LaterBuilder {
+    on_idle: Closure<dyn FnMut()>,
+    pending: Rc<Cell<Option<Pending>>>,
+}
+
+impl LaterBuilder {
+    /// `idle` fires once per [`Self::when_idle`].
+    pub fn new(idle: Callback<()>) -> Self {
+        let pending: Rc<Cell<Option<Pending>>> = Rc::default();
+        let on_idle = {
+            let pending = pending.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                pending.set(None);
+                idle.emit(());
+            })
+        };
+        LaterBuilder { on_idle, pending }
+    }
+
+    /// Asks for the next idle period, unless one is asked for already.
+    pub fn when_idle(&self) {
+        let Some(window) = web_sys::window() else { return };
+        if self.pending.get().is_some() {
+            return;
+        }
+        let callback = self.on_idle.as_ref().unchecked_ref();
+        let pending = match window.request_idle_callback(callback) {
+            Ok(handle) => Pending::Idle(handle),
+            Err(_) => match window.set_timeout_with_callback_and_timeout_and_arguments_0(callback, 50) {
+                Ok(handle) => Pending::Timer(handle),
+                Err(_) => return,
+            },
+        };
+        self.pending.set(Some(pending));
+    }
+}
+
+impl Drop for LaterBuilder {
+    fn drop(&mut self) {
+        if let Some(window) = web_sys::window() {
+            match self.pending.take() {
+                Some(Pending::Idle(handle)) => window.cancel_idle_callback(handle),
+                Some(Pending::Timer(handle)) => window.clear_timeout_with_handle(handle),
+                None => {}
+            }
+        }
+    }
+}
