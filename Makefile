@@ -8,9 +8,10 @@ SHELL := /bin/bash
 CARGO_HOME ?= $(HOME)/.cargo
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_HOME)/bin:$(PATH)
 
-# The size budget for the page's wasm and JS together, gzipped. It was 250 KB for the app without
-# lessons, links, embed mode and the host API (217 KB then); with them the page is about 288 KB.
-SIZE_BUDGET_GZIP := 300000
+# The size budget for the page's wasm and JS together, gzipped: 250 KB, the project's first budget,
+# restored by issue 13 (the page went from 299.7 to 248.5 KB). A feature that does not fit cuts
+# something first; the budget is not raised to land it.
+SIZE_BUDGET_GZIP := 250000
 # The explorer's web worker, fetched only when someone explores.
 WORKER_BUDGET_GZIP := 150000
 

@@ -51,7 +51,6 @@ impl Comparison {
     }
 }
 
-#[derive(Properties)]
 pub struct CompareProps {
     pub comparison: Rc<Comparison>,
 }
@@ -62,7 +61,6 @@ impl PartialEq for CompareProps {
     }
 }
 
-#[function_component(Compare)]
 pub fn compare(props: &CompareProps) -> Html {
     let comparison = &props.comparison;
     html! {

@@ -8,7 +8,6 @@ use yew::prelude::*;
 
 use crate::lab::{Action, SPEEDS};
 
-#[derive(Properties, PartialEq)]
 pub struct ControlsProps {
     /// The preset the configuration equals, or `None` for a custom one.
     pub preset: Option<Preset>,
@@ -22,12 +21,10 @@ pub struct ControlsProps {
     /// What Kafka changed automatically, such as "idempotence: off (acks != all)".
     pub notes: Rc<Vec<String>>,
     /// Whether the playback buttons are here (an embed shows them under the stage instead).
-    #[prop_or(true)]
     pub playback: bool,
     pub dispatch: Callback<Action>,
 }
 
-#[derive(Properties, PartialEq)]
 pub struct PlaybackProps {
     pub playing: bool,
     pub finished: bool,
@@ -36,7 +33,6 @@ pub struct PlaybackProps {
 }
 
 /// Play or pause, step back and forward, restart, run to the end.
-#[function_component(Playback)]
 pub fn playback(props: &PlaybackProps) -> Html {
     let send = |action: Action| {
         let dispatch = props.dispatch.clone();
@@ -65,7 +61,6 @@ pub fn playback(props: &PlaybackProps) -> Html {
     }
 }
 
-#[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
     let on_preset = {
         let dispatch = props.dispatch.clone();
@@ -124,8 +119,8 @@ pub fn controls(props: &ControlsProps) -> Html {
                     value={props.messages.to_string()} onchange={on_messages} />
             </label>
             if props.playback {
-                <Playback playing={props.playing} finished={props.finished} at_start={props.at_start}
-                    dispatch={props.dispatch.clone()} />
+                { playback(&PlaybackProps { playing: props.playing, finished: props.finished, at_start: props.at_start,
+                    dispatch: props.dispatch.clone() }) }
             }
             <label class="field" for="speed">
                 <span class="field-label">

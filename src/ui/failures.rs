@@ -33,7 +33,6 @@ fn toggle(fault: Fault, target: Trigger, armed: &[FaultSpec], dispatch: &Callbac
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct HotspotPanelProps {
     pub hotspot: Hotspot,
     pub armed: Vec<FaultSpec>,
@@ -43,7 +42,6 @@ pub struct HotspotPanelProps {
 }
 
 /// The failures that sit at one hotspot, opened by clicking it on the stage.
-#[function_component(HotspotPanel)]
 pub fn hotspot_panel(props: &HotspotPanelProps) -> Html {
     let title = format!("Failures at {}", hotspot_name(props.hotspot));
     let on_close = props.on_close.clone();

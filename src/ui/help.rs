@@ -16,12 +16,10 @@ pub const SHORTCUTS: [(&str, &str); 8] = [
     ("Esc", "Close a dialog or a failure panel"),
 ];
 
-#[derive(Properties, PartialEq)]
 pub struct HelpProps {
     pub on_close: Callback<()>,
 }
 
-#[function_component(Help)]
 pub fn help(props: &HelpProps) -> Html {
     let on_close = props.on_close.clone();
     html! {

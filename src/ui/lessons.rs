@@ -47,7 +47,6 @@ pub fn lesson_picker(props: &PickerProps) -> Html {
     }
 }
 
-#[derive(Properties)]
 pub struct LessonProps {
     pub lesson: Rc<Lesson>,
     /// The caption showing: the last one whose tick the run has reached.
@@ -83,7 +82,6 @@ impl PartialEq for LessonProps {
 }
 
 /// The lesson under way: its caption for this moment, its question, and the reveal.
-#[function_component(LessonPanel)]
 pub fn lesson_panel(props: &LessonProps) -> Html {
     let lesson = &props.lesson;
     let captions = &lesson.scenario.captions;

@@ -96,13 +96,11 @@ pub fn show_theme(forced: Option<Theme>, choice: ThemeChoice) {
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct ThemeSwitchProps {
     pub current: ThemeChoice,
     pub on_change: Callback<ThemeChoice>,
 }
 
-#[function_component(ThemeSwitch)]
 pub fn theme_switch(props: &ThemeSwitchProps) -> Html {
     html! {
         <div class="theme-switch" role="group" aria-label="Colour theme">

@@ -10,10 +10,10 @@ use yew::prelude::*;
 
 use super::App;
 use crate::page::View;
-use crate::ui::help::Help;
+use crate::ui::help::HelpProps;
 use crate::ui::lessons::LessonPicker;
 use crate::ui::share::{share_link, ShareDialog};
-use crate::ui::theme::ThemeSwitch;
+use crate::ui::theme::{theme_switch, ThemeSwitchProps};
 
 impl App {
     /// The full lab or the embed, as the page's link says.
@@ -23,7 +23,7 @@ impl App {
         let dialogs = html! {
             <>
                 if self.help {
-                    <Help on_close={cb.help_close.clone()} />
+                    { crate::ui::help::help(&HelpProps { on_close: cb.help_close.clone() }) }
                 }
                 if self.lessons {
                     <LessonPicker on_close={cb.lessons_close.clone()} />
@@ -85,7 +85,7 @@ impl App {
                         <button type="button" class="chip help-button" onclick={cb.share_open.clone()}>{ "Share or embed" }</button>
                         <button type="button" class="chip help-button" aria-keyshortcuts="?"
                             onclick={cb.help_open.clone()}>{ "Keyboard shortcuts" }</button>
-                        <ThemeSwitch current={self.theme} on_change={cb.theme.clone()} />
+                        { theme_switch(&ThemeSwitchProps { current: self.theme, on_change: cb.theme.clone() }) }
                     </div>
                 </header>
                 { self.notice_view() }

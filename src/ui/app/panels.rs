@@ -5,16 +5,16 @@ use delivery_share::link::Panel;
 use yew::prelude::*;
 
 use super::App;
-use crate::ui::compare::Compare;
-use crate::ui::controls::{Controls, Playback};
+use crate::ui::compare::{compare, CompareProps};
+use crate::ui::controls::{controls, playback, ControlsProps, PlaybackProps};
 use crate::ui::diagram::{DiagramExport, SpaceTimeDiagram};
 use crate::ui::explorer::ExplorerPanel;
-use crate::ui::failures::{FailureMenu, HotspotPanel};
+use crate::ui::failures::{hotspot_panel, FailureMenu, HotspotPanelProps};
 use crate::ui::ledger::LedgerView;
 use crate::ui::later::Later;
-use crate::ui::lessons::LessonPanel;
+use crate::ui::lessons::{lesson_panel, LessonProps};
 use crate::ui::settings::Settings;
-use crate::ui::stage::{Stage, HOTSPOTS};
+use crate::ui::stage::{stage, StageProps, HOTSPOTS};
 
 impl App {
     pub(super) fn armed(&self) -> [u8; 9] {
@@ -62,8 +62,15 @@ impl App {
         }
         html! {
             <div class="stage">
-                <Stage geometry={self.derived.geometry} log={self.derived.log.clone()} motion={self.motion.clone()}
-                    selected={lab.selected()} armed={self.armed()} open={self.hotspot} on_open={cb.open_hotspot.clone()} />
+                { stage(&StageProps {
+                    geometry: self.derived.geometry,
+                    log: self.derived.log.clone(),
+                    motion: self.motion.clone(),
+                    selected: lab.selected(),
+                    armed: self.armed(),
+                    open: self.hotspot,
+                    on_open: cb.open_hotspot.clone(),
+                }) }
             </div>
         }
     }
@@ -71,11 +78,13 @@ impl App {
     pub(super) fn hotspot_panel(&self) -> Html {
         let lab = &self.page.lab;
         match self.hotspot {
-            Some(hotspot) => html! {
-                <HotspotPanel hotspot={hotspot} armed={lab.scenario().faults.clone()}
-                    target={lab.target()} dispatch={self.callbacks.dispatch.clone()}
-                    on_close={self.callbacks.close_hotspot.clone()} />
-            },
+            Some(hotspot) => hotspot_panel(&HotspotPanelProps {
+                hotspot,
+                armed: lab.scenario().faults.clone(),
+                target: lab.target(),
+                dispatch: self.callbacks.dispatch.clone(),
+                on_close: self.callbacks.close_hotspot.clone(),
+            }),
             None => Html::default(),
         }
     }
@@ -96,8 +105,8 @@ impl App {
         let lab = &self.page.lab;
         let lo = lab.bounds().0;
         html! {
-            <Playback playing={lab.playing()} finished={lab.at_end()}
-                at_start={lab.steps() <= lo} dispatch={self.callbacks.dispatch.clone()} />
+            { playback(&PlaybackProps { playing: lab.playing(), finished: lab.at_end(),
+                at_start: lab.steps() <= lo, dispatch: self.callbacks.dispatch.clone() }) }
         }
     }
 
@@ -145,17 +154,18 @@ impl App {
                     <h2 id="controls-title" class="panel-title">{ "Scenario" }</h2>
                 }
                 if self.page.view().shows(Panel::Controls) {
-                    <Controls
-                        playback={!embed}
-                        preset={lab.scenario().preset}
-                        messages={lab.scenario().messages}
-                        playing={lab.playing()}
-                        finished={lab.finished()}
-                        at_start={lab.steps() == 0}
-                        speed={lab.speed()}
-                        tick={lab.world().events().last().map_or(0, |e| e.tick)}
-                        notes={self.derived.notes.clone()}
-                        dispatch={dispatch.clone()} />
+                    { controls(&ControlsProps {
+                        playback: !embed,
+                        preset: lab.scenario().preset,
+                        messages: lab.scenario().messages,
+                        playing: lab.playing(),
+                        finished: lab.finished(),
+                        at_start: lab.steps() == 0,
+                        speed: lab.speed(),
+                        tick: lab.world().events().last().map_or(0, |e| e.tick),
+                        notes: self.derived.notes.clone(),
+                        dispatch: dispatch.clone(),
+                    }) }
                 }
                 if self.page.view().shows(Panel::Failures) {
                     <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
@@ -210,7 +220,7 @@ impl App {
     }
 
     pub(super) fn compare_panel(&self) -> Html {
-        let body = self.derived.comparison.clone().map(|comparison| html! { <Compare {comparison} /> });
+        let body = self.derived.comparison.clone().map(|comparison| compare(&CompareProps { comparison }));
         self.panel(Later::Compare, "compare-panel", "Compare the semantics", body)
     }
 
@@ -251,10 +261,17 @@ impl App {
             };
         }
         let reveal = self.page.lesson_reveal();
-        html! {
-            <LessonPanel lesson={lesson.lesson.clone()} caption={lesson.caption(&self.page.lab)} choice={lesson.choice}
-                reveal={reveal} hindsight={lesson.hindsight} playing={self.page.lab.playing()} compact={self.page.view().embed} on_next={cb.lesson_next.clone()}
-                on_choose={cb.lesson_choose.clone()} on_leave={cb.lesson_leave.clone()} />
-        }
+        lesson_panel(&LessonProps {
+            lesson: lesson.lesson.clone(),
+            caption: lesson.caption(&self.page.lab),
+            choice: lesson.choice,
+            reveal,
+            hindsight: lesson.hindsight,
+            playing: self.page.lab.playing(),
+            compact: self.page.view().embed,
+            on_next: cb.lesson_next.clone(),
+            on_choose: cb.lesson_choose.clone(),
+            on_leave: cb.lesson_leave.clone(),
+        })
     }
 }

@@ -31,7 +31,6 @@ use yew::prelude::*;
 
 use crate::ui::motion::MotionBus;
 
-#[derive(Properties, PartialEq)]
 pub struct StageProps {
     pub geometry: &'static Geometry,
     pub log: Rc<LogView>,
@@ -42,7 +41,6 @@ pub struct StageProps {
     pub on_open: Callback<Hotspot>,
 }
 
-#[function_component(Stage)]
 pub fn stage(props: &StageProps) -> Html {
     let g = props.geometry;
     html! {
