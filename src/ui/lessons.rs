@@ -14,15 +14,13 @@ pub fn lesson_href(slug: &str) -> String {
     format!("#v=1&lesson={slug}")
 }
 
-#[derive(Properties, PartialEq)]
 pub struct PickerProps {
     pub on_close: Callback<()>,
 }
 
-/// Every built-in lesson, each a link of its own.
-#[function_component(LessonPicker)]
+/// Every built-in lesson, each a link of its own (a dialog, drawn only while it is open).
 pub fn lesson_picker(props: &PickerProps) -> Html {
-    let lessons = use_memo((), |_| Lesson::all());
+    let lessons = Lesson::all();
     let on_close = props.on_close.clone();
     let on_pick = props.on_close.clone();
     html! {

@@ -11,7 +11,7 @@ use yew::prelude::*;
 use super::App;
 use crate::page::View;
 use crate::ui::help::HelpProps;
-use crate::ui::lessons::LessonPicker;
+use crate::ui::lessons::{lesson_picker, PickerProps};
 use crate::ui::share::{share_link, ShareDialog};
 use crate::ui::theme::{theme_switch, ThemeSwitchProps};
 
@@ -26,7 +26,7 @@ impl App {
                     { crate::ui::help::help(&HelpProps { on_close: cb.help_close.clone() }) }
                 }
                 if self.lessons {
-                    <LessonPicker on_close={cb.lessons_close.clone()} />
+                    { lesson_picker(&PickerProps { on_close: cb.lessons_close.clone() }) }
                 }
                 if self.share {
                     <ShareDialog state={Rc::new(self.page.shared_state())} base={self.base.clone()}

@@ -81,7 +81,7 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
                     <svg class="diagram" width={num(data.width)} height={num(data.height)}
                         viewBox={format!("0 0 {} {}", num(data.width), num(data.height))}
                         role="group" aria-label="One lane per actor, time from left to right, an arrow per message">
-                        <Lanes data={data.clone()} />
+                        { lanes(&data) }
                         <Arrows data={data.clone()} selected={props.selected} dispatch={props.dispatch.clone()} />
                     </svg>
                     <Now data={data.clone()} motion={props.motion.clone()} />
@@ -211,21 +211,8 @@ pub fn diagram_export(props: &ExportProps) -> Html {
     }
 }
 
-#[derive(Properties)]
-pub struct DataProps {
-    pub data: Rc<DiagramData>,
-}
-
-impl PartialEq for DataProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.data, &other.data)
-    }
-}
-
-/// Lanes, break marks and failures: drawn once per run.
-#[function_component(Lanes)]
-fn lanes(props: &DataProps) -> Html {
-    let data = &props.data;
+/// Lanes, break marks and failures: a few dozen elements, drawn with the diagram.
+fn lanes(data: &DiagramData) -> Html {
     html! {
         <g class="lanes">
             { for (0..data.lanes.len()).map(|i| {
