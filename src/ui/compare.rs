@@ -51,6 +51,9 @@ impl Comparison {
     }
 }
 
+/// A component, not a function of the app: its table has a row per message and changes only when
+/// the run does, so its memoised props save re-drawing it at every engine step.
+#[derive(Properties)]
 pub struct CompareProps {
     pub comparison: Rc<Comparison>,
 }
@@ -61,6 +64,7 @@ impl PartialEq for CompareProps {
     }
 }
 
+#[function_component(Compare)]
 pub fn compare(props: &CompareProps) -> Html {
     let comparison = &props.comparison;
     html! {
