@@ -5,7 +5,7 @@ use delivery_share::link::Panel;
 use yew::prelude::*;
 
 use super::App;
-use crate::ui::compare::{compare, CompareProps};
+use crate::ui::compare::Compare;
 use crate::ui::controls::{controls, playback, ControlsProps, PlaybackProps};
 use crate::ui::diagram::{DiagramExport, SpaceTimeDiagram};
 use crate::ui::explorer::ExplorerPanel;
@@ -14,7 +14,7 @@ use crate::ui::ledger::LedgerView;
 use crate::ui::later::Later;
 use crate::ui::lessons::{lesson_panel, LessonProps};
 use crate::ui::settings::Settings;
-use crate::ui::stage::{stage, StageProps, HOTSPOTS};
+use crate::ui::stage::{stage, stage_placeholder, StageProps, HOTSPOTS};
 
 impl App {
     pub(super) fn armed(&self) -> [u8; 9] {
@@ -58,7 +58,7 @@ impl App {
         let cb = &self.callbacks;
         let lab = &self.page.lab;
         if !self.built(Later::Stage) {
-            return html! { <div class="stage"><div class="later" data-later="stage"></div></div> };
+            return html! { <div class="stage">{ stage_placeholder(self.derived.geometry) }</div> };
         }
         html! {
             <div class="stage">
@@ -220,7 +220,7 @@ impl App {
     }
 
     pub(super) fn compare_panel(&self) -> Html {
-        let body = self.derived.comparison.clone().map(|comparison| compare(&CompareProps { comparison }));
+        let body = self.derived.comparison.clone().map(|comparison| html! { <Compare {comparison} /> });
         self.panel(Later::Compare, "compare-panel", "Compare the semantics", body)
     }
 

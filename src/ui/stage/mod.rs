@@ -57,6 +57,15 @@ pub fn stage(props: &StageProps) -> Html {
     }
 }
 
+/// What stands in for the stage until it is built (`ui::later`): an empty SVG with the stage's
+/// view box, so it scales as the stage will and nothing below it moves.
+pub fn stage_placeholder(g: &Geometry) -> Html {
+    html! {
+        <svg class={classes!("stage-placeholder", format!("stage-{}", g.name))} viewBox={g.view_box}
+            data-later="stage" aria-hidden="true"></svg>
+    }
+}
+
 /// SVG coordinates as attribute text.
 fn num(value: f32) -> String {
     crate::num::dec1(f64::from(value))
