@@ -129,7 +129,7 @@ fn a_transaction_timeout_above_the_brokers_maximum_is_refused_as_the_coordinator
 fn every_setting_reads_back_from_its_json_and_a_wrong_value_is_refused_by_name() {
     // A configuration that differs from the defaults in every field: if a field were missing from
     // the settings list, it would not come back.
-    let changed = Config {
+    let fields = Config {
         acks: Acks::One,
         retries: 7,
         delivery_timeout_ms: 1_000,
@@ -146,7 +146,7 @@ fn every_setting_reads_back_from_its_json_and_a_wrong_value_is_refused_by_name()
         enable_auto_commit: false,
         auto_commit_interval_ms: 1_000,
         isolation_level: delivery_lab::IsolationLevel::ReadCommitted,
-        auto_offset_reset: delivery_lab::OffsetReset::Latest,
+        auto_offset_reset: delivery_lab::OffsetReset::Earliest,
         max_poll_records: 10,
         max_poll_interval_ms: 60_000,
         auto_commit_style: delivery_lab::AutoCommitStyle::BackgroundStored,
@@ -160,11 +160,12 @@ fn every_setting_reads_back_from_its_json_and_a_wrong_value_is_refused_by_name()
         restart_ms: 3_000,
         network_jitter_ms: 0,
     };
-    let mut fields = changed.clone();
-    fields.auto_offset_reset = delivery_lab::OffsetReset::Earliest;
-    assert_ne!(Config::default().auto_offset_reset, fields.auto_offset_reset, "every field differs from the default");
     let serde_json::Value::Object(json) = fields.to_value() else { panic!("an object") };
     assert_eq!(json.len(), delivery_lab::sim::config::SETTINGS.len());
+    let defaults = Config::default().to_value();
+    for (name, value) in &json {
+        assert_ne!(Some(value), defaults.get(name), "{name} must differ from its default for this test to see it");
+    }
     let mut back = Config::default();
     for (name, value) in &json {
         back.set(name, value).unwrap();
