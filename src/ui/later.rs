@@ -1,7 +1,7 @@
 //! What is built after the first paint (issue 13: Play must respond soon on a slow laptop). The
 //! app's first render builds the top bar, the controls with Play, the narration and every panel's
-//! heading; each part of [`Later`] starts as a placeholder of about its size (`.later` in
-//! `static/css/01-panels.css`, so nothing jumps) and is built in an idle period of its own
+//! heading; each part of [`Later`] starts as a placeholder of about its size (a panel's `.later`
+//! in `static/css/01-panels.css`; the stage's `stage::stage_placeholder`), so nothing jumps, and is built in an idle period of its own
 //! (requestIdleCallback; a timer where there is none), one part per period in page order, so
 //! that the work is several short tasks instead of one long one before Play can respond.
 
