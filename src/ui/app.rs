@@ -89,6 +89,8 @@ pub struct App {
     last_frame: Option<f64>,
     help: bool,
     hotspot: Option<Hotspot>,
+    /// Whether a failure menu has been opened: until then the stage explains its ⚡.
+    opened_hotspot: bool,
     narrow: bool,
     reduced_motion: bool,
     derived: Derived,
@@ -172,6 +174,7 @@ impl Component for App {
             last_frame: None,
             help: false,
             hotspot: None,
+            opened_hotspot: false,
             narrow,
             reduced_motion: media_matches("(prefers-reduced-motion: reduce)"),
             derived,
@@ -211,6 +214,7 @@ impl Component for App {
             }
             Msg::OpenHotspot(hotspot) => {
                 self.hotspot = if self.hotspot == hotspot { None } else { hotspot };
+                self.opened_hotspot |= hotspot.is_some();
             }
             Msg::Help(open) => self.help = open,
             Msg::Theme(choice) => {

@@ -1,4 +1,5 @@
-//! The scenario controls: semantics preset, message count, playback and speed.
+//! The scenario controls (semantics preset, message count) and the transport (playback and speed),
+//! which sits under the stage so that the stage and what moves it share one view.
 
 use std::rc::Rc;
 
@@ -12,16 +13,10 @@ pub struct ControlsProps {
     /// The preset the configuration equals, or `None` for a custom one.
     pub preset: Option<Preset>,
     pub messages: u16,
-    pub playing: bool,
-    pub finished: bool,
-    pub at_start: bool,
-    pub speed: usize,
     /// The tick of the latest event.
     pub tick: u64,
     /// What Kafka changed automatically, such as "idempotence: off (acks != all)".
     pub notes: Rc<Vec<String>>,
-    /// Whether the playback buttons are here (an embed shows them under the stage instead).
-    pub playback: bool,
     pub dispatch: Callback<Action>,
 }
 
@@ -29,10 +24,12 @@ pub struct PlaybackProps {
     pub playing: bool,
     pub finished: bool,
     pub at_start: bool,
+    /// The index into `SPEEDS`.
+    pub speed: usize,
     pub dispatch: Callback<Action>,
 }
 
-/// Play or pause, step back and forward, restart, run to the end.
+/// Play or pause, step back and forward, restart, run to the end, and the speed.
 pub fn playback(props: &PlaybackProps) -> Html {
     let send = |action: Action| {
         let dispatch = props.dispatch.clone();
@@ -44,6 +41,15 @@ pub fn playback(props: &PlaybackProps) -> Html {
         ("Replay", Action::Play)
     } else {
         ("Play", Action::Play)
+    };
+    let on_speed = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            if let Ok(index) = select.value().parse::<usize>() {
+                dispatch.emit(Action::SetSpeed(index));
+            }
+        })
     };
     html! {
         <div class="playback" role="toolbar" aria-label="Playback">
@@ -57,6 +63,14 @@ pub fn playback(props: &PlaybackProps) -> Html {
                 onclick={send(Action::Restart)}>{ "Restart" }</button>
             <button type="button" class="button" aria-keyshortcuts="E"
                 disabled={props.finished} onclick={send(Action::RunToEnd)}>{ "Run to end" }</button>
+            <label class="speed" for="speed">
+                <span class="field-label">{ "Speed" }</span>
+                <select id="speed" onchange={on_speed}>
+                    { for SPEEDS.iter().enumerate().map(|(i, (_, name))| html! {
+                        <option value={i.to_string()} selected={i == props.speed}>{ *name }</option>
+                    }) }
+                </select>
+            </label>
         </div>
     }
 }
@@ -78,15 +92,6 @@ pub fn controls(props: &ControlsProps) -> Html {
             let input: HtmlInputElement = event.target_unchecked_into();
             if let Ok(n) = input.value().trim().parse::<u16>() {
                 dispatch.emit(Action::SetMessages(n));
-            }
-        })
-    };
-    let on_speed = {
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |event: InputEvent| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            if let Ok(index) = input.value().parse::<usize>() {
-                dispatch.emit(Action::SetSpeed(index));
             }
         })
     };
@@ -117,18 +122,6 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <span class="field-label">{ "Messages" }</span>
                 <input id="messages" type="number" min="1" max={MAX_MESSAGES.to_string()}
                     value={props.messages.to_string()} onchange={on_messages} />
-            </label>
-            if props.playback {
-                { playback(&PlaybackProps { playing: props.playing, finished: props.finished, at_start: props.at_start,
-                    dispatch: props.dispatch.clone() }) }
-            }
-            <label class="field" for="speed">
-                <span class="field-label">
-                    { "Speed: " }<span class="speed-name">{ SPEEDS[props.speed].1 }</span>
-                </span>
-                <input id="speed" type="range" min="0" max={(SPEEDS.len() - 1).to_string()} step="1"
-                    value={props.speed.to_string()} aria-valuetext={SPEEDS[props.speed].1}
-                    oninput={on_speed} />
             </label>
             <p class="clock">{ format!("Simulated time: t={} ({} s)", props.tick, crate::num::dec1(props.tick as f64 * f64::from(delivery_lab::TICK_MS) / 1000.0)) }</p>
         </div>

@@ -85,7 +85,7 @@ test("keyboard only: arm a failure on the stage, play, and read the verdict", as
 test("playing animates messages along the links and ends by itself", async ({ page }) => {
   await openLab(page);
   // At normal speed a message spends half a second or more on its link, long enough to watch.
-  await page.getByRole("slider", { name: /Speed/ }).fill("2");
+  await page.getByRole("combobox", { name: "Speed" }).selectOption("normal");
   await page.getByRole("button", { name: "Play" }).click();
   // Watch one message: it moves along its link from frame to frame.
   let moved = false;
@@ -100,7 +100,7 @@ test("playing animates messages along the links and ends by itself", async ({ pa
   }
   expect(moved).toBe(true);
   // Then fastest, to the end.
-  await page.getByRole("slider", { name: /Speed/ }).fill("5");
+  await page.getByRole("combobox", { name: "Speed" }).selectOption("fastest");
   await expect(page.getByRole("status").filter({ hasText: "The run is over" })).toBeVisible({ timeout: 20_000 });
   await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
 });

@@ -93,14 +93,24 @@ impl App {
                 { self.lesson_view() }
                 <main class="workspace">
                     <section class="panel stage-panel" aria-labelledby="stage-title">
-                        <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
+                        <div class="stage-head">
+                            <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
+                            // The first time: what the red marks are, until one is opened.
+                            if !self.opened_hotspot && self.page.lab.scenario().faults.is_empty() {
+                                <p class="hint" data-testid="hotspot-hint">
+                                    { "Each ⚡ is a failure point: click one to arm a failure, then press Play." }
+                                </p>
+                            }
+                        </div>
                         { self.stage() }
-                        if !view.shows(Panel::Controls) {
+                        // The transport sits under the stage, so that the stage, what moves it and
+                        // the narration below share one view at every size (issue 14).
+                        <div class="transport">
                             { self.playback() }
-                        }
-                        if view.shows(Panel::Timeline) {
-                            { self.timeline() }
-                        }
+                            if view.shows(Panel::Timeline) {
+                                { self.timeline() }
+                            }
+                        </div>
                         { self.hotspot_panel() }
                     </section>
                     if view.shows(Panel::Narration) {

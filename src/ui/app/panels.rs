@@ -106,7 +106,7 @@ impl App {
         let lo = lab.bounds().0;
         html! {
             { playback(&PlaybackProps { playing: lab.playing(), finished: lab.at_end(),
-                at_start: lab.steps() <= lo, dispatch: self.callbacks.dispatch.clone() }) }
+                at_start: lab.steps() <= lo, speed: lab.speed(), dispatch: self.callbacks.dispatch.clone() }) }
         }
     }
 
@@ -155,13 +155,8 @@ impl App {
                 }
                 if self.page.view().shows(Panel::Controls) {
                     { controls(&ControlsProps {
-                        playback: !embed,
                         preset: lab.scenario().preset,
                         messages: lab.scenario().messages,
-                        playing: lab.playing(),
-                        finished: lab.finished(),
-                        at_start: lab.steps() == 0,
-                        speed: lab.speed(),
                         tick: lab.world().events().last().map_or(0, |e| e.tick),
                         notes: self.derived.notes.clone(),
                         dispatch: dispatch.clone(),
