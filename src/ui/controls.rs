@@ -24,12 +24,11 @@ pub struct PlaybackProps {
     pub playing: bool,
     pub finished: bool,
     pub at_start: bool,
-    /// The index into `SPEEDS`.
-    pub speed: usize,
     pub dispatch: Callback<Action>,
 }
 
-/// Play or pause, step back and forward, restart, run to the end, and the speed.
+/// Play or pause, step back and forward, restart, run to the end. On a phone the buttons other
+/// than Play show only their symbol (their names stay in `aria-label`).
 pub fn playback(props: &PlaybackProps) -> Html {
     let send = |action: Action| {
         let dispatch = props.dispatch.clone();
@@ -42,8 +41,26 @@ pub fn playback(props: &PlaybackProps) -> Html {
     } else {
         ("Play", Action::Play)
     };
+    html! {
+        <div class="playback" role="toolbar" aria-label="Playback">
+            <button type="button" class="button primary play" aria-keyshortcuts="Space"
+                onclick={send(play_action)}>{ play_label }</button>
+            <button type="button" class="button" aria-label="Step back" aria-keyshortcuts="ArrowLeft"
+                disabled={props.at_start} onclick={send(Action::StepBack)}>{ "◀" }<span class="long">{ " Step" }</span></button>
+            <button type="button" class="button" aria-label="Step forward" aria-keyshortcuts="ArrowRight"
+                disabled={props.finished} onclick={send(Action::StepForward)}><span class="long">{ "Step " }</span>{ "▶" }</button>
+            <button type="button" class="button" aria-label="Restart" aria-keyshortcuts="R"
+                onclick={send(Action::Restart)}>{ "↺" }<span class="long">{ " Restart" }</span></button>
+            <button type="button" class="button" aria-label="Run to end" aria-keyshortcuts="E"
+                disabled={props.finished} onclick={send(Action::RunToEnd)}><span class="long">{ "Run to end " }</span>{ "⇥" }</button>
+        </div>
+    }
+}
+
+/// The playback speed, one of `SPEEDS`.
+pub fn speed(speed: usize, dispatch: &Callback<Action>) -> Html {
     let on_speed = {
-        let dispatch = props.dispatch.clone();
+        let dispatch = dispatch.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
             if let Ok(index) = select.value().parse::<usize>() {
@@ -52,26 +69,14 @@ pub fn playback(props: &PlaybackProps) -> Html {
         })
     };
     html! {
-        <div class="playback" role="toolbar" aria-label="Playback">
-            <button type="button" class="button primary play" aria-keyshortcuts="Space"
-                onclick={send(play_action)}>{ play_label }</button>
-            <button type="button" class="button" aria-label="Step back" aria-keyshortcuts="ArrowLeft"
-                disabled={props.at_start} onclick={send(Action::StepBack)}>{ "◀ Step" }</button>
-            <button type="button" class="button" aria-label="Step forward" aria-keyshortcuts="ArrowRight"
-                disabled={props.finished} onclick={send(Action::StepForward)}>{ "Step ▶" }</button>
-            <button type="button" class="button" aria-keyshortcuts="R"
-                onclick={send(Action::Restart)}>{ "Restart" }</button>
-            <button type="button" class="button" aria-keyshortcuts="E"
-                disabled={props.finished} onclick={send(Action::RunToEnd)}>{ "Run to end" }</button>
-            <label class="speed" for="speed">
-                <span class="field-label">{ "Speed" }</span>
-                <select id="speed" onchange={on_speed}>
-                    { for SPEEDS.iter().enumerate().map(|(i, (_, name))| html! {
-                        <option value={i.to_string()} selected={i == props.speed}>{ *name }</option>
-                    }) }
-                </select>
-            </label>
-        </div>
+        <label class="speed" for="speed">
+            <span class="field-label">{ "Speed" }</span>
+            <select id="speed" onchange={on_speed}>
+                { for SPEEDS.iter().enumerate().map(|(i, (_, name))| html! {
+                    <option value={i.to_string()} selected={i == speed}>{ *name }</option>
+                }) }
+            </select>
+        </label>
     }
 }
 

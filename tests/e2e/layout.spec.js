@@ -7,6 +7,7 @@ const SIZES = [
   [1440, 900],
   [1920, 1080],
   [1024, 768],
+  [390, 844],
 ];
 
 /** Whether the element's box lies wholly inside the viewport. */
@@ -22,6 +23,7 @@ async function expectOneView(page, when) {
     ["Play or Pause", page.getByRole("button", { name: /^(Play|Pause|Replay)$/ })],
     ["Step forward", page.getByRole("button", { name: "Step forward" })],
     ["Run to end", page.getByRole("button", { name: "Run to end" })],
+    ["Restart", page.getByRole("button", { name: "Restart" })],
     ["the speed", page.getByRole("combobox", { name: "Speed" })],
     ["the timeline", page.getByRole("slider", { name: "Timeline" })],
     ["the narration", page.locator(".narration")],
@@ -52,3 +54,52 @@ test("the stage says what its ⚡ are until a failure menu has been opened", asy
   await expect(page.getByRole("group", { name: "Failures at the ACK" })).toBeVisible();
   await expect(hint).toHaveCount(0);
 });
+
+/**
+ * The stage's text as drawn: every text box, the box each actor's text must stay inside, and the
+ * failure marks. Returns what is wrong, as sentences.
+ */
+async function stageTextProblems(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector(".stage-panel svg.stage-svg, .embed-main svg.stage-svg");
+    const rect = (e) => e.getBoundingClientRect();
+    const texts = [...svg.querySelectorAll("text")]
+      .filter((t) => t.textContent.trim() && rect(t).height > 0 && !t.closest(".token-layer, .tokens"))
+      .map((t) => ({ text: t.textContent.trim(), cls: t.getAttribute("class") || "", box: rect(t), el: t }));
+    const marks = [...svg.querySelectorAll(".hotspot > circle:not(.hit)")].map(rect);
+    const boxes = [...svg.querySelectorAll(".actor rect, .broker .frame")].map(rect);
+    const overlap = (a, b, slack = 0.5) =>
+      a.left + slack < b.right && b.left + slack < a.right && a.top + slack < b.bottom && b.top + slack < a.bottom;
+    const inside = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
+    const problems = [];
+    for (const t of texts) {
+      if (t.box.height < 11) problems.push(`"${t.text}" is ${t.box.height.toFixed(1)} px tall`);
+      if (!t.el.closest(".hotspot")) for (const m of marks) if (overlap(t.box, m)) problems.push(`a ⚡ covers "${t.text}"`);
+      if (/actor-(title|detail)/.test(t.cls) && !boxes.some((b) => inside(t.box, b))) problems.push(`"${t.text}" leaves its box`);
+    }
+    for (let i = 0; i < texts.length; i++) {
+      for (let j = i + 1; j < texts.length; j++) {
+        // A text inside a log entry's badge is drawn over its entry on purpose.
+        if (texts[i].el.closest(".entry") && texts[i].el.closest(".entry") === texts[j].el.closest(".entry")) continue;
+        if (overlap(texts[i].box, texts[j].box)) problems.push(`"${texts[i].text}" overlaps "${texts[j].text}"`);
+      }
+    }
+    return problems;
+  });
+}
+
+for (const [width, height] of SIZES) {
+  test(`at ${width}×${height} no stage text is under 11 px, overlaps another or a ⚡, or leaves its box`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    // Exactly-once with a lost ACK: transactions, markers and a sink with rows give the most text.
+    await openLab(page, "/#v=1&preset=exactly-once-kafka&messages=6&fail=drop-ack:m2");
+    await expect(page.locator(".stage-panel svg.stage-svg")).toBeVisible();
+    expect(await stageTextProblems(page), "on load").toEqual([]);
+    await page.getByRole("button", { name: "Step forward" }).click();
+    await page.getByRole("button", { name: "Step forward" }).click();
+    expect(await stageTextProblems(page), "early in the run").toEqual([]);
+    await page.getByRole("button", { name: "Run to end" }).click();
+    await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
+    expect(await stageTextProblems(page), "at the end of the run").toEqual([]);
+  });
+}

@@ -51,7 +51,7 @@ pub(super) fn derive_views(lab: &Lab, geometry: &'static Geometry, previous: Opt
         selected: lab.selected(),
         geometry,
         built,
-        log: Rc::new(LogView::new(lab.world(), geometry.slots)),
+        log: Rc::new(LogView::new(lab.world(), geometry)),
         ledger: built.has(Later::Ledger).then(|| Rc::new(LedgerData::new(lab.world(), lab.ledger(), lab.selected()))),
         notes: Rc::new(lab.effective().notes.clone()),
         scenario_json,

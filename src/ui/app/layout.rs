@@ -82,8 +82,8 @@ impl App {
                     </div>
                     <div class="topbar-actions">
                         <button type="button" class="chip help-button" onclick={cb.lessons_open.clone()}>{ "Lessons" }</button>
-                        <button type="button" class="chip help-button" onclick={cb.share_open.clone()}>{ "Share or embed" }</button>
-                        <button type="button" class="chip help-button" aria-keyshortcuts="?"
+                        <button type="button" class="chip help-button" onclick={cb.share_open.clone()}>{ "Share" }<span class="long">{ " or embed" }</span></button>
+                        <button type="button" class="chip help-button keys-button" aria-keyshortcuts="?"
                             onclick={cb.help_open.clone()}>{ "Keyboard shortcuts" }</button>
                         { theme_switch(&ThemeSwitchProps { current: self.theme, on_change: cb.theme.clone() }) }
                     </div>
@@ -95,10 +95,10 @@ impl App {
                     <section class="panel stage-panel" aria-labelledby="stage-title">
                         <div class="stage-head">
                             <h2 id="stage-title" class="panel-title">{ "Stage" }</h2>
-                            // The first time: what the red marks are, until one is opened.
-                            if !self.opened_hotspot && self.page.lab.scenario().faults.is_empty() {
+                            // The first time: what the red marks are, until one is opened or the run starts.
+                            if !self.opened_hotspot && self.page.lab.steps() == 0 && self.page.lab.scenario().faults.is_empty() {
                                 <p class="hint" data-testid="hotspot-hint">
-                                    { "Each ⚡ is a failure point: click one to arm a failure, then press Play." }
+                                    { "Each ⚡ is a failure point: click one to arm it." }
                                 </p>
                             }
                         </div>

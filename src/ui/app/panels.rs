@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::App;
 use crate::ui::compare::Compare;
-use crate::ui::controls::{controls, playback, ControlsProps, PlaybackProps};
+use crate::ui::controls::{controls, playback, speed, ControlsProps, PlaybackProps};
 use crate::ui::diagram::{DiagramExport, SpaceTimeDiagram};
 use crate::ui::explorer::ExplorerPanel;
 use crate::ui::failures::{hotspot_panel, FailureMenu, HotspotPanelProps};
@@ -105,8 +105,11 @@ impl App {
         let lab = &self.page.lab;
         let lo = lab.bounds().0;
         html! {
-            { playback(&PlaybackProps { playing: lab.playing(), finished: lab.at_end(),
-                at_start: lab.steps() <= lo, speed: lab.speed(), dispatch: self.callbacks.dispatch.clone() }) }
+            <>
+                { playback(&PlaybackProps { playing: lab.playing(), finished: lab.at_end(),
+                    at_start: lab.steps() <= lo, dispatch: self.callbacks.dispatch.clone() }) }
+                { speed(lab.speed(), &self.callbacks.dispatch) }
+            </>
         }
     }
 
@@ -120,7 +123,7 @@ impl App {
                     value={lab.steps().to_string()} oninput={self.callbacks.seek.clone()}
                     aria-valuetext={format!("step {} of {}", lab.steps(), lab.total_steps())} />
                 <span class="timeline-position">
-                    { format!("step {} of {}", lab.steps(), lab.total_steps()) }
+                    <span class="long">{ "step " }</span>{ format!("{} of {}", lab.steps(), lab.total_steps()) }
                 </span>
             </div>
         }

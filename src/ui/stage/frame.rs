@@ -30,7 +30,7 @@ pub fn stage_frame(props: &FrameProps) -> Html {
                 <text class="actor-title" x={num(g.broker.x + 18.0)} y={num(g.broker.y + 30.0)}>
                     { "Broker · partition 0" }
                 </text>
-                { actor_box(g.txn_coordinator, "Transaction coordinator") }
+                { actor_box(g.txn_coordinator, g.txn_title) }
                 { actor_box(g.group_coordinator, "Group coordinator") }
             </g>
             { actor_box(g.consumer_client, "Consumer client") }

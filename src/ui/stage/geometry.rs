@@ -46,6 +46,8 @@ pub struct Geometry {
     pub(super) logs: [Rect; 2],
     pub(super) txn_coordinator: Rect,
     pub(super) group_coordinator: Rect,
+    /// The transaction coordinator's title: shortened where its box is narrow.
+    pub(super) txn_title: &'static str,
     pub(super) consumer_client: Rect,
     pub(super) consumer_app: Rect,
     pub(super) sink: Rect,
@@ -83,6 +85,7 @@ pub const WIDE: Geometry = Geometry {
     logs: [Rect::new(305.0, 92.0, 460.0, 48.0), Rect::new(305.0, 226.0, 460.0, 48.0)],
     txn_coordinator: Rect::new(305.0, 318.0, 220.0, 70.0),
     group_coordinator: Rect::new(545.0, 318.0, 220.0, 70.0),
+    txn_title: "Transaction coordinator",
     consumer_client: Rect::new(850.0, 270.0, 190.0, 96.0),
     consumer_app: Rect::new(850.0, 40.0, 190.0, 96.0),
     sink: Rect::new(1070.0, 40.0, 118.0, 326.0),
@@ -90,35 +93,39 @@ pub const WIDE: Geometry = Geometry {
     links: &[
         link((111.0, 136.0), (111.0, 270.0), "send()", (119.0, 208.0), "start"),
         link((206.0, 292.0), (305.0, 128.0), "produce", (236.0, 200.0), "end"),
-        link((305.0, 150.0), (206.0, 326.0), "ack", (242.0, 282.0), "start"),
+        link((305.0, 150.0), (206.0, 326.0), "ack", (256.0, 292.0), "start"),
         link((790.0, 116.0), (880.0, 270.0), "fetch", (842.0, 186.0), "start"),
         link((945.0, 270.0), (945.0, 136.0), "records", (953.0, 208.0), "start"),
-        link((850.0, 348.0), (765.0, 348.0), "commit", (808.0, 372.0), "middle"),
+        link((850.0, 348.0), (765.0, 348.0), "commit", (808.0, 377.0), "middle"),
         link((1040.0, 88.0), (1070.0, 88.0), "", (0.0, 0.0), "start"),
     ],
 };
 
+/// Top to bottom, for a phone or a narrow frame: compact enough that the stage, its transport and
+/// the narration fit one 390x844 view with no text smaller than the wide stage's at 1024 px
+/// (issue 14). The coordinators sit side by side and the sink lists its rows in columns.
 pub const TALL: Geometry = Geometry {
     name: "tall",
-    view_box: "0 0 420 900",
-    producer_app: Rect::new(12.0, 20.0, 190.0, 90.0),
-    producer_client: Rect::new(218.0, 20.0, 190.0, 90.0),
-    broker: Rect::new(12.0, 160.0, 396.0, 400.0),
-    logs: [Rect::new(30.0, 228.0, 360.0, 44.0), Rect::new(30.0, 350.0, 360.0, 44.0)],
-    txn_coordinator: Rect::new(30.0, 426.0, 360.0, 58.0),
-    group_coordinator: Rect::new(30.0, 492.0, 360.0, 58.0),
-    consumer_client: Rect::new(218.0, 610.0, 190.0, 90.0),
-    consumer_app: Rect::new(12.0, 610.0, 190.0, 90.0),
-    sink: Rect::new(12.0, 760.0, 396.0, 110.0),
+    view_box: "0 -10 420 714",
+    producer_app: Rect::new(12.0, 8.0, 190.0, 88.0),
+    producer_client: Rect::new(218.0, 8.0, 190.0, 88.0),
+    broker: Rect::new(12.0, 130.0, 396.0, 366.0),
+    logs: [Rect::new(30.0, 192.0, 360.0, 40.0), Rect::new(30.0, 314.0, 360.0, 40.0)],
+    txn_coordinator: Rect::new(30.0, 414.0, 174.0, 72.0),
+    group_coordinator: Rect::new(216.0, 414.0, 174.0, 72.0),
+    txn_title: "Txn coordinator",
+    consumer_client: Rect::new(218.0, 530.0, 190.0, 72.0),
+    consumer_app: Rect::new(12.0, 530.0, 190.0, 72.0),
+    sink: Rect::new(12.0, 624.0, 396.0, 72.0),
     slots: 7,
     links: &[
-        link((202.0, 65.0), (218.0, 65.0), "", (0.0, 0.0), "start"),
-        link((330.0, 110.0), (330.0, 160.0), "produce", (338.0, 140.0), "start"),
-        link((290.0, 160.0), (290.0, 110.0), "ack", (282.0, 140.0), "end"),
-        link((260.0, 560.0), (260.0, 610.0), "fetch", (252.0, 590.0), "end"),
-        link((370.0, 610.0), (370.0, 544.0), "commit", (362.0, 590.0), "end"),
-        link((218.0, 655.0), (202.0, 655.0), "", (0.0, 0.0), "start"),
-        link((107.0, 700.0), (107.0, 760.0), "write", (115.0, 735.0), "start"),
+        link((202.0, 52.0), (218.0, 52.0), "", (0.0, 0.0), "start"),
+        link((340.0, 96.0), (340.0, 130.0), "produce", (358.0, 118.0), "start"),
+        link((290.0, 130.0), (290.0, 96.0), "ack", (272.0, 118.0), "end"),
+        link((260.0, 496.0), (260.0, 530.0), "fetch", (252.0, 518.0), "end"),
+        link((370.0, 530.0), (370.0, 486.0), "commit", (352.0, 518.0), "end"),
+        link((218.0, 566.0), (202.0, 566.0), "", (0.0, 0.0), "start"),
+        link((107.0, 602.0), (107.0, 624.0), "write", (115.0, 617.0), "start"),
     ],
 };
 
@@ -148,11 +155,13 @@ impl Geometry {
             (l.from.0 + (l.to.0 - l.from.0) * t, l.from.1 + (l.to.1 - l.from.1) * t)
         };
         let mid = |i: usize| along(i, 0.5);
-        let corner = |r: Rect| (r.right() - 4.0, r.y + 4.0);
+        // On the top edge near the right corner: above the box's title, so it covers no text.
+        let corner = |r: Rect| (r.right() - 4.0, r.y - 4.0);
         match hotspot {
-            // The produce and ACK links run side by side; their hotspots are staggered.
-            Hotspot::ProduceLink => along(1, 0.3),
-            Hotspot::AckLink => along(2, 0.7),
+            // On the wide stage the produce and ACK links run close side by side, so their hotspots
+            // are staggered; on the tall one they are apart, and each sits mid-way.
+            Hotspot::ProduceLink => along(1, if self.name == "wide" { 0.3 } else { 0.5 }),
+            Hotspot::AckLink => along(2, if self.name == "wide" { 0.7 } else { 0.5 }),
             Hotspot::Leader => corner(self.logs[0]),
             Hotspot::Follower => corner(self.logs[1]),
             Hotspot::Producer => corner(self.producer_client),

@@ -34,12 +34,15 @@ pub fn hotspots(props: &StageProps) -> Html {
                                 on_key.emit(hotspot);
                             }
                         })}>
+                        // The target: 34 units (at least 24 px wherever the stage is drawn; 44 px
+                        // on touch, by CSS), larger than the mark it holds.
+                        <circle class="hit" r="17" />
                         <circle r="13" />
                         <path class="bolt" d="M2 -9L-5 1H0L-2 9L5 -1H0z" />
                         if armed > 0 {
                             <g class="armed-badge" transform="translate(12 -12)">
-                                <circle r="8" />
-                                <text y="4" text-anchor="middle">{ armed }</text>
+                                <circle r="9" />
+                                <text y="5" text-anchor="middle">{ armed }</text>
                             </g>
                         }
                     </g>

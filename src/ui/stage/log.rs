@@ -42,7 +42,8 @@ pub struct Cell {
 }
 
 impl LogView {
-    pub fn new(world: &World, slots: usize) -> LogView {
+    pub fn new(world: &World, g: &Geometry) -> LogView {
+        let slots = g.slots;
         let partition = world.partition();
         let effective = world.config();
         let rows = partition
@@ -105,7 +106,7 @@ impl LogView {
             producer: producer_status(world),
             consumer: consumer_status(world),
             processing: processing_status(world),
-            sink: sink_status(world),
+            sink: sink_status(world, capacity(g.sink)),
             txn: txn_status(world),
             group: vec![match world.committed_offset() {
                 Some(offset) => format!("committed offset {offset}"),
@@ -162,12 +163,13 @@ pub(super) fn processing_status(world: &World) -> Vec<String> {
     }
 }
 
-pub(super) fn sink_status(world: &World) -> Vec<String> {
+/// The sink's rows, the latest last: at most `capacity` lines, the first saying how many more.
+pub(super) fn sink_status(world: &World, capacity: usize) -> Vec<String> {
     let rows = &world.sink().rows;
-    let mut lines: Vec<String> = rows.iter().rev().take(8).map(|r| format!("{} · offset {}", r.msg, r.offset)).collect();
-    lines.reverse();
-    if rows.len() > 8 {
-        lines.insert(0, format!("… {} more", rows.len() - 8));
+    let shown = if rows.len() > capacity { capacity.saturating_sub(1) } else { rows.len() };
+    let mut lines: Vec<String> = rows[rows.len() - shown..].iter().map(|r| format!("{} · offset {}", r.msg, r.offset)).collect();
+    if shown < rows.len() {
+        lines.insert(0, format!("… {} more", rows.len() - shown));
     }
     if lines.is_empty() {
         lines.push("empty".to_owned());
@@ -177,10 +179,10 @@ pub(super) fn sink_status(world: &World) -> Vec<String> {
 
 pub(super) fn txn_status(world: &World) -> Vec<String> {
     if !world.config().transactional {
-        return vec!["not used (no transactional.id)".to_owned()];
+        return vec!["not used".to_owned(), "(no transactional.id)".to_owned()];
     }
     match world.transactions().last() {
-        Some(txn) => vec![format!("pid {} · epoch {} · {}", txn.pid, txn.epoch, txn.phase.kafka_name())],
+        Some(txn) => vec![format!("pid {} · epoch {}", txn.pid, txn.epoch), txn.phase.kafka_name().to_owned()],
         None => vec!["no transaction yet".to_owned()],
     }
 }
@@ -202,14 +204,30 @@ pub fn log_layer(g: &'static Geometry, view: &LogView, selected: Option<MsgId>) 
     }
 }
 
+/// Status lines under a box's title (first baseline 46 below its top, 17 apart): in columns when
+/// the box is wide and short (the narrow stage's sink), so that no line leaves the box.
 pub(super) fn status(r: Rect, lines: &[String]) -> Html {
+    let rows = status_rows(r).max(1);
+    let columns = lines.len().div_ceil(rows).max(1);
+    let width = r.w / columns as f32;
     html! {
         { for lines.iter().enumerate().map(|(i, line)| html! {
-            <text class="actor-detail" x={num(r.cx())} y={num(r.y + 46.0 + 17.0 * i as f32)} text-anchor="middle">
+            <text class="actor-detail" x={num(r.x + width * ((i / rows) as f32 + 0.5))}
+                y={num(r.y + 46.0 + 17.0 * (i % rows) as f32)} text-anchor="middle">
                 { line.clone() }
             </text>
         }) }
     }
+}
+
+/// How many status lines fit one under the other in a box.
+fn status_rows(r: Rect) -> usize {
+    ((r.h - 46.0 - 6.0) / 17.0) as usize + 1
+}
+
+/// How many status lines a box shows: its rows times the columns of 130 units its width holds.
+pub(super) fn capacity(r: Rect) -> usize {
+    status_rows(r) * ((r.w / 130.0) as usize).max(1)
 }
 
 pub(super) fn replica_row(g: &Geometry, row: &ReplicaRow, view: &LogView, selected: Option<MsgId>) -> Html {
@@ -244,8 +262,10 @@ pub(super) fn replica_row(g: &Geometry, row: &ReplicaRow, view: &LogView, select
                     <g class={class}>
                         <title>{ entry_title(cell) }</title>
                         <rect x={num(x + 2.0)} y={num(r.y)} width={num(slot - 4.0)} height={num(r.h)} rx="6" />
+                        // A marker's COMMIT or ABORT is narrowed to its cell rather than shrunk.
                         <text class="entry-label" x={num(x + slot / 2.0)} y={num(r.y + r.h / 2.0 + 5.0)}
-                            text-anchor="middle">{ cell.label.clone() }</text>
+                            text-anchor="middle" textLength={(cell.mark == TxnMark::Marker).then(|| num(slot - 12.0))}
+                            lengthAdjust="spacingAndGlyphs">{ cell.label.clone() }</text>
                         if cell.copy > 1 {
                             <text class="entry-badge" x={num(x + slot - 6.0)} y={num(r.y + 12.0)}
                                 text-anchor="end">{ format!("×{}", cell.copy) }</text>
@@ -289,11 +309,12 @@ pub(super) fn entry_title(cell: &Cell) -> String {
 /// A marker at an offset boundary of a log row: a line through the row, its name below it. Each
 /// marker has a lane of its own so that names at the same offset do not overlap.
 pub(super) fn marker(x: f32, r: Rect, name: &'static str, lane: u8) -> Html {
-    let label_y = r.bottom() + 30.0 + 13.0 * f32::from(lane);
+    let label_y = r.bottom() + 28.0 + 15.0 * f32::from(lane);
     html! {
         <g class={classes!("marker", name)}>
             <line x1={num(x)} y1={num(r.y - 6.0)} x2={num(x)} y2={num(label_y - 10.0)} />
-            <text x={num(x)} y={num(label_y)} text-anchor="middle">{ name }</text>
+            // Centred on its line, but never past the broker's frame (16 units right of the row).
+            <text x={num(x.min(r.right() + 16.0 - 3.75 * name.len() as f32))} y={num(label_y)} text-anchor="middle">{ name }</text>
         </g>
     }
 }
