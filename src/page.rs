@@ -228,10 +228,11 @@ impl Page {
                         return host::error(id, &format!("link: the lesson \"{slug}\" has {steps} steps (lesson-step counts from 0)"));
                     }
                 }
-                // A host may load a run and a view, but not widen who may command the lab.
-                let mut state = *state;
-                state.origins = self.view.origins.clone();
+                // `load` changes the run, never the presentation: the frame keeps its view (embed,
+                // theme, hidden panels), and a host may not widen who may command the lab.
+                let view = self.view.clone();
                 self.open_link(&state, None);
+                self.view = view;
                 return host::reply(id);
             }
             HostCommand::GetState => return self.status(id),

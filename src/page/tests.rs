@@ -164,6 +164,17 @@ fn host_commands_move_the_run_and_a_step_outside_it_is_refused() {
     assert_eq!(page.state_to_post().unwrap()["step"], 4);
 }
 
+#[test]
+fn a_host_load_changes_the_run_and_the_frame_keeps_its_view() {
+    // Issue 14: a link without embed=1 turned an embedded frame into the full page.
+    let mut page = Page::open("", "#v=1&embed=1&theme=dark&hide=ledger&origin=https://host.example");
+    let view = page.view().clone();
+    let answer = page.on_host(command(json!({ "type": "load", "link": "v=1&messages=5&step=3&theme=light&origin=https://other.example" })));
+    assert_eq!(answer["type"], "reply");
+    assert_eq!((page.lab.scenario().messages, page.lab.steps()), (5, 3), "the run is the link's");
+    assert_eq!(page.view(), &view, "the view is the frame's");
+}
+
 fn play_out(page: &mut Page) {
     let mut frames = 0;
     while page.lab.playing() && frames < 100_000 {

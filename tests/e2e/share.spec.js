@@ -224,6 +224,24 @@ plain("a page on an origin the link does not allow cannot command the lab", asyn
   expect((await page.evaluate(() => window.labMessages)).map((m) => m.type)).toEqual(["error", "error"]);
 });
 
+plain("a host's load changes the run, never the presentation: an embed stays an embed (issue 14)", async ({ page }) => {
+  await openHost(page, hostOrigin, "v=1&messages=3&embed=1", hostOrigin);
+  await page.waitForFunction(() => window.labMessages.some((m) => m.type === "height"));
+  const frame = page.frameLocator("#lab");
+  await expect(frame.getByRole("tab", { name: "Stage" })).toBeVisible();
+  const before = (await messagesOf(page, "height")).at(-1).height;
+  // A link without embed=1: its run, in the frame's view.
+  const id = await page.evaluate(() => window.sendToLab({ type: "load", link: "v=1&messages=5&step=3" }));
+  await page.waitForFunction((id) => window.labMessages.some((m) => m.id === id), id);
+  expect((await messagesOf(page, "reply")).find((m) => m.id === id)).toMatchObject({ ok: true });
+  await expect(frame.getByRole("slider", { name: "Timeline" })).toHaveValue("3");
+  await expect(frame.getByRole("tab", { name: "Stage" })).toBeVisible();
+  await expect(frame.getByRole("heading", { name: "Ledger" })).toHaveCount(0);
+  await page.waitForTimeout(500);
+  // The frame's height stays an embed's (the full page is several times as tall).
+  expect((await messagesOf(page, "height")).at(-1).height).toBeLessThanOrEqual(before * 1.25);
+});
+
 const lessons = execFileSync(cli, ["lesson"], { encoding: "utf8" })
   .trim()
   .split("\n")
