@@ -6,6 +6,7 @@
 use std::rc::Rc;
 
 use delivery_lab::lesson::Lesson;
+use delivery_lab::Caption;
 use delivery_share::host::{self, HostCommand, HostLoad, HostRequest, LabStatus};
 use delivery_share::link::{LinkError, LinkState, Panel, Theme};
 use serde_json::Value;
@@ -46,9 +47,14 @@ pub struct LessonState {
 impl LessonState {
     /// The caption for the lab's moment: the last one whose tick the run has reached.
     pub fn caption(&self, lab: &Lab) -> usize {
-        let now = lab.world().now();
-        self.lesson.scenario.captions.iter().rposition(|c| c.tick <= now).unwrap_or(0)
+        reached(&self.lesson.scenario.captions, lab).unwrap_or(0)
     }
+}
+
+/// The last of `captions` whose tick the lab's run has reached.
+fn reached(captions: &[Caption], lab: &Lab) -> Option<usize> {
+    let now = lab.world().now();
+    captions.iter().rposition(|c| c.tick <= now)
 }
 
 /// The page's state; see the module's documentation.
@@ -112,6 +118,13 @@ impl Page {
     /// The reader picked a theme: the link's imposed one no longer applies.
     pub fn drop_forced_theme(&mut self) {
         self.view.theme = None;
+    }
+
+    /// The link's caption for the lab's moment, by the lessons' rule (a trainer's `caption=`).
+    /// None in a lesson: its panel shows the captions.
+    pub fn caption(&self) -> Option<&str> {
+        let captions = &self.lab.scenario().captions;
+        reached(captions, &self.lab).filter(|_| self.lesson.is_none()).map(|i| captions[i].text.as_str())
     }
 
     pub fn notice(&self) -> Option<&str> {

@@ -175,6 +175,19 @@ fn a_host_load_changes_the_run_and_the_frame_keeps_its_view() {
     assert_eq!(page.view(), &view, "the view is the frame's");
 }
 
+#[test]
+fn a_links_caption_shows_from_its_tick_on_and_never_twice_in_a_lesson() {
+    let mut page = Page::open("", "#v=1&messages=3&caption=5:later");
+    assert_eq!(page.caption(), None, "no caption before its tick");
+    page.lab.apply(Action::RunToEnd);
+    assert_eq!(page.caption(), Some("later"));
+    let page = Page::open("", "#v=1&messages=3&caption=0:first&caption=5:later");
+    assert_eq!(page.caption(), Some("first"));
+    // A lesson's panel shows its captions; the narration band does not repeat them.
+    let page = Page::open("", &format!("#v=1&lesson={}", Lesson::all()[0].slug));
+    assert_eq!(page.caption(), None);
+}
+
 fn play_out(page: &mut Page) {
     let mut frames = 0;
     while page.lab.playing() && frames < 100_000 {

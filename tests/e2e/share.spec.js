@@ -224,6 +224,34 @@ plain("a page on an origin the link does not allow cannot command the lab", asyn
   expect((await page.evaluate(() => window.labMessages)).map((m) => m.type)).toEqual(["error", "error"]);
 });
 
+for (const embed of [false, true]) {
+  test(`a link's title and captions show in the narration band as playback reaches them (${embed ? "embed" : "full page"}; issue 14)`, async ({ page }) => {
+    const title = "The lost ACK, told by a trainer";
+    const captions = ["Three messages set off", "By now the ACK is on its way back"];
+    const link = `/#v=1&preset=at-least-once&messages=3&title=${encodeURIComponent(title)}`
+      + `&caption=0:${encodeURIComponent(captions[0])}&caption=5:${encodeURIComponent(captions[1])}${embed ? "&embed=1" : ""}`;
+    // (An embed's heading is the link's title: wait for the lab's Play button instead.)
+    await page.goto(link);
+    await expect(page.getByRole("button", { name: "Play" })).toBeVisible();
+    await expect(page.getByText(title, { exact: true }).first()).toBeVisible();
+    const caption = page.getByTestId("caption");
+    await expect(caption).toHaveText(captions[0]);
+    // Apart from the engine's sentence.
+    await expect(page.locator(".narration")).not.toContainText(captions[0]);
+    const timeline = page.getByRole("slider", { name: "Timeline" });
+    await timeline.fill(await timeline.getAttribute("max"));
+    await expect(caption).toHaveText(captions[1]);
+    await timeline.fill("0");
+    await expect(caption).toHaveText(captions[0]);
+  });
+}
+
+test("in a lesson the lesson panel shows its captions, not the narration band too (issue 14)", async ({ page }) => {
+  await openLab(page, "/#v=1&lesson=lost-ack-duplicate");
+  await expect(page.getByTestId("lesson-caption")).toBeVisible();
+  await expect(page.getByTestId("caption")).toHaveCount(0);
+});
+
 plain("a host's load changes the run, never the presentation: an embed stays an embed (issue 14)", async ({ page }) => {
   await openHost(page, hostOrigin, "v=1&messages=3&embed=1", hostOrigin);
   await page.waitForFunction(() => window.labMessages.some((m) => m.type === "height"));
