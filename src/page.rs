@@ -40,14 +40,27 @@ pub struct LessonState {
     pub lesson: Rc<Lesson>,
     pub run: u64,
     pub choice: Option<usize>,
-    /// Whether the choice was made after the run had ended (the outcome already shown).
+    /// Whether the choice was made once the lesson had moved past its question (the captions
+    /// after it may state the outcome).
     pub hindsight: bool,
+    /// Whether the learner moved on past the question with a prediction made: it is then locked.
+    locked: bool,
 }
 
 impl LessonState {
     /// The caption for the lab's moment: the last one whose tick the run has reached.
     pub fn caption(&self, lab: &Lab) -> usize {
         reached(&self.lesson.scenario.captions, lab).unwrap_or(0)
+    }
+
+    /// Whether the prediction is locked: made, and the lesson has moved on past its question,
+    /// whose following captions may state the outcome. It can no longer change.
+    pub fn locked(&self, lab: &Lab) -> bool {
+        self.choice.is_some() && (self.locked || self.past_question(lab))
+    }
+
+    fn past_question(&self, lab: &Lab) -> bool {
+        self.caption(lab) > self.lesson.question.ask_at
     }
 }
 
@@ -274,22 +287,28 @@ impl Page {
         let Some(lesson) = self.current_lesson() else { return };
         let captions = &lesson.lesson.scenario.captions;
         let at = lesson.caption(&self.lab);
-        if at >= lesson.lesson.question.ask_at && lesson.choice.is_none() {
+        let past = at >= lesson.lesson.question.ask_at;
+        if past && lesson.choice.is_none() {
             return;
         }
         let action = match captions.get(at + 1) {
             Some(next) => Action::PlayUntil(next.tick),
             None => Action::Play,
         };
+        if let Some(lesson) = &mut self.lesson {
+            // Moving on past the question locks the prediction.
+            lesson.locked |= past;
+        }
         self.lab.apply(action);
     }
 
-    /// The learner's prediction.
+    /// The learner's prediction, unless it is locked.
     pub fn lesson_choose(&mut self, choice: usize) {
-        if let Some(lesson) = &mut self.lesson {
+        let lab = &self.lab;
+        if let Some(lesson) = self.lesson.as_mut().filter(|l| !l.locked(lab)) {
             lesson.choice = Some(choice);
-            // A prediction made once the outcome is on screen is not a prediction.
-            lesson.hindsight = self.lab.finished();
+            // A prediction made once the outcome may be on screen is not a prediction.
+            lesson.hindsight = lab.finished() || lesson.past_question(lab);
         }
     }
 
@@ -352,7 +371,7 @@ fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option
         lab.apply(Action::Seek(steps));
     }
     let run = lab.run();
-    (Some(LessonState { lesson: Rc::new(lesson), run, choice: None, hindsight: false }), notice)
+    (Some(LessonState { lesson: Rc::new(lesson), run, choice: None, hindsight: false, locked: false }), notice)
 }
 
 /// Applies a link's position in the run: its locked range, step and speed. Returns a notice when

@@ -327,3 +327,40 @@ for (const slug of lessons) {
     await expect(reveal).toContainText(engine.explanation.split(".")[0]);
   });
 }
+
+test("a lesson locks the prediction once it moves past its question, and the reveal names the answer and the prediction in words (issue 14)", async ({ page }) => {
+  const slug = lessons[1];
+  const engine = JSON.parse(execFileSync(cli, ["lesson", slug], { encoding: "utf8" }));
+  const wrong = engine.correct_choice === 0 ? 1 : 0;
+  await openLab(page, `/#v=1&lesson=${slug}&speed=5`);
+  const panel = page.locator(".lesson-panel");
+  const next = panel.locator(".lesson-actions button");
+  const choices = panel.getByRole("radio");
+  for (let i = 0; i < 10; i++) {
+    await page.waitForFunction(() =>
+      document.querySelector('.lesson-panel input[type="radio"]') || document.querySelector(".lesson-actions button:not([disabled])"),
+      null, { timeout: 60_000 });
+    if ((await choices.count()) > 0) break;
+    await next.click();
+  }
+  // At the question the prediction may still change.
+  await choices.nth(engine.correct_choice).check();
+  await choices.nth(wrong).check();
+  await next.click();
+  // Moving on locks it: the captions from here on may tell the outcome.
+  await expect(choices.nth(engine.correct_choice)).toBeDisabled();
+  await expect(choices.nth(wrong)).toBeChecked();
+  const reveal = panel.getByTestId("lesson-reveal");
+  for (let i = 0; i < 20; i++) {
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="lesson-reveal"]') || document.querySelector(".lesson-actions button:not([disabled])"),
+      null, { timeout: 60_000 });
+    if ((await reveal.count()) > 0) break;
+    await next.click();
+  }
+  await expect(reveal).toContainText(engine.correct_label);
+  const labels = panel.locator(".lesson-question label");
+  await expect(labels.nth(wrong)).toContainText("your prediction");
+  await expect(labels.nth(wrong)).not.toContainText("the engine's answer");
+  await expect(labels.nth(engine.correct_choice)).toContainText("the engine's answer");
+});

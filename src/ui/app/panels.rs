@@ -275,6 +275,7 @@ impl App {
             lesson: lesson.lesson.clone(),
             caption: lesson.caption(&self.page.lab),
             choice: lesson.choice,
+            locked: lesson.locked(&self.page.lab),
             reveal,
             hindsight: lesson.hindsight,
             playing: self.page.lab.playing(),
