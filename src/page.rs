@@ -6,6 +6,7 @@
 use std::rc::Rc;
 
 use delivery_lab::lesson::Lesson;
+use delivery_lab::Caption;
 use delivery_share::host::{self, HostCommand, HostLoad, HostRequest, LabStatus};
 use delivery_share::link::{LinkError, LinkState, Panel, Theme};
 use serde_json::Value;
@@ -39,16 +40,34 @@ pub struct LessonState {
     pub lesson: Rc<Lesson>,
     pub run: u64,
     pub choice: Option<usize>,
-    /// Whether the choice was made after the run had ended (the outcome already shown).
+    /// Whether the choice was made once the lesson had moved past its question (the captions
+    /// after it may state the outcome).
     pub hindsight: bool,
+    /// Whether the learner moved on past the question with a prediction made: it is then locked.
+    locked: bool,
 }
 
 impl LessonState {
     /// The caption for the lab's moment: the last one whose tick the run has reached.
     pub fn caption(&self, lab: &Lab) -> usize {
-        let now = lab.world().now();
-        self.lesson.scenario.captions.iter().rposition(|c| c.tick <= now).unwrap_or(0)
+        reached(&self.lesson.scenario.captions, lab).unwrap_or(0)
     }
+
+    /// Whether the prediction is locked: made, and the lesson has moved on past its question,
+    /// whose following captions may state the outcome. It can no longer change.
+    pub fn locked(&self, lab: &Lab) -> bool {
+        self.choice.is_some() && (self.locked || self.past_question(lab))
+    }
+
+    fn past_question(&self, lab: &Lab) -> bool {
+        self.caption(lab) > self.lesson.question.ask_at
+    }
+}
+
+/// The last of `captions` whose tick the lab's run has reached.
+fn reached(captions: &[Caption], lab: &Lab) -> Option<usize> {
+    let now = lab.world().now();
+    captions.iter().rposition(|c| c.tick <= now)
 }
 
 /// The page's state; see the module's documentation.
@@ -112,6 +131,13 @@ impl Page {
     /// The reader picked a theme: the link's imposed one no longer applies.
     pub fn drop_forced_theme(&mut self) {
         self.view.theme = None;
+    }
+
+    /// The link's caption for the lab's moment, by the lessons' rule (a trainer's `caption=`).
+    /// None in a lesson: its panel shows the captions.
+    pub fn caption(&self) -> Option<&str> {
+        let captions = &self.lab.scenario().captions;
+        reached(captions, &self.lab).filter(|_| self.lesson.is_none()).map(|i| captions[i].text.as_str())
     }
 
     pub fn notice(&self) -> Option<&str> {
@@ -228,10 +254,11 @@ impl Page {
                         return host::error(id, &format!("link: the lesson \"{slug}\" has {steps} steps (lesson-step counts from 0)"));
                     }
                 }
-                // A host may load a run and a view, but not widen who may command the lab.
-                let mut state = *state;
-                state.origins = self.view.origins.clone();
+                // `load` changes the run, never the presentation: the frame keeps its view (embed,
+                // theme, hidden panels), and a host may not widen who may command the lab.
+                let view = self.view.clone();
                 self.open_link(&state, None);
+                self.view = view;
                 return host::reply(id);
             }
             HostCommand::GetState => return self.status(id),
@@ -260,22 +287,28 @@ impl Page {
         let Some(lesson) = self.current_lesson() else { return };
         let captions = &lesson.lesson.scenario.captions;
         let at = lesson.caption(&self.lab);
-        if at >= lesson.lesson.question.ask_at && lesson.choice.is_none() {
+        let past = at >= lesson.lesson.question.ask_at;
+        if past && lesson.choice.is_none() {
             return;
         }
         let action = match captions.get(at + 1) {
             Some(next) => Action::PlayUntil(next.tick),
             None => Action::Play,
         };
+        if let Some(lesson) = &mut self.lesson {
+            // Moving on past the question locks the prediction.
+            lesson.locked |= past;
+        }
         self.lab.apply(action);
     }
 
-    /// The learner's prediction.
+    /// The learner's prediction, unless it is locked.
     pub fn lesson_choose(&mut self, choice: usize) {
-        if let Some(lesson) = &mut self.lesson {
+        let lab = &self.lab;
+        if let Some(lesson) = self.lesson.as_mut().filter(|l| !l.locked(lab)) {
             lesson.choice = Some(choice);
-            // A prediction made once the outcome is on screen is not a prediction.
-            lesson.hindsight = self.lab.finished();
+            // A prediction made once the outcome may be on screen is not a prediction.
+            lesson.hindsight = lab.finished() || lesson.past_question(lab);
         }
     }
 
@@ -338,7 +371,7 @@ fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option
         lab.apply(Action::Seek(steps));
     }
     let run = lab.run();
-    (Some(LessonState { lesson: Rc::new(lesson), run, choice: None, hindsight: false }), notice)
+    (Some(LessonState { lesson: Rc::new(lesson), run, choice: None, hindsight: false, locked: false }), notice)
 }
 
 /// Applies a link's position in the run: its locked range, step and speed. Returns a notice when

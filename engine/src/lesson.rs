@@ -291,7 +291,7 @@ fn same(c: Config) -> Config {
 static LESSONS: [Def; 13] = [
     Def {
         slug: "auto-commit-loss",
-        title: "Auto-commit skips a message the consumer never processed",
+        title: "Auto-commit and a crash during processing",
         pitfall: "Auto-commit can commit a record's offset before the application has processed it; a crash then skips the record for good.",
         preset: Preset::AtLeastOnce,
         config: |c| Config {
@@ -323,7 +323,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "lost-ack-duplicate",
-        title: "A lost ACK makes the producer write m2 twice",
+        title: "The lost ACK",
         pitfall: "When a broker's answer is lost, a producer without idempotence retries and the broker appends the record a second time.",
         preset: Preset::AtLeastOnce,
         config: same,
@@ -350,7 +350,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "idempotent-retry",
-        title: "Idempotence: the retried m2 is not written again",
+        title: "Idempotence and the lost ACK",
         pitfall: "With enable.idempotence=true the broker recognises a retried batch by producer id and sequence number and keeps one copy.",
         preset: Preset::AtLeastOnce,
         config: |c| Config { enable_idempotence: Some(true), ..c },
@@ -375,7 +375,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "app-resend-defeats-idempotence",
-        title: "An application re-send defeats idempotence",
+        title: "An application re-send with idempotence on",
         pitfall: "Idempotence only covers the client's own retries: when the application calls send() again, the record gets a new sequence number and is stored twice.",
         preset: Preset::AtLeastOnce,
         config: |c| Config { enable_idempotence: Some(true), ..c },
@@ -385,7 +385,7 @@ static LESSONS: [Def; 13] = [
         captions: &[
             (0, "enable.idempotence=true, but the application has its own deadline for send(), shorter than a round trip, and calls send() again when it passes."),
             (1, "The application sends m2; the producer gives it sequence 1."),
-            (2, "The deadline passes and the application calls send() again. To the producer this is a new record: sequence 2."),
+            (2, "The deadline passes and the application calls send() again; the producer gives this send sequence 2."),
             (3, "The leader appends both, m2 at offset 1 (sequence 1) and at offset 2 (sequence 2): different sequence numbers are different records."),
             (21, "The consumer processes m2 twice and inserts two rows. Only a deduplicating sink (upsert by message id) absorbs an application re-send."),
         ],
@@ -400,7 +400,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "consumer-crash-before-commit",
-        title: "A crash between processing and commit processes m2 twice",
+        title: "A crash between processing and commit",
         pitfall: "A consumer that crashes after processing a record but before committing its offset reprocesses the record after the restart.",
         preset: Preset::AtLeastOnce,
         config: same,
@@ -426,7 +426,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "acks-1-leader-crash",
-        title: "acks=1: the leader crashes after its ACK and m2 is lost",
+        title: "acks=1 and a leader crash right after the ACK",
         pitfall: "With acks=1 the leader answers before any follower has the record; if it crashes then, the record is gone though the producer was told it was stored.",
         preset: Preset::AtLeastOnce,
         config: |c| Config { acks: Acks::One, ..c },
@@ -453,7 +453,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "read-uncommitted-sees-aborted",
-        title: "read_uncommitted processes an aborted transaction's record",
+        title: "read_uncommitted and an aborted transaction",
         pitfall: "Transactions protect only readers that set isolation.level=read_committed; the default, read_uncommitted, returns aborted records too.",
         preset: Preset::ExactlyOnceKafka,
         config: |c| Config { isolation_level: IsolationLevel::ReadUncommitted, ..c },
@@ -478,7 +478,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "exactly-once-kafka",
-        title: "Exactly once, Kafka to Kafka: a crash mid-transaction leaves one output",
+        title: "Exactly once, Kafka to Kafka: a crash mid-transaction",
         pitfall: "A consume-transform-produce application that writes its output and its offsets in one transaction may process a record twice, but readers with read_committed see its output once.",
         preset: Preset::ExactlyOnceKafka,
         config: same,
@@ -486,7 +486,7 @@ static LESSONS: [Def; 13] = [
         seed: 1,
         faults: &[on(Fault::ConsumerCrashAfterProcessing, 2)],
         captions: &[
-            (0, "Exactly once, Kafka to Kafka: the consuming application writes its output and its offsets in one transaction; readers use isolation.level=read_committed."),
+            (0, "Exactly once, Kafka to Kafka: the consuming application writes its output and its offsets in the same transaction; readers use isolation.level=read_committed."),
             (25, "The application reads m2 and processes it."),
             (27, "m2's output is written inside the open transaction, then the application crashes before committing it."),
             (47, "The restarted instance uses the same transactional.id: its predecessor's open transaction is aborted, m2's output with it, and it resumes at the committed offset 2."),
@@ -504,7 +504,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "exactly-once-not-database",
-        title: "Exactly-once settings do not reach a database",
+        title: "Exactly-once settings and a database insert",
         pitfall: "Kafka transactions cover Kafka topics and offsets only; a plain database insert made before the transaction commits is repeated after a crash.",
         preset: Preset::ExactlyOnceKafka,
         config: |c| Config { sink: SinkKind::DbInsert, ..c },
@@ -529,7 +529,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "deduplicating-sink",
-        title: "A deduplicating sink keeps one row",
+        title: "A deduplicating sink",
         pitfall: "Outside Kafka, exactly once comes from the sink: an upsert keyed by message id (or offsets stored with the rows) turns reprocessing into a no-op.",
         preset: Preset::ExactlyOnceDatabase,
         config: same,
@@ -537,7 +537,7 @@ static LESSONS: [Def; 13] = [
         seed: 1,
         faults: &[on(Fault::DbWriteThenDie, 2)],
         captions: &[
-            (0, "At least once into a database that upserts by message id: writing m2 twice leaves one row."),
+            (0, "At least once, into a database that upserts each result by message id."),
             (15, "poll() returns m2 and m3."),
             (17, "m2's row is written, then the process dies before committing the offset."),
             (37, "The restart resumes at the committed offset 1 and reads m2 again."),
@@ -554,7 +554,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "zombie-fencing",
-        title: "Zombie fencing: the old producer instance cannot commit",
+        title: "Zombie fencing: a frozen producer wakes after its replacement",
         pitfall: "A producer that froze and wakes after its replacement started would write duplicates; with a transactional.id the new instance fences it and its open transaction is aborted.",
         preset: Preset::ExactlyOnceKafka,
         config: same,
@@ -562,13 +562,13 @@ static LESSONS: [Def; 13] = [
         seed: 1,
         faults: &[on(Fault::ZombieProducer, 2)],
         captions: &[
-            (0, "A transactional producer (transactional.id set) writes one message per transaction; the consumer reads with read_committed."),
+            (0, "A transactional producer (transactional.id set) writes each message in a transaction of its own; the consumer reads with read_committed."),
             (14, "The producer sends m2 and freezes (a long GC pause, say) with its transaction open."),
-            (35, "A replacement starts with the same transactional.id. The coordinator bumps the epoch, which fences the old instance, and aborts its open transaction with m2's first copy."),
-            (39, "The replacement writes m2 again, at offset 4, and commits it."),
+            (35, "A replacement starts with the same transactional.id, and the coordinator bumps the producer epoch."),
+            (39, "The new epoch fenced the old instance and its open transaction was aborted, m2's first copy with it. The replacement writes m2 again, at offset 4, and commits it."),
             (77, "The old instance wakes up and tries to commit: the coordinator refuses with PRODUCER_FENCED."),
         ],
-        prompt: "Both instances wrote m2. How many copies of m2 will a read_committed consumer see?",
+        prompt: "Both instances will have written m2. How many copies of m2 will a read_committed consumer see?",
         ask_at: 2,
         measure: Measure::VisibleReadCommitted(M2),
         choices: &[
@@ -580,7 +580,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "auto-commit-close-after-error",
-        title: "Java auto-commit: close() after an exception skips records",
+        title: "Java auto-commit and close() after an exception",
         pitfall: "With the Java client's auto-commit, close() commits the position of every record poll() returned, processed or not.",
         preset: Preset::AtLeastOnce,
         config: |c| Config { enable_auto_commit: true, auto_commit_style: AutoCommitStyle::JavaPoll, ..c },
@@ -605,7 +605,7 @@ static LESSONS: [Def; 13] = [
     },
     Def {
         slug: "retry-reorders",
-        title: "A retry without idempotence reorders messages",
+        title: "A retry without idempotence",
         pitfall: "With more than one request in flight and idempotence off, a retried record lands after records sent later.",
         preset: Preset::AtLeastOnce,
         config: same,

@@ -80,7 +80,8 @@ impl ReplyId {
 pub enum HostLoad {
     /// A scenario, validated by the scenario loader; the view stays as it is.
     Scenario(Box<Scenario>),
-    /// A whole link state (scenario and view), validated by the link decoder.
+    /// A link's run (scenario, lesson, position), validated by the link decoder; the view
+    /// (embed, theme, hidden panels, allowed origins) stays the frame's.
     Link(Box<LinkState>),
 }
 

@@ -164,6 +164,30 @@ fn host_commands_move_the_run_and_a_step_outside_it_is_refused() {
     assert_eq!(page.state_to_post().unwrap()["step"], 4);
 }
 
+#[test]
+fn a_host_load_changes_the_run_and_the_frame_keeps_its_view() {
+    // Issue 14: a link without embed=1 turned an embedded frame into the full page.
+    let mut page = Page::open("", "#v=1&embed=1&theme=dark&hide=ledger&origin=https://host.example");
+    let view = page.view().clone();
+    let answer = page.on_host(command(json!({ "type": "load", "link": "v=1&messages=5&step=3&theme=light&origin=https://other.example" })));
+    assert_eq!(answer["type"], "reply");
+    assert_eq!((page.lab.scenario().messages, page.lab.steps()), (5, 3), "the run is the link's");
+    assert_eq!(page.view(), &view, "the view is the frame's");
+}
+
+#[test]
+fn a_links_caption_shows_from_its_tick_on_and_never_twice_in_a_lesson() {
+    let mut page = Page::open("", "#v=1&messages=3&caption=5:later");
+    assert_eq!(page.caption(), None, "no caption before its tick");
+    page.lab.apply(Action::RunToEnd);
+    assert_eq!(page.caption(), Some("later"));
+    let page = Page::open("", "#v=1&messages=3&caption=0:first&caption=5:later");
+    assert_eq!(page.caption(), Some("first"));
+    // A lesson's panel shows its captions; the narration band does not repeat them.
+    let page = Page::open("", &format!("#v=1&lesson={}", Lesson::all()[0].slug));
+    assert_eq!(page.caption(), None);
+}
+
 fn play_out(page: &mut Page) {
     let mut frames = 0;
     while page.lab.playing() && frames < 100_000 {
@@ -197,14 +221,55 @@ fn a_lesson_asks_for_a_prediction_before_it_reveals_the_engines_answer() {
         let mut world = lesson.run().unwrap();
         world.run_to_quiescence();
         let expected = (lesson.question.correct_choice(&world), lesson.question.explain(&world));
-        assert_eq!(page.lesson_reveal(), Some(expected), "{}", lesson.slug);
+        assert_eq!(page.lesson_reveal(), Some(expected.clone()), "{}", lesson.slug);
 
-        // Chosen once the outcome is on screen: hindsight.
+        // The prediction was locked when the lesson moved on: it stays, and so does its grade.
         page.lesson_choose(1);
-        assert!(page.lesson().unwrap().hindsight);
+        assert_eq!(page.lesson().unwrap().choice, Some(0), "{}", lesson.slug);
+        assert_eq!(page.lesson_reveal(), Some(expected), "{}", lesson.slug);
         // Leaving the lesson's scenario leaves the lesson's link.
         page.lab.apply(Action::SetMessages(7));
         assert_eq!(page.link_state().lesson, None);
+    }
+}
+
+#[test]
+fn a_prediction_is_locked_once_the_lesson_moves_past_its_question() {
+    // Issue 14: a prediction changed after a caption had stated the outcome was graded "Right".
+    for lesson in Lesson::all() {
+        let ask_at = lesson.question.ask_at;
+        for by_next in [true, false] {
+            let mut page = Page::open("", &format!("#v=1&lesson={}", lesson.slug));
+            page.lab.apply(Action::SetSpeed(crate::lab::SPEEDS.len() - 1));
+            for _ in 0..ask_at {
+                page.lesson_next();
+                play_out(&mut page);
+            }
+            // At the question the prediction may change.
+            page.lesson_choose(0);
+            page.lesson_choose(1);
+            assert_eq!(page.lesson().unwrap().choice, Some(1), "{}", lesson.slug);
+            // Moving on, by the lesson's "next" or the lab's own step button, locks it.
+            if by_next {
+                page.lesson_next();
+                page.lesson_choose(2);
+                assert_eq!(page.lesson().unwrap().choice, Some(1), "{}: locked as the lesson moves on", lesson.slug);
+                play_out(&mut page);
+            } else {
+                while page.lesson().unwrap().caption(&page.lab) <= ask_at {
+                    page.lab.apply(Action::StepForward);
+                }
+            }
+            page.lesson_choose(0);
+            assert_eq!(page.lesson().unwrap().choice, Some(1), "{}: the prediction is locked", lesson.slug);
+        }
+        // A first choice made past the question (the lab's own controls skipped it) is hindsight.
+        let mut page = Page::open("", &format!("#v=1&lesson={}", lesson.slug));
+        while page.lesson().unwrap().caption(&page.lab) <= ask_at {
+            page.lab.apply(Action::StepForward);
+        }
+        page.lesson_choose(0);
+        assert!(page.lesson().unwrap().hindsight, "{}", lesson.slug);
     }
 }
 

@@ -51,9 +51,11 @@ pub struct LessonProps {
     pub caption: usize,
     /// The learner's prediction, if made.
     pub choice: Option<usize>,
+    /// Whether the prediction is locked (the lesson moved on past its question).
+    pub locked: bool,
     /// Once the run is over and a prediction made: the engine's answer and why.
     pub reveal: Option<(Option<usize>, String)>,
-    /// Whether the choice came after the run had ended (then it is graded, but said so).
+    /// Whether the choice came after the lesson had moved past its question (graded, but said so).
     pub hindsight: bool,
     /// Whether the lesson's run is playing.
     pub playing: bool,
@@ -69,6 +71,7 @@ impl PartialEq for LessonProps {
         Rc::ptr_eq(&self.lesson, &other.lesson)
             && self.caption == other.caption
             && self.choice == other.choice
+            && self.locked == other.locked
             && self.reveal == other.reveal
             && self.playing == other.playing
             && self.hindsight == other.hindsight
@@ -105,15 +108,25 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                 { captions.get(caption).map(|c| c.text.clone()).unwrap_or_default() }
             </p>
             if asking {
-                <fieldset class="lesson-question" disabled={props.reveal.is_some()}>
+                <fieldset class="lesson-question" disabled={props.locked || props.reveal.is_some()}>
                     <legend>{ format!("Predict: {}", question.prompt) }</legend>
                     { for question.choices.iter().enumerate().map(|(i, choice)| {
                         let on_choose = props.on_choose.clone();
+                        // After the reveal, the engine's answer and the prediction say so in words.
+                        let mark = match props.reveal.as_ref().map(|(right, _)| (*right == Some(i), props.choice == Some(i))) {
+                            Some((true, true)) => " (your prediction, the engine's answer)",
+                            Some((true, false)) => " (the engine's answer)",
+                            Some((false, true)) => " (your prediction)",
+                            _ => "",
+                        };
                         html! {
                             <label class="check">
                                 <input type="radio" name="lesson-choice" checked={props.choice == Some(i)}
                                     onchange={Callback::from(move |_| on_choose.emit(i))} />
                                 { choice.label }
+                                if !mark.is_empty() {
+                                    <strong class="lesson-mark">{ mark }</strong>
+                                }
                             </label>
                         }
                     }) }
@@ -129,7 +142,7 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                         } }
                     </p>
                     if props.hindsight {
-                        <p class="hint">{ "You chose after the run had ended, so this was hindsight rather than a prediction: restart the lesson to predict first." }</p>
+                        <p class="hint">{ "You chose after the lesson had moved past its question, so this was hindsight rather than a prediction: restart the lesson to predict first." }</p>
                     }
                     <p>{ why.clone() }</p>
                     <p class="hint">{ format!("Kafka's rule: {}", lesson.source) }</p>

@@ -226,3 +226,21 @@ test("a long ledger renders the rows near its scroll position, and every row is 
   expect(shown.length).toBeGreaterThan(10);
   expect(shown).toEqual(native.filter((row) => shown.some((s) => s.msg === row.msg)));
 });
+
+for (const embed of [false, true]) {
+  test(`a link that opens at a step draws the diagram's now line and veil at that step (${embed ? "embed" : "full page"}; issue 14)`, async ({ page }) => {
+    await page.goto(`/#v=1&preset=at-least-once&messages=3&fail=drop-ack:m2&step=20${embed ? "&embed=1" : ""}`);
+    const timeline = page.getByRole("slider", { name: "Timeline" });
+    await expect(timeline).toHaveValue("20");
+    if (embed) await page.getByRole("tab", { name: "Diagram" }).click();
+    const now = page.locator(".diagram-now");
+    await now.scrollIntoViewIfNeeded();
+    await expect(now).toHaveAttribute("data-x", /\d/);
+    const onLoad = await now.evaluate((el) => [el.getAttribute("data-x"), el.style.transform]);
+    // The timeline moved away and back by hand puts the now layer (line and veil) at the same place.
+    await timeline.fill("0");
+    await expect.poll(async () => Number(await now.getAttribute("data-x"))).toBeLessThan(Number(onLoad[0]));
+    await timeline.fill("20");
+    await expect.poll(() => now.evaluate((el) => [el.getAttribute("data-x"), el.style.transform])).toEqual(onLoad);
+  });
+}

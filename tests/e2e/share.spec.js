@@ -224,6 +224,52 @@ plain("a page on an origin the link does not allow cannot command the lab", asyn
   expect((await page.evaluate(() => window.labMessages)).map((m) => m.type)).toEqual(["error", "error"]);
 });
 
+for (const embed of [false, true]) {
+  test(`a link's title and captions show in the narration band as playback reaches them (${embed ? "embed" : "full page"}; issue 14)`, async ({ page }) => {
+    const title = "The lost ACK, told by a trainer";
+    const captions = ["Three messages set off", "By now the ACK is on its way back"];
+    const link = `/#v=1&preset=at-least-once&messages=3&title=${encodeURIComponent(title)}`
+      + `&caption=0:${encodeURIComponent(captions[0])}&caption=5:${encodeURIComponent(captions[1])}${embed ? "&embed=1" : ""}`;
+    // (An embed's heading is the link's title: wait for the lab's Play button instead.)
+    await page.goto(link);
+    await expect(page.getByRole("button", { name: "Play" })).toBeVisible();
+    await expect(page.getByText(title, { exact: true }).first()).toBeVisible();
+    const caption = page.getByTestId("caption");
+    await expect(caption).toHaveText(captions[0]);
+    // Apart from the engine's sentence.
+    await expect(page.locator(".narration")).not.toContainText(captions[0]);
+    const timeline = page.getByRole("slider", { name: "Timeline" });
+    await timeline.fill(await timeline.getAttribute("max"));
+    await expect(caption).toHaveText(captions[1]);
+    await timeline.fill("0");
+    await expect(caption).toHaveText(captions[0]);
+  });
+}
+
+test("in a lesson the lesson panel shows its captions, not the narration band too (issue 14)", async ({ page }) => {
+  await openLab(page, "/#v=1&lesson=lost-ack-duplicate");
+  await expect(page.getByTestId("lesson-caption")).toBeVisible();
+  await expect(page.getByTestId("caption")).toHaveCount(0);
+});
+
+plain("a host's load changes the run, never the presentation: an embed stays an embed (issue 14)", async ({ page }) => {
+  await openHost(page, hostOrigin, "v=1&messages=3&embed=1", hostOrigin);
+  await page.waitForFunction(() => window.labMessages.some((m) => m.type === "height"));
+  const frame = page.frameLocator("#lab");
+  await expect(frame.getByRole("tab", { name: "Stage" })).toBeVisible();
+  const before = (await messagesOf(page, "height")).at(-1).height;
+  // A link without embed=1: its run, in the frame's view.
+  const id = await page.evaluate(() => window.sendToLab({ type: "load", link: "v=1&messages=5&step=3" }));
+  await page.waitForFunction((id) => window.labMessages.some((m) => m.id === id), id);
+  expect((await messagesOf(page, "reply")).find((m) => m.id === id)).toMatchObject({ ok: true });
+  await expect(frame.getByRole("slider", { name: "Timeline" })).toHaveValue("3");
+  await expect(frame.getByRole("tab", { name: "Stage" })).toBeVisible();
+  await expect(frame.getByRole("heading", { name: "Ledger" })).toHaveCount(0);
+  await page.waitForTimeout(500);
+  // The frame's height stays an embed's (the full page is several times as tall).
+  expect((await messagesOf(page, "height")).at(-1).height).toBeLessThanOrEqual(before * 1.25);
+});
+
 const lessons = execFileSync(cli, ["lesson"], { encoding: "utf8" })
   .trim()
   .split("\n")
@@ -281,3 +327,40 @@ for (const slug of lessons) {
     await expect(reveal).toContainText(engine.explanation.split(".")[0]);
   });
 }
+
+test("a lesson locks the prediction once it moves past its question, and the reveal names the answer and the prediction in words (issue 14)", async ({ page }) => {
+  const slug = lessons[1];
+  const engine = JSON.parse(execFileSync(cli, ["lesson", slug], { encoding: "utf8" }));
+  const wrong = engine.correct_choice === 0 ? 1 : 0;
+  await openLab(page, `/#v=1&lesson=${slug}&speed=5`);
+  const panel = page.locator(".lesson-panel");
+  const next = panel.locator(".lesson-actions button");
+  const choices = panel.getByRole("radio");
+  for (let i = 0; i < 10; i++) {
+    await page.waitForFunction(() =>
+      document.querySelector('.lesson-panel input[type="radio"]') || document.querySelector(".lesson-actions button:not([disabled])"),
+      null, { timeout: 60_000 });
+    if ((await choices.count()) > 0) break;
+    await next.click();
+  }
+  // At the question the prediction may still change.
+  await choices.nth(engine.correct_choice).check();
+  await choices.nth(wrong).check();
+  await next.click();
+  // Moving on locks it: the captions from here on may tell the outcome.
+  await expect(choices.nth(engine.correct_choice)).toBeDisabled();
+  await expect(choices.nth(wrong)).toBeChecked();
+  const reveal = panel.getByTestId("lesson-reveal");
+  for (let i = 0; i < 20; i++) {
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="lesson-reveal"]') || document.querySelector(".lesson-actions button:not([disabled])"),
+      null, { timeout: 60_000 });
+    if ((await reveal.count()) > 0) break;
+    await next.click();
+  }
+  await expect(reveal).toContainText(engine.correct_label);
+  const labels = panel.locator(".lesson-question label");
+  await expect(labels.nth(wrong)).toContainText("your prediction");
+  await expect(labels.nth(wrong)).not.toContainText("the engine's answer");
+  await expect(labels.nth(engine.correct_choice)).toContainText("the engine's answer");
+});

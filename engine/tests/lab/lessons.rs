@@ -365,3 +365,62 @@ fn every_lesson_has_a_kafka_behaviour_test() {
     assert_eq!(Lesson::slugs(), tested);
 }
 
+
+// ----- no spoilers (issue 14) -----
+
+/// Lower-case words, punctuation dropped ("m2's" is "m2" "s").
+fn words(text: &str) -> Vec<String> {
+    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect()
+}
+
+/// Whether `text` says `term` (its words, in a row).
+fn says(text: &str, term: &[String]) -> bool {
+    !term.is_empty() && words(text).windows(term.len()).any(|w| w == term)
+}
+
+/// The outcome in the lesson's own words, derived from its question and the engine's answer: the
+/// right choice's head (the label before its colon: "Twice", "Lost", "After m2 and m3"), the
+/// verdict's name, "twice" for a count of two, and every pair of words of the right choice's
+/// reason that neither a wrong choice nor the prompt uses ("new record").
+fn outcome_terms(l: &Lesson) -> Vec<Vec<String>> {
+    let question = &l.question;
+    let right = question.correct_choice(&finished(l)).unwrap_or_else(|| panic!("{}: no choice is right", l.slug));
+    let label = question.choices[right].label;
+    let (head, reason) = label.split_once(':').unwrap_or((label, ""));
+    let mut terms = vec![words(head)];
+    match question.choices[right].answer {
+        Answer::Verdict(v) => terms.push(words(v.label())),
+        Answer::Count(2) if !terms.contains(&words("twice")) => terms.push(words("twice")),
+        Answer::Count(_) => {}
+    }
+    let elsewhere: Vec<String> = question
+        .choices
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != right)
+        .flat_map(|(_, c)| words(c.label))
+        .chain(words(question.prompt))
+        .collect();
+    let reason = words(reason);
+    for pair in reason.windows(2) {
+        if pair.iter().all(|w| w.len() > 2 && !elsewhere.contains(w)) {
+            terms.push(pair.to_vec());
+        }
+    }
+    terms
+}
+
+#[test]
+fn no_title_and_no_caption_before_the_question_is_passed_states_the_answer() {
+    let mut spoilers = Vec::new();
+    for l in Lesson::all() {
+        let terms = outcome_terms(&l);
+        let shown_before = l.scenario.captions.iter().take(l.question.ask_at + 1).map(|c| c.text.as_str());
+        for text in std::iter::once(l.title).chain(shown_before) {
+            for term in terms.iter().filter(|t| says(text, t)) {
+                spoilers.push(format!("{}: {text:?} says {:?}", l.slug, term.join(" ")));
+            }
+        }
+    }
+    assert!(spoilers.is_empty(), "titles and captions shown before the prediction is locked state the outcome:\n{}", spoilers.join("\n"));
+}

@@ -131,13 +131,23 @@ impl App {
 
     pub(super) fn narration_panel(&self) -> Html {
         let lab = &self.page.lab;
+        let embed = self.page.view().embed;
+        // A link's title (an embed's bar shows it already; a lesson's panel, the lesson's) and its
+        // trainer's caption for this moment, apart from the engine's sentence.
+        let title = lab.scenario().title.as_deref().filter(|_| !embed && self.page.lesson().is_none());
         html! {
             <section class="panel narration-panel" aria-labelledby="narration-title">
                 <h2 id="narration-title" class="visually-hidden">{ "What is happening" }</h2>
+                if let Some(title) = title {
+                    <p class="scenario-title">{ title }</p>
+                }
+                if let Some(caption) = self.page.caption() {
+                    <p class="caption" data-testid="caption" aria-live="polite">{ caption }</p>
+                }
                 <p class="narration" role="status" aria-live="polite" aria-atomic="true">
                     { lab.narration() }
                 </p>
-                if !self.page.view().embed {
+                if !embed {
                     <ol class="recent" aria-label="Earlier steps">
                         { for lab.recent().skip(1).map(|line| html! { <li>{ line.text.clone() }</li> }) }
                     </ol>
@@ -263,6 +273,7 @@ impl App {
             lesson: lesson.lesson.clone(),
             caption: lesson.caption(&self.page.lab),
             choice: lesson.choice,
+            locked: lesson.locked(&self.page.lab),
             reveal,
             hindsight: lesson.hindsight,
             playing: self.page.lab.playing(),
