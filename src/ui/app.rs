@@ -91,6 +91,9 @@ pub struct App {
     hotspot: Option<Hotspot>,
     /// Whether a failure menu has been opened: until then the stage explains its ⚡.
     opened_hotspot: bool,
+    /// Where focus goes after the next render: into a failure menu just opened, or back to the ⚡
+    /// whose menu just closed.
+    focus: Option<String>,
     narrow: bool,
     reduced_motion: bool,
     derived: Derived,
@@ -175,6 +178,7 @@ impl Component for App {
             help: false,
             hotspot: None,
             opened_hotspot: false,
+            focus: None,
             narrow,
             reduced_motion: media_matches("(prefers-reduced-motion: reduce)"),
             derived,
@@ -213,8 +217,10 @@ impl Component for App {
                 }
             }
             Msg::OpenHotspot(hotspot) => {
+                let was = self.hotspot;
                 self.hotspot = if self.hotspot == hotspot { None } else { hotspot };
                 self.opened_hotspot |= hotspot.is_some();
+                self.focus_menu(was);
             }
             Msg::Help(open) => self.help = open,
             Msg::Theme(choice) => {
@@ -270,6 +276,12 @@ impl Component for App {
         if self.next_to_build().is_some() {
             self.later.when_idle();
         }
+        if let Some(selector) = self.focus.take() {
+            // An SVG ⚡ is no HtmlElement, but has the same focus().
+            if let Some(element) = crate::page_document().query_selector(&selector).ok().flatten() {
+                let _ = element.unchecked_into::<HtmlElement>().focus();
+            }
+        }
     }
 
     fn view(&self, _ctx: &Context<Self>) -> Html {
@@ -279,6 +291,15 @@ impl Component for App {
 
 
 impl App {
+    /// A failure menu takes focus when it opens; when it closes, focus returns to its ⚡.
+    fn focus_menu(&mut self, was: Option<Hotspot>) {
+        self.focus = match (self.hotspot, was) {
+            (Some(_), _) => Some(".hotspot-panel .fault-toggle".into()),
+            (None, Some(closed)) => Some(format!("[data-hotspot={}]", stage::hotspot_slug(closed))),
+            (None, None) => None,
+        };
+    }
+
     /// Whether a part left for later is built (an embed builds its one panel at once).
     fn built(&self, panel: Later) -> bool {
         self.built_views().has(panel)
@@ -422,10 +443,11 @@ impl App {
         let key = event.key();
         if key == "Escape" {
             let changed = self.help || self.share || self.lessons || self.hotspot.is_some();
+            let was = self.hotspot.take();
             self.help = false;
             self.share = false;
             self.lessons = false;
-            self.hotspot = None;
+            self.focus_menu(was);
             return changed;
         }
         if typing_in_a_field(event) {

@@ -41,12 +41,14 @@ pub struct HotspotPanelProps {
     pub on_close: Callback<()>,
 }
 
-/// The failures that sit at one hotspot, opened by clicking it on the stage.
+/// The failures that sit at one hotspot, opened by clicking it on the stage: a popover beside its
+/// ⚡ on the wide stage (static/css/05-hotspots.css places it by `data-at`), a bottom sheet on the
+/// tall one.
 pub fn hotspot_panel(props: &HotspotPanelProps) -> Html {
     let title = format!("Failures at {}", hotspot_name(props.hotspot));
     let on_close = props.on_close.clone();
     html! {
-        <div class="hotspot-panel" role="group" aria-label={title.clone()}>
+        <div class="hotspot-panel" role="group" aria-label={title.clone()} data-at={super::stage::hotspot_slug(props.hotspot)}>
             <div class="hotspot-panel-head">
                 <h3>{ title }</h3>
                 <button type="button" class="chip" onclick={Callback::from(move |_| on_close.emit(()))}>

@@ -103,3 +103,27 @@ for (const [width, height] of SIZES) {
     expect(await stageTextProblems(page), "at the end of the run").toEqual([]);
   });
 }
+
+for (const [width, height] of [[390, 844], [1280, 800]]) {
+  test(`at ${width}×${height} every ⚡ opens its menu inside the viewport, with focus, and Escape returns to the ⚡`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await openLab(page);
+    await expect(page.locator("[data-hotspot]")).toHaveCount(9);
+    const slugs = await page.locator("[data-hotspot]").evaluateAll((all) => all.map((e) => e.dataset.hotspot));
+    for (const slug of slugs) {
+      const hotspot = page.locator(`[data-hotspot="${slug}"]`);
+      await hotspot.click();
+      const menu = page.locator(".hotspot-panel");
+      await expect(menu).toBeVisible();
+      expect(await inView(menu), `the menu of ${slug} inside the viewport`).toBe(true);
+      // Focus is in the menu, on its first failure.
+      await expect(menu.locator(".fault-toggle").first()).toBeFocused();
+      // Its target is large enough to tap (WCAG 2.5.8: 24 px; the hit circle).
+      const hit = await hotspot.locator("circle.hit").boundingBox();
+      expect(Math.min(hit.width, hit.height), `the target of ${slug}`).toBeGreaterThanOrEqual(24);
+      await page.keyboard.press("Escape");
+      await expect(menu).toHaveCount(0);
+      await expect(hotspot).toBeFocused();
+    }
+  });
+}

@@ -67,11 +67,13 @@ test("keyboard only: arm a failure on the stage, play, and read the verdict", as
   expect(onHotspot).toBe(true);
   await page.keyboard.press("Enter");
   await expect(page.getByRole("group", { name: "Failures at the ACK" })).toBeVisible();
-  // Tab into the panel and arm the failure.
-  let onFault = false;
+  // The menu takes focus (on its first failure); Tab to the lost ACK and arm it.
+  let onFault = await page.evaluate(() => document.activeElement?.closest(".hotspot-panel") !== null);
+  expect(onFault, "focus moved into the menu").toBe(true);
+  onFault = false;
   for (let i = 0; i < 20 && !onFault; i++) {
-    await page.keyboard.press("Tab");
     onFault = await page.evaluate(() => document.activeElement?.dataset?.fault === "drop-ack");
+    if (!onFault) await page.keyboard.press("Tab");
   }
   expect(onFault).toBe(true);
   await page.keyboard.press("Enter");

@@ -111,7 +111,6 @@ impl App {
                                 { self.timeline() }
                             }
                         </div>
-                        { self.hotspot_panel() }
                     </section>
                     if view.shows(Panel::Narration) {
                         { self.narration_panel() }

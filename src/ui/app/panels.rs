@@ -71,11 +71,12 @@ impl App {
                     open: self.hotspot,
                     on_open: cb.open_hotspot.clone(),
                 }) }
+                { self.hotspot_panel() }
             </div>
         }
     }
 
-    pub(super) fn hotspot_panel(&self) -> Html {
+    fn hotspot_panel(&self) -> Html {
         let lab = &self.page.lab;
         match self.hotspot {
             Some(hotspot) => hotspot_panel(&HotspotPanelProps {
@@ -96,7 +97,6 @@ impl App {
             <section class="panel stage-panel" id="embed-panel" role={tabbed.then_some("tabpanel")}
                 aria-labelledby={tabbed.then_some("tab-stage")} aria-label={(!tabbed).then_some("Stage")}>
                 { self.stage() }
-                { self.hotspot_panel() }
             </section>
         }
     }
