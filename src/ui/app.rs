@@ -249,6 +249,7 @@ impl Component for App {
                 // A link followed within the page (not the page's own rewrite of its address).
                 if self.page.follow(&location_part(|l| l.search()), &location_part(|l| l.hash())) {
                     self.after_link();
+                    super::show_stage();
                 }
             }
         }

@@ -21,3 +21,12 @@ pub mod theme;
 mod worker;
 
 pub use app::App;
+
+/// Brings the stage into view after an action far from it moves time (an arrow of the diagram, a
+/// link followed within the page such as an explorer's counterexample): the page's first view
+/// holds the stage, its transport and the narration at every size (issue 14).
+pub(crate) fn show_stage() {
+    if let Some(window) = web_sys::window() {
+        window.scroll_to_with_x_and_y(0.0, 0.0);
+    }
+}

@@ -127,3 +127,16 @@ for (const [width, height] of [[390, 844], [1280, 800]]) {
     }
   });
 }
+
+test("clicking an arrow of the space-time diagram brings the stage into view at that moment", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openLab(page);
+  const arrow = page.locator(".diagram-panel .arrow").nth(3);
+  await arrow.scrollIntoViewIfNeeded();
+  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(300);
+  const step = await arrow.getAttribute("data-step");
+  await arrow.click();
+  await expect(page.getByRole("slider", { name: "Timeline" })).toHaveValue(step);
+  await expect.poll(() => inView(page.locator(".stage-panel svg.stage-svg"))).toBe(true);
+  expect(await inView(page.getByRole("button", { name: /^(Play|Pause|Replay)$/ }))).toBe(true);
+});

@@ -272,6 +272,7 @@ fn arrows(props: &ArrowProps) -> Html {
             if let Some(step) = step {
                 dispatch.emit(Action::Seek(step));
                 dispatch.emit(Action::Select(msg));
+                crate::ui::show_stage();
             }
         })
     };
