@@ -204,6 +204,8 @@ pub struct OutcomeView {
     pub slug: String,
     pub label: String,
     pub finding: Finding,
+    /// Found, but harmless (a delay: readable later): marked as a warning, not like a loss.
+    pub warn: bool,
 }
 
 /// A shortest schedule that causes an outcome, the ledger's explanation, and the link fragment
@@ -230,6 +232,8 @@ pub enum Finding {
 pub struct CellView {
     pub text: String,
     pub bad: bool,
+    /// Shows outcomes, none of them harmful (a delay): marked as a warning.
+    pub warn: bool,
 }
 
 /// One failure point's row of the matrix.
@@ -257,7 +261,11 @@ impl Report {
             escape_markup(&self.semantics), self.runs, self.states, self.messages, self.faults, escape_markup(capped),
         );
         for outcome in &self.outcomes {
-            let found = if matches!(outcome.finding, Finding::Possible(_)) { r#" class="found""# } else { "" };
+            let found = match (&outcome.finding, outcome.warn) {
+                (Finding::Possible(_), false) => r#" class="found""#,
+                (Finding::Possible(_), true) => r#" class="found warn""#,
+                _ => "",
+            };
             let _ = write!(out, r#"<tr data-outcome="{}"{found}><th scope="row">{}</th><td>"#, escape_markup(&outcome.slug), escape_markup(&outcome.label));
             match &outcome.finding {
                 Finding::Possible(p) => {
@@ -292,7 +300,7 @@ impl MatrixView {
         for row in &self.rows {
             let _ = write!(out, r#"<tr><th scope="row">{}</th>"#, escape_markup(&row.label));
             for cell in &row.cells {
-                let class = if cell.bad { "cell bad" } else { "cell" };
+                let class = if cell.bad { "cell bad" } else if cell.warn { "cell warn" } else { "cell" };
                 let _ = write!(out, r#"<td class="{class}">{}</td>"#, escape_markup(&cell.text));
             }
             out.push_str("</tr>");
@@ -361,7 +369,7 @@ mod tests {
     use serde_json::json;
 
     fn report() -> Report {
-        let outcome = |slug: &str, finding: Finding| OutcomeView { slug: slug.into(), label: format!("{slug}!"), finding };
+        let outcome = |slug: &str, finding: Finding| OutcomeView { slug: slug.into(), label: format!("{slug}!"), finding, warn: false };
         Report {
             semantics: "at least once".into(),
             messages: 3,
@@ -384,7 +392,7 @@ mod tests {
     fn every_message_reads_back_as_itself() {
         let matrix = MatrixView {
             columns: vec!["at most once".into()],
-            rows: vec![MatrixRowView { label: "drop the ACK".into(), cells: vec![CellView { text: "lost".into(), bad: true }] }],
+            rows: vec![MatrixRowView { label: "drop the ACK".into(), cells: vec![CellView { text: "lost".into(), bad: true, warn: false }] }],
         };
         let replies = [
             Reply::Ready,
@@ -447,15 +455,25 @@ mod tests {
         assert!(html.contains(r#"<tr data-outcome="reorder"><th scope="row">reorder!</th><td><span class="impossible">"#), "{html}");
         assert!(html.contains(r#"<span class="unknown">"#), "{html}");
         assert!(!html.contains("<settings>"));
+        // A delay found is a warning: readable later, nothing lost (not coloured like a loss).
+        report.outcomes[2] = OutcomeView { warn: true, ..report.outcomes[0].clone() };
+        report.outcomes[2].slug = "delayed".into();
+        assert!(report.to_html().contains(r#"<tr data-outcome="delayed" class="found warn">"#));
         let matrix = MatrixView {
             columns: vec!["at most once".into(), "a<b".into()],
             rows: vec![MatrixRowView {
                 label: "drop the ACK".into(),
-                cells: vec![CellView { text: "lost".into(), bad: true }, CellView { text: "ok".into(), bad: false }],
+                cells: vec![
+                    CellView { text: "lost".into(), bad: true, warn: false },
+                    CellView { text: "ok".into(), bad: false, warn: false },
+                    CellView { text: "delayed".into(), bad: false, warn: true },
+                ],
             }],
         };
         let html = matrix.to_html();
+        // A delay (readable later, nothing lost) wears the warn colour, not the loss colour.
+        assert!(html.contains(r#"<td class="cell warn">delayed</td>"#), "{html}");
         assert!(html.contains(r#"<th scope="col">Failure point</th><th scope="col">at most once</th><th scope="col">a&lt;b</th></tr>"#), "{html}");
-        assert!(html.contains(r#"<tr><th scope="row">drop the ACK</th><td class="cell bad">lost</td><td class="cell">ok</td></tr>"#), "{html}");
+        assert!(html.contains(r#"<tr><th scope="row">drop the ACK</th><td class="cell bad">lost</td><td class="cell">ok</td><td class="cell warn">delayed</td></tr>"#), "{html}");
     }
 }

@@ -100,6 +100,7 @@ mod worker {
             .iter()
             .map(|result| OutcomeView {
                 slug: result.outcome.slug().to_owned(),
+                warn: !result.outcome.harmful(),
                 label: result.label.to_string(),
                 finding: match &result.finding {
                     Finding::Found(found) => protocol::Finding::Possible(Possible {
@@ -132,7 +133,11 @@ mod worker {
                 cells: matrix
                     .rows
                     .iter()
-                    .map(|row| CellView { text: row.cells[i].text(), bad: !row.cells[i].outcomes.is_empty() })
+                    .map(|row| {
+                        let outcomes = &row.cells[i].outcomes;
+                        let bad = outcomes.iter().any(|w| w.outcome.harmful());
+                        CellView { text: row.cells[i].text(), bad, warn: !bad && !outcomes.is_empty() }
+                    })
                     .collect(),
             })
             .collect();

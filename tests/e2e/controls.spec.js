@@ -244,3 +244,19 @@ for (const embed of [false, true]) {
     await expect.poll(() => now.evaluate((el) => [el.getAttribute("data-x"), el.style.transform])).toEqual(onLoad);
   });
 }
+
+test("mid-run, a message still on its way is pending in the ledger, not delayed", async ({ page }) => {
+  // Kafka docs (Replication): "Only committed messages are ever given out to the consumer"; a
+  // record above the high watermark before any failure is on its way, not held back. "Delayed"
+  // (held back by a failover or an open transaction) is the outcome once the run is over.
+  await openLab(page);
+  const status = page.getByRole("status").filter({ hasText: /t=|Ready/ });
+  for (let i = 0; i < 20 && !/appended m1/.test(await status.textContent()); i++) {
+    await page.getByRole("button", { name: "Step forward" }).click();
+  }
+  await expect(status).toContainText("appended m1");
+  const m1 = page.locator('.ledger tr[data-msg="m1"] .verdict');
+  await expect(m1).toHaveAttribute("data-verdict", "pending");
+  await expect(m1).toContainText("pending");
+  await expect(page.locator(".ledger")).not.toContainText("delayed");
+});

@@ -192,6 +192,13 @@ impl Outcome {
         }
     }
 
+    /// Whether the outcome harms the data (lost, duplicated, reordered, aborted data read). A delay
+    /// does not: the message is readable later, nothing lost, so the pages mark it as a warning,
+    /// not like a loss.
+    pub fn harmful(self) -> bool {
+        self != Outcome::Delayed
+    }
+
     fn index(self) -> usize {
         Outcome::ALL.iter().position(|o| *o == self).unwrap_or(0)
     }

@@ -35,7 +35,8 @@ pub enum Verdict {
     AbortedInvisible,
     /// Its transaction aborted, yet a read_uncommitted consumer processed it.
     AbortedButSeen,
-    /// Readable later; nothing lost.
+    /// Readable later; nothing lost. Given once the run is over (mid-run such a message is
+    /// `Pending`).
     Delayed,
     /// Not sent, or still on its way.
     Pending,
@@ -485,6 +486,10 @@ fn assess(world: &World, msg: MsgId, t: &Tally, c: &Copies, global: &[EventId], 
     if world.run_state() == RunState::Truncated && matches!(verdict, Verdict::Pending | Verdict::Delayed) {
         return (Verdict::Unfinished, Vec::new(), effects);
     }
+    // Mid-run, a message not yet readable or not yet processed is still on its way: "pending".
+    // "Delayed" is an outcome, given once the run is over (held back by a failover or an open
+    // transaction, readable later).
+    let verdict = if world.run_state() == RunState::Running && verdict == Verdict::Delayed { Verdict::Pending } else { verdict };
     let reordered = first[usize::from(msg.0 - 1)].is_some_and(|mine| {
         first[usize::from(msg.0)..].iter().any(|later| later.is_some_and(|l| l < mine))
     });

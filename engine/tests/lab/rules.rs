@@ -418,3 +418,47 @@ fn an_abortable_out_of_order_sequence_aborts_at_once_and_the_bumped_epoch_recove
         assert_eq!(row.verdict, delivery_lab::Verdict::DeliveredOnce, "{}", row.explanation);
     }
 }
+
+/// Steps `world` until an event matching `pred` has been recorded.
+fn step_until(world: &mut World, pred: impl Fn(&EventKind) -> bool) {
+    while !world.events().iter().any(|e| pred(&e.kind)) {
+        assert!(world.step().is_some(), "the run ended before the event");
+    }
+}
+
+#[test]
+fn mid_run_a_message_still_on_its_way_is_pending_not_delayed() {
+    // Kafka docs (Replication): "Only committed messages are ever given out to the consumer"; a
+    // record the leader appended but the follower has not fetched yet sits above the high
+    // watermark. Before any failure that is a message in flight, not one held back: "delayed" is
+    // the outcome of a run that ended with it held back (a failover, an open transaction).
+    let preset = Preset::AtLeastOnce;
+    let scenario = Scenario::from_preset(preset, 3, 1);
+    let mut world = World::new(&scenario).unwrap();
+    step_until(&mut world, |k| matches!(k, EventKind::Appended { msg, .. } if msg.0 == 1));
+    assert_eq!(world.run_state(), RunState::Running);
+    for row in &world.ledger().rows {
+        assert_eq!(row.verdict, delivery_lab::Verdict::Pending, "{row:?}");
+        assert!(!row.also.contains(&delivery_lab::Verdict::Delayed), "{row:?}");
+        assert!(row.explanation.contains("pending"), "{}", row.explanation);
+    }
+}
+
+#[test]
+fn a_message_held_back_by_an_open_transaction_is_pending_mid_run_and_delayed_at_the_end() {
+    // KIP-98 / ConsumerConfig isolation.level: read_committed consumers "will only return
+    // transactional messages which have been committed" and stop at the first open transaction
+    // (the LSO). m3 waits for the dead producer's transaction to time out: while the run goes on
+    // it is pending; once the run is over the ledger says it was delayed.
+    let preset = Preset::ExactlyOnceKafka;
+    let mut scenario = Scenario::from_preset(preset, 3, 1);
+    scenario.faults = vec!["producer-restart-new-id:m2".parse().unwrap()];
+    let mut world = World::new(&scenario).unwrap();
+    step_until(&mut world, |k| matches!(k, EventKind::Appended { msg, .. } if msg.0 == 3));
+    let mid = world.ledger().row(3).unwrap().clone();
+    assert_eq!(mid.verdict, delivery_lab::Verdict::Pending, "{mid:?}");
+    assert!(!mid.also.contains(&delivery_lab::Verdict::Delayed), "{mid:?}");
+    world.run_to_quiescence();
+    let end = world.ledger().row(3).unwrap().clone();
+    assert!(end.verdict == delivery_lab::Verdict::Delayed || end.also.contains(&delivery_lab::Verdict::Delayed), "{end:?}");
+}
