@@ -18,10 +18,20 @@ pub struct Comparison {
     /// One row per message: its verdict under each compared preset.
     pub rows: Vec<(String, Vec<Verdict>)>,
     pub faults: String,
+    /// Per compared preset: each armed failure that cannot strike under it, and why (the engine's
+    /// `Fault::cannot_strike`).
+    pub na: Vec<String>,
 }
 
 impl Comparison {
     pub fn new(scenario: &Scenario) -> Comparison {
+        let na = COMPARED
+            .iter()
+            .map(|preset| {
+                let config = preset.config();
+                scenario.faults.iter().filter_map(|s| Some(format!(" (n/a: {}: {})", s.fault.label(), s.fault.cannot_strike(&config)?))).collect()
+            })
+            .collect();
         let columns: Vec<Vec<Verdict>> = COMPARED
             .iter()
             .map(|&preset| {
@@ -47,7 +57,7 @@ impl Comparison {
         } else {
             scenario.faults.iter().map(|spec| spec.to_string()).collect::<Vec<_>>().join(", ")
         };
-        Comparison { rows, faults }
+        Comparison { rows, faults, na }
     }
 }
 
@@ -76,7 +86,9 @@ pub fn compare(props: &CompareProps) -> Html {
                     <thead>
                         <tr>
                             <th scope="col">{ "Message" }</th>
-                            { for COMPARED.iter().map(|preset| html! { <th scope="col" data-preset={preset.slug()}>{ preset.label() }</th> }) }
+                            { for COMPARED.iter().zip(&comparison.na).map(|(preset, na)| html! {
+                                <th scope="col" data-preset={preset.slug()}>{ preset.label() }{ na }</th>
+                            }) }
                         </tr>
                     </thead>
                     <tbody>

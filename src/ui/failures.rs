@@ -1,12 +1,17 @@
 //! Arming failures: the panel a stage hotspot opens, and the full menu that reaches every failure
 //! point from the keyboard. Both dispatch `Action::ToggleFault`, the one way a failure enters.
 
-use delivery_lab::{Fault, FaultSpec, Hotspot, MsgId, Trigger};
+use delivery_lab::{Config, Fault, FaultSpec, Hotspot, MsgId, Trigger};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::stage::{faults_at, hotspot_name, HOTSPOTS};
 use crate::lab::Action;
+
+/// The failures that cannot strike under `config`, each with the engine's reason.
+pub fn not_applicable(config: &Config) -> Vec<(Fault, &'static str)> {
+    Fault::ALL.iter().filter_map(|&fault| Some((fault, fault.cannot_strike(config)?))).collect()
+}
 
 /// "for m2", or "the next time it can happen".
 pub fn target_words(trigger: Trigger) -> String {
@@ -17,17 +22,21 @@ pub fn target_words(trigger: Trigger) -> String {
     }
 }
 
-fn toggle(fault: Fault, target: Trigger, armed: &[FaultSpec], dispatch: &Callback<Action>) -> Html {
+/// A failure's button; one that cannot strike under the configuration on screen is disabled and
+/// says why (the engine's `Fault::cannot_strike`), unless it is armed, so it can be disarmed.
+fn toggle(fault: Fault, target: Trigger, armed: &[FaultSpec], na: &[(Fault, &'static str)], dispatch: &Callback<Action>) -> Html {
     let spec = FaultSpec { fault, trigger: target };
     let on = armed.contains(&spec);
+    let na = na.iter().find(|n| n.0 == fault).map(|n| n.1);
     let dispatch = dispatch.clone();
     html! {
         <li>
             <button type="button" class={classes!("fault-toggle", on.then_some("armed"))}
-                aria-pressed={on.to_string()} data-fault={fault.slug()}
+                aria-pressed={on.to_string()} data-fault={fault.slug()} disabled={na.is_some() && !on}
                 onclick={Callback::from(move |_| dispatch.emit(Action::ToggleFault(spec)))}>
-                <span class="fault-state" aria-hidden="true">{ if on { "⚡ armed" } else { "arm" } }</span>
+                <span class="fault-state" aria-hidden="true">{ if on { "⚡ armed" } else { na.map_or("arm", |_| "n/a") } }</span>
                 <span>{ format!("{} {}", fault.label(), target_words(target)) }</span>
+                { na.unwrap_or_default() }
             </button>
         </li>
     }
@@ -37,6 +46,7 @@ pub struct HotspotPanelProps {
     pub hotspot: Hotspot,
     pub armed: Vec<FaultSpec>,
     pub target: Trigger,
+    pub na: Vec<(Fault, &'static str)>,
     pub dispatch: Callback<Action>,
     pub on_close: Callback<()>,
 }
@@ -56,7 +66,7 @@ pub fn hotspot_panel(props: &HotspotPanelProps) -> Html {
                 </button>
             </div>
             <ul class="fault-list">
-                { for faults_at(props.hotspot).map(|fault| toggle(fault, props.target, &props.armed, &props.dispatch)) }
+                { for faults_at(props.hotspot).map(|fault| toggle(fault, props.target, &props.armed, &props.na, &props.dispatch)) }
             </ul>
         </div>
     }
@@ -67,6 +77,8 @@ pub struct FailureMenuProps {
     pub armed: Vec<FaultSpec>,
     pub target: Trigger,
     pub messages: u16,
+    /// The failures that cannot strike under the configuration on screen ([`not_applicable`]).
+    pub na: Vec<(Fault, &'static str)>,
     /// Past the start of the run, a change forks a new future from the current step.
     pub forking: bool,
     pub can_restore: bool,
@@ -154,7 +166,7 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
                     <div class="fault-group">
                         <h4>{ format!("At {}", hotspot_name(hotspot)) }</h4>
                         <ul class="fault-list">
-                            { for faults_at(hotspot).map(|fault| toggle(fault, props.target, &props.armed, &props.dispatch)) }
+                            { for faults_at(hotspot).map(|fault| toggle(fault, props.target, &props.armed, &props.na, &props.dispatch)) }
                         </ul>
                     </div>
                 }) }

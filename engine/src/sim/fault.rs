@@ -165,6 +165,16 @@ impl Fault {
         }
     }
 
+    /// Why this failure cannot strike at all under `config`, or `None` if it can: the one rule the
+    /// stage's failure menus, Compare and the guarantee matrix (its `n/a`) share.
+    pub fn cannot_strike(self, config: &super::config::Config) -> Option<&'static str> {
+        match self {
+            Fault::DropAck if config.acks == super::config::Acks::Zero => Some("acks=0: the producer waits for no ACK"),
+            Fault::TransactionAbort if config.transactional_id.is_none() => Some("no transactional.id: no transaction"),
+            _ => None,
+        }
+    }
+
     /// Where the failure sits on the stage.
     pub fn hotspot(self) -> Hotspot {
         match self {

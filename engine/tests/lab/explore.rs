@@ -176,3 +176,29 @@ fn the_matrix_agrees_with_single_runs() {
     assert!(col("exactly-once-db").cells.iter().all(|c| c.outcomes.iter().all(|w| w.outcome != Outcome::DuplicateEffect)));
 }
 
+
+#[test]
+fn a_failure_that_cannot_strike_says_why_and_the_matrix_agrees() {
+    // ProducerConfig acks (https://kafka.apache.org/documentation/#producerconfigs_acks): "acks=0
+    // If set to zero then the producer will not wait for any acknowledgment from the server at
+    // all": there is no ACK to drop. ProducerConfig transactional.id: without one the producer
+    // cannot use transactions, so there is no transaction to abort.
+    let zero = delivery_lab::Config { acks: delivery_lab::Acks::Zero, ..Preset::AtLeastOnce.config() };
+    assert!(Fault::DropAck.cannot_strike(&zero).is_some_and(|why| why.contains("acks=0")));
+    assert_eq!(Fault::DropAck.cannot_strike(&Preset::AtLeastOnce.config()), None);
+    assert!(Fault::TransactionAbort.cannot_strike(&Preset::AtLeastOnce.config()).is_some_and(|why| why.contains("transactional.id")));
+    assert_eq!(Fault::TransactionAbort.cannot_strike(&Preset::ExactlyOnceKafka.config()), None);
+    // The matrix, which tries every moment of a run, finds no moment where the rule says none.
+    let m = matrix(None).unwrap();
+    for row in &m.rows {
+        for cell in &row.cells {
+            let rule = cell.fault.cannot_strike(&row.scenario.config);
+            if rule.is_some() {
+                assert!(!cell.applies, "{}: {:?} strikes though {rule:?}", row.name, cell.fault);
+            }
+            if matches!(cell.fault, Fault::DropAck | Fault::TransactionAbort) {
+                assert_eq!(rule.is_some(), !cell.applies, "{}: {:?}", row.name, cell.fault);
+            }
+        }
+    }
+}
