@@ -91,9 +91,12 @@ pub fn controls(props: &ControlsProps) -> Html {
             }
         })
     };
+    // On each edit, not on leaving the field: yew writes the field's value back at every render
+    // (and the page renders while it builds its later parts, or plays), which would undo a count
+    // typed but not yet sent.
     let on_messages = {
         let dispatch = props.dispatch.clone();
-        Callback::from(move |event: Event| {
+        Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();
             if let Ok(n) = input.value().trim().parse::<u16>() {
                 dispatch.emit(Action::SetMessages(n));
@@ -126,7 +129,7 @@ pub fn controls(props: &ControlsProps) -> Html {
             <label class="field inline" for="messages">
                 <span class="field-label">{ "Messages" }</span>
                 <input id="messages" type="number" min="1" max={MAX_MESSAGES.to_string()}
-                    value={props.messages.to_string()} onchange={on_messages} />
+                    value={props.messages.to_string()} oninput={on_messages} />
             </label>
             <p class="clock">{ format!("Simulated time: t={} ({} s)", props.tick, crate::num::dec1(props.tick as f64 * f64::from(delivery_lab::TICK_MS) / 1000.0)) }</p>
         </div>
