@@ -8,11 +8,6 @@ use yew::prelude::*;
 use super::stage::{faults_at, hotspot_name, HOTSPOTS};
 use crate::lab::Action;
 
-/// The failures that cannot strike under `config`, each with the engine's reason.
-pub fn not_applicable(config: &Config) -> Vec<(Fault, &'static str)> {
-    Fault::ALL.iter().filter_map(|&fault| Some((fault, fault.cannot_strike(config)?))).collect()
-}
-
 /// "for m2", or "the next time it can happen".
 pub fn target_words(trigger: Trigger) -> String {
     match trigger {
@@ -24,10 +19,10 @@ pub fn target_words(trigger: Trigger) -> String {
 
 /// A failure's button; one that cannot strike under the configuration on screen is disabled and
 /// says why (the engine's `Fault::cannot_strike`), unless it is armed, so it can be disarmed.
-fn toggle(fault: Fault, target: Trigger, armed: &[FaultSpec], na: &[(Fault, &'static str)], dispatch: &Callback<Action>) -> Html {
+fn toggle(fault: Fault, target: Trigger, armed: &[FaultSpec], config: &Config, dispatch: &Callback<Action>) -> Html {
     let spec = FaultSpec { fault, trigger: target };
     let on = armed.contains(&spec);
-    let na = na.iter().find(|n| n.0 == fault).map(|n| n.1);
+    let na = fault.cannot_strike(config);
     let dispatch = dispatch.clone();
     html! {
         <li>
@@ -46,7 +41,8 @@ pub struct HotspotPanelProps {
     pub hotspot: Hotspot,
     pub armed: Vec<FaultSpec>,
     pub target: Trigger,
-    pub na: Vec<(Fault, &'static str)>,
+    /// The configuration on screen: a failure that cannot strike under it is n/a.
+    pub config: Config,
     pub dispatch: Callback<Action>,
     pub on_close: Callback<()>,
 }
@@ -66,7 +62,7 @@ pub fn hotspot_panel(props: &HotspotPanelProps) -> Html {
                 </button>
             </div>
             <ul class="fault-list">
-                { for faults_at(props.hotspot).map(|fault| toggle(fault, props.target, &props.armed, &props.na, &props.dispatch)) }
+                { for faults_at(props.hotspot).map(|fault| toggle(fault, props.target, &props.armed, &props.config, &props.dispatch)) }
             </ul>
         </div>
     }
@@ -77,8 +73,8 @@ pub struct FailureMenuProps {
     pub armed: Vec<FaultSpec>,
     pub target: Trigger,
     pub messages: u16,
-    /// The failures that cannot strike under the configuration on screen ([`not_applicable`]).
-    pub na: Vec<(Fault, &'static str)>,
+    /// The configuration on screen: a failure that cannot strike under it is n/a.
+    pub config: Config,
     /// Past the start of the run, a change forks a new future from the current step.
     pub forking: bool,
     pub can_restore: bool,
@@ -166,7 +162,7 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
                     <div class="fault-group">
                         <h4>{ format!("At {}", hotspot_name(hotspot)) }</h4>
                         <ul class="fault-list">
-                            { for faults_at(hotspot).map(|fault| toggle(fault, props.target, &props.armed, &props.na, &props.dispatch)) }
+                            { for faults_at(hotspot).map(|fault| toggle(fault, props.target, &props.armed, &props.config, &props.dispatch)) }
                         </ul>
                     </div>
                 }) }

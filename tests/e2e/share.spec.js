@@ -328,6 +328,16 @@ for (const slug of lessons) {
   });
 }
 
+/** Presses the lesson's "next" (waiting while it is disabled) until `selector` is on the page, at most `tries` times. */
+async function nextUntil(page, selector, tries) {
+  for (let i = 0; i < tries; i++) {
+    await page.waitForFunction((sel) => document.querySelector(sel) || document.querySelector(".lesson-actions button:not([disabled])"),
+      selector, { timeout: 60_000 });
+    if ((await page.locator(selector).count()) > 0) return;
+    await page.locator(".lesson-panel .lesson-actions button").click();
+  }
+}
+
 test("a lesson locks the prediction once it moves past its question, and the reveal names the answer and the prediction in words (issue 14)", async ({ page }) => {
   const slug = lessons[1];
   const engine = JSON.parse(execFileSync(cli, ["lesson", slug], { encoding: "utf8" }));
@@ -336,13 +346,7 @@ test("a lesson locks the prediction once it moves past its question, and the rev
   const panel = page.locator(".lesson-panel");
   const next = panel.locator(".lesson-actions button");
   const choices = panel.getByRole("radio");
-  for (let i = 0; i < 10; i++) {
-    await page.waitForFunction(() =>
-      document.querySelector('.lesson-panel input[type="radio"]') || document.querySelector(".lesson-actions button:not([disabled])"),
-      null, { timeout: 60_000 });
-    if ((await choices.count()) > 0) break;
-    await next.click();
-  }
+  await nextUntil(page, '.lesson-panel input[type="radio"]', 10);
   // At the question the prediction may still change.
   await choices.nth(engine.correct_choice).check();
   await choices.nth(wrong).check();
@@ -351,13 +355,7 @@ test("a lesson locks the prediction once it moves past its question, and the rev
   await expect(choices.nth(engine.correct_choice)).toBeDisabled();
   await expect(choices.nth(wrong)).toBeChecked();
   const reveal = panel.getByTestId("lesson-reveal");
-  for (let i = 0; i < 20; i++) {
-    await page.waitForFunction(() =>
-      document.querySelector('[data-testid="lesson-reveal"]') || document.querySelector(".lesson-actions button:not([disabled])"),
-      null, { timeout: 60_000 });
-    if ((await reveal.count()) > 0) break;
-    await next.click();
-  }
+  await nextUntil(page, '[data-testid="lesson-reveal"]', 20);
   await expect(reveal).toContainText(engine.correct_label);
   const labels = panel.locator(".lesson-question label");
   await expect(labels.nth(wrong)).toContainText("your prediction");

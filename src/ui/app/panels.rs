@@ -9,7 +9,7 @@ use crate::ui::compare::Compare;
 use crate::ui::controls::{controls, playback, speed, ControlsProps, PlaybackProps};
 use crate::ui::diagram::{DiagramExport, SpaceTimeDiagram};
 use crate::ui::explorer::ExplorerPanel;
-use crate::ui::failures::{hotspot_panel, not_applicable, FailureMenu, HotspotPanelProps};
+use crate::ui::failures::{hotspot_panel, FailureMenu, HotspotPanelProps};
 use crate::ui::ledger::LedgerView;
 use crate::ui::later::Later;
 use crate::ui::lessons::{lesson_panel, LessonProps};
@@ -83,7 +83,7 @@ impl App {
                 hotspot,
                 armed: lab.scenario().faults.clone(),
                 target: lab.target(),
-                na: not_applicable(&lab.scenario().config),
+                config: lab.scenario().config.clone(),
                 dispatch: self.callbacks.dispatch.clone(),
                 on_close: self.callbacks.close_hotspot.clone(),
             }),
@@ -178,7 +178,7 @@ impl App {
                 }
                 if self.page.view().shows(Panel::Failures) {
                     <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
-                        messages={lab.scenario().messages} na={not_applicable(&lab.scenario().config)} forking={lab.steps() > 0}
+                        messages={lab.scenario().messages} config={lab.scenario().config.clone()} forking={lab.steps() > 0}
                         can_restore={lab.can_restore()} dispatch={dispatch.clone()} />
                 }
             </section>
