@@ -165,12 +165,22 @@ record! {
     }
 }
 
+record! {
+    /// The configuration (`Config::to_value`'s JSON) as a real client's settings: written in the
+    /// worker, so that the page carries neither the writers nor their texts (issue 13's budget).
+    pub struct ExportTask {
+        pub config: String,
+    }
+}
+
 tagged! {
     /// What the page asks the worker to do.
     pub enum Task ["kind"] {
         Explore(ExploreTask) = "explore",
         Matrix(MatrixTask) = "matrix",
         Run(RunTask) = "run",
+        Svg(RunTask) = "svg",
+        Export(ExportTask) = "export",
     }
 }
 
@@ -332,6 +342,14 @@ record! {
 }
 
 record! {
+    /// The configuration as Java properties and as a confluent-kafka Python dict.
+    pub struct ExportDone {
+        pub java: String,
+        pub python: String,
+    }
+}
+
+record! {
     /// Why the task failed.
     pub struct Failure {
         pub message: String,
@@ -347,6 +365,8 @@ tagged! {
         Done(Done) = "done",
         Matrix(MatrixDone) = "matrix",
         Run(RunDone) = "run",
+        Svg(RunDone) = "svg",
+        Export(ExportDone) = "export",
         Error(Failure) = "error",
     }
 }
@@ -400,6 +420,8 @@ mod tests {
             Reply::Done(Done { html: report().to_html() }),
             Reply::Matrix(MatrixDone { html: matrix.to_html() }),
             Reply::Run(RunDone { json: "{\"version\": 1}".into() }),
+            Reply::Svg(RunDone { json: "<svg/>".into() }),
+            Reply::Export(ExportDone { java: "acks=all\n".into(), python: "{}".into() }),
             Reply::error("no"),
         ];
         for reply in replies {
@@ -411,6 +433,8 @@ mod tests {
             Task::Explore(ExploreTask { scenario: "{}".into(), messages: 3, faults: 2 }),
             Task::Matrix(MatrixTask { scenario: "{}".into() }),
             Task::Run(RunTask { scenario: "{}".into() }),
+            Task::Svg(RunTask { scenario: "{}".into() }),
+            Task::Export(ExportTask { config: "{}".into() }),
         ] {
             assert_eq!(Task::from_json(&task.to_json()), Some(task));
         }

@@ -17,6 +17,8 @@ use crate::lab::{Action, Lab, Refusal, DEFAULT_SPEED};
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct View {
     pub embed: bool,
+    /// Presenter mode (`present=1`, the Present button; Escape leaves it).
+    pub present: bool,
     pub hide: Vec<Panel>,
     /// A theme the link imposes (not stored: it is the embedding page's choice, not the reader's).
     pub theme: Option<Theme>,
@@ -26,7 +28,7 @@ pub struct View {
 
 impl View {
     fn of(state: &LinkState) -> View {
-        View { embed: state.embed, hide: state.hide.clone(), theme: state.theme, origins: state.origins.clone() }
+        View { embed: state.embed, present: state.present, hide: state.hide.clone(), theme: state.theme, origins: state.origins.clone() }
     }
 
     pub fn shows(&self, panel: Panel) -> bool {
@@ -128,6 +130,11 @@ impl Page {
         &self.view
     }
 
+    /// Enters or leaves presenter mode (the address follows, so a reload stays in it).
+    pub fn set_present(&mut self, present: bool) {
+        self.view.present = present;
+    }
+
     /// The reader picked a theme: the link's imposed one no longer applies.
     pub fn drop_forced_theme(&mut self) {
         self.view.theme = None;
@@ -156,6 +163,7 @@ impl Page {
         let view = LinkState {
             theme: self.view.theme,
             embed: self.view.embed,
+            present: self.view.present,
             hide: self.view.hide.clone(),
             origins: self.view.origins.clone(),
             ..LinkState::default()
@@ -181,7 +189,7 @@ impl Page {
     /// The state a share dialog starts from: this run in the full lab.
     /// (An embed's locked range is left out: the share dialog sets its own.)
     pub fn shared_state(&self) -> LinkState {
-        LinkState { embed: false, hide: Vec::new(), theme: None, origins: Vec::new(), range: None, ..self.link_state() }
+        LinkState { embed: false, present: false, hide: Vec::new(), theme: None, origins: Vec::new(), range: None, ..self.link_state() }
     }
 
     /// The fragment to write into the address bar, when it changed: the address is always a link

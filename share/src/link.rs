@@ -22,7 +22,7 @@
 //! | `lesson` | a lesson slug (`a-z`, `0-9`, `-`, at most 60) | none |
 //! | `lesson-step` | the lesson's step; needs `lesson` | none |
 //! | `theme` | `light` or `dark` | follow the system |
-//! | `embed`, `autoplay` | `1` or `0` | `0` |
+//! | `embed`, `autoplay`, `present` | `1` or `0` | `0` |
 //! | `hide` | comma-separated panels ([`Panel`]) | none |
 //! | `origin` | an origin allowed to send postMessage commands, `https://host[:port]`; may repeat, at most 8 | none |
 //! | `speed` | playback speed index, 0 to 5 | the app's own |
@@ -67,7 +67,7 @@ const MAX_ORIGIN_BYTES: usize = 200;
 const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// Every parameter name, in the order the encoder writes them.
-pub const PARAMS: [&str; 19] = [
+pub const PARAMS: [&str; 20] = [
     "v",
     "preset",
     "cfg.<setting>",
@@ -84,6 +84,7 @@ pub const PARAMS: [&str; 19] = [
     "theme",
     "embed",
     "autoplay",
+    "present",
     "hide",
     "origin",
     "speed",
@@ -189,6 +190,8 @@ pub struct LinkState {
     pub embed: bool,
     /// Starts playing at once.
     pub autoplay: bool,
+    /// Presenter mode: the stage, the timeline and the narration fill the screen, for a room.
+    pub present: bool,
     /// Hidden panels, sorted and without duplicates (the encoder sorts them).
     pub hide: Vec<Panel>,
     /// Origins allowed to send postMessage commands, exact (`https://host[:port]`).
@@ -245,6 +248,7 @@ impl LinkState {
             theme: None,
             embed: false,
             autoplay: false,
+            present: false,
             hide: Vec::new(),
             origins: Vec::new(),
             speed: None,
@@ -309,6 +313,9 @@ impl LinkState {
         }
         if self.autoplay {
             push(&mut out, "autoplay", "1");
+        }
+        if self.present {
+            push(&mut out, "present", "1");
         }
         if !self.hide.is_empty() {
             let mut hide = self.hide.clone();
@@ -443,6 +450,7 @@ struct Pairs<'a> {
     theme: Option<String>,
     embed: Option<String>,
     autoplay: Option<String>,
+    present: Option<String>,
     hide: Option<String>,
     origins: Vec<String>,
     speed: Option<String>,
@@ -495,6 +503,7 @@ fn gather(input: &str) -> Result<Pairs<'_>, LinkError> {
             "theme" => once(&mut pairs.theme, &name, value()?)?,
             "embed" => once(&mut pairs.embed, &name, value()?)?,
             "autoplay" => once(&mut pairs.autoplay, &name, value()?)?,
+            "present" => once(&mut pairs.present, &name, value()?)?,
             "hide" => once(&mut pairs.hide, &name, value()?)?,
             "origin" => pairs.origins.push(value()?),
             "speed" => once(&mut pairs.speed, &name, value()?)?,
@@ -574,6 +583,7 @@ fn decode_link(input: &str, fragment: bool) -> Result<LinkState, LinkError> {
     }
     state.embed = pairs.embed.as_deref().map(|v| flag("embed", v)).transpose()?.unwrap_or(false);
     state.autoplay = pairs.autoplay.as_deref().map(|v| flag("autoplay", v)).transpose()?.unwrap_or(false);
+    state.present = pairs.present.as_deref().map(|v| flag("present", v)).transpose()?.unwrap_or(false);
     if let Some(hide) = &pairs.hide {
         for slug in hide.split(',') {
             let panel = Panel::from_slug(slug).ok_or_else(|| {

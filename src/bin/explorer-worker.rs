@@ -48,7 +48,7 @@ mod worker {
     use delivery_share::link::LinkState;
     use kafka_delivery_lab::explorer_protocol::{
         self as protocol, CellView, Done, MatrixDone, MatrixRowView, MatrixView, OutcomeView, Possible, Progress, Reply,
-        Report, RunDone, Task,
+        ExportDone, Report, RunDone, Task,
     };
 
     /// States explored between two progress messages.
@@ -71,6 +71,23 @@ mod worker {
                 let mut world = delivery_lab::World::new(&scenario).map_err(|e| e.to_string())?;
                 world.run_to_quiescence();
                 post(&Reply::Run(RunDone { json: delivery_lab::run::run_to_json(&scenario, &world) }));
+                Ok(())
+            }
+            Task::Svg(task) => {
+                let scenario = Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
+                post(&Reply::Svg(RunDone { json: kafka_delivery_lab::ui::diagram_svg(&scenario)? }));
+                Ok(())
+            }
+            Task::Export(task) => {
+                let value: serde_json::Value = serde_json::from_str(&task.config).map_err(|e| e.to_string())?;
+                let mut config = delivery_lab::Config::default();
+                for (name, setting) in value.as_object().into_iter().flatten() {
+                    config.set(name, setting)?;
+                }
+                post(&Reply::Export(ExportDone {
+                    java: delivery_lab::export::java_properties(&config),
+                    python: delivery_lab::export::confluent_python(&config),
+                }));
                 Ok(())
             }
             Task::Explore(task) => {

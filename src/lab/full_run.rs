@@ -37,7 +37,7 @@ pub struct FullRun {
 impl FullRun {
     /// Plays the run twice: once to its end, then again to take the snapshots, which need the final
     /// world to leave out what it holds (and the run's length, to spread them).
-    pub(super) fn new(scenario: &Scenario, start: &World) -> FullRun {
+    pub(crate) fn new(scenario: &Scenario, start: &World) -> FullRun {
         let mut world = start.clone();
         let mut step_ends = Vec::new();
         while world.step().is_some() {

@@ -16,10 +16,10 @@ use yew::prelude::*;
 use super::bridge::{Bridge, Inbound};
 use super::later::{Built, Later, LaterBuilder};
 use super::motion::{Motion, MotionBus};
-use super::stage::{self, Geometry, Labels, TALL, WIDE};
+use super::stage::{self, Geometry, Labels, COMPACT, SMALLEST_TEXT, TALL, WIDE};
 use super::theme::{show_theme, ThemeChoice};
 use crate::lab::{Action, Changed, Outcome};
-use crate::page::Page;
+use crate::page::{Page, View};
 use delivery_share::host::{self, HostCommand, HostLoad, HostRequest};
 use delivery_share::link::Panel;
 
@@ -36,8 +36,11 @@ pub enum Msg {
     Key(KeyboardEvent),
     OpenHotspot(Option<Hotspot>),
     Help(bool),
+    /// Enter or leave presenter mode.
+    Present(bool),
     Theme(ThemeChoice),
-    Narrow(bool),
+    /// The window changed size: the stage may need another geometry.
+    Resize,
     Share(bool),
     EmbedTab(EmbedTab),
     Lessons(bool),
@@ -63,6 +66,7 @@ struct Callbacks {
     close_hotspot: Callback<()>,
     theme: Callback<ThemeChoice>,
     help_open: Callback<MouseEvent>,
+    present: Callback<bool>,
     help_close: Callback<()>,
     seek: Callback<InputEvent>,
     share_open: Callback<MouseEvent>,
@@ -94,7 +98,11 @@ pub struct App {
     /// Where focus goes after the next render: into a failure menu just opened, or back to the ⚡
     /// whose menu just closed.
     focus: Option<String>,
-    narrow: bool,
+    /// Whether the stage's box must be measured after the next render (its layout changed).
+    remeasure: bool,
+    /// The stage's geometry: chosen by the window's width on the full page, and by the stage's own
+    /// box in an embed (`App::pick_geometry`).
+    geometry: &'static Geometry,
     reduced_motion: bool,
     derived: Derived,
     share: bool,
@@ -108,11 +116,10 @@ pub struct App {
     built: Built,
     later: LaterBuilder,
     _keys: Option<EventListener>,
-    _narrow: Option<EventListener>,
+    _resize: Option<EventListener>,
     _hash: Option<EventListener>,
 }
 
-const NARROW_QUERY: &str = "(max-width: 719px)";
 
 impl Component for App {
     type Message = Msg;
@@ -120,9 +127,10 @@ impl Component for App {
 
     fn create(ctx: &Context<Self>) -> Self {
         let page = Page::open(&location_part(|l| l.search()), &location_part(|l| l.hash()));
-        let narrow = media_matches(NARROW_QUERY);
-        let built = if page.view().embed { Built::all() } else { Built::default() };
-        let derived = derive_views(&page.lab, geometry(narrow), None, built);
+        let framed = page.view().embed || page.view().present;
+        let built = if framed { Built::all() } else { Built::default() };
+        let geometry = pick_geometry(page.view());
+        let derived = derive_views(&page.lab, geometry, None, built);
         let theme = ThemeChoice::load();
         show_theme(page.view().theme, theme);
         let link = ctx.link().clone();
@@ -136,10 +144,7 @@ impl Component for App {
             })
         });
         let link = ctx.link().clone();
-        let narrow_listener = media_query(NARROW_QUERY).map(|query| {
-            let target = query.clone();
-            EventListener::new(&query, "change", move |_| link.send_message(Msg::Narrow(target.matches())))
-        });
+        let resize = web_sys::window().map(|window| EventListener::new(&window, "resize", move |_| link.send_message(Msg::Resize)));
         let link = ctx.link();
         let callbacks = Callbacks {
             dispatch: link.callback(Msg::Lab),
@@ -147,6 +152,7 @@ impl Component for App {
             close_hotspot: link.callback(|_| Msg::OpenHotspot(None)),
             theme: link.callback(Msg::Theme),
             help_open: link.callback(|_| Msg::Help(true)),
+            present: link.callback(Msg::Present),
             help_close: link.callback(|_| Msg::Help(false)),
             seek: link.batch_callback(|event: InputEvent| {
                 let input: web_sys::HtmlInputElement = event.target_unchecked_into();
@@ -179,7 +185,8 @@ impl Component for App {
             hotspot: None,
             opened_hotspot: false,
             focus: None,
-            narrow,
+            geometry,
+            remeasure: false,
             reduced_motion: media_matches("(prefers-reduced-motion: reduce)"),
             derived,
             share: false,
@@ -190,7 +197,7 @@ impl Component for App {
             built,
             later: LaterBuilder::new(ctx.link().callback(|_| Msg::Idle)),
             _keys: keys,
-            _narrow: narrow_listener,
+            _resize: resize,
             _hash: hash,
         }
     }
@@ -222,16 +229,38 @@ impl Component for App {
                 self.opened_hotspot |= hotspot.is_some();
                 self.focus_menu(was);
             }
-            Msg::Help(open) => self.help = open,
+            Msg::Present(present) => {
+                self.page.set_present(present);
+                // Every panel the presenter shows is built, and the stage's box is measured again
+                // once the new layout is on the page.
+                self.built = Built::all();
+                self.remeasure = true;
+            }
+            Msg::Help(open) => {
+                self.help = open;
+                self.focus_dialog(open);
+            }
             Msg::Theme(choice) => {
                 self.theme = choice;
                 self.page.drop_forced_theme();
                 choice.apply();
             }
-            Msg::Narrow(narrow) => self.narrow = narrow,
-            Msg::Share(open) => self.share = open,
+            Msg::Resize => {
+                let geometry = pick_geometry(self.page.view());
+                if std::ptr::eq(geometry, self.geometry) {
+                    return false;
+                }
+                self.geometry = geometry;
+            }
+            Msg::Share(open) => {
+                self.share = open;
+                self.focus_dialog(open);
+            }
             Msg::EmbedTab(tab) => self.embed_tab = tab,
-            Msg::Lessons(open) => self.lessons = open,
+            Msg::Lessons(open) => {
+                self.lessons = open;
+                self.focus_dialog(open);
+            }
             Msg::LessonNext => self.page.lesson_next(),
             Msg::LessonChoose(choice) => self.page.lesson_choose(choice),
             Msg::LessonLeave => self.page.lesson_leave(),
@@ -255,7 +284,7 @@ impl Component for App {
         }
 
         self.schedule_frame(ctx);
-        let geometry = geometry(self.narrow);
+        let geometry = self.geometry;
         if self.derived.revision != self.page.lab.revision()
             || self.derived.selected != self.page.lab.selected()
             || !std::ptr::eq(self.derived.geometry, geometry)
@@ -273,6 +302,10 @@ impl Component for App {
         if first_render {
             // A link's autoplay started the lab playing in `create`: start the frame loop.
             self.schedule_frame(ctx);
+        }
+        if first_render || std::mem::take(&mut self.remeasure) {
+            // An embed's or a presenter's stage box exists now: choose the geometry that fits it.
+            ctx.link().send_message(Msg::Resize);
         }
         if self.next_to_build().is_some() {
             self.later.when_idle();
@@ -292,6 +325,13 @@ impl Component for App {
 
 
 impl App {
+    /// A dialog just opened takes focus, on its element marked `data-autofocus`.
+    fn focus_dialog(&mut self, open: bool) {
+        if open {
+            self.focus = Some(super::dialog::AUTOFOCUS.into());
+        }
+    }
+
     /// A failure menu takes focus when it opens; when it closes, focus returns to its ⚡.
     fn focus_menu(&mut self, was: Option<Hotspot>) {
         self.focus = match (self.hotspot, was) {
@@ -444,6 +484,12 @@ impl App {
         let key = event.key();
         if key == "Escape" {
             let changed = self.help || self.share || self.lessons || self.hotspot.is_some();
+            // Escape leaves presenter mode once nothing else is open.
+            if !changed && self.page.view().present {
+                self.page.set_present(false);
+                self.remeasure = true;
+                return true;
+            }
             let was = self.hotspot.take();
             self.help = false;
             self.share = false;
@@ -454,7 +500,14 @@ impl App {
         if typing_in_a_field(event) {
             return false;
         }
+        // A presentation clicker sends PageDown and PageUp (some send Space): in presenter mode they
+        // step the run forward and back.
+        let present = self.page.view().present;
         let action = match key.as_str() {
+            "PageDown" if present => Action::StepForward,
+            "PageUp" if present => Action::StepBack,
+            " " if present && event.shift_key() => Action::StepBack,
+            " " if present => Action::StepForward,
             " " | "k" => Action::TogglePlay,
             "ArrowRight" | "l" => Action::StepForward,
             "ArrowLeft" | "j" => Action::StepBack,
@@ -464,6 +517,7 @@ impl App {
             "-" => Action::SetSpeed(self.page.lab.speed().saturating_sub(1)),
             "?" => {
                 self.help = !self.help;
+                self.focus_dialog(self.help);
                 return true;
             }
             _ => return false,
@@ -491,11 +545,40 @@ fn typing_in_a_field(event: &KeyboardEvent) -> bool {
     matches!(tag.as_str(), "input" | "select" | "textarea") || target.is_content_editable() || own_space
 }
 
-fn geometry(narrow: bool) -> &'static Geometry {
-    if narrow {
-        &TALL
-    } else {
-        &WIDE
+/// The stage's geometry. On the full page, tall in a window up to 719 px wide, else wide. In an
+/// embed or in presenter mode, the most detailed one whose text stays legible in the stage's box
+/// (`Geometry::for_frame`): frames are any shape, and a trainer's small one must not shrink the text.
+fn pick_geometry(view: &View) -> &'static Geometry {
+    let Some(window) = web_sys::window() else {
+        return &WIDE;
+    };
+    let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
+    let (width, height) = (size(window.inner_width()), size(window.inner_height()));
+    if !view.embed && !view.present {
+        // The full page keeps every box: tall on a phone; else wide where its text is 11 px,
+        // else the compact stage, no taller than the window less the bars around it (the same
+        // 360 px as the stage's max-height in 03-stage.css), so that the transport and the
+        // narration stay in view.
+        if width < 720.0 {
+            return &TALL;
+        }
+        let stage_width = crate::page_document()
+            .query_selector(".stage-panel .stage")
+            .ok()
+            .flatten()
+            .map_or(width - 48.0, |stage| f64::from(stage.client_width()));
+        let fits = |g: &Geometry| g.scale_in(stage_width, height - 360.0) * SMALLEST_TEXT >= 11.0;
+        return if fits(&WIDE) || !fits(&COMPACT) { &WIDE } else { &COMPACT };
+    }
+    // A presenter's text is legible from the back of a room: 24 px on a 1080 px tall screen, in
+    // proportion on others; an embed's, 11 px.
+    let min_text = if view.present { (24.0 * height / 1080.0).max(11.0) } else { 11.0 };
+    match crate::page_document().query_selector(".embed-main .stage").ok().flatten() {
+        Some(stage) if stage.client_height() > 0 => {
+            Geometry::for_frame(f64::from(stage.client_width()), f64::from(stage.client_height()), min_text)
+        }
+        // Before the stage is laid out: the window less the bars.
+        _ => Geometry::for_frame(width - 16.0, height - 160.0, min_text),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::dialog::Modal;
+use super::dialog::{modal, ModalProps};
 
 /// The shortcuts, as the page's key handler (`App::on_key`) implements them.
 pub const SHORTCUTS: [(&str, &str); 8] = [
@@ -23,19 +23,26 @@ pub struct HelpProps {
 pub fn help(props: &HelpProps) -> Html {
     let on_close = props.on_close.clone();
     html! {
-        <Modal labelledby="help-title" on_close={props.on_close.clone()}>
-            <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
-            <dl class="shortcuts">
-                { for SHORTCUTS.iter().map(|(keys, what)| html! {
-                    <>
-                        <dt><kbd>{ *keys }</kbd></dt>
-                        <dd>{ *what }</dd>
-                    </>
-                }) }
-            </dl>
-            <p class="hint">{ "Tab reaches every control; Enter or Space on a ⚡ on the stage opens its failures." }</p>
-            <button type="button" class="button primary" data-autofocus="true"
-                onclick={Callback::from(move |_| on_close.emit(()))}>{ "Close" }</button>
-        </Modal>
+        { modal(ModalProps {
+            labelledby: "help-title".into(),
+            class: "",
+            on_close: props.on_close.clone(),
+            children: html! {
+                <>
+                    <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
+                    <dl class="shortcuts">
+                        { for SHORTCUTS.iter().map(|(keys, what)| html! {
+                            <>
+                                <dt><kbd>{ *keys }</kbd></dt>
+                                <dd>{ *what }</dd>
+                            </>
+                        }) }
+                    </dl>
+                    <p class="hint">{ "Tab reaches every control; Enter or Space on a ⚡ on the stage opens its failures." }</p>
+                    <button type="button" class="button primary" data-autofocus="true"
+                        onclick={Callback::from(move |_| on_close.emit(()))}>{ "Close" }</button>
+                </>
+            },
+        }) }
     }
 }

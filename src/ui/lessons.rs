@@ -7,7 +7,7 @@ use std::rc::Rc;
 use delivery_lab::lesson::Lesson;
 use yew::prelude::*;
 
-use super::dialog::Modal;
+use super::dialog::{modal, ModalProps};
 
 /// The link that opens a lesson (a fragment of the lab's own address).
 pub fn lesson_href(slug: &str) -> String {
@@ -24,24 +24,31 @@ pub fn lesson_picker(props: &PickerProps) -> Html {
     let on_close = props.on_close.clone();
     let on_pick = props.on_close.clone();
     html! {
-        <Modal labelledby="lessons-title" class="lesson-picker" on_close={props.on_close.clone()}>
-            <h2 id="lessons-title">{ "Lessons" }</h2>
-            <p class="hint">{ "Each lesson plays one pitfall step by step and asks you to predict the outcome before it shows." }</p>
-            <ol class="lesson-list">
-                { for lessons.iter().enumerate().map(|(i, lesson)| {
-                    let on_pick = on_pick.clone();
-                    html! {
-                        <li>
-                            <a class="lesson-link" href={lesson_href(lesson.slug)} data-lesson={lesson.slug}
-                                data-autofocus={(i == 0).then_some("true")}
-                                onclick={Callback::from(move |_| on_pick.emit(()))}>{ lesson.title }</a>
-                            <span class="lesson-pitfall">{ lesson.pitfall }</span>
-                        </li>
-                    }
-                }) }
-            </ol>
-            <button type="button" class="button" onclick={Callback::from(move |_| on_close.emit(()))}>{ "Close" }</button>
-        </Modal>
+        { modal(ModalProps {
+            labelledby: "lessons-title".into(),
+            class: "lesson-picker",
+            on_close: props.on_close.clone(),
+            children: html! {
+                <>
+                    <h2 id="lessons-title">{ "Lessons" }</h2>
+                    <p class="hint">{ "Each lesson plays one pitfall step by step and asks you to predict the outcome before it shows." }</p>
+                    <ol class="lesson-list">
+                        { for lessons.iter().enumerate().map(|(i, lesson)| {
+                            let on_pick = on_pick.clone();
+                            html! {
+                                <li>
+                                    <a class="lesson-link" href={lesson_href(lesson.slug)} data-lesson={lesson.slug}
+                                        data-autofocus={(i == 0).then_some("true")}
+                                        onclick={Callback::from(move |_| on_pick.emit(()))}>{ lesson.title }</a>
+                                    <span class="lesson-pitfall">{ lesson.pitfall }</span>
+                                </li>
+                            }
+                        }) }
+                    </ol>
+                    <button type="button" class="button" onclick={Callback::from(move |_| on_close.emit(()))}>{ "Close" }</button>
+                </>
+            },
+        }) }
     }
 }
 

@@ -21,6 +21,7 @@ pub mod theme;
 mod worker;
 
 pub use app::App;
+pub use diagram::diagram_svg;
 
 /// Brings the stage into view after an action far from it moves time (an arrow of the diagram, a
 /// link followed within the page such as an explorer's counterexample): the page's first view

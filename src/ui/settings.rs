@@ -2,12 +2,13 @@
 //! as a confluent-kafka Python dict. A change restarts the run; a combination Kafka would refuse is
 //! refused here too, with Kafka's reason.
 
-use delivery_lab::export::{confluent_python, java_properties};
 use delivery_lab::{Acks, AutoCommitStyle, Config, IsolationLevel, ManualCommit, OffsetReset, SinkKind};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::explorer_protocol::{ExportTask, Reply, Task};
 use crate::lab::Action;
+use crate::ui::worker::{spawn, Job};
 
 #[derive(Properties, PartialEq)]
 pub struct SettingsProps {
@@ -127,6 +128,7 @@ const SINKS: &[(SinkKind, &str)] = &[
 #[function_component(Settings)]
 pub fn settings(props: &SettingsProps) -> Html {
     let c = &props.config;
+    let export = use_config_export(c);
     html! {
         <div class="settings">
             if let Some(error) = &props.error {
@@ -195,53 +197,87 @@ pub fn settings(props: &SettingsProps) -> Html {
                         c.network_latency_ms, |c, v| c.network_latency_ms = v) }
                 </fieldset>
             </div>
-            <ConfigExport config={props.config.clone()} />
+            { export }
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct ExportProps {
-    config: Config,
-}
-
-/// The configuration as a learner would paste it into a real client, with copy buttons.
-#[function_component(ConfigExport)]
-fn config_export(props: &ExportProps) -> Html {
+/// The configuration as a learner would paste it into a real client, with copy buttons: written
+/// by the worker when the reader opens it (the page carries neither the writers nor their texts),
+/// and again when a setting changes while it is open.
+/// A hook of `Settings` rather than a component of its own: one component less in the page.
+#[hook]
+fn use_config_export(config: &Config) -> Html {
+    let open = use_state(|| false);
+    let texts = use_state(|| None::<Result<[String; 2], String>>);
     let copied = use_state(|| None::<&'static str>);
-    let java = java_properties(&props.config);
-    let python = confluent_python(&props.config);
-    let copy = |what: &'static str, text: String| {
-        let copied = copied.clone();
-        Callback::from(move |_| {
-            if let Some(window) = web_sys::window() {
-                // Clipboard access may be refused (an embedding frame, an insecure origin); the
-                // text stays selectable in the page either way.
-                let _ = window.navigator().clipboard().write_text(&text);
-                copied.set(Some(what));
+    let job = use_mut_ref(|| None::<Job>);
+    {
+        let (texts, job) = (texts.clone(), job.clone());
+        use_effect_with((*open, config.clone()), move |(open, config)| {
+            if *open {
+                let on_reply = {
+                    let (texts, job) = (texts.clone(), job.clone());
+                    Callback::from(move |reply: Reply| {
+                        texts.set(Some(match reply {
+                            Reply::Export(done) => Ok([done.java, done.python]),
+                            Reply::Error(failure) => Err(failure.message),
+                            _ => return,
+                        }));
+                        job.borrow_mut().take();
+                    })
+                };
+                let task = Task::Export(ExportTask { config: config.to_value().to_string() });
+                match spawn(&task, on_reply) {
+                    Ok(started) => *job.borrow_mut() = Some(started),
+                    Err(message) => texts.set(Some(Err(message))),
+                }
             }
-        })
+        });
+    }
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |event: Event| open.set(event.target_unchecked_into::<web_sys::Element>().has_attribute("open")))
+    };
+    let block = |i: usize, what: &'static str, title: &'static str, text: &str| {
+        let copy = {
+            let (copied, text) = (copied.clone(), text.to_owned());
+            Callback::from(move |_| {
+                if let Some(window) = web_sys::window() {
+                    // Clipboard access may be refused (an embedding frame, an insecure origin); the
+                    // text stays selectable in the page either way.
+                    let _ = window.navigator().clipboard().write_text(&text);
+                    copied.set(Some(what));
+                }
+            })
+        };
+        html! {
+            <div class="export-block">
+                <div class="export-head">
+                    <h3 class="subhead">{ title }</h3>
+                    <button type="button" class="chip" onclick={copy}>
+                        { if *copied == Some(what) { "Copied" } else { "Copy" } }
+                    </button>
+                </div>
+                <pre tabindex="0" aria-label={title} class={["export-java", "export-python"][i]}>{ text }</pre>
+            </div>
+        }
     };
     html! {
-        <div class="config-export">
-            <div class="export-block">
-                <div class="export-head">
-                    <h3 class="subhead">{ "Java properties" }</h3>
-                    <button type="button" class="chip" onclick={copy("java", java.clone())}>
-                        { if *copied == Some("java") { "Copied" } else { "Copy" } }
-                    </button>
-                </div>
-                <pre tabindex="0" aria-label="Java properties" class="export-java">{ java }</pre>
+        <details class="config-export-details" {ontoggle}>
+            <summary>{ "These settings in a real client (Java, Python)" }</summary>
+            <div class="config-export" aria-live="polite">
+                { match &*texts {
+                    None => html! { <p class="muted">{ "Writing the settings…" }</p> },
+                    Some(Err(message)) => html! { <p class="error" role="alert">{ format!("The settings could not be written: {message}") }</p> },
+                    Some(Ok([java, python])) => html! {
+                        <>
+                            { block(0, "java", "Java properties", java) }
+                            { block(1, "python", "Python (confluent-kafka)", python) }
+                        </>
+                    },
+                } }
             </div>
-            <div class="export-block">
-                <div class="export-head">
-                    <h3 class="subhead">{ "Python (confluent-kafka)" }</h3>
-                    <button type="button" class="chip" onclick={copy("python", python.clone())}>
-                        { if *copied == Some("python") { "Copied" } else { "Copy" } }
-                    </button>
-                </div>
-                <pre tabindex="0" aria-label="Python configuration" class="export-python">{ python }</pre>
-            </div>
-        </div>
+        </details>
     }
 }

@@ -8,7 +8,7 @@ use delivery_share::link::{LinkState, Panel, Theme};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::dialog::Modal;
+use super::dialog::{modal, ModalProps};
 
 /// The embed sizes the dialog offers, in CSS pixels: the lab shows no scrollbar inside the frame
 /// at any of them (the e2e tests check each).
@@ -205,85 +205,92 @@ pub fn share_dialog(props: &ShareProps) -> Html {
     let (from, to) = choice.range.unwrap_or((props.state.step.unwrap_or(0).min(total), total));
     let on_close = props.on_close.clone();
     html! {
-        <Modal labelledby="share-title" class="share-dialog" on_close={props.on_close.clone()}>
-            <h2 id="share-title">{ "Share this run" }</h2>
-            <section class="share-section" aria-labelledby="share-link-title">
-                <h3 id="share-link-title" class="subhead">{ "Link" }</h3>
-                <p class="hint">{ "Opens the lab at this step with this scenario: the same run, every time." }</p>
-                if too_long {
-                    <p class="error" role="alert">
-                        { "This scenario is too large for a link (its captions or labels are long): share it as a \
-                           file instead, with “This scenario as JSON” under Settings." }
-                    </p>
-                }
-                <div class="copy-row">
-                    <input id="share-link" type="text" readonly=true value={link.clone()} aria-label="Link to this run"
-                        data-autofocus="true" data-testid="share-link" />
-                    <button type="button" class="chip" onclick={copy("link", link)}>
-                        { if *copied == Some("link") { "Copied" } else { "Copy link" } }
-                    </button>
-                </div>
-            </section>
-            <section class="share-section" aria-labelledby="share-embed-title">
-                <h3 id="share-embed-title" class="subhead">{ "Embed" }</h3>
-                <div class="embed-options">
-                    <label class="field">
-                        <span class="field-label">{ "Size" }</span>
-                        <select onchange={on_size} aria-label="Embed size">
-                            { for EMBED_SIZES.iter().enumerate().map(|(i, (name, _, _))| html! {
-                                <option selected={i == choice.size}>{ *name }</option>
+        { modal(ModalProps {
+            labelledby: "share-title".into(),
+            class: "share-dialog",
+            on_close: props.on_close.clone(),
+            children: html! {
+                <>
+                    <h2 id="share-title">{ "Share this run" }</h2>
+                    <section class="share-section" aria-labelledby="share-link-title">
+                        <h3 id="share-link-title" class="subhead">{ "Link" }</h3>
+                        <p class="hint">{ "Opens the lab at this step with this scenario: the same run, every time." }</p>
+                        if too_long {
+                            <p class="error" role="alert">
+                                { "This scenario is too large for a link (its captions or labels are long): share it as a \
+                                   file instead, with “This scenario as JSON” under Settings." }
+                            </p>
+                        }
+                        <div class="copy-row">
+                            <input id="share-link" type="text" readonly=true value={link.clone()} aria-label="Link to this run"
+                                data-autofocus="true" data-testid="share-link" />
+                            <button type="button" class="chip" onclick={copy("link", link)}>
+                                { if *copied == Some("link") { "Copied" } else { "Copy link" } }
+                            </button>
+                        </div>
+                    </section>
+                    <section class="share-section" aria-labelledby="share-embed-title">
+                        <h3 id="share-embed-title" class="subhead">{ "Embed" }</h3>
+                        <div class="embed-options">
+                            <label class="field">
+                                <span class="field-label">{ "Size" }</span>
+                                <select onchange={on_size} aria-label="Embed size">
+                                    { for EMBED_SIZES.iter().enumerate().map(|(i, (name, _, _))| html! {
+                                        <option selected={i == choice.size}>{ *name }</option>
+                                    }) }
+                                </select>
+                            </label>
+                            <label class="field">
+                                <span class="field-label">{ "Theme" }</span>
+                                <select onchange={on_theme} aria-label="Embed theme">
+                                    <option value="system" selected={choice.theme.is_none()}>{ "Follow the reader's system" }</option>
+                                    <option value="light" selected={choice.theme == Some(Theme::Light)}>{ "Light" }</option>
+                                    <option value="dark" selected={choice.theme == Some(Theme::Dark)}>{ "Dark" }</option>
+                                </select>
+                            </label>
+                            <label class="check">
+                                <input type="checkbox" checked={choice.autoplay} onchange={on_autoplay} />
+                                { "Play on load (with a pause button)" }
+                            </label>
+                        </div>
+                        <div class="range-options">
+                            <label class="check">
+                                <input type="checkbox" checked={choice.range.is_some()} onchange={on_lock} />
+                                { "Lock the timeline to steps" }
+                            </label>
+                            <input type="number" min="0" max={total.to_string()} value={from.to_string()} aria-label="First step"
+                                disabled={choice.range.is_none()} onchange={on_range(0)} />
+                            { "to" }
+                            <input type="number" min="0" max={total.to_string()} value={to.to_string()} aria-label="Last step"
+                                disabled={choice.range.is_none()} onchange={on_range(1)} />
+                        </div>
+                        <fieldset class="hide-panels">
+                            <legend>{ "Hide" }</legend>
+                            { for HIDEABLE.iter().map(|(panel, name)| html! {
+                                <label class="check">
+                                    <input type="checkbox" checked={choice.hide.contains(panel)} onchange={on_hide(*panel)}
+                                        data-panel={panel.slug()} />
+                                    { *name }
+                                </label>
                             }) }
-                        </select>
-                    </label>
-                    <label class="field">
-                        <span class="field-label">{ "Theme" }</span>
-                        <select onchange={on_theme} aria-label="Embed theme">
-                            <option value="system" selected={choice.theme.is_none()}>{ "Follow the reader's system" }</option>
-                            <option value="light" selected={choice.theme == Some(Theme::Light)}>{ "Light" }</option>
-                            <option value="dark" selected={choice.theme == Some(Theme::Dark)}>{ "Dark" }</option>
-                        </select>
-                    </label>
-                    <label class="check">
-                        <input type="checkbox" checked={choice.autoplay} onchange={on_autoplay} />
-                        { "Play on load (with a pause button)" }
-                    </label>
-                </div>
-                <div class="range-options">
-                    <label class="check">
-                        <input type="checkbox" checked={choice.range.is_some()} onchange={on_lock} />
-                        { "Lock the timeline to steps" }
-                    </label>
-                    <input type="number" min="0" max={total.to_string()} value={from.to_string()} aria-label="First step"
-                        disabled={choice.range.is_none()} onchange={on_range(0)} />
-                    { "to" }
-                    <input type="number" min="0" max={total.to_string()} value={to.to_string()} aria-label="Last step"
-                        disabled={choice.range.is_none()} onchange={on_range(1)} />
-                </div>
-                <fieldset class="hide-panels">
-                    <legend>{ "Hide" }</legend>
-                    { for HIDEABLE.iter().map(|(panel, name)| html! {
-                        <label class="check">
-                            <input type="checkbox" checked={choice.hide.contains(panel)} onchange={on_hide(*panel)}
-                                data-panel={panel.slug()} />
-                            { *name }
-                        </label>
-                    }) }
-                </fieldset>
-                <div class="copy-row">
-                    <textarea readonly=true rows="3" aria-label="Embed code" data-testid="embed-code" value={code.clone()} />
-                    <button type="button" class="chip" onclick={copy("embed", code)}>
-                        { if *copied == Some("embed") { "Copied" } else { "Copy embed code" } }
+                        </fieldset>
+                        <div class="copy-row">
+                            <textarea readonly=true rows="3" aria-label="Embed code" data-testid="embed-code" value={code.clone()} />
+                            <button type="button" class="chip" onclick={copy("embed", code)}>
+                                { if *copied == Some("embed") { "Copied" } else { "Copy embed code" } }
+                            </button>
+                        </div>
+                        <p class="hint">{ format!("Preview at {width} × {height}:") }</p>
+                        <div class="embed-preview" tabindex="0" role="region" aria-label="Preview of the embed">
+                            <iframe src={src} width={width.to_string()} height={height.to_string()} title="Preview of the embedded lab"
+                                loading="lazy" data-testid="embed-preview"></iframe>
+                        </div>
+                    </section>
+                    <button type="button" class="button primary" onclick={Callback::from(move |_| on_close.emit(()))}>
+                        { "Close" }
                     </button>
-                </div>
-                <p class="hint">{ format!("Preview at {width} × {height}:") }</p>
-                <div class="embed-preview" tabindex="0" role="region" aria-label="Preview of the embed">
-                    <iframe src={src} width={width.to_string()} height={height.to_string()} title="Preview of the embedded lab"
-                        loading="lazy" data-testid="embed-preview"></iframe>
-                </div>
-            </section>
-            <button type="button" class="button primary" onclick={Callback::from(move |_| on_close.emit(()))}>
-                { "Close" }
-            </button>
-        </Modal>
+                </>
+            },
+        }) }
     }
 }

@@ -57,11 +57,13 @@ test("the stage says what its ⚡ are until a failure menu has been opened", asy
 
 /**
  * The stage's text as drawn: every text box, the box each actor's text must stay inside, and the
- * failure marks. Returns what is wrong, as sentences.
+ * failure marks. Returns what is wrong, as sentences. Text is measured as its font size on screen
+ * (the CSS font size times the stage's scale) and as its box.
  */
-async function stageTextProblems(page) {
-  return page.evaluate(() => {
+async function stageTextProblems(page, minPx = 11) {
+  return page.evaluate((minPx) => {
     const svg = document.querySelector(".stage-panel svg.stage-svg, .embed-main svg.stage-svg");
+    const scale = svg.getScreenCTM().a;
     const rect = (e) => e.getBoundingClientRect();
     const texts = [...svg.querySelectorAll("text")]
       .filter((t) => t.textContent.trim() && rect(t).height > 0 && !t.closest(".token-layer, .tokens"))
@@ -73,7 +75,9 @@ async function stageTextProblems(page) {
     const inside = (a, b) => a.left >= b.left - 0.5 && a.right <= b.right + 0.5 && a.top >= b.top - 0.5 && a.bottom <= b.bottom + 0.5;
     const problems = [];
     for (const t of texts) {
-      if (t.box.height < 11) problems.push(`"${t.text}" is ${t.box.height.toFixed(1)} px tall`);
+      const px = parseFloat(getComputedStyle(t.el).fontSize) * scale;
+      if (px < minPx - 0.05) problems.push(`"${t.text}" is set in ${px.toFixed(1)} px type`);
+      if (t.box.height < minPx) problems.push(`"${t.text}" is ${t.box.height.toFixed(1)} px tall`);
       if (!t.el.closest(".hotspot")) for (const m of marks) if (overlap(t.box, m)) problems.push(`a ⚡ covers "${t.text}"`);
       if (/actor-(title|detail)/.test(t.cls) && !boxes.some((b) => inside(t.box, b))) problems.push(`"${t.text}" leaves its box`);
     }
@@ -85,7 +89,7 @@ async function stageTextProblems(page) {
       }
     }
     return problems;
-  });
+  }, minPx);
 }
 
 for (const [width, height] of SIZES) {
@@ -139,4 +143,85 @@ test("clicking an arrow of the space-time diagram brings the stage into view at 
   await expect(page.getByRole("slider", { name: "Timeline" })).toHaveValue(step);
   await expect.poll(() => inView(page.locator(".stage-panel svg.stage-svg"))).toBe(true);
   expect(await inView(page.getByRole("button", { name: /^(Play|Pause|Replay)$/ }))).toBe(true);
+});
+
+// Embeds (issue 14): every size the share dialog offers (src/ui/share.rs), a 4:3 frame and a
+// 16:9 slide strip. The stage picks its geometry by the frame, never shrinking its text under
+// 11 px, and playback, the timeline and the narration stay in the frame.
+/** An embed's or a presenter's stage, Play, the timeline and the narration inside the viewport. */
+async function expectFramed(page, what) {
+  const stage = page.locator(".embed-main svg.stage-svg");
+  await expect(stage).toBeVisible();
+  for (const [name, locator] of [
+    ["the stage", stage],
+    ["Play", page.getByRole("button", { name: "Play" })],
+    ["the timeline", page.getByRole("slider", { name: "Timeline" })],
+    ["the narration", page.locator(".narration")],
+  ]) {
+    expect(await inView(locator), `${name} inside the ${what}`).toBe(true);
+  }
+}
+
+const EMBED_SIZES = [
+  [360, 640],
+  [640, 720],
+  [960, 600],
+  [1200, 720],
+  [640, 480],
+  [640, 360],
+];
+
+for (const [width, height] of EMBED_SIZES) {
+  test(`an embed at ${width}×${height} keeps its controls in the frame and its stage text legible`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await openLab(page, "/#v=1&preset=exactly-once-kafka&messages=6&fail=drop-ack:m2&embed=1");
+    await expectFramed(page, "frame");
+    expect(await stageTextProblems(page), "on load").toEqual([]);
+    await page.getByRole("button", { name: "Step forward" }).click();
+    await page.getByRole("button", { name: "Step forward" }).click();
+    expect(await stageTextProblems(page), "early in the run").toEqual([]);
+    await page.getByRole("button", { name: "Run to end" }).click();
+    await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
+    expect(await stageTextProblems(page), "at the end of the run").toEqual([]);
+    expect(await inView(page.locator(".narration")), "the narration inside the frame at the end").toBe(true);
+    expect(await page.evaluate(() => document.scrollingElement.scrollHeight <= innerHeight + 1), "the frame does not scroll").toBe(true);
+  });
+}
+
+// Presenter mode (issue 14): for a room, with a clicker. Stage text 24 px on a 1080 px tall screen
+// and in proportion on a smaller one; the narration and playback on the same screen.
+for (const [width, height] of [[1920, 1080], [1280, 720]]) {
+  test(`presenter mode at ${width}×${height} fills the screen with text legible from the back, and a clicker steps it`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await openLab(page, "/#v=1&preset=exactly-once-kafka&messages=6&fail=drop-ack:m2&present=1");
+    await expectFramed(page, "screen");
+    const minPx = (24 * height) / 1080;
+    expect(await stageTextProblems(page, minPx), "on load").toEqual([]);
+    const timeline = page.getByRole("slider", { name: "Timeline" });
+    const at = async () => Number(await timeline.inputValue());
+    const start = await at();
+    // A presentation clicker sends PageDown and PageUp; some send Space.
+    await page.keyboard.press("PageDown");
+    await expect.poll(at).toBe(start + 1);
+    await page.keyboard.press("PageDown");
+    await page.keyboard.press("Space");
+    await expect.poll(at).toBe(start + 3);
+    await page.keyboard.press("PageUp");
+    await expect.poll(at).toBe(start + 2);
+    expect(await stageTextProblems(page, minPx), "after stepping").toEqual([]);
+    await page.keyboard.press("Escape");
+    await expect(page.locator(".lab.present")).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Present" })).toBeVisible();
+    expect(page.url()).not.toContain("present=1");
+  });
+}
+
+test("the Present button enters presenter mode, and the address keeps it", async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openLab(page);
+  await page.getByRole("button", { name: "Present" }).click();
+  await expect(page.locator(".lab.present .embed-main svg.stage-svg")).toBeVisible();
+  await expect.poll(() => page.url()).toContain("present=1");
+  await page.getByRole("button", { name: "Leave presenter mode" }).click();
+  await expect(page.locator(".lab.present")).toHaveCount(0);
 });

@@ -175,8 +175,11 @@ plain("the example host page sizes the frame, drives the lab by postMessage and 
   await openHost(page, hostOrigin, "v=1&preset=at-least-once&messages=3");
   // The lab tells its height; the host sizes the frame with it.
   await page.waitForFunction(() => window.labMessages.some((m) => m.type === "height"));
-  const heights = await messagesOf(page, "height");
-  expect(await page.locator("#lab").getAttribute("height")).toBe(String(heights.at(-1).height));
+  // The page may still be building its later panels, so its height may still change: the frame
+  // follows the latest one it was told.
+  await expect
+    .poll(async () => (await page.locator("#lab").getAttribute("height")) === String((await messagesOf(page, "height")).at(-1).height))
+    .toBe(true);
 
   // Inject a failure, then go to the end.
   const inject = await page.evaluate(() => window.sendToLab({ type: "inject", fault: "drop-ack:m2" }));

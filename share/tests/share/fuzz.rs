@@ -144,12 +144,12 @@ fn link_state() -> impl Strategy<Value = LinkState> {
         prop::option::of((any::<u32>(), any::<u32>()).prop_map(|(a, b)| (a.min(b), a.max(b)))),
         prop::option::of((lesson, prop::option::of(any::<u32>()))),
         prop::option::of(prop::sample::select(Theme::ALL.to_vec())),
-        (any::<bool>(), any::<bool>()),
+        (any::<bool>(), any::<bool>(), any::<bool>()),
         prop::sample::subsequence(Panel::ALL.to_vec(), 0..=Panel::ALL.len()),
         prop::sample::subsequence(ORIGINS.to_vec(), 0..=8),
         prop::option::of(0..=MAX_SPEED),
     );
-    (scenario(), view).prop_map(|(scenario, (step, range, lesson, theme, (embed, autoplay), hide, origins, speed))| {
+    (scenario(), view).prop_map(|(scenario, (step, range, lesson, theme, (embed, autoplay, present), hide, origins, speed))| {
         let (lesson, lesson_step) = match lesson {
             Some((lesson, step)) => (Some(lesson), step),
             None => (None, None),
@@ -163,6 +163,7 @@ fn link_state() -> impl Strategy<Value = LinkState> {
             theme,
             embed,
             autoplay,
+            present,
             hide,
             origins: origins.into_iter().map(String::from).collect(),
             speed,

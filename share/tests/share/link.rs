@@ -259,6 +259,7 @@ fn view_options_round_trip_through_a_query_as_well() {
         theme: Some(Theme::Light),
         embed: true,
         autoplay: true,
+        present: true,
         hide: vec![Panel::Ledger, Panel::Timeline],
         origins: vec!["https://docs.example.org".into()],
         speed: Some(0),

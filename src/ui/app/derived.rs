@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use crate::lab::Lab;
 use crate::ui::compare::Comparison;
-use crate::ui::diagram::DiagramData;
+use crate::ui::diagram::{run_title, DiagramData};
 use crate::ui::later::{Built, Later};
 use crate::ui::ledger::LedgerData;
 use crate::ui::stage::{Geometry, LogView};
@@ -40,7 +40,7 @@ pub(super) fn derive_views(lab: &Lab, geometry: &'static Geometry, previous: Opt
         }
     };
     let diagram = built.has(Later::Diagram).then(|| {
-        same_run.and_then(|p| p.diagram.clone()).unwrap_or_else(|| Rc::new(DiagramData::new(lab.full_run(), run_title(lab))))
+        same_run.and_then(|p| p.diagram.clone()).unwrap_or_else(|| Rc::new(DiagramData::new(lab.full_run(), run_title(lab.scenario()))))
     });
     let comparison = built.has(Later::Compare).then(|| {
         same_run.and_then(|p| p.comparison.clone()).unwrap_or_else(|| Rc::new(Comparison::new(lab.scenario())))
@@ -60,14 +60,3 @@ pub(super) fn derive_views(lab: &Lab, geometry: &'static Geometry, previous: Opt
     }
 }
 
-/// What the run is, in one line: its semantics and its failures.
-fn run_title(lab: &Lab) -> String {
-    let scenario = lab.scenario();
-    let semantics = scenario.preset.map_or("Custom settings", |preset| preset.label());
-    let faults = if scenario.faults.is_empty() {
-        "no failure".to_owned()
-    } else {
-        scenario.faults.iter().map(|spec| spec.to_string()).collect::<Vec<_>>().join(", ")
-    };
-    format!("Kafka Delivery Lab · {semantics} · {} messages · {faults}", scenario.messages)
-}

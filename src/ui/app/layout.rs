@@ -34,19 +34,45 @@ impl App {
                 }
             </>
         };
+        if view.present {
+            // Presenter mode: the stage, the narration (or a trainer's caption) and playback fill
+            // the screen at sizes legible from the back of a room; a clicker steps the run.
+            let leave = cb.present.reform(|_: MouseEvent| false);
+            return html! {
+                <div class="lab embed present">
+                    <header class="embed-bar">
+                        <h1 class="embed-title">{ self.page.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
+                        <p class="present-keys">{ "PageDown or Space: next step · PageUp: back · Esc: leave" }</p>
+                        <button type="button" class="chip" onclick={leave}>{ "Leave presenter mode" }</button>
+                    </header>
+                    { self.notice_view() }
+                    { self.lesson_view() }
+                    <main class="embed-main">
+                        <section class="panel stage-panel" aria-label="Stage">{ self.stage() }</section>
+                    </main>
+                    { self.narration_panel() }
+                    <div class="embed-controls">
+                        { self.playback() }
+                        { self.timeline() }
+                    </div>
+                    { dialogs }
+                </div>
+            };
+        }
         if view.embed {
             return html! {
                 <div class="lab embed">
                     <header class="embed-bar">
                         <h1 class="embed-title">{ self.page.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
+                        // The tabs share the bar's line, so that the stage keeps the frame's height.
+                        { self.embed_tabs() }
                         <a class="chip" href={share_link(&self.base, &self.page.shared_state())} target="_blank" rel="noopener">
-                            { "Open in the full lab ↗" }
+                            <span class="long">{ "Open in the " }</span>{ "full lab ↗" }
                         </a>
                     </header>
                     { self.notice_view() }
                     { self.bound_view() }
                     { self.lesson_view() }
-                    { self.embed_tabs() }
                     <main class="embed-main">
                         { match self.embed_tab {
                             EmbedTab::Stage => self.stage_panel(),
@@ -82,6 +108,7 @@ impl App {
                     </div>
                     <div class="topbar-actions">
                         <button type="button" class="chip help-button" onclick={cb.lessons_open.clone()}>{ "Lessons" }</button>
+                        <button type="button" class="chip help-button present-button" onclick={cb.present.reform(|_: MouseEvent| true)}>{ "Present" }</button>
                         <button type="button" class="chip help-button" onclick={cb.share_open.clone()}>{ "Share" }<span class="long">{ " or embed" }</span></button>
                         <button type="button" class="chip help-button keys-button" aria-keyshortcuts="?"
                             onclick={cb.help_open.clone()}>{ "Keyboard shortcuts" }</button>

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::App;
 use crate::ui::compare::Compare;
 use crate::ui::controls::{controls, playback, speed, ControlsProps, PlaybackProps};
-use crate::ui::diagram::{DiagramExport, SpaceTimeDiagram};
+use crate::ui::diagram::SpaceTimeDiagram;
 use crate::ui::explorer::ExplorerPanel;
 use crate::ui::failures::{hotspot_panel, FailureMenu, HotspotPanelProps};
 use crate::ui::ledger::LedgerView;
@@ -132,7 +132,8 @@ impl App {
 
     pub(super) fn narration_panel(&self) -> Html {
         let lab = &self.page.lab;
-        let embed = self.page.view().embed;
+        // An embed's or a presenter's screen has room for the sentence and the caption only.
+        let embed = self.page.view().embed || self.page.view().present;
         // A link's title (an embed's bar shows it already; a lesson's panel, the lesson's) and its
         // trainer's caption for this moment, apart from the engine's sentence.
         let title = lab.scenario().title.as_deref().filter(|_| !embed && self.page.lesson().is_none());
@@ -215,15 +216,8 @@ impl App {
     pub(super) fn diagram_panel(&self) -> Html {
         let lab = &self.page.lab;
         let body = self.derived.diagram.clone().map(|data| html! {
-            <>
-                <SpaceTimeDiagram data={data.clone()} step={lab.steps()}
-                    motion={self.motion.clone()} selected={lab.selected()}
-                    dispatch={self.callbacks.dispatch.clone()} />
-                <div class="diagram-foot">
-                    <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
-                    <DiagramExport {data} scenario_json={self.derived.scenario_json.clone()} />
-                </div>
-            </>
+            <SpaceTimeDiagram {data} step={lab.steps()} motion={self.motion.clone()} selected={lab.selected()}
+                dispatch={self.callbacks.dispatch.clone()} scenario_json={self.derived.scenario_json.clone()} />
         });
         self.panel(Later::Diagram, "diagram-panel", "Space-time diagram", body)
     }

@@ -22,7 +22,27 @@ use super::motion::MotionBus;
 use super::stage::flight_label;
 use super::worker::{spawn, Job};
 use crate::explorer_protocol::{Reply, RunTask, Task};
+use delivery_lab::{Scenario, World};
 use crate::lab::Action;
+
+/// A run's title on its diagram: semantics, messages and failures.
+pub(crate) fn run_title(scenario: &Scenario) -> String {
+    let semantics = scenario.preset.map_or("Custom settings", |preset| preset.label());
+    let faults = if scenario.faults.is_empty() {
+        "no failure".to_owned()
+    } else {
+        scenario.faults.iter().map(|spec| spec.to_string()).collect::<Vec<_>>().join(", ")
+    };
+    format!("Kafka Delivery Lab · {semantics} · {} messages · {faults}", scenario.messages)
+}
+
+/// The diagram of the scenario's whole run as a standalone SVG document: written by the worker
+/// (the page carries no SVG writer), from the same scenario, so of the same run.
+pub fn diagram_svg(scenario: &Scenario) -> Result<String, String> {
+    let start = World::new(scenario).map_err(|e| e.to_string())?;
+    let title = run_title(scenario);
+    Ok(DiagramData::new(&crate::lab::FullRun::new(scenario, &start), title.clone()).to_svg(&title))
+}
 
 #[derive(Properties)]
 pub struct DiagramProps {
@@ -33,11 +53,14 @@ pub struct DiagramProps {
     pub motion: MotionBus,
     pub selected: Option<MsgId>,
     pub dispatch: Callback<Action>,
+    /// The scenario's JSON: the worker plays it again to write the files the reader downloads.
+    pub scenario_json: Rc<String>,
 }
 
 impl PartialEq for DiagramProps {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.data, &other.data)
+            && Rc::ptr_eq(&self.scenario_json, &other.scenario_json)
             && self.step == other.step
             && self.motion == other.motion
             && self.selected == other.selected
@@ -48,6 +71,7 @@ impl PartialEq for DiagramProps {
 #[function_component(SpaceTimeDiagram)]
 pub fn space_time_diagram(props: &DiagramProps) -> Html {
     let data = &props.data;
+    let exports = use_diagram_export(&props.scenario_json);
     let scroller = use_node_ref();
     {
         // Keep the current moment in view: checked when the step changes (not on every frame), in
@@ -68,6 +92,7 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
         });
     }
     html! {
+        <>
         <div class="diagram-box">
             <svg class="lane-names" width={num(NAMES_WIDTH)} height={num(data.height)} aria-hidden="true">
                 { for data.lanes.iter().enumerate().map(|(i, (_, name))| html! {
@@ -88,6 +113,11 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
                 </div>
             </div>
         </div>
+        <div class="diagram-foot">
+            <p class="hint">{ "Click an arrow to go to the moment it was sent." }</p>
+            { exports }
+        </div>
+        </>
     }
 }
 
@@ -144,68 +174,64 @@ fn place_now(layer: &NodeRef, x: f32) {
     }
 }
 
-#[derive(Properties)]
-pub struct ExportProps {
-    pub data: Rc<DiagramData>,
-    /// The scenario's JSON: the worker plays it again to write the run file.
-    pub scenario_json: Rc<String>,
-}
-
-impl PartialEq for ExportProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.data, &other.data) && Rc::ptr_eq(&self.scenario_json, &other.scenario_json)
-    }
-}
-
-/// The download buttons: rendered once per run, not per frame; the files are made on click. The
-/// run file is written by the explorer's worker, which carries the engine's JSON serializers (the
-/// page does not), from the same scenario: the engine is deterministic, so it is this run.
-#[function_component(DiagramExport)]
-pub fn diagram_export(props: &ExportProps) -> Html {
+/// The download buttons: rendered once per run, not per frame. Both files are made on click by
+/// the worker, which carries the engine's JSON serializers and the SVG writer (the page does not),
+/// from the same scenario: the engine is deterministic, so it is this run.
+/// A hook of `SpaceTimeDiagram` rather than a component of its own: one component less in the page.
+#[hook]
+fn use_diagram_export(scenario_json: &Rc<String>) -> Html {
     let job: Rc<std::cell::RefCell<Option<Job>>> = use_mut_ref(|| None);
     let failed = use_state(|| None::<String>);
-    let busy = use_state(|| false);
-    let data = props.data.clone();
-    let svg = Callback::from(move |_| {
-        super::download::download("kafka-delivery-lab-diagram.svg", "image/svg+xml", &data.to_svg(&data.title));
-    });
-    let json = {
-        let (job, failed, busy, scenario) = (job.clone(), failed.clone(), busy.clone(), props.scenario_json.clone());
+    let busy = use_state(|| None::<bool>);
+    // `svg`: the diagram; else the run file.
+    let fetch = |svg: bool| {
+        let (job, failed, busy, scenario) = (job.clone(), failed.clone(), busy.clone(), scenario_json.clone());
         Callback::from(move |_| {
             let on_reply = {
                 let (job, failed, busy) = (job.clone(), failed.clone(), busy.clone());
                 Callback::from(move |reply: Reply| {
                     let outcome = match reply {
-                        Reply::Run(run) => {
-                            let saved = super::download::download("kafka-delivery-lab-run.json", "application/json", &run.json);
-                            (!saved).then(|| "the browser refused the download".to_owned())
+                        Reply::Run(file) | Reply::Svg(file) => {
+                            let (name, kind) = if svg {
+                                ("kafka-delivery-lab-diagram.svg", "image/svg+xml")
+                            } else {
+                                ("kafka-delivery-lab-run.json", "application/json")
+                            };
+                            (!super::download::download(name, kind, &file.json)).then(|| "the browser refused the download".to_owned())
                         }
                         Reply::Error(failure) => Some(failure.message),
                         _ => return,
                     };
                     failed.set(outcome);
-                    busy.set(false);
+                    busy.set(None);
                     job.borrow_mut().take();
                 })
             };
-            match spawn(&Task::Run(RunTask { scenario: scenario.to_string() }), on_reply) {
+            let task = RunTask { scenario: scenario.to_string() };
+            match spawn(&if svg { Task::Svg(task) } else { Task::Run(task) }, on_reply) {
                 Ok(started) => {
                     *job.borrow_mut() = Some(started);
                     failed.set(None);
-                    busy.set(true);
+                    busy.set(Some(svg));
                 }
                 Err(message) => failed.set(Some(message)),
             }
         })
     };
+    let button = |svg: bool, label: &'static str| {
+        let this = *busy == Some(svg);
+        html! {
+            <button type="button" class="chip" onclick={fetch(svg)} disabled={busy.is_some()} aria-busy={this.to_string()}>
+                { if this { "Preparing…" } else { label } }
+            </button>
+        }
+    };
     html! {
         <div class="exports">
-            <button type="button" class="chip" onclick={svg}>{ "Download the diagram (SVG)" }</button>
-            <button type="button" class="chip" onclick={json} disabled={*busy} aria-busy={busy.to_string()}>
-                { if *busy { "Preparing the run…" } else { "Download the run (JSON)" } }
-            </button>
+            { button(true, "Download the diagram (SVG)") }
+            { button(false, "Download the run (JSON)") }
             if let Some(message) = (*failed).clone() {
-                <p class="error" role="alert">{ format!("The run could not be downloaded: {message}") }</p>
+                <p class="error" role="alert">{ format!("The file could not be made: {message}") }</p>
             }
         </div>
     }

@@ -22,7 +22,7 @@ pub fn stage_frame(props: &FrameProps) -> Html {
                     <path d="M0 0L10 5L0 10z" class="arrow-head" />
                 </marker>
             </defs>
-            { actor_box(g.producer_app, "Producer application") }
+            { actor_box(g.producer_app, g.titles[0]) }
             { actor_box(g.producer_client, "Producer client") }
             <g class="broker">
                 <rect class="frame" x={num(g.broker.x)} y={num(g.broker.y)}
@@ -30,11 +30,11 @@ pub fn stage_frame(props: &FrameProps) -> Html {
                 <text class="actor-title" x={num(g.broker.x + 18.0)} y={num(g.broker.y + 30.0)}>
                     { "Broker · partition 0" }
                 </text>
-                { actor_box(g.txn_coordinator, g.txn_title) }
+                { actor_box(g.txn_coordinator, g.titles[2]) }
                 { actor_box(g.group_coordinator, "Group coordinator") }
             </g>
             { actor_box(g.consumer_client, "Consumer client") }
-            { actor_box(g.consumer_app, "Consumer application") }
+            { actor_box(g.consumer_app, g.titles[1]) }
             { actor_box(g.sink, "Sink") }
             { for g.links.iter().map(|link| link_view(link, &marker_id)) }
         </g>
@@ -42,6 +42,9 @@ pub fn stage_frame(props: &FrameProps) -> Html {
 }
 
 pub(super) fn actor_box(r: Rect, title: &'static str) -> Html {
+    if !r.shown() {
+        return Html::default();
+    }
     html! {
         <g class="actor">
             <rect x={num(r.x)} y={num(r.y)} width={num(r.w)} height={num(r.h)} rx="10" />

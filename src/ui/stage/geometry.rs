@@ -28,17 +28,26 @@ impl Rect {
     pub(super) fn bottom(self) -> f32 {
         self.y + self.h
     }
+    /// Whether the geometry draws this box: a small stage leaves secondary boxes out (`NONE`).
+    pub(super) fn shown(self) -> bool {
+        self.w > 0.0
+    }
     /// The point of the rectangle nearest to `p`: where a link towards `p` leaves it.
     pub(super) fn towards(self, p: (f32, f32)) -> (f32, f32) {
         (crate::num::clamp(p.0, self.x, self.right()), crate::num::clamp(p.1, self.y, self.bottom()))
     }
 }
 
+/// A box the geometry leaves out.
+const NONE: Rect = Rect::new(0.0, 0.0, 0.0, 0.0);
+
 /// Where each actor sits in one orientation of the stage.
 #[derive(Debug, PartialEq)]
 pub struct Geometry {
     pub name: &'static str,
     pub(super) view_box: &'static str,
+    /// The view box's width and height.
+    size: (f32, f32),
     pub(super) producer_app: Rect,
     pub(super) producer_client: Rect,
     pub(super) broker: Rect,
@@ -46,11 +55,15 @@ pub struct Geometry {
     pub(super) logs: [Rect; 2],
     pub(super) txn_coordinator: Rect,
     pub(super) group_coordinator: Rect,
-    /// The transaction coordinator's title: shortened where its box is narrow.
-    pub(super) txn_title: &'static str,
+    /// The titles of the producer application, the consumer application and the transaction
+    /// coordinator: shortened where their boxes are narrow.
+    pub(super) titles: [&'static str; 3],
     pub(super) consumer_client: Rect,
     pub(super) consumer_app: Rect,
     pub(super) sink: Rect,
+    /// How far along the produce and ACK links their hotspots sit: where the two links run close
+    /// side by side (the wide and compact stages) the hotspots are staggered, elsewhere mid-way.
+    pub(super) stagger: (f32, f32),
     /// How many log entries a row shows; longer logs show their tail.
     pub slots: usize,
     pub(super) links: &'static [Link],
@@ -79,16 +92,18 @@ pub(super) const fn link(
 pub const WIDE: Geometry = Geometry {
     name: "wide",
     view_box: "0 0 1200 430",
+    size: (1200.0, 430.0),
     producer_app: Rect::new(16.0, 40.0, 190.0, 96.0),
     producer_client: Rect::new(16.0, 270.0, 190.0, 96.0),
     broker: Rect::new(280.0, 20.0, 510.0, 390.0),
     logs: [Rect::new(305.0, 92.0, 460.0, 48.0), Rect::new(305.0, 226.0, 460.0, 48.0)],
     txn_coordinator: Rect::new(305.0, 318.0, 220.0, 70.0),
     group_coordinator: Rect::new(545.0, 318.0, 220.0, 70.0),
-    txn_title: "Transaction coordinator",
+    titles: ["Producer application", "Consumer application", "Transaction coordinator"],
     consumer_client: Rect::new(850.0, 270.0, 190.0, 96.0),
     consumer_app: Rect::new(850.0, 40.0, 190.0, 96.0),
     sink: Rect::new(1070.0, 40.0, 118.0, 326.0),
+    stagger: (0.3, 0.7),
     slots: 10,
     links: &[
         link((111.0, 136.0), (111.0, 270.0), "send()", (119.0, 208.0), "start"),
@@ -102,43 +117,171 @@ pub const WIDE: Geometry = Geometry {
 };
 
 /// Top to bottom, for a phone or a narrow frame: compact enough that the stage, its transport and
-/// the narration fit one 390x844 view with no text smaller than the wide stage's at 1024 px
+/// the narration fit one 390x844 view with the stage 356 px wide, where its smallest text is 11 px
 /// (issue 14). The coordinators sit side by side and the sink lists its rows in columns.
 pub const TALL: Geometry = Geometry {
     name: "tall",
-    view_box: "0 -10 420 714",
+    view_box: "0 -10 420 686",
+    size: (420.0, 686.0),
     producer_app: Rect::new(12.0, 8.0, 190.0, 88.0),
     producer_client: Rect::new(218.0, 8.0, 190.0, 88.0),
-    broker: Rect::new(12.0, 130.0, 396.0, 366.0),
-    logs: [Rect::new(30.0, 192.0, 360.0, 40.0), Rect::new(30.0, 314.0, 360.0, 40.0)],
-    txn_coordinator: Rect::new(30.0, 414.0, 174.0, 72.0),
-    group_coordinator: Rect::new(216.0, 414.0, 174.0, 72.0),
-    txn_title: "Txn coordinator",
-    consumer_client: Rect::new(218.0, 530.0, 190.0, 72.0),
-    consumer_app: Rect::new(12.0, 530.0, 190.0, 72.0),
-    sink: Rect::new(12.0, 624.0, 396.0, 72.0),
+    broker: Rect::new(12.0, 130.0, 396.0, 338.0),
+    logs: [Rect::new(30.0, 192.0, 360.0, 40.0), Rect::new(30.0, 318.0, 360.0, 40.0)],
+    txn_coordinator: Rect::new(30.0, 386.0, 174.0, 72.0),
+    group_coordinator: Rect::new(216.0, 386.0, 174.0, 72.0),
+    titles: ["Producer application", "Consumer application", "Txn coordinator"],
+    consumer_client: Rect::new(218.0, 502.0, 190.0, 72.0),
+    consumer_app: Rect::new(12.0, 502.0, 190.0, 72.0),
+    sink: Rect::new(12.0, 596.0, 396.0, 72.0),
+    stagger: (0.5, 0.5),
     slots: 7,
     links: &[
         link((202.0, 52.0), (218.0, 52.0), "", (0.0, 0.0), "start"),
         link((340.0, 96.0), (340.0, 130.0), "produce", (358.0, 118.0), "start"),
         link((290.0, 130.0), (290.0, 96.0), "ack", (272.0, 118.0), "end"),
-        link((260.0, 496.0), (260.0, 530.0), "fetch", (252.0, 518.0), "end"),
-        link((370.0, 530.0), (370.0, 486.0), "commit", (352.0, 518.0), "end"),
-        link((218.0, 566.0), (202.0, 566.0), "", (0.0, 0.0), "start"),
-        link((107.0, 602.0), (107.0, 624.0), "write", (115.0, 617.0), "start"),
+        link((260.0, 468.0), (260.0, 502.0), "fetch", (252.0, 490.0), "end"),
+        link((370.0, 502.0), (370.0, 458.0), "commit", (352.0, 490.0), "end"),
+        link((218.0, 538.0), (202.0, 538.0), "", (0.0, 0.0), "start"),
+        link((107.0, 574.0), (107.0, 596.0), "write", (115.0, 589.0), "start"),
     ],
 };
 
+/// The stage for a mid-sized frame (an embed from 640 px wide, a presenter's screen): the wide
+/// stage's order on 694 units, so that its text is at least 11 px wherever the frame is 590 px
+/// wide and 370 px tall. The consumer's column holds the sink; titles are shorter.
+pub const COMPACT: Geometry = Geometry {
+    name: "compact",
+    view_box: "0 0 700 420",
+    size: (700.0, 420.0),
+    producer_app: Rect::new(8.0, 40.0, 140.0, 96.0),
+    producer_client: Rect::new(8.0, 270.0, 140.0, 96.0),
+    broker: Rect::new(206.0, 20.0, 294.0, 392.0),
+    logs: [Rect::new(220.0, 86.0, 266.0, 48.0), Rect::new(220.0, 220.0, 266.0, 48.0)],
+    txn_coordinator: Rect::new(220.0, 290.0, 266.0, 52.0),
+    group_coordinator: Rect::new(220.0, 350.0, 266.0, 52.0),
+    titles: ["Producer app", "Consumer app", "Transaction coordinator"],
+    consumer_client: Rect::new(546.0, 20.0, 140.0, 96.0),
+    consumer_app: Rect::new(546.0, 166.0, 140.0, 96.0),
+    sink: Rect::new(546.0, 312.0, 140.0, 98.0),
+    stagger: (0.55, 0.45),
+    slots: 6,
+    links: &[
+        link((78.0, 136.0), (78.0, 270.0), "send()", (70.0, 208.0), "end"),
+        link((148.0, 292.0), (220.0, 122.0), "produce", (180.0, 176.0), "end"),
+        link((220.0, 144.0), (148.0, 326.0), "ack", (176.0, 268.0), "start"),
+        link((486.0, 100.0), (546.0, 68.0), "fetch", (496.0, 50.0), "end"),
+        link((616.0, 116.0), (616.0, 166.0), "records", (608.0, 146.0), "end"),
+        link((546.0, 100.0), (486.0, 376.0), "commit", (552.0, 300.0), "start"),
+        link((616.0, 262.0), (616.0, 312.0), "write", (624.0, 292.0), "start"),
+    ],
+};
+
+/// The stage for a short frame (an embed 640 px wide and 360 to 480 tall): the producer and
+/// consumer clients, the partition's two replicas and the sink, with no application boxes and no
+/// coordinators (their messages go to the broker's edge), so that text stays at least 11 px.
+pub const SHORT: Geometry = Geometry {
+    name: "short",
+    view_box: "0 -12 700 282",
+    size: (700.0, 282.0),
+    producer_app: NONE,
+    producer_client: Rect::new(8.0, 40.0, 132.0, 110.0),
+    broker: Rect::new(210.0, 8.0, 290.0, 256.0),
+    logs: [Rect::new(224.0, 66.0, 262.0, 40.0), Rect::new(224.0, 192.0, 262.0, 40.0)],
+    txn_coordinator: NONE,
+    group_coordinator: NONE,
+    titles: ["", "", ""],
+    consumer_client: Rect::new(550.0, 8.0, 140.0, 110.0),
+    consumer_app: NONE,
+    sink: Rect::new(550.0, 154.0, 140.0, 110.0),
+    stagger: (0.5, 0.5),
+    slots: 6,
+    links: &[
+        link((140.0, 72.0), (224.0, 72.0), "produce", (182.0, 54.0), "middle"),
+        link((224.0, 100.0), (140.0, 100.0), "ack", (182.0, 128.0), "middle"),
+        link((486.0, 78.0), (550.0, 60.0), "fetch", (524.0, 52.0), "middle"),
+        link((550.0, 100.0), (500.0, 136.0), "commit", (554.0, 140.0), "start"),
+        link((620.0, 118.0), (620.0, 154.0), "write", (628.0, 141.0), "start"),
+    ],
+};
+
+/// The stage for a narrow, short frame (an embed 360 px wide): the clients side by side above
+/// the broker, the sink below it, no application boxes and no coordinators.
+pub const TALL_SHORT: Geometry = Geometry {
+    name: "tall-short",
+    view_box: "0 -18 400 492",
+    size: (400.0, 492.0),
+    producer_app: NONE,
+    producer_client: Rect::new(6.0, 0.0, 186.0, 84.0),
+    broker: Rect::new(6.0, 118.0, 370.0, 250.0),
+    logs: [Rect::new(22.0, 176.0, 344.0, 40.0), Rect::new(22.0, 304.0, 344.0, 40.0)],
+    txn_coordinator: NONE,
+    group_coordinator: NONE,
+    titles: ["", "", ""],
+    consumer_client: Rect::new(204.0, 0.0, 184.0, 84.0),
+    consumer_app: NONE,
+    sink: Rect::new(6.0, 384.0, 380.0, 86.0),
+    stagger: (0.5, 0.5),
+    slots: 6,
+    links: &[
+        link((140.0, 84.0), (140.0, 118.0), "produce", (158.0, 106.0), "start"),
+        link((60.0, 118.0), (60.0, 84.0), "ack", (42.0, 106.0), "end"),
+        link((276.0, 118.0), (276.0, 84.0), "fetch", (268.0, 106.0), "end"),
+        link((322.0, 84.0), (322.0, 118.0), "commit", (338.0, 106.0), "start"),
+        link((382.0, 84.0), (382.0, 384.0), "", (0.0, 0.0), "start"),
+    ],
+};
+
+/// The geometries an embed or a presenter's screen chooses from, the most detailed first.
+pub const FRAME_CHOICES: [&Geometry; 5] = [&WIDE, &COMPACT, &TALL, &SHORT, &TALL_SHORT];
+
+/// The size of the stage's smallest text, in stage units.
+pub const SMALLEST_TEXT: f64 = 13.0;
+
 impl Geometry {
+    /// The stage's width and height in its own units.
+    pub fn size(&self) -> (f64, f64) {
+        (f64::from(self.size.0), f64::from(self.size.1))
+    }
+
+    /// How many CSS px a stage unit takes when the stage fits a `width` by `height` px box.
+    pub fn scale_in(&self, width: f64, height: f64) -> f64 {
+        let (w, h) = self.size();
+        (width / w).min(height / h)
+    }
+
+    /// The stage for a frame of `width` by `height` px: the most detailed one whose smallest text
+    /// is at least `min_text` px there, else the one with the largest text.
+    pub fn for_frame(width: f64, height: f64, min_text: f64) -> &'static Geometry {
+        let mut best = FRAME_CHOICES[0];
+        for g in FRAME_CHOICES {
+            let scale = g.scale_in(width, height);
+            if scale * SMALLEST_TEXT >= min_text {
+                return g;
+            }
+            if scale > best.scale_in(width, height) {
+                best = g;
+            }
+        }
+        best
+    }
+
     pub(super) fn rect_of(&self, actor: Actor) -> Rect {
+        // A coordinator the stage leaves out: its messages go to the broker's side facing its
+        // client (the transaction coordinator's, the producer; the group coordinator's, the consumer).
+        let edge = |r: Rect, x: f32| if r.shown() { r } else { Rect::new(x, self.broker.cy(), 0.0, 0.0) };
         match actor {
             Actor::Producer { .. } => self.producer_client,
             Actor::Broker(b) => self.logs[usize::from(b.min(1))],
-            Actor::TxnCoordinator => self.txn_coordinator,
-            Actor::GroupCoordinator => self.group_coordinator,
+            Actor::TxnCoordinator => edge(self.txn_coordinator, self.broker.x),
+            Actor::GroupCoordinator => edge(self.group_coordinator, self.broker.right()),
             Actor::Consumer { .. } => self.consumer_client,
             Actor::Sink => self.sink,
         }
+    }
+
+    /// The link with this label.
+    fn link_named(&self, label: &str) -> &Link {
+        self.links.iter().find(|l| l.label == label).unwrap_or(&self.links[0])
     }
 
     /// The two ends of a network message's path.
@@ -149,28 +292,24 @@ impl Geometry {
 
     /// Where a failure point's hotspot sits.
     pub(super) fn hotspot_at(&self, hotspot: Hotspot) -> (f32, f32) {
-        // A point `t` of the way along link `i`.
-        let along = |i: usize, t: f32| {
-            let l = &self.links[i];
+        // A point `t` of the way along the link named `name`.
+        let along = |name: &str, t: f32| {
+            let l = self.link_named(name);
             (l.from.0 + (l.to.0 - l.from.0) * t, l.from.1 + (l.to.1 - l.from.1) * t)
         };
-        let mid = |i: usize| along(i, 0.5);
         // On the top edge near the right corner: above the box's title, so it covers no text.
         let corner = |r: Rect| (r.right() - 4.0, r.y - 4.0);
         match hotspot {
-            // On the wide stage the produce and ACK links run close side by side, so their hotspots
-            // are staggered; on the tall one they are apart, and each sits mid-way.
-            Hotspot::ProduceLink => along(1, if self.name == "wide" { 0.3 } else { 0.5 }),
-            Hotspot::AckLink => along(2, if self.name == "wide" { 0.7 } else { 0.5 }),
+            Hotspot::ProduceLink => along("produce", self.stagger.0),
+            Hotspot::AckLink => along("ack", self.stagger.1),
             Hotspot::Leader => corner(self.logs[0]),
             Hotspot::Follower => corner(self.logs[1]),
             Hotspot::Producer => corner(self.producer_client),
             Hotspot::Consumer => corner(self.consumer_client),
+            // With no application box, processing sits mid-way along the consumer client's top.
+            Hotspot::Processing if !self.consumer_app.shown() => (self.consumer_client.cx(), self.consumer_client.y - 4.0),
             Hotspot::Processing => corner(self.consumer_app),
-            Hotspot::CommitLink => match self.name {
-                "wide" => mid(5),
-                _ => mid(4),
-            },
+            Hotspot::CommitLink => along("commit", 0.5),
             Hotspot::Sink => corner(self.sink),
         }
     }
@@ -207,4 +346,52 @@ pub fn hotspot_name(hotspot: Hotspot) -> &'static str {
 /// The failure points that sit at a hotspot.
 pub fn faults_at(hotspot: Hotspot) -> impl Iterator<Item = Fault> {
     Fault::ALL.into_iter().filter(move |fault| fault.hotspot() == hotspot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every geometry a page can pick.
+    const ALL: [&Geometry; 5] = FRAME_CHOICES;
+
+    #[test]
+    fn every_hotspot_of_every_geometry_lies_inside_its_view_box_apart_from_the_others() {
+        for g in ALL {
+            let (w, h) = g.size();
+            let top: f64 = g.view_box.split(' ').nth(1).and_then(|y| y.parse().ok()).unwrap();
+            let places: Vec<(f32, f32)> = HOTSPOTS.iter().map(|&spot| g.hotspot_at(spot)).collect();
+            for (spot, &(x, y)) in HOTSPOTS.iter().zip(&places) {
+                // The mark is a circle of radius 13.
+                let (x, y) = (f64::from(x), f64::from(y));
+                assert!(x - 13.0 >= 0.0 && x + 13.0 <= w, "{}: {spot:?} at x {x}", g.name);
+                assert!(y - 13.0 >= top && y + 13.0 <= top + h, "{}: {spot:?} at y {y}", g.name);
+            }
+            for (i, a) in places.iter().enumerate() {
+                for b in &places[i + 1..] {
+                    let apart = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+                    assert!(apart >= 26.0, "{}: two hotspots {apart} units apart", g.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_hotspots_on_links_find_their_link_in_every_geometry() {
+        for g in ALL {
+            for name in ["produce", "ack", "commit"] {
+                assert!(g.links.iter().any(|l| l.label == name), "{} has no {name} link", g.name);
+            }
+        }
+    }
+
+    #[test]
+    fn a_geometry_leaving_a_coordinator_out_sends_its_messages_to_the_broker_edge() {
+        for g in [&SHORT, &TALL_SHORT] {
+            assert!(!g.txn_coordinator.shown() && !g.group_coordinator.shown());
+            let txn = g.rect_of(Actor::TxnCoordinator);
+            let group = g.rect_of(Actor::GroupCoordinator);
+            assert_eq!((txn.x, group.x), (g.broker.x, g.broker.right()), "{}", g.name);
+        }
+    }
 }

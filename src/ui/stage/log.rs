@@ -157,7 +157,7 @@ pub(super) fn processing_status(world: &World) -> Vec<String> {
     let consumer = world.consumer();
     match consumer.processing {
         _ if world.events().is_empty() => vec!["not started".to_owned()],
-        Some(FetchedRecord { offset, msg }) if consumer.alive => vec![format!("processing {msg} (offset {offset})")],
+        Some(FetchedRecord { offset, msg }) if consumer.alive => vec![format!("processing {msg}"), format!("at offset {offset}")],
         _ if !consumer.alive => vec!["stopped".to_owned()],
         _ => vec!["waiting for records".to_owned()],
     }
@@ -197,16 +197,37 @@ pub fn log_layer(g: &'static Geometry, view: &LogView, selected: Option<MsgId>) 
             { status(g.producer_client, &view.producer) }
             { status(g.txn_coordinator, &view.txn) }
             { status(g.group_coordinator, &view.group) }
-            { status(g.consumer_client, &view.consumer) }
-            { status(g.consumer_app, &view.processing) }
+            if g.consumer_app.shown() {
+                { status(g.consumer_client, &view.consumer) }
+                { status(g.consumer_app, &view.processing) }
+            } else {
+                // No application box: the client's box says what processing does, as many lines as fit.
+                { status(g.consumer_client, &consumer_lines(view, capacity(g.consumer_client))) }
+            }
             { status(g.sink, &view.sink) }
         </g>
     }
 }
 
+/// The consumer client's position, then what processing does, then its isolation level: at most
+/// `max` lines.
+fn consumer_lines(view: &LogView, max: usize) -> Vec<String> {
+    let mut lines = view.consumer.clone();
+    for (i, line) in view.processing.iter().enumerate() {
+        lines.insert((1 + i).min(lines.len()), line.clone());
+    }
+    lines.truncate(max);
+    lines
+}
+
 /// Status lines under a box's title (first baseline 46 below its top, 17 apart): in columns when
-/// the box is wide and short (the narrow stage's sink), so that no line leaves the box.
+/// the box is wide and short (the narrow stage's sink), so that no line leaves the box; as many
+/// as fit (`capacity`), the first ones.
 pub(super) fn status(r: Rect, lines: &[String]) -> Html {
+    if !r.shown() {
+        return Html::default();
+    }
+    let lines = &lines[..lines.len().min(capacity(r))];
     let rows = status_rows(r).max(1);
     let columns = lines.len().div_ceil(rows).max(1);
     let width = r.w / columns as f32;
@@ -309,7 +330,7 @@ pub(super) fn entry_title(cell: &Cell) -> String {
 /// A marker at an offset boundary of a log row: a line through the row, its name below it. Each
 /// marker has a lane of its own so that names at the same offset do not overlap.
 pub(super) fn marker(x: f32, r: Rect, name: &'static str, lane: u8) -> Html {
-    let label_y = r.bottom() + 28.0 + 15.0 * f32::from(lane);
+    let label_y = r.bottom() + 27.0 + 16.0 * f32::from(lane);
     html! {
         <g class={classes!("marker", name)}>
             <line x1={num(x)} y1={num(r.y - 6.0)} x2={num(x)} y2={num(label_y - 10.0)} />
