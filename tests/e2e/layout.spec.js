@@ -92,19 +92,24 @@ async function stageTextProblems(page, minPx = 11) {
   }, minPx);
 }
 
+/** The stage's text checked on load, early in the run and at its end. */
+async function expectLegibleThroughRun(page) {
+  expect(await stageTextProblems(page), "on load").toEqual([]);
+  await page.getByRole("button", { name: "Step forward" }).click();
+  await page.getByRole("button", { name: "Step forward" }).click();
+  expect(await stageTextProblems(page), "early in the run").toEqual([]);
+  await page.getByRole("button", { name: "Run to end" }).click();
+  await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
+  expect(await stageTextProblems(page), "at the end of the run").toEqual([]);
+}
+
 for (const [width, height] of SIZES) {
   test(`at ${width}×${height} no stage text is under 11 px, overlaps another or a ⚡, or leaves its box`, async ({ page }) => {
     await page.setViewportSize({ width, height });
     // Exactly-once with a lost ACK: transactions, markers and a sink with rows give the most text.
     await openLab(page, "/#v=1&preset=exactly-once-kafka&messages=6&fail=drop-ack:m2");
     await expect(page.locator(".stage-panel svg.stage-svg")).toBeVisible();
-    expect(await stageTextProblems(page), "on load").toEqual([]);
-    await page.getByRole("button", { name: "Step forward" }).click();
-    await page.getByRole("button", { name: "Step forward" }).click();
-    expect(await stageTextProblems(page), "early in the run").toEqual([]);
-    await page.getByRole("button", { name: "Run to end" }).click();
-    await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
-    expect(await stageTextProblems(page), "at the end of the run").toEqual([]);
+    await expectLegibleThroughRun(page);
   });
 }
 
@@ -176,13 +181,7 @@ for (const [width, height] of EMBED_SIZES) {
     await page.setViewportSize({ width, height });
     await openLab(page, "/#v=1&preset=exactly-once-kafka&messages=6&fail=drop-ack:m2&embed=1");
     await expectFramed(page, "frame");
-    expect(await stageTextProblems(page), "on load").toEqual([]);
-    await page.getByRole("button", { name: "Step forward" }).click();
-    await page.getByRole("button", { name: "Step forward" }).click();
-    expect(await stageTextProblems(page), "early in the run").toEqual([]);
-    await page.getByRole("button", { name: "Run to end" }).click();
-    await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
-    expect(await stageTextProblems(page), "at the end of the run").toEqual([]);
+    await expectLegibleThroughRun(page);
     expect(await inView(page.locator(".narration")), "the narration inside the frame at the end").toBe(true);
     expect(await page.evaluate(() => document.scrollingElement.scrollHeight <= innerHeight + 1), "the frame does not scroll").toBe(true);
   });
