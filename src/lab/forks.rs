@@ -42,7 +42,11 @@ impl Lab {
             aimed.faults.push(spec);
             if matches!(spec.trigger, Trigger::Message(_)) && self.same_past(&aimed, step) {
                 next = aimed;
-                format!("{} armed", spec)
+                // In words, not the link's slug ("drop-ack:m2").
+                match spec.trigger {
+                    Trigger::Message(msg) => format!("{} for {msg} armed", spec.fault.label()),
+                    _ => format!("{} armed", spec.fault.label()),
+                }
             } else {
                 let from = self.world.now() + 1;
                 let armed = FaultSpec { fault: spec.fault, trigger: Trigger::AtTick(from) };

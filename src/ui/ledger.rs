@@ -144,9 +144,9 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
                     <thead>
                         <tr>
                             <th scope="col">{ "Message" }</th>
-                            <th scope="col" title="application sends / client attempts">{ "Sent" }</th>
-                            <th scope="col" title="offsets of its copies in the log">{ "In the log" }</th>
-                            <th scope="col" title="copies visible to read_committed / read_uncommitted">{ "Visible" }</th>
+                            <th scope="col">{ "Sent" }</th>
+                            <th scope="col">{ "In the log" }</th>
+                            <th scope="col">{ "Visible" }</th>
                             <th scope="col">{ "Processed" }</th>
                             <th scope="col">{ "Effects" }</th>
                             <th scope="col">{ "Verdict" }</th>
@@ -163,6 +163,13 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
                     </tbody>
                 </table>
             </div>
+            // What the columns count, as text (not hover-only titles): a phone shows each row as a
+            // card whose counts carry these names (07-ledger.css).
+            <p class="hint ledger-legend">
+                { "Sent: the application's sends / the client's attempts (retries included). In the log: the offsets \
+                   of its copies. Visible: the copies a read_committed / a read_uncommitted consumer can read. \
+                   Processed: how many times the consumer processed it. Effects: its effects in the sink." }
+            </p>
             if let Some(index) = selected_row {
                 { cause_view(&ledger.rows[index], &props.data.causes) }
             } else {

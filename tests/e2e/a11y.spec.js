@@ -47,6 +47,9 @@ for (const [name, path, open] of [
   ["the lesson picker", "/", async (page) => page.getByRole("button", { name: "Lessons" }).click()],
   ["a lesson at its question", "/#v=1&lesson=lost-ack-duplicate&lesson-step=2", async () => {}],
   ["an embed in dark", "/#v=1&embed=1&theme=dark&fail=drop-ack:m2", async () => {}],
+  ["an embed in light, 640×360", "/#v=1&embed=1&theme=light&fail=drop-ack:m2", async (page) => page.setViewportSize({ width: 640, height: 360 })],
+  ["presenter mode in dark", "/#v=1&present=1&theme=dark&preset=exactly-once-kafka", async (page) => page.setViewportSize({ width: 1920, height: 1080 })],
+  ["presenter mode in light", "/#v=1&present=1&theme=light&fail=drop-ack:m2", async (page) => page.setViewportSize({ width: 1280, height: 720 })],
 ]) {
   test(`axe finds no serious violation in ${name}`, async ({ page }) => {
     await openLab(page, path);

@@ -111,6 +111,8 @@ test("a fork at a past step changes the future as the engine says, and the old f
   await page.locator('.hotspot-panel [data-fault="consumer-crash-after-fetch"]').click();
   await expect(page.getByRole("status")).toContainText("Forked at step 12");
   await expect(timeline).toHaveValue("12");
+  // The narration names the failure in words, never by its link slug (issue 14).
+  await expect(page.getByRole("status")).not.toContainText("consumer-crash-after-fetch");
   await page.getByRole("button", { name: "Run to end" }).click();
   // The forked scenario, replayed by the native engine, gives the same ledger as the page.
   const scenario = await page.getByTestId("scenario-json").textContent();
@@ -278,4 +280,58 @@ test("a failure that cannot strike under the configuration is n/a, with the engi
   await expect(page.locator('.compare-table th[data-preset="at-least-once"]')).not.toContainText("n/a");
   await page.locator('[data-hotspot="ack-link"]').click();
   await expect(page.locator('.hotspot-panel [data-fault="drop-ack"]')).toBeEnabled();
+});
+
+test("the diagram's arrows are one keyboard stop: the arrow keys move between messages, Enter goes to the moment (issue 14)", async ({ page }) => {
+  await openLab(page);
+  const arrows = page.locator(".diagram .arrow");
+  await expect(arrows.first()).toHaveAttribute("tabindex", "0");
+  // Only one arrow is in the tab order.
+  expect(await page.locator('.diagram .arrow[tabindex="0"]').count()).toBe(1);
+  await arrows.first().focus();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  const third = arrows.nth(2);
+  await expect(third).toBeFocused();
+  await expect(third).toHaveAttribute("tabindex", "0");
+  await expect(arrows.first()).toHaveAttribute("tabindex", "-1");
+  const timeline = page.getByRole("slider", { name: "Timeline" });
+  const before = await timeline.inputValue();
+  // The page's own shortcut (ArrowRight steps forward) is not triggered from inside the diagram.
+  expect(await timeline.inputValue()).toBe(before);
+  await page.keyboard.press("Enter");
+  await expect(timeline).toHaveValue(await third.getAttribute("data-step"));
+  // Each arrow has a name for assistive technology.
+  expect(await third.getAttribute("aria-label")).toMatch(/t=\d+ to t=\d+/);
+});
+
+test("records on their way are named by their messages, and each answer keeps its own lane (issue 14)", async ({ page }) => {
+  await openLab(page, "/#v=1&preset=at-least-once&messages=3");
+  await page.getByRole("button", { name: "Play" }).click();
+  // Batches (records for the consumer or the follower) carry the names of their messages.
+  await expect.poll(() => page.locator(".token.batch .token-label").allTextContents(), { timeout: 15000 }).toContainEqual(expect.stringMatching(/^m\d(, m\d|…m\d)?$/));
+  await page.getByRole("button", { name: "Pause" }).click();
+  for (const label of await page.locator(".token.batch .token-label").allTextContents()) {
+    expect(label).toMatch(/^(m\d+((, |…)m\d+)?|markers|none)$/);
+  }
+});
+
+test("on a phone the ledger shows each message and its verdict without sideways scrolling, and says what its columns count (issue 14)", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openLab(page, "/#v=1&preset=exactly-once-kafka&messages=6&fail=drop-ack:m2");
+  await page.getByRole("button", { name: "Run to end" }).click();
+  const scroller = page.locator(".ledger-box .ledger-scroll");
+  await scroller.scrollIntoViewIfNeeded();
+  await expect(page.locator(".ledger tbody tr")).toHaveCount(6);
+  expect(await scroller.evaluate((el) => el.scrollWidth <= el.clientWidth + 1), "no sideways scrolling").toBe(true);
+  for (const row of await page.locator(".ledger tbody tr").all()) {
+    for (const cell of [row.locator("th"), row.locator("td.verdict")]) {
+      const box = await cell.boundingBox();
+      expect(box.x >= 0 && box.x + box.width <= 390, "the message and its verdict inside the screen").toBe(true);
+    }
+  }
+  // The columns' meanings are visible text, not hover-only titles.
+  await expect(page.locator(".ledger-legend")).toBeVisible();
+  await expect(page.locator(".ledger-legend")).toContainText("read_committed");
+  expect(await page.locator(".ledger thead th[title]").count()).toBe(0);
 });

@@ -120,7 +120,7 @@ impl DiagramData {
                     x2 = (x1 + x2) / 2.0;
                     y2 = (y1 + y2) / 2.0;
                 }
-                let (_, label) = flight_label(flight);
+                let (_, label) = flight_label(flight, world);
                 Arrow {
                     x1,
                     y1,

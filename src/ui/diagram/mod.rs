@@ -283,16 +283,13 @@ impl PartialEq for ArrowProps {
 /// arrow's step and message from the element clicked.
 #[function_component(Arrows)]
 fn arrows(props: &ArrowProps) -> Html {
-    let onclick = {
+    // The arrow an event happened on, and going to its moment.
+    let arrow_of = |event: &Event| {
+        event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|el| el.closest("[data-step]").ok().flatten())
+    };
+    let go = {
         let dispatch = props.dispatch.clone();
-        Callback::from(move |event: MouseEvent| {
-            let Some(arrow) = event
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|el| el.closest("[data-step]").ok().flatten())
-            else {
-                return;
-            };
+        move |arrow: &web_sys::Element| {
             let step = arrow.get_attribute("data-step").and_then(|s| s.parse::<usize>().ok());
             let msg = arrow.get_attribute("data-msg").and_then(|m| m.parse::<u16>().ok()).map(MsgId);
             if let Some(step) = step {
@@ -300,16 +297,46 @@ fn arrows(props: &ArrowProps) -> Html {
                 dispatch.emit(Action::Select(msg));
                 crate::ui::show_stage();
             }
+        }
+    };
+    let onclick = {
+        let go = go.clone();
+        Callback::from(move |event: MouseEvent| {
+            if let Some(arrow) = arrow_of(&event) {
+                go(&arrow);
+            }
         })
     };
+    // The keyboard reaches the arrows as one control (a roving tab stop): the arrow keys move
+    // between them in time order, Enter or Space goes to the moment of the one focused.
+    let onkeydown = Callback::from(move |event: KeyboardEvent| {
+        let Some(arrow) = arrow_of(&event) else { return };
+        let next = match event.key().as_str() {
+            "Enter" | " " => {
+                go(&arrow);
+                None
+            }
+            "ArrowRight" | "ArrowDown" => arrow.next_element_sibling(),
+            "ArrowLeft" | "ArrowUp" => arrow.previous_element_sibling(),
+            _ => return,
+        };
+        event.prevent_default();
+        // The page's own arrow-key shortcuts (step forward and back) are not meant here.
+        event.stop_propagation();
+        if let Some(next) = next {
+            let _ = arrow.set_attribute("tabindex", "-1");
+            let _ = next.set_attribute("tabindex", "0");
+            let _ = next.unchecked_into::<web_sys::HtmlElement>().focus();
+        }
+    });
     html! {
-        <g class="arrows" {onclick}>
-            { for props.data.arrows.iter().map(|arrow| {
+        <g class="arrows" {onclick} {onkeydown} role="group" aria-label="Messages, in time order: arrow keys move, Enter goes to the moment">
+            { for props.data.arrows.iter().enumerate().map(|(i, arrow)| {
                 let selected = arrow.msg.is_some() && arrow.msg == props.selected;
                 let class = classes!("arrow", arrow.lost.then_some("lost"), selected.then_some("selected"));
                 html! {
-                    <g {class} data-step={arrow.step.to_string()}
-                        data-msg={arrow.msg.map(|m| m.0.to_string())}>
+                    <g {class} data-step={arrow.step.to_string()} role="button" tabindex={if i == 0 { "0" } else { "-1" }}
+                        data-msg={arrow.msg.map(|m| m.0.to_string())} aria-label={arrow.description.clone()}>
                         <title>{ arrow.description.clone() }</title>
                         <line x1={num(arrow.x1)} y1={num(arrow.y1)}
                             x2={num(arrow.x2)} y2={num(arrow.y2)} />

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use delivery_lab::sim::event::ProduceOutcome;
-use delivery_lab::{Flight, FlightKind, FlightState, MsgId, World};
+use delivery_lab::{Actor, Flight, FlightKind, FlightState, MsgId, World};
 use yew::prelude::*;
 
 use crate::ui::motion::MotionBus;
@@ -33,6 +33,9 @@ pub enum Shape {
     /// Records on their way to the consumer or follower: a pill.
     Batch,
 }
+
+/// How far a token travels to the right of the straight line between its two actors, in units.
+const LANE: f32 = 9.0;
 
 /// How long a lost message stays on screen, in ticks.
 pub(super) const LOST_VISIBLE_TICKS: f64 = 1.5;
@@ -65,10 +68,14 @@ pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool, lab
             };
             let (a, b) = g.path(flight.from, flight.to);
             let t = progress as f32;
+            // A request and its answer between the same two actors each keep a lane to the right
+            // of their direction, so that the two never cover each other.
+            let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+            let lane = LANE / (dx * dx + dy * dy).sqrt().max(1.0);
             Some(Token {
                 id: flight.id.0,
-                x: a.0 + (b.0 - a.0) * t,
-                y: a.1 + (b.1 - a.1) * t,
+                x: a.0 + dx * t - dy * lane,
+                y: a.1 + dy * t + dx * lane,
                 shape: *shape,
                 label: label.clone(),
                 msg: flight.what.msg(),
@@ -92,7 +99,7 @@ impl Labels {
             self.0.clear();
         }
         for flight in &flights[self.0.len()..] {
-            let (shape, label) = flight_label(flight);
+            let (shape, label) = flight_label(flight, world);
             self.0.push((shape, Rc::from(label)));
         }
     }
@@ -103,8 +110,9 @@ impl Labels {
     }
 }
 
-/// A network message's token shape and its short label ("ack m2", "fetch 4").
-pub fn flight_label(flight: &Flight) -> (Shape, String) {
+/// A network message's token shape and its short label ("ack m2", "fetch 4", "m2, m3"): records
+/// on their way are named by the messages at their offsets in the sender's log.
+pub fn flight_label(flight: &Flight, world: &World) -> (Shape, String) {
     match flight.what {
         FlightKind::Produce { msg, attempt, .. } if attempt > 1 => (Shape::Record, format!("{msg} ↻{attempt}")),
         FlightKind::Produce { msg, .. } => (Shape::Record, msg.to_string()),
@@ -113,9 +121,9 @@ pub fn flight_label(flight: &Flight) -> (Shape, String) {
             ProduceOutcome::Err(_) => (Shape::Answer, format!("error {msg}")),
         },
         FlightKind::Fetch { offset, .. } => (Shape::Request, format!("fetch {offset}")),
-        FlightKind::FetchResponse { records, .. } => (Shape::Batch, format!("{records} rec")),
+        FlightKind::FetchResponse { from, to, .. } => (Shape::Batch, batch_label(flight, world, from, to)),
         FlightKind::ReplicaFetch { offset } => (Shape::Request, format!("fetch {offset}")),
-        FlightKind::ReplicaFetchResponse { from, to, .. } => (Shape::Batch, format!("{} rec", to - from)),
+        FlightKind::ReplicaFetchResponse { from, to, .. } => (Shape::Batch, batch_label(flight, world, from, to)),
         FlightKind::OffsetCommit { offset, .. } => (Shape::Request, format!("commit {offset}")),
         FlightKind::OffsetCommitResponse { ok, .. } => (Shape::Answer, if ok { "ok" } else { "refused" }.to_owned()),
         FlightKind::InitProducerId { .. } => (Shape::Request, "init id".to_owned()),
@@ -124,6 +132,21 @@ pub fn flight_label(flight: &Flight) -> (Shape, String) {
         FlightKind::EndTxnResponse { ok, .. } => (Shape::Answer, if ok { "ok" } else { "fenced" }.to_owned()),
         FlightKind::TxnOffsetCommit { offset, .. } => (Shape::Request, format!("txn commit {offset}")),
         FlightKind::TxnOffsetCommitResponse { ok, .. } => (Shape::Answer, if ok { "ok" } else { "refused" }.to_owned()),
+    }
+}
+
+/// The messages of log entries `from..to` of the sending broker's log: "m2", "m2, m3", "m2…m5";
+/// "markers" when there are only transaction markers, "none" for an empty batch.
+fn batch_label(flight: &Flight, world: &World, from: u64, to: u64) -> String {
+    let Actor::Broker(b) = flight.from else { return String::new() };
+    let log = world.partition().replicas.get(usize::from(b)).map_or(&[][..], |r| &r.log[..]);
+    let msgs: Vec<MsgId> = log.iter().filter(|e| (from..to).contains(&e.offset)).filter_map(|e| e.msg()).collect();
+    match msgs.as_slice() {
+        [] if from < to => "markers".to_owned(),
+        [] => "none".to_owned(),
+        [one] => one.to_string(),
+        [a, b] => format!("{a}, {b}"),
+        [first, .., last] => format!("{first}…{last}"),
     }
 }
 
