@@ -390,12 +390,16 @@ impl fmt::Display for FlightKind {
                 write!(f, "the {} error for {msg}", e.name())
             }
             FlightKind::Fetch { offset, .. } => write!(f, "a fetch from offset {offset}"),
+            FlightKind::FetchResponse { from, to, .. } if to <= from => f.write_str("an empty fetch response"),
             FlightKind::FetchResponse { from, to, records } => {
-                write!(f, "a fetch response with offsets {from}..{to} ({})", plural(records, "record"))
+                write!(f, "a fetch response with {} ({})", Offsets(from, to), plural(records, "record"))
             }
             FlightKind::ReplicaFetch { offset } => write!(f, "the follower's fetch from offset {offset}"),
+            FlightKind::ReplicaFetchResponse { from, to, hw } if to <= from => {
+                write!(f, "an empty fetch response for the follower (high watermark {hw})")
+            }
             FlightKind::ReplicaFetchResponse { from, to, hw } => {
-                write!(f, "log entries {from}..{to} for the follower (high watermark {hw})")
+                write!(f, "the log entries at {} for the follower (high watermark {hw})", Offsets(from, to))
             }
             FlightKind::OffsetCommit { offset, .. } => write!(f, "an offset commit of {offset}"),
             FlightKind::OffsetCommitResponse { offset, ok: true } => write!(f, "the confirmation of commit {offset}"),
@@ -455,7 +459,7 @@ impl fmt::Display for EventKind {
                 "broker {broker} recognised {msg} as a duplicate of offset {offset} and did not append it again"
             ),
             K::Refused { broker, msg, error } => write!(f, "broker {broker} refused {msg}: {}", error.name()),
-            K::Replicated { broker, from, to } => write!(f, "follower broker {broker} copied offsets {from}..{to}"),
+            K::Replicated { broker, from, to } => write!(f, "follower broker {broker} copied {}", Offsets(from, to)),
             K::HighWatermark { broker, hw } => write!(f, "the high watermark on broker {broker} moved to {hw}"),
             K::IsrChanged { follower_in: false, size } => write!(f, "the follower left the in-sync replicas (ISR size {size})"),
             K::IsrChanged { follower_in: true, size } => write!(f, "the follower rejoined the in-sync replicas (ISR size {size})"),
@@ -474,7 +478,7 @@ impl fmt::Display for EventKind {
                 "broker {broker} became the leader by unclean election (leader epoch {leader_epoch})"
             ),
             K::PartitionOffline => f.write_str("the partition is offline: no in-sync replica is alive"),
-            K::Truncated { broker, from, to } => write!(f, "broker {broker} truncated its log, dropping offsets {from}..{to}"),
+            K::Truncated { broker, from, to } => write!(f, "broker {broker} truncated its log, dropping {}", Offsets(from, to)),
             K::ProducerAcked { msg, offset: Some(offset), .. } => write!(f, "the producer was told {msg} is stored at offset {offset}"),
             K::ProducerAcked { msg, offset: None, .. } => write!(f, "the producer counted {msg} as sent, without an offset"),
             K::ProducerFailed { msg, timeout: true, .. } => write!(f, "send() of {msg} failed: delivery.timeout.ms expired"),
@@ -518,8 +522,9 @@ impl fmt::Display for EventKind {
                 f,
                 "transaction.timeout.ms passed: the coordinator fences producer {pid} epoch {epoch} (bumping the epoch) and aborts its transaction"
             ),
+            K::Polled { from, to, .. } if to <= from => f.write_str("poll() returned nothing"),
             K::Polled { from, to, records } => {
-                write!(f, "poll() returned offsets {from}..{to} ({})", plural(records, "record"))
+                write!(f, "poll() returned {} ({})", Offsets(from, to), plural(records, "record"))
             }
             K::ProcessingStarted { msg, offset } => write!(f, "the application started processing {msg} (offset {offset})"),
             K::ProcessingFinished { msg, offset } => write!(f, "the application finished processing {msg} (offset {offset})"),
@@ -571,6 +576,19 @@ impl fmt::Display for EventKind {
                 "the run reached the lab's last tick ({}) after {events} events and stopped before it ended",
                 super::world::MAX_TICK
             ),
+        }
+    }
+}
+
+/// Log offsets `from..to` (`to` excluded, as the engine keeps them) as people count them:
+/// "offset 3", "offsets 1–2".
+struct Offsets(u64, u64);
+
+impl fmt::Display for Offsets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1.saturating_sub(self.0) {
+            0 | 1 => write!(f, "offset {}", self.0),
+            _ => write!(f, "offsets {}–{}", self.0, self.1 - 1),
         }
     }
 }
