@@ -1,5 +1,6 @@
 // Playback, settings and motion as a learner meets them.
 import { test, expect, openLab } from "./fixtures.js";
+import { nativeLedger } from "./native.js";
 
 test("stepping forward and back moves through the engine's log one step at a time", async ({ page }) => {
   await openLab(page);
@@ -335,3 +336,31 @@ test("on a phone the ledger shows each message and its verdict without sideways 
   await expect(page.locator(".ledger-legend")).toContainText("read_committed");
   expect(await page.locator(".ledger thead th[title]").count()).toBe(0);
 });
+
+// The sink box agrees with the ledger's effects (issue 14, bug 5). KIP-98, Transactional
+// Messaging: a read_committed consumer never sees the records of an aborted transaction, so an
+// aborted output is drawn struck and faded, not as a second row; Kafka docs 4.6 (Message
+// Delivery Semantics): an idempotent (keyed) write makes a second processing overwrite the same
+// row, so an upsert is one row written twice.
+for (const [preset, fault, line, mark] of [
+  ["exactly-once-kafka", "consumer-crash-after-processing:m2", "m2 · aborted", "aborted"],
+  ["exactly-once-db", "producer-restart-same-id:m2", "m2 · written ×2", null],
+]) {
+  test(`the sink draws ${preset}'s second processing of m2 as the ledger counts it: "${line}"`, async ({ page }) => {
+    // The wide stage: its sink box has a line for every write of this run.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await openLab(page, `/#v=1&preset=${preset}&messages=3&fail=${fault}`);
+    await page.getByRole("button", { name: "Run to end" }).click();
+    await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
+    const scenario = await page.getByTestId("scenario-json").textContent();
+    const m2 = nativeLedger(scenario).rows.find((row) => row.msg === 2);
+    expect(m2.processed).toBe(2);
+    expect(m2.effects).toBe(1);
+    const sink = page.locator(".stage-svg .log-layer .actor-detail", { hasText: /^m2 · / });
+    await expect(sink.filter({ hasText: line })).toHaveCount(1);
+    if (mark) await expect(sink.filter({ hasText: line })).toHaveClass(new RegExp(mark));
+    // The lines of m2 a reader sees (not struck) are as many as its effects.
+    const seen = await sink.evaluateAll((all) => all.filter((t) => !t.classList.contains("aborted")).length);
+    expect(seen).toBe(m2.effects);
+  });
+}

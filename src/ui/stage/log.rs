@@ -1,6 +1,6 @@
 //! The log layer: the replicas' logs, markers and actor status, re-rendered when the engine steps.
 
-use delivery_lab::{EntryKind, FetchedRecord, IsolationLevel, MsgId, TxnMark, World};
+use delivery_lab::{EntryKind, FetchedRecord, IsolationLevel, MsgId, SinkKind, TxnMark, World};
 use yew::prelude::*;
 
 use super::*;
@@ -17,6 +17,10 @@ pub struct LogView {
     pub consumer: Vec<String>,
     pub processing: Vec<String>,
     pub sink: Vec<String>,
+    /// Per sink line, how it is drawn: "" (an effect a reader sees), "aborted" (struck and faded:
+    /// its transaction aborted, so read_committed never sees it) or "open" (its transaction is
+    /// still open).
+    pub sink_marks: Vec<&'static str>,
     pub txn: Vec<String>,
     pub group: Vec<String>,
 }
@@ -46,6 +50,7 @@ impl LogView {
         let slots = g.slots;
         let partition = world.partition();
         let effective = world.config();
+        let sink_lines = sink_status(world, capacity(g.sink));
         let rows = partition
             .replicas
             .iter()
@@ -106,7 +111,8 @@ impl LogView {
             producer: producer_status(world),
             consumer: consumer_status(world),
             processing: processing_status(world),
-            sink: sink_status(world, capacity(g.sink)),
+            sink: sink_lines.iter().map(|(line, _)| line.clone()).collect(),
+            sink_marks: sink_lines.iter().map(|&(_, mark)| mark).collect(),
             txn: txn_status(world),
             group: vec![match world.committed_offset() {
                 Some(offset) => format!("committed offset {offset}"),
@@ -163,16 +169,50 @@ pub(super) fn processing_status(world: &World) -> Vec<String> {
     }
 }
 
-/// The sink's rows, the latest last: at most `capacity` lines, the first saying how many more.
-pub(super) fn sink_status(world: &World, capacity: usize) -> Vec<String> {
-    let rows = &world.sink().rows;
-    let shown = if rows.len() > capacity { capacity.saturating_sub(1) } else { rows.len() };
-    let mut lines: Vec<String> = rows[rows.len() - shown..].iter().map(|r| format!("{} · offset {}", r.msg, r.offset)).collect();
-    if shown < rows.len() {
-        lines.insert(0, format!("… {} more", rows.len() - shown));
+/// The sink's contents as a reader would see them, the latest last, each with its mark (see
+/// `LogView::sink_marks`): a write inside a consumer-application transaction that aborted is
+/// "aborted", one whose transaction is open is "open txn"; an upsert is one row per key, however
+/// many times it was written ("written ×2"). At most `capacity` lines, the first saying how many
+/// more.
+pub(super) fn sink_status(world: &World, capacity: usize) -> Vec<(String, &'static str)> {
+    let sink = world.sink();
+    let kind = world.config().config.sink;
+    // (message, input offset, mark, writes)
+    let mut entries: Vec<(MsgId, u64, &'static str, u32)> = Vec::new();
+    for row in &sink.rows {
+        let mark = match row.txn.map(|txn| sink.txn_outcomes.iter().find(|o| o.txn == txn)) {
+            Some(Some(outcome)) if !outcome.committed => "aborted",
+            Some(None) => "open",
+            _ => "",
+        };
+        let key = |e: &&mut (MsgId, u64, &'static str, u32)| match kind {
+            SinkKind::DbUpsertMessageId => e.0 == row.msg,
+            SinkKind::DbUpsertOffset => e.1 == row.offset,
+            _ => false,
+        };
+        match entries.iter_mut().find(key) {
+            Some(entry) => *entry = (row.msg, row.offset, mark, entry.3 + 1),
+            None => entries.push((row.msg, row.offset, mark, 1)),
+        }
+    }
+    let shown = if entries.len() > capacity { capacity.saturating_sub(1) } else { entries.len() };
+    let mut lines: Vec<(String, &'static str)> = entries[entries.len() - shown..]
+        .iter()
+        .map(|&(msg, offset, mark, writes)| {
+            let text = match mark {
+                "aborted" => format!("{msg} · aborted"),
+                "open" => format!("{msg} · open txn"),
+                _ if writes > 1 => format!("{msg} · written ×{writes}"),
+                _ => format!("{msg} · offset {offset}"),
+            };
+            (text, mark)
+        })
+        .collect();
+    if shown < entries.len() {
+        lines.insert(0, (format!("… {} more", entries.len() - shown), ""));
     }
     if lines.is_empty() {
-        lines.push("empty".to_owned());
+        lines.push(("empty".to_owned(), ""));
     }
     lines
 }
@@ -204,7 +244,7 @@ pub fn log_layer(g: &'static Geometry, view: &LogView, selected: Option<MsgId>) 
                 // No application box: the client's box says what processing does, as many lines as fit.
                 { status(g.consumer_client, &consumer_lines(view, capacity(g.consumer_client))) }
             }
-            { status(g.sink, &view.sink) }
+            { status_marked(g.sink, &view.sink, &view.sink_marks) }
         </g>
     }
 }
@@ -224,6 +264,11 @@ fn consumer_lines(view: &LogView, max: usize) -> Vec<String> {
 /// the box is wide and short (the narrow stage's sink), so that no line leaves the box; as many
 /// as fit (`capacity`), the first ones.
 pub(super) fn status(r: Rect, lines: &[String]) -> Html {
+    status_marked(r, lines, &[])
+}
+
+/// `status`, each line with the class its mark names (none past the end of `marks`).
+pub(super) fn status_marked(r: Rect, lines: &[String], marks: &[&'static str]) -> Html {
     if !r.shown() {
         return Html::default();
     }
@@ -233,7 +278,7 @@ pub(super) fn status(r: Rect, lines: &[String]) -> Html {
     let width = r.w / columns as f32;
     html! {
         { for lines.iter().enumerate().map(|(i, line)| html! {
-            <text class="actor-detail" x={num(r.x + width * ((i / rows) as f32 + 0.5))}
+            <text class={classes!("actor-detail", marks.get(i).copied().filter(|m| !m.is_empty()))} x={num(r.x + width * ((i / rows) as f32 + 0.5))}
                 y={num(r.y + 46.0 + 17.0 * (i % rows) as f32)} text-anchor="middle">
                 { line.clone() }
             </text>
