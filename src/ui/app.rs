@@ -36,6 +36,10 @@ pub enum Msg {
     Key(KeyboardEvent),
     OpenHotspot(Option<Hotspot>),
     Help(bool),
+    /// The list of every failure point was opened.
+    FailuresOpened,
+    /// A long ledger scrolled to this row.
+    LedgerScroll(usize),
     /// Enter or leave presenter mode.
     Present(bool),
     Theme(ThemeChoice),
@@ -67,6 +71,8 @@ struct Callbacks {
     theme: Callback<ThemeChoice>,
     help_open: Callback<MouseEvent>,
     present: Callback<bool>,
+    failures_opened: Callback<Event>,
+    ledger_scroll: Callback<usize>,
     help_close: Callback<()>,
     seek: Callback<InputEvent>,
     share_open: Callback<MouseEvent>,
@@ -93,6 +99,10 @@ pub struct App {
     last_frame: Option<f64>,
     help: bool,
     hotspot: Option<Hotspot>,
+    /// Whether the failure panel's list of every failure point has been opened (it is built then).
+    failures_opened: bool,
+    /// A long ledger's first row in view: it renders only the rows near it.
+    ledger_first: usize,
     /// Whether a failure menu has been opened: until then the stage explains its ⚡.
     opened_hotspot: bool,
     /// Where focus goes after the next render: into a failure menu just opened, or back to the ⚡
@@ -153,6 +163,8 @@ impl Component for App {
             theme: link.callback(Msg::Theme),
             help_open: link.callback(|_| Msg::Help(true)),
             present: link.callback(Msg::Present),
+            failures_opened: link.callback(|_| Msg::FailuresOpened),
+            ledger_scroll: link.callback(Msg::LedgerScroll),
             help_close: link.callback(|_| Msg::Help(false)),
             seek: link.batch_callback(|event: InputEvent| {
                 let input: web_sys::HtmlInputElement = event.target_unchecked_into();
@@ -184,6 +196,8 @@ impl Component for App {
             help: false,
             hotspot: None,
             opened_hotspot: false,
+            failures_opened: false,
+            ledger_first: 0,
             focus: None,
             geometry,
             remeasure: false,
@@ -228,6 +242,12 @@ impl Component for App {
                 self.hotspot = if self.hotspot == hotspot { None } else { hotspot };
                 self.opened_hotspot |= hotspot.is_some();
                 self.focus_menu(was);
+            }
+            Msg::LedgerScroll(row) => self.ledger_first = row,
+            Msg::FailuresOpened => {
+                if std::mem::replace(&mut self.failures_opened, true) {
+                    return false;
+                }
             }
             Msg::Present(present) => {
                 self.page.set_present(present);

@@ -68,7 +68,6 @@ pub fn hotspot_panel(props: &HotspotPanelProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct FailureMenuProps {
     pub armed: Vec<FaultSpec>,
     pub target: Trigger,
@@ -79,10 +78,13 @@ pub struct FailureMenuProps {
     pub forking: bool,
     pub can_restore: bool,
     pub dispatch: Callback<Action>,
+    /// Whether the list of every failure point has been opened once (the app keeps it).
+    pub opened: bool,
+    pub on_open: Callback<Event>,
 }
 
-/// Every failure point, grouped by where it happens, and the failures armed now.
-#[function_component(FailureMenu)]
+/// Every failure point, grouped by where it happens, and the failures armed now. A function of
+/// the app, not a component: one component less in the page (issue 13's budget).
 pub fn failure_menu(props: &FailureMenuProps) -> Html {
     let on_target = {
         let dispatch = props.dispatch.clone();
@@ -106,11 +108,7 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
     };
     // The menu's hundred elements are built the first time it is opened, not with the page
     // (issue 13: a closed menu is not on screen, and the first render is what Play waits for).
-    let opened = use_state(|| false);
-    let on_toggle = {
-        let opened = opened.clone();
-        Callback::from(move |_: Event| opened.set(true))
-    };
+    let (opened, on_toggle) = (props.opened, props.on_open.clone());
     html! {
         <div class="failures">
             <h3 class="subhead">{ "Failures" }</h3>
@@ -158,7 +156,7 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
             }
             <details class="fault-menu" ontoggle={on_toggle}>
                 <summary>{ "All failure points" }</summary>
-                { for HOTSPOTS.iter().filter(|_| *opened).map(|&hotspot| html! {
+                { for HOTSPOTS.iter().filter(|_| opened).map(|&hotspot| html! {
                     <div class="fault-group">
                         <h4>{ format!("At {}", hotspot_name(hotspot)) }</h4>
                         <ul class="fault-list">

@@ -61,26 +61,22 @@ const WINDOW_MARGIN: usize = 8;
 /// The height of a ledger row in a long ledger, in CSS pixels (fixed in static/css/07-ledger.css).
 const ROW_PX: f64 = 38.0;
 
-#[derive(Properties)]
 pub struct LedgerProps {
     pub data: Rc<LedgerData>,
     pub selected: Option<MsgId>,
     pub dispatch: Callback<Action>,
+    /// A long ledger's first row in view (the app keeps it), and where its scrolling goes.
+    pub first_visible: usize,
+    pub on_scroll: Callback<usize>,
 }
 
-impl PartialEq for LedgerProps {
-    fn eq(&self, other: &Self) -> bool {
-        // The data is rebuilt only when the engine steps, so pointer equality is content equality.
-        Rc::ptr_eq(&self.data, &other.data) && self.selected == other.selected && self.dispatch == other.dispatch
-    }
-}
-
-#[function_component(LedgerView)]
+/// The ledger: a function of the app, not a component (its data changes at every engine step, so
+/// memoised props would save nothing; one component less in the page).
 pub fn ledger_view(props: &LedgerProps) -> Html {
     let ledger = &props.data.ledger;
     // A long ledger shows only the rows near its scroll position (plus a margin), so that each
     // engine step re-renders and re-lays out a few dozen rows, not hundreds.
-    let first_visible = use_state(|| 0usize);
+    let first_visible = props.first_visible;
     let virtual_rows = ledger.rows.len() > VIRTUALIZE_ABOVE;
     let window = if virtual_rows {
         let start = first_visible.saturating_sub(WINDOW_MARGIN).min(ledger.rows.len());
@@ -89,12 +85,12 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
         0..ledger.rows.len()
     };
     let onscroll = {
-        let first_visible = first_visible.clone();
+        let on_scroll = props.on_scroll.clone();
         Callback::from(move |event: Event| {
             let element: web_sys::Element = event.target_unchecked_into();
             let row = (f64::from(element.scroll_top()) / ROW_PX).floor() as usize;
-            if row != *first_visible {
-                first_visible.set(row);
+            if row != first_visible {
+                on_scroll.emit(row);
             }
         })
     };

@@ -9,8 +9,8 @@ use crate::ui::compare::Compare;
 use crate::ui::controls::{controls, playback, speed, ControlsProps, PlaybackProps};
 use crate::ui::diagram::SpaceTimeDiagram;
 use crate::ui::explorer::ExplorerPanel;
-use crate::ui::failures::{hotspot_panel, FailureMenu, HotspotPanelProps};
-use crate::ui::ledger::LedgerView;
+use crate::ui::failures::{failure_menu, hotspot_panel, FailureMenuProps, HotspotPanelProps};
+use crate::ui::ledger::{ledger_view, LedgerProps};
 use crate::ui::later::Later;
 use crate::ui::lessons::{lesson_panel, LessonProps};
 use crate::ui::settings::Settings;
@@ -178,9 +178,17 @@ impl App {
                     }) }
                 }
                 if self.page.view().shows(Panel::Failures) {
-                    <FailureMenu armed={lab.scenario().faults.clone()} target={lab.target()}
-                        messages={lab.scenario().messages} config={lab.scenario().config.clone()} forking={lab.steps() > 0}
-                        can_restore={lab.can_restore()} dispatch={dispatch.clone()} />
+                    { failure_menu(&FailureMenuProps {
+                        armed: lab.scenario().faults.clone(),
+                        target: lab.target(),
+                        messages: lab.scenario().messages,
+                        config: lab.scenario().config.clone(),
+                        forking: lab.steps() > 0,
+                        can_restore: lab.can_restore(),
+                        dispatch: dispatch.clone(),
+                        opened: self.failures_opened,
+                        on_open: self.callbacks.failures_opened.clone(),
+                    }) }
                 }
             </section>
         }
@@ -208,7 +216,13 @@ impl App {
 
     pub(super) fn ledger_panel(&self) -> Html {
         let body = self.derived.ledger.clone().map(|data| html! {
-            <LedgerView {data} selected={self.page.lab.selected()} dispatch={self.callbacks.dispatch.clone()} />
+            { ledger_view(&LedgerProps {
+                data,
+                selected: self.page.lab.selected(),
+                dispatch: self.callbacks.dispatch.clone(),
+                first_visible: self.ledger_first,
+                on_scroll: self.callbacks.ledger_scroll.clone(),
+            }) }
         });
         self.panel(Later::Ledger, "ledger-panel", "Ledger", body)
     }
