@@ -36,7 +36,7 @@ impl LedgerData {
 }
 
 /// A verdict's mark: a shape and a word, so that no verdict is told by colour alone.
-fn verdict_mark(verdict: Verdict) -> (&'static str, &'static str) {
+pub(crate) fn verdict_mark(verdict: Verdict) -> (&'static str, &'static str) {
     match verdict {
         Verdict::DeliveredOnce => ("✓", "ok"),
         Verdict::Lost => ("✕", "bad"),

@@ -174,6 +174,38 @@ test("the diagram downloads as a standalone SVG with one lane per actor", async 
   expect(parsed.root).toBe("svg");
   expect(parsed.lanes).toEqual(lanesOnPage);
   expect(parsed.fault).toBe(true);
+  // Slide-shaped (16:9), with each message's verdict as the engine's ledger has it, and no label
+  // printed over another (issue 14): drawn in the page, every pair of text boxes is measured.
+  const drawn = await page.evaluate((text) => {
+    const box = document.createElement("div");
+    box.innerHTML = text;
+    document.body.append(box);
+    const svg = box.querySelector("svg");
+    const [, , w, h] = svg.getAttribute("viewBox").split(" ").map(Number);
+    const texts = [...svg.querySelectorAll("text")].map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }));
+    const overlaps = [];
+    for (let i = 0; i < texts.length; i++)
+      for (let j = i + 1; j < texts.length; j++) {
+        const [a, b] = [texts[i].r, texts[j].r];
+        if (a.left + 0.5 < b.right && b.left + 0.5 < a.right && a.top + 0.5 < b.bottom && b.top + 0.5 < a.bottom)
+          overlaps.push(`${texts[i].text} / ${texts[j].text}`);
+      }
+    const verdicts = [...svg.querySelectorAll("text.verdict")].map((t) => t.textContent);
+    box.remove();
+    return { ratio: w / h, overlaps, verdicts };
+  }, svg);
+  expect(drawn.ratio).toBeCloseTo(16 / 9, 2);
+  expect(drawn.overlaps).toEqual([]);
+  const scenario = await page.getByTestId("scenario-json").textContent();
+  const { nativeLedger } = await import("./native.js");
+  const labels = { "delivered-once": "delivered once", duplicated: "duplicated", lost: "lost" };
+  const native = nativeLedger(scenario).rows.map((row) => `m${row.msg}`);
+  expect(drawn.verdicts.map((v) => v.split(" ")[0])).toEqual(native);
+  // At-least-once with a lost ACK: m2 is duplicated, the others delivered once.
+  for (const row of nativeLedger(scenario).rows) {
+    const line = drawn.verdicts.find((v) => v.startsWith(`m${row.msg} `));
+    expect(line).toContain(labels[row.verdict] ?? "");
+  }
 });
 
 test("the exported run replays natively to the same event log and ledger", async ({ page }) => {

@@ -176,76 +176,176 @@ impl DiagramData {
         x_at(&self.ticks, tick)
     }
 
-    /// The diagram as a standalone SVG document for slides: light colours and every style as a
-    /// presentation attribute (slide tools often ignore style sheets), lane names included.
-    pub fn to_svg(&self, title: &str) -> String {
+    /// The diagram as a standalone SVG document for slides: 16:9, the run's title above it and
+    /// each message's verdict beside it (`verdicts`, the engine's ledger), light colours and every
+    /// style as a presentation attribute (slide tools often ignore style sheets), lane names
+    /// included. A long run is cut into bands stacked one under the other, as many as bring the
+    /// page nearest to 16:9. A label that would print over another, or past its band, is left out
+    /// (arrow labels, lost marks) or moved down a row (failure marks).
+    pub fn to_svg(&self, title: &str, verdicts: &[(MsgId, delivery_lab::Verdict)]) -> String {
         use std::fmt::Write;
         // Coordinates with one decimal, written without the standard library's float formatting.
         let n = |value: f32| crate::num::dec1(f64::from(value));
-        let shift = NAMES_WIDTH;
-        let (width, height) = (self.width + shift, self.height + 24.0);
-        let (shift_text, width_text, height_text, top) = (n(shift), n(width), n(height), n(TOP));
+        const MARGIN: f32 = 24.0;
+        const HEAD: f32 = 72.0;
+        const PANEL: f32 = 300.0;
+        const ROW: f32 = 22.0;
+        const MAX_ROWS: usize = 24;
+        const GAP: f32 = 28.0;
+        let band_h = self.height + 52.0;
+        let rows = verdicts.len().min(MAX_ROWS) + usize::from(verdicts.len() > MAX_ROWS);
+        let panel_h = HEAD + 44.0 + ROW * rows as f32 + MARGIN;
+        let size = |k: usize| {
+            let w = MARGIN + NAMES_WIDTH + self.width / k as f32 + 32.0 + PANEL + MARGIN;
+            let h = (HEAD + k as f32 * (band_h + GAP) + MARGIN).max(panel_h);
+            (w, h)
+        };
+        let off = |k: usize| {
+            let (w, h) = size(k);
+            (w / h / (16.0 / 9.0)).ln().abs()
+        };
+        let mut bands = 1;
+        for k in 2..=6 {
+            if off(k) < off(bands) {
+                bands = k;
+            }
+        }
+        let band_w = self.width / bands as f32;
+        let (content_w, content_h) = size(bands);
+        let width = content_w.max(content_h * 16.0 / 9.0);
+        let height = width * 9.0 / 16.0;
+        let dx = MARGIN + NAMES_WIDTH;
+        let panel_x = dx + band_w + 32.0;
+
+        // What to write, in the diagram's own coordinates, decided once for the whole run: text
+        // boxes already placed (left, top, width, bottom) keep later labels off them.
+        let mut placed: Vec<(f32, f32, f32, f32)> = Vec::new();
+        // (A text's box: 0.7 of its size per character, from its size above the baseline to 0.3
+        // of it below: generous, so that boxes apart here are apart as drawn. It must also end
+        // inside the band it starts in.)
+        let mut free = |x: f32, y: f32, chars: usize, size: f32| {
+            let (w, top, bottom) = (chars as f32 * size * 0.7, y - size, y + 0.3 * size);
+            let band_end = ((x / band_w).floor() + 1.0) * band_w;
+            let clear = x + w <= band_end
+                && placed.iter().all(|&(px, pt, pw, pb)| x + w <= px || px + pw <= x || bottom <= pt || pb <= top);
+            if clear {
+                placed.push((x, top, w, bottom));
+            }
+            clear
+        };
+        // (x, y, the element with {x} and {y} still to fill, as text)
+        let mut texts: Vec<(f32, f32, String)> = Vec::new();
+        for (x, label) in &self.breaks {
+            let text = format!("… {label}");
+            let chars = text.chars().count();
+            if free(x - 3.5 * chars as f32, TOP - 8.0, chars, 11.0) {
+                texts.push((*x, TOP - 8.0, format!(r##"font-size="11" text-anchor="middle" fill="#4a5565">{}"##, escape_markup(&text))));
+            }
+        }
+        for (x, label) in &self.faults {
+            // Under the lanes; a row lower when an earlier failure's label is in the way.
+            let chars = label.chars().count();
+            if let Some(y) = (0..3).map(|row| self.height + 14.0 + 14.0 * row as f32).find(|&y| free(x + 4.0, y, chars, 12.0)) {
+                texts.push((x + 4.0, y, format!(r##"font-size="12" font-weight="700" fill="#b3261e">{}"##, escape_markup(label))));
+            }
+        }
+        for arrow in self.arrows.iter().filter(|a| a.lost) {
+            if free(arrow.x2 - 5.0, arrow.y2 + 4.0, 1, 13.0) {
+                texts.push((arrow.x2, arrow.y2 + 4.0, r##"font-size="13" font-weight="700" text-anchor="middle" fill="#b3261e">✕"##.to_owned()));
+            }
+        }
+        for arrow in self.arrows.iter().filter(|a| a.msg.is_some()) {
+            let (x, y) = ((arrow.x1 + arrow.x2) / 2.0 + 3.0, (arrow.y1 + arrow.y2) / 2.0 - 3.0);
+            if free(x, y, arrow.label.chars().count(), 10.0) {
+                texts.push((x, y, format!(r##"font-size="10" fill="#17202b">{}"##, escape_markup(&arrow.label))));
+            }
+        }
+
+        let (w, h) = (n(width), n(height));
         let mut out = String::new();
         let _ = write!(
             out,
-            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width_text}" height="{height_text}" viewBox="0 0 {width_text} {height_text}" font-family="Helvetica, Arial, sans-serif"><title>{}</title><rect width="{width_text}" height="{height_text}" fill="#ffffff"/>"##,
-            escape_markup(title)
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Helvetica, Arial, sans-serif"><title>{0}</title><rect width="{w}" height="{h}" fill="#ffffff"/><text x="{m}" y="36" font-size="20" font-weight="700" fill="#17202b">{0}</text><text x="{m}" y="58" font-size="12" fill="#4a5565">One lane per actor, time from left to right, an arrow per network message; a red dashed line is a failure, ✕ a lost message.</text><defs>"##,
+            escape_markup(title),
+            m = n(MARGIN),
         );
-        let _ = write!(out, r##"<text x="8" y="{}" font-size="11" fill="#4a5565">{}</text>"##, n(height - 8.0), escape_markup(title));
-        for (i, (_, name)) in self.lanes.iter().enumerate() {
-            let y = TOP + LANE_HEIGHT * i as f32 + LANE_HEIGHT / 2.0;
-            let (label_y, y) = (n(y + 5.0), n(y));
-            let _ = write!(
-                out,
-                r##"<g class="lane"><text x="6" y="{label_y}" font-size="13" font-weight="600" fill="#17202b">{}</text><line x1="{shift_text}" y1="{y}" x2="{width_text}" y2="{y}" stroke="#c9d1dc"/></g>"##,
-                escape_markup(name)
-            );
+        for band in 0..bands {
+            let top = HEAD + band as f32 * (band_h + GAP);
+            let _ = write!(out, r##"<clipPath id="band{band}"><rect x="{}" y="{}" width="{}" height="{}"/></clipPath>"##, n(dx - 2.0), n(top), n(band_w + 4.0), n(band_h));
         }
-        for (x, label) in &self.breaks {
-            let x = n(x + shift);
-            let _ = write!(
-                out,
-                r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#4a5565" stroke-dasharray="2 4"/><text x="{x}" y="{}" font-size="11" text-anchor="middle" fill="#4a5565">… {}</text>"##,
-                n(TOP - 4.0),
-                n(self.height),
-                n(TOP - 8.0),
-                escape_markup(label)
-            );
-        }
-        for (x, label) in &self.faults {
-            let (text_x, x) = (n(x + shift + 4.0), n(x + shift));
-            let _ = write!(
-                out,
-                r##"<line x1="{x}" y1="{top}" x2="{x}" y2="{}" stroke="#b3261e" stroke-width="2" stroke-dasharray="6 3"/><text x="{text_x}" y="{}" font-size="12" font-weight="700" fill="#b3261e">{}</text>"##,
-                n(self.height),
-                n(self.height + 12.0),
-                escape_markup(label)
-            );
-        }
-        for arrow in &self.arrows {
-            let (x1, x2) = (arrow.x1 + shift, arrow.x2 + shift);
-            let (mid_x, mid_y) = (n((x1 + x2) / 2.0 + 3.0), n((arrow.y1 + arrow.y2) / 2.0 - 3.0));
-            let (x1, x2, y1, y2, cross_y) = (n(x1), n(x2), n(arrow.y1), n(arrow.y2), n(arrow.y2 + 4.0));
-            let colour = if arrow.lost { "#b3261e" } else { "#5d6b7e" };
-            let dash = if arrow.lost { r#" stroke-dasharray="4 3""# } else { "" };
-            let _ = write!(
-                out,
-                r##"<g class="arrow"><line x1="{x1}" y1="{}" x2="{x2}" y2="{}" stroke="{colour}" stroke-width="1.5"{dash}/><circle cx="{x2}" cy="{y2}" r="3" fill="{colour}"/>"##,
-                y1, y2
-            );
-            if arrow.msg.is_some() {
+        out.push_str("</defs>");
+        for band in 0..bands {
+            let (lo, hi) = (band as f32 * band_w, (band + 1) as f32 * band_w);
+            let top = HEAD + band as f32 * (band_h + GAP);
+            // The diagram's x and y on the page, in this band.
+            let (px, py) = (|x: f32| n(x - lo + dx), |y: f32| n(y + top));
+            for (i, (_, name)) in self.lanes.iter().enumerate() {
+                let y = TOP + LANE_HEIGHT * i as f32 + LANE_HEIGHT / 2.0;
+                let class = if band == 0 { "lane" } else { "lane-again" };
                 let _ = write!(
                     out,
-                    r##"<text x="{mid_x}" y="{mid_y}" font-size="10" fill="#17202b">{}</text>"##,
-                    escape_markup(&arrow.label)
+                    r##"<g class="{class}"><text x="{}" y="{}" font-size="13" font-weight="600" fill="#17202b">{}</text><line x1="{}" y1="{y1}" x2="{}" y2="{y1}" stroke="#c9d1dc"/></g>"##,
+                    n(MARGIN + 6.0),
+                    py(y + 5.0),
+                    escape_markup(name),
+                    n(dx),
+                    n(dx + band_w),
+                    y1 = py(y),
                 );
             }
-            if arrow.lost {
-                let _ = write!(out, r##"<text x="{x2}" y="{}" font-size="13" font-weight="700" text-anchor="middle" fill="{colour}">✕</text>"##, cross_y);
+            let _ = write!(out, r##"<g clip-path="url(#band{band})">"##);
+            for (x, _) in self.breaks.iter().filter(|(x, _)| (lo..hi).contains(x)) {
+                let _ = write!(out, r##"<line x1="{0}" y1="{1}" x2="{0}" y2="{2}" stroke="#4a5565" stroke-dasharray="2 4"/>"##, px(*x), py(TOP - 4.0), py(self.height));
+            }
+            for (x, _) in self.faults.iter().filter(|(x, _)| (lo..hi).contains(x)) {
+                let _ = write!(out, r##"<line x1="{0}" y1="{1}" x2="{0}" y2="{2}" stroke="#b3261e" stroke-width="2" stroke-dasharray="6 3"/>"##, px(*x), py(TOP), py(self.height));
+            }
+            for arrow in self.arrows.iter().filter(|a| a.x1.min(a.x2) < hi && a.x1.max(a.x2) >= lo) {
+                let (colour, dash) = if arrow.lost { ("#b3261e", r#" stroke-dasharray="4 3""#) } else { ("#5d6b7e", "") };
+                let _ = write!(
+                    out,
+                    r##"<g class="arrow"><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{colour}" stroke-width="1.5"{dash}/><circle cx="{}" cy="{}" r="3" fill="{colour}"/></g>"##,
+                    px(arrow.x1),
+                    py(arrow.y1),
+                    px(arrow.x2),
+                    py(arrow.y2),
+                    px(arrow.x2),
+                    py(arrow.y2)
+                );
+            }
+            for (x, y, rest) in texts.iter().filter(|(x, _, _)| (lo..hi).contains(x)) {
+                let _ = write!(out, r##"<text x="{}" y="{}" {rest}</text>"##, px(*x), py(*y));
             }
             out.push_str("</g>");
         }
-        out.push_str("</svg>\n");
+        // Each message's verdict, as the engine's ledger has it.
+        let _ = write!(out, r##"<g class="verdicts"><text x="{}" y="{}" font-size="16" font-weight="700" fill="#17202b">Verdicts</text>"##, n(panel_x), n(HEAD + 18.0));
+        for (i, (msg, verdict)) in verdicts.iter().take(MAX_ROWS).enumerate() {
+            let (icon, tone) = crate::ui::ledger::verdict_mark(*verdict);
+            let colour = match tone {
+                "ok" => "#1e7d32",
+                "bad" => "#b3261e",
+                "warn" => "#8a5a00",
+                _ => "#4a5565",
+            };
+            let _ = write!(
+                out,
+                r##"<text class="verdict" x="{}" y="{}" font-size="14" fill="{colour}"><tspan font-weight="700" fill="#17202b">{msg}</tspan> {icon} {}</text>"##,
+                n(panel_x),
+                n(HEAD + 44.0 + ROW * i as f32),
+                verdict.label()
+            );
+        }
+        if verdicts.len() > MAX_ROWS {
+            let _ = write!(
+                out,
+                r##"<text x="{}" y="{}" font-size="13" fill="#4a5565">… and {} more (the lab's ledger lists them)</text>"##,
+                n(panel_x),
+                n(HEAD + 44.0 + ROW * MAX_ROWS as f32),
+                verdicts.len() - MAX_ROWS
+            );
+        }
+        out.push_str("</g></svg>\n");
         out
     }
 }

@@ -31,7 +31,13 @@ pub(crate) fn run_title(scenario: &Scenario) -> String {
     let faults = if scenario.faults.is_empty() {
         "no failure".to_owned()
     } else {
-        scenario.faults.iter().map(|spec| spec.to_string()).collect::<Vec<_>>().join(", ")
+        // In words, as the failure marks say them, not by the link's slugs.
+        let words = |spec: &delivery_lab::FaultSpec| match spec.trigger {
+            delivery_lab::Trigger::Message(msg) => format!("{} ({msg})", spec.fault.label()),
+            delivery_lab::Trigger::AtTick(tick) => format!("{} (t={tick})", spec.fault.label()),
+            delivery_lab::Trigger::Next => spec.fault.label().to_owned(),
+        };
+        scenario.faults.iter().map(words).collect::<Vec<_>>().join(", ")
     };
     format!("Kafka Delivery Lab · {semantics} · {} messages · {faults}", scenario.messages)
 }
@@ -41,7 +47,9 @@ pub(crate) fn run_title(scenario: &Scenario) -> String {
 pub fn diagram_svg(scenario: &Scenario) -> Result<String, String> {
     let start = World::new(scenario).map_err(|e| e.to_string())?;
     let title = run_title(scenario);
-    Ok(DiagramData::new(&crate::lab::FullRun::new(scenario, &start), title.clone()).to_svg(&title))
+    let full = crate::lab::FullRun::new(scenario, &start);
+    let verdicts: Vec<_> = full.world.ledger().rows.iter().map(|row| (row.msg, row.verdict)).collect();
+    Ok(DiagramData::new(&full, title.clone()).to_svg(&title, &verdicts))
 }
 
 #[derive(Properties)]
