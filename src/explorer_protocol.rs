@@ -206,6 +206,9 @@ pub struct Report {
     /// Whether the search stopped at its state cap ("impossible" then means "not found").
     pub capped: bool,
     pub outcomes: Vec<OutcomeView>,
+    /// What the reader should know about what was found (the worker decides: a setting every
+    /// preset keeps at Kafka's default, and how far changing it goes).
+    pub notes: Vec<String>,
 }
 
 /// One outcome (loss, duplicate, ...) and what the search found of it.
@@ -290,7 +293,11 @@ impl Report {
             }
             out.push_str("</td></tr>");
         }
-        out.push_str("</tbody></table></div>");
+        out.push_str("</tbody></table>");
+        for note in &self.notes {
+            let _ = write!(out, r#"<p class="hint explorer-note">{}</p>"#, escape_markup(note));
+        }
+        out.push_str("</div>");
         out
     }
 }
@@ -397,6 +404,7 @@ mod tests {
             runs: 10,
             states: 42,
             capped: false,
+            notes: vec!["a <note>".into()],
             outcomes: vec![
                 outcome(
                     "loss",

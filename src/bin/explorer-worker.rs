@@ -138,7 +138,39 @@ mod worker {
             states: report.states,
             capped: report.stopped_at_state_cap || !report.complete,
             outcomes,
+            notes: loss_notes(report),
         }
+    }
+
+    /// When loss is possible: the durability settings every preset keeps at Kafka's defaults,
+    /// what changing them rules out, and what it does not.
+    fn loss_notes(report: &ExploreReport) -> Vec<String> {
+        let loss = report.results.iter().find(|r| r.outcome == delivery_lab::explore::Outcome::Loss);
+        let Some(Finding::Found(found)) = loss.map(|r| &r.finding) else { return Vec::new() };
+        let config = &report.scenario.config;
+        let mut notes = Vec::new();
+        if config.min_insync_replicas == 1 && config.acks == delivery_lab::Acks::All {
+            // Kafka docs, Topic Configs: min.insync.replicas ("When a producer sets acks to \"all\"
+            // (or \"-1\"), min.insync.replicas specifies the minimum number of replicas that must
+            // acknowledge a write for the write to be considered successful").
+            notes.push(
+                "This configuration keeps min.insync.replicas=1, Kafka's default, as every preset here does: with acks=all, a \
+                 leader left alone in the ISR still acknowledges writes only it holds, and losing it loses them. \
+                 min.insync.replicas=2 (Settings) has such writes refused with NOT_ENOUGH_REPLICAS instead; explore again to \
+                 see what remains."
+                    .to_owned(),
+            );
+        }
+        if found.schedule_text.iter().any(|spec| spec.starts_with("disk-lost")) {
+            notes.push(
+                "A broker that loses its unflushed writes (disk-lost) after the ISR shrank to it alone comes back as the \
+                 only in-sync replica with a shorter log, and is elected again: acknowledged records are lost whatever \
+                 min.insync.replicas is, since they were copied before the follower fell out. This is the case Kafka's \
+                 KIP-966 (Eligible Leader Replicas) addresses."
+                    .to_owned(),
+            );
+        }
+        notes
     }
 
     fn matrix_view(matrix: &Matrix) -> MatrixView {

@@ -63,3 +63,20 @@ test("the guarantee matrix in the page is the one `delivery-lab matrix` prints",
   const expected = native.rows[0].cells.map((_, i) => native.rows.map((row) => text(row.cells[i])));
   expect(shown).toEqual(expected);
 });
+
+// Every preset keeps min.insync.replicas=1, Kafka's default (Kafka docs, Topic Configs:
+// min.insync.replicas, default 1): where the explorer finds loss under acks=all it says so, and
+// what setting it to 2 does and does not rule out (issue 14).
+test("where the explorer finds loss under acks=all, it names min.insync.replicas=1 and what changing it rules out", async ({ page }) => {
+  await openLab(page);
+  await explore(page, "at-least-once");
+  const loss = page.locator('.explorer-table tr[data-outcome="loss"]');
+  await expect(loss).toHaveClass(/found/);
+  const notes = page.locator(".explorer-note");
+  await expect(notes.filter({ hasText: "min.insync.replicas=1" })).toHaveCount(1);
+  await expect(notes.filter({ hasText: "min.insync.replicas=2" })).toHaveCount(1);
+  // The loss found here is a lost disk after the ISR shrank: a note says min.insync.replicas does not prevent it.
+  if ((await loss.textContent()).includes("disk-lost")) {
+    await expect(notes.filter({ hasText: "KIP-966" })).toHaveCount(1);
+  }
+});
