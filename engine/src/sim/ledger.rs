@@ -592,6 +592,21 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
     (verdict, also)
 }
 
+/// Whether the consumer processed one copy of `msg` (one offset) more than once.
+fn processed_twice_from_one_copy(world: &World, msg: MsgId) -> bool {
+    let mut offsets: Vec<u64> = world
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::ProcessingFinished { msg: m, offset } if m == msg => Some(offset),
+            _ => None,
+        })
+        .collect();
+    let runs = offsets.len();
+    crate::order::sort_dedup(&mut offsets);
+    offsets.len() < runs
+}
+
 /// Whether the consumer processed a copy of `msg` that sits in an aborted transaction.
 fn processed_aborted_copy(world: &World, msg: MsgId) -> bool {
     let log = world.partition().log();
@@ -753,7 +768,7 @@ fn remedy(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: 
         {
             let resend = events.iter().any(|e| matches!(e.kind, EventKind::AppSend { msg: m, resend: true, .. } if m == msg));
             let new_instance = has(&|k| matches!(k, EventKind::ProducerCrashed { .. } | EventKind::ProducerWoke { .. }));
-            if verdict != Verdict::Duplicated {
+            let producer_side = if verdict != Verdict::Duplicated {
                 return None;
             } else if resend {
                 "an application re-send is a new record: only an idempotent sink (upsert by message id) absorbs it".to_owned()
@@ -765,6 +780,18 @@ fn remedy(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: 
                 return Some(aborted_copy_note().to_owned());
             } else {
                 return None;
+            };
+            // Two causes, two remedies: a copy in the log the producer wrote twice, and a copy the
+            // consumer processed twice (a restart read it again from the committed offset). The
+            // producer's setting alone leaves the second (Kafka docs 4.6, Message Delivery
+            // Semantics: idempotence covers the producer's retries; the consumer's side needs its
+            // position stored with its output, or an idempotent output).
+            if processed_twice_from_one_copy(world, msg) && !resend {
+                format!(
+                    "{producer_side}; and a copy was processed twice (a restarted consumer read it again): an idempotent sink, or offsets committed with the output, would have kept that one effect"
+                )
+            } else {
+                producer_side
             }
         }
         Verdict::Duplicated => {

@@ -462,3 +462,24 @@ fn a_message_held_back_by_an_open_transaction_is_pending_mid_run_and_delayed_at_
     let end = world.ledger().row(3).unwrap().clone();
     assert!(end.verdict == delivery_lab::Verdict::Delayed || end.also.contains(&delivery_lab::Verdict::Delayed), "{end:?}");
 }
+
+/// A duplicate with two causes gets both remedies (issue 14). Kafka docs 4.6, Message Delivery
+/// Semantics: the idempotent producer removes the duplicates its own retries write to the log;
+/// a consumer that processes a record and crashes before its position is saved processes it again
+/// ("at-least-once"), which only storing the position with the output, or an idempotent output,
+/// prevents. With a lost ACK (a retried copy in the log) and a crash after processing, naming only
+/// enable.idempotence would leave the reader with a duplicate.
+#[test]
+fn a_duplicate_from_a_retry_and_a_reprocessing_names_both_remedies() {
+    let config = Preset::AtLeastOnce.config();
+    let world = crate::support::run_config(Some(Preset::AtLeastOnce), config, 3, &["drop-ack:m2", "consumer-crash-after-processing:m2"], 1);
+    let ledger = world.ledger();
+    let m2 = ledger.rows.iter().find(|r| r.msg.0 == 2).unwrap();
+    assert!(m2.offsets.len() > 1 && m2.processed > 2, "{}", m2.explanation);
+    assert!(m2.explanation.contains("enable.idempotence=true"), "{}", m2.explanation);
+    assert!(m2.explanation.contains("an idempotent sink, or offsets committed with the output"), "{}", m2.explanation);
+    // With only the lost ACK, the producer's remedy is the whole answer.
+    let world = crate::support::run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["drop-ack:m2"], 1);
+    let m2 = world.ledger().rows.into_iter().find(|r| r.msg.0 == 2).unwrap();
+    assert!(m2.explanation.contains("enable.idempotence=true") && !m2.explanation.contains("idempotent sink"), "{}", m2.explanation);
+}
