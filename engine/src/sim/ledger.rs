@@ -648,6 +648,9 @@ fn held_back(world: &World, t: &Tally, global: &[EventId]) -> bool {
     })
 }
 
+/// The most events a message's cause chain keeps.
+const MAX_CAUSES: usize = 16;
+
 fn cause_events(world: &World, msg: MsgId, t: &Tally, global: &[EventId], verdict: Verdict) -> Vec<EventId> {
     let mut cause: Vec<EventId> = t.notable.clone();
     if verdict == Verdict::Unfinished {
@@ -664,17 +667,30 @@ fn cause_events(world: &World, msg: MsgId, t: &Tally, global: &[EventId], verdic
             cause.extend(passing_events(world, offset));
         }
     }
+    // A message processed more than once: each processing run and each effect is a line of its
+    // own, and so is each restart of the consumer after its first processing (it says the
+    // committed offset it resumed from, which is why the message was read again).
+    if t.processed > 1 || t.sink_writes > 1 {
+        let first = t.first_processing.unwrap_or(0);
+        for e in world.events() {
+            match e.kind {
+                EventKind::ProcessingFinished { msg: m, .. } | EventKind::SinkWrite { msg: m, .. } if m == msg => cause.push(e.id),
+                EventKind::ConsumerStarted { .. } if e.tick > first => cause.push(e.id),
+                _ => {}
+            }
+        }
+    }
     let events = world.events();
     cause.retain(|id| {
         !matches!(events[id.0 as usize].kind, EventKind::FaultNotApplicable { .. })
     });
     crate::order::sort_dedup(&mut cause);
-    if cause.len() > 12 {
+    if cause.len() > MAX_CAUSES {
         // Keep the deciding events, then the earliest others.
         let mut keep: Vec<EventId> = cause.iter().copied().filter(|id| decisive(&events[id.0 as usize].kind)).collect();
-        keep.truncate(12);
+        keep.truncate(MAX_CAUSES);
         for id in &cause {
-            if keep.len() >= 12 {
+            if keep.len() >= MAX_CAUSES {
                 break;
             }
             if !keep.contains(id) {

@@ -483,3 +483,23 @@ fn a_duplicate_from_a_retry_and_a_reprocessing_names_both_remedies() {
     let m2 = world.ledger().rows.into_iter().find(|r| r.msg.0 == 2).unwrap();
     assert!(m2.explanation.contains("enable.idempotence=true") && !m2.explanation.contains("idempotent sink"), "{}", m2.explanation);
 }
+
+/// The cause chain of a message processed more than once has a line per processing run and per
+/// effect, and the restart that read it again with the committed offset it resumed from (Kafka
+/// docs 4.6, Message Delivery Semantics: a consumer that crashes before saving its position
+/// resumes from the last committed one and processes those records again) (issue 14).
+#[test]
+fn a_reprocessed_message_s_cause_chain_has_each_run_each_effect_and_the_restart() {
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["drop-ack:m2", "consumer-crash-after-processing:m2"], 1);
+    let ledger = world.ledger();
+    let m2 = ledger.rows.iter().find(|r| r.msg.0 == 2).unwrap();
+    let chain: Vec<&EventKind> = m2.cause.iter().map(|id| &world.events()[id.0 as usize].kind).collect();
+    let runs = chain.iter().filter(|k| matches!(k, EventKind::ProcessingFinished { msg, .. } if msg.0 == 2)).count();
+    let effects = chain.iter().filter(|k| matches!(k, EventKind::SinkWrite { msg, .. } if msg.0 == 2)).count();
+    assert_eq!((runs, effects), (m2.processed as usize, m2.effects as usize), "{chain:?}");
+    assert!(
+        chain.iter().any(|k| matches!(k, EventKind::ConsumerStarted { committed: Some(_), .. })),
+        "the restart and its committed offset: {chain:?}"
+    );
+    assert!(m2.cause.len() <= 16);
+}
