@@ -794,6 +794,13 @@ fn remedy(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: 
                 format!("{}enable.idempotence=true would have deduplicated the retry", idempotence_note().unwrap_or_default())
             } else if also.contains(&Verdict::AbortedButSeen) {
                 return Some(aborted_copy_note().to_owned());
+            } else if new_instance {
+                // KIP-98, zombie fencing: InitProducerId aborts the old instance's *open*
+                // transaction and fences its epoch; a transaction it had committed stays. The
+                // replacement sending the same input again writes a second committed copy.
+                format!(
+                    "the replacement producer instance sent {msg} again although the old instance had already committed it: a committed transaction stays (fencing, or the transaction timeout, aborts only what the old instance left open), so a restarted application must resume after what it committed"
+                )
             } else {
                 return None;
             };

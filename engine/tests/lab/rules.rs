@@ -503,3 +503,23 @@ fn a_reprocessed_message_s_cause_chain_has_each_run_each_effect_and_the_restart(
     );
     assert!(m2.cause.len() <= 16);
 }
+
+/// A zombie's duplicate under exactly-once names its real cause (issue 14). KIP-98, zombie
+/// fencing: the replacement's InitProducerId fences the old epoch and aborts the old instance's
+/// *open* transaction; a transaction it had already committed stays. So when the zombie froze
+/// after committing, the replacement re-sending the same input writes a second committed copy:
+/// the explanation must say that, not offer fencing (which happened) as the remedy.
+#[test]
+fn a_zombie_s_committed_duplicate_under_exactly_once_names_the_replacement_s_resend() {
+    let mut found = 0;
+    for tick in 0..80 {
+        let spec = format!("zombie-producer@{tick}");
+        let world = run_config(Some(Preset::ExactlyOnceKafka), Preset::ExactlyOnceKafka.config(), 3, &[spec.as_str()], 1);
+        for row in world.ledger().rows.iter().filter(|r| r.verdict == delivery_lab::Verdict::Duplicated) {
+            found += 1;
+            assert!(row.explanation.contains("sent") && row.explanation.contains("although the old instance had already committed it"), "{spec}: {}", row.explanation);
+            assert!(!row.explanation.contains("would have fenced the old instance"), "{spec}: {}", row.explanation);
+        }
+    }
+    assert!(found > 0, "some moment of the zombie's freeze duplicates a committed message");
+}
