@@ -181,6 +181,18 @@ for (const [width, height] of EMBED_SIZES) {
     await page.setViewportSize({ width, height });
     await openLab(page, "/#v=1&preset=exactly-once-kafka&messages=6&fail=drop-ack:m2&embed=1");
     await expectFramed(page, "frame");
+    // Playing changes nothing of the layout: the controls and the story stay in the frame.
+    await page.getByRole("button", { name: "Play" }).click();
+    await page.waitForTimeout(400);
+    await page.getByRole("button", { name: "Pause" }).click();
+    for (const [name, locator] of [
+      ["Play", page.getByRole("button", { name: "Play" })],
+      ["the timeline", page.getByRole("slider", { name: "Timeline" })],
+      ["the narration", page.locator(".narration")],
+    ]) {
+      expect(await inView(locator), `${name} inside the frame after Play`).toBe(true);
+    }
+    await page.getByRole("button", { name: "Restart" }).click();
     await expectLegibleThroughRun(page);
     expect(await inView(page.locator(".narration")), "the narration inside the frame at the end").toBe(true);
     expect(await page.evaluate(() => document.scrollingElement.scrollHeight <= innerHeight + 1), "the frame does not scroll").toBe(true);
