@@ -5,7 +5,7 @@ use yew::prelude::*;
 use super::dialog::{modal, ModalProps};
 
 /// The shortcuts, as the page's key handler (`App::on_key`) implements them.
-pub const SHORTCUTS: [(&str, &str); 8] = [
+pub const SHORTCUTS: [(&str, &str); 9] = [
     ("Space or K", "Play or pause"),
     ("→ or L", "One step forward"),
     ("← or J", "One step back"),
@@ -13,7 +13,8 @@ pub const SHORTCUTS: [(&str, &str); 8] = [
     ("E", "Run to the end"),
     ("+ and −", "Faster and slower"),
     ("?", "Show or hide this list"),
-    ("Esc", "Close a dialog or a failure panel"),
+    ("Esc", "Close a dialog or a failure panel; then leave presenter mode"),
+    ("PageDown or Space, PageUp", "In presenter mode: one step forward, one step back (a presentation clicker)"),
 ];
 
 pub struct HelpProps {
