@@ -110,8 +110,8 @@ pub struct App {
     focus: Option<String>,
     /// Whether the stage's box must be measured after the next render (its layout changed).
     remeasure: bool,
-    /// The stage's geometry: chosen by the window's width on the full page, and by the stage's own
-    /// box in an embed (`App::pick_geometry`).
+    /// The stage's geometry: chosen by the window's size on the full page, and by the stage's own
+    /// box in an embed or presenter mode (`pick_geometry`).
     geometry: &'static Geometry,
     reduced_motion: bool,
     derived: Derived,
@@ -129,7 +129,6 @@ pub struct App {
     _resize: Option<EventListener>,
     _hash: Option<EventListener>,
 }
-
 
 impl Component for App {
     type Message = Msg;

@@ -76,6 +76,9 @@ enum Pending {
 }
 
 /// Asks for idle periods, one at a time; dropping it cancels the pending one.
+/// The longest wait for an idle period before a part is built anyway.
+const IDLE_TIMEOUT_MS: u32 = 1000;
+
 pub struct LaterBuilder {
     on_idle: Closure<dyn FnMut()>,
     pending: Rc<Cell<Option<Pending>>>,
@@ -102,7 +105,11 @@ impl LaterBuilder {
             return;
         }
         let callback = self.on_idle.as_ref().unchecked_ref();
-        let pending = match window.request_idle_callback(callback) {
+        // A main thread that is never idle (a slow or busy machine) still gets the panels built:
+        // the browser runs the callback after this many milliseconds at the latest.
+        let options = web_sys::IdleRequestOptions::new();
+        options.set_timeout(IDLE_TIMEOUT_MS);
+        let pending = match window.request_idle_callback_with_options(callback, &options) {
             Ok(handle) => Pending::Idle(handle),
             Err(_) => match window.set_timeout_with_callback_and_timeout_and_arguments_0(callback, 50) {
                 Ok(handle) => Pending::Timer(handle),
