@@ -16,7 +16,7 @@ use yew::prelude::*;
 use super::bridge::{Bridge, Inbound};
 use super::later::{Built, Later, LaterBuilder};
 use super::motion::{Motion, MotionBus};
-use super::stage::{self, Geometry, Labels, COMPACT, SMALLEST_TEXT, TALL, WIDE};
+use super::stage::{self, Geometry, Labels, COMPACT, MIN_TEXT_PX, TALL, WIDE};
 use super::theme::{show_theme, ThemeChoice};
 use crate::lab::{Action, Changed, Outcome};
 use crate::page::{Page, View};
@@ -564,8 +564,8 @@ fn typing_in_a_field(event: &KeyboardEvent) -> bool {
     matches!(tag.as_str(), "input" | "select" | "textarea") || target.is_content_editable() || own_space
 }
 
-/// The stage's geometry. On the full page, tall in a window up to 719 px wide, else wide. In an
-/// embed or in presenter mode, the most detailed one whose text stays legible in the stage's box
+/// The stage's geometry. On the full page, tall in a window up to 719 px wide, else wide where its
+/// text is legible, else compact. In an embed or in presenter mode, the most detailed one whose text stays legible in the stage's box
 /// (`Geometry::for_frame`): frames are any shape, and a trainer's small one must not shrink the text.
 fn pick_geometry(view: &View) -> &'static Geometry {
     let Some(window) = web_sys::window() else {
@@ -586,12 +586,12 @@ fn pick_geometry(view: &View) -> &'static Geometry {
             .ok()
             .flatten()
             .map_or(width - 48.0, |stage| f64::from(stage.client_width()));
-        let fits = |g: &Geometry| g.scale_in(stage_width, height - 360.0) * SMALLEST_TEXT >= 11.0;
+        let fits = |g: &Geometry| g.legible_in(stage_width, height - 360.0, MIN_TEXT_PX);
         return if fits(&WIDE) || !fits(&COMPACT) { &WIDE } else { &COMPACT };
     }
     // A presenter's text is legible from the back of a room: 24 px on a 1080 px tall screen, in
     // proportion on others; an embed's, 11 px.
-    let min_text = if view.present { (24.0 * height / 1080.0).max(11.0) } else { 11.0 };
+    let min_text = if view.present { (24.0 * height / 1080.0).max(MIN_TEXT_PX) } else { MIN_TEXT_PX };
     match crate::page_document().query_selector(".embed-main .stage").ok().flatten() {
         Some(stage) if stage.client_height() > 0 => {
             Geometry::for_frame(f64::from(stage.client_width()), f64::from(stage.client_height()), min_text)

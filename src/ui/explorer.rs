@@ -11,7 +11,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::explorer_protocol::{ExploreTask, MatrixTask, Progress, Reply, Task};
-use super::worker::{spawn, Job};
+use super::worker::{run_once, spawn, Job, JobSlot};
 
 /// The search's bounds and defaults are the engine's own.
 use delivery_lab::explore::{
@@ -47,7 +47,7 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
     let status = use_state(|| Status::Idle);
     let matrix = use_state(|| None::<Result<AttrValue, String>>);
     let job: Rc<RefCell<Option<Job>>> = use_mut_ref(|| None);
-    let matrix_job: Rc<RefCell<Option<Job>>> = use_mut_ref(|| None);
+    let matrix_job: JobSlot = use_mut_ref(|| None);
 
     // The results stay when the scenario changes (a counterexample's replay changes it): the report
     // says what it explored, and Explore starts a new search.
@@ -94,21 +94,14 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
         let (matrix, matrix_job, scenario) = (matrix.clone(), matrix_job.clone(), props.scenario_json.clone());
         Callback::from(move |_: MouseEvent| {
             let task = Task::Matrix(MatrixTask { scenario: scenario.to_string() });
-            let on_message = {
-                let (matrix, matrix_job) = (matrix.clone(), matrix_job.clone());
-                Callback::from(move |reply: Reply| {
-                    matrix_job.borrow_mut().take();
-                    matrix.set(Some(match reply {
-                        Reply::Matrix(done) => Ok(AttrValue::from(done.html)),
-                        Reply::Error(failure) => Err(failure.message),
-                        _ => Err("the matrix could not be computed".to_owned()),
-                    }));
-                })
-            };
-            match spawn(&task, on_message) {
-                Ok(started) => *matrix_job.borrow_mut() = Some(started),
-                Err(error) => matrix.set(Some(Err(error))),
-            }
+            let matrix = matrix.clone();
+            run_once(&matrix_job, &task, move |reply| {
+                matrix.set(Some(match reply {
+                    Ok(Reply::Matrix(done)) => Ok(AttrValue::from(done.html)),
+                    Ok(_) => Err("the matrix could not be computed".to_owned()),
+                    Err(message) => Err(message),
+                }))
+            });
         })
     };
     let on_messages = {

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::explorer_protocol::{ExportTask, Reply, Task};
 use crate::lab::Action;
-use crate::ui::worker::{spawn, Job};
+use crate::ui::worker::{run_once, JobSlot};
 
 #[derive(Properties, PartialEq)]
 pub struct SettingsProps {
@@ -211,27 +211,19 @@ fn use_config_export(config: &Config) -> Html {
     let open = use_state(|| false);
     let texts = use_state(|| None::<Result<[String; 2], String>>);
     let copied = use_state(|| None::<&'static str>);
-    let job = use_mut_ref(|| None::<Job>);
+    let job: JobSlot = use_mut_ref(|| None);
     {
         let (texts, job) = (texts.clone(), job.clone());
         use_effect_with((*open, config.clone()), move |(open, config)| {
             if *open {
-                let on_reply = {
-                    let (texts, job) = (texts.clone(), job.clone());
-                    Callback::from(move |reply: Reply| {
-                        texts.set(Some(match reply {
-                            Reply::Export(done) => Ok([done.java, done.python]),
-                            Reply::Error(failure) => Err(failure.message),
-                            _ => return,
-                        }));
-                        job.borrow_mut().take();
-                    })
-                };
                 let task = Task::Export(ExportTask { config: config.to_value().to_string() });
-                match spawn(&task, on_reply) {
-                    Ok(started) => *job.borrow_mut() = Some(started),
-                    Err(message) => texts.set(Some(Err(message))),
-                }
+                run_once(&job, &task, move |reply| {
+                    texts.set(Some(match reply {
+                        Ok(Reply::Export(done)) => Ok([done.java, done.python]),
+                        Ok(_) => Err("the worker answered something else".to_owned()),
+                        Err(message) => Err(message),
+                    }))
+                });
             }
         });
     }

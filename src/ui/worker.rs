@@ -48,3 +48,26 @@ pub fn spawn(task: &Task, on_message: Callback<Reply>) -> Result<Job, String> {
     });
     Ok(Job { worker, _listener: listener, _errors: errors })
 }
+
+/// Where a one-answer task keeps its worker until the answer: dropping it stops the worker.
+pub type JobSlot = std::rc::Rc<std::cell::RefCell<Option<Job>>>;
+
+/// Starts the worker on a task that has one answer (a file, a matrix, a configuration), kept in
+/// `slot` until then: `on_done` gets that reply, or why there is none.
+pub fn run_once(slot: &JobSlot, task: &Task, on_done: impl Fn(Result<Reply, String>) + 'static) {
+    let on_done = std::rc::Rc::new(on_done);
+    let (held, done) = (slot.clone(), on_done.clone());
+    let on_message = Callback::from(move |reply: Reply| {
+        let result = match reply {
+            Reply::Ready | Reply::Progress(_) => return,
+            Reply::Error(failure) => Err(failure.message),
+            reply => Ok(reply),
+        };
+        held.borrow_mut().take();
+        done(result);
+    });
+    match spawn(task, on_message) {
+        Ok(job) => *slot.borrow_mut() = Some(job),
+        Err(message) => on_done(Err(message)),
+    }
+}

@@ -38,7 +38,51 @@ pub struct Sink {
     pub txn_outcomes: Vec<TxnOutcome>,
 }
 
+/// Where a sink write stands for a reader of the sink.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowState {
+    /// Visible: a plain write, or one whose transaction committed.
+    Seen,
+    /// Its consumer-application transaction aborted: read_committed never sees it (KIP-98).
+    Aborted,
+    /// Its transaction is still open.
+    Open,
+}
+
+/// One row of the sink as a reader sees it: for an upsert, one per key, however many writes it
+/// took (the latest write's message and offset).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadRow {
+    pub msg: MsgId,
+    pub offset: u64,
+    pub state: RowState,
+    pub writes: u32,
+}
+
 impl Sink {
+    /// The sink's rows as a reader sees them, in write order (an upsert's row where its key was
+    /// first written), by the same keys as [`Sink::effects`].
+    pub fn as_read(&self, kind: SinkKind) -> Vec<ReadRow> {
+        let mut rows: Vec<ReadRow> = Vec::new();
+        for row in &self.rows {
+            let state = match row.txn.map(|txn| self.txn_outcomes.iter().find(|o| o.txn == txn)) {
+                Some(Some(outcome)) if !outcome.committed => RowState::Aborted,
+                Some(None) => RowState::Open,
+                _ => RowState::Seen,
+            };
+            let same_key = |r: &&mut ReadRow| match kind {
+                SinkKind::DbUpsertMessageId => r.msg == row.msg,
+                SinkKind::DbUpsertOffset => r.offset == row.offset,
+                _ => false,
+            };
+            match rows.iter_mut().find(same_key) {
+                Some(read) => *read = ReadRow { msg: row.msg, offset: row.offset, state, writes: read.writes + 1 },
+                None => rows.push(ReadRow { msg: row.msg, offset: row.offset, state, writes: 1 }),
+            }
+        }
+        rows
+    }
+
     fn counts(&self, row: &SinkRow) -> bool {
         match row.txn {
             None => true,

@@ -523,3 +523,25 @@ fn a_zombie_s_committed_duplicate_under_exactly_once_names_the_replacement_s_res
     }
     assert!(found > 0, "some moment of the zombie's freeze duplicates a committed message");
 }
+
+/// The sink as a reader sees it (`Sink::as_read`, drawn on the stage) agrees with the ledger's
+/// effects: per message, the rows a reader sees are its effects. KIP-98: an aborted transaction's
+/// writes are not read (read_committed); an upsert keeps one row per key (Kafka docs 4.6).
+#[test]
+fn the_sink_as_read_shows_each_message_s_effects() {
+    for preset in Preset::ALL {
+        for fault in delivery_lab::Fault::ALL {
+            let spec = format!("{}:m2", fault.slug());
+            let world = run_config(Some(preset), preset.config(), 3, &[spec.as_str()], 1);
+            let kind = world.config().config.sink;
+            if kind == delivery_lab::SinkKind::None {
+                continue;
+            }
+            let read = world.sink().as_read(kind);
+            for row in world.ledger().rows {
+                let seen = read.iter().filter(|r| r.msg == row.msg && r.state == delivery_lab::sim::sink::RowState::Seen).count();
+                assert_eq!(seen as u32, row.effects, "{preset:?} {spec}: {}", row.explanation);
+            }
+        }
+    }
+}

@@ -34,62 +34,63 @@ impl App {
                 }
             </>
         };
-        if view.present {
-            // Presenter mode: the stage, the narration (or a trainer's caption) and playback fill
-            // the screen at sizes legible from the back of a room; a clicker steps the run.
-            let leave = cb.present.reform(|_: MouseEvent| false);
-            return html! {
-                <div class="lab embed present">
-                    <header class="embed-bar">
-                        <h1 class="embed-title">{ self.page.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
-                        <p class="present-keys">{ "PageDown or Space: next step · PageUp: back · Esc: leave" }</p>
-                        <button type="button" class="chip" onclick={leave}>{ "Leave presenter mode" }</button>
-                    </header>
-                    { self.notice_view() }
-                    { self.lesson_view() }
-                    <main class="embed-main">
-                        <section class="panel stage-panel" aria-label="Stage">{ self.stage() }</section>
-                    </main>
-                    { self.narration_panel() }
-                    <div class="embed-controls">
-                        { self.playback() }
-                        { self.timeline() }
-                    </div>
-                    { dialogs }
-                </div>
+        if view.embed || view.present {
+            // The embed, and presenter mode (the same single column on the whole screen, sized
+            // for a room, the stage only, stepped by a clicker): a bar, the main area, the
+            // narration, playback.
+            let present = view.present;
+            let (bar, main) = if present {
+                let leave = cb.present.reform(|_: MouseEvent| false);
+                (
+                    html! {
+                        <>
+                            <p class="present-keys">{ "PageDown or Space: next step · PageUp: back · Esc: leave" }</p>
+                            <button type="button" class="chip" onclick={leave}>{ "Leave presenter mode" }</button>
+                        </>
+                    },
+                    html! { <section class="panel stage-panel" aria-label="Stage">{ self.stage() }</section> },
+                )
+            } else {
+                (
+                    html! {
+                        <>
+                            // The tabs share the bar's line, so that the stage keeps the frame's height.
+                            { self.embed_tabs() }
+                            <a class="chip" href={share_link(&self.base, &self.page.shared_state())} target="_blank" rel="noopener">
+                                <span class="long">{ "Open in the " }</span>{ "full lab ↗" }
+                            </a>
+                        </>
+                    },
+                    match self.embed_tab {
+                        EmbedTab::Stage => self.stage_panel(),
+                        EmbedTab::Ledger => self.ledger_panel(),
+                        EmbedTab::Diagram => self.diagram_panel(),
+                        EmbedTab::Scenario => self.controls_panel(),
+                        EmbedTab::Compare => self.compare_panel(),
+                        EmbedTab::Settings => self.settings_panel(),
+                    },
+                )
             };
-        }
-        if view.embed {
             return html! {
-                <div class="lab embed">
+                <div class={classes!("lab", "embed", present.then_some("present"))}>
                     <header class="embed-bar">
                         <h1 class="embed-title">{ self.page.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
-                        // The tabs share the bar's line, so that the stage keeps the frame's height.
-                        { self.embed_tabs() }
-                        <a class="chip" href={share_link(&self.base, &self.page.shared_state())} target="_blank" rel="noopener">
-                            <span class="long">{ "Open in the " }</span>{ "full lab ↗" }
-                        </a>
+                        { bar }
                     </header>
                     { self.notice_view() }
-                    { self.bound_view() }
+                    if !present {
+                        { self.bound_view() }
+                    }
                     { self.lesson_view() }
-                    <main class="embed-main">
-                        { match self.embed_tab {
-                            EmbedTab::Stage => self.stage_panel(),
-                            EmbedTab::Ledger => self.ledger_panel(),
-                            EmbedTab::Diagram => self.diagram_panel(),
-                            EmbedTab::Scenario => self.controls_panel(),
-                            EmbedTab::Compare => self.compare_panel(),
-                            EmbedTab::Settings => self.settings_panel(),
-                        } }
-                    </main>
-                    // In a lesson the lesson's caption tells the story; the narration would repeat it.
-                    if view.shows(Panel::Narration) && self.page.lesson().is_none() {
+                    <main class="embed-main">{ main }</main>
+                    // In an embedded lesson the lesson's caption tells the story; the narration
+                    // would repeat it. A presenter always has the narration (or a trainer's caption).
+                    if present || (view.shows(Panel::Narration) && self.page.lesson().is_none()) {
                         { self.narration_panel() }
                     }
                     <div class="embed-controls">
                         { self.playback() }
-                        if view.shows(Panel::Timeline) {
+                        if present || view.shows(Panel::Timeline) {
                             { self.timeline() }
                         }
                     </div>

@@ -20,7 +20,7 @@ use yew::prelude::*;
 
 use super::motion::MotionBus;
 use super::stage::flight_label;
-use super::worker::{spawn, Job};
+use super::worker::{run_once, JobSlot};
 use crate::explorer_protocol::{Reply, RunTask, Task};
 use delivery_lab::{Scenario, World};
 use crate::lab::Action;
@@ -188,42 +188,33 @@ fn place_now(layer: &NodeRef, x: f32) {
 /// A hook of `SpaceTimeDiagram` rather than a component of its own: one component less in the page.
 #[hook]
 fn use_diagram_export(scenario_json: &Rc<String>) -> Html {
-    let job: Rc<std::cell::RefCell<Option<Job>>> = use_mut_ref(|| None);
+    let job: JobSlot = use_mut_ref(|| None);
     let failed = use_state(|| None::<String>);
     let busy = use_state(|| None::<bool>);
     // `svg`: the diagram; else the run file.
     let fetch = |svg: bool| {
         let (job, failed, busy, scenario) = (job.clone(), failed.clone(), busy.clone(), scenario_json.clone());
         Callback::from(move |_| {
-            let on_reply = {
-                let (job, failed, busy) = (job.clone(), failed.clone(), busy.clone());
-                Callback::from(move |reply: Reply| {
-                    let outcome = match reply {
-                        Reply::Run(file) | Reply::Svg(file) => {
-                            let (name, kind) = if svg {
-                                ("kafka-delivery-lab-diagram.svg", "image/svg+xml")
-                            } else {
-                                ("kafka-delivery-lab-run.json", "application/json")
-                            };
-                            (!super::download::download(name, kind, &file.json)).then(|| "the browser refused the download".to_owned())
-                        }
-                        Reply::Error(failure) => Some(failure.message),
-                        _ => return,
-                    };
-                    failed.set(outcome);
-                    busy.set(None);
-                    job.borrow_mut().take();
-                })
-            };
+            failed.set(None);
+            busy.set(Some(svg));
+            let (failed, busy) = (failed.clone(), busy.clone());
             let task = RunTask { scenario: scenario.to_string() };
-            match spawn(&if svg { Task::Svg(task) } else { Task::Run(task) }, on_reply) {
-                Ok(started) => {
-                    *job.borrow_mut() = Some(started);
-                    failed.set(None);
-                    busy.set(Some(svg));
-                }
-                Err(message) => failed.set(Some(message)),
-            }
+            run_once(&job, &if svg { Task::Svg(task) } else { Task::Run(task) }, move |reply| {
+                let outcome = match reply {
+                    Ok(Reply::Run(file) | Reply::Svg(file)) => {
+                        let (name, kind) = if svg {
+                            ("kafka-delivery-lab-diagram.svg", "image/svg+xml")
+                        } else {
+                            ("kafka-delivery-lab-run.json", "application/json")
+                        };
+                        (!super::download::download(name, kind, &file.json)).then(|| "the browser refused the download".to_owned())
+                    }
+                    Ok(_) => Some("the worker answered something else".to_owned()),
+                    Err(message) => Some(message),
+                };
+                failed.set(outcome);
+                busy.set(None);
+            });
         })
     };
     let button = |svg: bool, label: &'static str| {

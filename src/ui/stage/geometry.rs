@@ -146,9 +146,10 @@ pub const TALL: Geometry = Geometry {
     ],
 };
 
-/// The stage for a mid-sized frame (an embed from 640 px wide, a presenter's screen): the wide
-/// stage's order on 694 units, so that its text is at least 11 px wherever the frame is 590 px
-/// wide and 370 px tall. The consumer's column holds the sink; titles are shorter.
+/// The stage for a mid-sized frame (an embed from 640 px wide, a presenter's screen, a full page
+/// too narrow for the wide stage's text): the wide stage's order on 700 units, so that its text is
+/// at least 11 px wherever the stage's box is 593 by 356 px. The consumer's column holds the sink,
+/// the coordinators are stacked and the application boxes' titles are shorter.
 pub const COMPACT: Geometry = Geometry {
     name: "compact",
     view_box: "0 0 700 420",
@@ -235,7 +236,10 @@ pub const TALL_SHORT: Geometry = Geometry {
 pub const FRAME_CHOICES: [&Geometry; 5] = [&WIDE, &COMPACT, &TALL, &SHORT, &TALL_SHORT];
 
 /// The size of the stage's smallest text, in stage units.
-pub const SMALLEST_TEXT: f64 = 13.0;
+const SMALLEST_TEXT: f64 = 13.0;
+
+/// The smallest text, in CSS px, that a page, an embed or a presenter's screen may draw.
+pub const MIN_TEXT_PX: f64 = 11.0;
 
 impl Geometry {
     /// The stage's width and height in its own units.
@@ -249,16 +253,20 @@ impl Geometry {
         (width / w).min(height / h)
     }
 
+    /// Whether the stage's smallest text is at least `min_text` px in a `width` by `height` px box.
+    pub fn legible_in(&self, width: f64, height: f64, min_text: f64) -> bool {
+        self.scale_in(width, height) * SMALLEST_TEXT >= min_text
+    }
+
     /// The stage for a frame of `width` by `height` px: the most detailed one whose smallest text
     /// is at least `min_text` px there, else the one with the largest text.
     pub fn for_frame(width: f64, height: f64, min_text: f64) -> &'static Geometry {
         let mut best = FRAME_CHOICES[0];
         for g in FRAME_CHOICES {
-            let scale = g.scale_in(width, height);
-            if scale * SMALLEST_TEXT >= min_text {
+            if g.legible_in(width, height, min_text) {
                 return g;
             }
-            if scale > best.scale_in(width, height) {
+            if g.scale_in(width, height) > best.scale_in(width, height) {
                 best = g;
             }
         }
@@ -360,6 +368,8 @@ mod tests {
         for g in ALL {
             let (w, h) = g.size();
             let top: f64 = g.view_box.split(' ').nth(1).and_then(|y| y.parse().ok()).unwrap();
+            // `size` is the view box's own width and height, kept apart only to spare parsing.
+            assert_eq!(g.view_box, format!("0 {top} {w} {h}"), "{}", g.name);
             let places: Vec<(f32, f32)> = HOTSPOTS.iter().map(|&spot| g.hotspot_at(spot)).collect();
             for (spot, &(x, y)) in HOTSPOTS.iter().zip(&places) {
                 // The mark is a circle of radius 13.

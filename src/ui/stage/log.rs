@@ -1,6 +1,7 @@
 //! The log layer: the replicas' logs, markers and actor status, re-rendered when the engine steps.
 
-use delivery_lab::{EntryKind, FetchedRecord, IsolationLevel, MsgId, SinkKind, TxnMark, World};
+use delivery_lab::sim::sink::RowState;
+use delivery_lab::{EntryKind, FetchedRecord, IsolationLevel, MsgId, TxnMark, World};
 use yew::prelude::*;
 
 use super::*;
@@ -175,37 +176,19 @@ pub(super) fn processing_status(world: &World) -> Vec<String> {
 /// many times it was written ("written ×2"). At most `capacity` lines, the first saying how many
 /// more.
 pub(super) fn sink_status(world: &World, capacity: usize) -> Vec<(String, &'static str)> {
-    let sink = world.sink();
-    let kind = world.config().config.sink;
-    // (message, input offset, mark, writes)
-    let mut entries: Vec<(MsgId, u64, &'static str, u32)> = Vec::new();
-    for row in &sink.rows {
-        let mark = match row.txn.map(|txn| sink.txn_outcomes.iter().find(|o| o.txn == txn)) {
-            Some(Some(outcome)) if !outcome.committed => "aborted",
-            Some(None) => "open",
-            _ => "",
-        };
-        let key = |e: &&mut (MsgId, u64, &'static str, u32)| match kind {
-            SinkKind::DbUpsertMessageId => e.0 == row.msg,
-            SinkKind::DbUpsertOffset => e.1 == row.offset,
-            _ => false,
-        };
-        match entries.iter_mut().find(key) {
-            Some(entry) => *entry = (row.msg, row.offset, mark, entry.3 + 1),
-            None => entries.push((row.msg, row.offset, mark, 1)),
-        }
-    }
+    // The engine says where each row stands (`Sink::as_read`); this only words it.
+    let entries = world.sink().as_read(world.config().config.sink);
     let shown = if entries.len() > capacity { capacity.saturating_sub(1) } else { entries.len() };
     let mut lines: Vec<(String, &'static str)> = entries[entries.len() - shown..]
         .iter()
-        .map(|&(msg, offset, mark, writes)| {
-            let text = match mark {
-                "aborted" => format!("{msg} · aborted"),
-                "open" => format!("{msg} · open txn"),
-                _ if writes > 1 => format!("{msg} · written ×{writes}"),
-                _ => format!("{msg} · offset {offset}"),
-            };
-            (text, mark)
+        .map(|row| {
+            let msg = row.msg;
+            match row.state {
+                RowState::Aborted => (format!("{msg} · aborted"), "aborted"),
+                RowState::Open => (format!("{msg} · open txn"), "open"),
+                RowState::Seen if row.writes > 1 => (format!("{msg} · written ×{}", row.writes), ""),
+                RowState::Seen => (format!("{msg} · offset {}", row.offset), ""),
+            }
         })
         .collect();
     if shown < entries.len() {

@@ -139,8 +139,10 @@ pub fn flight_label(flight: &Flight, world: &World) -> (Shape, String) {
 /// "markers" when there are only transaction markers, "none" for an empty batch.
 fn batch_label(flight: &Flight, world: &World, from: u64, to: u64) -> String {
     let Actor::Broker(b) = flight.from else { return String::new() };
+    // A replica's log holds offsets 0..leo() without gaps: its index is the offset.
     let log = world.partition().replicas.get(usize::from(b)).map_or(&[][..], |r| &r.log[..]);
-    let msgs: Vec<MsgId> = log.iter().filter(|e| (from..to).contains(&e.offset)).filter_map(|e| e.msg()).collect();
+    let batch = log.get(from as usize..(to as usize).min(log.len())).unwrap_or(&[]);
+    let msgs: Vec<MsgId> = batch.iter().filter_map(|e| e.msg()).collect();
     match msgs.as_slice() {
         [] if from < to => "markers".to_owned(),
         [] => "none".to_owned(),
