@@ -52,7 +52,9 @@
 //!   leader in one direction (TCP does not lose one message and deliver the next): every later
 //!   response (after a lost ACK) or request (after a lost request) on it is lost too, until the
 //!   oldest request reaches `request.timeout.ms`, when the client disconnects and fails every
-//!   request in flight on it (NetworkClient.handleTimedOutRequests); they are all retried.
+//!   request in flight on it (NetworkClient.handleTimedOutRequests); they are all retried. A
+//!   record its delivery.timeout.ms failed first still leaves its request to time out and close
+//!   the connection (`Producer::disconnect`), so a broken connection always recovers.
 //!   Simplifications: with acks=0 (nothing waits for an answer) `drop-produce-request` loses that
 //!   one request only, and `drop-offset-commit` loses that one commit only.
 //! - Retries back off exponentially from `retry.backoff.ms` to 1 s (KIP-580); a request to a

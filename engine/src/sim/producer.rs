@@ -640,29 +640,62 @@ impl Producer {
             return;
         }
         ctx.record(EventKind::RequestTimedOut { msg: r.msg, record: id });
-        if ctx.now >= r.deadline {
-            self.fail_record(ctx, peers, id, true);
-            return;
-        }
-        // NetworkClient.handleTimedOutRequests: a request timeout disconnects the node, which
-        // fails every other request in flight on that connection (oldest first); they are
-        // retried like the timed-out one. Requests sent after this instant use a new connection.
-        let Some(Actor::Broker(broker)) = r.flight.map(|f| ctx.flights[f as usize].to) else {
+        let flight = r.flight.map(|f| (ctx.flights[f as usize].to, ctx.flights[f as usize].sent));
+        let Some((Actor::Broker(broker), sent)) = flight else {
             return self.retry_or_fail(ctx, peers, id);
         };
-        ctx.mend_connection(r.session, broker);
-        let on_connection: Vec<u16> = self
-            .records
+        // NetworkClient.handleTimedOutRequests: a request timeout disconnects the node, which
+        // fails every other request in flight on that connection (oldest first); they are
+        // retried like the timed-out one. Requests sent after this instant use a new connection,
+        // a re-send by the application's callback included (the Sender sends it on its next pass).
+        // Sender.getExpiredInflightBatches fails a batch at its delivery deadline even when its
+        // request has not timed out yet; the request then stays in the NetworkClient until
+        // request.timeout.ms, which disconnects the node all the same.
+        let network_timeout = sent + ctx.cfg.request_timeout;
+        let mut on_connection = Vec::new();
+        if ctx.now >= network_timeout {
+            on_connection = self.in_flight_to(ctx, r.session, broker);
+            on_connection.retain(|&o| o != id);
+            ctx.mend_connection(r.session, broker);
+        } else {
+            ctx.schedule(network_timeout, Action::Disconnect { session: r.session, broker });
+        }
+        if ctx.now >= r.deadline {
+            self.fail_record(ctx, peers, id, true);
+        } else {
+            self.retry_or_fail(ctx, peers, id);
+        }
+        for other in on_connection {
+            self.connection_lost(ctx, peers, other);
+        }
+    }
+
+    /// The records of `session` with a request in flight to `broker`, oldest first.
+    fn in_flight_to(&self, ctx: &Ctx, session: u8, broker: u8) -> Vec<u16> {
+        self.records
             .iter()
             .filter(|o| {
-                o.id != id
-                    && o.session == r.session
+                o.session == session
                     && o.state == RecordState::InFlight
                     && o.flight.map(|f| ctx.flights[f as usize].to) == Some(Actor::Broker(broker))
             })
             .map(|o| o.id)
-            .collect();
-        self.retry_or_fail(ctx, peers, id);
+            .collect()
+    }
+
+    /// A request whose record has already failed (its delivery deadline came first) reached
+    /// request.timeout.ms: NetworkClient disconnects the node, which mends a broken connection
+    /// and fails the other requests in flight on it, which are retried.
+    pub(crate) fn disconnect(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8, broker: u8) {
+        if !self.can_act(ctx, session, Action::Disconnect { session, broker }) {
+            return;
+        }
+        // In the model only a broken connection leaves a request unanswered that long.
+        if !ctx.is_broken(session, broker) {
+            return;
+        }
+        let on_connection = self.in_flight_to(ctx, session, broker);
+        ctx.mend_connection(session, broker);
         for other in on_connection {
             self.connection_lost(ctx, peers, other);
         }
@@ -900,6 +933,10 @@ impl World {
 
     pub(crate) fn connection_lost(&mut self, id: u16) {
         self.on_producer(|p, ctx, peers| p.connection_lost(ctx, peers, id));
+    }
+
+    pub(crate) fn disconnect(&mut self, session: u8, broker: u8) {
+        self.on_producer(|p, ctx, peers| p.disconnect(ctx, peers, session, broker));
     }
 
     pub(crate) fn resend(&mut self, id: u16) {

@@ -512,6 +512,7 @@ impl World {
             Action::AppSend { session } => self.app_send(session),
             Action::Arrive { flight } => self.arrive(flight),
             Action::RequestTimeout { record, attempt } => self.request_timeout(record, attempt),
+            Action::Disconnect { session, broker } => self.disconnect(session, broker),
             Action::Resend { record } => self.resend(record),
             Action::AppGivesUp { record } => self.app_gives_up(record),
             Action::ProducerRestart { new_id } => self.producer_restart(new_id),
@@ -841,6 +842,11 @@ impl<'a> Ctx<'a> {
         self.broken.retain(|c| (c.session, c.broker) != (session, broker));
     }
 
+    /// Whether the connection from `session` to `broker` is broken in either direction.
+    pub(crate) fn is_broken(&self, session: u8, broker: u8) -> bool {
+        self.broken.iter().any(|c| (c.session, c.broker) == (session, broker))
+    }
+
     /// `broker` crashed: its sockets close, so every connection to it is mended (clients
     /// reconnect to whoever leads next).
     pub(crate) fn close_connections_to(&mut self, broker: u8) {
@@ -873,6 +879,7 @@ pub(crate) enum Action {
     AppSend { session: u8 },
     Arrive { flight: u32 },
     RequestTimeout { record: u16, attempt: u32 },
+    Disconnect { session: u8, broker: u8 },
     Resend { record: u16 },
     AppGivesUp { record: u16 },
     ProducerRestart { new_id: bool },

@@ -545,3 +545,25 @@ fn the_sink_as_read_shows_each_message_s_effects() {
         }
     }
 }
+
+#[test]
+fn a_connection_broken_by_a_lost_request_recovers_when_delivery_timeout_equals_request_timeout() {
+    // NetworkClient.handleTimedOutRequests disconnects a node whose oldest request passed
+    // request.timeout.ms; Sender.getExpiredInflightBatches fails the batch at its delivery
+    // deadline (Kafka allows delivery.timeout.ms = linger.ms + request.timeout.ms). At that same
+    // instant the connection is closed, so the application's re-send goes over a new one.
+    let config = Config {
+        delivery_timeout_ms: 30_000,
+        request_timeout_ms: 30_000,
+        resend_on_error: true,
+        ..Preset::AtLeastOnce.config()
+    };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 2, &["drop-produce-request:m1"], 1);
+    assert_eq!(world.run_state(), RunState::Quiescent);
+    let ledger = world.ledger();
+    for msg in 1..=2 {
+        let row = ledger.row(msg).unwrap();
+        assert_eq!(row.verdict, delivery_lab::Verdict::DeliveredOnce, "m{msg}: {row:?}");
+        assert_eq!(row.app_sends, 2, "m{msg} failed once, then its re-send landed: {row:?}");
+    }
+}
