@@ -47,6 +47,7 @@ pub(crate) fn verdict_mark(verdict: Verdict) -> (&'static str, &'static str) {
         Verdict::ProcessedTwiceEffectOnce => ("≈", "ok"),
         Verdict::AbortedInvisible => ("∅", "ok"),
         Verdict::AbortedButSeen => ("⚠", "bad"),
+        Verdict::Ambiguous => ("◐", "warn"),
         Verdict::Delayed => ("…", "warn"),
         Verdict::Pending => ("·", "pending"),
         Verdict::Unfinished => ("?", "warn"),

@@ -35,6 +35,10 @@ pub enum Verdict {
     AbortedInvisible,
     /// Its transaction aborted, yet a read_uncommitted consumer processed it.
     AbortedButSeen,
+    /// send() reported the record failed, yet it is in the log (a timed-out or refused-looking send
+    /// that was written): the application believes it failed, and a re-send would duplicate it.
+    /// Always a further verdict, beside what became of the message.
+    Ambiguous,
     /// Readable later; nothing lost. Given once the run is over (mid-run such a message is
     /// `Pending`).
     Delayed,
@@ -47,7 +51,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict, in declaration order.
-    pub const ALL: [Verdict; 12] = [
+    pub const ALL: [Verdict; 13] = [
         Verdict::DeliveredOnce,
         Verdict::Lost,
         Verdict::FailedAndReported,
@@ -57,6 +61,7 @@ impl Verdict {
         Verdict::ProcessedTwiceEffectOnce,
         Verdict::AbortedInvisible,
         Verdict::AbortedButSeen,
+        Verdict::Ambiguous,
         Verdict::Delayed,
         Verdict::Pending,
         Verdict::Unfinished,
@@ -74,6 +79,7 @@ impl Verdict {
             Verdict::ProcessedTwiceEffectOnce => "processed-twice-effect-once",
             Verdict::AbortedInvisible => "aborted-invisible",
             Verdict::AbortedButSeen => "aborted-but-seen",
+            Verdict::Ambiguous => "ambiguous",
             Verdict::Delayed => "delayed",
             Verdict::Pending => "pending",
             Verdict::Unfinished => "unfinished",
@@ -92,6 +98,7 @@ impl Verdict {
             Verdict::ProcessedTwiceEffectOnce => "processed twice, effect once",
             Verdict::AbortedInvisible => "aborted and invisible",
             Verdict::AbortedButSeen => "aborted but seen",
+            Verdict::Ambiguous => "reported failed, yet written",
             Verdict::Delayed => "delayed",
             Verdict::Pending => "pending",
             Verdict::Unfinished => "unfinished",
@@ -139,6 +146,15 @@ pub struct MessageRow {
 }
 
 impl MessageRow {
+    /// The verdict's name, with the further verdicts that also hold: "delivered once (also reordered)".
+    pub fn verdict_with_also(&self) -> String {
+        if self.also.is_empty() {
+            return self.verdict.label().to_owned();
+        }
+        let also = self.also.iter().map(|v| v.label()).collect::<Vec<_>>().join(", ");
+        format!("{} (also {also})", self.verdict.label())
+    }
+
     /// The heading of the row's explanation: why it ended as it did, or why it has no verdict.
     pub fn why(&self) -> String {
         match self.verdict {
@@ -190,6 +206,8 @@ struct Tally {
     first_processing: Option<u64>,
     notable: Vec<EventId>,
     appended_at: Vec<u64>,
+    /// The records send() reported failed.
+    failed_records: Vec<u16>,
 }
 
 impl Ledger {
@@ -244,10 +262,10 @@ impl Ledger {
                 r.visible_read_uncommitted,
                 r.processed,
                 r.effects,
-                r.verdict.label()
+                r.verdict_with_also()
             ));
         }
-        for r in self.rows.iter().filter(|r| r.verdict != Verdict::DeliveredOnce) {
+        for r in self.rows.iter().filter(|r| r.verdict != Verdict::DeliveredOnce || !r.also.is_empty()) {
             out.push_str(&format!("  {}\n", r.explanation));
         }
         let s = self.summary;
@@ -359,8 +377,9 @@ fn tally(event: &Event, tallies: &mut [Tally], global: &mut Vec<EventId>) {
             t.acks += 1;
             false
         }
-        EventKind::ProducerFailed { .. } => {
+        EventKind::ProducerFailed { record, .. } => {
             t.errors += 1;
+            t.failed_records.push(record);
             true
         }
         EventKind::ProcessingFinished { .. } => {
@@ -414,13 +433,15 @@ struct Copies {
     ru: u32,
     aborted: u32,
     unreadable_yet: u32,
+    /// Copies (not aborted) of records send() reported failed.
+    failed_but_written: u32,
 }
 
-fn copies(world: &World, msg: MsgId) -> Copies {
+fn copies(world: &World, msg: MsgId, failed_records: &[u16]) -> Copies {
     let p = world.partition();
     let log = p.log();
     let (hw, lso) = (p.hw(), p.lso());
-    let mut c = Copies { offsets: Vec::new(), rc: 0, ru: 0, aborted: 0, unreadable_yet: 0 };
+    let mut c = Copies { offsets: Vec::new(), rc: 0, ru: 0, aborted: 0, unreadable_yet: 0, failed_but_written: 0 };
     for (i, entry) in log.iter().enumerate() {
         if entry.msg() != Some(msg) {
             continue;
@@ -430,6 +451,8 @@ fn copies(world: &World, msg: MsgId) -> Copies {
         let mark = txn_mark(log, i);
         if mark == TxnMark::Aborted {
             c.aborted += 1;
+        } else if matches!(entry.kind, super::broker::EntryKind::Data { record, .. } if failed_records.contains(&record)) {
+            c.failed_but_written += 1;
         }
         if offset < hw {
             c.ru += 1;
@@ -467,7 +490,7 @@ pub(crate) fn assess_all(world: &World) -> Vec<Assessment> {
         .enumerate()
         .map(|(i, t)| {
             let msg = MsgId(i as u16 + 1);
-            let c = copies(world, msg);
+            let c = copies(world, msg, &t.failed_records);
             let (verdict, also, effects) = assess(world, msg, t, &c, &global, &first_offsets);
             Assessment { verdict, also, processed: t.processed, effects }
         })
@@ -490,28 +513,60 @@ fn assess(world: &World, msg: MsgId, t: &Tally, c: &Copies, global: &[EventId], 
     // "Delayed" is an outcome, given once the run is over (held back by a failover or an open
     // transaction, readable later).
     let verdict = if world.run_state() == RunState::Running && verdict == Verdict::Delayed { Verdict::Pending } else { verdict };
-    let reordered = first[usize::from(msg.0 - 1)].is_some_and(|mine| {
-        first[usize::from(msg.0)..].iter().any(|later| later.is_some_and(|l| l < mine))
-    });
+    let (overtaken_by, overtook) = inversions(msg, first);
+    let reordered = !overtaken_by.is_empty();
     let verdict = if reordered && verdict == Verdict::DeliveredOnce {
         Verdict::Reordered
     } else {
-        if reordered {
+        if reordered || !overtook.is_empty() {
+            // Both ends of an inversion: the message that landed late and the one that overtook it.
             also.push(Verdict::Reordered);
         }
         verdict
     };
+    if c.failed_but_written > 0 {
+        also.push(Verdict::Ambiguous);
+    }
     if held_back(world, t, global) && verdict != Verdict::Delayed {
         also.push(Verdict::Delayed);
     }
     (verdict, also, effects)
 }
 
+/// The later messages readable before `msg` (it landed behind them) and the earlier ones readable
+/// after it (it overtook them), by the offset of each message's first readable copy.
+fn inversions(msg: MsgId, first: &[Option<u64>]) -> (Vec<MsgId>, Vec<MsgId>) {
+    let (mut overtaken_by, mut overtook) = (Vec::new(), Vec::new());
+    let Some(mine) = first[usize::from(msg.0 - 1)] else { return (overtaken_by, overtook) };
+    for (i, other) in first.iter().enumerate() {
+        let other_msg = MsgId(i as u16 + 1);
+        match *other {
+            Some(o) if other_msg > msg && o < mine => overtaken_by.push(other_msg),
+            Some(o) if other_msg < msg && o > mine => overtook.push(other_msg),
+            _ => {}
+        }
+    }
+    (overtaken_by, overtook)
+}
+
 fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<u64>]) -> MessageRow {
-    let c = copies(world, msg);
+    let c = copies(world, msg, &t.failed_records);
     let (verdict, also, effects) = assess(world, msg, &t, &c, global, first);
     let cause = cause_events(world, msg, &t, global, verdict);
-    let explanation = explain(world, msg, verdict, &also, &cause, &c.offsets);
+    let mut explanation = explain(world, msg, verdict, &also, &cause, &c.offsets);
+    let (overtaken_by, overtook) = inversions(msg, first);
+    let names = |list: &[MsgId]| list.iter().map(MsgId::to_string).collect::<Vec<_>>().join(", ");
+    if !overtaken_by.is_empty() {
+        explanation.push_str(&format!(". It landed behind {}, sent after it", names(&overtaken_by)));
+    }
+    if !overtook.is_empty() {
+        explanation.push_str(&format!(". It landed ahead of {}, sent before it", names(&overtook)));
+    }
+    if c.failed_but_written > 0 {
+        explanation.push_str(&format!(
+            ". send() reported {msg} failed, yet that record is in the log: the application believes it failed, and a re-send would write it again (only an idempotent sink, or a transaction that aborts the failed send, makes the outcome unambiguous)"
+        ));
+    }
     MessageRow {
         msg,
         app_sends: t.app_sends,

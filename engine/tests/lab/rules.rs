@@ -567,3 +567,52 @@ fn a_connection_broken_by_a_lost_request_recovers_when_delivery_timeout_equals_r
         assert_eq!(row.app_sends, 2, "m{msg} failed once, then its re-send landed: {row:?}");
     }
 }
+
+#[test]
+fn both_ends_of_a_reordering_are_marked() {
+    // Kafka docs, Producer Configs, max.in.flight.requests.per.connection: "if set to greater than
+    // 1 and enable.idempotence is set to false, there is a risk of message reordering after a
+    // failed send due to retries". m1's first request is refused (retriable) while m2 and m3,
+    // already in flight, are appended: m1 lands behind them, and they land ahead of m1.
+    let config = Config { enable_idempotence: Some(false), max_in_flight: 5, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 3, &["network-delay-reorder:m1"], 1);
+    let ledger = world.ledger();
+    let m1 = ledger.row(1).unwrap();
+    assert_eq!(m1.verdict, delivery_lab::Verdict::Reordered, "{m1:?}");
+    assert!(m1.explanation.contains("behind m2, m3"), "{}", m1.explanation);
+    for msg in 2..=3 {
+        let row = ledger.row(msg).unwrap();
+        assert_eq!(row.verdict, delivery_lab::Verdict::DeliveredOnce, "{row:?}");
+        assert!(row.also.contains(&delivery_lab::Verdict::Reordered), "m{msg} overtook m1: {row:?}");
+        assert!(row.explanation.contains("ahead of m1"), "{}", row.explanation);
+    }
+    // With idempotence the broker keeps sequence order (OUT_OF_ORDER_SEQUENCE for m2 until m1
+    // lands): nothing is reordered at either end.
+    let config = Config { enable_idempotence: Some(true), ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 3, &["network-delay-reorder:m1"], 1);
+    for row in &world.ledger().rows {
+        assert!(row.verdict != delivery_lab::Verdict::Reordered && !row.also.contains(&delivery_lab::Verdict::Reordered), "{row:?}");
+    }
+}
+
+#[test]
+fn a_send_reported_failed_whose_record_was_written_is_ambiguous() {
+    // Kafka docs 4.6, Message Delivery Semantics: a producer that "fails to receive a response
+    // indicating that the message was committed" cannot tell whether it was written. With acks=1
+    // and retries=0 a lost ACK fails send() after request.timeout.ms although the leader appended
+    // the record: the application is told "failed" about a record consumers will read.
+    let config = Config { acks: delivery_lab::Acks::One, retries: 0, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 1, &["drop-ack:m1"], 1);
+    let m1 = world.ledger().row(1).unwrap().clone();
+    assert_eq!(m1.errors, 1, "{m1:?}");
+    assert_eq!(m1.offsets.len(), 1, "{m1:?}");
+    assert!(m1.also.contains(&delivery_lab::Verdict::Ambiguous), "{m1:?}");
+    assert!(m1.explanation.contains("re-send would write it again"), "{}", m1.explanation);
+    // With retries the producer re-sends the record itself and hears of its success: it reported
+    // no failure, so nothing is ambiguous (the duplicate is a separate verdict).
+    let config = Config { acks: delivery_lab::Acks::One, ..Preset::AtLeastOnce.config() };
+    let world = run_config(Some(Preset::AtLeastOnce), config, 1, &["drop-ack:m1"], 1);
+    let m1 = world.ledger().row(1).unwrap().clone();
+    assert_eq!(m1.errors, 0, "{m1:?}");
+    assert!(!m1.also.contains(&delivery_lab::Verdict::Ambiguous), "{m1:?}");
+}
