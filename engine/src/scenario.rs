@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use crate::preset::Preset;
 use crate::sim::config::{Config, ConfigError};
 use crate::sim::event::MsgId;
-use crate::sim::fault::{FaultSpec, Trigger};
+use crate::sim::fault::{FaultSpec, Trigger, MAX_ATTEMPT};
 use crate::sim::world::{World, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};
 
 /// The only format version this engine reads.
@@ -334,9 +334,15 @@ fn parse_faults(value: Option<&Value>, messages: u16) -> Result<Vec<FaultSpec>, 
 /// tick is within the run's bound. The one rule for every entry point (file, link, host command,
 /// click), through [`Scenario::check_new_fault`] and the loader.
 fn check_fault_for(spec: FaultSpec, messages: u16) -> Result<(), String> {
+    if let Some(why) = spec.trigger.refused_for(spec.fault) {
+        return Err(why.to_owned());
+    }
     match spec.trigger {
-        Trigger::Message(MsgId(m)) if m > messages => Err(format!("names m{m} but the scenario has {messages} messages")),
-        Trigger::AtTick(t) if t > MAX_TICK => Err(format!("tick {t} is past the last tick {MAX_TICK}")),
+        Trigger::Message(MsgId(m)) | Trigger::Attempt(MsgId(m), _) if m > messages => {
+            Err(format!("names m{m} but the scenario has {messages} messages"))
+        }
+        Trigger::AtTick(t) | Trigger::Window(_, t) if t > MAX_TICK => Err(format!("tick {t} is past the last tick {MAX_TICK}")),
+        Trigger::Attempt(_, a) if a > MAX_ATTEMPT => Err(format!("attempt {a}: the lab counts attempts up to {MAX_ATTEMPT}")),
         _ => Ok(()),
     }
 }
@@ -360,19 +366,42 @@ fn parse_fault(item: &Value, path: &str) -> Result<FaultSpec, ScenarioError> {
         Value::Object(obj) => obj,
         _ => return Err(ScenarioError::at(path, "must be a string like \"drop-ack:m2\" or an object")),
     };
-    if let Some(unknown) = obj.keys().find(|k| !["fault", "message", "tick"].contains(&k.as_str())) {
-        return Err(ScenarioError::at(format!("{path}.{unknown}"), "unknown field; expected fault, message, tick"));
+    if let Some(unknown) = obj.keys().find(|k| !["fault", "message", "tick", "attempt", "from", "to", "times"].contains(&k.as_str())) {
+        return Err(ScenarioError::at(format!("{path}.{unknown}"), "unknown field; expected fault, message, attempt, tick, from, to, times"));
     }
     let fault = match obj.get("fault") {
         Some(Value::String(s)) => s.parse().map_err(|e: crate::sim::fault::BadFault| ScenarioError::at(format!("{path}.fault"), e.0))?,
         _ => return Err(ScenarioError::at(format!("{path}.fault"), "missing or not a fault name")),
     };
-    let trigger = match (obj.get("message"), obj.get("tick")) {
-        (Some(_), Some(_)) => return Err(ScenarioError::at(path, "give a message or a tick, not both")),
-        (Some(m), None) => Trigger::Message(parse_msg(m).ok_or_else(|| ScenarioError::at(format!("{path}.message"), "expected a message like \"m2\" or 2"))?),
-        (None, Some(t)) => Trigger::AtTick(t.as_u64().ok_or_else(|| ScenarioError::at(format!("{path}.tick"), "expected a whole number"))?),
-        (None, None) => Trigger::Next,
+    let number = |key: &str| -> Result<Option<u64>, ScenarioError> {
+        obj.get(key)
+            .map(|v| v.as_u64().ok_or_else(|| ScenarioError::at(format!("{path}.{key}"), "expected a whole number")))
+            .transpose()
     };
+    let (tick, attempt, from, to, times) = (number("tick")?, number("attempt")?, number("from")?, number("to")?, number("times")?);
+    let message = obj
+        .get("message")
+        .map(|m| parse_msg(m).ok_or_else(|| ScenarioError::at(format!("{path}.message"), "expected a message like \"m2\" or 2")))
+        .transpose()?;
+    let given = [message.is_some() || attempt.is_some(), tick.is_some(), from.is_some() || to.is_some(), times.is_some()];
+    if given.iter().filter(|g| **g).count() > 1 {
+        return Err(ScenarioError::at(path, "give one of: a message (with an attempt), a tick, a window (from, to) or times"));
+    }
+    let trigger = match (message, attempt, tick, from, to, times) {
+        (Some(m), None, ..) => Trigger::Message(m),
+        (Some(m), Some(a), ..) => Trigger::Attempt(m, u32::try_from(a).unwrap_or(u32::MAX)),
+        (None, Some(_), ..) => return Err(ScenarioError::at(format!("{path}.attempt"), "an attempt needs its message")),
+        (_, _, Some(t), ..) => Trigger::AtTick(t),
+        (_, _, _, Some(from), Some(to), _) => Trigger::Window(from, to),
+        (_, _, _, Some(_), None, _) | (_, _, _, None, Some(_), _) => {
+            return Err(ScenarioError::at(path, "a window needs both from and to"))
+        }
+        (.., Some(n)) => Trigger::Count(u16::try_from(n).unwrap_or(u16::MAX)),
+        _ => Trigger::Next,
+    };
+    if let Some(why) = trigger.refused_for(fault) {
+        return Err(ScenarioError::at(path, why));
+    }
     Ok(FaultSpec { fault, trigger })
 }
 

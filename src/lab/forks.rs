@@ -38,23 +38,35 @@ impl Lab {
         } else {
             // Aimed at a message whose moment has not come yet, the failure keeps its aim; that is
             // so exactly when the run with it armed from the start has the same past as this one.
+            // So does a failure counted from the start (`*n`) or a window, when the past is the same.
             let mut aimed = next.clone();
             aimed.faults.push(spec);
-            if matches!(spec.trigger, Trigger::Message(_)) && self.same_past(&aimed, step) {
+            let keeps_aim = !matches!(spec.trigger, Trigger::Next | Trigger::AtTick(_));
+            let from = self.world.now() + 1;
+            if keeps_aim && self.same_past(&aimed, step) {
                 next = aimed;
                 // In words, not the link's slug ("drop-ack:m2").
-                match spec.trigger {
-                    Trigger::Message(msg) => format!("{} for {msg} armed", spec.fault.label()),
-                    _ => format!("{} armed", spec.fault.label()),
-                }
+                format!("{} {} armed", spec.fault.label(), spec.trigger.words())
             } else {
-                let from = self.world.now() + 1;
-                let armed = FaultSpec { fault: spec.fault, trigger: Trigger::AtTick(from) };
+                let armed = match spec.trigger {
+                    Trigger::Next | Trigger::AtTick(_) | Trigger::Message(_) => FaultSpec { fault: spec.fault, trigger: Trigger::AtTick(from) },
+                    Trigger::Window(start, to) if to > from => FaultSpec { fault: spec.fault, trigger: Trigger::Window(start.max(from), to) },
+                    _ => {
+                        return Err(Refusal::Fault(format!(
+                            "{} {}: that moment has passed in this run; arm it before the run starts",
+                            spec.fault.label(),
+                            spec.trigger.words()
+                        )))
+                    }
+                };
                 if let Err(message) = next.check_new_fault(armed) {
                     return Err(Refusal::Fault(message));
                 }
                 next.faults.push(armed);
-                format!("{} armed from t={from} (its first moment for that message has passed)", spec.fault.label())
+                match armed.trigger {
+                    Trigger::Window(..) => format!("{} {} armed (the window starts now)", spec.fault.label(), armed.trigger.words()),
+                    _ => format!("{} armed from t={from} (its first moment for that message has passed)", spec.fault.label()),
+                }
             }
         };
         if self.futures.len() == MAX_FUTURES {
@@ -158,6 +170,30 @@ mod tests {
         lab.apply(Action::RunToEnd);
         // The same schedule armed from the start gives the same verdicts: m3's ACK was the one lost.
         assert_eq!(verdicts(&lab), engine_verdicts(&Scenario::from_preset(Preset::AtLeastOnce, 3, 1).with_fault(spec)));
+    }
+
+    #[test]
+    fn a_window_armed_mid_run_starts_now_and_an_attempt_whose_moment_passed_is_refused() {
+        // Past m1's ACK: the window armed from the start would have struck it, so it starts now.
+        let mut lab = Lab::default();
+        lab.apply(Action::Seek(40));
+        assert!(lab.world().events().iter().any(|e| matches!(e.kind, delivery_lab::EventKind::ProducerAcked { .. })));
+        let now = lab.world().now();
+        let past: Vec<String> = lab.world().events().iter().map(|e| e.describe()).collect();
+        lab.apply(Action::Arm("drop-ack@0..9000".parse().unwrap()));
+        assert_eq!(
+            lab.scenario().faults,
+            vec![FaultSpec { fault: Fault::DropAck, trigger: Trigger::Window(now + 1, 9000) }],
+            "a window cannot reach back into what was played"
+        );
+        let replayed: Vec<String> = lab.world().events().iter().map(|e| e.describe()).collect();
+        assert_eq!(replayed, past);
+        // m1's first attempt left at the start: a failure of that attempt cannot be armed now.
+        let mut lab = Lab::default();
+        lab.apply(Action::Seek(10));
+        lab.apply(Action::Arm("drop-produce-request:m1#1".parse().unwrap()));
+        assert!(lab.scenario().faults.is_empty());
+        assert!(lab.narration().contains("that moment has passed"), "{}", lab.narration());
     }
 
     #[test]

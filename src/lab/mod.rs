@@ -204,8 +204,8 @@ impl Lab {
                 self.scenario.messages = n.clamp(1, MAX_MESSAGES);
                 // A failure aimed at a message that no longer exists is dropped with the message.
                 let n = self.scenario.messages;
-                self.scenario.faults.retain(|spec| !matches!(spec.trigger, Trigger::Message(m) if m.0 > n));
-                if matches!(self.target, Trigger::Message(m) if m.0 > n) {
+                self.scenario.faults.retain(|spec| !spec.trigger.msg().is_some_and(|m| m.0 > n));
+                if self.target.msg().is_some_and(|m| m.0 > n) {
                     self.target = Trigger::Message(MsgId(n));
                 }
                 self.load();
@@ -264,7 +264,7 @@ impl Lab {
                 self.futures.clear();
                 // The failure target and the selection name messages of the old scenario.
                 let n = self.scenario.messages;
-                if matches!(self.target, Trigger::Message(m) if m.0 > n) {
+                if self.target.msg().is_some_and(|m| m.0 > n) {
                     self.target = Trigger::Message(MsgId(n.min(2)));
                 }
                 if self.selected.is_some_and(|m| m.0 > n) {

@@ -10,16 +10,13 @@ use crate::lab::Action;
 
 /// "for m2", or "the next time it can happen".
 pub fn target_words(trigger: Trigger) -> String {
-    match trigger {
-        Trigger::Next => "the next time it can".to_owned(),
-        Trigger::Message(msg) => format!("for {msg}"),
-        Trigger::AtTick(tick) => format!("from t={tick}"),
-    }
+    trigger.words()
 }
 
 /// A failure's button; one that cannot strike under the configuration on screen is disabled and
 /// says why (the engine's `Fault::cannot_strike`), unless it is armed, so it can be disarmed.
 fn toggle(fault: Fault, target: Trigger, armed: &[FaultSpec], config: &Config, dispatch: &Callback<Action>) -> Html {
+    let target = target.nearest_for(fault);
     let spec = FaultSpec { fault, trigger: target };
     let on = armed.contains(&spec);
     let na = fault.cannot_strike(config);
@@ -72,6 +69,8 @@ pub struct FailureMenuProps {
     pub armed: Vec<FaultSpec>,
     pub target: Trigger,
     pub messages: u16,
+    /// The tick on screen: a window ("every time for 10 s") starts there.
+    pub now: u64,
     /// The configuration on screen: a failure that cannot strike under it is n/a.
     pub config: Config,
     /// Past the start of the run, a change forks a new future from the current step.
@@ -86,22 +85,43 @@ pub struct FailureMenuProps {
 /// Every failure point, grouped by where it happens, and the failures armed now. A function of
 /// the app, not a component: one component less in the page (issue 13's budget).
 pub fn failure_menu(props: &FailureMenuProps) -> Html {
+    // Two choices make the trigger: which message, and how often (a network failure may strike
+    // a given attempt, every time for 10 s, or the next 3 times).
+    let target = props.target;
+    let how_value = match target {
+        Trigger::Attempt(_, k) => format!("a{k}"),
+        Trigger::Window(..) => "window".to_owned(),
+        Trigger::Count(_) => "count".to_owned(),
+        _ => "once".to_owned(),
+    };
+    let build = move |msg: Option<MsgId>, how: &str, now: u64| match (how, msg) {
+        ("window", _) => Trigger::Window(now, now + 100),
+        ("count", _) => Trigger::Count(3),
+        (attempt, Some(msg)) if attempt.starts_with('a') => Trigger::Attempt(msg, if attempt == "a3" { 3 } else { 2 }),
+        (_, Some(msg)) => Trigger::Message(msg),
+        (_, None) => Trigger::Next,
+    };
+    let now = props.now;
     let on_target = {
+        let (dispatch, how_value) = (props.dispatch.clone(), how_value.clone());
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            let msg = select.value().strip_prefix('m').and_then(|n| n.parse::<u16>().ok()).map(MsgId);
+            dispatch.emit(Action::SetTarget(build(msg, &how_value, now)));
+        })
+    };
+    let on_how = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
-            let value = select.value();
-            let trigger = match value.strip_prefix('m').and_then(|n| n.parse::<u16>().ok()) {
-                Some(n) => Trigger::Message(MsgId(n)),
-                None => Trigger::Next,
-            };
-            dispatch.emit(Action::SetTarget(trigger));
+            dispatch.emit(Action::SetTarget(build(target.msg(), &select.value(), now)));
         })
     };
-    let target_value = match props.target {
-        Trigger::Message(msg) => msg.to_string(),
-        _ => "next".to_owned(),
+    let target_value = match target.msg() {
+        Some(msg) => msg.to_string(),
+        None => "next".to_owned(),
     };
+    let hows = [("once", "once"), ("a2", "on its attempt 2"), ("a3", "on its attempt 3"), ("window", "every time for 10 s"), ("count", "the next 3 times")];
     let clear = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_| dispatch.emit(Action::ClearFaults))
@@ -122,6 +142,18 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
                     }) }
                 </select>
             </label>
+            <label class="field" for="fault-how">
+                <span class="field-label">{ "How often" }</span>
+                <select id="fault-how" onchange={on_how}>
+                    { for hows.iter().map(|&(value, words)| html! {
+                        <option value={value} selected={how_value == value}
+                            disabled={value.starts_with('a') && target.msg().is_none()}>{ words }</option>
+                    }) }
+                </select>
+            </label>
+            if matches!(target, Trigger::Attempt(..) | Trigger::Window(..) | Trigger::Count(_)) {
+                <p class="hint">{ "Only the failures on the network take this; the others strike once." }</p>
+            }
             if props.forking {
                 <p class="hint fork-hint">
                     { "The run is under way: arming or disarming a failure now forks a new future from this step." }

@@ -48,8 +48,9 @@ pub(super) type FxSet<T> = HashSet<T, BuildHasherDefault<Fx>>;
 pub(super) fn pending_hash(world: &World) -> u64 {
     let mut h = Fx(0x9e37_79b9_7f4a_7c15);
     for armed in world.faults() {
-        if armed.struck.is_none() {
+        if armed.live(world.now()) {
             armed.spec.hash(&mut h);
+            h.write_u16(armed.strikes);
         }
     }
     h.finish()
@@ -136,8 +137,19 @@ pub(super) fn candidates(trace: &Trace, last: Option<LastStrike>) -> Vec<Candida
     // First unconsumed moment per (fault, message), and the tick of the last one per fault.
     let mut seen_msg: Vec<(Fault, MsgId)> = Vec::new();
     let mut last_tick: Vec<(Fault, Tick)> = Vec::new();
+    let mut seen_attempt: Vec<(Fault, MsgId, u32)> = Vec::new();
     for (i, o) in opportunities.iter().enumerate() {
         if o.consumed {
+            continue;
+        }
+        if !o.first {
+            // A retry's request: only `Trigger::Attempt` reaches it.
+            if last.is_some_and(|l| o.at <= l.event) || seen_attempt.contains(&(o.fault, o.msg, o.attempt)) {
+                continue;
+            }
+            seen_attempt.push((o.fault, o.msg, o.attempt));
+            let spec = FaultSpec { fault: o.fault, trigger: Trigger::Attempt(o.msg, o.attempt) };
+            out.push(Candidate { step: trace.opportunity_steps[i], spec });
             continue;
         }
         let first_for_msg = !seen_msg.contains(&(o.fault, o.msg));

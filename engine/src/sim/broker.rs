@@ -768,7 +768,11 @@ impl Partition {
     pub(crate) fn respond_produce(ctx: &mut Ctx, broker: u8, session: u8, msg: MsgId, record: u16, outcome: ProduceOutcome, request: u32) {
         let what = FlightKind::ProduceResponse { msg, record, outcome, request: FlightId(request) };
         let flight = ctx.send(Actor::Broker(broker), Actor::Producer { session }, what);
-        if matches!(outcome, ProduceOutcome::Ok { .. }) && ctx.strike(Fault::DropAck, Some(msg)) {
+        let attempt = match ctx.flights[request as usize].what {
+            FlightKind::Produce { attempt, .. } => attempt,
+            _ => 1,
+        };
+        if matches!(outcome, ProduceOutcome::Ok { .. }) && ctx.strike_attempt(Fault::DropAck, Some(msg), attempt, true) {
             ctx.flights[flight as usize].doomed = Some(Fault::DropAck);
             // Responses on a connection return in order (protocol guide, Network): a lost ACK
             // means the connection broke, and every later response on it is lost too.

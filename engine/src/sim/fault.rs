@@ -199,6 +199,17 @@ impl Fault {
         }
     }
 
+    /// A failure of a message on the network (a request or a response lost or damaged): it may
+    /// strike in a window of time or several times (`Trigger::Window`, `Trigger::Count`).
+    pub fn on_the_wire(self) -> bool {
+        matches!(self, Fault::DropProduceRequest | Fault::DropAck | Fault::NetworkDelayReorder | Fault::DropOffsetCommit)
+    }
+
+    /// A failure of one produce attempt: it may strike a given attempt (`Trigger::Attempt`).
+    pub fn per_attempt(self) -> bool {
+        matches!(self, Fault::DropProduceRequest | Fault::DropAck | Fault::NetworkDelayReorder)
+    }
+
     /// Whether a tick trigger makes the fault happen at that tick. The other faults need a matching
     /// moment (an ACK to drop, a record to crash before), so a tick only arms them from then on.
     pub fn strikes_at_tick(self) -> bool {
@@ -242,7 +253,9 @@ impl FromStr for Fault {
     }
 }
 
-/// When an injected fault strikes.
+/// When an injected fault strikes. The first three strike once, at a moment each failure point
+/// has always had (a produce request's first attempt, say); the last three are for failures on the
+/// network ([`Fault::on_the_wire`]) and reach every attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Trigger {
@@ -252,7 +265,78 @@ pub enum Trigger {
     AtTick(Tick),
     /// Armed for the next matching moment that concerns this message.
     Message(MsgId),
+    /// The produce request (or its ACK) of this attempt of the message, retries included:
+    /// `drop-ack:m2#3`. Only for failures that strike one attempt ([`Fault::per_attempt`]).
+    Attempt(MsgId, u32),
+    /// Every matching moment from tick `.0` up to, not including, tick `.1`, whatever the message
+    /// or attempt: `drop-produce-request@30..60`.
+    Window(Tick, Tick),
+    /// The next this many matching moments, whatever the message or attempt: `drop-ack*3`.
+    Count(u16),
 }
+
+impl Trigger {
+    /// The message the trigger names, if any.
+    pub fn msg(self) -> Option<MsgId> {
+        match self {
+            Trigger::Message(msg) | Trigger::Attempt(msg, _) => Some(msg),
+            _ => None,
+        }
+    }
+
+    /// When it strikes, in words: "for m2", "for m2, attempt 3", "the next 3 times".
+    pub fn words(self) -> String {
+        match self {
+            Trigger::Next => "the next time it can".to_owned(),
+            Trigger::Message(msg) => format!("for {msg}"),
+            Trigger::AtTick(tick) => format!("from t={tick}"),
+            Trigger::Attempt(msg, attempt) => format!("for {msg}, attempt {attempt}"),
+            Trigger::Window(from, to) => format!("every time from t={from} to t={to}"),
+            Trigger::Count(n) => format!("the next {n} times"),
+        }
+    }
+
+    /// The trigger `fault` takes when a menu offers this one to every failure: itself if `fault`
+    /// can take it, else the nearest it can (a crash offered "m2, attempt 3" strikes for m2; one
+    /// offered a window or a count, the next time it can).
+    pub fn nearest_for(self, fault: Fault) -> Trigger {
+        if self.refused_for(fault).is_none() {
+            return self;
+        }
+        match self.msg() {
+            Some(msg) => Trigger::Message(msg),
+            None => Trigger::Next,
+        }
+    }
+
+    /// Whether it may strike more than once.
+    pub fn repeats(self) -> bool {
+        matches!(self, Trigger::Window(..) | Trigger::Count(_))
+    }
+
+    /// Why `fault` cannot take this trigger, or `None` if it can.
+    pub fn refused_for(self, fault: Fault) -> Option<&'static str> {
+        match self {
+            Trigger::Attempt(..) if !fault.per_attempt() => {
+                Some("only a produce request, its damage or its ACK can strike a given attempt (#k)")
+            }
+            Trigger::Attempt(_, 0) => Some("attempts count from 1"),
+            Trigger::Window(..) | Trigger::Count(_) if !fault.on_the_wire() => {
+                Some("only a failure on the network can strike in a window (@from..to) or several times (*n)")
+            }
+            Trigger::Window(from, to) if from >= to => Some("a window ends after it starts (@from..to)"),
+            Trigger::Count(0) => Some("strikes at least once (*1 or more)"),
+            Trigger::Count(n) if n > MAX_COUNT => Some("strikes at most 20 times (*20)"),
+            _ => None,
+        }
+    }
+}
+
+/// The most times one `*n` failure strikes.
+pub const MAX_COUNT: u16 = 20;
+
+/// The highest attempt a `#k` failure may name.
+pub const MAX_ATTEMPT: u32 = 100;
 
 /// One failure to inject: what and when. Written `drop-ack`, `drop-ack:m2` or `disk-lost@30`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -276,6 +360,9 @@ impl fmt::Display for FaultSpec {
             Trigger::Next => write!(f, "{}", self.fault),
             Trigger::AtTick(tick) => write!(f, "{}@{tick}", self.fault),
             Trigger::Message(msg) => write!(f, "{}:{msg}", self.fault),
+            Trigger::Attempt(msg, attempt) => write!(f, "{}:{msg}#{attempt}", self.fault),
+            Trigger::Window(from, to) => write!(f, "{}@{from}..{to}", self.fault),
+            Trigger::Count(n) => write!(f, "{}*{n}", self.fault),
         }
     }
 }
@@ -286,20 +373,48 @@ impl FromStr for FaultSpec {
     fn from_str(s: &str) -> Result<FaultSpec, BadFault> {
         // Numbers in their canonical spelling only (no sign, no leading zero), so that a spec
         // reads back exactly as it is written.
-        if let Some((name, msg)) = s.split_once(':') {
+        let spec = if let Some((name, msg)) = s.split_once(':') {
+            let (msg, attempt) = match msg.split_once('#') {
+                Some((msg, attempt)) => {
+                    let attempt = crate::text::digits::<u32>(attempt).ok_or_else(|| {
+                        BadFault(format!("{s:?}: expected an attempt number after '#' (digits, no sign or leading zero)"))
+                    })?;
+                    (msg, Some(attempt))
+                }
+                None => (msg, None),
+            };
             let number = msg
                 .strip_prefix('m')
                 .and_then(crate::text::digits::<u16>)
                 .filter(|n| *n >= 1)
                 .ok_or_else(|| BadFault(format!("{s:?}: expected a message like m2 after ':' (digits, no sign or leading zero)")))?;
-            return Ok(FaultSpec { fault: name.parse()?, trigger: Trigger::Message(MsgId(number)) });
-        }
-        if let Some((name, tick)) = s.split_once('@') {
-            let tick = crate::text::digits::<Tick>(tick).ok_or_else(|| {
-                BadFault(format!("{s:?}: expected a tick number after '@' (digits, no sign or leading zero)"))
+            let trigger = match attempt {
+                Some(attempt) => Trigger::Attempt(MsgId(number), attempt),
+                None => Trigger::Message(MsgId(number)),
+            };
+            FaultSpec { fault: name.parse()?, trigger }
+        } else if let Some((name, when)) = s.split_once('@') {
+            let tick = |t: &str| {
+                crate::text::digits::<Tick>(t).ok_or_else(|| {
+                    BadFault(format!("{s:?}: expected a tick number after '@' (digits, no sign or leading zero), or a window like @30..60"))
+                })
+            };
+            let trigger = match when.split_once("..") {
+                Some((from, to)) => Trigger::Window(tick(from)?, tick(to)?),
+                None => Trigger::AtTick(tick(when)?),
+            };
+            FaultSpec { fault: name.parse()?, trigger }
+        } else if let Some((name, n)) = s.split_once('*') {
+            let n = crate::text::digits::<u16>(n).ok_or_else(|| {
+                BadFault(format!("{s:?}: expected how many times after '*' (digits, no sign or leading zero)"))
             })?;
-            return Ok(FaultSpec { fault: name.parse()?, trigger: Trigger::AtTick(tick) });
+            FaultSpec { fault: name.parse()?, trigger: Trigger::Count(n) }
+        } else {
+            FaultSpec { fault: s.parse()?, trigger: Trigger::Next }
+        };
+        match spec.trigger.refused_for(spec.fault) {
+            Some(why) => Err(BadFault(format!("{s:?}: {why}"))),
+            None => Ok(spec),
         }
-        Ok(FaultSpec { fault: s.parse()?, trigger: Trigger::Next })
     }
 }

@@ -460,12 +460,12 @@ impl Producer {
         let what = FlightKind::Produce { msg: r.msg, record: id, seq, attempt, epoch };
         let flight = ctx.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what);
         self.records[usize::from(id)].flight = Some(flight);
-        if first && ctx.strike(Fault::NetworkDelayReorder, Some(r.msg)) {
+        if ctx.strike_attempt(Fault::NetworkDelayReorder, Some(r.msg), attempt, first) {
             // The request reaches the leader damaged: it fails the CRC check and is refused with
             // CORRUPT_MESSAGE, a retriable error, while the requests behind it succeed.
             ctx.flights[flight as usize].corrupt = true;
         }
-        if first && ctx.strike(Fault::DropProduceRequest, Some(r.msg)) {
+        if ctx.strike_attempt(Fault::DropProduceRequest, Some(r.msg), attempt, first) {
             ctx.flights[flight as usize].doomed = Some(Fault::DropProduceRequest);
             if ctx.cfg.config.acks != Acks::Zero {
                 // A TCP connection does not lose one request and deliver the next: the connection

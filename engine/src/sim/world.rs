@@ -106,8 +106,21 @@ impl Flight {
 pub struct ArmedFault {
     /// What was injected.
     pub spec: FaultSpec,
-    /// The event where it struck, once it has.
+    /// The event where it struck (first), once it has.
     pub struck: Option<EventId>,
+    /// How many times it has struck (a window or `*n` may strike more than once).
+    pub strikes: u16,
+}
+
+impl ArmedFault {
+    /// Whether it may still strike at `now`.
+    pub fn live(&self, now: Tick) -> bool {
+        match self.spec.trigger {
+            Trigger::Window(_, to) => now < to,
+            Trigger::Count(n) => self.strikes < n,
+            _ => self.struck.is_none(),
+        }
+    }
 }
 
 /// A world kept as what a later world of its run does not hold already (see [`World::snapshot`]):
@@ -139,6 +152,10 @@ pub(crate) struct Opportunity {
     pub at: u32,
     /// Whether an armed fault struck here.
     pub consumed: bool,
+    /// The produce attempt, for a failure of one attempt (`Fault::per_attempt`); else 1.
+    pub attempt: u32,
+    /// Whether the moment is one the three first triggers reach (a first attempt, say).
+    pub first: bool,
 }
 
 /// The whole simulated system at one moment. Cloning it is a snapshot, for time travel; a
@@ -217,7 +234,7 @@ impl World {
             return false;
         }
         let index = self.faults.len() as u8;
-        self.faults.push(ArmedFault { spec, struck: None });
+        self.faults.push(ArmedFault { spec, struck: None, strikes: 0 });
         if let Trigger::AtTick(tick) = spec.trigger {
             if spec.fault.strikes_at_tick() {
                 // Caused by nothing in the run, wherever it is injected.
@@ -495,10 +512,7 @@ impl World {
         for index in 0..self.faults.len() {
             let armed = self.faults[index];
             if armed.struck.is_none() {
-                let msg = match armed.spec.trigger {
-                    Trigger::Message(msg) => Some(msg),
-                    _ => None,
-                };
+                let msg = armed.spec.trigger.msg();
                 let id = self.record(EventKind::FaultNotApplicable { fault: armed.spec.fault, msg });
                 self.faults[index].struck = Some(id);
             }
@@ -766,27 +780,40 @@ impl<'a> Ctx<'a> {
     /// Finds an armed fault of kind `fault` whose trigger matches now and `msg`, marks it struck and
     /// records the strike. This is where every fault, whatever its source, takes effect.
     pub(crate) fn strike(&mut self, fault: Fault, msg: Option<MsgId>) -> bool {
+        self.strike_attempt(fault, msg, 1, true)
+    }
+
+    /// [`Ctx::strike`] at a moment of one produce attempt (`attempt`, from 1). `first` says whether
+    /// the moment is one the three first triggers reach (for a produce request: its first attempt;
+    /// an ACK: any), so that links and files written before the other triggers existed strike
+    /// exactly where they did.
+    pub(crate) fn strike_attempt(&mut self, fault: Fault, msg: Option<MsgId>, attempt: u32, first: bool) -> bool {
         let now = self.now;
         let found = self.faults.iter().position(|armed| {
-            armed.struck.is_none()
+            armed.live(now)
                 && armed.spec.fault == fault
                 && match armed.spec.trigger {
-                    Trigger::Next => true,
-                    Trigger::AtTick(tick) => !fault.strikes_at_tick() && now >= tick,
-                    Trigger::Message(m) => Some(m) == msg,
+                    Trigger::Next => first,
+                    Trigger::AtTick(tick) => first && !fault.strikes_at_tick() && now >= tick,
+                    Trigger::Message(m) => first && Some(m) == msg,
+                    Trigger::Attempt(m, k) => Some(m) == msg && k == attempt,
+                    Trigger::Window(from, _) => now >= from,
+                    Trigger::Count(_) => true,
                 }
         });
         if let (Some(list), Some(msg)) = (&mut *self.opportunities, msg) {
             if list.len() < MAX_OPPORTUNITIES {
                 let at = self.events.len() as u32;
-                list.push(Opportunity { fault, msg, tick: now, at, consumed: found.is_some() });
+                list.push(Opportunity { fault, msg, tick: now, at, consumed: found.is_some(), attempt, first });
             } else {
                 *self.opportunities_full = true;
             }
         }
         let Some(index) = found else { return false };
         let id = self.record(EventKind::FaultStruck { fault, msg });
-        self.faults[index].struck = Some(id);
+        let armed = &mut self.faults[index];
+        armed.struck.get_or_insert(id);
+        armed.strikes += 1;
         true
     }
 

@@ -26,3 +26,34 @@ fn fault_specs_parse_with_message_tick_or_nothing() {
         assert_eq!(spec.parse::<FaultSpec>().unwrap().to_string(), spec);
     }
 }
+
+#[test]
+fn network_failures_take_an_attempt_a_window_or_a_count() {
+    let spec = |s: &str| s.parse::<FaultSpec>();
+    assert_eq!(spec("drop-ack:m2#3"), Ok(FaultSpec { fault: Fault::DropAck, trigger: Trigger::Attempt(MsgId(2), 3) }));
+    assert_eq!(
+        spec("drop-produce-request@30..60"),
+        Ok(FaultSpec { fault: Fault::DropProduceRequest, trigger: Trigger::Window(30, 60) })
+    );
+    assert_eq!(spec("drop-offset-commit*3"), Ok(FaultSpec { fault: Fault::DropOffsetCommit, trigger: Trigger::Count(3) }));
+    for text in ["drop-ack:m2#3", "network-delay-reorder@0..10", "drop-ack*20", "drop-offset-commit@5..6"] {
+        assert_eq!(spec(text).unwrap().to_string(), text);
+    }
+    // A crash is not "on the wire": it strikes once, at one moment. A commit has no attempts.
+    for bad in [
+        "disk-lost*2",
+        "consumer-crash-after-fetch@0..10",
+        "drop-offset-commit:m1#2",
+        "drop-ack:m1#0",
+        "drop-ack:m1#02",
+        "drop-ack@60..30",
+        "drop-ack@30..30",
+        "drop-ack*0",
+        "drop-ack*21",
+        "drop-ack*",
+        "drop-ack@1..",
+    ] {
+        let err = spec(bad).expect_err(bad);
+        assert!(err.0.contains(bad), "the message names the spec: {err}");
+    }
+}

@@ -616,3 +616,82 @@ fn a_send_reported_failed_whose_record_was_written_is_ambiguous() {
     assert_eq!(m1.errors, 0, "{m1:?}");
     assert!(!m1.also.contains(&delivery_lab::Verdict::Ambiguous), "{m1:?}");
 }
+
+fn alo(tweak: impl FnOnce(&mut Config)) -> Config {
+    let mut config = Preset::AtLeastOnce.config();
+    tweak(&mut config);
+    config
+}
+
+#[test]
+fn a_lost_retry_is_retried_again() {
+    // Kafka docs, Producer Configs, retries: the client "will resend any record whose send fails
+    // with a potentially transient error" until delivery.timeout.ms. The first and the second
+    // attempt are both lost (each breaks the connection until request.timeout.ms); the third lands.
+    let config = alo(|_| {});
+    let world = run_config(Some(Preset::AtLeastOnce), config, 1, &["drop-produce-request:m1", "drop-produce-request:m1#2"], 1);
+    let m1 = world.ledger().row(1).unwrap().clone();
+    assert_eq!((m1.attempts, m1.verdict), (3, delivery_lab::Verdict::DeliveredOnce), "{m1:?}");
+    let timeouts = world.events().iter().filter(|e| matches!(e.kind, EventKind::RequestTimedOut { .. })).count();
+    assert_eq!(timeouts, 2, "each lost attempt waits request.timeout.ms");
+}
+
+#[test]
+fn every_attempt_lost_in_a_window_as_long_as_the_delivery_timeout_fails_the_send() {
+    // Kafka docs, delivery.timeout.ms: "An upper bound on the time to report success or failure
+    // after a call to send() returns". Every request for 130 s is lost (the default
+    // delivery.timeout.ms is 120 s): send() fails, and the application hears of it.
+    let world = run_config(Some(Preset::AtLeastOnce), alo(|_| {}), 1, &["drop-produce-request@0..1300"], 1);
+    let m1 = world.ledger().row(1).unwrap().clone();
+    assert_eq!(m1.verdict, delivery_lab::Verdict::FailedAndReported, "{m1:?}");
+    assert!(m1.attempts >= 2, "retried within the window: {m1:?}");
+    let struck = world.events().iter().filter(|e| matches!(e.kind, EventKind::FaultStruck { .. })).count();
+    assert_eq!(struck as u32, m1.attempts, "the window struck every attempt: {m1:?}");
+    // A window that closes before the retry lets it through.
+    let world = run_config(Some(Preset::AtLeastOnce), alo(|_| {}), 1, &["drop-produce-request@0..100"], 1);
+    assert_eq!(world.ledger().row(1).unwrap().verdict, delivery_lab::Verdict::DeliveredOnce);
+}
+
+#[test]
+fn lost_acks_duplicate_without_idempotence_and_not_with_it() {
+    // KIP-98 (idempotent producer): the broker keeps the last sequence numbers per producer id and
+    // answers a retried batch it already has with its original offset (DUPLICATE_SEQUENCE is a
+    // success to the client). Without idempotence every retry whose ACK was lost is a new copy.
+    let no_idem = alo(|c| c.enable_idempotence = Some(false));
+    let world = run_config(Some(Preset::AtLeastOnce), no_idem, 1, &["drop-ack*2"], 1);
+    let m1 = world.ledger().row(1).unwrap().clone();
+    assert_eq!((m1.attempts, m1.offsets.len()), (3, 3), "two ACKs lost, three copies: {m1:?}");
+    assert_eq!(m1.verdict, delivery_lab::Verdict::Duplicated, "{m1:?}");
+    let idem = alo(|c| c.enable_idempotence = Some(true));
+    let world = run_config(Some(Preset::AtLeastOnce), idem, 1, &["drop-ack*2"], 1);
+    let m1 = world.ledger().row(1).unwrap().clone();
+    assert_eq!((m1.attempts, m1.offsets.len(), m1.acks), (3, 1, 1), "{m1:?}");
+    assert_eq!(m1.verdict, delivery_lab::Verdict::DeliveredOnce, "{m1:?}");
+}
+
+#[test]
+fn a_request_failed_early_by_its_delivery_deadline_still_closes_its_broken_connection() {
+    // Sender.getExpiredInflightBatches fails m1 at its delivery deadline (45 s) while its second
+    // request, lost on the wire, is still in the NetworkClient; that request's own
+    // request.timeout.ms (30 s after it left) disconnects the node
+    // (NetworkClient.handleTimedOutRequests), which fails the application's re-send, sent on the
+    // broken connection meanwhile; retried on a new connection, it lands.
+    let config = alo(|c| {
+        c.delivery_timeout_ms = 45_000;
+        c.request_timeout_ms = 30_000;
+        c.resend_on_error = true;
+    });
+    let world = run_config(Some(Preset::AtLeastOnce), config, 1, &["drop-produce-request:m1", "drop-produce-request:m1#2"], 1);
+    let failed = first_tick(&world, |k| matches!(k, EventKind::ProducerFailed { .. })).expect("m1 fails at its deadline");
+    assert_eq!(failed, 450, "delivery.timeout.ms from send() at t=0");
+    let second = world
+        .events()
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::Sent { what: delivery_lab::FlightKind::Produce { attempt: 2, .. }, .. }))
+        .unwrap()
+        .tick;
+    let closed = first_tick(&world, |k| matches!(k, EventKind::ConnectionClosed { .. })).expect("the disconnect fails the re-send");
+    assert_eq!(closed, second + 300, "request.timeout.ms after the second attempt left");
+    let m1 = world.ledger().row(1).unwrap().clone();
+    assert_eq!((m1.app_sends, m1.verdict), (2, delivery_lab::Verdict::DeliveredOnce), "{m1:?}");
+}

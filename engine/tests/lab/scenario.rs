@@ -73,3 +73,37 @@ fn every_shipped_example_loads_and_runs_and_every_preset_has_one() {
     assert!(count >= 4);
     assert_eq!(presets.len(), Preset::ALL.len(), "{presets:?}");
 }
+
+#[test]
+fn a_failure_object_names_an_attempt_a_window_or_times() {
+    let s = Scenario::from_json(
+        r#"{"version":1,"preset":"at-least-once","messages":3,"faults":[
+            {"fault":"drop-ack","message":"m2","attempt":3},
+            {"fault":"drop-produce-request","from":30,"to":60},
+            {"fault":"drop-offset-commit","times":2}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        s.faults,
+        vec![
+            FaultSpec { fault: Fault::DropAck, trigger: Trigger::Attempt(MsgId(2), 3) },
+            FaultSpec { fault: Fault::DropProduceRequest, trigger: Trigger::Window(30, 60) },
+            FaultSpec { fault: Fault::DropOffsetCommit, trigger: Trigger::Count(2) },
+        ]
+    );
+    // Written back in the short form, which reads back the same.
+    assert_eq!(Scenario::from_json(&s.to_json()).unwrap(), s);
+    let wrap = |fault: &str| format!(r#"{{"version":1,"preset":"at-least-once","messages":3,"faults":[{fault}]}}"#);
+    for (fault, path, words) in [
+        (r#"{"fault":"drop-ack","attempt":2}"#, "faults[0].attempt", "needs its message"),
+        (r#"{"fault":"drop-ack","tick":3,"times":2}"#, "faults[0]", "give one of"),
+        (r#"{"fault":"drop-ack","from":3}"#, "faults[0]", "both from and to"),
+        (r#"{"fault":"disk-lost","times":2}"#, "faults[0]", "network"),
+        (r#"{"fault":"drop-ack","message":"m4","attempt":2}"#, "faults[0]", "m4"),
+        (r#"{"fault":"drop-ack","times":-1}"#, "faults[0].times", "whole number"),
+    ] {
+        let (at, message) = error(&wrap(fault));
+        assert_eq!(at, path, "{fault}: {message}");
+        assert!(message.contains(words), "{fault}: {message}");
+    }
+}

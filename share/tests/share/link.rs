@@ -116,6 +116,29 @@ fn failures_may_be_listed_or_repeated_and_keep_their_order() {
 }
 
 #[test]
+fn a_failure_may_strike_an_attempt_a_window_or_several_times_and_the_link_keeps_it() {
+    // '#' inside a fragment is written percent-encoded; a hand-typed raw one is read as well
+    // (a browser's location.hash keeps it).
+    let encoded = LinkState::from_fragment("v=1&fail=drop-ack:m2%233,drop-produce-request@30..60,drop-offset-commit*3").unwrap();
+    let raw = LinkState::from_fragment("v=1&fail=drop-ack:m2#3,drop-produce-request@30..60,drop-offset-commit*3").unwrap();
+    let expected = opening()
+        .with_fault(FaultSpec { fault: Fault::DropAck, trigger: Trigger::Attempt(MsgId(2), 3) })
+        .with_fault(FaultSpec { fault: Fault::DropProduceRequest, trigger: Trigger::Window(30, 60) })
+        .with_fault(FaultSpec { fault: Fault::DropOffsetCommit, trigger: Trigger::Count(3) });
+    assert_eq!(encoded.scenario, expected);
+    assert_eq!(raw.scenario, expected);
+    let written = encoded.to_fragment();
+    assert!(written.contains("fail=drop-ack:m2%233,drop-produce-request@30..60,drop-offset-commit*3"), "{written}");
+    assert_eq!(LinkState::from_fragment(&written).unwrap(), encoded);
+    // The one rule for every entry point: a crash strikes once, at its moment.
+    let err = LinkState::from_fragment("v=1&fail=disk-lost*2").unwrap_err();
+    assert_eq!(err.param, "fail");
+    assert!(err.message.contains("network"), "{}", err.message);
+    let err = LinkState::from_fragment("v=1&fail=drop-ack:m9%232").unwrap_err();
+    assert!(err.message.contains("m9"), "{}", err.message);
+}
+
+#[test]
 fn every_kind_of_bad_link_names_its_parameter() {
     let long_label = "x".repeat(41);
     let long_caption = format!("caption=5:{}", "y".repeat(501));

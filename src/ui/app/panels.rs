@@ -182,6 +182,7 @@ impl App {
                         armed: lab.scenario().faults.clone(),
                         target: lab.target(),
                         messages: lab.scenario().messages,
+                        now: lab.world().now(),
                         config: lab.scenario().config.clone(),
                         forking: lab.steps() > 0,
                         can_restore: lab.can_restore(),

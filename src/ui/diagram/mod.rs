@@ -36,6 +36,7 @@ pub(crate) fn run_title(scenario: &Scenario) -> String {
             delivery_lab::Trigger::Message(msg) => format!("{} ({msg})", spec.fault.label()),
             delivery_lab::Trigger::AtTick(tick) => format!("{} (t={tick})", spec.fault.label()),
             delivery_lab::Trigger::Next => spec.fault.label().to_owned(),
+            trigger => format!("{} ({})", spec.fault.label(), trigger.words()),
         };
         scenario.faults.iter().map(words).collect::<Vec<_>>().join(", ")
     };
