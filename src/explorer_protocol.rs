@@ -29,6 +29,16 @@ impl Json for String {
     }
 }
 
+/// A JSON value carried as it is (a lesson): the page reads it without a JSON text parser.
+impl Json for Value {
+    fn to_json(&self) -> Value {
+        self.clone()
+    }
+    fn from_json(value: &Value) -> Option<Self> {
+        Some(value.clone())
+    }
+}
+
 impl Json for bool {
     fn to_json(&self) -> Value {
         Value::Bool(*self)
@@ -173,6 +183,13 @@ record! {
     }
 }
 
+record! {
+    /// A lesson's text (`Lesson::to_value`): the page carries only the lessons' catalogue.
+    pub struct LessonTask {
+        pub slug: String,
+    }
+}
+
 tagged! {
     /// What the page asks the worker to do.
     pub enum Task ["kind"] {
@@ -181,6 +198,7 @@ tagged! {
         Run(RunTask) = "run",
         Svg(RunTask) = "svg",
         Export(ExportTask) = "export",
+        Lesson(LessonTask) = "lesson",
     }
 }
 
@@ -357,6 +375,13 @@ record! {
 }
 
 record! {
+    /// A lesson as `Lesson::to_value` writes it.
+    pub struct LessonDone {
+        pub lesson: Value,
+    }
+}
+
+record! {
     /// Why the task failed.
     pub struct Failure {
         pub message: String,
@@ -374,6 +399,7 @@ tagged! {
         Run(RunDone) = "run",
         Svg(RunDone) = "svg",
         Export(ExportDone) = "export",
+        Lesson(LessonDone) = "lesson",
         Error(Failure) = "error",
     }
 }
@@ -430,6 +456,7 @@ mod tests {
             Reply::Run(RunDone { json: "{\"version\": 1}".into() }),
             Reply::Svg(RunDone { json: "<svg/>".into() }),
             Reply::Export(ExportDone { java: "acks=all\n".into(), python: "{}".into() }),
+            Reply::Lesson(LessonDone { lesson: serde_json::json!({ "slug": "x", "steps": [1, 2] }) }),
             Reply::error("no"),
         ];
         for reply in replies {
@@ -443,6 +470,7 @@ mod tests {
             Task::Run(RunTask { scenario: "{}".into() }),
             Task::Svg(RunTask { scenario: "{}".into() }),
             Task::Export(ExportTask { config: "{}".into() }),
+            Task::Lesson(LessonTask { slug: "lost-ack-duplicate".into() }),
         ] {
             assert_eq!(Task::from_json(&task.to_json()), Some(task));
         }

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use delivery_lab::lesson::Lesson;
+use delivery_lab::lesson::{Entry, Lesson};
 use delivery_lab::Caption;
 use delivery_share::host::{self, HostCommand, HostLoad, HostRequest, LabStatus};
 use delivery_share::link::{LinkError, LinkState, Panel, Theme};
@@ -76,6 +76,10 @@ fn reached(captions: &[Caption], lab: &Lab) -> Option<usize> {
 pub struct Page {
     pub lab: Lab,
     lesson: Option<LessonState>,
+    /// A link that names a lesson, with its notice, until the lesson's text arrives: the page
+    /// carries only the lessons' catalogue, and the worker sends the lesson (issue 15: the
+    /// lessons' captions and questions are the worker's, not the page's bytes).
+    pending: Option<(LinkState, Option<String>)>,
     view: View,
     /// What the link asked for that could not be done, shown above the stage until dismissed.
     notice: Option<String>,
@@ -92,7 +96,8 @@ impl Page {
     pub fn open(query: &str, fragment: &str) -> Page {
         let (state, notice) = read_link(LinkState::from_url_parts(query, fragment));
         let lab = Lab::new(state.scenario.clone());
-        let mut page = Page { lab, lesson: None, view: View::default(), notice: None, written: String::new(), posted: None };
+        let mut page =
+            Page { lab, lesson: None, pending: None, view: View::default(), notice: None, written: String::new(), posted: None };
         page.show(&state, notice);
         page
     }
@@ -115,14 +120,55 @@ impl Page {
         self.show(state, notice);
     }
 
-    /// Everything a link says but its scenario, which the lab has loaded.
+    /// Everything a link says but its scenario, which the lab has loaded. A lesson the catalogue
+    /// has waits for its text ([`Page::lesson_wanted`], [`Page::lesson_arrived`]).
     fn show(&mut self, state: &LinkState, notice: Option<String>) {
-        let (lesson, lesson_notice) = open_lesson(&mut self.lab, state);
-        self.lesson = lesson;
-        self.notice = notice.or(lesson_notice).or_else(|| open_position(&mut self.lab, state));
         self.view = View::of(state);
+        self.lesson = None;
+        self.pending = None;
+        if let Some(slug) = &state.lesson {
+            if Entry::by_slug(slug).is_some() {
+                self.pending = Some((state.clone(), notice));
+                return;
+            }
+        }
+        let lesson_notice = state.lesson.as_ref().map(|slug| {
+            format!("There is no lesson “{slug}” (the lessons are: {}). Showing the default scenario instead.", Entry::slugs())
+        });
+        self.finish_showing(state, notice.or(lesson_notice));
+    }
+
+    /// The link's position and autoplay, once its scenario or lesson is loaded.
+    fn finish_showing(&mut self, state: &LinkState, notice: Option<String>) {
+        self.notice = notice.or_else(|| open_position(&mut self.lab, state));
         if state.autoplay {
             self.lab.apply(Action::Play);
+        }
+    }
+
+    /// The slug of the lesson a link named, while the page waits for its text.
+    pub fn lesson_wanted(&self) -> Option<&str> {
+        self.pending.as_ref()?.0.lesson.as_deref()
+    }
+
+    /// The text of the lesson the page waits for (`Lesson::to_value`'s JSON, from the worker), or
+    /// why there is none: the lesson starts where its link says; a lesson that cannot be read
+    /// leaves the default scenario with a notice.
+    pub fn lesson_arrived(&mut self, text: Result<Value, String>) {
+        let Some((state, notice)) = self.pending.take() else { return };
+        let wanted = state.lesson.clone().unwrap_or_default();
+        match text.and_then(|value| Lesson::from_value(&value)).and_then(|lesson| {
+            if lesson.slug == wanted { Ok(lesson) } else { Err(format!("the worker sent “{}”", lesson.slug)) }
+        }) {
+            Ok(lesson) => {
+                let (lesson, lesson_notice) = open_lesson(&mut self.lab, &state, lesson);
+                self.lesson = Some(lesson);
+                self.finish_showing(&state, notice.or(lesson_notice));
+            }
+            Err(why) => {
+                let notice = format!("The lesson “{wanted}” could not be loaded ({why}). Showing the default scenario instead.");
+                self.finish_showing(&LinkState::default(), Some(notice));
+            }
         }
     }
 
@@ -168,11 +214,15 @@ impl Page {
             origins: self.view.origins.clone(),
             ..LinkState::default()
         };
+        if let Some((state, _)) = &self.pending {
+            // The address keeps the lesson's link while its text is on its way.
+            return LinkState { lesson: state.lesson.clone(), lesson_step: state.lesson_step, ..view };
+        }
         if let Some(lesson) = self.current_lesson() {
             // A lesson's link names the lesson and its step; the lesson holds the scenario.
             let step = lesson.caption(lab);
             return LinkState {
-                lesson: Some(lesson.lesson.slug.to_owned()),
+                lesson: Some(lesson.lesson.slug.clone()),
                 lesson_step: (step > 0).then_some(step as u32),
                 ..view
             };
@@ -254,10 +304,10 @@ impl Page {
             HostCommand::Load(HostLoad::Link(state)) => {
                 // A link the lab could only half open is refused whole, before anything changes.
                 if let Some(slug) = &state.lesson {
-                    let Some(lesson) = Lesson::by_slug(slug) else {
+                    let Some(entry) = Entry::by_slug(slug) else {
                         return host::error(id, &format!("link: there is no lesson \"{slug}\""));
                     };
-                    let steps = lesson.scenario.captions.len();
+                    let steps = entry.steps;
                     if state.lesson_step.is_some_and(|s| s as usize >= steps) {
                         return host::error(id, &format!("link: the lesson \"{slug}\" has {steps} steps (lesson-step counts from 0)"));
                     }
@@ -322,6 +372,7 @@ impl Page {
 
     pub fn lesson_leave(&mut self) {
         self.lesson = None;
+        self.pending = None;
     }
 
     /// Once the run has ended and the learner has chosen: the engine's grade (the right choice)
@@ -348,13 +399,8 @@ fn read_link(link: Result<LinkState, LinkError>) -> (LinkState, Option<String>) 
     }
 }
 
-/// Starts the lesson a link names, at its step; or says that there is no such lesson.
-fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option<String>) {
-    let Some(slug) = &state.lesson else { return (None, None) };
-    let Some(lesson) = Lesson::by_slug(slug) else {
-        let known = Lesson::slugs().join(", ");
-        return (None, Some(format!("There is no lesson “{slug}” (the lessons are: {known}). Showing the default scenario instead.")));
-    };
+/// Starts the lesson a link names, at its step, with a notice when the link asks for more.
+fn open_lesson(lab: &mut Lab, state: &LinkState, lesson: Lesson) -> (LessonState, Option<String>) {
     lab.apply(Action::Load(Box::new(lesson.scenario.clone())));
     let captions = &lesson.scenario.captions;
     let step = state.lesson_step.map_or(0, |s| s as usize);
@@ -379,7 +425,7 @@ fn open_lesson(lab: &mut Lab, state: &LinkState) -> (Option<LessonState>, Option
         lab.apply(Action::Seek(steps));
     }
     let run = lab.run();
-    (Some(LessonState { lesson: Rc::new(lesson), run, choice: None, hindsight: false, locked: false }), notice)
+    (LessonState { lesson: Rc::new(lesson), run, choice: None, hindsight: false, locked: false }, notice)
 }
 
 /// Applies a link's position in the run: its locked range, step and speed. Returns a notice when

@@ -10,6 +10,7 @@
 use std::fmt;
 
 use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::preset::Preset;
 use crate::scenario::{Caption, Scenario, ScenarioError};
@@ -23,24 +24,24 @@ use crate::sim::world::World;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Lesson {
     /// A stable name for links: lowercase letters, digits and `-`.
-    pub slug: &'static str,
+    pub slug: String,
     /// The title shown to people.
-    pub title: &'static str,
+    pub title: String,
     /// What goes wrong in real systems, in one sentence.
-    pub pitfall: &'static str,
+    pub pitfall: String,
     /// The run: preset and configuration, messages, seed, faults, title and captions.
     pub scenario: Scenario,
     /// The question asked before the outcome shows.
     pub question: Question,
     /// Where Kafka states the rule the lesson shows (documentation, KIP or source).
-    pub source: &'static str,
+    pub source: String,
 }
 
 /// A predict-then-reveal question.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Question {
     /// The question, asked before the reveal.
-    pub prompt: &'static str,
+    pub prompt: String,
     /// The caption (an index into the scenario's captions) at which the lesson pauses and asks.
     pub ask_at: usize,
     /// What the engine computes from the finished run to grade the answer.
@@ -91,28 +92,53 @@ impl fmt::Display for Answer {
 }
 
 /// One choice: a value of the measure, with the words shown for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Choice {
     /// What the learner reads.
-    pub label: &'static str,
+    pub label: String,
     /// The value it stands for.
     pub answer: Answer,
+}
+
+/// A lesson's entry in [`CATALOG`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// The lesson's slug.
+    pub slug: &'static str,
+    /// Its title.
+    pub title: &'static str,
+    /// What goes wrong in real systems, in one sentence.
+    pub pitfall: &'static str,
+    /// How many steps (captions) it has: a link's `lesson-step` counts them from 0.
+    pub steps: usize,
+}
+
+impl Entry {
+    /// The catalogue's entry for `slug`.
+    pub fn by_slug(slug: &str) -> Option<&'static Entry> {
+        CATALOG.iter().find(|e| e.slug == slug)
+    }
+
+    /// Every lesson's slug, in the catalogue's order.
+    pub fn slugs() -> String {
+        CATALOG.iter().map(|e| e.slug).collect::<Vec<_>>().join(", ")
+    }
 }
 
 impl Lesson {
     /// Every built-in lesson, in teaching order.
     pub fn all() -> Vec<Lesson> {
-        LESSONS.iter().map(Def::build).collect()
+        CATALOG.iter().zip(&LESSONS).map(|(entry, def)| def.build(entry)).collect()
     }
 
     /// The lesson with this slug.
     pub fn by_slug(slug: &str) -> Option<Lesson> {
-        LESSONS.iter().find(|d| d.slug == slug).map(Def::build)
+        CATALOG.iter().zip(&LESSONS).find(|(entry, _)| entry.slug == slug).map(|(entry, def)| def.build(entry))
     }
 
     /// The slugs of every lesson, in teaching order.
     pub fn slugs() -> Vec<&'static str> {
-        LESSONS.iter().map(|d| d.slug).collect()
+        CATALOG.iter().map(|e| e.slug).collect()
     }
 
     /// Runs the lesson's scenario to its end.
@@ -120,6 +146,83 @@ impl Lesson {
         let mut world = World::new(&self.scenario)?;
         world.run_to_quiescence();
         Ok(world)
+    }
+}
+
+/// The measures by name, as a lesson's JSON form writes them.
+const MEASURES: [&str; 8] = ["verdict", "processed", "log-copies", "visible-read-committed", "visible-read-uncommitted", "effects", "lost", "duplicated"];
+
+impl Lesson {
+    /// The lesson as JSON: what the worker sends the page when a lesson is opened (the page carries
+    /// only the [`CATALOG`]). [`Lesson::from_json`] reads it back.
+    pub fn to_value(&self) -> Value {
+        let q = &self.question;
+        let m = q.measure;
+        let index = match m {
+            Measure::Verdict(_) => 0,
+            Measure::Processed(_) => 1,
+            Measure::LogCopies(_) => 2,
+            Measure::VisibleReadCommitted(_) => 3,
+            Measure::VisibleReadUncommitted(_) => 4,
+            Measure::Effects(_) => 5,
+            Measure::Lost => 6,
+            Measure::Duplicated => 7,
+        };
+        let choices: Vec<Value> = q
+            .choices
+            .iter()
+            .map(|c| match c.answer {
+                Answer::Verdict(v) => json!({ "label": c.label, "verdict": v.slug() }),
+                Answer::Count(n) => json!({ "label": c.label, "count": n }),
+            })
+            .collect();
+        json!({
+            "slug": self.slug, "title": self.title, "pitfall": self.pitfall, "source": self.source,
+            "scenario": self.scenario.to_value(), "prompt": q.prompt, "ask_at": q.ask_at,
+            "measure": MEASURES[index], "msg": m.msg().map(|msg| msg.0), "choices": choices,
+        })
+    }
+
+    /// A lesson from [`Lesson::to_value`]'s JSON text, or what is wrong with it.
+    pub fn from_json(text: &str) -> Result<Lesson, String> {
+        Lesson::from_value(&crate::json::parse(text).map_err(|e| e.message)?)
+    }
+
+    /// A lesson from [`Lesson::to_value`]'s JSON, or what is wrong with it.
+    pub fn from_value(value: &Value) -> Result<Lesson, String> {
+        let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned).ok_or(format!("lesson: no {key}"));
+        let msg = value.get("msg").and_then(Value::as_u64).map(|n| MsgId(n as u16));
+        let measure = match (value.get("measure").and_then(Value::as_str), msg) {
+            (Some("verdict"), Some(m)) => Measure::Verdict(m),
+            (Some("processed"), Some(m)) => Measure::Processed(m),
+            (Some("log-copies"), Some(m)) => Measure::LogCopies(m),
+            (Some("visible-read-committed"), Some(m)) => Measure::VisibleReadCommitted(m),
+            (Some("visible-read-uncommitted"), Some(m)) => Measure::VisibleReadUncommitted(m),
+            (Some("effects"), Some(m)) => Measure::Effects(m),
+            (Some("lost"), _) => Measure::Lost,
+            (Some("duplicated"), _) => Measure::Duplicated,
+            _ => return Err("lesson: bad measure".to_owned()),
+        };
+        let mut choices = Vec::new();
+        for c in value.get("choices").and_then(Value::as_array).ok_or("lesson: no choices")? {
+            let answer = match (c.get("verdict").and_then(Value::as_str), c.get("count").and_then(Value::as_u64)) {
+                (Some(slug), _) => Answer::Verdict(Verdict::ALL.into_iter().find(|v| v.slug() == slug).ok_or("lesson: bad verdict")?),
+                (None, Some(n)) => Answer::Count(n as u32),
+                _ => return Err("lesson: bad choice".to_owned()),
+            };
+            let label = c.get("label").and_then(Value::as_str).ok_or("lesson: a choice without a label")?.to_owned();
+            choices.push(Choice { label, answer });
+        }
+        let scenario = Scenario::from_value(value.get("scenario").ok_or("lesson: no scenario")?).map_err(|e| e.to_string())?;
+        let ask_at = value.get("ask_at").and_then(Value::as_u64).ok_or("lesson: no ask_at")? as usize;
+        Ok(Lesson {
+            slug: text("slug")?,
+            title: text("title")?,
+            pitfall: text("pitfall")?,
+            scenario,
+            question: Question { prompt: text("prompt")?, ask_at, measure, choices },
+            source: text("source")?,
+        })
     }
 }
 
@@ -224,9 +327,6 @@ impl Question {
 
 /// A lesson as static data; [`Def::build`] turns it into a [`Lesson`].
 struct Def {
-    slug: &'static str,
-    title: &'static str,
-    pitfall: &'static str,
     preset: Preset,
     /// The settings changed from the preset's.
     config: fn(Config) -> Config,
@@ -237,12 +337,12 @@ struct Def {
     prompt: &'static str,
     ask_at: usize,
     measure: Measure,
-    choices: &'static [Choice],
+    choices: &'static [(&'static str, Answer)],
     source: &'static str,
 }
 
 impl Def {
-    fn build(&self) -> Lesson {
+    fn build(&self, entry: &Entry) -> Lesson {
         let scenario = Scenario {
             preset: Some(self.preset),
             config: (self.config)(self.preset.config()),
@@ -250,21 +350,21 @@ impl Def {
             labels: Vec::new(),
             seed: self.seed,
             faults: self.faults.to_vec(),
-            title: Some(self.title.to_owned()),
+            title: Some(entry.title.to_owned()),
             captions: self.captions.iter().map(|&(tick, text)| Caption { tick, text: text.to_owned() }).collect(),
         };
         Lesson {
-            slug: self.slug,
-            title: self.title,
-            pitfall: self.pitfall,
+            slug: entry.slug.to_owned(),
+            title: entry.title.to_owned(),
+            pitfall: entry.pitfall.to_owned(),
             scenario,
             question: Question {
-                prompt: self.prompt,
+                prompt: self.prompt.to_owned(),
                 ask_at: self.ask_at,
                 measure: self.measure,
-                choices: self.choices.to_vec(),
+                choices: self.choices.iter().map(|&(label, answer)| Choice { label: label.to_owned(), answer }).collect(),
             },
-            source: self.source,
+            source: self.source.to_owned(),
         }
     }
 }
@@ -273,12 +373,12 @@ const fn on(fault: Fault, msg: u16) -> FaultSpec {
     FaultSpec { fault, trigger: Trigger::Message(MsgId(msg)) }
 }
 
-const fn count(label: &'static str, n: u32) -> Choice {
-    Choice { label, answer: Answer::Count(n) }
+const fn count(label: &'static str, n: u32) -> (&'static str, Answer) {
+    (label, Answer::Count(n))
 }
 
-const fn verdict(label: &'static str, v: Verdict) -> Choice {
-    Choice { label, answer: Answer::Verdict(v) }
+const fn verdict(label: &'static str, v: Verdict) -> (&'static str, Answer) {
+    (label, Answer::Verdict(v))
 }
 
 const M1: MsgId = MsgId(1);
@@ -288,11 +388,91 @@ fn same(c: Config) -> Config {
     c
 }
 
-static LESSONS: [Def; 13] = [
-    Def {
+/// Every lesson's name and what it teaches, in the order the picker lists them: all the page
+/// carries of the lessons until one is opened (`LESSONS`, index for index, holds the rest).
+pub static CATALOG: [Entry; 13] = [
+    Entry {
         slug: "auto-commit-loss",
         title: "Auto-commit and a crash during processing",
         pitfall: "Auto-commit can commit a record's offset before the application has processed it; a crash then skips the record for good.",
+        steps: 5,
+    },
+    Entry {
+        slug: "lost-ack-duplicate",
+        title: "The lost ACK",
+        pitfall: "When a broker's answer is lost, a producer without idempotence retries and the broker appends the record a second time.",
+        steps: 6,
+    },
+    Entry {
+        slug: "idempotent-retry",
+        title: "Idempotence and the lost ACK",
+        pitfall: "With enable.idempotence=true the broker recognises a retried batch by producer id and sequence number and keeps one copy.",
+        steps: 5,
+    },
+    Entry {
+        slug: "app-resend-defeats-idempotence",
+        title: "An application re-send with idempotence on",
+        pitfall: "Idempotence only covers the client's own retries: when the application calls send() again, the record gets a new sequence number and is stored twice.",
+        steps: 5,
+    },
+    Entry {
+        slug: "consumer-crash-before-commit",
+        title: "A crash between processing and commit",
+        pitfall: "A consumer that crashes after processing a record but before committing its offset reprocesses the record after the restart.",
+        steps: 5,
+    },
+    Entry {
+        slug: "acks-1-leader-crash",
+        title: "acks=1 and a leader crash right after the ACK",
+        pitfall: "With acks=1 the leader answers before any follower has the record; if it crashes then, the record is gone though the producer was told it was stored.",
+        steps: 6,
+    },
+    Entry {
+        slug: "read-uncommitted-sees-aborted",
+        title: "read_uncommitted and an aborted transaction",
+        pitfall: "Transactions protect only readers that set isolation.level=read_committed; the default, read_uncommitted, returns aborted records too.",
+        steps: 5,
+    },
+    Entry {
+        slug: "exactly-once-kafka",
+        title: "Exactly once, Kafka to Kafka: a crash mid-transaction",
+        pitfall: "A consume-transform-produce application that writes its output and its offsets in one transaction may process a record twice, but readers with read_committed see its output once.",
+        steps: 5,
+    },
+    Entry {
+        slug: "exactly-once-not-database",
+        title: "Exactly-once settings and a database insert",
+        pitfall: "Kafka transactions cover Kafka topics and offsets only; a plain database insert made before the transaction commits is repeated after a crash.",
+        steps: 5,
+    },
+    Entry {
+        slug: "deduplicating-sink",
+        title: "A deduplicating sink",
+        pitfall: "Outside Kafka, exactly once comes from the sink: an upsert keyed by message id (or offsets stored with the rows) turns reprocessing into a no-op.",
+        steps: 5,
+    },
+    Entry {
+        slug: "zombie-fencing",
+        title: "Zombie fencing: a frozen producer wakes after its replacement",
+        pitfall: "A producer that froze and wakes after its replacement started would write duplicates; with a transactional.id the new instance fences it and its open transaction is aborted.",
+        steps: 5,
+    },
+    Entry {
+        slug: "auto-commit-close-after-error",
+        title: "Java auto-commit and close() after an exception",
+        pitfall: "With the Java client's auto-commit, close() commits the position of every record poll() returned, processed or not.",
+        steps: 4,
+    },
+    Entry {
+        slug: "retry-reorders",
+        title: "A retry without idempotence",
+        pitfall: "With more than one request in flight and idempotence off, a retried record lands after records sent later.",
+        steps: 5,
+    },
+];
+
+static LESSONS: [Def; 13] = [
+    Def {
         preset: Preset::AtLeastOnce,
         config: |c| Config {
             enable_auto_commit: true,
@@ -322,9 +502,6 @@ static LESSONS: [Def; 13] = [
         source: "librdkafka CONFIGURATION.md: enable.auto.commit, auto.commit.interval.ms, enable.auto.offset.store (\"store offset of last message provided to application\")",
     },
     Def {
-        slug: "lost-ack-duplicate",
-        title: "The lost ACK",
-        pitfall: "When a broker's answer is lost, a producer without idempotence retries and the broker appends the record a second time.",
         preset: Preset::AtLeastOnce,
         config: same,
         messages: 3,
@@ -349,9 +526,6 @@ static LESSONS: [Def; 13] = [
         source: "Kafka docs, Producer Configs: enable.idempotence (\"If 'false', producer retries due to broker failures, etc., may write duplicates of the retried message in the stream\") and retries",
     },
     Def {
-        slug: "idempotent-retry",
-        title: "Idempotence and the lost ACK",
-        pitfall: "With enable.idempotence=true the broker recognises a retried batch by producer id and sequence number and keeps one copy.",
         preset: Preset::AtLeastOnce,
         config: |c| Config { enable_idempotence: Some(true), ..c },
         messages: 3,
@@ -374,9 +548,6 @@ static LESSONS: [Def; 13] = [
         source: "KIP-98, Idempotent Producer (producer id and per-partition sequence numbers); Kafka docs, Producer Configs: enable.idempotence (\"exactly one copy of each message is written in the stream\")",
     },
     Def {
-        slug: "app-resend-defeats-idempotence",
-        title: "An application re-send with idempotence on",
-        pitfall: "Idempotence only covers the client's own retries: when the application calls send() again, the record gets a new sequence number and is stored twice.",
         preset: Preset::AtLeastOnce,
         config: |c| Config { enable_idempotence: Some(true), ..c },
         messages: 3,
@@ -399,9 +570,6 @@ static LESSONS: [Def; 13] = [
         source: "KIP-98, Idempotent Producer: sequence numbers are assigned by the producer client per record, so a record sent again by the application is a new record",
     },
     Def {
-        slug: "consumer-crash-before-commit",
-        title: "A crash between processing and commit",
-        pitfall: "A consumer that crashes after processing a record but before committing its offset reprocesses the record after the restart.",
         preset: Preset::AtLeastOnce,
         config: same,
         messages: 3,
@@ -425,9 +593,6 @@ static LESSONS: [Def; 13] = [
         source: "Kafka docs 4.6 Message Delivery Semantics: read, process, then save the position; a crash before the position is saved makes the next process reprocess (at-least-once)",
     },
     Def {
-        slug: "acks-1-leader-crash",
-        title: "acks=1 and a leader crash right after the ACK",
-        pitfall: "With acks=1 the leader answers before any follower has the record; if it crashes then, the record is gone though the producer was told it was stored.",
         preset: Preset::AtLeastOnce,
         config: |c| Config { acks: Acks::One, ..c },
         messages: 3,
@@ -452,9 +617,6 @@ static LESSONS: [Def; 13] = [
         source: "Kafka docs, Producer Configs: acks=1 (\"should the leader fail immediately after acknowledging the record but before the followers have replicated it then the record will be lost\")",
     },
     Def {
-        slug: "read-uncommitted-sees-aborted",
-        title: "read_uncommitted and an aborted transaction",
-        pitfall: "Transactions protect only readers that set isolation.level=read_committed; the default, read_uncommitted, returns aborted records too.",
         preset: Preset::ExactlyOnceKafka,
         config: |c| Config { isolation_level: IsolationLevel::ReadUncommitted, ..c },
         messages: 3,
@@ -477,9 +639,6 @@ static LESSONS: [Def; 13] = [
         source: "Kafka docs, Consumer Configs: isolation.level (\"If set to read_uncommitted (the default), consumer.poll() will return all messages, even transactional messages which have been aborted\"); KIP-98",
     },
     Def {
-        slug: "exactly-once-kafka",
-        title: "Exactly once, Kafka to Kafka: a crash mid-transaction",
-        pitfall: "A consume-transform-produce application that writes its output and its offsets in one transaction may process a record twice, but readers with read_committed see its output once.",
         preset: Preset::ExactlyOnceKafka,
         config: same,
         messages: 3,
@@ -503,9 +662,6 @@ static LESSONS: [Def; 13] = [
         source: "KIP-98, Transactional Messaging (atomic writes across partitions, offsets in the transaction, read_committed) and KIP-447; Kafka docs, Producer Configs: transactional.id",
     },
     Def {
-        slug: "exactly-once-not-database",
-        title: "Exactly-once settings and a database insert",
-        pitfall: "Kafka transactions cover Kafka topics and offsets only; a plain database insert made before the transaction commits is repeated after a crash.",
         preset: Preset::ExactlyOnceKafka,
         config: |c| Config { sink: SinkKind::DbInsert, ..c },
         messages: 3,
@@ -528,9 +684,6 @@ static LESSONS: [Def; 13] = [
         source: "KIP-98: transactions make writes to Kafka topics and consumer offsets atomic, nothing outside Kafka; Kafka docs 4.6 Message Delivery Semantics (for external systems, store the output and the offset together)",
     },
     Def {
-        slug: "deduplicating-sink",
-        title: "A deduplicating sink",
-        pitfall: "Outside Kafka, exactly once comes from the sink: an upsert keyed by message id (or offsets stored with the rows) turns reprocessing into a no-op.",
         preset: Preset::ExactlyOnceDatabase,
         config: same,
         messages: 3,
@@ -553,9 +706,6 @@ static LESSONS: [Def; 13] = [
         source: "Kafka docs 4.6 Message Delivery Semantics (at-least-once reprocesses; for external systems, make the output idempotent or store the offset with it); KafkaConsumer javadoc, Storing Offsets Outside Kafka",
     },
     Def {
-        slug: "zombie-fencing",
-        title: "Zombie fencing: a frozen producer wakes after its replacement",
-        pitfall: "A producer that froze and wakes after its replacement started would write duplicates; with a transactional.id the new instance fences it and its open transaction is aborted.",
         preset: Preset::ExactlyOnceKafka,
         config: same,
         messages: 3,
@@ -579,9 +729,6 @@ static LESSONS: [Def; 13] = [
         source: "KIP-98, Transactional Guarantees and zombie fencing: InitProducerId bumps the epoch of the transactional.id, aborts its open transaction and fences older epochs (ProducerFencedException)",
     },
     Def {
-        slug: "auto-commit-close-after-error",
-        title: "Java auto-commit and close() after an exception",
-        pitfall: "With the Java client's auto-commit, close() commits the position of every record poll() returned, processed or not.",
         preset: Preset::AtLeastOnce,
         config: |c| Config { enable_auto_commit: true, auto_commit_style: AutoCommitStyle::JavaPoll, ..c },
         messages: 3,
@@ -604,9 +751,6 @@ static LESSONS: [Def; 13] = [
         source: "KafkaConsumer javadoc: close() (\"If auto-commit is enabled, this will commit the current offsets\") and Automatic Offset Committing; ConsumerCoordinator.close (maybeAutoCommitOffsetsSync)",
     },
     Def {
-        slug: "retry-reorders",
-        title: "A retry without idempotence",
-        pitfall: "With more than one request in flight and idempotence off, a retried record lands after records sent later.",
         preset: Preset::AtLeastOnce,
         config: same,
         messages: 3,

@@ -48,7 +48,7 @@ mod worker {
     use delivery_share::link::LinkState;
     use kafka_delivery_lab::explorer_protocol::{
         self as protocol, CellView, Done, MatrixDone, MatrixRowView, MatrixView, OutcomeView, Possible, Progress, Reply,
-        ExportDone, Report, RunDone, Task,
+        ExportDone, LessonDone, Report, RunDone, Task,
     };
 
     /// States explored between two progress messages.
@@ -88,6 +88,11 @@ mod worker {
                     java: delivery_lab::export::java_properties(&config),
                     python: delivery_lab::export::confluent_python(&config),
                 }));
+                Ok(())
+            }
+            Task::Lesson(task) => {
+                let lesson = delivery_lab::Lesson::by_slug(&task.slug).ok_or_else(|| format!("no lesson {:?}", task.slug))?;
+                post(&Reply::Lesson(LessonDone { lesson: lesson.to_value() }));
                 Ok(())
             }
             Task::Explore(task) => {

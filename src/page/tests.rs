@@ -12,29 +12,69 @@ fn command(body: Value) -> HostRequest {
     HostRequest::from_value(&value).unwrap()
 }
 
+/// Opens a link as the page does, and hands it the lesson it names as the worker would (the
+/// worker sends `Lesson::to_value`'s text of the engine's lesson).
+fn open(query: &str, fragment: &str) -> Page {
+    let mut page = Page::open(query, fragment);
+    supply(&mut page);
+    page
+}
+
+fn supply(page: &mut Page) {
+    if let Some(slug) = page.lesson_wanted() {
+        let lesson = Lesson::by_slug(slug).expect("a lesson of the catalogue");
+        page.lesson_arrived(Ok(lesson.to_value()));
+    }
+}
+
+#[test]
+fn a_lesson_waits_for_its_text_keeps_its_link_and_a_text_that_cannot_be_read_is_said() {
+    let slug = delivery_lab::lesson::CATALOG[1].slug;
+    let mut page = Page::open("", &format!("#v=1&lesson={slug}&lesson-step=1&autoplay=1"));
+    assert_eq!(page.lesson_wanted(), Some(slug));
+    assert!(page.lesson().is_none() && !page.lab.playing(), "nothing starts before the lesson's text");
+    assert_eq!(page.link_state().lesson.as_deref(), Some(slug), "the address keeps the lesson's link meanwhile");
+    supply(&mut page);
+    assert_eq!(page.lesson_wanted(), None);
+    assert_eq!(page.lesson().unwrap().lesson.slug, slug);
+    assert_eq!(page.lesson().unwrap().caption(&page.lab), 1);
+    assert!(page.lab.playing(), "the link's autoplay, once the lesson is there");
+    // A worker that fails: the default scenario, with a notice that says so.
+    let mut page = Page::open("", &format!("#v=1&lesson={slug}"));
+    page.lesson_arrived(Err("the explorer stopped unexpectedly".to_owned()));
+    assert!(page.lesson().is_none());
+    assert_eq!(page.lab.scenario(), &delivery_share::LinkState::default().scenario);
+    let notice = page.notice().unwrap();
+    assert!(notice.contains(slug) && notice.contains("could not be loaded"), "{notice}");
+    // Text that is not the lesson asked for is refused, not half shown.
+    let mut page = Page::open("", &format!("#v=1&lesson={slug}"));
+    page.lesson_arrived(Ok(Lesson::by_slug(delivery_lab::lesson::CATALOG[0].slug).unwrap().to_value()));
+    assert!(page.lesson().is_none() && page.notice().is_some());
+}
+
 fn total(page: &Page) -> usize {
     page.lab.total_steps()
 }
 
 #[test]
 fn a_link_opens_its_scenario_step_and_range() {
-    let page = Page::open("", "#v=1&preset=at-least-once&messages=3&fail=drop-ack:m2&step=7");
+    let page = open("", "#v=1&preset=at-least-once&messages=3&fail=drop-ack:m2&step=7");
     assert_eq!(page.lab.scenario().messages, 3);
     assert_eq!(page.lab.scenario().faults.len(), 1);
     assert_eq!(page.lab.steps(), 7);
     assert_eq!(page.notice(), None);
 
-    let page = Page::open("", "#v=1&messages=3&range=4-9&step=6");
+    let page = open("", "#v=1&messages=3&range=4-9&step=6");
     assert_eq!((page.lab.bounds(), page.lab.steps()), ((4, 9), 6));
     assert_eq!(page.notice(), None);
 
     // The query is read when there is no fragment.
-    assert_eq!(Page::open("?v=1&messages=4", "").lab.scenario().messages, 4);
+    assert_eq!(open("?v=1&messages=4", "").lab.scenario().messages, 4);
 }
 
 #[test]
 fn what_a_link_cannot_do_is_said_in_a_notice() {
-    let page = Page::open("", "#v=1&messages=3&step=100000");
+    let page = open("", "#v=1&messages=3&step=100000");
     let end = total(&page);
     assert_eq!(page.lab.steps(), end);
     assert_eq!(
@@ -42,7 +82,7 @@ fn what_a_link_cannot_do_is_said_in_a_notice() {
         format!("The link asks for step 100000, but this run shows steps 0 to {end}; showing step {end}.")
     );
 
-    let page = Page::open("", "#v=1&messages=3&range=5-100000");
+    let page = open("", "#v=1&messages=3&range=5-100000");
     let end = total(&page);
     assert_eq!(page.lab.bounds(), (5, end));
     assert_eq!(
@@ -51,17 +91,17 @@ fn what_a_link_cannot_do_is_said_in_a_notice() {
     );
 
     let lesson = &Lesson::all()[0];
-    let page = Page::open("", &format!("#v=1&lesson={}&lesson-step=4294967295", lesson.slug));
+    let page = open("", &format!("#v=1&lesson={}&lesson-step=4294967295", lesson.slug));
     let notice = page.notice().unwrap();
     assert!(notice.contains("the link asks for lesson-step 4294967295. Starting at the first."), "{notice}");
     assert_eq!(page.lab.steps(), 0);
     assert!(page.lesson().is_some());
 
-    let page = Page::open("", "#v=1&lesson=no-such-lesson");
+    let page = open("", "#v=1&lesson=no-such-lesson");
     assert!(page.notice().unwrap().starts_with("There is no lesson “no-such-lesson”"));
     assert!(page.lesson().is_none());
 
-    let page = Page::open("", "#v=1&messages=banana");
+    let page = open("", "#v=1&messages=banana");
     assert!(page.notice().unwrap().starts_with("This link could not be opened ("), "{:?}", page.notice());
     assert_eq!(page.lab.scenario(), &LinkState::default().scenario);
 }
@@ -73,11 +113,11 @@ fn the_link_the_page_writes_reopens_what_is_on_screen() {
         "#v=1&messages=3&range=4-9&step=6&embed=1&hide=ledger&theme=dark",
     ];
     for link in links {
-        let mut page = Page::open("", link);
+        let mut page = open("", link);
         let state = page.link_state();
         let fragment = state.to_fragment();
         assert_eq!(LinkState::from_fragment(&fragment).unwrap(), state, "{link}");
-        let again = Page::open("", &fragment);
+        let again = open("", &fragment);
         assert_eq!(again.link_state(), state, "{link}");
         assert_eq!((again.lab.steps(), again.lab.bounds()), (page.lab.steps(), page.lab.bounds()));
         // The address bar gets it once (not in an embed: its address is the host page's).
@@ -91,11 +131,11 @@ fn the_link_the_page_writes_reopens_what_is_on_screen() {
     }
     // A lesson's link names the lesson and its step.
     let lesson = &Lesson::all()[0];
-    let page = Page::open("", &format!("#v=1&lesson={}&lesson-step=1", lesson.slug));
+    let page = open("", &format!("#v=1&lesson={}&lesson-step=1", lesson.slug));
     let state = page.link_state();
-    assert_eq!((state.lesson.as_deref(), state.lesson_step), (Some(lesson.slug), Some(1)));
+    assert_eq!((state.lesson.as_deref(), state.lesson_step), (Some(lesson.slug.as_str()), Some(1)));
     // The share dialog offers the run itself: an embed's own options stay out of what it shares.
-    let embedded = Page::open("", "#v=1&fail=drop-ack:m2&embed=1&hide=compare&origin=https%3A%2F%2Fdocs.example.org&range=2-9");
+    let embedded = open("", "#v=1&fail=drop-ack:m2&embed=1&hide=compare&origin=https%3A%2F%2Fdocs.example.org&range=2-9");
     let shared = embedded.shared_state();
     assert!(embedded.link_state().embed);
     assert_eq!((shared.embed, shared.hide.len(), shared.origins.len(), shared.range), (false, 0, 0, None));
@@ -104,8 +144,8 @@ fn the_link_the_page_writes_reopens_what_is_on_screen() {
 
 #[test]
 fn a_host_command_is_refused_what_a_link_would_refuse_with_the_same_message() {
-    let link = Page::open("", "#v=1&fail=disk-lost@999999999");
-    let mut page = Page::open("", "#v=1&messages=3");
+    let link = open("", "#v=1&fail=disk-lost@999999999");
+    let mut page = open("", "#v=1&messages=3");
     let before = page.lab.scenario().clone();
     let answer = page.on_host(command(json!({ "type": "inject", "fault": "disk-lost@999999999" })));
     assert_eq!(answer["type"], "error");
@@ -123,7 +163,7 @@ fn a_host_command_is_refused_what_a_link_would_refuse_with_the_same_message() {
 
 #[test]
 fn host_commands_move_the_run_and_a_step_outside_it_is_refused() {
-    let mut page = Page::open("", "#v=1&messages=3&range=2-8");
+    let mut page = open("", "#v=1&messages=3&range=2-8");
     let answer = page.on_host(command(json!({ "type": "go-to-step", "step": 5 })));
     assert_eq!(answer["type"], "reply");
     assert_eq!(page.lab.steps(), 5);
@@ -146,13 +186,13 @@ fn host_commands_move_the_run_and_a_step_outside_it_is_refused() {
     assert_eq!((page.lab.scenario(), page.lab.range()), (&scenario, None));
 
     // Load a link: its run and view, but not its origins.
-    let mut page = Page::open("", "#v=1&origin=https://host.example");
+    let mut page = open("", "#v=1&origin=https://host.example");
     let answer = page.on_host(command(json!({ "type": "load", "link": "v=1&messages=5&step=3&origin=https://other.example" })));
     assert_eq!(answer["type"], "reply");
     assert_eq!((page.lab.scenario().messages, page.lab.steps()), (5, 3));
     assert_eq!(page.view().origins, vec!["https://host.example".to_owned()]);
     // A link naming a lesson step the lesson lacks is refused whole.
-    let slug = Lesson::all()[0].slug;
+    let slug = delivery_lab::lesson::CATALOG[0].slug;
     let answer = page.on_host(command(json!({ "type": "load", "link": format!("v=1&lesson={slug}&lesson-step=99") })));
     assert_eq!(answer["type"], "error");
     assert_eq!(page.lab.scenario().messages, 5);
@@ -167,7 +207,7 @@ fn host_commands_move_the_run_and_a_step_outside_it_is_refused() {
 #[test]
 fn a_host_load_changes_the_run_and_the_frame_keeps_its_view() {
     // Issue 14: a link without embed=1 turned an embedded frame into the full page.
-    let mut page = Page::open("", "#v=1&embed=1&theme=dark&hide=ledger&origin=https://host.example");
+    let mut page = open("", "#v=1&embed=1&theme=dark&hide=ledger&origin=https://host.example");
     let view = page.view().clone();
     let answer = page.on_host(command(json!({ "type": "load", "link": "v=1&messages=5&step=3&theme=light&origin=https://other.example" })));
     assert_eq!(answer["type"], "reply");
@@ -177,14 +217,14 @@ fn a_host_load_changes_the_run_and_the_frame_keeps_its_view() {
 
 #[test]
 fn a_links_caption_shows_from_its_tick_on_and_never_twice_in_a_lesson() {
-    let mut page = Page::open("", "#v=1&messages=3&caption=5:later");
+    let mut page = open("", "#v=1&messages=3&caption=5:later");
     assert_eq!(page.caption(), None, "no caption before its tick");
     page.lab.apply(Action::RunToEnd);
     assert_eq!(page.caption(), Some("later"));
-    let page = Page::open("", "#v=1&messages=3&caption=0:first&caption=5:later");
+    let page = open("", "#v=1&messages=3&caption=0:first&caption=5:later");
     assert_eq!(page.caption(), Some("first"));
     // A lesson's panel shows its captions; the narration band does not repeat them.
-    let page = Page::open("", &format!("#v=1&lesson={}", Lesson::all()[0].slug));
+    let page = open("", &format!("#v=1&lesson={}", Lesson::all()[0].slug));
     assert_eq!(page.caption(), None);
 }
 
@@ -199,7 +239,7 @@ fn play_out(page: &mut Page) {
 #[test]
 fn a_lesson_asks_for_a_prediction_before_it_reveals_the_engines_answer() {
     for lesson in Lesson::all() {
-        let mut page = Page::open("", &format!("#v=1&lesson={}", lesson.slug));
+        let mut page = open("", &format!("#v=1&lesson={}", lesson.slug));
         page.lab.apply(Action::SetSpeed(crate::lab::SPEEDS.len() - 1));
         let ask_at = lesson.question.ask_at;
         // "Next" walks the captions up to the question, then waits for a prediction.
@@ -239,7 +279,7 @@ fn a_prediction_is_locked_once_the_lesson_moves_past_its_question() {
     for lesson in Lesson::all() {
         let ask_at = lesson.question.ask_at;
         for by_next in [true, false] {
-            let mut page = Page::open("", &format!("#v=1&lesson={}", lesson.slug));
+            let mut page = open("", &format!("#v=1&lesson={}", lesson.slug));
             page.lab.apply(Action::SetSpeed(crate::lab::SPEEDS.len() - 1));
             for _ in 0..ask_at {
                 page.lesson_next();
@@ -264,7 +304,7 @@ fn a_prediction_is_locked_once_the_lesson_moves_past_its_question() {
             assert_eq!(page.lesson().unwrap().choice, Some(1), "{}: the prediction is locked", lesson.slug);
         }
         // A first choice made past the question (the lab's own controls skipped it) is hindsight.
-        let mut page = Page::open("", &format!("#v=1&lesson={}", lesson.slug));
+        let mut page = open("", &format!("#v=1&lesson={}", lesson.slug));
         while page.lesson().unwrap().caption(&page.lab) <= ask_at {
             page.lab.apply(Action::StepForward);
         }
@@ -277,7 +317,7 @@ fn a_prediction_is_locked_once_the_lesson_moves_past_its_question() {
 fn the_page_reads_one_ledger_per_revision() {
     let builds = || LEDGER_BUILDS.with(|n| n.get());
     let lesson = &Lesson::all()[0];
-    let mut page = Page::open("", &format!("#v=1&lesson={}", lesson.slug));
+    let mut page = open("", &format!("#v=1&lesson={}", lesson.slug));
     page.lesson_choose(0);
     let start = builds();
     page.lab.apply(Action::RunToEnd);

@@ -19,6 +19,7 @@ use super::motion::{Motion, MotionBus};
 use super::stage::{self, Geometry, Labels, COMPACT, MIN_TEXT_PX, TALL, WIDE};
 use super::theme::{show_theme, ThemeChoice};
 use crate::lab::{Action, Changed, Outcome};
+use crate::explorer_protocol::{LessonTask, Reply, Task};
 use crate::page::{Page, View};
 use delivery_share::host::{self, HostCommand, HostLoad, HostRequest};
 use delivery_share::link::Panel;
@@ -51,6 +52,8 @@ pub enum Msg {
     LessonNext,
     LessonChoose(usize),
     LessonLeave,
+    /// The text of the lesson a link named (from the worker), or why there is none.
+    LessonText(Result<serde_json::Value, String>),
     /// A postMessage from another window (a host page, if it is allowed).
     Host(Inbound),
     /// The document's height changed (told to the embedding page).
@@ -118,6 +121,9 @@ pub struct App {
     share: bool,
     embed_tab: EmbedTab,
     lessons: bool,
+    /// The worker fetching the text of the lesson a link named, and that lesson's slug.
+    lesson_job: super::worker::JobSlot,
+    lesson_asked: Option<String>,
     /// The postMessage bridge to an embedding page.
     bridge: Bridge,
     /// The page's address without query or fragment: links are this plus a fragment.
@@ -205,6 +211,8 @@ impl Component for App {
             share: false,
             embed_tab: EmbedTab::Stage,
             lessons: false,
+            lesson_job: super::worker::JobSlot::default(),
+            lesson_asked: None,
             bridge,
             base: page_base().into(),
             built,
@@ -283,6 +291,11 @@ impl Component for App {
             Msg::LessonNext => self.page.lesson_next(),
             Msg::LessonChoose(choice) => self.page.lesson_choose(choice),
             Msg::LessonLeave => self.page.lesson_leave(),
+            Msg::LessonText(text) => {
+                self.lesson_asked = None;
+                self.page.lesson_arrived(text);
+                self.after_link();
+            }
             Msg::Host(inbound) => self.on_host(inbound),
             Msg::Height(height) => {
                 self.bridge.post_height(&host::height(height), &self.page.view().origins);
@@ -318,6 +331,7 @@ impl Component for App {
     }
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
+        self.ask_lesson(ctx);
         if first_render {
             // A link's autoplay started the lab playing in `create`: start the frame loop.
             self.schedule_frame(ctx);
@@ -461,6 +475,25 @@ impl App {
     }
 
     /// After a link was opened (followed, or loaded by the host page): its view's tab and theme.
+    /// Asks the worker for the lesson a link named, once per link (the page carries only the
+    /// lessons' catalogue; `Page::lesson_arrived` starts it).
+    fn ask_lesson(&mut self, ctx: &Context<Self>) {
+        let Some(slug) = self.page.lesson_wanted() else { return };
+        if self.lesson_asked.as_deref() == Some(slug) {
+            return;
+        }
+        self.lesson_asked = Some(slug.to_owned());
+        let task = Task::Lesson(LessonTask { slug: slug.to_owned() });
+        let link = ctx.link().clone();
+        super::worker::run_once(&self.lesson_job, &task, move |reply| {
+            link.send_message(Msg::LessonText(match reply {
+                Ok(Reply::Lesson(done)) => Ok(done.lesson),
+                Ok(_) => Err("an unexpected answer".to_owned()),
+                Err(message) => Err(message),
+            }));
+        });
+    }
+
     fn after_link(&mut self) {
         if !self.embed_tab.offered(self.page.view()) {
             self.embed_tab = EmbedTab::Stage;

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use delivery_lab::lesson::Lesson;
+use delivery_lab::lesson::{Lesson, CATALOG};
 use yew::prelude::*;
 
 use super::dialog::{modal, ModalProps};
@@ -20,7 +20,7 @@ pub struct PickerProps {
 
 /// Every built-in lesson, each a link of its own (a dialog, drawn only while it is open).
 pub fn lesson_picker(props: &PickerProps) -> Html {
-    let lessons = Lesson::all();
+    let lessons = &CATALOG;
     let on_close = props.on_close.clone();
     let on_pick = props.on_close.clone();
     html! {
@@ -130,7 +130,7 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                             <label class="check">
                                 <input type="radio" name="lesson-choice" checked={props.choice == Some(i)}
                                     onchange={Callback::from(move |_| on_choose.emit(i))} />
-                                { choice.label }
+                                { choice.label.clone() }
                                 if !mark.is_empty() {
                                     <strong class="lesson-mark">{ mark }</strong>
                                 }
@@ -144,7 +144,7 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                     <p class="lesson-grade">
                         { match (*correct, props.choice) {
                             (Some(c), Some(chosen)) if c == chosen => "Right: the engine agrees.".to_owned(),
-                            (Some(c), _) => format!("Not this time: the engine's answer is \u{201c}{}\u{201d}.", question.choices[c].label),
+                            (Some(c), _) => format!("Not this time: the engine's answer is \u{201c}{}\u{201d}.", &question.choices[c].label),
                             (None, _) => "The engine's answer is none of the choices.".to_owned(),
                         } }
                     </p>

@@ -36,16 +36,16 @@ fn there_are_at_least_eleven_lessons_with_unique_well_formed_slugs() {
             l.slug
         );
         assert!(!l.slug.starts_with('-') && !l.slug.ends_with('-') && !l.slug.contains("--"), "{:?}", l.slug);
-        assert!(slugs.insert(l.slug), "duplicate slug {}", l.slug);
-        assert_eq!(Lesson::by_slug(l.slug).as_ref(), Some(l));
-        for text in [l.title, l.pitfall, l.source, l.question.prompt] {
+        assert!(slugs.insert(l.slug.clone()), "duplicate slug {}", l.slug);
+        assert_eq!(Lesson::by_slug(&l.slug).as_ref(), Some(l));
+        for text in [&l.title, &l.pitfall, &l.source, &l.question.prompt] {
             assert!(!text.is_empty() && text.len() <= 300, "{}: {text:?}", l.slug);
         }
         assert!(l.question.prompt.ends_with('?'), "{}: the prompt is a question", l.slug);
-        assert_eq!(l.scenario.title.as_deref(), Some(l.title));
+        assert_eq!(l.scenario.title.as_deref(), Some(l.title.as_str()));
         assert!((3..=5).contains(&l.scenario.messages), "{}: {} messages", l.slug, l.scenario.messages);
     }
-    assert_eq!(Lesson::slugs(), lessons.iter().map(|l| l.slug).collect::<Vec<_>>());
+    assert_eq!(Lesson::slugs(), lessons.iter().map(|l| l.slug.as_str()).collect::<Vec<_>>());
     assert!(Lesson::by_slug("no-such-lesson").is_none());
 }
 
@@ -385,7 +385,7 @@ fn says(text: &str, term: &[String]) -> bool {
 fn outcome_terms(l: &Lesson) -> Vec<Vec<String>> {
     let question = &l.question;
     let right = question.correct_choice(&finished(l)).unwrap_or_else(|| panic!("{}: no choice is right", l.slug));
-    let label = question.choices[right].label;
+    let label = question.choices[right].label.as_str();
     let (head, reason) = label.split_once(':').unwrap_or((label, ""));
     let mut terms = vec![words(head)];
     match question.choices[right].answer {
@@ -398,8 +398,8 @@ fn outcome_terms(l: &Lesson) -> Vec<Vec<String>> {
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != right)
-        .flat_map(|(_, c)| words(c.label))
-        .chain(words(question.prompt))
+        .flat_map(|(_, c)| words(&c.label))
+        .chain(words(&question.prompt))
         .collect();
     let reason = words(reason);
     for pair in reason.windows(2) {
@@ -416,11 +416,27 @@ fn no_title_and_no_caption_before_the_question_is_passed_states_the_answer() {
     for l in Lesson::all() {
         let terms = outcome_terms(&l);
         let shown_before = l.scenario.captions.iter().take(l.question.ask_at + 1).map(|c| c.text.as_str());
-        for text in std::iter::once(l.title).chain(shown_before) {
+        for text in std::iter::once(l.title.as_str()).chain(shown_before) {
             for term in terms.iter().filter(|t| says(text, t)) {
                 spoilers.push(format!("{}: {text:?} says {:?}", l.slug, term.join(" ")));
             }
         }
     }
     assert!(spoilers.is_empty(), "titles and captions shown before the prediction is locked state the outcome:\n{}", spoilers.join("\n"));
+}
+
+#[test]
+fn every_lesson_reads_back_from_its_json_and_the_catalogue_matches_it() {
+    // The page carries only the catalogue; the worker sends the rest as `Lesson::to_value`.
+    let lessons = delivery_lab::Lesson::all();
+    assert_eq!(lessons.len(), delivery_lab::lesson::CATALOG.len());
+    for (lesson, entry) in lessons.iter().zip(&delivery_lab::lesson::CATALOG) {
+        assert_eq!((lesson.slug.as_str(), lesson.title.as_str(), lesson.pitfall.as_str()), (entry.slug, entry.title, entry.pitfall));
+        assert_eq!(lesson.scenario.captions.len(), entry.steps, "{}", entry.slug);
+        let back = delivery_lab::Lesson::from_json(&lesson.to_value().to_string()).unwrap();
+        assert_eq!(&back, lesson);
+    }
+    for bad in ["{}", "[]", "not json", r#"{"slug":"x"}"#] {
+        assert!(delivery_lab::Lesson::from_json(bad).is_err(), "{bad}");
+    }
 }

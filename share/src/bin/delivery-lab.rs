@@ -215,7 +215,7 @@ fn lesson(args: &[String]) -> Result<String, String> {
                 "prompt": question.prompt,
                 "answer": question.answer(&world).to_string(),
                 "correct_choice": correct,
-                "correct_label": correct.map(|i| question.choices[i].label),
+                "correct_label": correct.map(|i| question.choices[i].label.as_str()),
                 "explanation": question.explain(&world),
                 "captions": lesson.scenario.captions.len(),
             });

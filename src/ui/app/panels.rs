@@ -273,7 +273,7 @@ impl App {
             return html! {
                 <div class="notice" role="status">
                     <p>{ format!("You changed the scenario of the lesson “{}”.", lesson.lesson.title) }</p>
-                    <a class="chip" href={crate::ui::lessons::lesson_href(lesson.lesson.slug)}>{ "Start the lesson again" }</a>
+                    <a class="chip" href={crate::ui::lessons::lesson_href(&lesson.lesson.slug)}>{ "Start the lesson again" }</a>
                     <button type="button" class="chip" onclick={cb.lesson_leave.reform(|_: MouseEvent| ())}>{ "Leave it" }</button>
                 </div>
             };
