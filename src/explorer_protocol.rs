@@ -199,6 +199,8 @@ tagged! {
         Svg(RunTask) = "svg",
         Export(ExportTask) = "export",
         Lesson(LessonTask) = "lesson",
+        /// The comparison of the four semantics (its table's markup).
+        Compare(RunTask) = "compare",
     }
 }
 
@@ -400,6 +402,7 @@ tagged! {
         Svg(RunDone) = "svg",
         Export(ExportDone) = "export",
         Lesson(LessonDone) = "lesson",
+        Compare(RunDone) = "compare",
         Error(Failure) = "error",
     }
 }
@@ -457,6 +460,7 @@ mod tests {
             Reply::Svg(RunDone { json: "<svg/>".into() }),
             Reply::Export(ExportDone { java: "acks=all\n".into(), python: "{}".into() }),
             Reply::Lesson(LessonDone { lesson: serde_json::json!({ "slug": "x", "steps": [1, 2] }) }),
+            Reply::Compare(RunDone { json: "<div class=\"compare\"></div>".into() }),
             Reply::error("no"),
         ];
         for reply in replies {
@@ -471,6 +475,7 @@ mod tests {
             Task::Svg(RunTask { scenario: "{}".into() }),
             Task::Export(ExportTask { config: "{}".into() }),
             Task::Lesson(LessonTask { slug: "lost-ack-duplicate".into() }),
+            Task::Compare(RunTask { scenario: "{}".into() }),
         ] {
             assert_eq!(Task::from_json(&task.to_json()), Some(task));
         }

@@ -57,6 +57,16 @@
 //!   the connection (`Producer::disconnect`), so a broken connection always recovers.
 //!   Simplifications: with acks=0 (nothing waits for an answer) `drop-produce-request` loses that
 //!   one request only, and `drop-offset-commit` loses that one commit only.
+//! - Lost answers elsewhere: a lost fetch response (`drop-fetch-response`) leaves the consumer
+//!   waiting request.timeout.ms, counted from the loss (a real fetch is answered within
+//!   fetch.max.wait.ms, which the lab folds into parking), then it fetches again from its
+//!   position. A lost EndTxn answer (`drop-end-txn-response`) makes the client send EndTxn again
+//!   after request.timeout.ms (TransactionManager re-enqueues a disconnected request), and the
+//!   coordinator answers a retry for a transaction it completed with the same outcome. The
+//!   AddPartitionsToTxn round trip does not exist in the lab (partitions join a transaction on
+//!   their first write, as with KIP-890's server-side verification), so it has no answer to lose.
+//!   A network failure may strike a given attempt (`#k`), every time in a window (`@from..to`) or
+//!   the next n times (`*n`); the three older triggers reach only the moments they always did.
 //! - Retries back off exponentially from `retry.backoff.ms` to 1 s (KIP-580); a request to a
 //!   broker that is down fails at once (the connection closes) rather than after
 //!   `request.timeout.ms`; `delivery.timeout.ms` bounds every send, in flight or not. While the

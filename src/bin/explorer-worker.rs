@@ -90,6 +90,11 @@ mod worker {
                 }));
                 Ok(())
             }
+            Task::Compare(task) => {
+                let scenario = delivery_lab::Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
+                post(&Reply::Compare(RunDone { json: kafka_delivery_lab::ui::compare::Comparison::new(&scenario).to_html() }));
+                Ok(())
+            }
             Task::Lesson(task) => {
                 let lesson = delivery_lab::Lesson::by_slug(&task.slug).ok_or_else(|| format!("no lesson {:?}", task.slug))?;
                 post(&Reply::Lesson(LessonDone { lesson: lesson.to_value() }));

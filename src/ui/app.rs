@@ -19,7 +19,7 @@ use super::motion::{Motion, MotionBus};
 use super::stage::{self, Geometry, Labels, COMPACT, MIN_TEXT_PX, TALL, WIDE};
 use super::theme::{show_theme, ThemeChoice};
 use crate::lab::{Action, Changed, Outcome};
-use crate::explorer_protocol::{LessonTask, Reply, Task};
+use crate::explorer_protocol::{LessonTask, Reply, RunTask, Task};
 use crate::page::{Page, View};
 use delivery_share::host::{self, HostCommand, HostLoad, HostRequest};
 use delivery_share::link::Panel;
@@ -54,6 +54,8 @@ pub enum Msg {
     LessonLeave,
     /// The text of the lesson a link named (from the worker), or why there is none.
     LessonText(Result<serde_json::Value, String>),
+    /// The comparison's table for a run (from the worker), or why there is none.
+    CompareHtml(u64, Result<String, String>),
     /// A postMessage from another window (a host page, if it is allowed).
     Host(Inbound),
     /// The document's height changed (told to the embedding page).
@@ -124,6 +126,11 @@ pub struct App {
     /// The worker fetching the text of the lesson a link named, and that lesson's slug.
     lesson_job: super::worker::JobSlot,
     lesson_asked: Option<String>,
+    /// The comparison's table (markup from the worker) and the run it is of; the worker asked,
+    /// and for which run.
+    compare: Option<(u64, Rc<str>)>,
+    compare_job: super::worker::JobSlot,
+    compare_asked: Option<u64>,
     /// The postMessage bridge to an embedding page.
     bridge: Bridge,
     /// The page's address without query or fragment: links are this plus a fragment.
@@ -212,6 +219,9 @@ impl Component for App {
             embed_tab: EmbedTab::Stage,
             lessons: false,
             lesson_job: super::worker::JobSlot::default(),
+            compare: None,
+            compare_job: super::worker::JobSlot::default(),
+            compare_asked: None,
             lesson_asked: None,
             bridge,
             base: page_base().into(),
@@ -291,6 +301,12 @@ impl Component for App {
             Msg::LessonNext => self.page.lesson_next(),
             Msg::LessonChoose(choice) => self.page.lesson_choose(choice),
             Msg::LessonLeave => self.page.lesson_leave(),
+            Msg::CompareHtml(run, markup) => {
+                let markup = markup.unwrap_or_else(|why| {
+                    format!("<p class=\"error\">The comparison could not be made: {}</p>", delivery_lab::text::escape_markup(&why))
+                });
+                self.compare = Some((run, Rc::from(markup)));
+            }
             Msg::LessonText(text) => {
                 self.lesson_asked = None;
                 self.page.lesson_arrived(text);
@@ -332,6 +348,7 @@ impl Component for App {
 
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
         self.ask_lesson(ctx);
+        self.ask_compare(ctx);
         if first_render {
             // A link's autoplay started the lab playing in `create`: start the frame loop.
             self.schedule_frame(ctx);
@@ -488,6 +505,26 @@ impl App {
         super::worker::run_once(&self.lesson_job, &task, move |reply| {
             link.send_message(Msg::LessonText(match reply {
                 Ok(Reply::Lesson(done)) => Ok(done.lesson),
+                Ok(_) => Err("an unexpected answer".to_owned()),
+                Err(message) => Err(message),
+            }));
+        });
+    }
+
+    /// Asks the worker for the comparison of the run on screen once the Compare panel is built
+    /// (in an embed, once its tab is shown): four engine runs and a table, none of it the page's.
+    fn ask_compare(&mut self, ctx: &Context<Self>) {
+        let run = self.page.lab.run();
+        let shown = if self.page.view().embed { self.embed_tab == EmbedTab::Compare } else { self.built.has(Later::Compare) };
+        if !shown || self.compare_asked == Some(run) || self.compare.as_ref().is_some_and(|(r, _)| *r == run) {
+            return;
+        }
+        self.compare_asked = Some(run);
+        let task = Task::Compare(RunTask { scenario: self.derived.scenario_json.to_string() });
+        let link = ctx.link().clone();
+        super::worker::run_once(&self.compare_job, &task, move |reply| {
+            link.send_message(Msg::CompareHtml(run, match reply {
+                Ok(Reply::Compare(done)) => Ok(done.json),
                 Ok(_) => Err("an unexpected answer".to_owned()),
                 Err(message) => Err(message),
             }));

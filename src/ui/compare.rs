@@ -2,10 +2,8 @@
 //! verdicts that differ between them marked. Each column is a full engine run of the same
 //! messages, seed and failures under that preset's configuration.
 
-use std::rc::Rc;
-
+use delivery_lab::text::escape_markup;
 use delivery_lab::{Preset, Scenario, Verdict, World};
-use yew::prelude::*;
 
 use super::ledger::verdict_slug;
 
@@ -61,51 +59,57 @@ impl Comparison {
     }
 }
 
-/// A component, not a function of the app: its table has a row per message and changes only when
-/// the run does, so its memoised props save re-drawing it at every engine step.
-#[derive(Properties)]
-pub struct CompareProps {
-    pub comparison: Rc<Comparison>,
-}
-
-impl PartialEq for CompareProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.comparison, &other.comparison)
+impl Comparison {
+    /// The table as markup, every text escaped: written by the worker, which the page asks for it
+    /// (issue 15: the comparison's four runs and its table are not the page's bytes). The page
+    /// inserts it as it is.
+    pub fn to_html(&self) -> String {
+        let e = escape_markup;
+        let mut out = format!(
+            r#"<div class="compare"><p class="hint">The same messages and failures ({}) under each semantics; <strong>◆ marks</strong> a verdict that differs between them.</p><div class="ledger-scroll" tabindex="0" role="region" aria-label="Comparison table"><table class="compare-table"><thead><tr><th scope="col">Message</th>"#,
+            e(&self.faults)
+        );
+        for (preset, na) in COMPARED.iter().zip(&self.na) {
+            out.push_str(&format!(r#"<th scope="col" data-preset="{}">{}{}</th>"#, preset.slug(), e(preset.label()), e(na)));
+        }
+        out.push_str("</tr></thead><tbody>");
+        for (msg, verdicts) in &self.rows {
+            let differs = verdicts.iter().any(|v| *v != verdicts[0]);
+            let (class, mark) = if differs { (r#" class="differs""#, "◆ ") } else { ("", "") };
+            out.push_str(&format!(r#"<tr data-msg="{msg}"{class}><th scope="row">{mark}{msg}</th>"#));
+            for verdict in verdicts {
+                out.push_str(&format!(r#"<td data-verdict="{}">{}</td>"#, verdict_slug(*verdict), e(verdict.label())));
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</tbody></table></div></div>");
+        out
     }
 }
 
-#[function_component(Compare)]
-pub fn compare(props: &CompareProps) -> Html {
-    let comparison = &props.comparison;
-    html! {
-        <div class="compare">
-            <p class="hint">{ format!("The same messages and failures ({}) under each semantics; ", comparison.faults) }
-                <strong>{ "◆ marks" }</strong>{ " a verdict that differs between them." }</p>
-            <div class="ledger-scroll" tabindex="0" role="region" aria-label="Comparison table">
-                <table class="compare-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{ "Message" }</th>
-                            { for COMPARED.iter().zip(&comparison.na).map(|(preset, na)| html! {
-                                <th scope="col" data-preset={preset.slug()}>{ preset.label() }{ na }</th>
-                            }) }
-                        </tr>
-                    </thead>
-                    <tbody>
-                        { for comparison.rows.iter().map(|(msg, verdicts)| {
-                            let differs = verdicts.iter().any(|v| *v != verdicts[0]);
-                            html! {
-                                <tr data-msg={msg.clone()} class={classes!(differs.then_some("differs"))}>
-                                    <th scope="row">{ if differs { format!("◆ {msg}") } else { msg.clone() } }</th>
-                                    { for verdicts.iter().map(|verdict| html! {
-                                        <td data-verdict={verdict_slug(*verdict)}>{ verdict.label() }</td>
-                                    }) }
-                                </tr>
-                            }
-                        }) }
-                    </tbody>
-                </table>
-            </div>
-        </div>
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_holds_each_presets_verdict_from_its_own_run_and_marks_rows_that_differ() {
+        let scenario = Scenario::from_preset(Preset::AtLeastOnce, 3, 1).with_fault("drop-ack:m2".parse().unwrap());
+        let comparison = Comparison::new(&scenario);
+        let html = comparison.to_html();
+        for (i, preset) in COMPARED.iter().enumerate() {
+            let mut variant = Scenario::from_preset(*preset, 3, 1);
+            variant.faults = scenario.faults.clone();
+            let mut world = World::new(&variant).unwrap();
+            world.run_to_quiescence();
+            for (row, (_, verdicts)) in world.ledger().rows.iter().zip(&comparison.rows) {
+                assert_eq!(verdicts[i], row.verdict, "{preset:?} {}", row.msg);
+            }
+        }
+        // acks=0 under at-most-once: a lost ACK cannot strike there, and the header says why.
+        assert!(html.contains(r#"data-preset="at-most-once">At most once (n/a: Drop the ACK: acks=0"#), "{html}");
+        let differs = comparison.rows.iter().filter(|(_, v)| v.iter().any(|x| *x != v[0])).count();
+        assert_eq!(html.matches(r#"class="differs""#).count(), differs);
+        assert_eq!(html.matches("<tr data-msg=").count(), 3);
+        assert!(!Comparison { rows: Vec::new(), faults: "<b>".into(), na: vec![String::new(); 4] }.to_html().contains("<b>"));
     }
 }

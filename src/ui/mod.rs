@@ -2,7 +2,7 @@
 
 mod app;
 mod bridge;
-mod compare;
+pub mod compare;
 mod controls;
 mod diagram;
 mod dialog;

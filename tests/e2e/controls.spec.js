@@ -134,6 +134,8 @@ test("compare shows each semantics' verdicts for the same failures, as native ru
   await page.locator('[data-hotspot="ack-link"]').click();
   await page.locator('.hotspot-panel [data-fault="drop-ack"]').click();
   const { nativeLedger } = await import("./native.js");
+  // The worker runs the four semantics; the table names the failures it is for.
+  await expect(page.locator(".compare .hint")).toContainText("drop-ack:m2");
   const presets = await page.locator(".compare-table thead th[data-preset]").evaluateAll((ths) => ths.map((th) => th.dataset.preset));
   expect(presets).toEqual(["at-most-once", "at-least-once", "exactly-once-kafka", "exactly-once-db"]);
   const shown = await page.locator(".compare-table tbody tr").evaluateAll((rows) =>

@@ -17,12 +17,19 @@ const FAILURES = [
   ["consumer", "consumer-crash-after-commit"],
   ["commit-link", "drop-offset-commit"],
   ["sink", "db-write-then-die"],
+  ["consumer", "drop-fetch-response"],
+  ["producer", "drop-end-txn-response"],
 ];
 
 // Failures that cannot strike under a preset's configuration: with acks=0 "the producer will not
 // wait for any acknowledgment from the server at all" (ProducerConfig acks,
 // https://kafka.apache.org/documentation/#producerconfigs_acks), so there is no ACK to drop.
-const NOT_APPLICABLE = { "at-most-once": ["drop-ack"] };
+// Without a transactional.id there is no transaction, so no EndTxn answer to lose.
+const NOT_APPLICABLE = {
+  "at-most-once": ["drop-ack", "drop-end-txn-response"],
+  "at-least-once": ["drop-end-txn-response"],
+  "exactly-once-db": ["drop-end-txn-response"],
+};
 
 for (const preset of PRESETS) {
   test.describe(preset, () => {
@@ -117,4 +124,21 @@ test("playing animates messages along the links and ends by itself", async ({ pa
   await page.getByRole("combobox", { name: "Speed" }).selectOption("fastest");
   await expect(page.getByRole("status").filter({ hasText: "The run is over" })).toBeVisible({ timeout: 20_000 });
   await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
+});
+
+test("a network failure armed from the stage for every attempt in a window or the next 3 times strikes as the engine says", async ({ page }) => {
+  for (const [how, hotspot, fault, written] of [
+    ["the next 3 times", "ack-link", "drop-ack", "drop-ack*3"],
+    ["every time for 10 s", "produce-link", "drop-produce-request", "drop-produce-request@0..100"],
+  ]) {
+    await openLab(page);
+    await page.getByLabel("How often").selectOption({ label: how });
+    await page.locator(`[data-hotspot="${hotspot}"]`).click();
+    await page.locator(`.hotspot-panel [data-fault="${fault}"]`).click();
+    await page.getByRole("button", { name: "Run to end" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "The run is over" })).toBeVisible();
+    const scenario = await page.getByTestId("scenario-json").textContent();
+    expect(JSON.parse(scenario).faults).toEqual([written]);
+    expect(await pageLedger(page)).toEqual(ledgerRowsOf(nativeLedger(scenario)));
+  }
 });

@@ -567,7 +567,13 @@ impl World {
         if let Some(index) = end.completes {
             self.complete_txn(index, end.commit);
         }
-        TxnCoordinator::answer_end_txn(&mut ctx!(self), end);
+        let Actor::Producer { session } = end.to else { return };
+        let response = TxnCoordinator::answer_end_txn(&mut ctx!(self), end);
+        let msgs = self.producer.txn_msgs(session);
+        let mut ctx = ctx!(self);
+        if msgs.iter().any(|&msg| ctx.strike(Fault::DropEndTxnResponse, Some(msg))) {
+            ctx.flights[response as usize].doomed = Some(Fault::DropEndTxnResponse);
+        }
     }
 
     /// transaction.timeout.ms passed with the transaction still open: the coordinator bumps the
@@ -1103,6 +1109,9 @@ impl Partition {
         let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
         ctx.also_caused_by(ctx.flights[id as usize].sent_event);
         let response = ctx.send(Actor::Broker(leader), Actor::Consumer { instance }, what);
+        if records.iter().any(|r| ctx.strike(Fault::DropFetchResponse, Some(r.msg))) {
+            ctx.flights[response as usize].doomed = Some(Fault::DropFetchResponse);
+        }
         ctx.flights[response as usize].records = records;
     }
 }

@@ -203,6 +203,24 @@ impl Consumer {
         self.start(ctx, peers);
     }
 
+    /// The answer to this consumer's fetch was lost on the wire. The consumer hears nothing:
+    /// NetworkClient times the request out after request.timeout.ms (the lab counts from the
+    /// loss: a fetch waits at most fetch.max.wait.ms for its answer, which the lab folds into
+    /// parking) and disconnects; the fetch is sent again from the consumer's position.
+    pub(crate) fn fetch_response_lost(&mut self, ctx: &mut Ctx) {
+        let (instance, poll) = (self.instance, self.polls);
+        ctx.schedule(ctx.now + ctx.cfg.request_timeout, Action::FetchTimeout { instance, poll });
+    }
+
+    /// request.timeout.ms after a lost fetch response, if that fetch is still unanswered.
+    pub(crate) fn fetch_timeout(&mut self, ctx: &mut Ctx, poll: u32) {
+        if !self.alive || !self.fetching || self.polls != poll {
+            return;
+        }
+        ctx.record(EventKind::FetchTimedOut { instance: self.instance });
+        self.fetch_failed(ctx);
+    }
+
     /// The fetch failed (its broker no longer leads, or is down): poll again after
     /// retry.backoff.ms.
     pub(crate) fn fetch_failed(&mut self, ctx: &mut Ctx) {
@@ -551,6 +569,14 @@ impl World {
 
     pub(crate) fn commit_timeout(&mut self, instance: u8, flight: u32) {
         self.on_member(instance, |c, ctx, peers| c.commit_timeout(ctx, peers, flight));
+    }
+
+    pub(crate) fn fetch_timeout(&mut self, instance: u8, poll: u32) {
+        self.on_member(instance, |c, ctx, _| c.fetch_timeout(ctx, poll));
+    }
+
+    pub(crate) fn fetch_response_lost(&mut self, instance: u8) {
+        self.on_member(instance, |c, ctx, _| c.fetch_response_lost(ctx));
     }
 
     pub(crate) fn poll_deadline(&mut self, instance: u8, poll: u32) {

@@ -266,8 +266,13 @@ pub enum EventKind {
     ConsumerCrashed { instance: u8 },
     /// The consumer was closed by its application.
     ConsumerClosed { instance: u8 },
+    /// The producer's EndTxn got no answer within request.timeout.ms: it is sent again.
+    EndTxnTimedOut { session: u8, commit: bool },
     /// The consumer was removed from its group after max.poll.interval.ms without a poll.
     ConsumerLeftGroup { instance: u8 },
+    /// The consumer's fetch got no answer within request.timeout.ms: it disconnects and fetches
+    /// again from its position.
+    FetchTimedOut { instance: u8 },
     /// A consumer instance started at this position.
     ConsumerStarted { instance: u8, position: u64, committed: Option<u64> },
     /// The consumer's position was out of range and auto.offset.reset moved it.
@@ -350,10 +355,12 @@ impl Event {
             | EventKind::ProducerCrashed { session }
             | EventKind::ProducerClosed { session }
             | EventKind::ProducerFroze { session }
-            | EventKind::ProducerWoke { session } => (Some(Actor::Producer { session }), None),
+            | EventKind::ProducerWoke { session }
+            | EventKind::EndTxnTimedOut { session, .. } => (Some(Actor::Producer { session }), None),
             EventKind::ConsumerCrashed { instance }
             | EventKind::ConsumerClosed { instance }
             | EventKind::ConsumerLeftGroup { instance }
+            | EventKind::FetchTimedOut { instance }
             | EventKind::ConsumerStarted { instance, .. } => (Some(Actor::Consumer { instance }), None),
             _ => (None, None),
         }
@@ -545,6 +552,17 @@ impl fmt::Display for EventKind {
             K::OffsetStored { offset } => write!(f, "the consumer stored offset {offset} for the background commit"),
             K::ConsumerCrashed { instance } => write!(f, "{} crashed", Actor::Consumer { instance }),
             K::ConsumerClosed { instance } => write!(f, "the application closed {}", Actor::Consumer { instance }),
+            K::EndTxnTimedOut { session, commit } => write!(
+                f,
+                "{} got no answer to its EndTxn ({}) within request.timeout.ms and sends it again",
+                Actor::Producer { session },
+                if commit { "commit" } else { "abort" }
+            ),
+            K::FetchTimedOut { instance } => write!(
+                f,
+                "{} got no fetch response within request.timeout.ms and fetches again",
+                Actor::Consumer { instance }
+            ),
             K::ConsumerLeftGroup { instance } => write!(
                 f,
                 "{} was removed from the group: max.poll.interval.ms passed without a poll",

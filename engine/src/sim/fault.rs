@@ -62,6 +62,12 @@ pub enum Fault {
     NetworkDelayReorder,
     /// The leader crashes and comes back with an empty disk.
     DiskLost,
+    /// The leader's answer to a consumer fetch (the records it returns) is lost: the consumer
+    /// hears nothing until request.timeout.ms, then fetches again from its position.
+    DropFetchResponse,
+    /// The transaction coordinator's answer to EndTxn (commitTransaction() or abortTransaction())
+    /// is lost: the client hears nothing until request.timeout.ms and sends EndTxn again.
+    DropEndTxnResponse,
 }
 
 /// Where on the stage a failure happens, so the UI can place its hotspot.
@@ -90,7 +96,7 @@ pub enum Hotspot {
 
 impl Fault {
     /// Every failure point, in the order the UI lists them.
-    pub const ALL: [Fault; 20] = [
+    pub const ALL: [Fault; 22] = [
         Fault::DropProduceRequest,
         Fault::DropAck,
         Fault::LeaderCrashUnreplicatedAfterAck,
@@ -111,6 +117,8 @@ impl Fault {
         Fault::DbWriteThenDie,
         Fault::NetworkDelayReorder,
         Fault::DiskLost,
+        Fault::DropFetchResponse,
+        Fault::DropEndTxnResponse,
     ];
 
     /// The stable name used in links and scenario files.
@@ -136,6 +144,8 @@ impl Fault {
             Fault::DbWriteThenDie => "db-write-then-die",
             Fault::NetworkDelayReorder => "network-delay-reorder",
             Fault::DiskLost => "disk-lost",
+            Fault::DropFetchResponse => "drop-fetch-response",
+            Fault::DropEndTxnResponse => "drop-end-txn-response",
         }
     }
 
@@ -162,6 +172,8 @@ impl Fault {
             Fault::DbWriteThenDie => "Database write succeeds, then the process dies",
             Fault::NetworkDelayReorder => "Produce request damaged in transit (CORRUPT_MESSAGE, retriable)",
             Fault::DiskLost => "Leader's disk lost",
+            Fault::DropFetchResponse => "Drop the fetch response",
+            Fault::DropEndTxnResponse => "Drop the EndTxn response (the answer to commitTransaction)",
         }
     }
 
@@ -170,7 +182,9 @@ impl Fault {
     pub fn cannot_strike(self, config: &super::config::Config) -> Option<&'static str> {
         match self {
             Fault::DropAck if config.acks == super::config::Acks::Zero => Some("acks=0: the producer waits for no ACK"),
-            Fault::TransactionAbort if config.transactional_id.is_none() => Some("no transactional.id: no transaction"),
+            Fault::TransactionAbort | Fault::DropEndTxnResponse if config.transactional_id.is_none() => {
+                Some("no transactional.id: no transaction")
+            }
             _ => None,
         }
     }
@@ -189,8 +203,9 @@ impl Fault {
             | Fault::ProducerRestartNewId
             | Fault::AppResendAfterTimeout
             | Fault::ZombieProducer
-            | Fault::TransactionAbort => Hotspot::Producer,
-            Fault::ConsumerCrashAfterFetch | Fault::ConsumerCrashAfterCommit => Hotspot::Consumer,
+            | Fault::TransactionAbort
+            | Fault::DropEndTxnResponse => Hotspot::Producer,
+            Fault::ConsumerCrashAfterFetch | Fault::ConsumerCrashAfterCommit | Fault::DropFetchResponse => Hotspot::Consumer,
             Fault::ConsumerCrashAfterProcessing | Fault::ProcessingThrows | Fault::ProcessingStall => {
                 Hotspot::Processing
             }
@@ -202,7 +217,15 @@ impl Fault {
     /// A failure of a message on the network (a request or a response lost or damaged): it may
     /// strike in a window of time or several times (`Trigger::Window`, `Trigger::Count`).
     pub fn on_the_wire(self) -> bool {
-        matches!(self, Fault::DropProduceRequest | Fault::DropAck | Fault::NetworkDelayReorder | Fault::DropOffsetCommit)
+        matches!(
+            self,
+            Fault::DropProduceRequest
+                | Fault::DropAck
+                | Fault::NetworkDelayReorder
+                | Fault::DropOffsetCommit
+                | Fault::DropFetchResponse
+                | Fault::DropEndTxnResponse
+        )
     }
 
     /// A failure of one produce attempt: it may strike a given attempt (`Trigger::Attempt`).

@@ -349,6 +349,8 @@ fn explains_any(kind: &EventKind) -> bool {
             | EventKind::ConsumerCrashed { .. }
             | EventKind::ConsumerClosed { .. }
             | EventKind::ConsumerLeftGroup { .. }
+            | EventKind::FetchTimedOut { .. }
+            | EventKind::EndTxnTimedOut { .. }
             | EventKind::ConsumerTxnAborted { .. }
             | EventKind::CommitFailed { .. }
             | EventKind::OffsetReset { .. }

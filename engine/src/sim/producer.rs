@@ -155,6 +155,9 @@ pub struct ProducerSession {
     /// records fail, and aborting it bumps the epoch (KIP-360).
     #[serde(skip)]
     pub(crate) abortable: bool,
+    /// Whether the EndTxn out (while `txn` is `Ending`) commits: a retry sends the same.
+    #[serde(skip)]
+    pub(crate) ending_commit: bool,
 }
 
 /// The producer application and its Kafka client: the application's view of each message (it
@@ -228,6 +231,7 @@ impl Producer {
             todo,
             next: 0,
             abortable: false,
+            ending_commit: false,
         });
         if let Some(tid) = transactional_id {
             self.session_mut(session).txn = SessionTxn::Initializing;
@@ -789,9 +793,41 @@ impl Producer {
                 commit = false;
             }
         }
-        self.session_mut(session).txn = SessionTxn::Ending;
-        let epoch = self.sessions[usize::from(session)].epoch;
-        ctx.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit, epoch });
+        let s = self.session_mut(session);
+        s.txn = SessionTxn::Ending;
+        s.ending_commit = commit;
+        self.send_end_txn(ctx, session);
+    }
+
+    fn send_end_txn(&mut self, ctx: &mut Ctx, session: u8) {
+        let s = &self.sessions[usize::from(session)];
+        let (commit, epoch, txn) = (s.ending_commit, s.epoch, s.txn_no);
+        let flight = ctx.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit, epoch });
+        ctx.schedule(ctx.now + ctx.cfg.request_timeout, Action::EndTxnTimeout { session, txn, flight });
+    }
+
+    /// request.timeout.ms after an EndTxn, still unanswered (its answer was lost): NetworkClient
+    /// disconnects and the TransactionManager's EndTxnHandler enqueues the request again
+    /// (TxnRequestHandler: a disconnected response is re-enqueued). The coordinator answers a
+    /// retry of a transaction it completed with the same outcome (TransactionCoordinator
+    /// .handleEndTransaction), so the retry is harmless.
+    pub(crate) fn end_txn_timeout(&mut self, ctx: &mut Ctx, session: u8, txn: u32, flight: u32) {
+        let s = &self.sessions[usize::from(session)];
+        if s.txn != SessionTxn::Ending || s.txn_no != txn {
+            return;
+        }
+        let commit = s.ending_commit;
+        if !self.can_act(ctx, session, Action::EndTxnTimeout { session, txn, flight }) {
+            return;
+        }
+        ctx.record(EventKind::EndTxnTimedOut { session, commit });
+        self.send_end_txn(ctx, session);
+    }
+
+    /// The messages of the session's current transaction.
+    pub(crate) fn txn_msgs(&self, session: u8) -> Vec<MsgId> {
+        let txn = self.sessions[usize::from(session)].txn_no;
+        self.records.iter().filter(|r| r.session == session && r.txn == Some(txn)).map(|r| r.msg).collect()
     }
 
     /// The coordinator answered EndTxn: the application learns the outcome of its transaction.
@@ -945,6 +981,10 @@ impl World {
 
     pub(crate) fn app_gives_up(&mut self, id: u16) {
         self.on_producer(|p, ctx, peers| p.app_gives_up(ctx, peers, id));
+    }
+
+    pub(crate) fn end_txn_timeout(&mut self, session: u8, txn: u32, flight: u32) {
+        self.on_producer(|p, ctx, _| p.end_txn_timeout(ctx, session, txn, flight));
     }
 
     pub(crate) fn on_end_txn_response(&mut self, id: u32) {

@@ -295,9 +295,9 @@ impl TxnCoordinator {
     }
 
     /// The coordinator answers an EndTxn.
-    pub(crate) fn answer_end_txn(ctx: &mut Ctx, end: EndTxn) {
+    pub(crate) fn answer_end_txn(ctx: &mut Ctx, end: EndTxn) -> u32 {
         let EndTxn { to, commit, ok, .. } = end;
-        ctx.send(Actor::TxnCoordinator, to, FlightKind::EndTxnResponse { commit, ok });
+        ctx.send(Actor::TxnCoordinator, to, FlightKind::EndTxnResponse { commit, ok })
     }
 }
 

@@ -539,6 +539,8 @@ impl World {
             Action::ConsumerRestart => self.consumer_restart(),
             Action::ProcessDone { instance, offset } => self.process_done(instance, offset),
             Action::PollDeadline { instance, poll } => self.poll_deadline(instance, poll),
+            Action::EndTxnTimeout { session, txn, flight } => self.end_txn_timeout(session, txn, flight),
+            Action::FetchTimeout { instance, poll } => self.fetch_timeout(instance, poll),
             Action::AutoCommit { instance } => self.auto_commit_timer(instance),
             Action::Poll { instance } => self.poll(instance),
             Action::CommitTimeout { instance, flight } => self.commit_timeout(instance, flight),
@@ -609,6 +611,8 @@ impl World {
             };
             if doomed.is_none() {
                 self.undeliverable(id);
+            } else if let (Actor::Consumer { instance }, FlightKind::FetchResponse { .. }) = (to, what) {
+                self.fetch_response_lost(instance);
             }
             return;
         }
@@ -919,6 +923,8 @@ pub(crate) enum Action {
     ConsumerRestart,
     ProcessDone { instance: u8, offset: u64 },
     PollDeadline { instance: u8, poll: u32 },
+    EndTxnTimeout { session: u8, txn: u32, flight: u32 },
+    FetchTimeout { instance: u8, poll: u32 },
     AutoCommit { instance: u8 },
     Poll { instance: u8 },
     CommitTimeout { instance: u8, flight: u32 },

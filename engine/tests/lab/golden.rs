@@ -65,6 +65,9 @@ fn lessons() -> Vec<Golden> {
 /// for its next matching moment (`Trigger::Next`: the fault's first moment for the moment faults;
 /// a tick fault armed without a tick strikes at the first moment the engine checks it), named
 /// `preset/fault`. The matrix itself tries every moment; README's table pins its result.
+/// How many of `Fault::ALL` the random goldens pick from.
+const RECORDED_FAULTS: usize = 20;
+
 fn matrix() -> Vec<Golden> {
     let mut out = Vec::new();
     for preset in Preset::ALL {
@@ -197,7 +200,9 @@ fn random_scenario(gen: &mut Gen, settings: &[(&'static str, Vec<Value>)]) -> Sc
     }
     let faults: Vec<String> = (0..gen.below(5))
         .map(|_| {
-            let fault = gen.pick(&Fault::ALL);
+            // The failure points these goldens were recorded with (issue 12); later ones are
+            // in the matrix group, so that a new failure point leaves these scenarios as they were.
+            let fault = gen.pick(&Fault::ALL[..RECORDED_FAULTS]);
             let trigger = match gen.below(3) {
                 0 => Trigger::Next,
                 1 => Trigger::AtTick(gen.below(80) as u64),

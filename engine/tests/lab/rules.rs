@@ -695,3 +695,48 @@ fn a_request_failed_early_by_its_delivery_deadline_still_closes_its_broken_conne
     let m1 = world.ledger().row(1).unwrap().clone();
     assert_eq!((m1.app_sends, m1.verdict), (2, delivery_lab::Verdict::DeliveredOnce), "{m1:?}");
 }
+
+#[test]
+fn a_lost_fetch_response_only_delays_the_records_by_request_timeout() {
+    // Kafka docs, Consumer Configs, request.timeout.ms: "the maximum amount of time the client will
+    // wait for the response of a request. If the response is not received before the timeout
+    // elapses the client will resend the request if necessary". The consumer's position did not
+    // move (it never saw the records), so the new fetch returns them again: nothing is lost or
+    // processed twice, they are only late.
+    for preset in [Preset::AtMostOnce, Preset::AtLeastOnce, Preset::ExactlyOnceKafka] {
+        let world = run_config(Some(preset), preset.config(), 3, &["drop-fetch-response:m1"], 1);
+        let lost = first_tick(&world, |k| matches!(k, EventKind::Dropped { fault: Some(delivery_lab::Fault::DropFetchResponse), .. }))
+            .expect("the response is lost");
+        let processed = first_tick(&world, |k| matches!(k, EventKind::ProcessingStarted { msg, .. } if msg.0 == 1)).unwrap();
+        assert!(processed >= lost + world.config().request_timeout, "{preset:?}: m1 processed at {processed}, lost at {lost}");
+        for row in &world.ledger().rows {
+            assert_eq!((row.verdict, row.processed), (delivery_lab::Verdict::DeliveredOnce, 1), "{preset:?}: {row:?}");
+        }
+    }
+}
+
+#[test]
+fn a_retried_end_txn_after_a_commit_that_succeeded_is_harmless() {
+    // KafkaProducer.commitTransaction javadoc: a timeout "does not mean the request did not
+    // actually reach the broker ... It is safe to retry". The client's EndTxnHandler re-sends a
+    // disconnected EndTxn; TransactionCoordinator.handleEndTransaction answers a retry for a
+    // transaction it already completed with the same result, writing no second marker.
+    let preset = Preset::ExactlyOnceKafka;
+    let clean = run_config(Some(preset), preset.config(), 3, &[], 1);
+    for faults in [&["drop-end-txn-response:m1"][..], &["drop-end-txn-response*2"][..]] {
+        let world = run_config(Some(preset), preset.config(), 3, faults, 1);
+        let retries = world.events().iter().filter(|e| matches!(e.kind, EventKind::EndTxnTimedOut { commit: true, .. })).count();
+        assert_eq!(retries, if faults[0].ends_with("*2") { 2 } else { 1 }, "{faults:?}");
+        let markers = |w: &World| w.events().iter().filter(|e| matches!(e.kind, EventKind::MarkerWritten { .. })).count();
+        assert_eq!(markers(&world), markers(&clean), "{faults:?}: one marker per transaction, retry or not");
+        for row in &world.ledger().rows {
+            assert_eq!((row.verdict, row.offsets.len(), row.processed), (delivery_lab::Verdict::DeliveredOnce, 1, 1), "{faults:?}: {row:?}");
+        }
+        // commitTransaction() blocks until the answer: the next transaction waits for the retry.
+        let retried = first_tick(&world, |k| matches!(k, EventKind::EndTxnTimedOut { .. })).unwrap();
+        let m2_sent = first_tick(&world, |k| matches!(k, EventKind::AppSend { msg, .. } if msg.0 == 2)).unwrap();
+        assert!(m2_sent > retried, "{faults:?}");
+    }
+    // No transaction, nothing to lose: the failure cannot strike.
+    assert!(delivery_lab::Fault::DropEndTxnResponse.cannot_strike(&Preset::AtLeastOnce.config()).is_some());
+}

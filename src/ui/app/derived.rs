@@ -3,7 +3,6 @@
 use std::rc::Rc;
 
 use crate::lab::Lab;
-use crate::ui::compare::Comparison;
 use crate::ui::diagram::{run_title, DiagramData};
 use crate::ui::later::{Built, Later};
 use crate::ui::ledger::LedgerData;
@@ -23,11 +22,10 @@ pub(super) struct Derived {
     pub(super) notes: Rc<Vec<String>>,
     pub(super) scenario_json: Rc<String>,
     pub(super) diagram: Option<Rc<DiagramData>>,
-    pub(super) comparison: Option<Rc<Comparison>>,
 }
 
 /// The views of the lab's state for the panels `built` (an embed's are all built); the scenario's
-/// JSON, the diagram and the comparison are kept from `previous` while the run is the same (the
+/// JSON and the diagram are kept from `previous` while the run is the same (the
 /// scenario only changes when the run starts over).
 pub(super) fn derive_views(lab: &Lab, geometry: &'static Geometry, previous: Option<&Derived>, built: Built) -> Derived {
     let same_run = previous.filter(|previous| previous.run == lab.run());
@@ -42,9 +40,6 @@ pub(super) fn derive_views(lab: &Lab, geometry: &'static Geometry, previous: Opt
     let diagram = built.has(Later::Diagram).then(|| {
         same_run.and_then(|p| p.diagram.clone()).unwrap_or_else(|| Rc::new(DiagramData::new(lab.full_run(), run_title(lab.scenario()))))
     });
-    let comparison = built.has(Later::Compare).then(|| {
-        same_run.and_then(|p| p.comparison.clone()).unwrap_or_else(|| Rc::new(Comparison::new(lab.scenario())))
-    });
     Derived {
         revision: lab.revision(),
         run: lab.run(),
@@ -56,7 +51,6 @@ pub(super) fn derive_views(lab: &Lab, geometry: &'static Geometry, previous: Opt
         notes: Rc::new(lab.effective().notes.clone()),
         scenario_json,
         diagram,
-        comparison,
     }
 }
 

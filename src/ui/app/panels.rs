@@ -5,7 +5,6 @@ use delivery_share::link::Panel;
 use yew::prelude::*;
 
 use super::App;
-use crate::ui::compare::Compare;
 use crate::ui::controls::{controls, playback, speed, ControlsProps, PlaybackProps};
 use crate::ui::diagram::SpaceTimeDiagram;
 use crate::ui::explorer::ExplorerPanel;
@@ -238,7 +237,11 @@ impl App {
     }
 
     pub(super) fn compare_panel(&self) -> Html {
-        let body = self.derived.comparison.clone().map(|comparison| html! { <Compare {comparison} /> });
+        // The worker's table for this run (`App::ask_compare`), or word that it is on its way.
+        let body = self.built(Later::Compare).then(|| match &self.compare {
+            Some((run, markup)) if *run == self.page.lab.run() => Html::from_html_unchecked(AttrValue::from(markup.clone())),
+            _ => html! { <p class="hint compare-wait">{ "Running the four semantics…" }</p> },
+        });
         self.panel(Later::Compare, "compare-panel", "Compare the semantics", body)
     }
 
