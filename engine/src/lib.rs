@@ -96,6 +96,15 @@
 //! - Known simplifications on the producer's error paths: the CONCURRENT_TRANSACTIONS round trip of an InitProducerId that fences an open transaction is
 //!   folded into one answer (with Kafka's epoch + 2); after an acks=0 connection closes, the next
 //!   request reconnects.
+//! - Producer processes: a crash either restarts an instance after `lab.restart.ms` (same or new
+//!   transactional.id) or leaves the producer down (`producer-crash-stays-down`): the records it
+//!   had not delivered die with it, and messages the application never passed to send() get no
+//!   verdict of loss (they are "pending": never sent). A crash may strike at each step of
+//!   commitTransaction(): before EndTxn leaves, after EndTxn reached the coordinator (which
+//!   commits) but before its answer, or after commitTransaction() returned; the restarted
+//!   application sends again what it does not know to be committed (its messages not yet
+//!   acknowledged), so the middle one duplicates under exactly-once (KIP-98 fences only an open
+//!   transaction).
 //! - Transactions: partitions join a transaction implicitly on the first write (as with KIP-890);
 //!   markers take an offset; a transaction whose marker is not yet below the high watermark still
 //!   holds the last stable offset; markers lost in a failover are written again. The

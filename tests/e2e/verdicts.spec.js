@@ -19,16 +19,21 @@ const FAILURES = [
   ["sink", "db-write-then-die"],
   ["consumer", "drop-fetch-response"],
   ["producer", "drop-end-txn-response"],
+  ["producer", "producer-crash-stays-down"],
+  ["producer", "producer-crash-before-commit"],
+  ["producer", "producer-crash-after-end-txn"],
+  ["producer", "producer-crash-after-commit"],
 ];
 
 // Failures that cannot strike under a preset's configuration: with acks=0 "the producer will not
 // wait for any acknowledgment from the server at all" (ProducerConfig acks,
 // https://kafka.apache.org/documentation/#producerconfigs_acks), so there is no ACK to drop.
 // Without a transactional.id there is no transaction, so no EndTxn answer to lose.
+const TRANSACTION_STEPS = ["drop-end-txn-response", "producer-crash-before-commit", "producer-crash-after-end-txn", "producer-crash-after-commit"];
 const NOT_APPLICABLE = {
-  "at-most-once": ["drop-ack", "drop-end-txn-response"],
-  "at-least-once": ["drop-end-txn-response"],
-  "exactly-once-db": ["drop-end-txn-response"],
+  "at-most-once": ["drop-ack", ...TRANSACTION_STEPS],
+  "at-least-once": TRANSACTION_STEPS,
+  "exactly-once-db": TRANSACTION_STEPS,
 };
 
 for (const preset of PRESETS) {

@@ -568,11 +568,15 @@ impl World {
             self.complete_txn(index, end.commit);
         }
         let Actor::Producer { session } = end.to else { return };
+        let committed = end.commit && end.ok;
         let response = TxnCoordinator::answer_end_txn(&mut ctx!(self), end);
         let msgs = self.producer.txn_msgs(session);
         let mut ctx = ctx!(self);
         if msgs.iter().any(|&msg| ctx.strike(Fault::DropEndTxnResponse, Some(msg))) {
             ctx.flights[response as usize].doomed = Some(Fault::DropEndTxnResponse);
+        }
+        if committed {
+            self.crash_after_end_txn(session);
         }
     }
 

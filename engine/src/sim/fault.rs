@@ -68,6 +68,17 @@ pub enum Fault {
     /// The transaction coordinator's answer to EndTxn (commitTransaction() or abortTransaction())
     /// is lost: the client hears nothing until request.timeout.ms and sends EndTxn again.
     DropEndTxnResponse,
+    /// The producer process crashes and stays down: nothing restarts it.
+    ProducerCrashStaysDown,
+    /// The producer crashes in commitTransaction() before EndTxn leaves (every record of the
+    /// transaction acknowledged) and restarts with the same transactional.id.
+    ProducerCrashBeforeCommit,
+    /// EndTxn(commit) reached the coordinator, which commits; the producer crashes before the
+    /// answer and restarts with the same transactional.id, not knowing the outcome.
+    ProducerCrashAfterEndTxn,
+    /// The producer crashes right after commitTransaction() returned, and restarts with the same
+    /// transactional.id.
+    ProducerCrashAfterCommit,
 }
 
 /// Where on the stage a failure happens, so the UI can place its hotspot.
@@ -96,7 +107,7 @@ pub enum Hotspot {
 
 impl Fault {
     /// Every failure point, in the order the UI lists them.
-    pub const ALL: [Fault; 22] = [
+    pub const ALL: [Fault; 26] = [
         Fault::DropProduceRequest,
         Fault::DropAck,
         Fault::LeaderCrashUnreplicatedAfterAck,
@@ -119,6 +130,10 @@ impl Fault {
         Fault::DiskLost,
         Fault::DropFetchResponse,
         Fault::DropEndTxnResponse,
+        Fault::ProducerCrashStaysDown,
+        Fault::ProducerCrashBeforeCommit,
+        Fault::ProducerCrashAfterEndTxn,
+        Fault::ProducerCrashAfterCommit,
     ];
 
     /// The stable name used in links and scenario files.
@@ -146,6 +161,10 @@ impl Fault {
             Fault::DiskLost => "disk-lost",
             Fault::DropFetchResponse => "drop-fetch-response",
             Fault::DropEndTxnResponse => "drop-end-txn-response",
+            Fault::ProducerCrashStaysDown => "producer-crash-stays-down",
+            Fault::ProducerCrashBeforeCommit => "producer-crash-before-commit",
+            Fault::ProducerCrashAfterEndTxn => "producer-crash-after-end-txn",
+            Fault::ProducerCrashAfterCommit => "producer-crash-after-commit",
         }
     }
 
@@ -174,6 +193,10 @@ impl Fault {
             Fault::DiskLost => "Leader's disk lost",
             Fault::DropFetchResponse => "Drop the fetch response",
             Fault::DropEndTxnResponse => "Drop the EndTxn response (the answer to commitTransaction)",
+            Fault::ProducerCrashStaysDown => "Producer crash; it stays down",
+            Fault::ProducerCrashBeforeCommit => "Producer crash in commitTransaction, before EndTxn; restart",
+            Fault::ProducerCrashAfterEndTxn => "Producer crash after EndTxn reached the coordinator, before its answer; restart",
+            Fault::ProducerCrashAfterCommit => "Producer crash after commitTransaction returned; restart",
         }
     }
 
@@ -182,7 +205,13 @@ impl Fault {
     pub fn cannot_strike(self, config: &super::config::Config) -> Option<&'static str> {
         match self {
             Fault::DropAck if config.acks == super::config::Acks::Zero => Some("acks=0: the producer waits for no ACK"),
-            Fault::TransactionAbort | Fault::DropEndTxnResponse if config.transactional_id.is_none() => {
+            Fault::TransactionAbort
+            | Fault::DropEndTxnResponse
+            | Fault::ProducerCrashBeforeCommit
+            | Fault::ProducerCrashAfterEndTxn
+            | Fault::ProducerCrashAfterCommit
+                if config.transactional_id.is_none() =>
+            {
                 Some("no transactional.id: no transaction")
             }
             _ => None,
@@ -204,7 +233,11 @@ impl Fault {
             | Fault::AppResendAfterTimeout
             | Fault::ZombieProducer
             | Fault::TransactionAbort
-            | Fault::DropEndTxnResponse => Hotspot::Producer,
+            | Fault::DropEndTxnResponse
+            | Fault::ProducerCrashStaysDown
+            | Fault::ProducerCrashBeforeCommit
+            | Fault::ProducerCrashAfterEndTxn
+            | Fault::ProducerCrashAfterCommit => Hotspot::Producer,
             Fault::ConsumerCrashAfterFetch | Fault::ConsumerCrashAfterCommit | Fault::DropFetchResponse => Hotspot::Consumer,
             Fault::ConsumerCrashAfterProcessing | Fault::ProcessingThrows | Fault::ProcessingStall => {
                 Hotspot::Processing
@@ -242,6 +275,7 @@ impl Fault {
                 | Fault::FollowerOutOfIsr
                 | Fault::ProducerRestartSameId
                 | Fault::ProducerRestartNewId
+                | Fault::ProducerCrashStaysDown
                 | Fault::ZombieProducer
                 | Fault::DiskLost
         )

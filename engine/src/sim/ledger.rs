@@ -607,6 +607,9 @@ fn judge(world: &World, msg: MsgId, t: &Tally, c: &Copies, visible: u32, effects
             super::producer::AppStatus::Pending | super::producer::AppStatus::Sending if !quiescent => {
                 (Verdict::Pending, Vec::new())
             }
+            // Never sent: the application stopped before it called send() (a producer that stays
+            // down). Nothing was lost; nothing was produced.
+            super::producer::AppStatus::Pending if t.app_sends == 0 => (Verdict::Pending, Vec::new()),
             super::producer::AppStatus::Failed if t.acks == 0 => (Verdict::FailedAndReported, Vec::new()),
             super::producer::AppStatus::Aborted => (Verdict::AbortedInvisible, Vec::new()),
             // In no log when the bound stopped the run: a failover under way could still bring a
@@ -882,6 +885,9 @@ fn remedy(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: 
             idempotence_note().unwrap_or_default()
         ),
         Verdict::AbortedButSeen => "isolation.level=read_committed would have hidden it".to_owned(),
+        Verdict::Pending if world.run_state() == RunState::Quiescent => {
+            "never sent: the producer application stopped before it called send() (a restarted instance would send it)".to_owned()
+        }
         _ => return None,
     };
     let text = if also.contains(&Verdict::AbortedButSeen) && verdict != Verdict::AbortedButSeen {

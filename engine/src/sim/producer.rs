@@ -497,9 +497,11 @@ impl Producer {
             return;
         }
         if ctx.strike(Fault::ProducerRestartSameId, Some(msg)) {
-            self.producer_crash(ctx, false);
+            self.producer_crash(ctx, Some(false));
         } else if ctx.strike(Fault::ProducerRestartNewId, Some(msg)) {
-            self.producer_crash(ctx, true);
+            self.producer_crash(ctx, Some(true));
+        } else if ctx.strike(Fault::ProducerCrashStaysDown, Some(msg)) {
+            self.producer_crash(ctx, None);
         } else if ctx.strike(Fault::ZombieProducer, Some(msg)) {
             self.producer_freeze(ctx);
         }
@@ -793,6 +795,9 @@ impl Producer {
                 commit = false;
             }
         }
+        if commit && self.crashes_in_commit(ctx, session, Fault::ProducerCrashBeforeCommit) {
+            return;
+        }
         let s = self.session_mut(session);
         s.txn = SessionTxn::Ending;
         s.ending_commit = commit;
@@ -862,6 +867,9 @@ impl Producer {
         let s = self.session_mut(session);
         s.txn = SessionTxn::Ready;
         s.todo.extend(requeue);
+        if commit && self.crashes_in_commit(ctx, session, Fault::ProducerCrashAfterCommit) {
+            return;
+        }
         ctx.schedule(ctx.now, Action::AppSend { session });
     }
 
@@ -877,8 +885,9 @@ impl Producer {
         peers.txn_coordinator.take_epoch(pid, epoch);
     }
 
-    /// The producer process crashes; a new instance starts after lab.restart.ms.
-    pub(crate) fn producer_crash(&mut self, ctx: &mut Ctx, new_id: bool) {
+    /// The producer process crashes; a new instance starts after lab.restart.ms (with the same
+    /// transactional.id, or a new one), or none when `restart` is `None`.
+    pub(crate) fn producer_crash(&mut self, ctx: &mut Ctx, restart: Option<bool>) {
         let session = self.current_session();
         self.session_mut(session).alive = false;
         for r in self.records.iter_mut().filter(|r| r.session == session) {
@@ -887,7 +896,23 @@ impl Producer {
             }
         }
         ctx.record(EventKind::ProducerCrashed { session });
-        ctx.schedule(ctx.now + ctx.cfg.restart, Action::ProducerRestart { new_id });
+        if let Some(new_id) = restart {
+            ctx.schedule(ctx.now + ctx.cfg.restart, Action::ProducerRestart { new_id });
+        }
+    }
+
+    /// A crash at a step of commitTransaction() (`fault`, for a message of the session's
+    /// transaction): the instance dies and one with the same transactional.id restarts.
+    pub(crate) fn crashes_in_commit(&mut self, ctx: &mut Ctx, session: u8, fault: Fault) -> bool {
+        if self.sessions.len() >= MAX_SESSIONS || !self.sessions[usize::from(session)].alive {
+            return false;
+        }
+        let msgs = self.txn_msgs(session);
+        if msgs.iter().any(|&msg| ctx.strike(fault, Some(msg))) {
+            self.producer_crash(ctx, Some(false));
+            return true;
+        }
+        false
     }
 
     /// A new producer instance replaces a crashed or frozen one.
@@ -991,8 +1016,15 @@ impl World {
         self.on_producer(|p, ctx, peers| p.on_end_txn_response(ctx, peers, id));
     }
 
-    pub(crate) fn producer_crash(&mut self, new_id: bool) {
-        self.on_producer(|p, ctx, _| p.producer_crash(ctx, new_id));
+    pub(crate) fn producer_crash(&mut self, restart: Option<bool>) {
+        self.on_producer(|p, ctx, _| p.producer_crash(ctx, restart));
+    }
+
+    /// EndTxn reached the coordinator: the producer may crash before its answer.
+    pub(crate) fn crash_after_end_txn(&mut self, session: u8) {
+        self.on_producer(|p, ctx, _| {
+            p.crashes_in_commit(ctx, session, Fault::ProducerCrashAfterEndTxn);
+        });
     }
 
     pub(crate) fn producer_restart(&mut self, new_id: bool) {

@@ -581,8 +581,9 @@ impl World {
             | Fault::LeaderCrashUnreplicatedBeforeAck => self.crash_leader(false),
             Fault::DiskLost => self.crash_leader(true),
             Fault::FollowerOutOfIsr => self.follower_out_of_isr(),
-            Fault::ProducerRestartSameId => self.producer_crash(false),
-            Fault::ProducerRestartNewId => self.producer_crash(true),
+            Fault::ProducerRestartSameId => self.producer_crash(Some(false)),
+            Fault::ProducerRestartNewId => self.producer_crash(Some(true)),
+            Fault::ProducerCrashStaysDown => self.producer_crash(None),
             Fault::ZombieProducer => self.producer_freeze(),
             _ => {}
         }

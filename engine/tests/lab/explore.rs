@@ -72,9 +72,10 @@ fn exactly_once_kafka_loses_nothing_and_keeps_one_effect_within_the_bound() {
     // KIP-98: idempotent, transactional writes; offsets committed in the transaction; consumers
     // with isolation.level=read_committed see only committed transactions. Left out: what the
     // guarantee does not cover. An application that re-sends its input (after a timeout, or after
-    // a restart that never learnt its transaction committed) writes new records (KIP-98 makes
-    // exactly once a property of the read-process-write loop, not of the producer's own input),
-    // and a leader that loses its disk while it is the only in-sync replica loses acknowledged
+    // a restart that never learnt its transaction committed: producer-crash-after-end-txn) writes
+    // new records (KIP-98 makes exactly once a property of the read-process-write loop, not of the
+    // producer's own input), a producer process that stays down takes its undelivered records with
+    // it (no one is left to retry them), and a leader that loses its disk while it is the only in-sync replica loses acknowledged
     // data ("as long as at least one in-sync replica remains alive", Replication).
     let query = ExploreQuery {
         messages: 3,
@@ -85,6 +86,8 @@ fn exactly_once_kafka_loses_nothing_and_keeps_one_effect_within_the_bound() {
             Fault::ProducerRestartNewId,
             Fault::ZombieProducer,
             Fault::DiskLost,
+            Fault::ProducerCrashStaysDown,
+            Fault::ProducerCrashAfterEndTxn,
         ],
     };
     let r = report(Preset::ExactlyOnceKafka, query);

@@ -740,3 +740,45 @@ fn a_retried_end_txn_after_a_commit_that_succeeded_is_harmless() {
     // No transaction, nothing to lose: the failure cannot strike.
     assert!(delivery_lab::Fault::DropEndTxnResponse.cannot_strike(&Preset::AtLeastOnce.config()).is_some());
 }
+
+#[test]
+fn a_producer_that_stays_down_sends_nothing_more_and_its_open_transaction_times_out() {
+    // Nothing restarts the process: messages the application never passed to send() are not sent
+    // (no verdict of loss: nothing was produced). KIP-98: a transaction left open by a producer
+    // that never comes back is aborted by the coordinator after transaction.timeout.ms, and
+    // read_committed readers never see its records.
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["producer-crash-stays-down:m2"], 1);
+    let ledger = world.ledger();
+    assert_eq!(ledger.row(3).unwrap().app_sends, 0);
+    assert_eq!(ledger.row(3).unwrap().verdict, delivery_lab::Verdict::Pending);
+    assert!(ledger.row(3).unwrap().explanation.contains("never sent"));
+    assert!(!world.events().iter().any(|e| matches!(e.kind, EventKind::ProducerStarted { session: 1, .. })), "no restart");
+    let preset = Preset::ExactlyOnceKafka;
+    let world = run_config(Some(preset), preset.config(), 3, &["producer-crash-stays-down:m2"], 1);
+    let expired = first_tick(&world, |k| matches!(k, EventKind::TxnExpired { fenced: false, .. })).expect("the timeout aborts it");
+    assert!(expired >= world.config().transaction_timeout);
+    let m2 = world.ledger().row(2).unwrap().clone();
+    assert_eq!((m2.verdict, m2.visible_read_committed), (delivery_lab::Verdict::AbortedInvisible, 0), "{m2:?}");
+}
+
+#[test]
+fn a_crash_at_each_step_of_commit_transaction_decides_what_the_restart_sends_again() {
+    // KIP-98, the same transactional.id after a restart: InitProducerId fences the old epoch and
+    // aborts its open transaction, but a transaction the coordinator committed stays committed.
+    // The restarted application re-sends what it does not know to be committed.
+    let preset = Preset::ExactlyOnceKafka;
+    let run = |fault: &str| {
+        let world = run_config(Some(preset), preset.config(), 3, &[fault], 1);
+        world.ledger().row(1).unwrap().clone()
+    };
+    // Before EndTxn: the open transaction is aborted by the fencing; the re-send commits once.
+    let m1 = run("producer-crash-before-commit:m1");
+    assert_eq!((m1.verdict, m1.offsets.len(), m1.visible_read_committed), (delivery_lab::Verdict::DuplicateInLogVisibleOnce, 2, 1), "{m1:?}");
+    // After EndTxn reached the coordinator: it committed; the re-send is a second committed copy.
+    let m1 = run("producer-crash-after-end-txn:m1");
+    assert_eq!((m1.verdict, m1.visible_read_committed), (delivery_lab::Verdict::Duplicated, 2), "{m1:?}");
+    assert!(m1.explanation.contains("resume after what it committed"), "{}", m1.explanation);
+    // After commitTransaction() returned: the application knows; the restart sends nothing again.
+    let m1 = run("producer-crash-after-commit:m1");
+    assert_eq!((m1.verdict, m1.app_sends, m1.offsets.len()), (delivery_lab::Verdict::DeliveredOnce, 1, 1), "{m1:?}");
+}
