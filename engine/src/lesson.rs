@@ -390,7 +390,7 @@ fn same(c: Config) -> Config {
 
 /// Every lesson's name and what it teaches, in the order the picker lists them: all the page
 /// carries of the lessons until one is opened (`LESSONS`, index for index, holds the rest).
-pub static CATALOG: [Entry; 13] = [
+pub static CATALOG: [Entry; 17] = [
     Entry {
         slug: "auto-commit-loss",
         title: "Auto-commit and a crash during processing",
@@ -469,9 +469,33 @@ pub static CATALOG: [Entry; 13] = [
         pitfall: "With more than one request in flight and idempotence off, a retried record lands after records sent later.",
         steps: 5,
     },
+    Entry {
+        slug: "commit-answer-lost",
+        title: "A lost answer to commitTransaction()",
+        pitfall: "When the answer to commitTransaction() is lost, the client's own retry of EndTxn is safe; an application that gives up and sends its input again duplicates it.",
+        steps: 5,
+    },
+    Entry {
+        slug: "restart-after-end-txn",
+        title: "A restart that never heard its commit",
+        pitfall: "A producer that crashes after EndTxn reached the coordinator restarts without knowing its transaction committed; if it sends the same input again, readers see it twice.",
+        steps: 5,
+    },
+    Entry {
+        slug: "error-but-written",
+        title: "An error that was not a failure",
+        pitfall: "send() can report an error for a record the broker wrote: the application believes it failed, and sending it again would write it twice.",
+        steps: 4,
+    },
+    Entry {
+        slug: "producer-stays-down",
+        title: "A producer that never comes back",
+        pitfall: "A transactional producer that dies for good leaves its transaction open: read_committed readers wait until transaction.timeout.ms, when the coordinator aborts it.",
+        steps: 4,
+    },
 ];
 
-static LESSONS: [Def; 13] = [
+static LESSONS: [Def; 17] = [
     Def {
         preset: Preset::AtLeastOnce,
         config: |c| Config {
@@ -772,5 +796,95 @@ static LESSONS: [Def; 13] = [
             verdict("Lost: the leader refused it", Verdict::Lost),
         ],
         source: "Kafka docs, Producer Configs: max.in.flight.requests.per.connection (\"if set to greater than 1 and enable.idempotence is set to false, there is a risk of message reordering after a failed send due to retries\")",
+    },
+    Def {
+        preset: Preset::ExactlyOnceKafka,
+        config: same,
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::DropEndTxnResponse, 1)],
+        captions: &[
+            (0, "Exactly once, Kafka to Kafka: every message is its own transaction, and consumers read with isolation.level=read_committed. commitTransaction() sends EndTxn to the transaction coordinator and waits for its answer."),
+            (12, "EndTxn(commit) for m1's transaction reaches the coordinator, which writes the COMMIT marker. Its answer to the producer is lost on the way."),
+            (15, "The consumer reads m1: the transaction is committed, whatever the producer has heard."),
+            (311, "commitTransaction() is still waiting. After request.timeout.ms the client sends EndTxn again."),
+            (315, "The coordinator answers a retry for a transaction it has committed with the same result: no second marker, no second copy. commitTransaction() returns and m2 goes out. Had the application given up and sent m1 again, m1 would be in the output twice."),
+        ],
+        prompt: "The coordinator has committed, but its answer is lost and the client will send EndTxn again. How many copies of m1 will read_committed consumers see?",
+        ask_at: 1,
+        measure: Measure::VisibleReadCommitted(M1),
+        choices: &[
+            count("One: the retry finds the transaction committed already", 1),
+            count("Two: the retry commits m1 a second time", 2),
+            count("None: an unanswered commit is rolled back", 0),
+        ],
+        source: "KafkaProducer.commitTransaction javadoc (a TimeoutException \"does not mean the request did not actually reach the broker ... It is safe to retry\"); TransactionCoordinator.handleEndTransaction",
+    },
+    Def {
+        preset: Preset::ExactlyOnceKafka,
+        config: same,
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::ProducerCrashAfterEndTxn, 1)],
+        captions: &[
+            (0, "Exactly once, Kafka to Kafka: every message is its own transaction, the transactional.id is fixed, and consumers read with read_committed."),
+            (12, "EndTxn(commit) for m1's transaction reaches the coordinator, which writes the COMMIT marker. At that moment the producer process crashes, before the answer arrives."),
+            (36, "A new instance starts with the same transactional.id; InitProducerId bumps the epoch and fences the old instance. The application never learnt m1 was committed, so it sends m1 again."),
+            (42, "m1's second transaction commits too: fencing aborts a transaction left open, never one that committed."),
+            (47, "The consumer processes m1 a second time. A restarted application must resume after what it committed (from its own committed input offsets, say), not after what it heard."),
+        ],
+        prompt: "The coordinator committed m1's transaction, but the producer crashed before hearing so and restarts with the same transactional.id. What becomes of m1?",
+        ask_at: 1,
+        measure: Measure::Verdict(M1),
+        choices: &[
+            verdict("Delivered once: the new epoch fences the old transaction", Verdict::DeliveredOnce),
+            verdict("Duplicated: the restart sends m1 again and that commits too", Verdict::Duplicated),
+            verdict("Aborted: the restart rolls the transaction back", Verdict::AbortedInvisible),
+        ],
+        source: "KIP-98, zombie fencing (InitProducerId aborts an incomplete transaction of the previous epoch); KafkaProducer.initTransactions javadoc",
+    },
+    Def {
+        preset: Preset::AtLeastOnce,
+        config: |c| Config { acks: Acks::One, retries: 0, ..c },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::DropAck, 1)],
+        captions: &[
+            (0, "acks=1 and retries=0: the producer gives up on a record at its first error. The consumer commits after processing each record."),
+            (1, "The leader appends m1 at offset 0 and answers, but the ACK is lost on the way back, and the connection with it: the ACKs for m2 and m3 are lost too."),
+            (5, "Consumers read what the log holds: m1 is processed."),
+            (300, "request.timeout.ms passes without an answer: send() fails for m1, m2 and m3. The application is told all three failed, yet each is in the log and was processed. Sending them again would write each a second time."),
+        ],
+        prompt: "The ACK for m1 is lost and retries=0, so send() will report an error. What becomes of m1?",
+        ask_at: 1,
+        measure: Measure::Verdict(M1),
+        choices: &[
+            verdict("Failed and reported: the error says it did not happen", Verdict::FailedAndReported),
+            verdict("Delivered once: it is in the log and processed, despite the error", Verdict::DeliveredOnce),
+            verdict("Lost: nobody retries it", Verdict::Lost),
+        ],
+        source: "Kafka docs 4.6, Message Delivery Semantics (a producer that gets no response cannot tell whether the message was committed); Producer Configs, retries",
+    },
+    Def {
+        preset: Preset::ExactlyOnceKafka,
+        config: same,
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::ProducerCrashStaysDown, 2)],
+        captions: &[
+            (0, "Exactly once, Kafka to Kafka: every message is its own transaction, and consumers read with read_committed. No one will restart this producer."),
+            (14, "m1's transaction has committed. The producer sends m2, which opens a transaction, and its process dies right after."),
+            (15, "The leader appends m2 inside the open transaction. No commit and no abort will come from the producer, and the last stable offset stops before m2."),
+            (615, "transaction.timeout.ms (60 s) after the transaction began, the coordinator fences the producer id and aborts it. read_committed consumers skip m2; m3 was never sent at all."),
+        ],
+        prompt: "The producer dies for good with m2's transaction open. What do read_committed consumers get of m2?",
+        ask_at: 1,
+        measure: Measure::Verdict(M2),
+        choices: &[
+            verdict("It is delivered once: the leader has it", Verdict::DeliveredOnce),
+            verdict("Nothing: the coordinator aborts the transaction after its timeout", Verdict::AbortedInvisible),
+            verdict("Lost: the leader drops it", Verdict::Lost),
+        ],
+        source: "KIP-98, transaction.timeout.ms (the coordinator proactively aborts a transaction that has been open longer); Producer Configs, transaction.timeout.ms",
     },
 ];

@@ -345,6 +345,42 @@ fn retry_reorders() {
 }
 
 #[test]
+fn commit_answer_lost() {
+    // KafkaProducer.commitTransaction javadoc: a commit that timed out may have reached the broker,
+    // "It is safe to retry"; TransactionCoordinator.handleEndTransaction answers a retry for a
+    // completed transaction with its result. One committed copy, one marker for it.
+    let (world, m1) = graded("commit-answer-lost", Answer::Count(1));
+    assert_eq!((m1.offsets.len(), m1.processed, m1.verdict), (1, 1, Verdict::DeliveredOnce));
+    assert!(world.events().iter().any(|e| matches!(e.kind, EventKind::EndTxnTimedOut { commit: true, .. })), "the client sent EndTxn again");
+}
+
+#[test]
+fn restart_after_end_txn() {
+    // KIP-98: InitProducerId fences the old epoch and aborts its open transaction; a committed one
+    // stays. The restarted application sends m1 again: a second committed copy.
+    let (_, m1) = graded("restart-after-end-txn", Answer::Verdict(Verdict::Duplicated));
+    assert_eq!((m1.app_sends, m1.visible_read_committed, m1.processed), (2, 2, 2));
+}
+
+#[test]
+fn error_but_written() {
+    // Kafka docs 4.6: without the response a producer cannot tell whether the record was committed.
+    // With retries=0 the lost ACK fails send() although the leader appended m1.
+    let (_, m1) = graded("error-but-written", Answer::Verdict(Verdict::DeliveredOnce));
+    assert_eq!((m1.errors, m1.offsets.len(), m1.processed), (1, 1, 1));
+    assert!(m1.also.contains(&Verdict::Ambiguous), "{m1:?}");
+}
+
+#[test]
+fn producer_stays_down() {
+    // KIP-98, transaction.timeout.ms: the coordinator aborts a transaction its producer left open.
+    let (world, m2) = graded("producer-stays-down", Answer::Verdict(Verdict::AbortedInvisible));
+    assert_eq!((m2.offsets.len(), m2.visible_read_committed, m2.processed), (1, 0, 0));
+    let m3 = world.ledger().row(3).unwrap().clone();
+    assert_eq!((m3.app_sends, m3.verdict), (0, Verdict::Pending), "never sent");
+}
+
+#[test]
 fn every_lesson_has_a_kafka_behaviour_test() {
     // The per-lesson tests above, by slug: a new lesson needs one too.
     let tested = [
@@ -361,6 +397,10 @@ fn every_lesson_has_a_kafka_behaviour_test() {
         "zombie-fencing",
         "auto-commit-close-after-error",
         "retry-reorders",
+        "commit-answer-lost",
+        "restart-after-end-txn",
+        "error-but-written",
+        "producer-stays-down",
     ];
     assert_eq!(Lesson::slugs(), tested);
 }
