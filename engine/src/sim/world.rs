@@ -364,6 +364,13 @@ impl World {
         &self.producer.sessions
     }
 
+    /// Whether the producer application is down for good: its last instance is dead and no
+    /// restart is on its way (`producer-crash-stays-down`).
+    pub fn producer_down_for_good(&self) -> bool {
+        self.producer.sessions.last().is_some_and(|s| !s.alive)
+            && !self.queue.iter().any(|Reverse(s)| matches!(s.action, Action::ProducerRestart { .. }))
+    }
+
     /// Every record the producer clients created.
     pub fn records(&self) -> &[Record] {
         &self.producer.records

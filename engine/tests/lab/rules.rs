@@ -753,6 +753,13 @@ fn a_producer_that_stays_down_sends_nothing_more_and_its_open_transaction_times_
     assert_eq!(ledger.row(3).unwrap().verdict, delivery_lab::Verdict::Pending);
     assert!(ledger.row(3).unwrap().explanation.contains("never sent"));
     assert!(!world.events().iter().any(|e| matches!(e.kind, EventKind::ProducerStarted { session: 1, .. })), "no restart");
+    assert!(world.producer_down_for_good(), "the stage says so");
+    // A crash with a restart is not down for good, even while the restart is on its way.
+    let mut world = delivery_lab::World::new(&Scenario::from_preset(Preset::AtLeastOnce, 3, 1).with_fault("producer-restart-same-id:m2".parse().unwrap())).unwrap();
+    while !world.events().iter().any(|e| matches!(e.kind, EventKind::ProducerCrashed { .. })) {
+        world.step();
+    }
+    assert!(!world.producer_down_for_good());
     let preset = Preset::ExactlyOnceKafka;
     let world = run_config(Some(preset), preset.config(), 3, &["producer-crash-stays-down:m2"], 1);
     let expired = first_tick(&world, |k| matches!(k, EventKind::TxnExpired { fenced: false, .. })).expect("the timeout aborts it");

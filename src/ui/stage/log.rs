@@ -15,6 +15,8 @@ pub struct LogView {
     pub committed: Option<u64>,
     pub transactional: bool,
     pub producer: Vec<String>,
+    /// The producer application's box: what it sends, or that it is down for good.
+    pub producer_app: Vec<String>,
     pub consumer: Vec<String>,
     pub processing: Vec<String>,
     pub sink: Vec<String>,
@@ -110,6 +112,11 @@ impl LogView {
             committed: world.committed_offset(),
             transactional: effective.transactional,
             producer: producer_status(world),
+            producer_app: if world.producer_down_for_good() {
+                vec!["down for good".to_owned(), "sends nothing more".to_owned()]
+            } else {
+                vec!["sends m1, m2, …".to_owned()]
+            },
             consumer: consumer_status(world),
             processing: processing_status(world),
             sink: sink_lines.iter().map(|(line, _)| line.clone()).collect(),
@@ -130,7 +137,9 @@ pub(super) fn producer_status(world: &World) -> Vec<String> {
         format!("idempotence {}", if effective.idempotence { "on" } else { "off" }),
     ];
     if let Some(session) = world.producers().last() {
-        let state = if !session.alive {
+        let state = if !session.alive && world.producer_down_for_good() {
+            "down for good".to_owned()
+        } else if !session.alive {
             "crashed".to_owned()
         } else if session.frozen_until.is_some() {
             "frozen".to_owned()
@@ -216,7 +225,7 @@ pub fn log_layer(g: &'static Geometry, view: &LogView, selected: Option<MsgId>) 
     html! {
         <g class="log-layer">
             { for view.rows.iter().map(|row| replica_row(g, row, view, selected)) }
-            { status(g.producer_app, &["sends m1, m2, …".to_owned()]) }
+            { status(g.producer_app, &view.producer_app) }
             { status(g.producer_client, &view.producer) }
             { status(g.txn_coordinator, &view.txn) }
             { status(g.group_coordinator, &view.group) }
