@@ -192,10 +192,10 @@ impl Fault {
             Fault::NetworkDelayReorder => "Produce request damaged in transit (CORRUPT_MESSAGE, retriable)",
             Fault::DiskLost => "Leader's disk lost",
             Fault::DropFetchResponse => "Drop the fetch response",
-            Fault::DropEndTxnResponse => "Drop the EndTxn response (the answer to commitTransaction)",
+            Fault::DropEndTxnResponse => "Drop the answer to EndTxn (commitTransaction)",
             Fault::ProducerCrashStaysDown => "Producer crash; it stays down",
-            Fault::ProducerCrashBeforeCommit => "Producer crash in commitTransaction, before EndTxn; restart",
-            Fault::ProducerCrashAfterEndTxn => "Producer crash after EndTxn reached the coordinator, before its answer; restart",
+            Fault::ProducerCrashBeforeCommit => "Producer crash before EndTxn; restart",
+            Fault::ProducerCrashAfterEndTxn => "Producer crash after EndTxn committed, before its answer; restart",
             Fault::ProducerCrashAfterCommit => "Producer crash after commitTransaction returned; restart",
         }
     }
