@@ -204,7 +204,7 @@ impl Lab {
                 self.scenario.messages = n.clamp(1, MAX_MESSAGES);
                 // A failure aimed at a message that no longer exists is dropped with the message.
                 let n = self.scenario.messages;
-                self.scenario.faults.retain(|spec| !spec.trigger.msg().is_some_and(|m| m.0 > n));
+                self.scenario.faults.retain(|spec| spec.trigger.msg().is_none_or(|m| m.0 <= n));
                 if self.target.msg().is_some_and(|m| m.0 > n) {
                     self.target = Trigger::Message(MsgId(n));
                 }

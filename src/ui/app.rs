@@ -502,13 +502,8 @@ impl App {
         self.lesson_asked = Some(slug.to_owned());
         let task = Task::Lesson(LessonTask { slug: slug.to_owned() });
         let link = ctx.link().clone();
-        super::worker::run_once(&self.lesson_job, &task, move |reply| {
-            link.send_message(Msg::LessonText(match reply {
-                Ok(Reply::Lesson(done)) => Ok(done.lesson),
-                Ok(_) => Err("an unexpected answer".to_owned()),
-                Err(message) => Err(message),
-            }));
-        });
+        let pick = |reply| if let Reply::Lesson(done) = reply { Some(done.lesson) } else { None };
+        super::worker::run_once(&self.lesson_job, &task, pick, move |lesson| link.send_message(Msg::LessonText(lesson)));
     }
 
     /// Asks the worker for the comparison of the run on screen once the Compare panel is built
@@ -522,13 +517,8 @@ impl App {
         self.compare_asked = Some(run);
         let task = Task::Compare(RunTask { scenario: self.derived.scenario_json.to_string() });
         let link = ctx.link().clone();
-        super::worker::run_once(&self.compare_job, &task, move |reply| {
-            link.send_message(Msg::CompareHtml(run, match reply {
-                Ok(Reply::Compare(done)) => Ok(done.json),
-                Ok(_) => Err("an unexpected answer".to_owned()),
-                Err(message) => Err(message),
-            }));
-        });
+        let pick = |reply| if let Reply::Compare(done) = reply { Some(done.json) } else { None };
+        super::worker::run_once(&self.compare_job, &task, pick, move |markup| link.send_message(Msg::CompareHtml(run, markup)));
     }
 
     fn after_link(&mut self) {

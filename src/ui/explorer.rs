@@ -95,13 +95,8 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let task = Task::Matrix(MatrixTask { scenario: scenario.to_string() });
             let matrix = matrix.clone();
-            run_once(&matrix_job, &task, move |reply| {
-                matrix.set(Some(match reply {
-                    Ok(Reply::Matrix(done)) => Ok(AttrValue::from(done.html)),
-                    Ok(_) => Err("the matrix could not be computed".to_owned()),
-                    Err(message) => Err(message),
-                }))
-            });
+            let pick = |reply| if let Reply::Matrix(done) = reply { Some(AttrValue::from(done.html)) } else { None };
+            run_once(&matrix_job, &task, pick, move |html| matrix.set(Some(html)));
         })
     };
     let on_messages = {

@@ -8,10 +8,6 @@ use yew::prelude::*;
 use super::stage::{faults_at, hotspot_name, HOTSPOTS};
 use crate::lab::Action;
 
-/// "for m2", or "the next time it can happen".
-pub fn target_words(trigger: Trigger) -> String {
-    trigger.words()
-}
 
 /// A failure's button; one that cannot strike under the configuration on screen is disabled and
 /// says why (the engine's `Fault::cannot_strike`), unless it is armed, so it can be disarmed.
@@ -27,7 +23,7 @@ fn toggle(fault: Fault, target: Trigger, armed: &[FaultSpec], config: &Config, d
                 aria-pressed={on.to_string()} data-fault={fault.slug()} disabled={na.is_some() && !on}
                 onclick={Callback::from(move |_| dispatch.emit(Action::ToggleFault(spec)))}>
                 <span class="fault-state" aria-hidden="true">{ if on { "⚡ armed" } else { na.map_or("arm", |_| "n/a") } }</span>
-                <span>{ format!("{} {}", fault.label(), target_words(target)) }</span>
+                <span>{ format!("{} {}", fault.label(), target.words()) }</span>
                 { na.unwrap_or_default() }
             </button>
         </li>
@@ -174,9 +170,9 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
                         let dispatch = props.dispatch.clone();
                         html! {
                             <li>
-                                <span>{ format!("⚡ {} {}", spec.fault.label(), target_words(spec.trigger)) }</span>
+                                <span>{ format!("⚡ {} {}", spec.fault.label(), spec.trigger.words()) }</span>
                                 <button type="button" class="chip"
-                                    aria-label={format!("Disarm {} {}", spec.fault.label(), target_words(spec.trigger))}
+                                    aria-label={format!("Disarm {} {}", spec.fault.label(), spec.trigger.words())}
                                     onclick={Callback::from(move |_| dispatch.emit(Action::ToggleFault(spec)))}>
                                     { "Disarm" }
                                 </button>

@@ -217,13 +217,8 @@ fn use_config_export(config: &Config) -> Html {
         use_effect_with((*open, config.clone()), move |(open, config)| {
             if *open {
                 let task = Task::Export(ExportTask { config: config.to_value().to_string() });
-                run_once(&job, &task, move |reply| {
-                    texts.set(Some(match reply {
-                        Ok(Reply::Export(done)) => Ok([done.java, done.python]),
-                        Ok(_) => Err("the worker answered something else".to_owned()),
-                        Err(message) => Err(message),
-                    }))
-                });
+                let pick = |reply| if let Reply::Export(done) = reply { Some([done.java, done.python]) } else { None };
+                run_once(&job, &task, pick, move |export| texts.set(Some(export)));
             }
         });
     }

@@ -53,8 +53,15 @@ pub fn spawn(task: &Task, on_message: Callback<Reply>) -> Result<Job, String> {
 pub type JobSlot = std::rc::Rc<std::cell::RefCell<Option<Job>>>;
 
 /// Starts the worker on a task that has one answer (a file, a matrix, a configuration), kept in
-/// `slot` until then: `on_done` gets that reply, or why there is none.
-pub fn run_once(slot: &JobSlot, task: &Task, on_done: impl Fn(Result<Reply, String>) + 'static) {
+/// `slot` until then: `on_done` gets what `pick` takes from the answer, or why there is none (the
+/// worker failed, or answered with another kind of reply).
+pub fn run_once<T: 'static>(slot: &JobSlot, task: &Task, pick: fn(Reply) -> Option<T>, on_done: impl Fn(Result<T, String>) + 'static) {
+    let unexpected = || "the worker answered something else".to_owned();
+    run_reply(slot, task, Box::new(move |reply| on_done(reply.and_then(|reply| pick(reply).ok_or_else(unexpected)))));
+}
+
+/// [`run_once`] without the picking: one body for every kind of answer.
+fn run_reply(slot: &JobSlot, task: &Task, on_done: Box<dyn Fn(Result<Reply, String>)>) {
     let on_done = std::rc::Rc::new(on_done);
     let (held, done) = (slot.clone(), on_done.clone());
     let on_message = Callback::from(move |reply: Reply| {

@@ -572,7 +572,7 @@ impl World {
         let response = TxnCoordinator::answer_end_txn(&mut ctx!(self), end);
         let msgs = self.producer.txn_msgs(session);
         let mut ctx = ctx!(self);
-        if msgs.iter().any(|&msg| ctx.strike(Fault::DropEndTxnResponse, Some(msg))) {
+        if ctx.strike_any(Fault::DropEndTxnResponse, &msgs) {
             ctx.flights[response as usize].doomed = Some(Fault::DropEndTxnResponse);
         }
         if committed {
@@ -1113,7 +1113,8 @@ impl Partition {
         let what = FlightKind::FetchResponse { from: offset, to, records: records.len() as u16 };
         ctx.also_caused_by(ctx.flights[id as usize].sent_event);
         let response = ctx.send(Actor::Broker(leader), Actor::Consumer { instance }, what);
-        if records.iter().any(|r| ctx.strike(Fault::DropFetchResponse, Some(r.msg))) {
+        let msgs: Vec<MsgId> = records.iter().map(|r| r.msg).collect();
+        if ctx.strike_any(Fault::DropFetchResponse, &msgs) {
             ctx.flights[response as usize].doomed = Some(Fault::DropFetchResponse);
         }
         ctx.flights[response as usize].records = records;

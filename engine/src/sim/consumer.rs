@@ -329,11 +329,8 @@ impl Consumer {
     /// After a commit left: `drop-offset-commit` may lose it, and a synchronous one is waited for
     /// up to request.timeout.ms.
     fn sent_commit(&mut self, ctx: &mut Ctx, flight: u32, covered: &[MsgId], sync: bool) {
-        for msg in covered {
-            if ctx.strike(Fault::DropOffsetCommit, Some(*msg)) {
-                ctx.flights[flight as usize].doomed = Some(Fault::DropOffsetCommit);
-                break;
-            }
+        if ctx.strike_any(Fault::DropOffsetCommit, covered) {
+            ctx.flights[flight as usize].doomed = Some(Fault::DropOffsetCommit);
         }
         if sync {
             self.waiting_commit = Some(flight);

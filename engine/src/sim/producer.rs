@@ -789,12 +789,7 @@ impl Producer {
                 _ => return,
             }
         }
-        let mut commit = !any_failed;
-        for msg in msgs {
-            if commit && ctx.strike(Fault::TransactionAbort, Some(msg)) {
-                commit = false;
-            }
-        }
+        let commit = !any_failed && !ctx.strike_any(Fault::TransactionAbort, &msgs);
         if commit && self.crashes_in_commit(ctx, session, Fault::ProducerCrashBeforeCommit) {
             return;
         }
@@ -807,8 +802,8 @@ impl Producer {
     fn send_end_txn(&mut self, ctx: &mut Ctx, session: u8) {
         let s = &self.sessions[usize::from(session)];
         let (commit, epoch, txn) = (s.ending_commit, s.epoch, s.txn_no);
-        let flight = ctx.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit, epoch });
-        ctx.schedule(ctx.now + ctx.cfg.request_timeout, Action::EndTxnTimeout { session, txn, flight });
+        ctx.send(Actor::Producer { session }, Actor::TxnCoordinator, FlightKind::EndTxn { commit, epoch });
+        ctx.schedule(ctx.now + ctx.cfg.request_timeout, Action::EndTxnTimeout { session, txn });
     }
 
     /// request.timeout.ms after an EndTxn, still unanswered (its answer was lost): NetworkClient
@@ -816,13 +811,13 @@ impl Producer {
     /// (TxnRequestHandler: a disconnected response is re-enqueued). The coordinator answers a
     /// retry of a transaction it completed with the same outcome (TransactionCoordinator
     /// .handleEndTransaction), so the retry is harmless.
-    pub(crate) fn end_txn_timeout(&mut self, ctx: &mut Ctx, session: u8, txn: u32, flight: u32) {
+    pub(crate) fn end_txn_timeout(&mut self, ctx: &mut Ctx, session: u8, txn: u32) {
         let s = &self.sessions[usize::from(session)];
         if s.txn != SessionTxn::Ending || s.txn_no != txn {
             return;
         }
         let commit = s.ending_commit;
-        if !self.can_act(ctx, session, Action::EndTxnTimeout { session, txn, flight }) {
+        if !self.can_act(ctx, session, Action::EndTxnTimeout { session, txn }) {
             return;
         }
         ctx.record(EventKind::EndTxnTimedOut { session, commit });
@@ -907,8 +902,7 @@ impl Producer {
         if self.sessions.len() >= MAX_SESSIONS || !self.sessions[usize::from(session)].alive {
             return false;
         }
-        let msgs = self.txn_msgs(session);
-        if msgs.iter().any(|&msg| ctx.strike(fault, Some(msg))) {
+        if ctx.strike_any(fault, &self.txn_msgs(session)) {
             self.producer_crash(ctx, Some(false));
             return true;
         }
@@ -1008,8 +1002,8 @@ impl World {
         self.on_producer(|p, ctx, peers| p.app_gives_up(ctx, peers, id));
     }
 
-    pub(crate) fn end_txn_timeout(&mut self, session: u8, txn: u32, flight: u32) {
-        self.on_producer(|p, ctx, _| p.end_txn_timeout(ctx, session, txn, flight));
+    pub(crate) fn end_txn_timeout(&mut self, session: u8, txn: u32) {
+        self.on_producer(|p, ctx, _| p.end_txn_timeout(ctx, session, txn));
     }
 
     pub(crate) fn on_end_txn_response(&mut self, id: u32) {

@@ -546,7 +546,7 @@ impl World {
             Action::ConsumerRestart => self.consumer_restart(),
             Action::ProcessDone { instance, offset } => self.process_done(instance, offset),
             Action::PollDeadline { instance, poll } => self.poll_deadline(instance, poll),
-            Action::EndTxnTimeout { session, txn, flight } => self.end_txn_timeout(session, txn, flight),
+            Action::EndTxnTimeout { session, txn } => self.end_txn_timeout(session, txn),
             Action::FetchTimeout { instance, poll } => self.fetch_timeout(instance, poll),
             Action::AutoCommit { instance } => self.auto_commit_timer(instance),
             Action::Poll { instance } => self.poll(instance),
@@ -795,6 +795,12 @@ impl<'a> Ctx<'a> {
         self.strike_attempt(fault, msg, 1, true)
     }
 
+    /// [`Ctx::strike`] at a moment that concerns several messages at once (a transaction, a
+    /// fetch response, an offset commit): it strikes for the first of them an armed fault names.
+    pub(crate) fn strike_any(&mut self, fault: Fault, msgs: &[MsgId]) -> bool {
+        msgs.iter().any(|&msg| self.strike(fault, Some(msg)))
+    }
+
     /// [`Ctx::strike`] at a moment of one produce attempt (`attempt`, from 1). `first` says whether
     /// the moment is one the three first triggers reach (for a produce request: its first attempt;
     /// an ACK: any), so that links and files written before the other triggers existed strike
@@ -931,7 +937,7 @@ pub(crate) enum Action {
     ConsumerRestart,
     ProcessDone { instance: u8, offset: u64 },
     PollDeadline { instance: u8, poll: u32 },
-    EndTxnTimeout { session: u8, txn: u32, flight: u32 },
+    EndTxnTimeout { session: u8, txn: u32 },
     FetchTimeout { instance: u8, poll: u32 },
     AutoCommit { instance: u8 },
     Poll { instance: u8 },

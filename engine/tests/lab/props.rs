@@ -121,6 +121,16 @@ fn run_checked(scenario: &Scenario) -> Result<World, TestCaseError> {
     Ok(world)
 }
 
+/// Runs `scenario` with the two documented ways to lose committed data left out: an unclean
+/// election (unclean.leader.election.enable) and a lost disk (before KIP-966). Rejects a case
+/// with a lost disk, or whose configuration Kafka refuses.
+fn run_keeping_committed_data(scenario: &mut Scenario) -> Result<World, TestCaseError> {
+    scenario.config.unclean_leader_election = false;
+    prop_assume!(!has(scenario, &[Fault::DiskLost]));
+    prop_assume!(scenario.config.resolve().is_ok());
+    run_checked(scenario)
+}
+
 fn has(scenario: &Scenario, faults: &[Fault]) -> bool {
     scenario.faults.iter().any(|s| faults.contains(&s.fault))
 }
@@ -173,10 +183,7 @@ proptest! {
         scenario.faults.push(FaultSpec { fault, trigger: Trigger::Message(MsgId(msg.min(scenario.messages))) });
         // An unclean election (or a lost disk) may put an aborted copy at an offset a consumer
         // once read a committed record from; Kafka promises nothing there.
-        scenario.config.unclean_leader_election = false;
-        prop_assume!(!has(&scenario, &[Fault::DiskLost]));
-        prop_assume!(scenario.config.resolve().is_ok());
-        let world = run_checked(&scenario)?;
+        let world = run_keeping_committed_data(&mut scenario)?;
         let log = world.partition().log();
         for flight in world.flights() {
             for &delivery_lab::FetchedRecord { offset, msg } in flight.records() {
@@ -220,13 +227,10 @@ proptest! {
         let mut scenario = scenario;
         scenario.config.enable_auto_commit = false;
         scenario.config.manual_commit = ManualCommit::BeforeProcessing;
-        scenario.config.unclean_leader_election = false;
         if scenario.config.sink == SinkKind::OutputTopicInTransaction {
             scenario.config.sink = SinkKind::OutputTopic;
         }
-        prop_assume!(!has(&scenario, &[Fault::DiskLost]));
-        prop_assume!(scenario.config.resolve().is_ok());
-        let world = run_checked(&scenario)?;
+        let world = run_keeping_committed_data(&mut scenario)?;
         for (offset, msg, count) in processing_counts(&world) {
             prop_assert!(count <= 1, "{} at offset {} processed {} times in {}", msg, offset, count, scenario.to_json());
         }
@@ -241,10 +245,7 @@ proptest! {
             scenario.config.sink = SinkKind::OutputTopic;
         }
         // Unclean elections and lost disks rewrite offsets under a committed position.
-        scenario.config.unclean_leader_election = false;
-        prop_assume!(!has(&scenario, &[Fault::DiskLost]));
-        prop_assume!(scenario.config.resolve().is_ok());
-        let world = run_checked(&scenario)?;
+        let world = run_keeping_committed_data(&mut scenario)?;
         let counts = processing_counts(&world);
         let p = world.partition();
         let log = p.log();
@@ -269,10 +270,7 @@ proptest! {
         scenario.config.acks = Acks::All;
         scenario.config.replication_factor = 2;
         scenario.config.min_insync_replicas = 2;
-        scenario.config.unclean_leader_election = false;
-        prop_assume!(!has(&scenario, &[Fault::DiskLost]));
-        prop_assume!(scenario.config.resolve().is_ok());
-        let world = run_checked(&scenario)?;
+        let world = run_keeping_committed_data(&mut scenario)?;
         let log = world.partition().log();
         for event in world.events() {
             if let EventKind::ProducerAcked { msg, record, offset: Some(offset) } = event.kind {

@@ -200,17 +200,17 @@ fn use_diagram_export(scenario_json: &Rc<String>) -> Html {
             busy.set(Some(svg));
             let (failed, busy) = (failed.clone(), busy.clone());
             let task = RunTask { scenario: scenario.to_string() };
-            run_once(&job, &if svg { Task::Svg(task) } else { Task::Run(task) }, move |reply| {
-                let outcome = match reply {
-                    Ok(Reply::Run(file) | Reply::Svg(file)) => {
+            let pick = |reply| if let Reply::Run(file) | Reply::Svg(file) = reply { Some(file.json) } else { None };
+            run_once(&job, &if svg { Task::Svg(task) } else { Task::Run(task) }, pick, move |file| {
+                let outcome = match file {
+                    Ok(text) => {
                         let (name, kind) = if svg {
                             ("kafka-delivery-lab-diagram.svg", "image/svg+xml")
                         } else {
                             ("kafka-delivery-lab-run.json", "application/json")
                         };
-                        (!super::download::download(name, kind, &file.json)).then(|| "the browser refused the download".to_owned())
+                        (!super::download::download(name, kind, &text)).then(|| "the browser refused the download".to_owned())
                     }
-                    Ok(_) => Some("the worker answered something else".to_owned()),
                     Err(message) => Some(message),
                 };
                 failed.set(outcome);
