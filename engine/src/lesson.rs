@@ -350,6 +350,7 @@ impl Def {
             labels: Vec::new(),
             seed: self.seed,
             faults: self.faults.to_vec(),
+            send_at: Vec::new(),
             title: Some(entry.title.to_owned()),
             captions: self.captions.iter().map(|&(tick, text)| Caption { tick, text: text.to_owned() }).collect(),
         };

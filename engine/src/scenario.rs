@@ -48,6 +48,10 @@ pub struct Scenario {
     pub seed: u64,
     /// The failure schedule.
     pub faults: Vec<FaultSpec>,
+    /// The send schedule: the tick at which the application sends each message (`None`: the
+    /// interval after the message before it). At most one entry per message; empty when every
+    /// message follows the interval ([`World::set_send_schedule`]).
+    pub send_at: Vec<Option<u64>>,
     /// An optional title.
     pub title: Option<String>,
     /// Captions to show while the run plays, each from a tick on.
@@ -129,7 +133,7 @@ impl From<ConfigError> for ScenarioError {
     }
 }
 
-const FIELDS: [&str; 8] = ["version", "preset", "config", "messages", "seed", "faults", "title", "captions"];
+const FIELDS: [&str; 9] = ["version", "preset", "config", "messages", "seed", "send_at", "faults", "title", "captions"];
 
 impl Default for Scenario {
     /// The lab's opening scenario: [`DEFAULT_PRESET`], [`DEFAULT_MESSAGES`] messages, seed
@@ -149,6 +153,7 @@ impl Scenario {
             labels: Vec::new(),
             seed,
             faults: Vec::new(),
+            send_at: Vec::new(),
             title: None,
             captions: Vec::new(),
         }
@@ -192,13 +197,14 @@ impl Scenario {
             Some(v) => v.as_u64().ok_or_else(|| ScenarioError::at("seed", "must be a whole number from 0 to 2^64-1"))?,
         };
         let faults = parse_faults(doc.get("faults"), messages)?;
+        let send_at = parse_send_at(doc.get("send_at"), messages)?;
         let title = match doc.get("title") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(checked_text(s, MAX_TITLE_CHARS).map_err(|m| ScenarioError::at("title", m))?),
             Some(_) => return Err(ScenarioError::at("title", format!("must be a string of at most {MAX_TITLE_CHARS} characters"))),
         };
         let captions = parse_captions(doc.get("captions"))?;
-        Ok(Scenario { preset, config, messages, labels, seed, faults, title, captions })
+        Ok(Scenario { preset, config, messages, labels, seed, faults, send_at, title, captions })
     }
 
     /// The scenario as JSON in the format [`Scenario::from_json`] reads.
@@ -221,6 +227,9 @@ impl Scenario {
         };
         doc.insert("messages".into(), messages);
         doc.insert("seed".into(), Value::from(self.seed));
+        if !self.send_at.is_empty() {
+            doc.insert("send_at".into(), Value::Array(self.send_at.iter().map(|t| t.map_or(Value::Null, Value::from)).collect()));
+        }
         doc.insert("faults".into(), Value::from(self.faults.iter().map(|f| f.to_string()).collect::<Vec<_>>()));
         if let Some(title) = &self.title {
             doc.insert("title".into(), Value::from(title.clone()));
@@ -255,11 +264,38 @@ impl World {
         }
         let cfg = scenario.config.resolve()?;
         let mut world = World::with_config(cfg, scenario.messages, scenario.seed);
+        world.set_send_schedule(&scenario.send_at);
         for spec in &scenario.faults {
             world.inject(*spec);
         }
         Ok(world)
     }
+}
+
+/// The send schedule: a list of at most one entry per message, each a tick from 0 to
+/// [`MAX_TICK`] or `null` (the message follows the one before it by the send interval). Trailing
+/// `null`s are dropped, so that equal schedules are equal values.
+fn parse_send_at(value: Option<&Value>, messages: u16) -> Result<Vec<Option<u64>>, ScenarioError> {
+    let rule = format!("must be a list of at most {messages} entries (one per message), each a tick from 0 to {MAX_TICK} or null");
+    let items = match value {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) if items.len() <= usize::from(messages) => items,
+        Some(_) => return Err(ScenarioError::at("send_at", rule)),
+    };
+    let mut at = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::Null => at.push(None),
+            item => match item.as_u64().filter(|&t| t <= MAX_TICK) {
+                Some(t) => at.push(Some(t)),
+                None => return Err(ScenarioError::at(format!("send_at[{i}]"), format!("must be a tick from 0 to {MAX_TICK}, or null"))),
+            },
+        }
+    }
+    while at.last() == Some(&None) {
+        at.pop();
+    }
+    Ok(at)
 }
 
 fn parse_preset(value: Option<&Value>) -> Result<Option<Preset>, ScenarioError> {

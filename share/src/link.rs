@@ -14,6 +14,7 @@
 //! | `messages` | a count, 1 to `MAX_MESSAGES` | `3` |
 //! | `labels` | comma-separated labels (a comma inside a label is `%2C`); instead of `messages` | |
 //! | `seed` | 0 to 2^64-1 | `1` |
+//! | `send` | the send schedule: comma-separated ticks, one per message in order, an empty item for a message that follows the one before it by the send interval (`send=0,,300`) | every message follows the interval |
 //! | `fail` | comma-separated failures (`drop-ack:m2,disk-lost@30`); may repeat | none |
 //! | `title` | text | none |
 //! | `caption` | `tick:text`; may repeat, in order | none |
@@ -67,13 +68,14 @@ const MAX_ORIGIN_BYTES: usize = 200;
 const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// Every parameter name, in the order the encoder writes them.
-pub const PARAMS: [&str; 20] = [
+pub const PARAMS: [&str; 21] = [
     "v",
     "preset",
     "cfg.<setting>",
     "messages",
     "labels",
     "seed",
+    "send",
     "fail",
     "title",
     "caption",
@@ -283,6 +285,10 @@ impl LinkState {
         if s.seed != DEFAULT_SEED {
             push(&mut out, "seed", &s.seed.to_string());
         }
+        if !s.send_at.is_empty() {
+            let at: Vec<String> = s.send_at.iter().map(|t| t.map(|t| t.to_string()).unwrap_or_default()).collect();
+            let _ = write!(out, "&send={}", at.join(","));
+        }
         if !s.faults.is_empty() {
             let faults: Vec<String> = s.faults.iter().map(|f| encoded(&f.to_string())).collect();
             let _ = write!(out, "&fail={}", faults.join(","));
@@ -440,6 +446,7 @@ struct Pairs<'a> {
     messages: Option<String>,
     labels: Option<&'a str>,
     seed: Option<String>,
+    send: Option<String>,
     fail: Vec<String>,
     title: Option<String>,
     captions: Vec<String>,
@@ -493,6 +500,7 @@ fn gather(input: &str) -> Result<Pairs<'_>, LinkError> {
                 once(&mut pairs.labels, &name, raw_value)?;
             }
             "seed" => once(&mut pairs.seed, &name, value()?)?,
+            "send" => once(&mut pairs.send, &name, value()?)?,
             "fail" => pairs.fail.push(value()?),
             "title" => once(&mut pairs.title, &name, value()?)?,
             "caption" => pairs.captions.push(value()?),
@@ -681,6 +689,16 @@ fn decode_scenario(pairs: &Pairs<'_>) -> Result<Scenario, LinkError> {
     } else {
         doc.insert("seed".into(), Value::from(DEFAULT_SEED));
     }
+    if let Some(send) = &pairs.send {
+        // Each item a tick or empty; the scenario loader checks the ticks' range and count.
+        let at = send.split(',').map(|item| match item {
+            "" => Ok(Value::Null),
+            item => digits::<u64>(item).map(Value::from).ok_or_else(|| {
+                LinkError::new("send", format!("{:?}: expected ticks separated by commas, an empty item for a message that follows the interval", shorten(item, 20)))
+            }),
+        });
+        doc.insert("send_at".into(), Value::Array(at.collect::<Result<_, _>>()?));
+    }
     let mut faults = Vec::new();
     for list in &pairs.fail {
         for item in list.split(',') {
@@ -778,6 +796,8 @@ fn rename(e: ScenarioError, messages_param: &str, faults: &[String]) -> LinkErro
         ("messages", None) => LinkError::new(messages_param, e.message),
         ("faults", None) => LinkError::new("fail", e.message),
         ("captions", None) => LinkError::new("caption", e.message),
+        ("send_at", Some(i)) => LinkError::new("send", format!("message {}: {}", i + 1, e.message)),
+        ("send_at", None) => LinkError::new("send", e.message),
         ("config", _) => LinkError::new("cfg", e.message),
         ("version", _) => LinkError::new("v", e.message),
         ("preset" | "seed" | "title", _) => LinkError::new(head, e.message),

@@ -173,6 +173,13 @@ pub struct Producer {
     pub records: Vec<Record>,
     /// The accumulator's queue counter (see `Record::queue_key`).
     next_queue_key: i64,
+    /// The send schedule: the tick at which the application sends each message, by message
+    /// number - 1, where the scenario gives one ([`crate::World::set_send_schedule`]); a message
+    /// without one follows the one before it by `lab.send.interval.ms`.
+    pub send_at: Vec<Option<Tick>>,
+    /// The producer instance and the scheduled message whose send it has queued, so that two
+    /// waits for the same message queue one send (a restarted instance queues its own).
+    send_due: Option<(u8, MsgId)>,
 }
 
 /// What a producer handler borrows of the other actors besides the [`Ctx`], each use a shortcut
@@ -190,7 +197,7 @@ pub(crate) struct ProducerPeers<'a> {
 impl Producer {
     pub(crate) fn new(messages: u16) -> Producer {
         let app = (1..=messages).map(|m| AppMessage::new(MsgId(m))).collect();
-        Producer { app, sessions: Vec::new(), records: Vec::new(), next_queue_key: 0 }
+        Producer { app, sessions: Vec::new(), records: Vec::new(), next_queue_key: 0, send_at: Vec::new(), send_due: None }
     }
 
     fn current_session(&self) -> u8 {
@@ -288,6 +295,10 @@ impl Producer {
             return;
         }
         let msg = s.todo[s.next];
+        if let Some(at) = self.scheduled(msg).filter(|&at| at > ctx.now) {
+            self.send_when_due(ctx, session, msg, at);
+            return;
+        }
         let per_txn = ctx.cfg.config.transaction_messages;
         let s = self.session_mut(session);
         match s.txn {
@@ -309,9 +320,30 @@ impl Producer {
         let transactional = s.txn != SessionTxn::None;
         self.new_record(ctx, peers, session, msg, false);
         if more && (!transactional || txn_open_with_room) {
-            ctx.schedule(ctx.now + ctx.cfg.send_interval, Action::AppSend { session });
+            let s = &self.sessions[usize::from(session)];
+            let next = s.todo[s.next];
+            match self.scheduled(next) {
+                Some(at) => self.send_when_due(ctx, session, next, at),
+                None => ctx.schedule(ctx.now + ctx.cfg.send_interval, Action::AppSend { session }),
+            }
         }
         self.maybe_end_txn(ctx, session);
+    }
+
+    /// The tick at which `msg` is due by the send schedule, if it has one and has not been sent
+    /// (a message sent again, after a restart or an error, is past its time).
+    fn scheduled(&self, msg: MsgId) -> Option<Tick> {
+        let index = usize::from(msg.0 - 1);
+        self.send_at.get(index).copied().flatten().filter(|_| self.app[index].sends == 0)
+    }
+
+    /// Queues the application's send of a scheduled message for `at` (or now, if `at` has
+    /// passed), once: two waits for the same message queue one send.
+    fn send_when_due(&mut self, ctx: &mut Ctx, session: u8, msg: MsgId, at: Tick) {
+        if self.send_due != Some((session, msg)) {
+            self.send_due = Some((session, msg));
+            ctx.schedule(at.max(ctx.now), Action::AppSend { session });
+        }
     }
 
     /// Creates a record for `msg` (a fresh send, or an application re-send) and tries to send it.

@@ -246,6 +246,19 @@ impl World {
         true
     }
 
+    /// Sets the send schedule before the run: the tick at which the application sends each
+    /// message (by message number - 1; `None`, or a list shorter than the messages, leaves a
+    /// message to follow the one before it by `lab.send.interval.ms`). Messages still go in
+    /// order: one due before the message ahead of it goes right after that one. Ticks past
+    /// [`MAX_TICK`] are clamped to it; entries past the message count are ignored.
+    pub fn set_send_schedule(&mut self, at: &[Option<Tick>]) {
+        let mut at: Vec<Option<Tick>> = at.iter().take(usize::from(self.messages)).map(|t| t.map(|t| t.min(MAX_TICK))).collect();
+        while at.last() == Some(&None) {
+            at.pop();
+        }
+        self.producer.send_at = at;
+    }
+
     /// Runs one action and returns the events it recorded (at least one), or `None` when the run is
     /// over. One action can record several events that happen at the same instant, such as an
     /// arrival and the append it causes; the world's state is consistent after each step.

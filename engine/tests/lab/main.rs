@@ -17,3 +17,4 @@ mod playback;
 mod explore;
 mod export;
 mod run;
+mod schedule;

@@ -95,6 +95,7 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
             labels: Vec::new(),
             seed,
             faults,
+            send_at: Vec::new(),
             title: None,
             captions: Vec::new(),
         })

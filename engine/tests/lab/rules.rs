@@ -137,6 +137,7 @@ fn a_run_past_the_event_bound_stops_truncated_with_a_partial_ledger() {
         labels: Vec::new(),
         seed: 1,
         faults: vec!["follower-out-of-isr@1".parse().unwrap()],
+        send_at: Vec::new(),
         title: None,
         captions: Vec::new(),
     };

@@ -11,6 +11,7 @@ pub fn run_config(preset: Option<Preset>, config: Config, messages: u16, faults:
         labels: Vec::new(),
         seed,
         faults: faults.iter().map(|f| f.parse().expect("fault spec")).collect(),
+        send_at: Vec::new(),
         title: None,
         captions: Vec::new(),
     };

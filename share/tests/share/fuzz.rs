@@ -108,14 +108,22 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 }
             }
             let captions = prop::collection::vec((0..=MAX_TICK, shown_text(30)), 0..4);
-            (prop::collection::vec(fault(messages), 0..MAX_FAULTS), prop::option::of(shown_text(30)), captions).prop_map(
-                move |(faults, title, captions)| Scenario {
+            // A send schedule (its trailing nulls dropped, as the loader keeps it).
+            let send_at = prop::collection::vec(prop::option::of(0..=MAX_TICK), 0..=usize::from(messages)).prop_map(|mut at| {
+                while at.last() == Some(&None) {
+                    at.pop();
+                }
+                at
+            });
+            (prop::collection::vec(fault(messages), 0..MAX_FAULTS), prop::option::of(shown_text(30)), captions, send_at).prop_map(
+                move |(faults, title, captions, send_at)| Scenario {
                     preset,
                     config: config.clone(),
                     messages,
                     labels: labels.clone(),
                     seed,
                     faults,
+                    send_at,
                     title,
                     captions: captions.into_iter().map(|(tick, text)| Caption { tick, text }).collect(),
                 },

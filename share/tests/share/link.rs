@@ -139,6 +139,19 @@ fn a_failure_may_strike_an_attempt_a_window_or_several_times_and_the_link_keeps_
 }
 
 #[test]
+fn a_send_schedule_is_a_list_of_ticks_with_empty_items_for_the_interval() {
+    let link = LinkState::from_query("send=0,,300").unwrap();
+    assert_eq!(link.scenario, Scenario { send_at: vec![Some(0), None, Some(300)], ..opening() });
+    let written = link.to_fragment();
+    assert!(written.contains("&send=0,,300"), "{written}");
+    assert_eq!(LinkState::from_fragment(&written).unwrap(), link);
+    // Empty items at the end say nothing; a schedule of only those is no schedule.
+    assert_eq!(LinkState::from_query("send=,40,").unwrap().scenario.send_at, vec![None, Some(40)]);
+    assert_eq!(LinkState::from_query("send=,,").unwrap().scenario, opening());
+    assert_eq!(LinkState::from_query("send=,,").unwrap().to_fragment(), "v=1");
+}
+
+#[test]
 fn every_kind_of_bad_link_names_its_parameter() {
     let long_label = "x".repeat(41);
     let long_caption = format!("caption=5:{}", "y".repeat(501));
@@ -166,6 +179,10 @@ fn every_kind_of_bad_link_names_its_parameter() {
         ("messages=3&labels=a".into(), "labels", "not both"),
         (format!("labels=a,{long_label}"), "labels", "label 2"),
         ("seed=-1".into(), "seed", "whole number"),
+        ("send=0,soon".into(), "send", "soon"),
+        ("send=0,1,2,3".into(), "send", "at most 3"),
+        ("send=0,100001".into(), "send", "message 2"),
+        ("send=1&send=2".into(), "send", "twice"),
         ("step=-1".into(), "step", "whole number"),
         ("step=4294967296".into(), "step", "whole number"),
         ("range=5-3".into(), "range", "from <= to"),
