@@ -184,6 +184,22 @@ record! {
 }
 
 record! {
+    /// The ledger's explanations of the page's run at a step: the scenario, played `steps` engine
+    /// steps (the page's timeline position). The page builds its ledger without them.
+    pub struct ExplainTask {
+        pub scenario: String,
+        pub steps: u64,
+    }
+}
+
+record! {
+    /// Every row's explanation, in message order, as a JSON array of strings.
+    pub struct ExplainDone {
+        pub texts: Value,
+    }
+}
+
+record! {
     /// A lesson's text (`Lesson::to_value`): the page carries only the lessons' catalogue.
     pub struct LessonTask {
         pub slug: String,
@@ -201,6 +217,9 @@ tagged! {
         Lesson(LessonTask) = "lesson",
         /// The comparison of the four semantics (its table's markup).
         Compare(RunTask) = "compare",
+        Explain(ExplainTask) = "explain",
+        /// The lesson picker's list (its markup): the page carries no lesson's title or pitfall.
+        Lessons = "lessons",
     }
 }
 
@@ -403,6 +422,8 @@ tagged! {
         Export(ExportDone) = "export",
         Lesson(LessonDone) = "lesson",
         Compare(RunDone) = "compare",
+        Explain(ExplainDone) = "explain",
+        Lessons(MatrixDone) = "lessons",
         Error(Failure) = "error",
     }
 }
@@ -461,6 +482,8 @@ mod tests {
             Reply::Export(ExportDone { java: "acks=all\n".into(), python: "{}".into() }),
             Reply::Lesson(LessonDone { lesson: serde_json::json!({ "slug": "x", "steps": [1, 2] }) }),
             Reply::Compare(RunDone { json: "<div class=\"compare\"></div>".into() }),
+            Reply::Explain(ExplainDone { texts: serde_json::json!(["m1 delivered once", ""]) }),
+            Reply::Lessons(MatrixDone { html: "<ol class=\"lesson-list\"></ol>".into() }),
             Reply::error("no"),
         ];
         for reply in replies {
@@ -476,6 +499,8 @@ mod tests {
             Task::Export(ExportTask { config: "{}".into() }),
             Task::Lesson(LessonTask { slug: "lost-ack-duplicate".into() }),
             Task::Compare(RunTask { scenario: "{}".into() }),
+            Task::Explain(ExplainTask { scenario: "{}".into(), steps: 12 }),
+            Task::Lessons,
         ] {
             assert_eq!(Task::from_json(&task.to_json()), Some(task));
         }

@@ -377,13 +377,24 @@ impl Page {
 
     /// Once the run has ended and the learner has chosen: the engine's grade (the right choice)
     /// and its explanation, from the run's ledger.
-    pub fn lesson_reveal(&self) -> Option<(Option<usize>, String)> {
+    /// `texts` are the rows' explanations at this step (the worker writes them, `App::ask_words`);
+    /// until they come, the grade shows with the answer's first sentence only.
+    pub fn lesson_reveal(&self, texts: Option<&[String]>) -> Option<(Option<usize>, String)> {
         let lesson = self.lesson.as_ref()?;
         (self.lab.finished() && lesson.choice.is_some()).then(|| {
             let question = &lesson.lesson.question;
-            let ledger = self.lab.ledger();
+            let mut ledger = (*self.lab.ledger()).clone();
+            for (row, text) in ledger.rows.iter_mut().zip(texts.unwrap_or_default()) {
+                row.explanation.clone_from(text);
+            }
             (question.correct_choice_in(&ledger), question.explain_in(&ledger))
         })
+    }
+
+    /// Whether the page needs the rows' explanations now: a row is selected, or a lesson's
+    /// answer is revealed.
+    pub fn wants_words(&self) -> bool {
+        self.lab.selected().is_some() || self.lesson.as_ref().is_some_and(|l| self.lab.finished() && l.choice.is_some())
     }
 }
 

@@ -30,7 +30,8 @@ pub fn java_properties(config: &Config) -> String {
 /// always a string literal (escaped to printable ASCII), however its text looks.
 pub fn confluent_python(config: &Config) -> String {
     let mut settings = vec![("bootstrap.servers", Value::Text("localhost:9092"))];
-    settings.extend(producer_settings(config));
+    // librdkafka has no max.block.ms: its commit_transaction() takes the timeout as an argument.
+    settings.extend(producer_settings(config).into_iter().filter(|(name, _)| *name != "max.block.ms"));
     if config.enable_idempotence.is_none() {
         // The Java client defaults enable.idempotence to true (KIP-679, Kafka 3.0) and switches a
         // defaulted value off when acks/retries/in-flight forbid it; librdkafka defaults it to
@@ -51,6 +52,9 @@ pub fn confluent_python(config: &Config) -> String {
     }
     python_dict(&mut out, "consumer_conf", settings);
     let _ = writeln!(out, "# {}", commit_comment(config));
+    if config.transactional_id.is_some() {
+        out.push_str("# Note: librdkafka has no max.block.ms; pass the lab's value to commit_transaction(timeout).\n");
+    }
     out.push_str(
         "# Note: in librdkafka request.timeout.ms is only the broker's ack timeout; the lab's\n\
          # client-side wait for an answer corresponds to socket.timeout.ms there.\n",
@@ -90,6 +94,8 @@ fn producer_settings(config: &Config) -> Settings<'_> {
     if let Some(id) = &config.transactional_id {
         settings.push(("transactional.id", Value::Text(id)));
         settings.push(("transaction.timeout.ms", Value::Int(config.transaction_timeout_ms)));
+        // How long commitTransaction() blocks (the lab models it there only).
+        settings.push(("max.block.ms", Value::Int(config.max_block_ms)));
     }
     settings
 }

@@ -105,15 +105,26 @@ pub struct Choice {
 pub struct Entry {
     /// The lesson's slug.
     pub slug: &'static str,
-    /// Its title.
-    pub title: &'static str,
-    /// What goes wrong in real systems, in one sentence.
-    pub pitfall: &'static str,
     /// How many steps (captions) it has: a link's `lesson-step` counts them from 0.
     pub steps: usize,
 }
 
 impl Entry {
+    fn words(&self) -> (&'static str, &'static str) {
+        let index = CATALOG.iter().position(|e| e.slug == self.slug).unwrap_or(0);
+        WORDS[index]
+    }
+
+    /// Its title.
+    pub fn title(&self) -> &'static str {
+        self.words().0
+    }
+
+    /// What goes wrong in real systems, in one sentence.
+    pub fn pitfall(&self) -> &'static str {
+        self.words().1
+    }
+
     /// The catalogue's entry for `slug`.
     pub fn by_slug(slug: &str) -> Option<&'static Entry> {
         CATALOG.iter().find(|e| e.slug == slug)
@@ -351,13 +362,13 @@ impl Def {
             seed: self.seed,
             faults: self.faults.to_vec(),
             send_at: Vec::new(),
-            title: Some(entry.title.to_owned()),
+            title: Some(entry.title().to_owned()),
             captions: self.captions.iter().map(|&(tick, text)| Caption { tick, text: text.to_owned() }).collect(),
         };
         Lesson {
             slug: entry.slug.to_owned(),
-            title: entry.title.to_owned(),
-            pitfall: entry.pitfall.to_owned(),
+            title: entry.title().to_owned(),
+            pitfall: entry.pitfall().to_owned(),
             scenario,
             question: Question {
                 prompt: self.prompt.to_owned(),
@@ -392,108 +403,97 @@ fn same(c: Config) -> Config {
 /// Every lesson's name and what it teaches, in the order the picker lists them: all the page
 /// carries of the lessons until one is opened (`LESSONS`, index for index, holds the rest).
 pub static CATALOG: [Entry; 17] = [
-    Entry {
-        slug: "auto-commit-loss",
-        title: "Auto-commit and a crash during processing",
-        pitfall: "Auto-commit can commit a record's offset before the application has processed it; a crash then skips the record for good.",
-        steps: 5,
-    },
-    Entry {
-        slug: "lost-ack-duplicate",
-        title: "The lost ACK",
-        pitfall: "When a broker's answer is lost, a producer without idempotence retries and the broker appends the record a second time.",
-        steps: 6,
-    },
-    Entry {
-        slug: "idempotent-retry",
-        title: "Idempotence and the lost ACK",
-        pitfall: "With enable.idempotence=true the broker recognises a retried batch by producer id and sequence number and keeps one copy.",
-        steps: 5,
-    },
-    Entry {
-        slug: "app-resend-defeats-idempotence",
-        title: "An application re-send with idempotence on",
-        pitfall: "Idempotence only covers the client's own retries: when the application calls send() again, the record gets a new sequence number and is stored twice.",
-        steps: 5,
-    },
-    Entry {
-        slug: "consumer-crash-before-commit",
-        title: "A crash between processing and commit",
-        pitfall: "A consumer that crashes after processing a record but before committing its offset reprocesses the record after the restart.",
-        steps: 5,
-    },
-    Entry {
-        slug: "acks-1-leader-crash",
-        title: "acks=1 and a leader crash right after the ACK",
-        pitfall: "With acks=1 the leader answers before any follower has the record; if it crashes then, the record is gone though the producer was told it was stored.",
-        steps: 6,
-    },
-    Entry {
-        slug: "read-uncommitted-sees-aborted",
-        title: "read_uncommitted and an aborted transaction",
-        pitfall: "Transactions protect only readers that set isolation.level=read_committed; the default, read_uncommitted, returns aborted records too.",
-        steps: 5,
-    },
-    Entry {
-        slug: "exactly-once-kafka",
-        title: "Exactly once, Kafka to Kafka: a crash mid-transaction",
-        pitfall: "A consume-transform-produce application that writes its output and its offsets in one transaction may process a record twice, but readers with read_committed see its output once.",
-        steps: 5,
-    },
-    Entry {
-        slug: "exactly-once-not-database",
-        title: "Exactly-once settings and a database insert",
-        pitfall: "Kafka transactions cover Kafka topics and offsets only; a plain database insert made before the transaction commits is repeated after a crash.",
-        steps: 5,
-    },
-    Entry {
-        slug: "deduplicating-sink",
-        title: "A deduplicating sink",
-        pitfall: "Outside Kafka, exactly once comes from the sink: an upsert keyed by message id (or offsets stored with the rows) turns reprocessing into a no-op.",
-        steps: 5,
-    },
-    Entry {
-        slug: "zombie-fencing",
-        title: "Zombie fencing: a frozen producer wakes after its replacement",
-        pitfall: "A producer that froze and wakes after its replacement started would write duplicates; with a transactional.id the new instance fences it and its open transaction is aborted.",
-        steps: 5,
-    },
-    Entry {
-        slug: "auto-commit-close-after-error",
-        title: "Java auto-commit and close() after an exception",
-        pitfall: "With the Java client's auto-commit, close() commits the position of every record poll() returned, processed or not.",
-        steps: 4,
-    },
-    Entry {
-        slug: "retry-reorders",
-        title: "A retry without idempotence",
-        pitfall: "With more than one request in flight and idempotence off, a retried record lands after records sent later.",
-        steps: 5,
-    },
-    Entry {
-        slug: "commit-answer-lost",
-        title: "A lost answer to commitTransaction()",
-        pitfall: "When the answer to commitTransaction() is lost, the client's own retry of EndTxn is safe; an application that gives up and sends its input again duplicates it.",
-        steps: 5,
-    },
-    Entry {
-        slug: "restart-after-end-txn",
-        title: "A restart that never heard its commit",
-        pitfall: "A producer that crashes after EndTxn reached the coordinator restarts without knowing its transaction committed; if it sends the same input again, readers see it twice.",
-        steps: 5,
-    },
-    Entry {
-        slug: "error-but-written",
-        title: "An error that was not a failure",
-        pitfall: "send() can report an error for a record the broker wrote: the application believes it failed, and sending it again would write it twice.",
-        steps: 4,
-    },
-    Entry {
-        slug: "producer-stays-down",
-        title: "A producer that never comes back",
-        pitfall: "A transactional producer that dies for good leaves its transaction open: read_committed readers wait until transaction.timeout.ms, when the coordinator aborts it.",
-        steps: 4,
-    },
+    Entry { slug: "auto-commit-loss", steps: 5 },
+    Entry { slug: "lost-ack-duplicate", steps: 6 },
+    Entry { slug: "idempotent-retry", steps: 5 },
+    Entry { slug: "app-resend-defeats-idempotence", steps: 5 },
+    Entry { slug: "consumer-crash-before-commit", steps: 5 },
+    Entry { slug: "acks-1-leader-crash", steps: 6 },
+    Entry { slug: "read-uncommitted-sees-aborted", steps: 5 },
+    Entry { slug: "exactly-once-kafka", steps: 5 },
+    Entry { slug: "exactly-once-not-database", steps: 5 },
+    Entry { slug: "deduplicating-sink", steps: 5 },
+    Entry { slug: "zombie-fencing", steps: 5 },
+    Entry { slug: "auto-commit-close-after-error", steps: 4 },
+    Entry { slug: "retry-reorders", steps: 5 },
+    Entry { slug: "commit-answer-lost", steps: 5 },
+    Entry { slug: "restart-after-end-txn", steps: 5 },
+    Entry { slug: "error-but-written", steps: 4 },
+    Entry { slug: "producer-stays-down", steps: 4 },
+];
+
+/// Every lesson's title and pitfall, index for index with [`CATALOG`]: a table of its own, so
+/// that the page, which looks lessons up by slug, carries none of these sentences (the worker
+/// writes the picker's list, `Entry::title` and `Entry::pitfall`).
+static WORDS: [(&str, &str); 17] = [
+    (
+        "Auto-commit and a crash during processing",
+        "Auto-commit can commit a record's offset before the application has processed it; a crash then skips the record for good.",
+    ),
+    (
+        "The lost ACK",
+        "When a broker's answer is lost, a producer without idempotence retries and the broker appends the record a second time.",
+    ),
+    (
+        "Idempotence and the lost ACK",
+        "With enable.idempotence=true the broker recognises a retried batch by producer id and sequence number and keeps one copy.",
+    ),
+    (
+        "An application re-send with idempotence on",
+        "Idempotence only covers the client's own retries: when the application calls send() again, the record gets a new sequence number and is stored twice.",
+    ),
+    (
+        "A crash between processing and commit",
+        "A consumer that crashes after processing a record but before committing its offset reprocesses the record after the restart.",
+    ),
+    (
+        "acks=1 and a leader crash right after the ACK",
+        "With acks=1 the leader answers before any follower has the record; if it crashes then, the record is gone though the producer was told it was stored.",
+    ),
+    (
+        "read_uncommitted and an aborted transaction",
+        "Transactions protect only readers that set isolation.level=read_committed; the default, read_uncommitted, returns aborted records too.",
+    ),
+    (
+        "Exactly once, Kafka to Kafka: a crash mid-transaction",
+        "A consume-transform-produce application that writes its output and its offsets in one transaction may process a record twice, but readers with read_committed see its output once.",
+    ),
+    (
+        "Exactly-once settings and a database insert",
+        "Kafka transactions cover Kafka topics and offsets only; a plain database insert made before the transaction commits is repeated after a crash.",
+    ),
+    (
+        "A deduplicating sink",
+        "Outside Kafka, exactly once comes from the sink: an upsert keyed by message id (or offsets stored with the rows) turns reprocessing into a no-op.",
+    ),
+    (
+        "Zombie fencing: a frozen producer wakes after its replacement",
+        "A producer that froze and wakes after its replacement started would write duplicates; with a transactional.id the new instance fences it and its open transaction is aborted.",
+    ),
+    (
+        "Java auto-commit and close() after an exception",
+        "With the Java client's auto-commit, close() commits the position of every record poll() returned, processed or not.",
+    ),
+    (
+        "A retry without idempotence",
+        "With more than one request in flight and idempotence off, a retried record lands after records sent later.",
+    ),
+    (
+        "A lost answer to commitTransaction()",
+        "When the answer to commitTransaction() is lost, the client's own retry of EndTxn is safe; an application that gives up and sends its input again duplicates it.",
+    ),
+    (
+        "A restart that never heard its commit",
+        "A producer that crashes after EndTxn reached the coordinator restarts without knowing its transaction committed; if it sends the same input again, readers see it twice.",
+    ),
+    (
+        "An error that was not a failure",
+        "send() can report an error for a record the broker wrote: the application believes it failed, and sending it again would write it twice.",
+    ),
+    (
+        "A producer that never comes back",
+        "A transactional producer that dies for good leaves its transaction open: read_committed readers wait until transaction.timeout.ms, when the coordinator aborts it.",
+    ),
 ];
 
 static LESSONS: [Def; 17] = [

@@ -104,7 +104,16 @@
 //!   commits) but before its answer, or after commitTransaction() returned; the restarted
 //!   application sends again what it does not know to be committed (its messages not yet
 //!   acknowledged), so the middle one duplicates under exactly-once (KIP-98 fences only an open
-//!   transaction).
+//!   transaction). commitTransaction() blocks for at most `max.block.ms`; if its answer has not
+//!   come by then it throws TimeoutException and the application, as `lab.commit.timeout` says,
+//!   calls it again (it waits for the same commit: harmless) or closes the producer, takes the
+//!   transaction's messages as failed and starts a new instance with the same transactional.id,
+//!   whose InitProducerId completes or aborts what the coordinator holds
+//!   (KafkaProducer.commitTransaction's javadoc: retry, or close). A timer of a commit that
+//!   returned is cancelled: it moves no clock.
+//! - The send schedule (`Scenario::send_at`) gives a message its own send tick; the application
+//!   still sends in program order (a message due before the one ahead of it goes right after it),
+//!   and a message without one follows the one before it by `lab.send.interval.ms`.
 //! - Transactions: partitions join a transaction implicitly on the first write (as with KIP-890);
 //!   markers take an offset; a transaction whose marker is not yet below the high watermark still
 //!   holds the last stable offset; markers lost in a failover are written again. The
@@ -151,7 +160,7 @@ pub use preset::{Preset, UnknownPreset};
 pub use scenario::{Caption, Scenario, ScenarioError, DEFAULT_MESSAGES, DEFAULT_PRESET, DEFAULT_SEED, SCENARIO_VERSION};
 pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark};
 pub use sim::config::{
-    Acks, AutoCommitStyle, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,
+    Acks, AutoCommitStyle, CommitTimeout, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,
     TICK_MS,
 };
 pub use sim::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, FlightKind, MsgId, Tick};

@@ -48,7 +48,7 @@ mod worker {
     use delivery_share::link::LinkState;
     use kafka_delivery_lab::explorer_protocol::{
         self as protocol, CellView, Done, MatrixDone, MatrixRowView, MatrixView, OutcomeView, Possible, Progress, Reply,
-        ExportDone, LessonDone, Report, RunDone, Task,
+        ExplainDone, ExportDone, LessonDone, Report, RunDone, Task,
     };
 
     /// States explored between two progress messages.
@@ -93,6 +93,23 @@ mod worker {
             Task::Compare(task) => {
                 let scenario = delivery_lab::Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
                 post(&Reply::Compare(RunDone { json: kafka_delivery_lab::ui::compare::Comparison::new(&scenario).to_html() }));
+                Ok(())
+            }
+            Task::Explain(task) => {
+                // The page's world is this scenario played `steps` steps: the same event log here.
+                let scenario = Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
+                let mut world = delivery_lab::World::new(&scenario).map_err(|e| e.to_string())?;
+                for _ in 0..task.steps {
+                    if world.step().is_none() {
+                        break;
+                    }
+                }
+                let texts = world.ledger().rows.into_iter().map(|row| serde_json::Value::from(row.explanation)).collect();
+                post(&Reply::Explain(ExplainDone { texts: serde_json::Value::Array(texts) }));
+                Ok(())
+            }
+            Task::Lessons => {
+                post(&Reply::Lessons(MatrixDone { html: kafka_delivery_lab::ui::catalog_html() }));
                 Ok(())
             }
             Task::Lesson(task) => {

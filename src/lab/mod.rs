@@ -416,7 +416,7 @@ impl Lab {
             .get_or_init(|| {
                 #[cfg(test)]
                 testing::LEDGER_BUILDS.with(|n| n.set(n.get() + 1));
-                Rc::new(self.world.ledger())
+                Rc::new(self.world.ledger_without_words())
             })
             .clone()
     }
@@ -543,7 +543,7 @@ mod tests {
         let (panel, grade) = (lab.ledger(), lab.ledger());
         assert!(Rc::ptr_eq(&panel, &grade));
         assert_eq!(builds(), start + 1, "one ledger for the revision");
-        assert_eq!(*panel, lab.world().ledger(), "the world's own ledger");
+        assert_eq!(*panel, lab.world().ledger_without_words(), "the world's own ledger");
         // A change of world builds it again, once, when it is asked for.
         lab.apply(Action::StepBack);
         assert_eq!(builds(), start + 1, "nobody asked yet");

@@ -19,7 +19,7 @@ use super::motion::{Motion, MotionBus};
 use super::stage::{self, Geometry, Labels, COMPACT, MIN_TEXT_PX, TALL, WIDE};
 use super::theme::{show_theme, ThemeChoice};
 use crate::lab::{Action, Changed, Outcome};
-use crate::explorer_protocol::{LessonTask, Reply, RunTask, Task};
+use crate::explorer_protocol::{ExplainTask, LessonTask, Reply, RunTask, Task};
 use crate::page::{Page, View};
 use delivery_share::host::{self, HostCommand, HostLoad, HostRequest};
 use delivery_share::link::Panel;
@@ -47,6 +47,9 @@ pub enum Msg {
     /// The window changed size: the stage may need another geometry.
     Resize,
     Share(bool),
+    ShareEdit(crate::ui::share::ShareEdit),
+    /// A copy button of the share dialog: which text, and the text.
+    ShareCopy(&'static str, String),
     EmbedTab(EmbedTab),
     Lessons(bool),
     LessonNext,
@@ -56,6 +59,10 @@ pub enum Msg {
     LessonText(Result<serde_json::Value, String>),
     /// The comparison's table for a run (from the worker), or why there is none.
     CompareHtml(u64, Result<String, String>),
+    /// The lesson picker's list (markup from the worker), or why there is none.
+    LessonList(Result<String, String>),
+    /// The rows' explanations at a run and step (from the worker), or why there are none.
+    Words(RunStep, Result<serde_json::Value, String>),
     /// A postMessage from another window (a host page, if it is allowed).
     Host(Inbound),
     /// The document's height changed (told to the embedding page).
@@ -88,8 +95,13 @@ struct Callbacks {
     lesson_choose: Callback<usize>,
     lesson_leave: Callback<()>,
     share_close: Callback<()>,
+    share_edit: Callback<crate::ui::share::ShareEdit>,
+    share_copy: Callback<(&'static str, String)>,
     dismiss_notice: Callback<MouseEvent>,
 }
+
+/// A run (`Lab::run`) and a step of it.
+type RunStep = (u64, usize);
 
 pub struct App {
     /// The page's state: the lab, the lesson, the view, the links in and out.
@@ -120,7 +132,8 @@ pub struct App {
     geometry: &'static Geometry,
     reduced_motion: bool,
     derived: Derived,
-    share: bool,
+    /// The share dialog, while it is open.
+    share: Option<crate::ui::share::ShareDialogState>,
     embed_tab: EmbedTab,
     lessons: bool,
     /// The worker fetching the text of the lesson a link named, and that lesson's slug.
@@ -131,6 +144,13 @@ pub struct App {
     compare: Option<(u64, Rc<str>)>,
     compare_job: super::worker::JobSlot,
     compare_asked: Option<u64>,
+    /// The rows' explanations (written by the worker: the page's ledger has none) and the run
+    /// and step they are of; the worker asked.
+    words: Option<(RunStep, Rc<Vec<String>>)>,
+    words_job: super::worker::JobSlot,
+    /// The lesson picker's list, once the worker has written it (asked when the picker opens).
+    lesson_list: Option<Result<AttrValue, String>>,
+    lesson_list_job: super::worker::JobSlot,
     /// The postMessage bridge to an embedding page.
     bridge: Bridge,
     /// The page's address without query or fragment: links are this plus a fragment.
@@ -184,6 +204,8 @@ impl Component for App {
             }),
             share_open: link.callback(|_| Msg::Share(true)),
             share_close: link.callback(|_| Msg::Share(false)),
+            share_edit: link.callback(Msg::ShareEdit),
+            share_copy: link.callback(|(what, text)| Msg::ShareCopy(what, text)),
             dismiss_notice: link.callback(|_| Msg::DismissNotice),
             embed_tab: link.callback(Msg::EmbedTab),
             lessons_open: link.callback(|_| Msg::Lessons(true)),
@@ -215,12 +237,16 @@ impl Component for App {
             remeasure: false,
             reduced_motion: media_matches("(prefers-reduced-motion: reduce)"),
             derived,
-            share: false,
+            share: None,
             embed_tab: EmbedTab::Stage,
             lessons: false,
             lesson_job: super::worker::JobSlot::default(),
             compare: None,
             compare_job: super::worker::JobSlot::default(),
+            words: None,
+            words_job: super::worker::JobSlot::default(),
+            lesson_list: None,
+            lesson_list_job: super::worker::JobSlot::default(),
             compare_asked: None,
             lesson_asked: None,
             bridge,
@@ -290,12 +316,30 @@ impl Component for App {
                 self.geometry = geometry;
             }
             Msg::Share(open) => {
-                self.share = open;
+                let total = self.page.lab.total_steps() as u32;
+                self.share = open.then(|| crate::ui::share::ShareDialogState::new(self.page.shared_state(), total));
                 self.focus_dialog(open);
+            }
+            Msg::ShareEdit(edit) => {
+                if let Some(dialog) = &mut self.share {
+                    dialog.edit(edit);
+                }
+            }
+            Msg::ShareCopy(what, text) => {
+                if let (Some(dialog), Some(window)) = (&mut self.share, web_sys::window()) {
+                    let _ = window.navigator().clipboard().write_text(&text);
+                    dialog.copied = Some(what);
+                }
             }
             Msg::EmbedTab(tab) => self.embed_tab = tab,
             Msg::Lessons(open) => {
                 self.lessons = open;
+                if open && self.lesson_list.as_ref().is_none_or(Result::is_err) && self.lesson_list_job.borrow().is_none() {
+                    self.lesson_list = None;
+                    let link = ctx.link().clone();
+                    let pick = |reply| if let Reply::Lessons(done) = reply { Some(done.html) } else { None };
+                    super::worker::run_once(&self.lesson_list_job, &Task::Lessons, pick, move |list| link.send_message(Msg::LessonList(list)));
+                }
                 self.focus_dialog(open);
             }
             Msg::LessonNext => self.page.lesson_next(),
@@ -306,6 +350,15 @@ impl Component for App {
                     format!("<p class=\"error\">The comparison could not be made: {}</p>", delivery_lab::text::escape_markup(&why))
                 });
                 self.compare = Some((run, Rc::from(markup)));
+            }
+            Msg::LessonList(list) => {
+                self.lesson_list = Some(list.map(AttrValue::from));
+                // The list's first lesson takes focus, as the dialog's first control would.
+                self.focus_dialog(self.lessons);
+            }
+            Msg::Words(at, texts) => {
+                let texts = texts.ok().and_then(|v| v.as_array().map(|a| a.iter().map(|t| t.as_str().unwrap_or_default().to_owned()).collect()));
+                self.words = Some((at, Rc::new(texts.unwrap_or_default())));
             }
             Msg::LessonText(text) => {
                 self.lesson_asked = None;
@@ -349,6 +402,7 @@ impl Component for App {
     fn rendered(&mut self, ctx: &Context<Self>, first_render: bool) {
         self.ask_lesson(ctx);
         self.ask_compare(ctx);
+        self.ask_words(ctx);
         if first_render {
             // A link's autoplay started the lab playing in `create`: start the frame loop.
             self.schedule_frame(ctx);
@@ -521,6 +575,26 @@ impl App {
         super::worker::run_once(&self.compare_job, &task, pick, move |markup| link.send_message(Msg::CompareHtml(run, markup)));
     }
 
+    /// Asks the worker for the rows' explanations at the step on screen, when the page shows one
+    /// (a selected row, a lesson's answer): one request at a time, the latest step next.
+    fn ask_words(&mut self, ctx: &Context<Self>) {
+        let at = (self.page.lab.run(), self.page.lab.steps());
+        if !self.page.wants_words() || self.words.as_ref().is_some_and(|(w, _)| *w == at) || self.words_job.borrow().is_some() {
+            return;
+        }
+        let task = Task::Explain(ExplainTask { scenario: self.derived.scenario_json.to_string(), steps: at.1 as u64 });
+        let link = ctx.link().clone();
+        let pick = |reply| if let Reply::Explain(done) = reply { Some(done.texts) } else { None };
+        super::worker::run_once(&self.words_job, &task, pick, move |texts| link.send_message(Msg::Words(at, texts)));
+    }
+
+    /// The rows' explanations at the step on screen, if the worker has written them; the last
+    /// ones of the same run otherwise (a step behind while the run plays), marked as not current.
+    fn words_now(&self) -> Option<(&[String], bool)> {
+        let ((run, steps), texts) = self.words.as_ref()?;
+        (*run == self.page.lab.run()).then(|| (texts.as_slice(), *steps == self.page.lab.steps()))
+    }
+
     fn after_link(&mut self) {
         if !self.embed_tab.offered(self.page.view()) {
             self.embed_tab = EmbedTab::Stage;
@@ -562,7 +636,7 @@ impl App {
         }
         let key = event.key();
         if key == "Escape" {
-            let changed = self.help || self.share || self.lessons || self.hotspot.is_some();
+            let changed = self.help || self.share.is_some() || self.lessons || self.hotspot.is_some();
             // Escape leaves presenter mode once nothing else is open.
             if !changed && self.page.view().present {
                 self.page.set_present(false);
@@ -571,7 +645,7 @@ impl App {
             }
             let was = self.hotspot.take();
             self.help = false;
-            self.share = false;
+            self.share = None;
             self.lessons = false;
             self.focus_menu(was);
             return changed;

@@ -68,7 +68,7 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
                         job.borrow_mut().take();
                         status.set(Status::Failed(failure.message));
                     }
-                    Reply::Ready | Reply::Matrix(_) | Reply::Run(_) | Reply::Svg(_) | Reply::Export(_) | Reply::Lesson(_) | Reply::Compare(_) => {
+                    Reply::Ready | Reply::Matrix(_) | Reply::Run(_) | Reply::Svg(_) | Reply::Export(_) | Reply::Lesson(_) | Reply::Compare(_) | Reply::Explain(_) | Reply::Lessons(_) => {
                         job.borrow_mut().take();
                         status.set(Status::Failed("the explorer answered with something else".into()));
                     }

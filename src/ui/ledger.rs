@@ -64,6 +64,9 @@ const ROW_PX: f64 = 38.0;
 
 pub struct LedgerProps {
     pub data: Rc<LedgerData>,
+    /// The selected row's explanation (the worker writes it) and whether it is of this step
+    /// (while the run plays it may be a step behind); `None` until it comes.
+    pub explanation: Option<(String, bool)>,
     pub selected: Option<MsgId>,
     pub dispatch: Callback<Action>,
     /// A long ledger's first row in view (the app keeps it), and where its scrolling goes.
@@ -168,7 +171,7 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
                    Processed: how many times the consumer processed it. Effects: its effects in the sink." }
             </p>
             if let Some(index) = selected_row {
-                { cause_view(&ledger.rows[index], &props.data.causes) }
+                { cause_view(&ledger.rows[index], &props.data.causes, props.explanation.as_ref()) }
             } else {
                 <p class="hint">{ "Select a message to see why it ended as it did." }</p>
             }
@@ -209,11 +212,14 @@ fn ledger_row(row: &MessageRow, selected: bool) -> Html {
     }
 }
 
-fn cause_view(row: &MessageRow, causes: &[String]) -> Html {
+fn cause_view(row: &MessageRow, causes: &[String], explanation: Option<&(String, bool)>) -> Html {
+    let current = explanation.is_some_and(|(_, current)| *current);
     html! {
-        <div class="cause" aria-live="polite">
+        <div class="cause" aria-live="polite" aria-busy={(!current).to_string()}>
             <h3 class="subhead">{ row.why() }</h3>
-            <p>{ row.explanation.clone() }</p>
+            <p class={classes!("explanation", (!current).then_some("muted"))}>
+                { explanation.map_or_else(|| "Writing the explanation…".to_owned(), |(text, _)| text.clone()) }
+            </p>
             if !causes.is_empty() {
                 <ol class="cause-chain">
                     { for causes.iter().map(|line| html! { <li>{ line.clone() }</li> }) }

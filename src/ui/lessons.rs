@@ -16,13 +16,43 @@ pub fn lesson_href(slug: &str) -> String {
 
 pub struct PickerProps {
     pub on_close: Callback<()>,
+    /// The list of lessons as markup ([`catalog_html`], written by the worker), or why there is
+    /// none; `None` while it is on its way.
+    pub list: Option<Result<AttrValue, String>>,
+}
+
+/// The lesson picker's list: every built-in lesson, each a link of its own with its pitfall.
+/// Written by the worker, which carries the lessons; the page inserts it as it is.
+pub fn catalog_html() -> String {
+    use delivery_lab::text::escape_markup;
+    let mut out = String::from("<ol class=\"lesson-list\">");
+    for (i, lesson) in CATALOG.iter().enumerate() {
+        out.push_str(&format!(
+            "<li><a class=\"lesson-link\" href=\"{}\" data-lesson=\"{}\"{}>{}</a><span class=\"lesson-pitfall\">{}</span></li>",
+            lesson_href(lesson.slug),
+            lesson.slug,
+            if i == 0 { " data-autofocus=\"true\"" } else { "" },
+            escape_markup(lesson.title()),
+            escape_markup(lesson.pitfall())
+        ));
+    }
+    out.push_str("</ol>");
+    out
 }
 
 /// Every built-in lesson, each a link of its own (a dialog, drawn only while it is open).
 pub fn lesson_picker(props: &PickerProps) -> Html {
-    let lessons = &CATALOG;
     let on_close = props.on_close.clone();
-    let on_pick = props.on_close.clone();
+    // A lesson's link changes the address's fragment (the page follows it): the dialog closes.
+    let on_pick = {
+        let on_close = props.on_close.clone();
+        Callback::from(move |event: MouseEvent| {
+            let link = event.target_dyn_into::<web_sys::Element>().and_then(|el| el.closest("a.lesson-link").ok().flatten());
+            if link.is_some() {
+                on_close.emit(());
+            }
+        })
+    };
     html! {
         { modal(ModalProps {
             labelledby: "lessons-title".into(),
@@ -32,19 +62,13 @@ pub fn lesson_picker(props: &PickerProps) -> Html {
                 <>
                     <h2 id="lessons-title">{ "Lessons" }</h2>
                     <p class="hint">{ "Each lesson plays one pitfall step by step and asks you to predict the outcome before it shows." }</p>
-                    <ol class="lesson-list">
-                        { for lessons.iter().enumerate().map(|(i, lesson)| {
-                            let on_pick = on_pick.clone();
-                            html! {
-                                <li>
-                                    <a class="lesson-link" href={lesson_href(lesson.slug)} data-lesson={lesson.slug}
-                                        data-autofocus={(i == 0).then_some("true")}
-                                        onclick={Callback::from(move |_| on_pick.emit(()))}>{ lesson.title }</a>
-                                    <span class="lesson-pitfall">{ lesson.pitfall }</span>
-                                </li>
-                            }
-                        }) }
-                    </ol>
+                    <div class="lesson-list-box" onclick={on_pick} aria-live="polite">
+                        { match &props.list {
+                            Some(Ok(list)) => Html::from_html_unchecked(list.clone()),
+                            Some(Err(why)) => html! { <p class="error" role="alert">{ format!("The lessons could not be listed: {why}") }</p> },
+                            None => html! { <p class="hint">{ "Listing the lessons…" }</p> },
+                        } }
+                    </div>
                     <button type="button" class="button" onclick={Callback::from(move |_| on_close.emit(()))}>{ "Close" }</button>
                 </>
             },

@@ -22,6 +22,7 @@ mod worker;
 
 pub use app::App;
 pub use diagram::diagram_svg;
+pub use lessons::catalog_html;
 
 /// Brings the stage into view after an action far from it moves time (an arrow of the diagram, a
 /// link followed within the page such as an explorer's counterexample): the page's first view

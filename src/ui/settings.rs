@@ -2,7 +2,7 @@
 //! as a confluent-kafka Python dict. A change restarts the run; a combination Kafka would refuse is
 //! refused here too, with Kafka's reason.
 
-use delivery_lab::{Acks, AutoCommitStyle, Config, IsolationLevel, ManualCommit, OffsetReset, SinkKind};
+use delivery_lab::{Acks, AutoCommitStyle, CommitTimeout, Config, IsolationLevel, ManualCommit, OffsetReset, SinkKind};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -100,6 +100,8 @@ const ACKS: &[(Acks, &str)] = &[(Acks::Zero, "0"), (Acks::One, "1"), (Acks::All,
 const IDEMPOTENCE: &[(Option<bool>, &str)] =
     &[(None, "not set (default)"), (Some(true), "true"), (Some(false), "false")];
 const TRANSACTIONAL: &[(bool, &str)] = &[(false, "not set"), (true, "delivery-lab-producer")];
+const COMMIT_TIMEOUT: &[(CommitTimeout, &str)] =
+    &[(CommitTimeout::Retry, "call commitTransaction() again"), (CommitTimeout::Close, "close the producer, take it as failed")];
 const REPLICATION: &[(u8, &str)] = &[(1, "1"), (2, "2")];
 const MIN_ISR: &[(u8, &str)] = &[(1, "1"), (2, "2")];
 const BOOL: &[(bool, &str)] = &[(false, "false"), (true, "true")];
@@ -156,6 +158,10 @@ pub fn settings(props: &SettingsProps) -> Html {
                         c.delivery_timeout_ms, |c, v| c.delivery_timeout_ms = v) }
                     { number(props, "transaction.timeout.ms", "An open transaction of a dead producer is aborted after this",
                         c.transaction_timeout_ms, |c, v| c.transaction_timeout_ms = v) }
+                    { number(props, "max.block.ms", "How long commitTransaction() waits before it throws TimeoutException",
+                        c.max_block_ms, |c, v| c.max_block_ms = v) }
+                    { choice(props, "lab.commit.timeout", "What the application does when commitTransaction() times out",
+                        c.commit_timeout, COMMIT_TIMEOUT, |c, v| c.commit_timeout = v) }
                     { choice(props, "lab.resend.on.error", "The application sends the message again when send() fails (a new record)",
                         c.resend_on_error, BOOL, |c, v| c.resend_on_error = v) }
                 </fieldset>

@@ -2,9 +2,8 @@
 //! a live preview at the chosen size. Both are made by the engine's link encoder from the lab's
 //! state; the dialog only chooses the options.
 
-use std::rc::Rc;
-
 use delivery_share::link::{LinkState, Panel, Theme};
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -31,29 +30,10 @@ pub const HIDEABLE: [(Panel, &str); 8] = [
     (Panel::Settings, "Settings"),
 ];
 
-#[derive(Properties)]
-pub struct ShareProps {
-    /// The lab's state now: scenario, step, lesson; the dialog adds the embed options.
-    pub state: Rc<LinkState>,
-    /// The page's address without its fragment, to which links are made.
-    pub base: Rc<str>,
-    /// The run's length, for the locked range's inputs.
-    pub total_steps: u32,
-    pub on_close: Callback<()>,
-}
-
-impl PartialEq for ShareProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.state, &other.state)
-            && self.base == other.base
-            && self.total_steps == other.total_steps
-            && self.on_close == other.on_close
-    }
-}
-
-/// The embed options chosen in the dialog.
-#[derive(Clone, PartialEq)]
-struct EmbedChoice {
+/// The embed options chosen in the dialog, kept by the app while it is open (fresh at each
+/// opening).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbedChoice {
     size: usize,
     autoplay: bool,
     theme: Option<Theme>,
@@ -62,25 +42,65 @@ struct EmbedChoice {
     range: Option<(u32, u32)>,
 }
 
-/// One change to the embed options. The dialog's state is a reducer, so each change applies to the
-/// latest options: two edits in a row (a first and a last step, say) before the dialog re-renders
-/// both count, instead of the second starting from a stale copy and undoing the first.
-struct Edit(Box<dyn Fn(&mut EmbedChoice)>);
-
-impl Reducible for EmbedChoice {
-    type Action = Edit;
-
-    fn reduce(self: Rc<Self>, edit: Edit) -> Rc<Self> {
-        let mut next = (*self).clone();
-        (edit.0)(&mut next);
-        Rc::new(next)
-    }
-}
-
 impl Default for EmbedChoice {
     fn default() -> Self {
         // Embeds start lean: the settings and comparison are for the full lab.
         EmbedChoice { size: 1, autoplay: false, theme: None, hide: vec![Panel::Compare, Panel::Settings], range: None }
+    }
+}
+
+/// One change to the embed options, read from the control that changed (its id, value and
+/// checked state): the dialog's controls are markup, with one listener for all of them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ShareEdit {
+    Size(usize),
+    Theme(Option<Theme>),
+    Autoplay(bool),
+    Lock(bool),
+    /// The locked range's first (0) or last (1) step.
+    Range(usize, u32),
+    Hide(Panel, bool),
+}
+
+impl ShareEdit {
+    /// The edit a change of the control `id` means, or `None` for a control that edits nothing.
+    pub fn read(id: &str, value: &str, checked: bool) -> Option<ShareEdit> {
+        Some(match id {
+            "embed-size" => ShareEdit::Size(EMBED_SIZES.iter().position(|(name, _, _)| *name == value)?),
+            "embed-theme" => ShareEdit::Theme(Theme::ALL.into_iter().find(|t| t.slug() == value)),
+            "embed-autoplay" => ShareEdit::Autoplay(checked),
+            "embed-lock" => ShareEdit::Lock(checked),
+            "embed-from" => ShareEdit::Range(0, value.parse().ok()?),
+            "embed-to" => ShareEdit::Range(1, value.parse().ok()?),
+            _ => {
+                let slug = id.strip_prefix("embed-hide-")?;
+                ShareEdit::Hide(HIDEABLE.iter().find(|(p, _)| p.slug() == slug)?.0, checked)
+            }
+        })
+    }
+}
+
+impl EmbedChoice {
+    /// Applies one edit; `start` is the step the dialog opened at, `total` the run's length.
+    pub fn apply(&mut self, edit: ShareEdit, start: u32, total: u32) {
+        match edit {
+            ShareEdit::Size(size) => self.size = size.min(EMBED_SIZES.len() - 1),
+            ShareEdit::Theme(theme) => self.theme = theme,
+            ShareEdit::Autoplay(on) => self.autoplay = on,
+            ShareEdit::Lock(on) => self.range = on.then_some((start.min(total), total)),
+            ShareEdit::Range(end, value) => {
+                let value = value.min(total);
+                if let Some((from, to)) = self.range {
+                    self.range = Some(if end == 0 { (value, to.max(value)) } else { (from.min(value), value) });
+                }
+            }
+            ShareEdit::Hide(panel, hidden) => {
+                self.hide.retain(|p| *p != panel);
+                if hidden {
+                    self.hide.push(panel);
+                }
+            }
+        }
     }
 }
 
@@ -115,94 +135,112 @@ pub fn embed_code(src: &str, width: u32, height: u32, title: &str) -> String {
     )
 }
 
-#[function_component(ShareDialog)]
+/// The share dialog's state: what the lab was when it opened (the link is to that moment), the
+/// embed options and which text was copied. Its controls are markup written once per opening
+/// ([`options_markup`]): they keep their own state in the page, so a change re-renders only
+/// the link, the code and the preview, and focus stays where the reader put it.
+pub struct ShareDialogState {
+    pub state: LinkState,
+    pub total: u32,
+    pub choice: EmbedChoice,
+    pub copied: Option<&'static str>,
+}
+
+impl ShareDialogState {
+    pub fn new(state: LinkState, total: u32) -> ShareDialogState {
+        ShareDialogState { state, total, choice: EmbedChoice::default(), copied: None }
+    }
+
+    fn start(&self) -> u32 {
+        self.state.step.unwrap_or(0).min(self.total)
+    }
+
+    pub fn edit(&mut self, edit: ShareEdit) {
+        let start = self.start();
+        self.choice.apply(edit, start, self.total);
+    }
+}
+
+/// The embed options' controls, as markup: the same for the whole time the dialog is open.
+fn options_markup(total: u32, start: u32) -> String {
+    use std::fmt::Write;
+    let default = EmbedChoice::default();
+    let mut out = String::from(r#"<div class="embed-options"><label class="field"><span class="field-label">Size</span><select id="embed-size" aria-label="Embed size">"#);
+    for (i, (name, _, _)) in EMBED_SIZES.iter().enumerate() {
+        let _ = write!(out, "<option{}>{name}</option>", if i == default.size { " selected" } else { "" });
+    }
+    out.push_str(
+        r#"</select></label><label class="field"><span class="field-label">Theme</span><select id="embed-theme" aria-label="Embed theme"><option value="system" selected>Follow the reader's system</option><option value="light">Light</option><option value="dark">Dark</option></select></label><label class="check"><input type="checkbox" id="embed-autoplay"> Play on load (with a pause button)</label></div><div class="range-options"><label class="check"><input type="checkbox" id="embed-lock"> Lock the timeline to steps</label>"#,
+    );
+    let _ = write!(
+        out,
+        r#"<input type="number" id="embed-from" min="0" max="{total}" value="{start}" aria-label="First step" disabled> to <input type="number" id="embed-to" min="0" max="{total}" value="{total}" aria-label="Last step" disabled></div><fieldset class="hide-panels"><legend>Hide</legend>"#
+    );
+    for (panel, name) in HIDEABLE {
+        let slug = panel.slug();
+        let checked = if default.hide.contains(&panel) { " checked" } else { "" };
+        let _ = write!(out, r#"<label class="check"><input type="checkbox" id="embed-hide-{slug}" data-panel="{slug}"{checked}> {name}</label>"#);
+    }
+    out.push_str("</fieldset>");
+    out
+}
+
+pub struct ShareProps<'a> {
+    pub dialog: &'a ShareDialogState,
+    /// The page's address without its fragment, to which links are made.
+    pub base: &'a str,
+    pub on_edit: Callback<ShareEdit>,
+    /// A copy button was pressed: which text ("link" or "embed"), and the text.
+    pub on_copy: Callback<(&'static str, String)>,
+    pub on_close: Callback<()>,
+}
+
 pub fn share_dialog(props: &ShareProps) -> Html {
-    let choice = use_reducer(EmbedChoice::default);
-    let copied = use_state(|| None::<&'static str>);
-    let link = share_link(&props.base, &props.state);
+    let dialog = props.dialog;
+    let choice = &dialog.choice;
+    let link = share_link(props.base, &dialog.state);
     let too_long = link.len() - props.base.len() - 1 > delivery_share::link::MAX_LINK_BYTES;
     let (_, width, height) = EMBED_SIZES[choice.size.min(EMBED_SIZES.len() - 1)];
-    let src = embed_link(&props.base, &props.state, &choice);
-    let title = match &props.state.scenario.title {
+    let src = embed_link(props.base, &dialog.state, choice);
+    let title = match &dialog.state.scenario.title {
         Some(title) => format!("Kafka Delivery Lab: {title}"),
         None => "Kafka Delivery Lab".to_owned(),
     };
     let code = embed_code(&src, width, height, &title);
-
-    let copy = |what: &'static str, text: String| {
-        let copied = copied.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(window) = web_sys::window() {
-                let _ = window.navigator().clipboard().write_text(&text);
-                copied.set(Some(what));
+    // One listener for every option: the control that changed says what it edits.
+    let on_change = {
+        let on_edit = props.on_edit.clone();
+        Callback::from(move |event: Event| {
+            let Some(input) = event.target_dyn_into::<web_sys::HtmlElement>() else { return };
+            let (value, checked) = match input.dyn_ref::<HtmlInputElement>() {
+                Some(input) => (input.value(), input.checked()),
+                None => (input.dyn_ref::<HtmlSelectElement>().map(HtmlSelectElement::value).unwrap_or_default(), false),
+            };
+            let Some(edit) = ShareEdit::read(&input.id(), &value, checked) else { return };
+            on_edit.emit(edit);
+            if let (ShareEdit::Range(..), Some(field)) = (edit, input.dyn_ref::<HtmlInputElement>()) {
+                // A step past the run's end counts as its end: the field says so.
+                // (Whole numbers only: parsing a float would link Rust's float parser, 14 KB.)
+                if field.value().parse::<u32>().ok() > field.max().parse::<u32>().ok() {
+                    field.set_value(&field.max());
+                }
+            }
+            if let ShareEdit::Lock(on) = edit {
+                // The range's inputs are used only while it is locked; when it locks, the steps
+                // typed in them count.
+                let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+                for (end, id) in ["embed-from", "embed-to"].into_iter().enumerate() {
+                    let Some(field) = document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) else { continue };
+                    field.set_disabled(!on);
+                    if let (true, Ok(value)) = (on, field.value().parse()) {
+                        on_edit.emit(ShareEdit::Range(end, value));
+                    }
+                }
             }
         })
     };
-    let on_size = {
-        let choice = choice.clone();
-        Callback::from(move |event: Event| {
-            let select: HtmlSelectElement = event.target_unchecked_into();
-            let size = select.selected_index().max(0) as usize;
-            choice.dispatch(Edit(Box::new(move |c| c.size = size)));
-        })
-    };
-    let on_theme = {
-        let choice = choice.clone();
-        Callback::from(move |event: Event| {
-            let select: HtmlSelectElement = event.target_unchecked_into();
-            let theme = match select.value().as_str() {
-                "light" => Some(Theme::Light),
-                "dark" => Some(Theme::Dark),
-                _ => None,
-            };
-            choice.dispatch(Edit(Box::new(move |c| c.theme = theme)));
-        })
-    };
-    let on_autoplay = {
-        let choice = choice.clone();
-        Callback::from(move |event: Event| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            let on = input.checked();
-            choice.dispatch(Edit(Box::new(move |c| c.autoplay = on)));
-        })
-    };
-    let on_hide = |panel: Panel| {
-        let choice = choice.clone();
-        Callback::from(move |event: Event| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            let hidden = input.checked();
-            choice.dispatch(Edit(Box::new(move |c| {
-                c.hide.retain(|p| *p != panel);
-                if hidden {
-                    c.hide.push(panel);
-                }
-            })));
-        })
-    };
-    let total = props.total_steps;
-    let on_lock = {
-        let choice = choice.clone();
-        let start = props.state.step.unwrap_or(0).min(total);
-        Callback::from(move |event: Event| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            let range = input.checked().then_some((start, total));
-            choice.dispatch(Edit(Box::new(move |c| c.range = range)));
-        })
-    };
-    let on_range = |end: usize| {
-        let choice = choice.clone();
-        Callback::from(move |event: Event| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            let Ok(value) = input.value().parse::<u32>() else { return };
-            let value = value.min(total);
-            choice.dispatch(Edit(Box::new(move |c| {
-                if let Some((from, to)) = c.range {
-                    c.range = Some(if end == 0 { (value, to.max(value)) } else { (from.min(value), value) });
-                }
-            })));
-        })
-    };
-    let (from, to) = choice.range.unwrap_or((props.state.step.unwrap_or(0).min(total), total));
+    let copy = |what: &'static str, text: String| props.on_copy.reform(move |_: MouseEvent| (what, text.clone()));
+    let copied = dialog.copied;
     let on_close = props.on_close.clone();
     html! {
         { modal(ModalProps {
@@ -225,59 +263,17 @@ pub fn share_dialog(props: &ShareProps) -> Html {
                             <input id="share-link" type="text" readonly=true value={link.clone()} aria-label="Link to this run"
                                 data-autofocus="true" data-testid="share-link" />
                             <button type="button" class="chip" onclick={copy("link", link)}>
-                                { if *copied == Some("link") { "Copied" } else { "Copy link" } }
+                                { if copied == Some("link") { "Copied" } else { "Copy link" } }
                             </button>
                         </div>
                     </section>
-                    <section class="share-section" aria-labelledby="share-embed-title">
+                    <section class="share-section" aria-labelledby="share-embed-title" onchange={on_change}>
                         <h3 id="share-embed-title" class="subhead">{ "Embed" }</h3>
-                        <div class="embed-options">
-                            <label class="field">
-                                <span class="field-label">{ "Size" }</span>
-                                <select onchange={on_size} aria-label="Embed size">
-                                    { for EMBED_SIZES.iter().enumerate().map(|(i, (name, _, _))| html! {
-                                        <option selected={i == choice.size}>{ *name }</option>
-                                    }) }
-                                </select>
-                            </label>
-                            <label class="field">
-                                <span class="field-label">{ "Theme" }</span>
-                                <select onchange={on_theme} aria-label="Embed theme">
-                                    <option value="system" selected={choice.theme.is_none()}>{ "Follow the reader's system" }</option>
-                                    <option value="light" selected={choice.theme == Some(Theme::Light)}>{ "Light" }</option>
-                                    <option value="dark" selected={choice.theme == Some(Theme::Dark)}>{ "Dark" }</option>
-                                </select>
-                            </label>
-                            <label class="check">
-                                <input type="checkbox" checked={choice.autoplay} onchange={on_autoplay} />
-                                { "Play on load (with a pause button)" }
-                            </label>
-                        </div>
-                        <div class="range-options">
-                            <label class="check">
-                                <input type="checkbox" checked={choice.range.is_some()} onchange={on_lock} />
-                                { "Lock the timeline to steps" }
-                            </label>
-                            <input type="number" min="0" max={total.to_string()} value={from.to_string()} aria-label="First step"
-                                disabled={choice.range.is_none()} onchange={on_range(0)} />
-                            { "to" }
-                            <input type="number" min="0" max={total.to_string()} value={to.to_string()} aria-label="Last step"
-                                disabled={choice.range.is_none()} onchange={on_range(1)} />
-                        </div>
-                        <fieldset class="hide-panels">
-                            <legend>{ "Hide" }</legend>
-                            { for HIDEABLE.iter().map(|(panel, name)| html! {
-                                <label class="check">
-                                    <input type="checkbox" checked={choice.hide.contains(panel)} onchange={on_hide(*panel)}
-                                        data-panel={panel.slug()} />
-                                    { *name }
-                                </label>
-                            }) }
-                        </fieldset>
+                        { Html::from_html_unchecked(AttrValue::from(options_markup(dialog.total, dialog.start()))) }
                         <div class="copy-row">
                             <textarea readonly=true rows="3" aria-label="Embed code" data-testid="embed-code" value={code.clone()} />
                             <button type="button" class="chip" onclick={copy("embed", code)}>
-                                { if *copied == Some("embed") { "Copied" } else { "Copy embed code" } }
+                                { if copied == Some("embed") { "Copied" } else { "Copy embed code" } }
                             </button>
                         </div>
                         <p class="hint">{ format!("Preview at {width} × {height}:") }</p>
@@ -292,5 +288,48 @@ pub fn share_dialog(props: &ShareProps) -> Html {
                 </>
             },
         }) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_option_control_reads_as_its_edit_and_others_as_none() {
+        assert_eq!(ShareEdit::read("embed-size", EMBED_SIZES[2].0, false), Some(ShareEdit::Size(2)));
+        assert_eq!(ShareEdit::read("embed-size", "Huge", false), None);
+        assert_eq!(ShareEdit::read("embed-theme", "dark", false), Some(ShareEdit::Theme(Some(Theme::Dark))));
+        assert_eq!(ShareEdit::read("embed-theme", "system", false), Some(ShareEdit::Theme(None)));
+        assert_eq!(ShareEdit::read("embed-autoplay", "on", true), Some(ShareEdit::Autoplay(true)));
+        assert_eq!(ShareEdit::read("embed-from", "7", false), Some(ShareEdit::Range(0, 7)));
+        assert_eq!(ShareEdit::read("embed-to", "-1", false), None);
+        assert_eq!(ShareEdit::read("embed-hide-ledger", "on", true), Some(ShareEdit::Hide(Panel::Ledger, true)));
+        assert_eq!(ShareEdit::read("embed-hide-nothing", "on", true), None);
+        assert_eq!(ShareEdit::read("share-link", "x", false), None);
+        // Every control the markup writes is one the reader knows.
+        let markup = options_markup(40, 3);
+        for id in markup.split("id=\"").skip(1).map(|rest| &rest[..rest.find('"').unwrap()]) {
+            assert!(ShareEdit::read(id, "1", true).is_some() || id == "embed-size" || id == "embed-theme", "{id}");
+        }
+    }
+
+    #[test]
+    fn a_locked_range_starts_at_the_step_shared_and_keeps_from_before_to() {
+        let mut dialog = ShareDialogState::new(LinkState { step: Some(4), ..LinkState::default() }, 30);
+        dialog.edit(ShareEdit::Range(0, 9));
+        assert_eq!(dialog.choice.range, None, "typing in the range does nothing until it is locked");
+        dialog.edit(ShareEdit::Lock(true));
+        assert_eq!(dialog.choice.range, Some((4, 30)));
+        dialog.edit(ShareEdit::Range(0, 12));
+        assert_eq!(dialog.choice.range, Some((12, 30)));
+        dialog.edit(ShareEdit::Range(1, 8));
+        assert_eq!(dialog.choice.range, Some((8, 8)), "a last step before the first moves the first");
+        dialog.edit(ShareEdit::Range(1, 99));
+        assert_eq!(dialog.choice.range, Some((8, 30)), "past the run's end is its end");
+        dialog.edit(ShareEdit::Lock(false));
+        assert_eq!(dialog.choice.range, None);
+        let src = embed_link("http://h/", &dialog.state, &dialog.choice);
+        assert!(src.contains("embed=1") && !src.contains("range="), "{src}");
     }
 }

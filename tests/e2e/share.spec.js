@@ -283,6 +283,8 @@ test("there are at least ten lessons, each with its own link in the lesson picke
   await openLab(page);
   await page.getByRole("button", { name: "Lessons" }).click();
   const picker = page.getByRole("dialog", { name: "Lessons" });
+  // The list comes from the worker (the page carries no lesson's text): the first link takes focus.
+  await expect(picker.locator("a.lesson-link").first()).toBeFocused();
   const links = await picker.locator("a.lesson-link").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
   expect(links).toEqual(lessons.map((slug) => `#v=1&lesson=${slug}`));
   await page.screenshot({ path: `${artifacts}/lesson-picker.png` });

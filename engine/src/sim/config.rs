@@ -81,6 +81,21 @@ pub enum ManualCommit {
     InTransaction,
 }
 
+/// What the application does when `commitTransaction()` throws `TimeoutException` (its answer
+/// did not come within `max.block.ms`). KafkaProducer.commitTransaction's javadoc: "It is safe to
+/// retry in either case, but it is not possible to attempt a different operation (such as
+/// abortTransaction) since the commit may already be in the progress of completing. If not
+/// retrying, the only option is to close the producer."
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CommitTimeout {
+    /// Call `commitTransaction()` again: it waits for the same commit, so the retry is harmless.
+    Retry,
+    /// Close the producer and start a new one with the same transactional.id: the application
+    /// treats the transaction's messages as failed (re-sending them when `lab.resend.on.error`),
+    /// although the commit may have gone through.
+    Close,
+}
+
 /// Where the consumer application's processing leaves its effect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SinkKind {
@@ -138,6 +153,10 @@ pub struct Config {
     pub transactional_id: Option<String>,
     /// Producer: `transaction.timeout.ms` (default 60000).
     pub transaction_timeout_ms: u32,
+    /// `max.block.ms`: how long `commitTransaction()` (and send()'s metadata wait) may block.
+    pub max_block_ms: u32,
+    /// `lab.commit.timeout`: the application's reaction when `commitTransaction()` times out.
+    pub commit_timeout: CommitTimeout,
     /// Topic: `replication.factor`, 1 or 2 in the lab.
     pub replication_factor: u8,
     /// Topic: `min.insync.replicas` (default 1).
@@ -195,6 +214,8 @@ impl Default for Config {
             max_in_flight: 5,
             transactional_id: None,
             transaction_timeout_ms: 60_000,
+            max_block_ms: 60_000,
+            commit_timeout: CommitTimeout::Retry,
             replication_factor: 2,
             min_insync_replicas: 1,
             unclean_leader_election: false,
@@ -338,6 +359,7 @@ named_values! {
     IsolationLevel { ReadUncommitted = "read_uncommitted", ReadCommitted = "read_committed", }
     OffsetReset { Earliest = "earliest", Latest = "latest", }
     AutoCommitStyle { JavaPoll = "java-poll", BackgroundStored = "background-stored", }
+    CommitTimeout { Retry = "retry", Close = "close", }
     ManualCommit { AfterProcessing = "after-processing", BeforeProcessing = "before-processing", InTransaction = "in-transaction", }
     SinkKind {
         None = "none",
@@ -388,6 +410,8 @@ settings! {
     max_in_flight = "max.in.flight.requests.per.connection",
     transactional_id = "transactional.id",
     transaction_timeout_ms = "transaction.timeout.ms",
+    max_block_ms = "max.block.ms",
+    commit_timeout = "lab.commit.timeout",
     replication_factor = "replication.factor",
     min_insync_replicas = "min.insync.replicas",
     unclean_leader_election = "unclean.leader.election.enable",
@@ -454,6 +478,8 @@ pub struct EffectiveConfig {
     pub retry_backoff: u64,
     /// `transaction.timeout.ms` in ticks.
     pub transaction_timeout: u64,
+    /// `max.block.ms` in ticks, at least one.
+    pub max_block: u64,
     /// `auto.commit.interval.ms` in ticks (at least one).
     pub auto_commit_interval: u64,
     /// `max.poll.interval.ms` in ticks.
@@ -507,6 +533,7 @@ impl Config {
             request_timeout: ms_to_ticks(self.request_timeout_ms).max(1),
             retry_backoff: ms_to_ticks(self.retry_backoff_ms).max(1),
             transaction_timeout: ms_to_ticks(self.transaction_timeout_ms).max(1),
+            max_block: ms_to_ticks(self.max_block_ms).max(1),
             auto_commit_interval: ms_to_ticks(self.auto_commit_interval_ms).max(1),
             max_poll_interval: ms_to_ticks(self.max_poll_interval_ms).max(1),
             processing: ms_to_ticks(self.processing_ms).max(1),
@@ -593,6 +620,8 @@ impl Config {
         range("retry.backoff.ms", self.retry_backoff_ms, 0, MAX_MS)?;
         range("max.in.flight.requests.per.connection", self.max_in_flight, 1, 50)?;
         range("transaction.timeout.ms", self.transaction_timeout_ms, 1, MAX_MS)?;
+        // Kafka accepts 0; the lab needs one tick, so that a retried commitTransaction() waits.
+        range("max.block.ms", self.max_block_ms, TICK_MS, MAX_MS)?;
         range("replication.factor", u32::from(self.replication_factor), 1, 2)?;
         range("min.insync.replicas", u32::from(self.min_insync_replicas), 1, u32::from(self.replication_factor))?;
         range("auto.commit.interval.ms", self.auto_commit_interval_ms, 0, MAX_MS)?;

@@ -268,6 +268,9 @@ pub enum EventKind {
     ConsumerClosed { instance: u8 },
     /// The producer's EndTxn got no answer within request.timeout.ms: it is sent again.
     EndTxnTimedOut { session: u8, commit: bool },
+    /// commitTransaction() threw TimeoutException after max.block.ms; the application calls it
+    /// again (`retry`) or closes the producer.
+    CommitTimedOut { session: u8, retry: bool },
     /// The consumer was removed from its group after max.poll.interval.ms without a poll.
     ConsumerLeftGroup { instance: u8 },
     /// The consumer's fetch got no answer within request.timeout.ms: it disconnects and fetches
@@ -356,7 +359,8 @@ impl Event {
             | EventKind::ProducerClosed { session }
             | EventKind::ProducerFroze { session }
             | EventKind::ProducerWoke { session }
-            | EventKind::EndTxnTimedOut { session, .. } => (Some(Actor::Producer { session }), None),
+            | EventKind::EndTxnTimedOut { session, .. }
+            | EventKind::CommitTimedOut { session, .. } => (Some(Actor::Producer { session }), None),
             EventKind::ConsumerCrashed { instance }
             | EventKind::ConsumerClosed { instance }
             | EventKind::ConsumerLeftGroup { instance }
@@ -557,6 +561,12 @@ impl fmt::Display for EventKind {
                 "{} got no answer to its EndTxn ({}) within request.timeout.ms and sends it again",
                 Actor::Producer { session },
                 if commit { "commit" } else { "abort" }
+            ),
+            K::CommitTimedOut { session, retry } => write!(
+                f,
+                "commitTransaction() of {} timed out after max.block.ms; the application {}",
+                Actor::Producer { session },
+                if retry { "calls it again" } else { "closes the producer, taking the transaction as failed" }
             ),
             K::FetchTimedOut { instance } => write!(
                 f,

@@ -213,6 +213,17 @@ struct Tally {
 impl Ledger {
     /// Builds the ledger of a world as it stands.
     pub fn build(world: &World) -> Ledger {
+        Ledger::build_with(world, true)
+    }
+
+    /// [`Ledger::build`] without the rows' explanations (`MessageRow::explanation` left empty):
+    /// the same verdicts, counters and causes. The page builds this one, so that it carries none
+    /// of the explanations' sentences; the worker writes them for it (issue 13's budget).
+    pub fn build_without_words(world: &World) -> Ledger {
+        Ledger::build_with(world, false)
+    }
+
+    fn build_with(world: &World, words: bool) -> Ledger {
         let mut tallies: Vec<Tally> = (0..world.messages).map(|_| Tally::default()).collect();
         let mut global = Vec::new();
         for event in world.events() {
@@ -222,7 +233,7 @@ impl Ledger {
         let rows: Vec<MessageRow> = tallies
             .into_iter()
             .enumerate()
-            .map(|(i, t)| row(world, MsgId(i as u16 + 1), t, &global, &first_offsets))
+            .map(|(i, t)| row(world, MsgId(i as u16 + 1), t, &global, &first_offsets, words))
             .collect();
         let mut summary = Summary::default();
         for r in &rows {
@@ -351,6 +362,7 @@ fn explains_any(kind: &EventKind) -> bool {
             | EventKind::ConsumerLeftGroup { .. }
             | EventKind::FetchTimedOut { .. }
             | EventKind::EndTxnTimedOut { .. }
+            | EventKind::CommitTimedOut { .. }
             | EventKind::ConsumerTxnAborted { .. }
             | EventKind::CommitFailed { .. }
             | EventKind::OffsetReset { .. }
@@ -453,7 +465,7 @@ fn copies(world: &World, msg: MsgId, failed_records: &[u16]) -> Copies {
         let mark = txn_mark(log, i);
         if mark == TxnMark::Aborted {
             c.aborted += 1;
-        } else if matches!(entry.kind, super::broker::EntryKind::Data { record, .. } if failed_records.contains(&record)) {
+        } else if matches!(entry.kind, super::broker::EntryKind::Data { record, .. } if failed_records.contains(&record) || abandoned(world, record)) {
             c.failed_but_written += 1;
         }
         if offset < hw {
@@ -467,6 +479,13 @@ fn copies(world: &World, msg: MsgId, failed_records: &[u16]) -> Copies {
         }
     }
     c
+}
+
+/// Whether the application took `record` as failed because it gave up on its transaction (its
+/// commitTransaction() timed out and it closed the producer).
+fn abandoned(world: &World, record: u16) -> bool {
+    let Some(r) = world.producer.records.get(usize::from(record)) else { return false };
+    r.txn.is_some() && world.producer.sessions.get(usize::from(r.session)).is_some_and(|s| s.abandoned_txn == r.txn)
 }
 
 /// One message's verdicts and counters without the causes and the sentence: what the explorer
@@ -551,24 +570,11 @@ fn inversions(msg: MsgId, first: &[Option<u64>]) -> (Vec<MsgId>, Vec<MsgId>) {
     (overtaken_by, overtook)
 }
 
-fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<u64>]) -> MessageRow {
+fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<u64>], words: bool) -> MessageRow {
     let c = copies(world, msg, &t.failed_records);
     let (verdict, also, effects) = assess(world, msg, &t, &c, global, first);
     let cause = cause_events(world, msg, &t, global, verdict);
-    let mut explanation = explain(world, msg, verdict, &also, &cause, &c.offsets);
-    let (overtaken_by, overtook) = inversions(msg, first);
-    let names = |list: &[MsgId]| list.iter().map(MsgId::to_string).collect::<Vec<_>>().join(", ");
-    if !overtaken_by.is_empty() {
-        explanation.push_str(&format!(". It landed behind {}, sent after it", names(&overtaken_by)));
-    }
-    if !overtook.is_empty() {
-        explanation.push_str(&format!(". It landed ahead of {}, sent before it", names(&overtook)));
-    }
-    if c.failed_but_written > 0 {
-        explanation.push_str(&format!(
-            ". send() reported {msg} failed, yet that record is in the log: the application believes it failed, and a re-send would write it again (only an idempotent sink, or a transaction that aborts the failed send, makes the outcome unambiguous)"
-        ));
-    }
+    let explanation = if words { explanation(world, msg, verdict, &also, &cause, &c, first) } else { String::new() };
     MessageRow {
         msg,
         app_sends: t.app_sends,
@@ -585,6 +591,25 @@ fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<
         cause,
         explanation,
     }
+}
+
+/// The row's explanation in words: its verdict, its causes, and what would have prevented it.
+fn explanation(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: &[EventId], c: &Copies, first: &[Option<u64>]) -> String {
+    let mut explanation = explain(world, msg, verdict, also, cause, &c.offsets);
+    let (overtaken_by, overtook) = inversions(msg, first);
+    let names = |list: &[MsgId]| list.iter().map(MsgId::to_string).collect::<Vec<_>>().join(", ");
+    if !overtaken_by.is_empty() {
+        explanation.push_str(&format!(". It landed behind {}, sent after it", names(&overtaken_by)));
+    }
+    if !overtook.is_empty() {
+        explanation.push_str(&format!(". It landed ahead of {}, sent before it", names(&overtook)));
+    }
+    if c.failed_but_written > 0 {
+        explanation.push_str(&format!(
+            ". send() reported {msg} failed, yet that record is in the log: the application believes it failed, and a re-send would write it again (only an idempotent sink, or a transaction that aborts the failed send, makes the outcome unambiguous)"
+        ));
+    }
+    explanation
 }
 
 /// The verdict rules, in order: aborted, never visible (lost, failed, delayed), visible but not

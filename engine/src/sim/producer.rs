@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::config::Acks;
+use super::config::{Acks, CommitTimeout};
 use super::event::{Actor, EventKind, FlightKind, MsgId, ProduceError, ProduceOutcome, Tick};
 use super::fault::Fault;
 use super::broker::Partition;
@@ -158,6 +158,10 @@ pub struct ProducerSession {
     /// Whether the EndTxn out (while `txn` is `Ending`) commits: a retry sends the same.
     #[serde(skip)]
     pub(crate) ending_commit: bool,
+    /// The transaction the application gave up on when its commitTransaction() timed out and it
+    /// closed this instance (`lab.commit.timeout=close`): it took the records as failed.
+    #[serde(skip)]
+    pub(crate) abandoned_txn: Option<u32>,
 }
 
 /// The producer application and its Kafka client: the application's view of each message (it
@@ -239,6 +243,7 @@ impl Producer {
             next: 0,
             abortable: false,
             ending_commit: false,
+            abandoned_txn: None,
         });
         if let Some(tid) = transactional_id {
             self.session_mut(session).txn = SessionTxn::Initializing;
@@ -829,6 +834,56 @@ impl Producer {
         s.txn = SessionTxn::Ending;
         s.ending_commit = commit;
         self.send_end_txn(ctx, session);
+        if commit {
+            // commitTransaction() blocks for at most max.block.ms.
+            ctx.schedule(ctx.now + ctx.cfg.max_block, Action::CommitDeadline { session, txn });
+        }
+    }
+
+    /// Whether commitTransaction() of `session`'s transaction `txn` is still waiting for its answer.
+    pub(crate) fn commit_waiting(&self, session: u8, txn: u32) -> bool {
+        self.sessions.get(usize::from(session)).is_some_and(|s| s.alive && s.txn == SessionTxn::Ending && s.txn_no == txn && s.ending_commit)
+    }
+
+    /// max.block.ms after commitTransaction() was called, the commit still unanswered: the call
+    /// throws TimeoutException, and the application retries it or closes the producer
+    /// (`lab.commit.timeout`; see [`crate::CommitTimeout`]). A retry waits for the same commit
+    /// (TransactionManager keeps the pending result of a timed-out commit, KAFKA-6446). Closing
+    /// leaves the commit to the coordinator: the new instance's InitProducerId completes a commit
+    /// that reached it, or aborts the transaction if not. The application treats the
+    /// transaction's messages as failed either way, and sends them again with
+    /// `lab.resend.on.error`.
+    pub(crate) fn commit_deadline(&mut self, ctx: &mut Ctx, session: u8, txn: u32) {
+        if !self.commit_waiting(session, txn) {
+            return;
+        }
+        if !self.can_act(ctx, session, Action::CommitDeadline { session, txn }) {
+            return;
+        }
+        let retry = ctx.cfg.config.commit_timeout == CommitTimeout::Retry || self.sessions.len() >= MAX_SESSIONS;
+        ctx.record(EventKind::CommitTimedOut { session, retry });
+        if retry {
+            ctx.schedule(ctx.now + ctx.cfg.max_block, Action::CommitDeadline { session, txn });
+            return;
+        }
+        for msg in self.txn_msgs(session) {
+            let app = &mut self.app[usize::from(msg.0 - 1)];
+            if app.status != AppStatus::Acked {
+                let resend = ctx.cfg.config.resend_on_error && app.sends < MAX_APP_SENDS;
+                // A message the application re-sends is one the new instance still has to send.
+                app.status = if resend { AppStatus::Sending } else { AppStatus::Failed };
+            }
+        }
+        let s = self.session_mut(session);
+        s.alive = false;
+        s.abandoned_txn = Some(txn);
+        for r in self.records.iter_mut().filter(|r| r.session == session) {
+            if matches!(r.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff) {
+                r.state = RecordState::Orphaned;
+            }
+        }
+        // CommitTimedOut said it: the application closes this instance and starts another.
+        ctx.schedule(ctx.now + ctx.cfg.restart, Action::ProducerRestart { new_id: false });
     }
 
     fn send_end_txn(&mut self, ctx: &mut Ctx, session: u8) {
@@ -1036,6 +1091,10 @@ impl World {
 
     pub(crate) fn end_txn_timeout(&mut self, session: u8, txn: u32) {
         self.on_producer(|p, ctx, _| p.end_txn_timeout(ctx, session, txn));
+    }
+
+    pub(crate) fn commit_deadline(&mut self, session: u8, txn: u32) {
+        self.on_producer(|p, ctx, _| p.commit_deadline(ctx, session, txn));
     }
 
     pub(crate) fn on_end_txn_response(&mut self, id: u32) {

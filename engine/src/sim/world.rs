@@ -279,6 +279,12 @@ impl World {
                 self.truncate();
                 break;
             }
+            if let Action::CommitDeadline { session, txn } = next.action {
+                // A commitTransaction() that returned cancelled its timer: it moves no clock.
+                if !self.producer.commit_waiting(session, txn) {
+                    continue;
+                }
+            }
             self.now = next.tick;
             self.cause = next.cause;
             self.dispatch(next.action);
@@ -384,6 +390,16 @@ impl World {
             && !self.queue.iter().any(|Reverse(s)| matches!(s.action, Action::ProducerRestart { .. }))
     }
 
+    /// The message the application waits to send at its scheduled tick, and that tick: the next
+    /// message of its current instance, when the send schedule puts it later than now.
+    pub fn waiting_to_send(&self) -> Option<(MsgId, Tick)> {
+        let session = self.producer.sessions.last().filter(|s| s.alive)?;
+        let msg = *session.todo.get(session.next)?;
+        let index = usize::from(msg.0 - 1);
+        let at = self.producer.send_at.get(index).copied().flatten()?;
+        (at > self.now && self.producer.app[index].sends == 0).then_some((msg, at))
+    }
+
     /// Every record the producer clients created.
     pub fn records(&self) -> &[Record] {
         &self.producer.records
@@ -402,6 +418,11 @@ impl World {
     /// The per-message ledger and verdicts as of now.
     pub fn ledger(&self) -> Ledger {
         Ledger::build(self)
+    }
+
+    /// The ledger without the rows' explanations ([`Ledger::build_without_words`]).
+    pub fn ledger_without_words(&self) -> Ledger {
+        Ledger::build_without_words(self)
     }
 
     /// FNV-1a (64 bit) over the canonical form of the event log: each event's `Debug` text followed
@@ -560,6 +581,7 @@ impl World {
             Action::ProcessDone { instance, offset } => self.process_done(instance, offset),
             Action::PollDeadline { instance, poll } => self.poll_deadline(instance, poll),
             Action::EndTxnTimeout { session, txn } => self.end_txn_timeout(session, txn),
+            Action::CommitDeadline { session, txn } => self.commit_deadline(session, txn),
             Action::FetchTimeout { instance, poll } => self.fetch_timeout(instance, poll),
             Action::AutoCommit { instance } => self.auto_commit_timer(instance),
             Action::Poll { instance } => self.poll(instance),
@@ -951,6 +973,8 @@ pub(crate) enum Action {
     ProcessDone { instance: u8, offset: u64 },
     PollDeadline { instance: u8, poll: u32 },
     EndTxnTimeout { session: u8, txn: u32 },
+    /// max.block.ms after commitTransaction() was called.
+    CommitDeadline { session: u8, txn: u32 },
     FetchTimeout { instance: u8, poll: u32 },
     AutoCommit { instance: u8 },
     Poll { instance: u8 },

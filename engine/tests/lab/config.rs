@@ -139,6 +139,8 @@ fn every_setting_reads_back_from_its_json_and_a_wrong_value_is_refused_by_name()
         max_in_flight: 1,
         transactional_id: Some("t".into()),
         transaction_timeout_ms: 7_000,
+        max_block_ms: 5_000,
+        commit_timeout: delivery_lab::CommitTimeout::Close,
         replication_factor: 1,
         min_insync_replicas: 2,
         unclean_leader_election: true,

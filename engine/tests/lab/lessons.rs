@@ -471,12 +471,34 @@ fn every_lesson_reads_back_from_its_json_and_the_catalogue_matches_it() {
     let lessons = delivery_lab::Lesson::all();
     assert_eq!(lessons.len(), delivery_lab::lesson::CATALOG.len());
     for (lesson, entry) in lessons.iter().zip(&delivery_lab::lesson::CATALOG) {
-        assert_eq!((lesson.slug.as_str(), lesson.title.as_str(), lesson.pitfall.as_str()), (entry.slug, entry.title, entry.pitfall));
+        assert_eq!((lesson.slug.as_str(), lesson.title.as_str(), lesson.pitfall.as_str()), (entry.slug, entry.title(), entry.pitfall()));
         assert_eq!(lesson.scenario.captions.len(), entry.steps, "{}", entry.slug);
         let back = delivery_lab::Lesson::from_json(&lesson.to_value().to_string()).unwrap();
         assert_eq!(&back, lesson);
     }
     for bad in ["{}", "[]", "not json", r#"{"slug":"x"}"#] {
         assert!(delivery_lab::Lesson::from_json(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_ledger_without_words_is_the_ledger_with_no_explanations() {
+    // The page builds its ledger without the sentences (the worker writes them): every verdict,
+    // counter and cause must be the command line's, for every lesson, mid-run and at the end.
+    for lesson in Lesson::all() {
+        // Half-way (by the lesson's last caption) and at the end.
+        let mut world = World::new(&lesson.scenario).unwrap();
+        world.run_until(lesson.scenario.captions.last().map_or(10, |c| c.tick));
+        for _ in 0..2 {
+            let full = world.ledger();
+            let mut lean = world.ledger_without_words();
+            assert!(lean.rows.iter().all(|row| row.explanation.is_empty()), "{}", lesson.slug);
+            assert!(full.rows.iter().all(|row| !row.explanation.is_empty()), "{}", lesson.slug);
+            for (lean, full) in lean.rows.iter_mut().zip(&full.rows) {
+                lean.explanation.clone_from(&full.explanation);
+            }
+            assert_eq!(lean, full, "{}", lesson.slug);
+            world.run_to_quiescence();
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Native integration tests of the engine: one binary, a module per area.
 
+mod commit_timeout;
 mod config;
 mod determinism;
 mod faults;

@@ -1,7 +1,6 @@
 //! The page's two layouts: the full lab (every panel the link does not hide) and the embed (a bar,
 //! view tabs, one panel at a time, playback always visible), with the dialogs either may open.
 
-use std::rc::Rc;
 
 use delivery_share::link::Panel;
 use wasm_bindgen::JsCast;
@@ -12,7 +11,7 @@ use super::App;
 use crate::page::View;
 use crate::ui::help::HelpProps;
 use crate::ui::lessons::{lesson_picker, PickerProps};
-use crate::ui::share::{share_link, ShareDialog};
+use crate::ui::share::{share_dialog, share_link, ShareProps};
 use crate::ui::theme::{theme_switch, ThemeSwitchProps};
 
 impl App {
@@ -26,11 +25,11 @@ impl App {
                     { crate::ui::help::help(&HelpProps { on_close: cb.help_close.clone() }) }
                 }
                 if self.lessons {
-                    { lesson_picker(&PickerProps { on_close: cb.lessons_close.clone() }) }
+                    { lesson_picker(&PickerProps { on_close: cb.lessons_close.clone(), list: self.lesson_list.clone() }) }
                 }
-                if self.share {
-                    <ShareDialog state={Rc::new(self.page.shared_state())} base={self.base.clone()}
-                        total_steps={self.page.lab.total_steps() as u32} on_close={cb.share_close.clone()} />
+                if let Some(dialog) = &self.share {
+                    { share_dialog(&ShareProps { dialog, base: &self.base, on_edit: cb.share_edit.clone(),
+                        on_copy: cb.share_copy.clone(), on_close: cb.share_close.clone() }) }
                 }
             </>
         };

@@ -215,9 +215,13 @@ impl App {
     }
 
     pub(super) fn ledger_panel(&self) -> Html {
+        // The selected row's explanation, from the worker's words for this run.
+        let selected = self.page.lab.selected().map_or(0, |m| usize::from(m.0));
+        let explanation = self.words_now().and_then(|(texts, current)| Some((texts.get(selected.checked_sub(1)?)?.clone(), current)));
         let body = self.derived.ledger.clone().map(|data| html! {
             { ledger_view(&LedgerProps {
                 data,
+                explanation,
                 selected: self.page.lab.selected(),
                 dispatch: self.callbacks.dispatch.clone(),
                 first_visible: self.ledger_first,
@@ -281,7 +285,8 @@ impl App {
                 </div>
             };
         }
-        let reveal = self.page.lesson_reveal();
+        let texts = self.words_now().filter(|(_, current)| *current).map(|(texts, _)| texts);
+        let reveal = self.page.lesson_reveal(texts);
         lesson_panel(&LessonProps {
             lesson: lesson.lesson.clone(),
             caption: lesson.caption(&self.page.lab),

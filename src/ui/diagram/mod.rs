@@ -49,7 +49,7 @@ pub fn diagram_svg(scenario: &Scenario) -> Result<String, String> {
     let start = World::new(scenario).map_err(|e| e.to_string())?;
     let title = run_title(scenario);
     let full = crate::lab::FullRun::new(scenario, &start);
-    let verdicts: Vec<_> = full.world.ledger().rows.iter().map(|row| (row.msg, row.verdict)).collect();
+    let verdicts: Vec<_> = full.world.ledger_without_words().rows.iter().map(|row| (row.msg, row.verdict)).collect();
     Ok(DiagramData::new(&full, title.clone()).to_svg(&title, &verdicts))
 }
 

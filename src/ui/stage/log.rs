@@ -114,6 +114,9 @@ impl LogView {
             producer: producer_status(world),
             producer_app: if world.producer_down_for_good() {
                 vec!["down for good".to_owned(), "sends nothing more".to_owned()]
+            } else if let Some((msg, at)) = world.waiting_to_send() {
+                // The send schedule: the application waits for its next message's time.
+                vec![format!("{msg} waits"), format!("to be sent at t={at}")]
             } else {
                 vec!["sends m1, m2, …".to_owned()]
             },
