@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::preset::Preset;
 use crate::scenario::{Caption, Scenario, ScenarioError};
-use crate::sim::config::{Acks, AutoCommitStyle, Config, IsolationLevel, SinkKind};
+use crate::sim::config::{Acks, AutoCommitStyle, CommitTimeout, Config, IsolationLevel, SinkKind};
 use crate::sim::event::MsgId;
 use crate::sim::fault::{Fault, FaultSpec, Trigger};
 use crate::sim::ledger::{Ledger, MessageRow, Verdict};
@@ -402,7 +402,7 @@ fn same(c: Config) -> Config {
 
 /// Every lesson's name and what it teaches, in the order the picker lists them: all the page
 /// carries of the lessons until one is opened (`LESSONS`, index for index, holds the rest).
-pub static CATALOG: [Entry; 17] = [
+pub static CATALOG: [Entry; 18] = [
     Entry { slug: "auto-commit-loss", steps: 5 },
     Entry { slug: "lost-ack-duplicate", steps: 6 },
     Entry { slug: "idempotent-retry", steps: 5 },
@@ -420,12 +420,13 @@ pub static CATALOG: [Entry; 17] = [
     Entry { slug: "restart-after-end-txn", steps: 5 },
     Entry { slug: "error-but-written", steps: 4 },
     Entry { slug: "producer-stays-down", steps: 4 },
+    Entry { slug: "commit-timeout-resend", steps: 5 },
 ];
 
 /// Every lesson's title and pitfall, index for index with [`CATALOG`]: a table of its own, so
 /// that the page, which looks lessons up by slug, carries none of these sentences (the worker
 /// writes the picker's list, `Entry::title` and `Entry::pitfall`).
-static WORDS: [(&str, &str); 17] = [
+static WORDS: [(&str, &str); 18] = [
     (
         "Auto-commit and a crash during processing",
         "Auto-commit can commit a record's offset before the application has processed it; a crash then skips the record for good.",
@@ -494,9 +495,13 @@ static WORDS: [(&str, &str); 17] = [
         "A producer that never comes back",
         "A transactional producer that dies for good leaves its transaction open: read_committed readers wait until transaction.timeout.ms, when the coordinator aborts it.",
     ),
+    (
+        "commitTransaction() timed out, and the application sent again",
+        "A TimeoutException from commitTransaction() does not say the commit failed: an application that then closes the producer and sends the transaction's records again writes them twice; calling commitTransaction() again is safe.",
+    ),
 ];
 
-static LESSONS: [Def; 17] = [
+static LESSONS: [Def; 18] = [
     Def {
         preset: Preset::AtLeastOnce,
         config: |c| Config {
@@ -887,5 +892,28 @@ static LESSONS: [Def; 17] = [
             verdict("Lost: the leader drops it", Verdict::Lost),
         ],
         source: "KIP-98, transaction.timeout.ms (the coordinator proactively aborts a transaction that has been open longer); Producer Configs, transaction.timeout.ms",
+    },
+    Def {
+        preset: Preset::ExactlyOnceKafka,
+        config: |c| Config { max_block_ms: 20_000, commit_timeout: CommitTimeout::Close, resend_on_error: true, ..c },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::DropEndTxnResponse, 1)],
+        captions: &[
+            (0, "Exactly once, Kafka to Kafka, with commitTransaction() allowed to block 20 s (max.block.ms=20000), less than the 30 s after which the client sends a lost EndTxn again. When it times out, this application closes the producer and sends the transaction's records again."),
+            (12, "EndTxn(commit) for m1's transaction reaches the coordinator, which writes the COMMIT marker. Its answer is lost on the way back to the producer."),
+            (211, "20 s after it was called, commitTransaction() throws TimeoutException. The application takes the transaction as failed, closes the producer and starts a new one with the same transactional.id."),
+            (235, "The new instance's InitProducerId finds nothing to complete: the commit went through. The application sends m1 again, in a new transaction, which commits too."),
+            (246, "read_committed consumers read m1 a second time. Had the application called commitTransaction() again, the call would have waited for the first commit and nothing would have been written twice."),
+        ],
+        prompt: "commitTransaction() for m1 times out and the application re-sends m1 in a new transaction. How many copies of m1 will read_committed consumers see?",
+        ask_at: 2,
+        measure: Measure::VisibleReadCommitted(M1),
+        choices: &[
+            count("One: the timeout means the first commit failed", 1),
+            count("Two: the first commit went through, and the re-send commits too", 2),
+            count("None: fencing aborts both", 0),
+        ],
+        source: "KafkaProducer.commitTransaction javadoc (a TimeoutException does not mean the request did not reach the broker; it is safe to retry; if not retrying, the only option is to close the producer); Producer Configs, max.block.ms",
     },
 ];

@@ -381,6 +381,23 @@ fn producer_stays_down() {
 }
 
 #[test]
+fn commit_timeout_resend() {
+    // KafkaProducer.commitTransaction javadoc: a TimeoutException after max.block.ms "does not mean
+    // the request did not actually reach the broker"; if not retrying, "the only option is to close
+    // the producer". Here the commit had gone through: the application's re-send is a second
+    // committed copy, and the one instance that timed out is the one it closed.
+    let (world, m1) = graded("commit-timeout-resend", Answer::Count(2));
+    assert_eq!((m1.app_sends, m1.visible_read_committed, m1.processed), (2, 2, 2));
+    assert_eq!(m1.verdict, Verdict::Duplicated);
+    let timeouts = world.events().iter().filter(|e| matches!(e.kind, EventKind::CommitTimedOut { retry: false, .. })).count();
+    assert_eq!(timeouts, 1);
+    // The other messages, sent by the new instance, are delivered once.
+    for m in 2..=3 {
+        assert_eq!(world.ledger().row(m).unwrap().verdict, Verdict::DeliveredOnce, "m{m}");
+    }
+}
+
+#[test]
 fn every_lesson_has_a_kafka_behaviour_test() {
     // The per-lesson tests above, by slug: a new lesson needs one too.
     let tested = [
@@ -401,6 +418,7 @@ fn every_lesson_has_a_kafka_behaviour_test() {
         "restart-after-end-txn",
         "error-but-written",
         "producer-stays-down",
+        "commit-timeout-resend",
     ];
     assert_eq!(Lesson::slugs(), tested);
 }
