@@ -66,6 +66,9 @@ pub enum Measure {
     VisibleReadUncommitted(MsgId),
     /// How many effects of the message the sink holds.
     Effects(MsgId),
+    /// How many copies of the message's output a read_uncommitted reader of the output topic
+    /// reads (aborted transactions' output included).
+    OutputReadUncommitted(MsgId),
     /// How many messages were lost.
     Lost,
     /// How many messages were duplicated.
@@ -161,7 +164,7 @@ impl Lesson {
 }
 
 /// The measures by name, as a lesson's JSON form writes them.
-const MEASURES: [&str; 8] = ["verdict", "processed", "log-copies", "visible-read-committed", "visible-read-uncommitted", "effects", "lost", "duplicated"];
+const MEASURES: [&str; 9] = ["verdict", "processed", "log-copies", "visible-read-committed", "visible-read-uncommitted", "effects", "lost", "duplicated", "output-read-uncommitted"];
 
 impl Lesson {
     /// The lesson as JSON: what the worker sends the page when a lesson is opened (the page carries
@@ -178,6 +181,7 @@ impl Lesson {
             Measure::Effects(_) => 5,
             Measure::Lost => 6,
             Measure::Duplicated => 7,
+            Measure::OutputReadUncommitted(_) => 8,
         };
         let choices: Vec<Value> = q
             .choices
@@ -210,6 +214,7 @@ impl Lesson {
             (Some("visible-read-committed"), Some(m)) => Measure::VisibleReadCommitted(m),
             (Some("visible-read-uncommitted"), Some(m)) => Measure::VisibleReadUncommitted(m),
             (Some("effects"), Some(m)) => Measure::Effects(m),
+            (Some("output-read-uncommitted"), Some(m)) => Measure::OutputReadUncommitted(m),
             (Some("lost"), _) => Measure::Lost,
             (Some("duplicated"), _) => Measure::Duplicated,
             _ => return Err("lesson: bad measure".to_owned()),
@@ -246,7 +251,8 @@ impl Measure {
             | Measure::LogCopies(m)
             | Measure::VisibleReadCommitted(m)
             | Measure::VisibleReadUncommitted(m)
-            | Measure::Effects(m) => Some(m),
+            | Measure::Effects(m)
+            | Measure::OutputReadUncommitted(m) => Some(m),
             Measure::Lost | Measure::Duplicated => None,
         }
     }
@@ -263,6 +269,7 @@ impl Measure {
             Measure::VisibleReadCommitted(_) => count(|r| r.visible_read_committed),
             Measure::VisibleReadUncommitted(_) => count(|r| r.visible_read_uncommitted),
             Measure::Effects(_) => count(|r| r.effects),
+            Measure::OutputReadUncommitted(_) => count(|r| r.effects_read_uncommitted.unwrap_or(r.effects)),
             Measure::Lost => Answer::Count(ledger.summary.lost),
             Measure::Duplicated => Answer::Count(ledger.summary.duplicated),
         }
@@ -311,6 +318,9 @@ impl Question {
             Measure::VisibleReadUncommitted(m) => format!("A read_uncommitted consumer sees {} of {m}.", copies(n)),
             Measure::Effects(m) => {
                 format!("The sink holds {} of {m}.", if n == 1 { "1 effect".to_owned() } else { format!("{n} effects") })
+            }
+            Measure::OutputReadUncommitted(m) => {
+                format!("A read_uncommitted reader of the output topic reads {} of {m}'s output.", copies(n))
             }
             Measure::Lost => format!("{n} lost."),
             Measure::Duplicated => format!("{n} duplicated."),
@@ -402,7 +412,7 @@ fn same(c: Config) -> Config {
 
 /// Every lesson's name and what it teaches, in the order the picker lists them: all the page
 /// carries of the lessons until one is opened (`LESSONS`, index for index, holds the rest).
-pub static CATALOG: [Entry; 18] = [
+pub static CATALOG: [Entry; 19] = [
     Entry { slug: "auto-commit-loss", steps: 5 },
     Entry { slug: "lost-ack-duplicate", steps: 6 },
     Entry { slug: "idempotent-retry", steps: 5 },
@@ -421,12 +431,13 @@ pub static CATALOG: [Entry; 18] = [
     Entry { slug: "error-but-written", steps: 4 },
     Entry { slug: "producer-stays-down", steps: 4 },
     Entry { slug: "commit-timeout-resend", steps: 5 },
+    Entry { slug: "output-read-uncommitted", steps: 5 },
 ];
 
 /// Every lesson's title and pitfall, index for index with [`CATALOG`]: a table of its own, so
 /// that the page, which looks lessons up by slug, carries none of these sentences (the worker
 /// writes the picker's list, `Entry::title` and `Entry::pitfall`).
-static WORDS: [(&str, &str); 18] = [
+static WORDS: [(&str, &str); 19] = [
     (
         "Auto-commit and a crash during processing",
         "Auto-commit can commit a record's offset before the application has processed it; a crash then skips the record for good.",
@@ -499,9 +510,13 @@ static WORDS: [(&str, &str); 18] = [
         "commitTransaction() timed out, and the application sent again",
         "A TimeoutException from commitTransaction() does not say the commit failed: an application that then closes the producer and sends the transaction's records again writes them twice; calling commitTransaction() again is safe.",
     ),
+    (
+        "Exactly-once output, read with read_uncommitted",
+        "Consume-transform-produce writes its output inside transactions; a downstream reader left at the default read_uncommitted also reads the output of transactions that aborted, so it sees duplicates.",
+    ),
 ];
 
-static LESSONS: [Def; 18] = [
+static LESSONS: [Def; 19] = [
     Def {
         preset: Preset::AtLeastOnce,
         config: |c| Config {
@@ -915,5 +930,28 @@ static LESSONS: [Def; 18] = [
             count("None: fencing aborts both", 0),
         ],
         source: "KafkaProducer.commitTransaction javadoc (a TimeoutException does not mean the request did not reach the broker; it is safe to retry; if not retrying, the only option is to close the producer); Producer Configs, max.block.ms",
+    },
+    Def {
+        preset: Preset::ExactlyOnceKafka,
+        config: same,
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::ConsumerCrashAfterProcessing, 2)],
+        captions: &[
+            (0, "Exactly once, Kafka to Kafka: the consumer application writes each result to an output topic and commits its input offsets in the same transaction. Downstream, the output topic has a reader with read_committed and a reader with read_uncommitted (the consumer default)."),
+            (27, "The application has written m2's result into the output topic, inside its open transaction, and crashes before committing it."),
+            (47, "A new instance starts; the crashed instance's transaction is aborted, and an ABORT marker follows m2's first result in the output topic. The new instance resumes at the committed input offset: m2 again."),
+            (52, "m2 is processed a second time and its result written again, in a new transaction, which commits."),
+            (57, "The read_committed reader skipped the aborted result: one copy of m2's output. The read_uncommitted reader read both."),
+        ],
+        prompt: "m2's first result was written in a transaction that aborted, and m2 is processed again. How many copies of m2's result will the read_uncommitted reader of the output topic read?",
+        ask_at: 2,
+        measure: Measure::OutputReadUncommitted(M2),
+        choices: &[
+            count("One: exactly once holds for every reader", 1),
+            count("Two: read_uncommitted also reads the aborted transaction's output", 2),
+            count("None: the crash discards the output", 0),
+        ],
+        source: "KIP-98 (consumers with isolation.level=read_committed skip aborted transactions' records); Consumer Configs, isolation.level (default read_uncommitted)",
     },
 ];

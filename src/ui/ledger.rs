@@ -168,7 +168,8 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
             <p class="hint ledger-legend">
                 { "Sent: the application's sends / the client's attempts (retries included). In the log: the offsets \
                    of its copies. Visible: the copies a read_committed / a read_uncommitted consumer can read. \
-                   Processed: how many times the consumer processed it. Effects: its effects in the sink." }
+                   Processed: how many times the consumer processed it. Effects: its effects in the sink (for an \
+                   output topic written in transactions, the copies a read_committed / a read_uncommitted reader reads)." }
             </p>
             if let Some(index) = selected_row {
                 { cause_view(&ledger.rows[index], &props.data.causes, props.explanation.as_ref()) }
@@ -200,7 +201,10 @@ fn ledger_row(row: &MessageRow, selected: bool) -> Html {
             <td class="log-copies">{ offsets }</td>
             <td class="visible">{ format!("{} / {}", row.visible_read_committed, row.visible_read_uncommitted) }</td>
             <td class="processed">{ row.processed }</td>
-            <td class="effects">{ row.effects }</td>
+            <td class="effects">{ match row.effects_read_uncommitted {
+                Some(ru) => format!("{} / {ru}", row.effects),
+                None => row.effects.to_string(),
+            } }</td>
             <td class={classes!("verdict", tone)} data-verdict={verdict_slug(row.verdict)}>
                 <span class="verdict-icon" aria-hidden="true">{ icon }</span>
                 { row.verdict.label() }

@@ -371,30 +371,51 @@ test("on a phone the ledger shows each message and its verdict without sideways 
   expect(await page.locator(".ledger thead th[title]").count()).toBe(0);
 });
 
+/** Opens `fragment` on the wide stage (its sink box has a line for every write of these runs),
+ * runs it to the end, and gives the native ledger's rows and m2's. */
+async function wideRunToEnd(page, fragment) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await openLab(page, `/#v=1&${fragment}`);
+  await page.getByRole("button", { name: "Run to end" }).click();
+  await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
+  const rows = nativeLedger(await page.getByTestId("scenario-json").textContent()).rows;
+  return { rows, m2: rows.find((row) => row.msg === 2) };
+}
+
 // The sink box agrees with the ledger's effects (issue 14, bug 5). KIP-98, Transactional
 // Messaging: a read_committed consumer never sees the records of an aborted transaction, so an
 // aborted output is drawn struck and faded, not as a second row; Kafka docs 4.6 (Message
 // Delivery Semantics): an idempotent (keyed) write makes a second processing overwrite the same
 // row, so an upsert is one row written twice.
-for (const [preset, fault, line, mark] of [
-  ["exactly-once-kafka", "consumer-crash-after-processing:m2", "m2 · aborted", "aborted"],
-  ["exactly-once-db", "producer-restart-same-id:m2", "m2 · written ×2", null],
-]) {
-  test(`the sink draws ${preset}'s second processing of m2 as the ledger counts it: "${line}"`, async ({ page }) => {
-    // The wide stage: its sink box has a line for every write of this run.
-    await page.setViewportSize({ width: 1280, height: 800 });
-    await openLab(page, `/#v=1&preset=${preset}&messages=3&fail=${fault}`);
-    await page.getByRole("button", { name: "Run to end" }).click();
-    await expect(page.getByRole("button", { name: "Replay" })).toBeVisible();
-    const scenario = await page.getByTestId("scenario-json").textContent();
-    const m2 = nativeLedger(scenario).rows.find((row) => row.msg === 2);
-    expect(m2.processed).toBe(2);
-    expect(m2.effects).toBe(1);
-    const sink = page.locator(".stage-svg .log-layer .actor-detail", { hasText: /^m2 · / });
-    await expect(sink.filter({ hasText: line })).toHaveCount(1);
-    if (mark) await expect(sink.filter({ hasText: line })).toHaveClass(new RegExp(mark));
-    // The lines of m2 a reader sees (not struck) are as many as its effects.
-    const seen = await sink.evaluateAll((all) => all.filter((t) => !t.classList.contains("aborted")).length);
-    expect(seen).toBe(m2.effects);
-  });
-}
+test(`the sink draws exactly-once-db's second processing of m2 as the ledger counts it: "m2 · written ×2"`, async ({ page }) => {
+  const { m2 } = await wideRunToEnd(page, "preset=exactly-once-db&messages=3&fail=producer-restart-same-id:m2");
+  expect(m2.processed).toBe(2);
+  expect(m2.effects).toBe(1);
+  const sink = page.locator(".stage-svg .log-layer .actor-detail", { hasText: /^m2 · / });
+  await expect(sink.filter({ hasText: "m2 · written ×2" })).toHaveCount(1);
+  const seen = await sink.evaluateAll((all) => all.filter((t) => !t.classList.contains("aborted")).length);
+  expect(seen).toBe(m2.effects);
+});
+
+// The output topic of consume-transform-produce is a partition (issue 15, item 4): its records and
+// markers by offset, and a read_committed and a read_uncommitted reader downstream. KIP-98: the
+// read_committed reader skips the aborted transaction's record; read_uncommitted reads it too.
+test("the output topic shows the aborted result, its ABORT marker, and what each downstream reader read", async ({ page }) => {
+  const { rows, m2 } = await wideRunToEnd(page, "preset=exactly-once-kafka&messages=3&fail=consumer-crash-after-processing:m2");
+  expect([m2.processed, m2.effects, m2.effects_read_uncommitted]).toEqual([2, 1, 2]);
+  const lines = page.locator(".stage-svg .log-layer .actor-detail");
+  const records = lines.filter({ hasText: /^\d+ m2$/ });
+  await expect(records).toHaveCount(2);
+  await expect(records.first()).toHaveClass(/aborted/);
+  await expect(lines.filter({ hasText: /^\d+ ABORT$/ })).toHaveCount(1);
+  // Each reader's count of records read: every message's copies, as the engine counts them.
+  const total = (f) => rows.reduce((n, row) => n + f(row), 0);
+  // The readers' counts of records read ("committed: n", "uncommitted: n"): every message's
+  // copies, as the engine counts them.
+  const texts = await lines.allTextContents();
+  const count = (name) => Number(texts.find((t) => t.startsWith(`${name}: `)).split(": ")[1]);
+  expect(count("committed")).toBe(total((r) => r.effects));
+  expect(count("uncommitted")).toBe(total((r) => r.effects_read_uncommitted));
+  // The ledger says the same: effects read by read_committed / read_uncommitted readers.
+  await expect(page.locator('.ledger tr[data-msg="m2"] .effects')).toHaveText("1 / 2");
+});

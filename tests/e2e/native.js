@@ -44,7 +44,8 @@ export function ledgerRowsOf(ledger) {
     log: row.offsets.length ? row.offsets.join(", ") : "none",
     visible: `${row.visible_read_committed} / ${row.visible_read_uncommitted}`,
     processed: String(row.processed),
-    effects: String(row.effects),
+    // An output topic written in transactions: read by a read_committed / a read_uncommitted reader.
+    effects: row.effects_read_uncommitted === undefined ? String(row.effects) : `${row.effects} / ${row.effects_read_uncommitted}`,
     verdict: row.verdict,
   }));
 }

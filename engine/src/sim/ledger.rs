@@ -133,8 +133,13 @@ pub struct MessageRow {
     pub visible_read_uncommitted: u32,
     /// Processing runs that finished.
     pub processed: u32,
-    /// Effects in the sink a reader sees (0 without a sink).
+    /// Effects in the sink a reader sees (0 without a sink); for an output topic written in a
+    /// transaction, the copies its read_committed downstream readers read.
     pub effects: u32,
+    /// For an output topic written in a transaction only: the copies its read_uncommitted
+    /// downstream readers read by now, aborted ones included (`Sink::read_downstream`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effects_read_uncommitted: Option<u32>,
     /// The main verdict.
     pub verdict: Verdict,
     /// Further verdicts that also hold (reordered, say).
@@ -586,6 +591,10 @@ fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<
         visible_read_uncommitted: c.ru,
         processed: t.processed,
         effects,
+        effects_read_uncommitted: (world.config().config.sink == SinkKind::OutputTopicInTransaction).then(|| {
+            let read = world.sink.read_downstream(SinkKind::OutputTopicInTransaction, crate::IsolationLevel::ReadUncommitted);
+            read.iter().filter(|&&m| m == msg).count() as u32
+        }),
         verdict,
         also,
         cause,

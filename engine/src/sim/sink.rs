@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::config::SinkKind;
+use super::config::{IsolationLevel, SinkKind};
 use super::event::{EventKind, MsgId, SinkOutcome};
 use super::world::Ctx;
 
@@ -25,6 +25,19 @@ pub struct TxnOutcome {
     pub txn: u32,
     /// Whether it committed (else it aborted).
     pub committed: bool,
+    /// How many rows the sink held when it ended: where its marker lands in the output topic.
+    pub at: usize,
+}
+
+/// One entry of the output topic's partition: a record the consumer application wrote, or a
+/// transaction marker (KIP-98: the coordinator writes COMMIT or ABORT into every partition of a
+/// transaction when it ends; the marker takes an offset).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputEntry {
+    /// A record of `msg`, inside the consumer application's transaction `txn` if any.
+    Record { msg: MsgId, txn: Option<u32> },
+    /// The marker that ended transaction `txn`.
+    Marker { txn: u32, commit: bool },
 }
 
 /// The sink's contents.
@@ -83,6 +96,44 @@ impl Sink {
         rows
     }
 
+    /// The output topic's partition, in offset order: each row written, and each transaction's
+    /// marker where the transaction ended. Empty unless the sink is an output topic.
+    pub fn output_log(&self, kind: SinkKind) -> Vec<OutputEntry> {
+        if !matches!(kind, SinkKind::OutputTopic | SinkKind::OutputTopicInTransaction) {
+            return Vec::new();
+        }
+        let mut log = Vec::with_capacity(self.rows.len() + self.txn_outcomes.len());
+        let mut ends = self.txn_outcomes.iter().peekable();
+        for i in 0..=self.rows.len() {
+            while let Some(end) = ends.next_if(|end| end.at <= i) {
+                log.push(OutputEntry::Marker { txn: end.txn, commit: end.committed });
+            }
+            if let Some(row) = self.rows.get(i) {
+                log.push(OutputEntry::Record { msg: row.msg, txn: row.txn });
+            }
+        }
+        log
+    }
+
+    /// The records a downstream reader of the output topic with `isolation` has read by now, in
+    /// offset order. read_uncommitted reads every record, aborted ones too; read_committed reads
+    /// only up to the last stable offset (the first record of a transaction still open) and skips
+    /// records of aborted transactions (KIP-98; the consumer's isolation.level documentation).
+    pub fn read_downstream(&self, kind: SinkKind, isolation: IsolationLevel) -> Vec<MsgId> {
+        let outcome = |txn: u32| self.txn_outcomes.iter().find(|o| o.txn == txn).map(|o| o.committed);
+        let mut read = Vec::new();
+        for entry in self.output_log(kind) {
+            let OutputEntry::Record { msg, txn } = entry else { continue };
+            match (isolation, txn.map(outcome)) {
+                (IsolationLevel::ReadUncommitted, _) | (_, None | Some(Some(true))) => read.push(msg),
+                // The last stable offset: nothing after an open transaction's first record.
+                (IsolationLevel::ReadCommitted, Some(None)) => break,
+                (IsolationLevel::ReadCommitted, Some(Some(false))) => {}
+            }
+        }
+        read
+    }
+
     fn counts(&self, row: &SinkRow) -> bool {
         match row.txn {
             None => true,
@@ -126,7 +177,7 @@ impl Sink {
 
     /// The consumer application's transaction `txn` ends: its output becomes visible or not.
     pub(crate) fn end_txn(&mut self, txn: u32, committed: bool) {
-        self.txn_outcomes.push(TxnOutcome { txn, committed });
+        self.txn_outcomes.push(TxnOutcome { txn, committed, at: self.rows.len() });
     }
 
     /// The consumer application's transaction `txn` aborts (its instance closed or was replaced).
@@ -189,5 +240,39 @@ mod tests {
         sink.end_txn(2, true);
         assert!(sink.txn_ended(1) && sink.txn_ended(2) && !sink.txn_ended(3));
         assert_eq!(sink.effects(SinkKind::OutputTopicInTransaction, MsgId(1)), 1);
+    }
+
+    /// KIP-98: markers take offsets in the output partition; read_committed stops at the last
+    /// stable offset (an open transaction's first record) and skips aborted records, while
+    /// read_uncommitted reads everything written.
+    #[test]
+    fn the_output_topic_holds_markers_and_each_reader_reads_by_its_isolation_level() {
+        let mut sink = Sink { rows: vec![row(1, 0, Some(1))], ..Sink::default() };
+        sink.end_txn(1, false);
+        sink.rows.push(row(1, 0, Some(2)));
+        sink.rows.push(row(2, 1, Some(2)));
+        sink.end_txn(2, true);
+        sink.rows.push(row(3, 2, Some(3)));
+        let kind = SinkKind::OutputTopicInTransaction;
+        assert_eq!(
+            sink.output_log(kind),
+            vec![
+                OutputEntry::Record { msg: MsgId(1), txn: Some(1) },
+                OutputEntry::Marker { txn: 1, commit: false },
+                OutputEntry::Record { msg: MsgId(1), txn: Some(2) },
+                OutputEntry::Record { msg: MsgId(2), txn: Some(2) },
+                OutputEntry::Marker { txn: 2, commit: true },
+                OutputEntry::Record { msg: MsgId(3), txn: Some(3) },
+            ]
+        );
+        assert_eq!(sink.read_downstream(kind, IsolationLevel::ReadCommitted), vec![MsgId(1), MsgId(2)]);
+        assert_eq!(sink.read_downstream(kind, IsolationLevel::ReadUncommitted), vec![MsgId(1), MsgId(1), MsgId(2), MsgId(3)]);
+        // An open transaction holds read_committed back from everything after it, committed or not.
+        sink.rows.push(row(4, 3, None));
+        assert_eq!(sink.read_downstream(kind, IsolationLevel::ReadCommitted), vec![MsgId(1), MsgId(2)]);
+        sink.end_txn(3, true);
+        assert_eq!(sink.read_downstream(kind, IsolationLevel::ReadCommitted), vec![MsgId(1), MsgId(2), MsgId(3), MsgId(4)]);
+        // A database is no topic.
+        assert!(sink.output_log(SinkKind::DbInsert).is_empty());
     }
 }

@@ -398,6 +398,24 @@ fn commit_timeout_resend() {
 }
 
 #[test]
+fn output_read_uncommitted() {
+    // KIP-98: a reader with isolation.level=read_committed skips the records of aborted
+    // transactions; the default, read_uncommitted, returns them too. The first run of m2 wrote its
+    // result in a transaction that aborted when its instance crashed.
+    let (world, m2) = graded("output-read-uncommitted", Answer::Count(2));
+    assert_eq!((m2.processed, m2.effects, m2.effects_read_uncommitted), (2, 1, Some(2)));
+    assert_eq!(m2.verdict, Verdict::ProcessedTwiceEffectOnce);
+    // The output topic holds the aborted result, its ABORT marker, then the committed one.
+    use delivery_lab::sim::sink::OutputEntry;
+    let log = world.sink().output_log(world.config().config.sink);
+    let is_m2 = |e: &OutputEntry| matches!(e, OutputEntry::Record { msg, .. } if msg.0 == 2);
+    let first = log.iter().position(is_m2).expect("m2's first result");
+    let abort = first + log[first..].iter().position(|e| matches!(e, OutputEntry::Marker { commit: false, .. })).expect("an ABORT after it");
+    let second = abort + log[abort..].iter().position(is_m2).expect("m2's second result after the ABORT");
+    assert!(log[second..].iter().any(|e| matches!(e, OutputEntry::Marker { commit: true, .. })), "{log:?}");
+}
+
+#[test]
 fn every_lesson_has_a_kafka_behaviour_test() {
     // The per-lesson tests above, by slug: a new lesson needs one too.
     let tested = [
@@ -419,6 +437,7 @@ fn every_lesson_has_a_kafka_behaviour_test() {
         "error-but-written",
         "producer-stays-down",
         "commit-timeout-resend",
+        "output-read-uncommitted",
     ];
     assert_eq!(Lesson::slugs(), tested);
 }

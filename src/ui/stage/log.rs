@@ -1,7 +1,7 @@
 //! The log layer: the replicas' logs, markers and actor status, re-rendered when the engine steps.
 
-use delivery_lab::sim::sink::RowState;
-use delivery_lab::{EntryKind, FetchedRecord, IsolationLevel, MsgId, TxnMark, World};
+use delivery_lab::sim::sink::{OutputEntry, RowState};
+use delivery_lab::{EntryKind, FetchedRecord, IsolationLevel, MsgId, SinkKind, TxnMark, World};
 use yew::prelude::*;
 
 use super::*;
@@ -188,8 +188,12 @@ pub(super) fn processing_status(world: &World) -> Vec<String> {
 /// many times it was written ("written ×2"). At most `capacity` lines, the first saying how many
 /// more.
 pub(super) fn sink_status(world: &World, capacity: usize) -> Vec<(String, &'static str)> {
+    let kind = world.config().config.sink;
+    if kind == SinkKind::OutputTopicInTransaction {
+        return output_topic_status(world, capacity);
+    }
     // The engine says where each row stands (`Sink::as_read`); this only words it.
-    let entries = world.sink().as_read(world.config().config.sink);
+    let entries = world.sink().as_read(kind);
     let shown = if entries.len() > capacity { capacity.saturating_sub(1) } else { entries.len() };
     let mut lines: Vec<(String, &'static str)> = entries[entries.len() - shown..]
         .iter()
@@ -208,6 +212,48 @@ pub(super) fn sink_status(world: &World, capacity: usize) -> Vec<(String, &'stat
     }
     if lines.is_empty() {
         lines.push(("empty".to_owned(), ""));
+    }
+    lines
+}
+
+/// The output topic written in transactions: its partition's tail (records and the markers that
+/// ended their transactions, by offset), then what each downstream reader has read
+/// (`Sink::output_log`, `Sink::read_downstream`).
+fn output_topic_status(world: &World, capacity: usize) -> Vec<(String, &'static str)> {
+    let sink = world.sink();
+    let kind = SinkKind::OutputTopicInTransaction;
+    let log = sink.output_log(kind);
+    let outcome = |txn: u32| sink.txn_outcomes.iter().find(|o| o.txn == txn).map(|o| o.committed);
+    let room = capacity.saturating_sub(if capacity >= 10 { 3 } else { 2 }).max(1);
+    let start = log.len().saturating_sub(room);
+    let mut lines: Vec<(String, &'static str)> = log
+        .iter()
+        .enumerate()
+        .skip(start)
+        .map(|(offset, entry)| match *entry {
+            OutputEntry::Marker { commit, .. } => (format!("{offset} {}", if commit { "COMMIT" } else { "ABORT" }), ""),
+            OutputEntry::Record { msg, txn } => {
+                let mark = match txn.map(outcome) {
+                    Some(Some(false)) => "aborted",
+                    Some(None) => "open",
+                    _ => "",
+                };
+                (format!("{offset} {msg}"), mark)
+            }
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(("empty".to_owned(), ""));
+    }
+    // What each downstream reader has read, as a count (the ledger's Effects column has it per
+    // message): short enough for the narrowest stage's columns.
+    // What its read_committed and read_uncommitted readers have read, counted (the ledger's
+    // Effects column has it per message), in words short enough for the narrowest sink box.
+    if capacity >= 10 {
+        lines.push(("readers read".to_owned(), ""));
+    }
+    for (isolation, name) in [(IsolationLevel::ReadCommitted, "committed"), (IsolationLevel::ReadUncommitted, "uncommitted")] {
+        lines.push((format!("{name}: {}", sink.read_downstream(kind, isolation).len()), ""));
     }
     lines
 }
