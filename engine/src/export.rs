@@ -147,6 +147,9 @@ fn commit_comment(config: &Config) -> &'static str {
         ManualCommit::InTransaction => {
             "The application sends its offsets in its producer's transaction (sendOffsetsToTransaction)."
         }
+        ManualCommit::SyncAfterTransaction => {
+            "The application commits its output transaction, then its offsets with commitSync (not atomic)."
+        }
     }
 }
 

@@ -111,6 +111,11 @@
 //!   whose InitProducerId completes or aborts what the coordinator holds
 //!   (KafkaProducer.commitTransaction's javadoc: retry, or close). A timer of a commit that
 //!   returned is cancelled: it moves no clock.
+//! - `lab.manual.commit=commit-sync-after-transaction`: the consumer application commits a
+//!   transaction holding its output only (no group metadata to check), then its offsets with
+//!   commitSync(); a failed commitSync is retried like any other, and one the group refuses
+//!   (a member removed for exceeding max.poll.interval.ms) sends the member back to its committed
+//!   offset with its output already committed.
 //! - The send schedule (`Scenario::send_at`) gives a message its own send tick; the application
 //!   still sends in program order (a message due before the one ahead of it goes right after it),
 //!   and a message without one follows the one before it by `lab.send.interval.ms`.

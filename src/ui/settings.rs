@@ -116,6 +116,7 @@ const MANUAL: &[(ManualCommit, &str)] = &[
     (ManualCommit::AfterProcessing, "commitSync after processing"),
     (ManualCommit::BeforeProcessing, "commitSync before processing"),
     (ManualCommit::InTransaction, "sendOffsetsToTransaction"),
+    (ManualCommit::SyncAfterTransaction, "commitTransaction, then commitSync"),
 ];
 const SINKS: &[(SinkKind, &str)] = &[
     (SinkKind::None, "none"),

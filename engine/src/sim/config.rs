@@ -79,6 +79,10 @@ pub enum ManualCommit {
     /// `sendOffsetsToTransaction()` then `commitTransaction()` of the application's own transactional
     /// producer (KIP-98, KIP-447): offsets and output commit or abort together.
     InTransaction,
+    /// `commitTransaction()` of the output alone, then `commitSync()` of the offsets: two commits,
+    /// so a crash or a lost commit between them leaves output committed whose input offsets are
+    /// not (the mistake `sendOffsetsToTransaction` exists to prevent).
+    SyncAfterTransaction,
 }
 
 /// What the application does when `commitTransaction()` throws `TimeoutException` (its answer
@@ -360,7 +364,12 @@ named_values! {
     OffsetReset { Earliest = "earliest", Latest = "latest", }
     AutoCommitStyle { JavaPoll = "java-poll", BackgroundStored = "background-stored", }
     CommitTimeout { Retry = "retry", Close = "close", }
-    ManualCommit { AfterProcessing = "after-processing", BeforeProcessing = "before-processing", InTransaction = "in-transaction", }
+    ManualCommit {
+        AfterProcessing = "after-processing",
+        BeforeProcessing = "before-processing",
+        InTransaction = "in-transaction",
+        SyncAfterTransaction = "commit-sync-after-transaction",
+    }
     SinkKind {
         None = "none",
         OutputTopic = "output-topic",
@@ -582,7 +591,8 @@ impl Config {
     }
 
     fn check_consumer(&self, notes: &mut Vec<String>) -> Result<(), ConfigError> {
-        if self.enable_auto_commit && self.manual_commit == ManualCommit::InTransaction {
+        let transaction = matches!(self.manual_commit, ManualCommit::InTransaction | ManualCommit::SyncAfterTransaction);
+        if self.enable_auto_commit && transaction {
             return Err(ConfigError {
                 field: "enable.auto.commit",
                 message: "the lab requires enable.auto.commit=false for offsets sent in a transaction (its consumer commits only through the transaction); Kafka itself does not refuse the combination".into(),
@@ -597,11 +607,10 @@ impl Config {
             };
             notes.push(style.into());
         }
-        let in_transaction = !self.enable_auto_commit && self.manual_commit == ManualCommit::InTransaction;
-        if self.sink == SinkKind::OutputTopicInTransaction && !in_transaction {
+        if self.sink == SinkKind::OutputTopicInTransaction && (self.enable_auto_commit || !transaction) {
             return Err(ConfigError {
                 field: "lab.sink",
-                message: "output-topic-in-transaction needs lab.manual.commit=in-transaction".into(),
+                message: "output-topic-in-transaction needs lab.manual.commit=in-transaction (or commit-sync-after-transaction)".into(),
             });
         }
         Ok(())

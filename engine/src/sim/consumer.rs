@@ -93,6 +93,8 @@ enum CommitMode {
     Before,
     After,
     InTransaction,
+    /// commitTransaction() of the output, then commitSync() of the offsets.
+    SyncAfterTransaction,
 }
 
 fn commit_mode(cfg: &EffectiveConfig) -> CommitMode {
@@ -103,12 +105,13 @@ fn commit_mode(cfg: &EffectiveConfig) -> CommitMode {
         (false, _, ManualCommit::BeforeProcessing) => CommitMode::Before,
         (false, _, ManualCommit::AfterProcessing) => CommitMode::After,
         (false, _, ManualCommit::InTransaction) => CommitMode::InTransaction,
+        (false, _, ManualCommit::SyncAfterTransaction) => CommitMode::SyncAfterTransaction,
     }
 }
 
 /// Whether the consumer commits through its own transaction.
 pub(crate) fn consumer_transactional(cfg: &EffectiveConfig) -> bool {
-    !cfg.config.enable_auto_commit && cfg.config.manual_commit == ManualCommit::InTransaction
+    !cfg.config.enable_auto_commit && matches!(cfg.config.manual_commit, ManualCommit::InTransaction | ManualCommit::SyncAfterTransaction)
 }
 
 /// What a consumer handler borrows of the other actors besides the [`Ctx`]: each use is one of
@@ -304,6 +307,9 @@ impl Consumer {
         match commit_mode(ctx.cfg) {
             CommitMode::After if self.uncommitted(position) => self.commit(ctx, peers, position, true),
             CommitMode::InTransaction if self.txn_dirty => self.commit_txn(ctx, peers, position),
+            // commitTransaction() of the output only; the offsets follow by commitSync().
+            CommitMode::SyncAfterTransaction if self.txn_dirty => self.commit_output(ctx, FlightKind::TxnCommit { offset: position, txn: self.txn }),
+            CommitMode::SyncAfterTransaction if self.uncommitted(position) => self.commit(ctx, peers, position, true),
             _ => self.poll(ctx, peers),
         }
     }
@@ -324,6 +330,13 @@ impl Consumer {
         let what = FlightKind::TxnOffsetCommit { offset, generation: self.generation, txn: self.txn };
         let flight = ctx.send(self.actor(), Actor::TxnCoordinator, what);
         self.sent_commit(ctx, flight, &covered, true);
+    }
+
+    /// commitTransaction() of the consumer application's output alone (`what`, a `TxnCommit`):
+    /// waited for like commitSync, and no offset commit for `drop-offset-commit` to lose.
+    fn commit_output(&mut self, ctx: &mut Ctx, what: FlightKind) {
+        let flight = ctx.send(self.actor(), Actor::TxnCoordinator, what);
+        self.sent_commit(ctx, flight, &[], true);
     }
 
     /// After a commit left: `drop-offset-commit` may lose it, and a synchronous one is waited for
@@ -349,7 +362,9 @@ impl Consumer {
             return;
         }
         let answers_wait = self.waiting_commit.is_some_and(|w| match ctx.flights[w as usize].what {
-            FlightKind::OffsetCommit { offset: o, .. } | FlightKind::TxnOffsetCommit { offset: o, .. } => o == offset,
+            FlightKind::OffsetCommit { offset: o, .. }
+            | FlightKind::TxnOffsetCommit { offset: o, .. }
+            | FlightKind::TxnCommit { offset: o, .. } => o == offset,
             _ => false,
         });
         if answers_wait {
@@ -373,8 +388,19 @@ impl Consumer {
 
     /// The commit the application waited for is over (answered, refused or timed out).
     fn finish_commit(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, ok: bool) {
-        self.waiting_commit = None;
+        let waited = self.waiting_commit.take().map(|w| ctx.flights[w as usize].what);
         match commit_mode(ctx.cfg) {
+            CommitMode::SyncAfterTransaction if matches!(waited, Some(FlightKind::TxnCommit { .. })) => {
+                self.txn += 1;
+                self.txn_dirty = false;
+                if ok {
+                    // The output is committed: now commitSync() of the offsets, a second commit.
+                    let position = self.position;
+                    return self.commit(ctx, peers, position, true);
+                }
+                self.position = start_position(ctx.cfg, peers);
+                self.poll(ctx, peers)
+            }
             CommitMode::Before if ok => self.process_next(ctx, peers),
             CommitMode::InTransaction => {
                 self.txn += 1;
@@ -399,18 +425,19 @@ impl Consumer {
         if !self.alive || self.waiting_commit != Some(flight) {
             return;
         }
-        let offset = match ctx.flights[flight as usize].what {
-            FlightKind::OffsetCommit { offset, .. } | FlightKind::TxnOffsetCommit { offset, .. } => offset,
+        let what = ctx.flights[flight as usize].what;
+        let offset = match what {
+            FlightKind::OffsetCommit { offset, .. } | FlightKind::TxnOffsetCommit { offset, .. } | FlightKind::TxnCommit { offset, .. } => offset,
             _ => return,
         };
         ctx.record(EventKind::CommitFailed { offset });
         // commitSync and commitTransaction retry a request that timed out (the Java client retries
         // retriable errors until default.api.timeout.ms); the retry carries the same offsets.
         self.waiting_commit = None;
-        if consumer_transactional(ctx.cfg) {
-            self.commit_txn(ctx, peers, offset);
-        } else {
-            self.commit(ctx, peers, offset, true);
+        match what {
+            FlightKind::TxnOffsetCommit { .. } => self.commit_txn(ctx, peers, offset),
+            FlightKind::TxnCommit { .. } => self.commit_output(ctx, what),
+            _ => self.commit(ctx, peers, offset, true),
         }
     }
 
@@ -605,6 +632,24 @@ impl World {
         let from = flight.from;
         let leader_epoch = self.consumer_leader_epoch();
         self.group.on_offset_commit(&mut ctx!(self), from, offset, generation, leader_epoch);
+    }
+
+    /// The consumer application's transaction commit without offsets reaches the coordinator: its
+    /// output commits unless the transaction was aborted already (its instance was replaced). No
+    /// group generation is checked: nothing is committed to the group (KIP-447 checks offsets).
+    pub(crate) fn on_txn_commit(&mut self, id: u32) {
+        let flight = &self.flights[id as usize];
+        let from = flight.from;
+        let FlightKind::TxnCommit { offset, txn } = flight.what else { return };
+        let ok = !self.sink.txn_ended(txn);
+        let mut ctx = ctx!(self);
+        if ok {
+            self.sink.end_txn(txn, true);
+            ctx.record(EventKind::OutputCommitted { txn });
+        } else {
+            ctx.record(EventKind::ConsumerTxnAborted { txn });
+        }
+        ctx.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok });
     }
 
     /// The consumer application's transaction commit reaches the coordinator: output and offsets

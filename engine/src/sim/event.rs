@@ -162,6 +162,10 @@ pub enum FlightKind {
     TxnOffsetCommit { offset: u64, generation: u32, txn: u32 },
     /// The answer to the consumer application's transaction commit.
     TxnOffsetCommitResponse { offset: u64, ok: bool },
+    /// The consumer application's transaction `txn` commits its output only, without offsets
+    /// (`lab.manual.commit=commit-sync-after-transaction`); `offset` is the position it will
+    /// then commit with commitSync(). Answered with `TxnOffsetCommitResponse`.
+    TxnCommit { offset: u64, txn: u32 },
 }
 
 /// Which kind of record a sink write produced.
@@ -260,6 +264,8 @@ pub enum EventKind {
     CommitFailed { offset: u64 },
     /// The consumer application's transaction aborted; its output is invisible to read_committed.
     ConsumerTxnAborted { txn: u32 },
+    /// The consumer application's transaction `txn` committed its output, without offsets.
+    OutputCommitted { txn: u32 },
     /// The consumer stored an offset to be committed by the background timer.
     OffsetStored { offset: u64 },
     /// The consumer crashed.
@@ -353,7 +359,8 @@ impl Event {
             | EventKind::MarkerWritten { .. }
             | EventKind::TxnCompleted { .. }
             | EventKind::TxnExpired { .. }
-            | EventKind::ConsumerTxnAborted { .. } => (Some(Actor::TxnCoordinator), None),
+            | EventKind::ConsumerTxnAborted { .. }
+            | EventKind::OutputCommitted { .. } => (Some(Actor::TxnCoordinator), None),
             EventKind::ProducerStarted { session, .. }
             | EventKind::ProducerCrashed { session }
             | EventKind::ProducerClosed { session }
@@ -430,6 +437,7 @@ impl fmt::Display for FlightKind {
             FlightKind::TxnOffsetCommit { offset, .. } => {
                 write!(f, "the consumer application's transaction commit with offset {offset}")
             }
+            FlightKind::TxnCommit { txn, .. } => write!(f, "the consumer application's transaction {txn} commit (output only)"),
             FlightKind::TxnOffsetCommitResponse { offset, ok } => write!(
                 f,
                 "the answer to the transaction commit with offset {offset}: {}",
@@ -553,6 +561,10 @@ impl fmt::Display for EventKind {
             K::Committed { offset, txn: true } => write!(f, "the transaction committed the group's offset {offset}"),
             K::CommitFailed { offset } => write!(f, "the commit of offset {offset} failed"),
             K::ConsumerTxnAborted { txn } => write!(f, "the consumer application's transaction {txn} aborted"),
+            K::OutputCommitted { txn } => write!(
+                f,
+                "the consumer application's transaction {txn} committed its output; its input offsets are not in it"
+            ),
             K::OffsetStored { offset } => write!(f, "the consumer stored offset {offset} for the background commit"),
             K::ConsumerCrashed { instance } => write!(f, "{} crashed", Actor::Consumer { instance }),
             K::ConsumerClosed { instance } => write!(f, "the application closed {}", Actor::Consumer { instance }),

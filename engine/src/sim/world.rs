@@ -689,6 +689,7 @@ impl World {
             FlightKind::EndTxn { .. } => self.on_end_txn(id),
             FlightKind::EndTxnResponse { .. } => self.on_end_txn_response(id),
             FlightKind::TxnOffsetCommit { .. } => self.on_txn_offset_commit(id),
+            FlightKind::TxnCommit { .. } => self.on_txn_commit(id),
             FlightKind::TxnOffsetCommitResponse { .. } => self.on_txn_offset_commit_response(id),
         }
     }

@@ -18,4 +18,5 @@ mod playback;
 mod explore;
 mod export;
 mod run;
+mod output_topic;
 mod schedule;

@@ -131,6 +131,7 @@ pub fn flight_label(flight: &Flight, world: &World) -> (Shape, String) {
         FlightKind::EndTxn { commit, .. } => (Shape::Request, if commit { "commit txn" } else { "abort txn" }.to_owned()),
         FlightKind::EndTxnResponse { ok, .. } => (Shape::Answer, if ok { "ok" } else { "fenced" }.to_owned()),
         FlightKind::TxnOffsetCommit { offset, .. } => (Shape::Request, format!("txn commit {offset}")),
+        FlightKind::TxnCommit { .. } => (Shape::Request, "txn commit".to_owned()),
         FlightKind::TxnOffsetCommitResponse { ok, .. } => (Shape::Answer, if ok { "ok" } else { "refused" }.to_owned()),
     }
 }
