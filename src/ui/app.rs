@@ -48,6 +48,11 @@ pub enum Msg {
     Resize,
     Share(bool),
     ShareEdit(crate::ui::share::ShareEdit),
+    Explorer(crate::ui::explorer::ExplorerEdit),
+    /// A message of the explorer's search worker.
+    ExploreReply(Reply),
+    /// The guarantee matrix's markup (from the worker), or why there is none.
+    MatrixDone(Result<String, String>),
     /// A copy button of the share dialog: which text, and the text.
     ShareCopy(&'static str, String),
     EmbedTab(EmbedTab),
@@ -96,6 +101,7 @@ struct Callbacks {
     lesson_leave: Callback<()>,
     share_close: Callback<()>,
     share_edit: Callback<crate::ui::share::ShareEdit>,
+    explorer: Callback<crate::ui::explorer::ExplorerEdit>,
     share_copy: Callback<(&'static str, String)>,
     dismiss_notice: Callback<MouseEvent>,
 }
@@ -132,6 +138,8 @@ pub struct App {
     geometry: &'static Geometry,
     reduced_motion: bool,
     derived: Derived,
+    /// The explorer panel's query, search and matrix.
+    explorer: crate::ui::explorer::Explorer,
     /// The share dialog, while it is open.
     share: Option<crate::ui::share::ShareDialogState>,
     embed_tab: EmbedTab,
@@ -205,6 +213,7 @@ impl Component for App {
             share_open: link.callback(|_| Msg::Share(true)),
             share_close: link.callback(|_| Msg::Share(false)),
             share_edit: link.callback(Msg::ShareEdit),
+            explorer: link.callback(Msg::Explorer),
             share_copy: link.callback(|(what, text)| Msg::ShareCopy(what, text)),
             dismiss_notice: link.callback(|_| Msg::DismissNotice),
             embed_tab: link.callback(Msg::EmbedTab),
@@ -238,6 +247,7 @@ impl Component for App {
             reduced_motion: media_matches("(prefers-reduced-motion: reduce)"),
             derived,
             share: None,
+            explorer: Default::default(),
             embed_tab: EmbedTab::Stage,
             lessons: false,
             lesson_job: super::worker::JobSlot::default(),
@@ -320,6 +330,16 @@ impl Component for App {
                 self.share = open.then(|| crate::ui::share::ShareDialogState::new(self.page.shared_state(), total));
                 self.focus_dialog(open);
             }
+            Msg::Explorer(edit) => {
+                let (replies, matrix) = (ctx.link().callback(Msg::ExploreReply), ctx.link().callback(Msg::MatrixDone));
+                self.explorer.edit(edit, &self.derived.scenario_json, replies, matrix);
+            }
+            Msg::ExploreReply(reply) => {
+                if !self.explorer.reply(reply) {
+                    return false;
+                }
+            }
+            Msg::MatrixDone(matrix) => self.explorer.matrix_done(matrix),
             Msg::ShareEdit(edit) => {
                 if let Some(dialog) = &mut self.share {
                     dialog.edit(edit);

@@ -4,9 +4,6 @@
 //! has a WebAssembly module of its own, fetched the first time someone explores; this panel only
 //! starts it, shows what it reports, and turns a counterexample into a link that replays it.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -18,18 +15,6 @@ use delivery_lab::explore::{
     DEFAULT_FAULTS, DEFAULT_MESSAGES, MAX_EXPLORE_FAULTS as MAX_FAULTS, MAX_EXPLORE_MESSAGES as MAX_MESSAGES,
 };
 
-#[derive(Properties)]
-pub struct ExplorerProps {
-    /// The scenario explored: its configuration and seed (the query sets messages and failures).
-    pub scenario_json: Rc<String>,
-}
-
-impl PartialEq for ExplorerProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.scenario_json, &other.scenario_json)
-    }
-}
-
 #[derive(Clone, PartialEq)]
 enum Status {
     Idle,
@@ -40,85 +25,105 @@ enum Status {
     Cancelled,
 }
 
-#[function_component(ExplorerPanel)]
-pub fn explorer_panel(props: &ExplorerProps) -> Html {
-    let messages = use_state(|| DEFAULT_MESSAGES);
-    let faults = use_state(|| DEFAULT_FAULTS);
-    let status = use_state(|| Status::Idle);
-    let matrix = use_state(|| None::<Result<AttrValue, String>>);
-    let job: Rc<RefCell<Option<Job>>> = use_mut_ref(|| None);
-    let matrix_job: JobSlot = use_mut_ref(|| None);
+/// What the panel asks the app to do.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ExplorerEdit {
+    Messages(u16),
+    Faults(u8),
+    Explore,
+    Cancel,
+    Matrix,
+}
 
-    // The results stay when the scenario changes (a counterexample's replay changes it): the report
-    // says what it explored, and Explore starts a new search.
-    let explore = {
-        let (status, job, scenario) = (status.clone(), job.clone(), props.scenario_json.clone());
-        let (messages, faults) = (*messages, *faults);
-        Callback::from(move |_: MouseEvent| {
-            let task = Task::Explore(ExploreTask { scenario: scenario.to_string(), messages, faults });
-            let on_message = {
-                let (status, job) = (status.clone(), job.clone());
-                Callback::from(move |reply: Reply| match reply {
-                    Reply::Progress(Progress { states, runs, fraction }) => status.set(Status::Running { states, runs, fraction }),
-                    Reply::Done(done) => {
-                        job.borrow_mut().take();
-                        status.set(Status::Done(AttrValue::from(done.html)));
+/// The explorer's state, kept by the app (the panel is a function of it, not a component: one
+/// component and its hooks less in the page). The results stay when the scenario changes (a
+/// counterexample's replay changes it): the report says what it explored, and Explore starts a
+/// new search.
+pub struct Explorer {
+    messages: u16,
+    faults: u8,
+    status: Status,
+    matrix: Option<Result<AttrValue, String>>,
+    job: Option<Job>,
+    matrix_job: JobSlot,
+}
+
+impl Default for Explorer {
+    fn default() -> Explorer {
+        Explorer { messages: DEFAULT_MESSAGES, faults: DEFAULT_FAULTS, status: Status::Idle, matrix: None, job: None, matrix_job: JobSlot::default() }
+    }
+}
+
+impl Explorer {
+    /// Carries out an edit; `scenario` is the scenario file's JSON of the run on screen, and
+    /// `replies` and `matrix_done` take the worker's answers back to the app.
+    pub fn edit(&mut self, edit: ExplorerEdit, scenario: &str, replies: Callback<Reply>, matrix_done: Callback<Result<String, String>>) {
+        match edit {
+            ExplorerEdit::Messages(n) => self.messages = n.clamp(1, MAX_MESSAGES),
+            ExplorerEdit::Faults(n) => self.faults = n.min(MAX_FAULTS),
+            ExplorerEdit::Explore => {
+                let task = Task::Explore(ExploreTask { scenario: scenario.to_owned(), messages: self.messages, faults: self.faults });
+                match spawn(&task, replies) {
+                    Ok(job) => {
+                        self.job = Some(job);
+                        self.status = Status::Running { states: 0, runs: 0, fraction: 0.0 };
                     }
-                    Reply::Error(failure) => {
-                        job.borrow_mut().take();
-                        status.set(Status::Failed(failure.message));
-                    }
-                    Reply::Ready | Reply::Matrix(_) | Reply::Run(_) | Reply::Svg(_) | Reply::Export(_) | Reply::Lesson(_) | Reply::Compare(_) | Reply::Explain(_) | Reply::Lessons(_) => {
-                        job.borrow_mut().take();
-                        status.set(Status::Failed("the explorer answered with something else".into()));
-                    }
-                })
-            };
-            match spawn(&task, on_message) {
-                Ok(started) => {
-                    *job.borrow_mut() = Some(started);
-                    status.set(Status::Running { states: 0, runs: 0, fraction: 0.0 });
+                    Err(error) => self.status = Status::Failed(error),
                 }
-                Err(error) => status.set(Status::Failed(error)),
             }
-        })
-    };
-    let cancel = {
-        let (status, job) = (status.clone(), job.clone());
-        Callback::from(move |_: MouseEvent| {
-            job.borrow_mut().take();
-            status.set(Status::Cancelled);
-        })
-    };
-    let show_matrix = {
-        let (matrix, matrix_job, scenario) = (matrix.clone(), matrix_job.clone(), props.scenario_json.clone());
-        Callback::from(move |_: MouseEvent| {
-            let task = Task::Matrix(MatrixTask { scenario: scenario.to_string() });
-            let matrix = matrix.clone();
-            let pick = |reply| if let Reply::Matrix(done) = reply { Some(AttrValue::from(done.html)) } else { None };
-            run_once(&matrix_job, &task, pick, move |html| matrix.set(Some(html)));
-        })
-    };
-    let on_messages = {
-        let messages = messages.clone();
-        Callback::from(move |event: Event| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            if let Ok(n) = input.value().parse::<u16>() {
-                messages.set(n.clamp(1, MAX_MESSAGES));
+            ExplorerEdit::Cancel => {
+                self.job = None;
+                self.status = Status::Cancelled;
             }
-        })
-    };
-    let on_faults = {
-        let faults = faults.clone();
-        Callback::from(move |event: Event| {
-            let input: HtmlInputElement = event.target_unchecked_into();
-            if let Ok(n) = input.value().parse::<u8>() {
-                faults.set(n.min(MAX_FAULTS));
+            ExplorerEdit::Matrix => {
+                let task = Task::Matrix(MatrixTask { scenario: scenario.to_owned() });
+                let pick = |reply| if let Reply::Matrix(done) = reply { Some(done.html) } else { None };
+                run_once(&self.matrix_job, &task, pick, move |html| matrix_done.emit(html));
             }
-        })
-    };
-    let running = matches!(*status, Status::Running { .. });
+        }
+    }
 
+    /// A message of the search's worker; whether the panel shows something new. Progress comes
+    /// after every slice of the search (tens a second): it is drawn each half per cent of the
+    /// estimate or tenth more states, so that the page is not redrawn at the worker's pace.
+    pub fn reply(&mut self, reply: Reply) -> bool {
+        if self.job.is_none() {
+            return false;
+        }
+        self.status = match reply {
+            Reply::Progress(Progress { states, runs, fraction }) => {
+                let shown = match self.status {
+                    Status::Running { states: s, fraction: f, .. } => (f * 200.0) as u32 == (fraction * 200.0) as u32 && states < s + s / 10,
+                    _ => false,
+                };
+                self.status = Status::Running { states, runs, fraction };
+                return !shown;
+            }
+            Reply::Done(done) => Status::Done(AttrValue::from(done.html)),
+            Reply::Error(failure) => Status::Failed(failure.message),
+            _ => Status::Failed("the explorer answered with something else".into()),
+        };
+        self.job = None;
+        true
+    }
+
+    pub fn matrix_done(&mut self, matrix: Result<String, String>) {
+        self.matrix = Some(matrix.map(AttrValue::from));
+    }
+}
+
+/// The panel: the query, Explore or Cancel, the progress or the report, and the matrix.
+pub fn explorer_panel(explorer: &Explorer, on_edit: &Callback<ExplorerEdit>) -> Html {
+    let edit = |edit: ExplorerEdit| on_edit.reform(move |_: MouseEvent| edit);
+    let on_number = |read: fn(&str) -> Option<ExplorerEdit>| {
+        let on_edit = on_edit.clone();
+        Callback::from(move |event: Event| {
+            if let Some(edit) = read(&event.target_unchecked_into::<HtmlInputElement>().value()) {
+                on_edit.emit(edit);
+            }
+        })
+    };
+    let running = matches!(explorer.status, Status::Running { .. });
     html! {
         <div class="explorer">
             <p class="hint">
@@ -130,27 +135,29 @@ pub fn explorer_panel(props: &ExplorerProps) -> Html {
                 <label class="field inline" for="explore-messages">
                     <span class="field-label">{ "Messages" }</span>
                     <input id="explore-messages" type="number" min="1" max={MAX_MESSAGES.to_string()}
-                        value={messages.to_string()} onchange={on_messages} disabled={running} />
+                        value={explorer.messages.to_string()} disabled={running}
+                        onchange={on_number(|v| v.parse().ok().map(ExplorerEdit::Messages))} />
                 </label>
                 <label class="field inline" for="explore-faults">
                     <span class="field-label">{ "Failures" }</span>
                     <input id="explore-faults" type="number" min="0" max={MAX_FAULTS.to_string()}
-                        value={faults.to_string()} onchange={on_faults} disabled={running} />
+                        value={explorer.faults.to_string()} disabled={running}
+                        onchange={on_number(|v| v.parse().ok().map(ExplorerEdit::Faults))} />
                 </label>
                 if running {
-                    <button type="button" class="button" onclick={cancel}>{ "Cancel" }</button>
+                    <button type="button" class="button" onclick={edit(ExplorerEdit::Cancel)}>{ "Cancel" }</button>
                 } else {
-                    <button type="button" class="button primary" onclick={explore}>{ "Explore" }</button>
+                    <button type="button" class="button primary" onclick={edit(ExplorerEdit::Explore)}>{ "Explore" }</button>
                 }
             </div>
-            { status_view(&status) }
+            { status_view(&explorer.status) }
             <div class="matrix-head">
                 <h3 class="subhead">{ "The guarantee matrix" }</h3>
-                if matrix.is_none() {
-                    <button type="button" class="chip" onclick={show_matrix}>{ "Compute it" }</button>
+                if explorer.matrix.is_none() {
+                    <button type="button" class="chip" onclick={edit(ExplorerEdit::Matrix)}>{ "Compute it" }</button>
                 }
             </div>
-            { match &*matrix {
+            { match &explorer.matrix {
                 None => html! { <p class="hint">{ "Each semantics under each single failure, as the engine computes it." }</p> },
                 Some(Ok(matrix)) => Html::from_html_unchecked(matrix.clone()),
                 Some(Err(error)) => html! { <p class="error" role="alert">{ error.clone() }</p> },

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::App;
 use crate::ui::controls::{controls, playback, speed, ControlsProps, PlaybackProps};
 use crate::ui::diagram::SpaceTimeDiagram;
-use crate::ui::explorer::ExplorerPanel;
+use crate::ui::explorer::explorer_panel;
 use crate::ui::failures::{failure_menu, hotspot_panel, FailureMenuProps, HotspotPanelProps};
 use crate::ui::ledger::{ledger_view, LedgerProps};
 use crate::ui::later::Later;
@@ -269,7 +269,7 @@ impl App {
     }
 
     pub(super) fn explorer_panel(&self) -> Html {
-        let body = self.built(Later::Explorer).then(|| html! { <ExplorerPanel scenario_json={self.derived.scenario_json.clone()} /> });
+        let body = self.built(Later::Explorer).then(|| explorer_panel(&self.explorer, &self.callbacks.explorer));
         self.panel(Later::Explorer, "explorer-panel", "Explorer: can this configuration lose or duplicate a message?", body)
     }
 
