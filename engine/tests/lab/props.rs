@@ -21,7 +21,7 @@ const SINKS: [SinkKind; 7] = [
 fn config_strategy() -> impl Strategy<Value = Config> {
     (
         (0u8..3, prop::option::of(Just(false)), 1u32..=5, any::<bool>(), 1u8..=2, any::<bool>(), any::<bool>()),
-        (any::<bool>(), any::<bool>(), 0u8..3, any::<bool>(), 0usize..7, prop::sample::select(vec![100u32, 200, 2000]), prop::sample::select(vec![0u32, 100, 300])),
+        (any::<bool>(), any::<bool>(), 0u8..4, any::<bool>(), 0usize..7, prop::sample::select(vec![100u32, 200, 2000]), prop::sample::select(vec![0u32, 100, 300])),
     )
         .prop_map(|((acks, idem, in_flight, txn, rf, min2, unclean), (auto, background, manual, rc, sink, processing, jitter))| {
             let mut c = Config {
@@ -34,7 +34,12 @@ fn config_strategy() -> impl Strategy<Value = Config> {
                 unclean_leader_election: unclean,
                 enable_auto_commit: auto,
                 auto_commit_style: if background { AutoCommitStyle::BackgroundStored } else { AutoCommitStyle::JavaPoll },
-                manual_commit: [ManualCommit::AfterProcessing, ManualCommit::BeforeProcessing, ManualCommit::InTransaction][usize::from(manual)],
+                manual_commit: [
+                    ManualCommit::AfterProcessing,
+                    ManualCommit::BeforeProcessing,
+                    ManualCommit::InTransaction,
+                    ManualCommit::SyncAfterTransaction,
+                ][usize::from(manual)],
                 isolation_level: if rc { IsolationLevel::ReadCommitted } else { IsolationLevel::ReadUncommitted },
                 auto_offset_reset: OffsetReset::Earliest,
                 sink: SINKS[sink],
@@ -46,10 +51,11 @@ fn config_strategy() -> impl Strategy<Value = Config> {
                 c.acks = Acks::All;
                 c.enable_idempotence = Some(true);
             }
-            if c.sink == SinkKind::OutputTopicInTransaction && (c.enable_auto_commit || c.manual_commit != ManualCommit::InTransaction) {
+            let in_transaction = matches!(c.manual_commit, ManualCommit::InTransaction | ManualCommit::SyncAfterTransaction);
+            if c.sink == SinkKind::OutputTopicInTransaction && (c.enable_auto_commit || !in_transaction) {
                 c.sink = SinkKind::OutputTopic;
             }
-            if c.enable_auto_commit && c.manual_commit == ManualCommit::InTransaction {
+            if c.enable_auto_commit && in_transaction {
                 c.manual_commit = ManualCommit::AfterProcessing;
             }
             c
@@ -88,16 +94,24 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
         if no_retries && config.transactional_id.is_none() {
             config.retries = 0;
         }
-        prop::collection::vec(fault_strategy(messages), 0..=4).prop_map(move |faults| Scenario {
+        // A send schedule for some runs: messages sent at their own ticks, some while consumers
+        // are down or before a first commit.
+        let schedule = prop::collection::vec(prop::option::of(0u64..400), 0..=usize::from(messages));
+        (prop::collection::vec(fault_strategy(messages), 0..=4), prop::bool::weighted(0.3), schedule).prop_map(move |(faults, scheduled, mut send_at)| {
+            while send_at.last() == Some(&None) {
+                send_at.pop();
+            }
+            Scenario {
             preset: None,
             config: config.clone(),
             messages,
             labels: Vec::new(),
             seed,
             faults,
-            send_at: Vec::new(),
+            send_at: if scheduled { send_at } else { Vec::new() },
             title: None,
             captions: Vec::new(),
+            }
         })
     })
 }
@@ -310,6 +324,63 @@ proptest! {
         let log = world.partition().log();
         for i in 0..log.len() {
             prop_assert_ne!(delivery_lab::sim::broker::txn_mark(log, i), TxnMark::Open);
+        }
+    }
+
+    /// KIP-98 and KIP-447: with the input offsets sent in the transaction that writes the output,
+    /// each input record's output is committed at most once, whatever fails (the zombie's commit is
+    /// refused by its stale generation, an aborted transaction's output never counts).
+    #[test]
+    fn offsets_in_the_transaction_commit_each_records_output_at_most_once(scenario in scenario_strategy()) {
+        let mut scenario = scenario;
+        scenario.config.enable_auto_commit = false;
+        scenario.config.manual_commit = ManualCommit::InTransaction;
+        scenario.config.sink = SinkKind::OutputTopicInTransaction;
+        scenario.config.transactional_id = Some("tx".into());
+        scenario.config.acks = Acks::All;
+        scenario.config.enable_idempotence = Some(true);
+        let world = run_keeping_committed_data(&mut scenario)?;
+        let sink = world.sink();
+        let committed = |txn: Option<u32>| txn.is_some_and(|t| sink.txn_outcomes.iter().any(|o| o.txn == t && o.committed));
+        let mut seen: Vec<(MsgId, u64)> = Vec::new();
+        for row in sink.rows.iter().filter(|row| committed(row.txn)) {
+            prop_assert!(!seen.contains(&(row.msg, row.offset)), "{} from offset {} committed twice in {}", row.msg, row.offset, scenario.to_json());
+            seen.push((row.msg, row.offset));
+        }
+        // And a read_committed reader downstream reads only those.
+        let read = sink.read_downstream(SinkKind::OutputTopicInTransaction, IsolationLevel::ReadCommitted);
+        prop_assert_eq!(read.len(), seen.len());
+    }
+
+    /// With commitSync() after processing (auto-commit off), the group's committed offset never
+    /// passes a readable record the application has not finished processing, at any step.
+    #[test]
+    fn the_committed_offset_never_passes_an_unprocessed_record(scenario in scenario_strategy()) {
+        let mut scenario = scenario;
+        scenario.config.enable_auto_commit = false;
+        scenario.config.manual_commit = ManualCommit::AfterProcessing;
+        if scenario.config.sink == SinkKind::OutputTopicInTransaction {
+            scenario.config.sink = SinkKind::OutputTopic;
+        }
+        scenario.config.unclean_leader_election = false;
+        prop_assume!(!has(&scenario, &[Fault::DiskLost]));
+        prop_assume!(scenario.config.resolve().is_ok());
+        let mut world = World::new(&scenario).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        while world.step().is_some() {
+            let Some(committed) = world.committed_offset() else { continue };
+            let counts = processing_counts(&world);
+            let log = world.partition().log();
+            let read_committed = scenario.config.isolation_level == IsolationLevel::ReadCommitted;
+            for (i, entry) in log.iter().enumerate().take(committed as usize) {
+                let Some(msg) = entry.msg() else { continue };
+                if read_committed && delivery_lab::sim::broker::txn_mark(log, i) == TxnMark::Aborted {
+                    continue;
+                }
+                prop_assert!(
+                    counts.iter().any(|(o, m, _)| *o == i as u64 && *m == msg),
+                    "committed offset {} passes {} at offset {}, not processed, in {}", committed, msg, i, scenario.to_json()
+                );
+            }
         }
     }
 
