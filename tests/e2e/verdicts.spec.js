@@ -147,3 +147,31 @@ test("a network failure armed from the stage for every attempt in a window or th
     expect(await pageLedger(page)).toEqual(ledgerRowsOf(nativeLedger(scenario)));
   }
 });
+
+// Issue 15: a send schedule, the application's reaction to a commitTransaction() timeout, and
+// commitSync() after commitTransaction(), opened from links: the page's ledger is the engine's.
+// The schedule: auto.offset.reset=latest skips m2, written while the consumer is down (Consumer
+// Configs, auto.offset.reset). The timeout: commitTransaction() "may be retried" or the producer
+// closed (KafkaProducer.commitTransaction javadoc); closing and re-sending duplicates m1. The
+// split commit: output committed, offsets refused after a stall, m2's output twice (KIP-447 is
+// what sendOffsetsToTransaction adds).
+for (const [name, fragment, verdict] of [
+  ["a send schedule", "cfg.auto.offset.reset=latest&send=0,8,400&fail=consumer-crash-after-fetch:m1", ["m2", "lost"]],
+  ["a commitTransaction() timeout taken for a failure", "preset=exactly-once-kafka&cfg.max.block.ms=20000&cfg.lab.commit.timeout=close&cfg.lab.resend.on.error=true&fail=drop-end-txn-response:m1", ["m1", "duplicated"]],
+  ["commitSync() after commitTransaction()", "preset=exactly-once-kafka&cfg.lab.manual.commit=commit-sync-after-transaction&fail=processing-stall:m2", ["m2", "duplicated"]],
+]) {
+  test(`${name}, opened from a link, gives the engine's ledger`, async ({ page }) => {
+    await openLab(page, `/#v=1&${fragment}`);
+    if (name === "a send schedule") {
+      // The producer's box says which message waits for its time.
+      // Step 15 is t=28 (delivery-lab run --steps 15): m1 and m2 are sent, m3 is due at t=400.
+      await page.getByRole("slider", { name: "Timeline" }).fill("15");
+      await expect(page.locator(".stage-svg .log-layer .actor-detail", { hasText: "to be sent at t=400" })).toBeVisible();
+    }
+    await page.getByRole("button", { name: "Run to end" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "The run is over" })).toBeVisible();
+    const scenario = await page.getByTestId("scenario-json").textContent();
+    expect(await pageLedger(page)).toEqual(ledgerRowsOf(nativeLedger(scenario)));
+    await expect(page.locator(`.ledger tr[data-msg="${verdict[0]}"] .verdict`)).toHaveAttribute("data-verdict", verdict[1]);
+  });
+}
