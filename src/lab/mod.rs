@@ -47,6 +47,9 @@ pub enum Action {
     SetConfig(Config),
     /// How many messages the application sends.
     SetMessages(u16),
+    /// The send schedule: a tick per message, or `None` for one that follows the one before it
+    /// (`Scenario::send_at`); entries past the messages are dropped, ticks past the bound clamped.
+    SetSchedule(Vec<Option<u64>>),
     /// Arm the failure, or disarm it when it is armed already. Before the run starts this changes
     /// the scenario; past the start it forks a new future from the current step.
     ToggleFault(FaultSpec),
@@ -205,9 +208,27 @@ impl Lab {
                 // A failure aimed at a message that no longer exists is dropped with the message.
                 let n = self.scenario.messages;
                 self.scenario.faults.retain(|spec| spec.trigger.msg().is_none_or(|m| m.0 <= n));
+                // So is its send time: a schedule has at most one entry per message, and none
+                // that says nothing at its end (the scenario file's rule, so links stay valid).
+                let schedule = &mut self.scenario.send_at;
+                schedule.truncate(usize::from(n));
+                while schedule.last() == Some(&None) {
+                    schedule.pop();
+                }
                 if self.target.msg().is_some_and(|m| m.0 > n) {
                     self.target = Trigger::Message(MsgId(n));
                 }
+                self.load();
+            }
+            Action::SetSchedule(mut schedule) => {
+                schedule.truncate(usize::from(self.scenario.messages));
+                for tick in schedule.iter_mut().flatten() {
+                    *tick = (*tick).min(delivery_lab::MAX_TICK);
+                }
+                while schedule.last() == Some(&None) {
+                    schedule.pop();
+                }
+                self.scenario.send_at = schedule;
                 self.load();
             }
             Action::ToggleFault(spec) => return self.toggle_fault(spec),
@@ -571,5 +592,28 @@ mod tests {
         lab.apply(Action::SetMessages(2));
         assert!(lab.scenario().faults.is_empty());
         assert_eq!(lab.world().message_count(), 2);
+    }
+
+    #[test]
+    fn a_schedule_set_from_the_page_is_the_scenarios_and_plays() {
+        let mut lab = Lab::new(Scenario::from_preset(Preset::AtLeastOnce, 3, 1));
+        lab.apply(Action::SetSchedule(vec![None, Some(500), None, Some(9), Some(u64::MAX)]));
+        assert_eq!(lab.scenario().send_at, vec![None, Some(500)], "at most one entry per message, no trailing null");
+        lab.apply(Action::RunToEnd);
+        let sent: Vec<u64> = lab.world().events().iter().filter_map(|e| match e.kind {
+            delivery_lab::EventKind::AppSend { msg, .. } if msg.0 == 2 => Some(e.tick),
+            _ => None,
+        }).collect();
+        assert_eq!(sent, vec![500]);
+    }
+
+    #[test]
+    fn fewer_messages_cut_the_send_schedule_so_the_link_still_opens() {
+        let scenario = Scenario { send_at: vec![Some(0), None, Some(300), Some(400)], ..Scenario::from_preset(Preset::AtLeastOnce, 4, 1) };
+        let mut lab = Lab::new(scenario);
+        lab.apply(Action::SetMessages(2));
+        assert_eq!(lab.scenario().send_at, vec![Some(0)]);
+        let fragment = delivery_share::LinkState::for_scenario(lab.scenario().clone()).to_fragment();
+        assert_eq!(delivery_share::LinkState::from_fragment(&fragment).unwrap().scenario, *lab.scenario());
     }
 }

@@ -13,6 +13,9 @@ pub struct ControlsProps {
     /// The preset the configuration equals, or `None` for a custom one.
     pub preset: Option<Preset>,
     pub messages: u16,
+    /// The send schedule as the field shows it: ticks, comma-separated, empty for a message that
+    /// follows the one before it.
+    pub schedule: Rc<str>,
     /// The tick of the latest event.
     pub tick: u64,
     /// What Kafka changed automatically, such as "idempotence: off (acks != all)".
@@ -103,6 +106,30 @@ pub fn controls(props: &ControlsProps) -> Html {
             }
         })
     };
+    // The schedule's field is markup written when the schedule changes, so that a render while
+    // the run plays does not undo what is being typed; one listener reads it when it changes.
+    let on_schedule = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let items: Option<Vec<Option<u64>>> = input
+                .value()
+                .split(',')
+                .map(|item| match item.trim() {
+                    "" => Some(None),
+                    item => item.parse().ok().map(Some),
+                })
+                .collect();
+            input.set_attribute("aria-invalid", if items.is_some() { "false" } else { "true" }).ok();
+            if let Some(items) = items {
+                dispatch.emit(Action::SetSchedule(items));
+            }
+        })
+    };
+    let schedule = format!(
+        r#"<label class="field-label" for="send-at">Send at (ticks)</label><input id="send-at" type="text" inputmode="numeric" value="{}" placeholder="0, , 400" aria-describedby="send-at-hint"><span id="send-at-hint" class="hint">A tick per message; left empty, a message follows the one before it.</span>"#,
+        props.schedule
+    );
     html! {
         <div class="controls">
             <label class="field" for="preset">
@@ -131,6 +158,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                 <input id="messages" type="number" min="1" max={MAX_MESSAGES.to_string()}
                     value={props.messages.to_string()} oninput={on_messages} />
             </label>
+            <div class="field inline send-at" onchange={on_schedule}>{ Html::from_html_unchecked(AttrValue::from(schedule)) }</div>
             <p class="clock">{ format!("Simulated time: t={} ({} s)", props.tick, crate::num::dec1(props.tick as f64 * f64::from(delivery_lab::TICK_MS) / 1000.0)) }</p>
         </div>
     }

@@ -167,6 +167,8 @@ for (const [name, fragment, verdict] of [
       // Step 15 is t=28 (delivery-lab run --steps 15): m1 and m2 are sent, m3 is due at t=400.
       await page.getByRole("slider", { name: "Timeline" }).fill("15");
       await expect(page.locator(".stage-svg .log-layer .actor-detail", { hasText: "to be sent at t=400" })).toBeVisible();
+      // The controls show the schedule, and editing it there is the same as the link's.
+      await expect(page.locator("#send-at")).toHaveValue("0,8,400");
     }
     await page.getByRole("button", { name: "Run to end" }).click();
     await expect(page.getByRole("status").filter({ hasText: "The run is over" })).toBeVisible();
