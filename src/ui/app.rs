@@ -596,10 +596,14 @@ impl App {
     }
 
     /// Asks the worker for the rows' explanations at the step on screen, when the page shows one
-    /// (a selected row, a lesson's answer): one request at a time, the latest step next.
+    /// (a selected row, a lesson's answer) and the run is not playing: one request at a time, the
+    /// latest step next.
     fn ask_words(&mut self, ctx: &Context<Self>) {
         let at = (self.page.lab.run(), self.page.lab.steps());
-        if !self.page.wants_words() || self.words.as_ref().is_some_and(|(w, _)| *w == at) || self.words_job.borrow().is_some() {
+        // Not while the run plays: the step changes faster than a worker can answer, and the
+        // panel keeps the last words (marked busy) until it stops.
+        let wanted = self.page.wants_words() && !self.page.lab.playing();
+        if !wanted || self.words.as_ref().is_some_and(|(w, _)| *w == at) || self.words_job.borrow().is_some() {
             return;
         }
         let task = Task::Explain(ExplainTask { scenario: self.derived.scenario_json.to_string(), steps: at.1 as u64 });
