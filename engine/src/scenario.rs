@@ -272,6 +272,16 @@ impl World {
     }
 }
 
+/// A send schedule in its one form: at most one entry per message of `messages`, and no `None`
+/// at its end (it would say nothing), so that equal schedules are equal values and every
+/// schedule written back reads again. World, explorer and page all keep it so.
+pub fn trim_schedule(at: &mut Vec<Option<u64>>, messages: u16) {
+    at.truncate(usize::from(messages));
+    while at.last() == Some(&None) {
+        at.pop();
+    }
+}
+
 /// The send schedule: a list of at most one entry per message, each a tick from 0 to
 /// [`MAX_TICK`] or `null` (the message follows the one before it by the send interval). Trailing
 /// `null`s are dropped, so that equal schedules are equal values.
@@ -292,9 +302,7 @@ fn parse_send_at(value: Option<&Value>, messages: u16) -> Result<Vec<Option<u64>
             },
         }
     }
-    while at.last() == Some(&None) {
-        at.pop();
-    }
+    trim_schedule(&mut at, messages);
     Ok(at)
 }
 

@@ -210,24 +210,17 @@ impl Lab {
                 self.scenario.faults.retain(|spec| spec.trigger.msg().is_none_or(|m| m.0 <= n));
                 // So is its send time: a schedule has at most one entry per message, and none
                 // that says nothing at its end (the scenario file's rule, so links stay valid).
-                let schedule = &mut self.scenario.send_at;
-                schedule.truncate(usize::from(n));
-                while schedule.last() == Some(&None) {
-                    schedule.pop();
-                }
+                delivery_lab::scenario::trim_schedule(&mut self.scenario.send_at, n);
                 if self.target.msg().is_some_and(|m| m.0 > n) {
                     self.target = Trigger::Message(MsgId(n));
                 }
                 self.load();
             }
             Action::SetSchedule(mut schedule) => {
-                schedule.truncate(usize::from(self.scenario.messages));
                 for tick in schedule.iter_mut().flatten() {
                     *tick = (*tick).min(delivery_lab::MAX_TICK);
                 }
-                while schedule.last() == Some(&None) {
-                    schedule.pop();
-                }
+                delivery_lab::scenario::trim_schedule(&mut schedule, self.scenario.messages);
                 self.scenario.send_at = schedule;
                 self.load();
             }

@@ -62,10 +62,7 @@ impl Explorer {
         base.labels.clear();
         // The send schedule holds for the messages the query keeps (a counterexample's scenario
         // must load: at most one entry per message, no trailing nulls).
-        base.send_at.truncate(usize::from(query.messages));
-        while base.send_at.last() == Some(&None) {
-            base.send_at.pop();
-        }
+        crate::scenario::trim_schedule(&mut base.send_at, query.messages);
         base.faults.clear();
         base.captions.clear();
         let mut fresh = World::new(&base).map_err(ExploreError::Scenario)?;

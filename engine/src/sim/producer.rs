@@ -337,7 +337,7 @@ impl Producer {
 
     /// The tick at which `msg` is due by the send schedule, if it has one and has not been sent
     /// (a message sent again, after a restart or an error, is past its time).
-    fn scheduled(&self, msg: MsgId) -> Option<Tick> {
+    pub(crate) fn scheduled(&self, msg: MsgId) -> Option<Tick> {
         let index = usize::from(msg.0 - 1);
         self.send_at.get(index).copied().flatten().filter(|_| self.app[index].sends == 0)
     }
@@ -877,11 +877,7 @@ impl Producer {
         let s = self.session_mut(session);
         s.alive = false;
         s.abandoned_txn = Some(txn);
-        for r in self.records.iter_mut().filter(|r| r.session == session) {
-            if matches!(r.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff) {
-                r.state = RecordState::Orphaned;
-            }
-        }
+        self.orphan_records(session);
         // CommitTimedOut said it: the application closes this instance and starts another.
         ctx.schedule(ctx.now + ctx.cfg.restart, Action::ProducerRestart { new_id: false });
     }
@@ -972,14 +968,20 @@ impl Producer {
     pub(crate) fn producer_crash(&mut self, ctx: &mut Ctx, restart: Option<bool>) {
         let session = self.current_session();
         self.session_mut(session).alive = false;
+        self.orphan_records(session);
+        ctx.record(EventKind::ProducerCrashed { session });
+        if let Some(new_id) = restart {
+            ctx.schedule(ctx.now + ctx.cfg.restart, Action::ProducerRestart { new_id });
+        }
+    }
+
+    /// The records of an instance that is gone (crashed or closed) and not yet delivered: no one
+    /// will send them again or hear of them.
+    fn orphan_records(&mut self, session: u8) {
         for r in self.records.iter_mut().filter(|r| r.session == session) {
             if matches!(r.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff) {
                 r.state = RecordState::Orphaned;
             }
-        }
-        ctx.record(EventKind::ProducerCrashed { session });
-        if let Some(new_id) = restart {
-            ctx.schedule(ctx.now + ctx.cfg.restart, Action::ProducerRestart { new_id });
         }
     }
 

@@ -252,10 +252,8 @@ impl World {
     /// order: one due before the message ahead of it goes right after that one. Ticks past
     /// [`MAX_TICK`] are clamped to it; entries past the message count are ignored.
     pub fn set_send_schedule(&mut self, at: &[Option<Tick>]) {
-        let mut at: Vec<Option<Tick>> = at.iter().take(usize::from(self.messages)).map(|t| t.map(|t| t.min(MAX_TICK))).collect();
-        while at.last() == Some(&None) {
-            at.pop();
-        }
+        let mut at: Vec<Option<Tick>> = at.iter().map(|t| t.map(|t| t.min(MAX_TICK))).collect();
+        crate::scenario::trim_schedule(&mut at, self.messages);
         self.producer.send_at = at;
     }
 
@@ -395,9 +393,8 @@ impl World {
     pub fn waiting_to_send(&self) -> Option<(MsgId, Tick)> {
         let session = self.producer.sessions.last().filter(|s| s.alive)?;
         let msg = *session.todo.get(session.next)?;
-        let index = usize::from(msg.0 - 1);
-        let at = self.producer.send_at.get(index).copied().flatten()?;
-        (at > self.now && self.producer.app[index].sends == 0).then_some((msg, at))
+        let at = self.producer.scheduled(msg).filter(|&at| at > self.now)?;
+        Some((msg, at))
     }
 
     /// Every record the producer clients created.

@@ -98,9 +98,7 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
         // are down or before a first commit.
         let schedule = prop::collection::vec(prop::option::of(0u64..400), 0..=usize::from(messages));
         (prop::collection::vec(fault_strategy(messages), 0..=4), prop::bool::weighted(0.3), schedule).prop_map(move |(faults, scheduled, mut send_at)| {
-            while send_at.last() == Some(&None) {
-                send_at.pop();
-            }
+            delivery_lab::scenario::trim_schedule(&mut send_at, messages);
             Scenario {
             preset: None,
             config: config.clone(),
@@ -161,6 +159,30 @@ fn processing_counts(world: &World) -> Vec<(u64, MsgId, u32)> {
         }
     }
     counts
+}
+
+/// The scenario with auto-commit off and commitSync() at `when` (an output topic in a
+/// transaction becomes a plain one: it needs the application's transaction).
+fn commit_sync(mut scenario: Scenario, when: ManualCommit) -> Scenario {
+    scenario.config.enable_auto_commit = false;
+    scenario.config.manual_commit = when;
+    if scenario.config.sink == SinkKind::OutputTopicInTransaction {
+        scenario.config.sink = SinkKind::OutputTopic;
+    }
+    scenario
+}
+
+/// The first readable record below `limit` (aborted ones skipped for read_committed) that the
+/// application has not finished processing, with its offset.
+fn unprocessed_below(world: &World, limit: u64, read_committed: bool) -> Option<(MsgId, usize)> {
+    let counts = processing_counts(world);
+    let log = world.partition().log();
+    log.iter().enumerate().take(limit as usize).find_map(|(i, entry)| {
+        let msg = entry.msg()?;
+        let skipped = read_committed && delivery_lab::sim::broker::txn_mark(log, i) == TxnMark::Aborted;
+        let processed = counts.iter().any(|(o, m, _)| *o == i as u64 && *m == msg);
+        (!skipped && !processed).then_some((msg, i))
+    })
 }
 
 fn config() -> ProptestConfig {
@@ -239,12 +261,7 @@ proptest! {
 
     #[test]
     fn commit_before_processing_never_processes_twice(scenario in scenario_strategy()) {
-        let mut scenario = scenario;
-        scenario.config.enable_auto_commit = false;
-        scenario.config.manual_commit = ManualCommit::BeforeProcessing;
-        if scenario.config.sink == SinkKind::OutputTopicInTransaction {
-            scenario.config.sink = SinkKind::OutputTopic;
-        }
+        let mut scenario = commit_sync(scenario, ManualCommit::BeforeProcessing);
         let world = run_keeping_committed_data(&mut scenario)?;
         for (offset, msg, count) in processing_counts(&world) {
             prop_assert!(count <= 1, "{} at offset {} processed {} times in {}", msg, offset, count, scenario.to_json());
@@ -253,25 +270,14 @@ proptest! {
 
     #[test]
     fn commit_after_processing_loses_nothing_visible(scenario in scenario_strategy()) {
-        let mut scenario = scenario;
-        scenario.config.enable_auto_commit = false;
-        scenario.config.manual_commit = ManualCommit::AfterProcessing;
-        if scenario.config.sink == SinkKind::OutputTopicInTransaction {
-            scenario.config.sink = SinkKind::OutputTopic;
-        }
+        let mut scenario = commit_sync(scenario, ManualCommit::AfterProcessing);
         // Unclean elections and lost disks rewrite offsets under a committed position.
         let world = run_keeping_committed_data(&mut scenario)?;
-        let counts = processing_counts(&world);
         let p = world.partition();
-        let log = p.log();
         let read_committed = scenario.config.isolation_level == IsolationLevel::ReadCommitted;
         let limit = if read_committed { p.lso() } else { p.hw() };
-        for (i, entry) in log.iter().enumerate().take(limit as usize) {
-            let Some(msg) = entry.msg() else { continue };
-            if read_committed && delivery_lab::sim::broker::txn_mark(log, i) == TxnMark::Aborted {
-                continue;
-            }
-            prop_assert!(counts.iter().any(|(o, m, _)| *o == i as u64 && *m == msg), "{} at offset {} was never processed in {}", msg, i, scenario.to_json());
+        if let Some((msg, i)) = unprocessed_below(&world, limit, read_committed) {
+            prop_assert!(false, "{} at offset {} was never processed in {}", msg, i, scenario.to_json());
         }
     }
 
@@ -356,30 +362,16 @@ proptest! {
     /// passes a readable record the application has not finished processing, at any step.
     #[test]
     fn the_committed_offset_never_passes_an_unprocessed_record(scenario in scenario_strategy()) {
-        let mut scenario = scenario;
-        scenario.config.enable_auto_commit = false;
-        scenario.config.manual_commit = ManualCommit::AfterProcessing;
-        if scenario.config.sink == SinkKind::OutputTopicInTransaction {
-            scenario.config.sink = SinkKind::OutputTopic;
-        }
+        let mut scenario = commit_sync(scenario, ManualCommit::AfterProcessing);
         scenario.config.unclean_leader_election = false;
         prop_assume!(!has(&scenario, &[Fault::DiskLost]));
         prop_assume!(scenario.config.resolve().is_ok());
+        let read_committed = scenario.config.isolation_level == IsolationLevel::ReadCommitted;
         let mut world = World::new(&scenario).map_err(|e| TestCaseError::fail(e.to_string()))?;
         while world.step().is_some() {
             let Some(committed) = world.committed_offset() else { continue };
-            let counts = processing_counts(&world);
-            let log = world.partition().log();
-            let read_committed = scenario.config.isolation_level == IsolationLevel::ReadCommitted;
-            for (i, entry) in log.iter().enumerate().take(committed as usize) {
-                let Some(msg) = entry.msg() else { continue };
-                if read_committed && delivery_lab::sim::broker::txn_mark(log, i) == TxnMark::Aborted {
-                    continue;
-                }
-                prop_assert!(
-                    counts.iter().any(|(o, m, _)| *o == i as u64 && *m == msg),
-                    "committed offset {} passes {} at offset {}, not processed, in {}", committed, msg, i, scenario.to_json()
-                );
+            if let Some((msg, i)) = unprocessed_below(&world, committed, read_committed) {
+                prop_assert!(false, "committed offset {} passes {} at offset {}, not processed, in {}", committed, msg, i, scenario.to_json());
             }
         }
     }

@@ -109,10 +109,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             }
             let captions = prop::collection::vec((0..=MAX_TICK, shown_text(30)), 0..4);
             // A send schedule (its trailing nulls dropped, as the loader keeps it).
-            let send_at = prop::collection::vec(prop::option::of(0..=MAX_TICK), 0..=usize::from(messages)).prop_map(|mut at| {
-                while at.last() == Some(&None) {
-                    at.pop();
-                }
+            let send_at = prop::collection::vec(prop::option::of(0..=MAX_TICK), 0..=usize::from(messages)).prop_map(move |mut at| {
+                delivery_lab::scenario::trim_schedule(&mut at, messages);
                 at
             });
             (prop::collection::vec(fault(messages), 0..MAX_FAULTS), prop::option::of(shown_text(30)), captions, send_at).prop_map(

@@ -21,6 +21,8 @@ pub(super) struct Derived {
     pub(super) ledger: Option<Rc<LedgerData>>,
     pub(super) notes: Rc<Vec<String>>,
     pub(super) scenario_json: Rc<String>,
+    /// The send schedule as the controls' field shows it (ticks, comma-separated).
+    pub(super) schedule: Rc<str>,
     pub(super) diagram: Option<Rc<DiagramData>>,
 }
 
@@ -37,6 +39,10 @@ pub(super) fn derive_views(lab: &Lab, geometry: &'static Geometry, previous: Opt
             Rc::new(json)
         }
     };
+    let schedule = match same_run {
+        Some(previous) => previous.schedule.clone(),
+        None => lab.scenario().send_at.iter().map(|t| t.map(|t| t.to_string()).unwrap_or_default()).collect::<Vec<_>>().join(",").into(),
+    };
     let diagram = built.has(Later::Diagram).then(|| {
         same_run.and_then(|p| p.diagram.clone()).unwrap_or_else(|| Rc::new(DiagramData::new(lab.full_run(), run_title(lab.scenario()))))
     });
@@ -50,6 +56,7 @@ pub(super) fn derive_views(lab: &Lab, geometry: &'static Geometry, previous: Opt
         ledger: built.has(Later::Ledger).then(|| Rc::new(LedgerData::new(lab.world(), lab.ledger(), lab.selected()))),
         notes: Rc::new(lab.effective().notes.clone()),
         scenario_json,
+        schedule,
         diagram,
     }
 }

@@ -171,7 +171,7 @@ impl App {
                     { controls(&ControlsProps {
                         preset: lab.scenario().preset,
                         messages: lab.scenario().messages,
-                        schedule: lab.scenario().send_at.iter().map(|t| t.map(|t| t.to_string()).unwrap_or_default()).collect::<Vec<_>>().join(",").into(),
+                        schedule: self.derived.schedule.clone(),
                         tick: lab.world().events().last().map_or(0, |e| e.tick),
                         notes: self.derived.notes.clone(),
                         dispatch: dispatch.clone(),
