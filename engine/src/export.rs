@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::sim::config::{Acks, AutoCommitStyle, Config, IsolationLevel, ManualCommit, OffsetReset};
+use crate::sim::config::{Acks, Assignor, AutoCommitStyle, Config, IsolationLevel, ManualCommit, OffsetReset};
 
 /// The producer, consumer and topic settings as Java `.properties` text.
 ///
@@ -16,8 +16,20 @@ pub fn java_properties(config: &Config) -> String {
     let mut out = String::from("# Producer\n");
     java_lines(&mut out, producer_settings(config));
     out.push_str("\n# Consumer\n");
-    java_lines(&mut out, consumer_settings(config));
+    // The Java client names its assignors by class (ConsumerConfig's partition.assignment.strategy).
+    let assignor = match config.assignor {
+        Assignor::Range => "org.apache.kafka.clients.consumer.RangeAssignor",
+        Assignor::CooperativeSticky => "org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
+    };
+    let consumer = consumer_settings(config)
+        .into_iter()
+        .map(|(name, value)| if name == "partition.assignment.strategy" { (name, Value::Text(assignor)) } else { (name, value) })
+        .collect();
+    java_lines(&mut out, consumer);
     let _ = writeln!(out, "# {}", commit_comment(config));
+    if config.group_members > 1 {
+        let _ = writeln!(out, "# Run {} consumers with the same group.id (lab.group.members).", config.group_members);
+    }
     out.push_str("\n# Topic (kafka-topics.sh --create ... --config)\n");
     java_lines(&mut out, topic_settings(config));
     out.push_str("\n# KRaft controller (server.properties): how long a crashed broker keeps its lease\n");
@@ -125,6 +137,8 @@ fn consumer_settings(config: &Config) -> Settings<'_> {
     settings.push(("isolation.level", Value::Text(isolation)));
     settings.push(("auto.offset.reset", Value::Text(reset)));
     settings.push(("max.poll.interval.ms", Value::Int(config.max_poll_interval_ms)));
+    settings.push(("session.timeout.ms", Value::Int(config.session_timeout_ms)));
+    settings.push(("partition.assignment.strategy", Value::Text(config.assignor.name())));
     settings
 }
 

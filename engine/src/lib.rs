@@ -165,7 +165,7 @@ pub use preset::{Preset, UnknownPreset};
 pub use scenario::{Caption, Scenario, ScenarioError, DEFAULT_MESSAGES, DEFAULT_PRESET, DEFAULT_SEED, SCENARIO_VERSION};
 pub use sim::broker::{EntryKind, LogEntry, Partition, Replica, TxnMark};
 pub use sim::config::{
-    Acks, AutoCommitStyle, CommitTimeout, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,
+    Acks, Assignor, AutoCommitStyle, CommitTimeout, Config, ConfigError, EffectiveConfig, IsolationLevel, ManualCommit, OffsetReset, SinkKind,
     TICK_MS,
 };
 pub use sim::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, FlightKind, MsgId, Tick};

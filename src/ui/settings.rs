@@ -2,8 +2,8 @@
 //! as a confluent-kafka Python dict. A change restarts the run; a combination Kafka would refuse is
 //! refused here too, with Kafka's reason.
 
-use delivery_lab::{Acks, AutoCommitStyle, CommitTimeout, Config, IsolationLevel, ManualCommit, OffsetReset, SinkKind};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use delivery_lab::Config;
+use serde_json::Value;
 use yew::prelude::*;
 
 use crate::explorer_protocol::{ExportTask, Reply, Task};
@@ -18,120 +18,155 @@ pub struct SettingsProps {
     pub dispatch: Callback<Action>,
 }
 
-/// A select over a fixed set of values; `set` writes the chosen one into a copy of the config.
-/// Only this shim is generic: the select itself is built once for every type of value.
-fn choice<T: Copy + PartialEq + 'static>(
-    props: &SettingsProps,
-    name: &'static str,
-    help: &'static str,
-    current: T,
-    options: &'static [(T, &'static str)],
-    set: fn(&mut Config, T),
-) -> Html {
-    let labels: Vec<&'static str> = options.iter().map(|(_, label)| *label).collect();
-    let selected = options.iter().position(|(value, _)| *value == current);
-    select(props, name, help, labels, selected, Box::new(move |config, i| set(config, options[i].0)))
+/// A setting's value as the configuration's JSON form has it (`Config::set` reads it).
+#[derive(Clone, Copy)]
+enum J {
+    Null,
+    Bool(bool),
+    Num(u32),
+    Str(&'static str),
 }
 
-fn select(
-    props: &SettingsProps,
-    name: &'static str,
-    help: &'static str,
-    labels: Vec<&'static str>,
-    selected: Option<usize>,
-    set: Box<dyn Fn(&mut Config, usize)>,
-) -> Html {
-    let config = props.config.clone();
-    let dispatch = props.dispatch.clone();
-    let options = labels.clone();
-    let onchange = Callback::from(move |event: Event| {
-        let select: HtmlSelectElement = event.target_unchecked_into();
-        if let Some(i) = options.iter().position(|label| *label == select.value()) {
-            let mut next = config.clone();
-            set(&mut next, i);
-            dispatch.emit(Action::SetConfig(next));
+impl J {
+    fn value(self) -> Value {
+        match self {
+            J::Null => Value::Null,
+            J::Bool(on) => Value::Bool(on),
+            J::Num(n) => Value::from(n),
+            J::Str(text) => Value::from(text),
         }
-    });
-    let id = field_id(name);
-    html! {
-        <label class="setting" for={id.clone()} title={help}>
-            <code class="setting-name">{ name }</code>
-            <select id={id} {onchange}>
-                { for labels.iter().enumerate().map(|(i, label)| html! {
-                    <option value={*label} selected={selected == Some(i)}>{ *label }</option>
-                }) }
-            </select>
-        </label>
     }
 }
 
-/// A number field; `set` writes the value into a copy of the config.
-fn number(
-    props: &SettingsProps,
-    name: &'static str,
-    help: &'static str,
-    current: u32,
-    set: fn(&mut Config, u32),
-) -> Html {
-    let config = props.config.clone();
-    let dispatch = props.dispatch.clone();
-    let onchange = Callback::from(move |event: Event| {
-        let input: HtmlInputElement = event.target_unchecked_into();
-        if let Ok(value) = input.value().trim().parse::<u32>() {
-            let mut next = config.clone();
-            set(&mut next, value);
-            dispatch.emit(Action::SetConfig(next));
-        }
-    });
-    let id = field_id(name);
-    html! {
-        <label class="setting" for={id.clone()} title={help}>
-            <code class="setting-name">{ name }</code>
-            <input id={id} type="number" min="0" value={current.to_string()} {onchange} />
-        </label>
-    }
-}
+/// A field of the form: a number, or a choice among values, each with the label the select shows.
+/// The whole form is this table, drawn by one loop and read by one change handler.
+type Field = (&'static str, &'static str, &'static [(J, &'static str)]);
+
+const NUMBER: &[(J, &str)] = &[];
+const BOOL: &[(J, &str)] = &[(J::Bool(false), "false"), (J::Bool(true), "true")];
+const ONE_TWO: &[(J, &str)] = &[(J::Num(1), "1"), (J::Num(2), "2")];
+
+const GROUPS: &[(&str, &[Field])] = &[
+    ("Producer", &[
+        ("acks", "How many replicas must have a record before the leader answers",
+            &[(J::Num(0), "0"), (J::Num(1), "1"), (J::Str("all"), "all")]),
+        ("retries", "Retries of a failed send (bounded by delivery.timeout.ms)", NUMBER),
+        ("enable.idempotence", "Producer id and sequence numbers: the broker drops retried duplicates",
+            &[(J::Null, "not set (default)"), (J::Bool(true), "true"), (J::Bool(false), "false")]),
+        ("max.in.flight.requests.per.connection", "Requests sent before earlier ones are answered", NUMBER),
+        ("transactional.id", "Set, it turns on transactions and zombie fencing",
+            &[(J::Null, "not set"), (J::Str("delivery-lab-producer"), "delivery-lab-producer")]),
+        ("request.timeout.ms", "How long the client waits for an answer before retrying", NUMBER),
+        ("delivery.timeout.ms", "The bound on reporting success or failure after send()", NUMBER),
+        ("transaction.timeout.ms", "An open transaction of a dead producer is aborted after this", NUMBER),
+        ("max.block.ms", "How long commitTransaction() waits before it throws TimeoutException", NUMBER),
+        ("lab.commit.timeout", "What the application does when commitTransaction() times out",
+            &[(J::Str("retry"), "call commitTransaction() again"), (J::Str("close"), "close the producer, take it as failed")]),
+        ("lab.resend.on.error", "The application sends the message again when send() fails (a new record)", BOOL),
+    ]),
+    ("Topic and broker", &[
+        ("replication.factor", "Copies of the partition: the leader, and a follower when 2", ONE_TWO),
+        ("min.insync.replicas", "With acks=all, fewer in-sync replicas than this refuses writes", ONE_TWO),
+        ("unclean.leader.election.enable", "Let an out-of-sync replica lead (and lose data)", BOOL),
+    ]),
+    ("Consumer", &[
+        ("enable.auto.commit", "Commit offsets automatically", BOOL),
+        ("auto.commit.interval.ms", "How often auto-commit commits", NUMBER),
+        ("lab.auto.commit.style", "Which client's auto-commit the lab models",
+            &[(J::Str("java-poll"), "Java client: inside poll()"), (J::Str("background-stored"), "librdkafka: background, stored offsets")]),
+        ("lab.manual.commit", "When the application commits with auto-commit off", &[
+            (J::Str("after-processing"), "commitSync after processing"),
+            (J::Str("before-processing"), "commitSync before processing"),
+            (J::Str("in-transaction"), "sendOffsetsToTransaction"),
+            (J::Str("commit-sync-after-transaction"), "commitTransaction, then commitSync"),
+        ]),
+        ("isolation.level", "read_committed reads up to the last stable offset only",
+            &[(J::Str("read_uncommitted"), "read_uncommitted"), (J::Str("read_committed"), "read_committed")]),
+        ("auto.offset.reset", "Where a consumer without a committed offset starts",
+            &[(J::Str("earliest"), "earliest"), (J::Str("latest"), "latest")]),
+        ("max.poll.interval.ms", "A consumer that does not poll for this long leaves its group", NUMBER),
+        ("lab.group.members", "Consumers with the same group.id; one owns the partition, the others stand by",
+            &[(J::Num(1), "1"), (J::Num(2), "2"), (J::Num(3), "3")]),
+        ("partition.assignment.strategy", "How a rebalance assigns the partition",
+            &[(J::Str("range"), "range (eager)"), (J::Str("cooperative-sticky"), "cooperative-sticky")]),
+        ("session.timeout.ms", "A crashed member keeps its partition until this passes", NUMBER),
+    ]),
+    ("Application", &[
+        ("lab.sink", "Where processing leaves its effect", &[
+            (J::Str("none"), "none"),
+            (J::Str("output-topic"), "output topic"),
+            (J::Str("output-topic-in-transaction"), "output topic, in the transaction"),
+            (J::Str("db-insert"), "database: INSERT"),
+            (J::Str("db-upsert-message-id"), "database: UPSERT by message id"),
+            (J::Str("db-upsert-offset"), "database: UPSERT by offset"),
+            (J::Str("db-offsets-in-db"), "database: rows and offsets in one transaction"),
+        ]),
+        ("lab.processing.ms", "How long processing one record takes", NUMBER),
+        ("lab.send.interval.ms", "Time between two sends of the application", NUMBER),
+        ("lab.network.latency.ms", "One-way latency of every network link", NUMBER),
+    ]),
+];
 
 fn field_id(name: &str) -> String {
     format!("setting-{}", name.replace('.', "-"))
 }
 
-const ACKS: &[(Acks, &str)] = &[(Acks::Zero, "0"), (Acks::One, "1"), (Acks::All, "all")];
-const IDEMPOTENCE: &[(Option<bool>, &str)] =
-    &[(None, "not set (default)"), (Some(true), "true"), (Some(false), "false")];
-const TRANSACTIONAL: &[(bool, &str)] = &[(false, "not set"), (true, "delivery-lab-producer")];
-const COMMIT_TIMEOUT: &[(CommitTimeout, &str)] =
-    &[(CommitTimeout::Retry, "call commitTransaction() again"), (CommitTimeout::Close, "close the producer, take it as failed")];
-const REPLICATION: &[(u8, &str)] = &[(1, "1"), (2, "2")];
-const MIN_ISR: &[(u8, &str)] = &[(1, "1"), (2, "2")];
-const BOOL: &[(bool, &str)] = &[(false, "false"), (true, "true")];
-const ISOLATION: &[(IsolationLevel, &str)] =
-    &[(IsolationLevel::ReadUncommitted, "read_uncommitted"), (IsolationLevel::ReadCommitted, "read_committed")];
-const RESET: &[(OffsetReset, &str)] = &[(OffsetReset::Earliest, "earliest"), (OffsetReset::Latest, "latest")];
-const AUTO_STYLE: &[(AutoCommitStyle, &str)] = &[
-    (AutoCommitStyle::JavaPoll, "Java client: inside poll()"),
-    (AutoCommitStyle::BackgroundStored, "librdkafka: background, stored offsets"),
-];
-const MANUAL: &[(ManualCommit, &str)] = &[
-    (ManualCommit::AfterProcessing, "commitSync after processing"),
-    (ManualCommit::BeforeProcessing, "commitSync before processing"),
-    (ManualCommit::InTransaction, "sendOffsetsToTransaction"),
-    (ManualCommit::SyncAfterTransaction, "commitTransaction, then commitSync"),
-];
-const SINKS: &[(SinkKind, &str)] = &[
-    (SinkKind::None, "none"),
-    (SinkKind::OutputTopic, "output topic"),
-    (SinkKind::OutputTopicInTransaction, "output topic, in the transaction"),
-    (SinkKind::DbInsert, "database: INSERT"),
-    (SinkKind::DbUpsertMessageId, "database: UPSERT by message id"),
-    (SinkKind::DbUpsertOffset, "database: UPSERT by offset"),
-    (SinkKind::DbOffsetsInDb, "database: rows and offsets in one transaction"),
-];
+/// The value a field's change asks for: the chosen option's, or the number typed.
+fn chosen(name: &str, text: &str) -> Option<Value> {
+    let (_, _, options) = GROUPS.iter().flat_map(|(_, fields)| fields.iter()).find(|(n, _, _)| *n == name)?;
+    if options.is_empty() {
+        return text.trim().parse::<u32>().ok().map(Value::from);
+    }
+    options.iter().find(|(_, label)| *label == text).map(|(j, _)| j.value())
+}
+
+/// The option a field shows for the value in force: the equal one, else one of the same JSON
+/// type (a transactional.id of a scenario file shows as set).
+fn shown(options: &[(J, &str)], current: &Value) -> Option<usize> {
+    let same_type = |v: &Value| std::mem::discriminant(v) == std::mem::discriminant(current);
+    options.iter().position(|(j, _)| j.value() == *current).or_else(|| options.iter().position(|(j, _)| same_type(&j.value())))
+}
 
 #[function_component(Settings)]
 pub fn settings(props: &SettingsProps) -> Html {
     let c = &props.config;
     let export = use_config_export(c);
+    let current = c.to_value();
+    // One handler for the whole form: a change bubbles up with its field's name and value.
+    let onchange = {
+        let (config, dispatch) = (c.clone(), props.dispatch.clone());
+        Callback::from(move |event: Event| {
+            let Some(field) = event.target_dyn_into::<web_sys::Element>() else { return };
+            let name = field.get_attribute("name").unwrap_or_default();
+            let text = js_sys::Reflect::get(&field, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+            let mut next = config.clone();
+            if chosen(&name, &text).is_some_and(|value| next.set(&name, &value).is_ok()) {
+                dispatch.emit(Action::SetConfig(next));
+            }
+        })
+    };
+    let field = |&(name, help, options): &Field| {
+        let id = field_id(name);
+        let value = &current[name];
+        let input = if options.is_empty() {
+            html! { <input id={id.clone()} {name} type="number" min="0" value={value.to_string()} /> }
+        } else {
+            let selected = shown(options, value);
+            html! {
+                <select id={id.clone()} {name}>
+                    { for options.iter().enumerate().map(|(i, (_, label))| html! {
+                        <option value={*label} selected={selected == Some(i)}>{ *label }</option>
+                    }) }
+                </select>
+            }
+        };
+        html! {
+            <label class="setting" for={id} title={help}>
+                <code class="setting-name">{ name }</code>
+                { input }
+            </label>
+        }
+    };
     html! {
         <div class="settings">
             if let Some(error) = &props.error {
@@ -139,70 +174,13 @@ pub fn settings(props: &SettingsProps) -> Html {
                     { format!("Kafka would refuse this: {error}. The last valid settings stay in force.") }
                 </p>
             }
-            <div class="setting-groups">
-                <fieldset>
-                    <legend>{ "Producer" }</legend>
-                    { choice(props, "acks", "How many replicas must have a record before the leader answers",
-                        c.acks, ACKS, |c, v| c.acks = v) }
-                    { number(props, "retries", "Retries of a failed send (bounded by delivery.timeout.ms)",
-                        c.retries, |c, v| c.retries = v) }
-                    { choice(props, "enable.idempotence", "Producer id and sequence numbers: the broker drops retried duplicates",
-                        c.enable_idempotence, IDEMPOTENCE, |c, v| c.enable_idempotence = v) }
-                    { number(props, "max.in.flight.requests.per.connection", "Requests sent before earlier ones are answered",
-                        c.max_in_flight, |c, v| c.max_in_flight = v) }
-                    { choice(props, "transactional.id", "Set, it turns on transactions and zombie fencing",
-                        c.transactional_id.is_some(), TRANSACTIONAL,
-                        |c, v| c.transactional_id = v.then(|| "delivery-lab-producer".to_owned())) }
-                    { number(props, "request.timeout.ms", "How long the client waits for an answer before retrying",
-                        c.request_timeout_ms, |c, v| c.request_timeout_ms = v) }
-                    { number(props, "delivery.timeout.ms", "The bound on reporting success or failure after send()",
-                        c.delivery_timeout_ms, |c, v| c.delivery_timeout_ms = v) }
-                    { number(props, "transaction.timeout.ms", "An open transaction of a dead producer is aborted after this",
-                        c.transaction_timeout_ms, |c, v| c.transaction_timeout_ms = v) }
-                    { number(props, "max.block.ms", "How long commitTransaction() waits before it throws TimeoutException",
-                        c.max_block_ms, |c, v| c.max_block_ms = v) }
-                    { choice(props, "lab.commit.timeout", "What the application does when commitTransaction() times out",
-                        c.commit_timeout, COMMIT_TIMEOUT, |c, v| c.commit_timeout = v) }
-                    { choice(props, "lab.resend.on.error", "The application sends the message again when send() fails (a new record)",
-                        c.resend_on_error, BOOL, |c, v| c.resend_on_error = v) }
-                </fieldset>
-                <fieldset>
-                    <legend>{ "Topic and broker" }</legend>
-                    { choice(props, "replication.factor", "Copies of the partition: the leader, and a follower when 2",
-                        c.replication_factor, REPLICATION, |c, v| c.replication_factor = v) }
-                    { choice(props, "min.insync.replicas", "With acks=all, fewer in-sync replicas than this refuses writes",
-                        c.min_insync_replicas, MIN_ISR, |c, v| c.min_insync_replicas = v) }
-                    { choice(props, "unclean.leader.election.enable", "Let an out-of-sync replica lead (and lose data)",
-                        c.unclean_leader_election, BOOL, |c, v| c.unclean_leader_election = v) }
-                </fieldset>
-                <fieldset>
-                    <legend>{ "Consumer" }</legend>
-                    { choice(props, "enable.auto.commit", "Commit offsets automatically",
-                        c.enable_auto_commit, BOOL, |c, v| c.enable_auto_commit = v) }
-                    { number(props, "auto.commit.interval.ms", "How often auto-commit commits",
-                        c.auto_commit_interval_ms, |c, v| c.auto_commit_interval_ms = v) }
-                    { choice(props, "lab.auto.commit.style", "Which client's auto-commit the lab models",
-                        c.auto_commit_style, AUTO_STYLE, |c, v| c.auto_commit_style = v) }
-                    { choice(props, "lab.manual.commit", "When the application commits with auto-commit off",
-                        c.manual_commit, MANUAL, |c, v| c.manual_commit = v) }
-                    { choice(props, "isolation.level", "read_committed reads up to the last stable offset only",
-                        c.isolation_level, ISOLATION, |c, v| c.isolation_level = v) }
-                    { choice(props, "auto.offset.reset", "Where a consumer without a committed offset starts",
-                        c.auto_offset_reset, RESET, |c, v| c.auto_offset_reset = v) }
-                    { number(props, "max.poll.interval.ms", "A consumer that does not poll for this long leaves its group",
-                        c.max_poll_interval_ms, |c, v| c.max_poll_interval_ms = v) }
-                </fieldset>
-                <fieldset>
-                    <legend>{ "Application" }</legend>
-                    { choice(props, "lab.sink", "Where processing leaves its effect",
-                        c.sink, SINKS, |c, v| c.sink = v) }
-                    { number(props, "lab.processing.ms", "How long processing one record takes",
-                        c.processing_ms, |c, v| c.processing_ms = v) }
-                    { number(props, "lab.send.interval.ms", "Time between two sends of the application",
-                        c.send_interval_ms, |c, v| c.send_interval_ms = v) }
-                    { number(props, "lab.network.latency.ms", "One-way latency of every network link",
-                        c.network_latency_ms, |c, v| c.network_latency_ms = v) }
-                </fieldset>
+            <div class="setting-groups" {onchange}>
+                { for GROUPS.iter().map(|(legend, fields)| html! {
+                    <fieldset>
+                        <legend>{ *legend }</legend>
+                        { for fields.iter().map(field) }
+                    </fieldset>
+                }) }
             </div>
             { export }
         </div>
@@ -273,5 +251,46 @@ fn use_config_export(config: &Config) -> Html {
                 } }
             </div>
         </details>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field of the form is a setting the configuration knows, every option is a value it
+    /// accepts and shows again as that option, and every setting a learner may change in the page
+    /// is in the form once.
+    #[test]
+    fn every_field_sets_its_setting_and_shows_it_again() {
+        let mut names = Vec::new();
+        for (name, _, options) in GROUPS.iter().flat_map(|(_, fields)| fields.iter()) {
+            assert!(delivery_lab::sim::config::SETTINGS.contains(name), "{name} is not a setting");
+            assert!(!names.contains(name), "{name} twice");
+            names.push(*name);
+            for (i, (_, label)) in options.iter().enumerate() {
+                let mut config = Config::default();
+                let value = chosen(name, label).expect("an option's label is chosen");
+                config.set(name, &value).unwrap_or_else(|e| panic!("{name}={label}: {e}"));
+                assert_eq!(shown(options, &config.to_value()[*name]), Some(i), "{name}={label}");
+            }
+            if options.is_empty() {
+                let mut config = Config::default();
+                config.set(name, &chosen(name, " 1234 ").expect("a number")).unwrap();
+                assert_eq!(config.to_value()[*name], Value::from(1234), "{name}");
+                assert_eq!(chosen(name, "12.5"), None, "{name}: not a whole number");
+            }
+        }
+        // A transactional.id other than the form's own still shows as set.
+        let config = Config { transactional_id: Some("orders".into()), ..Config::default() };
+        let (_, _, options) = GROUPS[0].1[4];
+        assert_eq!(shown(options, &config.to_value()["transactional.id"]), Some(1));
+        // The settings the page leaves to scenario files and links (timings of the lab's own, and
+        // the ones no lesson needs a control for).
+        let left_out: Vec<&str> = delivery_lab::sim::config::SETTINGS.iter().copied().filter(|n| !names.contains(n)).collect();
+        assert_eq!(
+            left_out,
+            ["retry.backoff.ms", "broker.session.timeout.ms", "max.poll.records", "lab.transaction.messages", "lab.restart.ms", "lab.network.jitter.ms"]
+        );
     }
 }

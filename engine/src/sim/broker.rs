@@ -180,9 +180,12 @@ impl Partition {
     }
 
     /// Shortcut (lib.rs, "Modelling decisions", consumers): a consumer that dies closes its
-    /// connection, and the leader forgets the fetch it held for it at once.
-    pub(crate) fn forget_consumer_fetch(&mut self) {
-        self.parked_consumer_fetch = None;
+    /// connection, and the leader forgets the fetch it held for it at once (as it does for a
+    /// member that stops reading the partition).
+    pub(crate) fn forget_fetch_of(&mut self, instance: u8) {
+        if self.parked_consumer_fetch.is_some_and(|p| p.instance == instance) {
+            self.parked_consumer_fetch = None;
+        }
     }
 
     /// The highest offset a consumer of `isolation` may read up to (exclusive): the high
@@ -458,9 +461,10 @@ impl World {
     /// are scheduled.
     pub(crate) fn crash_leader(&mut self, disk_lost: bool) {
         let Some(crashed) = self.partition.crash_leader(&mut ctx!(self), disk_lost) else { return };
-        // The parked fetch is the group member's (the lab's group has one).
-        if crashed.parked_consumer_fetch && self.consumers[0].alive {
-            self.consumers[0].fetch_failed(&mut ctx!(self));
+        if let Some(m) = crashed.parked_consumer_fetch.and_then(|instance| self.member(instance)) {
+            if self.consumers[m].alive {
+                self.consumers[m].fetch_failed(&mut ctx!(self));
+            }
         }
         for ack in crashed.pending_acks {
             self.connection_lost(ack.record);
@@ -517,7 +521,9 @@ impl World {
     pub(crate) fn on_fetch(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
         let (Actor::Consumer { instance }, FlightKind::Fetch { .. }) = (flight.from, flight.what) else { return };
-        let Some(member) = self.member(instance).filter(|&m| self.consumers[m].alive) else { return };
+        let group = super::consumer::group_of_several(&self.cfg);
+        let reads = |c: &Consumer| c.alive && (!group || (c.assigned && c.fetching));
+        let Some(member) = self.member(instance).filter(|&m| reads(&self.consumers[m])) else { return };
         self.partition.on_fetch(&mut ctx!(self), &mut self.consumers[member], id);
     }
 
@@ -602,7 +608,8 @@ pub(crate) struct AdvancedHw {
 /// acks=all produce requests it held unanswered, which fail as its sockets close.
 pub(crate) struct CrashedLeader {
     pub broker: u8,
-    pub parked_consumer_fetch: bool,
+    /// The instance whose fetch the leader held.
+    pub parked_consumer_fetch: Option<u8>,
     pub pending_acks: Vec<PendingAck>,
 }
 
@@ -850,7 +857,7 @@ impl Partition {
         // Its sockets close: the requests it held without answering fail at once
         // (NetworkClient.processDisconnection); responses it had already sent still arrive, and
         // requests still on their way fail when they reach the closed port.
-        let parked_consumer_fetch = self.parked_consumer_fetch.take().is_some();
+        let parked_consumer_fetch = self.parked_consumer_fetch.take().map(|p| p.instance);
         let pending_acks = std::mem::take(&mut self.pending_acks);
         Some(CrashedLeader { broker, parked_consumer_fetch, pending_acks })
     }
@@ -951,7 +958,7 @@ impl Partition {
             return consumer.fetch_failed(ctx);
         }
         let offset = self.consumer_checks_position_at_leader(ctx, consumer, offset, leader_epoch);
-        self.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset });
+        self.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset, instance: consumer.instance });
         self.wake_consumer_fetch(ctx);
     }
 
@@ -1097,7 +1104,7 @@ impl Partition {
     /// The leader answers the consumer fetch it holds once something is readable: records below
     /// the high watermark, and for read_committed below the last stable offset (KIP-98).
     pub(crate) fn wake_consumer_fetch(&mut self, ctx: &mut Ctx) {
-        let Some(ParkedFetch { flight: id, offset }) = self.parked_consumer_fetch else { return };
+        let Some(ParkedFetch { flight: id, offset, .. }) = self.parked_consumer_fetch else { return };
         let Some(leader) = self.leader else { return };
         let Actor::Consumer { instance } = ctx.flights[id as usize].from else { return };
         let isolation = ctx.cfg.config.isolation_level;

@@ -100,6 +100,19 @@ pub enum CommitTimeout {
     Close,
 }
 
+/// The consumer's `partition.assignment.strategy`: how the group's leader spreads the topic's
+/// partitions over the members (the classic group protocol, which Kafka 4 clients still default to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Assignor {
+    /// RangeAssignor with the eager protocol (the Java client's default, first in its default
+    /// list): every member revokes everything it owns before it rejoins, and the members, sorted,
+    /// take the partitions in order.
+    Range,
+    /// CooperativeStickyAssignor: a member keeps the partitions it owns if it can, and revokes only
+    /// those that move (KIP-429).
+    CooperativeSticky,
+}
+
 /// Where the consumer application's processing leaves its effect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SinkKind {
@@ -183,6 +196,14 @@ pub struct Config {
     pub max_poll_records: u32,
     /// Consumer: `max.poll.interval.ms` (default 300000).
     pub max_poll_interval_ms: u32,
+    /// Consumer: `session.timeout.ms` (default 45000 since Kafka 3.0, KIP-735): how long the group
+    /// coordinator keeps a member that stopped heartbeating (a crashed process).
+    pub session_timeout_ms: u32,
+    /// Consumer: `partition.assignment.strategy`.
+    pub assignor: Assignor,
+    /// Lab: how many consumers of the same `group.id` run (1 to 3); the topic has one partition,
+    /// so one of them owns it and the others stand by.
+    pub group_members: u8,
     /// Lab: which auto-commit behaviour is modelled.
     pub auto_commit_style: AutoCommitStyle,
     /// Lab: when a manual-commit consumer commits.
@@ -230,6 +251,9 @@ impl Default for Config {
             auto_offset_reset: OffsetReset::Latest,
             max_poll_records: 500,
             max_poll_interval_ms: 300_000,
+            session_timeout_ms: 45_000,
+            assignor: Assignor::Range,
+            group_members: 1,
             auto_commit_style: AutoCommitStyle::JavaPoll,
             manual_commit: ManualCommit::AfterProcessing,
             sink: SinkKind::None,
@@ -364,6 +388,7 @@ named_values! {
     OffsetReset { Earliest = "earliest", Latest = "latest", }
     AutoCommitStyle { JavaPoll = "java-poll", BackgroundStored = "background-stored", }
     CommitTimeout { Retry = "retry", Close = "close", }
+    Assignor { Range = "range", CooperativeSticky = "cooperative-sticky", }
     ManualCommit {
         AfterProcessing = "after-processing",
         BeforeProcessing = "before-processing",
@@ -431,6 +456,9 @@ settings! {
     auto_offset_reset = "auto.offset.reset",
     max_poll_records = "max.poll.records",
     max_poll_interval_ms = "max.poll.interval.ms",
+    session_timeout_ms = "session.timeout.ms",
+    assignor = "partition.assignment.strategy",
+    group_members = "lab.group.members",
     auto_commit_style = "lab.auto.commit.style",
     manual_commit = "lab.manual.commit",
     sink = "lab.sink",
@@ -505,6 +533,8 @@ pub struct EffectiveConfig {
     pub jitter: u64,
     /// `broker.session.timeout.ms` in ticks: from a broker's crash to its fencing and the election.
     pub session_timeout: u64,
+    /// The consumer's `session.timeout.ms` in ticks: from a member's crash to its removal.
+    pub member_session_timeout: u64,
     /// Sentences on what the resolution changed, such as "idempotence: off (acks != all)".
     pub notes: Vec<String>,
 }
@@ -551,6 +581,7 @@ impl Config {
             restart: ms_to_ticks(self.restart_ms).max(1),
             jitter: ms_to_ticks(self.network_jitter_ms),
             session_timeout: ms_to_ticks(self.broker_session_timeout_ms),
+            member_session_timeout: ms_to_ticks(self.session_timeout_ms).max(1),
             notes,
         })
     }
@@ -643,6 +674,11 @@ impl Config {
         range("lab.restart.ms", self.restart_ms, 0, 600_000)?;
         range("lab.network.jitter.ms", self.network_jitter_ms, 0, 10_000)?;
         range("broker.session.timeout.ms", self.broker_session_timeout_ms, 0, 600_000)?;
+        // The group coordinator refuses a JoinGroup whose session timeout is outside
+        // group.min.session.timeout.ms..=group.max.session.timeout.ms (6000 and 1800000 by
+        // default) with INVALID_SESSION_TIMEOUT.
+        range("session.timeout.ms", self.session_timeout_ms, 6_000, 1_800_000)?;
+        range("lab.group.members", u32::from(self.group_members), 1, 3)?;
         if self.delivery_timeout_ms < self.request_timeout_ms {
             // KafkaProducer.configureDeliveryTimeout throws only when delivery.timeout.ms was set
             // explicitly; left at its default, Kafka raises it to linger.ms + request.timeout.ms

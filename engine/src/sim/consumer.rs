@@ -9,8 +9,8 @@
 use serde::Serialize;
 
 use super::broker::Partition;
-use super::config::{AutoCommitStyle, EffectiveConfig, ManualCommit, OffsetReset, SinkKind};
-use super::event::{Actor, EventKind, FetchedRecord, FlightKind, MsgId, Tick};
+use super::config::{Assignor, AutoCommitStyle, EffectiveConfig, ManualCommit, OffsetReset, SinkKind};
+use super::event::{Actor, EventKind, FetchedRecord, FlightKind, MsgId, Tick, MAX_MEMBERS, MEMBER_BASE};
 use super::fault::Fault;
 use super::group::GroupCoordinator;
 use super::sink::Sink;
@@ -19,8 +19,12 @@ use super::world::{ctx, Action, Ctx, World};
 /// The consumer client and application.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Consumer {
-    /// Which instance (restarts count up).
+    /// Which instance (restarts count up; in a group of several, see `event::MEMBER_BASE`).
     pub instance: u8,
+    /// Which member of a group of several it is (0-based; 0 for a lone consumer).
+    pub member: u8,
+    /// Whether it owns the partition (a group of several; a lone consumer always reads it).
+    pub assigned: bool,
     /// Whether the process runs.
     pub alive: bool,
     /// Whether it is a member of the group (false after max.poll.interval.ms passed).
@@ -63,6 +67,8 @@ impl Consumer {
     pub(crate) fn new() -> Consumer {
         Consumer {
             instance: 0,
+            member: 0,
+            assigned: false,
             alive: false,
             in_group: false,
             generation: 0,
@@ -109,6 +115,12 @@ fn commit_mode(cfg: &EffectiveConfig) -> CommitMode {
     }
 }
 
+/// Whether the group has several members (`lab.group.members` > 1): then the coordinator
+/// assigns the partition to one of them and membership changes rebalance the group.
+pub(crate) fn group_of_several(cfg: &EffectiveConfig) -> bool {
+    cfg.config.group_members > 1
+}
+
 /// Whether the consumer commits through its own transaction.
 pub(crate) fn consumer_transactional(cfg: &EffectiveConfig) -> bool {
     !cfg.config.enable_auto_commit && matches!(cfg.config.manual_commit, ManualCommit::InTransaction | ManualCommit::SyncAfterTransaction)
@@ -150,12 +162,20 @@ impl Consumer {
         Actor::Consumer { instance: self.instance }
     }
 
-    /// The consumer (re)joins the group and starts polling.
+    /// The consumer (re)joins the group and starts polling. A member of a group of several
+    /// joins and waits for the rebalance to give it the partition (`Consumer::assigned_by`).
     pub(crate) fn start(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
-        let generation = peers.group.join();
         self.alive = true;
         self.in_group = true;
-        self.generation = generation;
+        if group_of_several(ctx.cfg) {
+            return peers.group.member_joins(ctx, self.instance);
+        }
+        self.generation = peers.group.join();
+        self.begin_at_committed(ctx, peers);
+    }
+
+    /// It reads the partition from the committed offset (or as auto.offset.reset says).
+    fn begin_at_committed(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         let position = start_position(ctx.cfg, peers);
         let committed = peers.group.committed;
         self.position = position;
@@ -169,6 +189,9 @@ impl Consumer {
     /// passed (ConsumerCoordinator.maybeAutoCommitOffsetsAsync), then fetches.
     pub(crate) fn poll(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         if !self.alive || self.fetching || self.processing.is_some() || self.waiting_commit.is_some() {
+            return;
+        }
+        if group_of_several(ctx.cfg) && !self.polls_in_group(ctx, peers) {
             return;
         }
         if !self.in_group {
@@ -192,6 +215,93 @@ impl Consumer {
         let (instance, poll) = (self.instance, self.polls);
         ctx.schedule(ctx.now + ctx.cfg.max_poll_interval, Action::PollDeadline { instance, poll });
         self.arm_auto_commit(ctx);
+    }
+
+    /// poll() of a member of a group of several: it rejoins if the group is rebalancing (or
+    /// removed it), and reads only while it owns the partition. Whether it goes on to fetch.
+    fn polls_in_group(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) -> bool {
+        let must_rejoin = !self.in_group || (peers.group.rebalancing && !peers.group.has_rejoined(self.instance));
+        if must_rejoin {
+            self.rejoin_group(ctx, peers);
+        }
+        self.alive && self.assigned && self.waiting_commit.is_none() && !self.fetching
+    }
+
+    /// ConsumerCoordinator.onJoinPrepare, for a member that can rejoin now (inside poll(), not
+    /// processing and not waiting for a commit). A member the group removed loses its partition
+    /// (onPartitionsLost: nothing is committed, its generation is gone) and joins as a new member.
+    /// Otherwise, with the eager protocol (RangeAssignor) it revokes what it owns, after
+    /// auto-commit commits the position (onJoinPrepare's maybeAutoCommitOffsetsAsync, waited
+    /// for); with CooperativeStickyAssignor it keeps its partition and goes on reading.
+    pub(crate) fn rejoin_group(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        if !self.alive || self.processing.is_some() || self.waiting_commit.is_some() {
+            return;
+        }
+        let instance = self.instance;
+        if !self.in_group {
+            if self.assigned {
+                self.give_up_partition(ctx, peers, true);
+            }
+            self.in_group = true;
+            return peers.group.member_joins(ctx, instance);
+        }
+        if self.assigned && ctx.cfg.config.assignor == Assignor::Range {
+            let commit = match commit_mode(ctx.cfg) {
+                CommitMode::AutoInPoll => Some(self.position),
+                CommitMode::AutoBackground => self.stored,
+                _ => None,
+            };
+            if let Some(offset) = commit.filter(|&o| self.uncommitted(o) && o > 0) {
+                self.stop_fetching(peers);
+                return self.commit(ctx, peers, offset, true);
+            }
+            self.give_up_partition(ctx, peers, false);
+        }
+        peers.group.rejoined(instance);
+    }
+
+    fn give_up_partition(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, lost: bool) {
+        self.stop_fetching(peers);
+        self.assigned = false;
+        self.stored = None;
+        self.batch.clear();
+        self.processed_in_batch = 0;
+        ctx.record(EventKind::PartitionRevoked { instance: self.instance, lost });
+    }
+
+    /// Closes the fetch it has out: the leader forgets it if it holds it, and an answer on its
+    /// way is dropped (the Java client discards records of partitions it no longer owns).
+    fn stop_fetching(&mut self, peers: &mut ConsumerPeers) {
+        if self.fetching {
+            self.fetching = false;
+            peers.partition.forget_fetch_of(self.instance);
+        }
+    }
+
+    /// The rebalance completed (SyncGroup folded in): the member takes the new generation, and
+    /// the partition if it is now its owner, at the committed offset.
+    pub(crate) fn assigned_by(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, generation: u32) {
+        if !self.alive || !self.in_group || !peers.group.is_member(self.instance) {
+            return;
+        }
+        self.generation = generation;
+        if peers.group.owner != Some(self.instance) {
+            self.assigned = false;
+            return;
+        }
+        if self.assigned {
+            return self.poll(ctx, peers);
+        }
+        self.assigned = true;
+        self.commit_sent = peers.group.committed;
+        self.stored = None;
+        self.begin_at_committed(ctx, peers);
+    }
+
+    /// The next application transaction's number: members of a group of several number theirs
+    /// apart (member m's are m + 1, m + 1 + 3...), so the output topic tells them apart.
+    fn next_txn(&mut self, cfg: &EffectiveConfig) {
+        self.txn += if group_of_several(cfg) { u32::from(MAX_MEMBERS) } else { 1 };
     }
 
     fn uncommitted(&self, offset: u64) -> bool {
@@ -236,6 +346,9 @@ impl Consumer {
     pub(crate) fn on_fetch_response(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, id: u32) {
         let flight = &ctx.flights[id as usize];
         let FlightKind::FetchResponse { from, to, records } = flight.what else { return };
+        if group_of_several(ctx.cfg) && (!self.assigned || !self.fetching) {
+            return;
+        }
         self.batch = flight.records.clone();
         self.fetching = false;
         self.position = to;
@@ -391,7 +504,7 @@ impl Consumer {
         let waited = self.waiting_commit.take().map(|w| ctx.flights[w as usize].what);
         match commit_mode(ctx.cfg) {
             CommitMode::SyncAfterTransaction if matches!(waited, Some(FlightKind::TxnCommit { .. })) => {
-                self.txn += 1;
+                self.next_txn(ctx.cfg);
                 self.txn_dirty = false;
                 if ok {
                     // The output is committed: now commitSync() of the offsets, a second commit.
@@ -403,7 +516,7 @@ impl Consumer {
             }
             CommitMode::Before if ok => self.process_next(ctx, peers),
             CommitMode::InTransaction => {
-                self.txn += 1;
+                self.next_txn(ctx.cfg);
                 self.txn_dirty = false;
                 if !ok {
                     // After an abort the application seeks back to the committed offsets.
@@ -447,12 +560,25 @@ impl Consumer {
         if !self.alive || self.polls != poll || self.fetching || !self.in_group {
             return;
         }
+        if group_of_several(ctx.cfg) && !self.assigned {
+            // A member without the partition (or waiting for the rebalance) is inside poll().
+            return;
+        }
         self.in_group = false;
-        peers.group.remove_member();
         ctx.record(EventKind::ConsumerLeftGroup { instance: self.instance });
+        if group_of_several(ctx.cfg) {
+            // The heartbeat thread sends LeaveGroup (AbstractCoordinator: "consumer poll timeout
+            // has expired"); the others rebalance at once.
+            return peers.group.member_leaves(ctx, self.instance);
+        }
+        peers.group.remove_member();
     }
 
     fn arm_auto_commit(&mut self, ctx: &mut Ctx) {
+        if group_of_several(ctx.cfg) && !self.assigned {
+            // Nothing of its own to commit: it owns no partition.
+            return;
+        }
         let pending = match commit_mode(ctx.cfg) {
             CommitMode::AutoBackground => self.stored.is_some_and(|s| self.uncommitted(s)),
             CommitMode::AutoInPoll => self.uncommitted(self.position) && self.position > 0,
@@ -492,9 +618,14 @@ impl Consumer {
         self.alive = false;
         self.processing = None;
         self.fetching = false;
-        peers.partition.forget_consumer_fetch();
-        ctx.record(EventKind::ConsumerCrashed { instance: self.instance });
-        ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart);
+        peers.partition.forget_fetch_of(self.instance);
+        let instance = self.instance;
+        ctx.record(EventKind::ConsumerCrashed { instance });
+        ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart { instance });
+        if group_of_several(ctx.cfg) {
+            // It sends no more heartbeats: the coordinator removes it after session.timeout.ms.
+            ctx.schedule(ctx.now + ctx.cfg.member_session_timeout, Action::MemberExpired { instance });
+        }
     }
 
     /// The application closes the consumer after an exception. The Java client's close() commits
@@ -516,9 +647,15 @@ impl Consumer {
         }
         self.alive = false;
         self.processing = None;
-        peers.partition.forget_consumer_fetch();
-        ctx.record(EventKind::ConsumerClosed { instance: self.instance });
-        ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart);
+        peers.partition.forget_fetch_of(self.instance);
+        let instance = self.instance;
+        ctx.record(EventKind::ConsumerClosed { instance });
+        ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart { instance });
+        if group_of_several(ctx.cfg) {
+            // close() sends LeaveGroup: the others rebalance at once.
+            self.assigned = false;
+            peers.group.member_leaves(ctx, instance);
+        }
     }
 
     /// A new consumer instance replaces this one. With offsets in a transaction, its
@@ -527,15 +664,34 @@ impl Consumer {
         if consumer_transactional(ctx.cfg) && self.txn_dirty && !peers.sink.txn_ended(self.txn) {
             peers.sink.abort_txn(ctx, self.txn);
         }
-        let txn = self.txn + 1;
-        let instance = self.instance.saturating_add(1);
-        *self = Consumer { instance, txn, commit_sent: peers.group.committed, ..Consumer::new() };
+        let group = group_of_several(ctx.cfg);
+        let Some(instance) = self.instance.checked_add(if group { MAX_MEMBERS } else { 1 }) else {
+            // Past the instance numbers the lab names: the member stays down.
+            return;
+        };
+        let member = self.member;
+        let mut next = Consumer { instance, member, txn: self.txn, commit_sent: peers.group.committed, ..Consumer::new() };
+        next.next_txn(ctx.cfg);
+        *self = next;
         self.start(ctx, peers);
     }
 }
 
 /// The consumer `member` of the group (an index into `World::consumers`), the [`Ctx`] and its
 /// [`ConsumerPeers`], borrowed side by side from a world.
+impl Consumer {
+    /// The members a run starts with: a lone consumer (instance 0), or `lab.group.members`
+    /// members numbered from `MEMBER_BASE`, member m's transactions numbered from m + 1.
+    pub(crate) fn group(cfg: &EffectiveConfig) -> Vec<Consumer> {
+        if !group_of_several(cfg) {
+            return vec![Consumer::new()];
+        }
+        (0..cfg.config.group_members)
+            .map(|member| Consumer { instance: MEMBER_BASE + member, member, txn: 1 + u32::from(member), ..Consumer::new() })
+            .collect()
+    }
+}
+
 macro_rules! member {
     ($world:expr, $member:expr) => {{
         let w = &mut *$world;
@@ -559,6 +715,7 @@ impl World {
         let Some(index) = self.member(instance) else { return };
         let (consumer, mut ctx, mut peers) = member!(self, index);
         handler(consumer, &mut ctx, &mut peers);
+        self.settle_group();
     }
 
     /// Every member of the group joins and starts polling.
@@ -567,6 +724,41 @@ impl World {
             let (consumer, mut ctx, mut peers) = member!(self, index);
             consumer.start(&mut ctx, &mut peers);
         }
+        self.settle_group();
+    }
+
+    /// The group of several after a member's action: while a rebalance is under way, every
+    /// member inside poll() rejoins at once (its heartbeat tells it: folded in), and once all have
+    /// rejoined the rebalance completes and each member learns its assignment.
+    fn settle_group(&mut self) {
+        if !group_of_several(&self.cfg) {
+            return;
+        }
+        if self.group.rebalancing {
+            for index in 0..self.consumers.len() {
+                let (consumer, mut ctx, mut peers) = member!(self, index);
+                if consumer.in_group && !peers.group.has_rejoined(consumer.instance) {
+                    consumer.rejoin_group(&mut ctx, &mut peers);
+                }
+            }
+        }
+        let Some(generation) = self.group.complete_rebalance(&mut ctx!(self)) else { return };
+        for index in 0..self.consumers.len() {
+            let (consumer, mut ctx, mut peers) = member!(self, index);
+            consumer.assigned_by(&mut ctx, &mut peers, generation);
+        }
+    }
+
+    /// session.timeout.ms after a member crashed: if it is still a member (a restarted instance
+    /// of it is a new member), the coordinator removes it.
+    pub(crate) fn member_expired(&mut self, instance: u8) {
+        if !self.group.is_member(instance) || self.consumers.iter().any(|c| c.instance == instance && c.alive) {
+            return;
+        }
+        let mut ctx = ctx!(self);
+        ctx.record(EventKind::MemberExpired { instance });
+        self.group.member_leaves(&mut ctx, instance);
+        self.settle_group();
     }
 
     pub(crate) fn poll(&mut self, instance: u8) {
@@ -612,17 +804,17 @@ impl World {
     }
 
     /// A new instance replaces the group's member (the lab's group has one).
-    pub(crate) fn consumer_restart(&mut self) {
-        let (consumer, mut ctx, mut peers) = member!(self, 0);
-        consumer.restart(&mut ctx, &mut peers);
+    pub(crate) fn consumer_restart(&mut self, instance: u8) {
+        self.on_member(instance, |c, ctx, peers| c.restart(ctx, peers));
     }
 
     /// Shortcut (lib.rs, "Modelling decisions", consumers): the leader epoch the committing
     /// consumer read under, which the group coordinator stores with the committed offset
     /// (KIP-320). Kafka's OffsetCommit carries it; the lab reads it from the group's member when
     /// the commit lands.
-    fn consumer_leader_epoch(&self) -> u32 {
-        self.consumers[0].leader_epoch
+    fn consumer_leader_epoch(&self, from: Actor) -> u32 {
+        let Actor::Consumer { instance } = from else { return 0 };
+        self.member(instance).map_or(0, |m| self.consumers[m].leader_epoch)
     }
 
     /// The group coordinator receives an offset commit.
@@ -630,7 +822,7 @@ impl World {
         let flight = &self.flights[id as usize];
         let FlightKind::OffsetCommit { offset, generation } = flight.what else { return };
         let from = flight.from;
-        let leader_epoch = self.consumer_leader_epoch();
+        let leader_epoch = self.consumer_leader_epoch(from);
         self.group.on_offset_commit(&mut ctx!(self), from, offset, generation, leader_epoch);
     }
 
@@ -660,8 +852,9 @@ impl World {
         let from = flight.from;
         let FlightKind::TxnOffsetCommit { offset, generation, txn } = flight.what else { return };
         let aborted = self.sink.txn_ended(txn);
-        let ok = !aborted && self.group.accepts(generation);
-        let leader_epoch = self.consumer_leader_epoch();
+        let Actor::Consumer { instance } = from else { return };
+        let ok = !aborted && self.group.accepts_member(generation, instance);
+        let leader_epoch = self.consumer_leader_epoch(from);
         let mut ctx = ctx!(self);
         if ok {
             self.sink.end_txn(txn, true);

@@ -53,6 +53,19 @@ pub enum Actor {
     Sink,
 }
 
+/// The first consumer instance number of a group of several members: member `m`'s `k`-th
+/// instance is `MEMBER_BASE + m + MAX_MEMBERS * k`, so the number names the member (a lone
+/// consumer's instances count from 0, as they always did).
+pub const MEMBER_BASE: u8 = 100;
+/// The most members a group has in the lab.
+pub const MAX_MEMBERS: u8 = 3;
+
+/// The member (0-based) and its instance (0 for the first) of a group member's instance number.
+pub fn member_of(instance: u8) -> (u8, u8) {
+    let k = instance.saturating_sub(MEMBER_BASE);
+    (k % MAX_MEMBERS, k / MAX_MEMBERS)
+}
+
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -62,6 +75,14 @@ impl fmt::Display for Actor {
             Actor::TxnCoordinator => f.write_str("the transaction coordinator"),
             Actor::GroupCoordinator => f.write_str("the group coordinator"),
             Actor::Consumer { instance: 0 } => f.write_str("the consumer"),
+            Actor::Consumer { instance } if *instance >= MEMBER_BASE => {
+                let (member, run) = member_of(*instance);
+                write!(f, "consumer {}", member + 1)?;
+                if run > 0 {
+                    write!(f, " (instance {})", run + 1)?;
+                }
+                Ok(())
+            }
             Actor::Consumer { instance } => write!(f, "consumer instance {}", instance + 1),
             Actor::Sink => f.write_str("the sink"),
         }
@@ -284,6 +305,17 @@ pub enum EventKind {
     FetchTimedOut { instance: u8 },
     /// A consumer instance started at this position.
     ConsumerStarted { instance: u8, position: u64, committed: Option<u64> },
+    /// The group coordinator starts a rebalance (a member joined or left): every member must
+    /// rejoin before the next generation (the classic protocol's PreparingRebalance).
+    RebalanceStarted { generation: u32 },
+    /// A member gives up the partition: revoked before it rejoins (onPartitionsRevoked), or lost
+    /// because the group removed it (onPartitionsLost).
+    PartitionRevoked { instance: u8, lost: bool },
+    /// Every member has rejoined: the group's new generation, and the member owning the
+    /// partition (none if every member is gone).
+    Rebalanced { generation: u32, owner: Option<u8> },
+    /// The group coordinator removed a member that sent no heartbeat within session.timeout.ms.
+    MemberExpired { instance: u8 },
     /// The consumer's position was out of range and auto.offset.reset moved it.
     OffsetReset { from: u64, to: u64 },
     /// The consumer found the log truncated under its position after a leader change (KIP-320)
@@ -372,7 +404,11 @@ impl Event {
             | EventKind::ConsumerClosed { instance }
             | EventKind::ConsumerLeftGroup { instance }
             | EventKind::FetchTimedOut { instance }
+            | EventKind::PartitionRevoked { instance, .. }
             | EventKind::ConsumerStarted { instance, .. } => (Some(Actor::Consumer { instance }), None),
+            EventKind::RebalanceStarted { .. } | EventKind::Rebalanced { .. } | EventKind::MemberExpired { .. } => {
+                (Some(Actor::GroupCoordinator), None)
+            }
             _ => (None, None),
         }
     }
@@ -595,6 +631,22 @@ impl fmt::Display for EventKind {
                 "{} started at offset {position} (committed offset {c})",
                 Actor::Consumer { instance }
             ),
+            K::RebalanceStarted { generation } => {
+                write!(f, "the group coordinator starts a rebalance after generation {generation}: every member must rejoin")
+            }
+            K::PartitionRevoked { instance, lost: false } => {
+                write!(f, "{} gives up the partition before it rejoins (onPartitionsRevoked)", Actor::Consumer { instance })
+            }
+            K::PartitionRevoked { instance, lost: true } => {
+                write!(f, "{} is no longer in the group: its partition is lost (onPartitionsLost)", Actor::Consumer { instance })
+            }
+            K::Rebalanced { generation, owner: Some(instance) } => {
+                write!(f, "generation {generation}: {} owns the partition", Actor::Consumer { instance })
+            }
+            K::Rebalanced { generation, owner: None } => write!(f, "generation {generation}: no member left"),
+            K::MemberExpired { instance } => {
+                write!(f, "the group coordinator removed {}: no heartbeat within session.timeout.ms", Actor::Consumer { instance })
+            }
             K::ConsumerStarted { instance, position, committed: None } => write!(
                 f,
                 "{} started at offset {position} (no committed offset)",

@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use super::config::Assignor;
 use super::event::{Actor, EventKind, FlightKind};
 use super::world::Ctx;
 
@@ -19,6 +20,23 @@ pub struct GroupCoordinator {
     pub committed_epoch: u32,
     /// The group generation: every join and every removal of a member starts a new one.
     pub generation: u32,
+    /// The members of a group of several (`lab.group.members` > 1; empty for a lone consumer),
+    /// sorted by member: a member's client.id is `consumer-<member>` and its member id starts with
+    /// it, so RangeAssignor's sort (by member id) orders them by member.
+    pub members: Vec<GroupMember>,
+    /// The member instance owning the partition, in a group of several.
+    pub owner: Option<u8>,
+    /// Whether a rebalance is under way (PreparingRebalance: waiting for every member to rejoin).
+    pub rebalancing: bool,
+}
+
+/// A member of a group of several, as the group coordinator knows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct GroupMember {
+    /// The consumer instance (its member id).
+    pub instance: u8,
+    /// Whether it has rejoined during the rebalance under way.
+    pub joined: bool,
 }
 
 impl GroupCoordinator {
@@ -41,6 +59,91 @@ impl GroupCoordinator {
         generation == self.generation
     }
 
+    /// Whether a commit from `instance`, a member of `generation`, is accepted: in a group of
+    /// several the member must also still be in the group (else UNKNOWN_MEMBER_ID, also a
+    /// CommitFailedException). During a rebalance the current generation still commits:
+    /// GroupCoordinator.handleCommitOffsets accepts commits in PreparingRebalance ("we rely on
+    /// heartbeat response to eventually notify the rebalance in progress signal to the
+    /// consumer"), which is what lets a member commit as it gives its partitions up.
+    pub(crate) fn accepts_member(&self, generation: u32, instance: u8) -> bool {
+        self.accepts(generation) && (self.members.is_empty() || self.is_member(instance))
+    }
+
+    pub(crate) fn is_member(&self, instance: u8) -> bool {
+        self.members.iter().any(|m| m.instance == instance)
+    }
+
+    pub(crate) fn has_rejoined(&self, instance: u8) -> bool {
+        self.members.iter().any(|m| m.instance == instance && m.joined)
+    }
+
+    /// A member of a group of several joins (JoinGroup): with other members present a rebalance
+    /// starts (or goes on), and the joiner counts as rejoined.
+    pub(crate) fn member_joins(&mut self, ctx: &mut Ctx, instance: u8) {
+        if !self.is_member(instance) {
+            self.members.push(GroupMember { instance, joined: false });
+            crate::order::sort_by_key(&mut self.members, |m| super::event::member_of(m.instance).0);
+        }
+        self.start_rebalance(ctx);
+        self.rejoined(instance);
+    }
+
+    /// A member of a group of several leaves, is removed after max.poll.interval.ms (its client
+    /// sends LeaveGroup) or expires: the others rebalance; an empty group moves to its next
+    /// generation at once (GroupMetadata: an empty group's generation still counts up).
+    pub(crate) fn member_leaves(&mut self, ctx: &mut Ctx, instance: u8) {
+        if !self.is_member(instance) {
+            return;
+        }
+        self.members.retain(|m| m.instance != instance);
+        if self.owner == Some(instance) {
+            self.owner = None;
+        }
+        if self.members.is_empty() {
+            self.generation += 1;
+            self.rebalancing = false;
+        } else {
+            self.start_rebalance(ctx);
+        }
+    }
+
+    fn start_rebalance(&mut self, ctx: &mut Ctx) {
+        if !self.rebalancing {
+            self.rebalancing = true;
+            for member in &mut self.members {
+                member.joined = false;
+            }
+            ctx.record(EventKind::RebalanceStarted { generation: self.generation });
+        }
+    }
+
+    /// A member rejoined during the rebalance.
+    pub(crate) fn rejoined(&mut self, instance: u8) {
+        if let Some(member) = self.members.iter_mut().find(|m| m.instance == instance) {
+            member.joined = true;
+        }
+    }
+
+    /// Completes the rebalance once every member has rejoined (the leader's assignment folded in:
+    /// SyncGroup): the next generation, and the partition's owner. RangeAssignor gives the one
+    /// partition to the first member in order; CooperativeStickyAssignor leaves it where it is
+    /// when its owner is still a member (KIP-429), else gives it to the first. Returns the new
+    /// generation, or `None` while a member has not rejoined.
+    pub(crate) fn complete_rebalance(&mut self, ctx: &mut Ctx) -> Option<u32> {
+        if !self.rebalancing || !self.members.iter().all(|m| m.joined) {
+            return None;
+        }
+        self.rebalancing = false;
+        self.generation += 1;
+        let first = self.members.first().map(|m| m.instance);
+        self.owner = match ctx.cfg.config.assignor {
+            Assignor::CooperativeSticky => self.owner.filter(|&o| self.is_member(o)).or(first),
+            Assignor::Range => first,
+        };
+        ctx.record(EventKind::Rebalanced { generation: self.generation, owner: self.owner });
+        Some(self.generation)
+    }
+
     /// Stores a committed offset and the leader epoch it was read under.
     pub(crate) fn store(&mut self, offset: u64, leader_epoch: u32) {
         self.committed = Some(offset);
@@ -51,7 +154,8 @@ impl GroupCoordinator {
     /// generation) gets a refusal (CommitFailedException in the Java client). `leader_epoch` is
     /// the epoch the committing consumer read under (`World::consumer_leader_epoch`).
     pub(crate) fn on_offset_commit(&mut self, ctx: &mut Ctx, from: Actor, offset: u64, generation: u32, leader_epoch: u32) {
-        let ok = self.accepts(generation);
+        let Actor::Consumer { instance } = from else { return };
+        let ok = self.accepts_member(generation, instance);
         if ok {
             self.store(offset, leader_epoch);
             ctx.record(EventKind::Committed { offset, txn: false });

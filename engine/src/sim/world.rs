@@ -198,6 +198,7 @@ impl World {
     pub fn with_config(cfg: EffectiveConfig, messages: u16, seed: u64) -> World {
         let messages = messages.clamp(1, MAX_MESSAGES);
         let partition = Partition::new(cfg.config.replication_factor);
+        let consumers = Consumer::group(&cfg);
         let mut world = World {
             cfg: Arc::new(cfg),
             messages,
@@ -214,7 +215,7 @@ impl World {
             txn_coordinator: TxnCoordinator::default(),
             group: GroupCoordinator::default(),
             producer: Producer::new(messages),
-            consumers: vec![Consumer::new()],
+            consumers,
             sink: Sink::default(),
             next_pid: 1,
             state: RunState::Running,
@@ -574,7 +575,8 @@ impl World {
             Action::Expire { record } => self.expire(record),
             Action::FollowerResume => self.follower_resume(),
             Action::TxnTimeout { pid, epoch, began } => self.txn_timeout(pid, epoch, began),
-            Action::ConsumerRestart => self.consumer_restart(),
+            Action::ConsumerRestart { instance } => self.consumer_restart(instance),
+            Action::MemberExpired { instance } => self.member_expired(instance),
             Action::ProcessDone { instance, offset } => self.process_done(instance, offset),
             Action::PollDeadline { instance, poll } => self.poll_deadline(instance, poll),
             Action::EndTxnTimeout { session, txn } => self.end_txn_timeout(session, txn),
@@ -697,8 +699,14 @@ impl World {
             FlightKind::Produce { record, .. } if self.producer.records[usize::from(record)].flight == Some(id) => {
                 self.connection_lost(record)
             }
-            // The group's member polls again (the lab's group has one, whichever instance sent it).
-            FlightKind::Fetch { .. } => self.consumers[0].fetch_failed(&mut ctx!(self)),
+            // The member that sent it polls again.
+            FlightKind::Fetch { .. } => {
+                if let Actor::Consumer { instance } = self.flights[id as usize].from {
+                    if let Some(m) = self.member(instance) {
+                        self.consumers[m].fetch_failed(&mut ctx!(self));
+                    }
+                }
+            }
             _ => {}
         }
     }
@@ -710,6 +718,8 @@ impl World {
 pub(crate) struct ParkedFetch {
     pub flight: u32,
     pub offset: u64,
+    /// The consumer instance that sent it.
+    pub instance: u8,
 }
 
 /// A produce request the leader appended with acks=all: it is answered once the high watermark
@@ -967,7 +977,9 @@ pub(crate) enum Action {
     Expire { record: u16 },
     FollowerResume,
     TxnTimeout { pid: u32, epoch: u16, began: Tick },
-    ConsumerRestart,
+    ConsumerRestart { instance: u8 },
+    /// session.timeout.ms after a member of a group of several crashed.
+    MemberExpired { instance: u8 },
     ProcessDone { instance: u8, offset: u64 },
     PollDeadline { instance: u8, poll: u32 },
     EndTxnTimeout { session: u8, txn: u32 },

@@ -20,3 +20,4 @@ mod export;
 mod run;
 mod output_topic;
 mod schedule;
+mod group;

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use delivery_lab::{
-    Acks, AutoCommitStyle, Config, EventKind, Fault, FaultSpec, FlightKind, IsolationLevel, ManualCommit, MsgId,
+    Acks, Assignor, AutoCommitStyle, Config, EventKind, Fault, FaultSpec, FlightKind, IsolationLevel, ManualCommit, MsgId,
     OffsetReset, RunState, Scenario, SinkKind, Trigger, TxnMark, TxnPhase, World,
 };
 
@@ -22,8 +22,9 @@ fn config_strategy() -> impl Strategy<Value = Config> {
     (
         (0u8..3, prop::option::of(Just(false)), 1u32..=5, any::<bool>(), 1u8..=2, any::<bool>(), any::<bool>()),
         (any::<bool>(), any::<bool>(), 0u8..4, any::<bool>(), 0usize..7, prop::sample::select(vec![100u32, 200, 2000]), prop::sample::select(vec![0u32, 100, 300])),
+        (1u8..=3, any::<bool>()),
     )
-        .prop_map(|((acks, idem, in_flight, txn, rf, min2, unclean), (auto, background, manual, rc, sink, processing, jitter))| {
+        .prop_map(|((acks, idem, in_flight, txn, rf, min2, unclean), (auto, background, manual, rc, sink, processing, jitter), (members, sticky))| {
             let mut c = Config {
                 acks: [Acks::Zero, Acks::One, Acks::All][usize::from(acks)],
                 enable_idempotence: idem,
@@ -45,6 +46,8 @@ fn config_strategy() -> impl Strategy<Value = Config> {
                 sink: SINKS[sink],
                 processing_ms: processing,
                 network_jitter_ms: jitter,
+                group_members: members,
+                assignor: if sticky { Assignor::CooperativeSticky } else { Assignor::Range },
                 ..Config::default()
             };
             if c.transactional_id.is_some() {
@@ -262,6 +265,10 @@ proptest! {
     #[test]
     fn commit_before_processing_never_processes_twice(scenario in scenario_strategy()) {
         let mut scenario = commit_sync(scenario, ManualCommit::BeforeProcessing);
+        // With offsets in the database the group's commit is not where a member starts: a member
+        // taking a slow member's partition over reads the database's offset, which the slow one
+        // writes only with its output (so both process the record, as in Kafka).
+        prop_assume!(scenario.config.sink != SinkKind::DbOffsetsInDb || scenario.config.group_members == 1);
         let world = run_keeping_committed_data(&mut scenario)?;
         for (offset, msg, count) in processing_counts(&world) {
             prop_assert!(count <= 1, "{} at offset {} processed {} times in {}", msg, offset, count, scenario.to_json());
