@@ -19,7 +19,7 @@ use super::motion::{Motion, MotionBus};
 use super::stage::{self, Geometry, Labels, COMPACT, MIN_TEXT_PX, TALL, WIDE};
 use super::theme::{show_theme, ThemeChoice};
 use crate::lab::{Action, Changed, Outcome};
-use crate::explorer_protocol::{ExplainTask, LessonTask, Reply, RunTask, Task};
+use crate::explorer_protocol::{ExplainTask, ExportTask, LessonTask, Reply, RunTask, Task};
 use crate::page::{Page, View};
 use delivery_share::host::{self, HostCommand, HostLoad, HostRequest};
 use delivery_share::link::Panel;
@@ -53,8 +53,12 @@ pub enum Msg {
     ExploreReply(Reply),
     /// The guarantee matrix's markup (from the worker), or why there is none.
     MatrixDone(Result<String, String>),
-    /// A copy button of the share dialog: which text, and the text.
+    /// A copy button of the share dialog or the settings' export: which text, and the text.
     ShareCopy(&'static str, String),
+    /// The settings' export opened or closed.
+    ExportOpen(bool),
+    /// The settings as Java properties and Python (from the worker) for a run, or why not.
+    ExportDone(u64, Result<[String; 2], String>),
     EmbedTab(EmbedTab),
     Lessons(bool),
     LessonNext,
@@ -103,6 +107,7 @@ struct Callbacks {
     share_edit: Callback<crate::ui::share::ShareEdit>,
     explorer: Callback<crate::ui::explorer::ExplorerEdit>,
     share_copy: Callback<(&'static str, String)>,
+    export_toggle: Callback<Event>,
     dismiss_notice: Callback<MouseEvent>,
 }
 
@@ -152,6 +157,13 @@ pub struct App {
     compare: Option<(u64, Rc<str>)>,
     compare_job: super::worker::JobSlot,
     compare_asked: Option<u64>,
+    /// The settings' export: whether it is open, its texts and the run they are of, the worker
+    /// asked, and which text was copied.
+    export_open: bool,
+    export: Option<(u64, Result<[String; 2], String>)>,
+    export_job: super::worker::JobSlot,
+    export_asked: Option<u64>,
+    export_copied: Option<&'static str>,
     /// The rows' explanations (written by the worker: the page's ledger has none) and the run
     /// and step they are of; the worker asked.
     words: Option<(RunStep, Rc<Vec<String>>)>,
@@ -215,6 +227,9 @@ impl Component for App {
             share_edit: link.callback(Msg::ShareEdit),
             explorer: link.callback(Msg::Explorer),
             share_copy: link.callback(|(what, text)| Msg::ShareCopy(what, text)),
+            export_toggle: link.callback(|event: Event| {
+                Msg::ExportOpen(event.target_unchecked_into::<web_sys::Element>().has_attribute("open"))
+            }),
             dismiss_notice: link.callback(|_| Msg::DismissNotice),
             embed_tab: link.callback(Msg::EmbedTab),
             lessons_open: link.callback(|_| Msg::Lessons(true)),
@@ -258,6 +273,11 @@ impl Component for App {
             lesson_list: None,
             lesson_list_job: super::worker::JobSlot::default(),
             compare_asked: None,
+            export_open: false,
+            export: None,
+            export_job: super::worker::JobSlot::default(),
+            export_asked: None,
+            export_copied: None,
             lesson_asked: None,
             bridge,
             base: page_base().into(),
@@ -346,10 +366,20 @@ impl Component for App {
                 }
             }
             Msg::ShareCopy(what, text) => {
-                if let (Some(dialog), Some(window)) = (&mut self.share, web_sys::window()) {
+                if let Some(window) = web_sys::window() {
+                    // Clipboard access may be refused (an embedding frame, an insecure origin);
+                    // the text stays selectable in the page either way.
                     let _ = window.navigator().clipboard().write_text(&text);
-                    dialog.copied = Some(what);
                 }
+                match &mut self.share {
+                    Some(dialog) => dialog.copied = Some(what),
+                    None => self.export_copied = Some(what),
+                }
+            }
+            Msg::ExportOpen(open) => self.export_open = open,
+            Msg::ExportDone(run, texts) => {
+                self.export_asked = None;
+                self.export = Some((run, texts));
             }
             Msg::EmbedTab(tab) => self.embed_tab = tab,
             Msg::Lessons(open) => {
@@ -423,6 +453,7 @@ impl Component for App {
         self.ask_lesson(ctx);
         self.ask_compare(ctx);
         self.ask_words(ctx);
+        self.ask_export(ctx);
         if first_render {
             // A link's autoplay started the lab playing in `create`: start the frame loop.
             self.schedule_frame(ctx);
@@ -578,6 +609,20 @@ impl App {
         let link = ctx.link().clone();
         let pick = |reply| if let Reply::Lesson(done) = reply { Some(done.lesson) } else { None };
         super::worker::run_once(&self.lesson_job, &task, pick, move |lesson| link.send_message(Msg::LessonText(lesson)));
+    }
+
+    /// Asks the worker for the settings as a real client's once the export is open, and again
+    /// for each run while it is (a run is a scenario: its configuration among the rest).
+    fn ask_export(&mut self, ctx: &Context<Self>) {
+        let run = self.page.lab.run();
+        if !self.export_open || self.export_asked == Some(run) || self.export.as_ref().is_some_and(|(r, _)| *r == run) {
+            return;
+        }
+        self.export_asked = Some(run);
+        let task = Task::Export(ExportTask { config: self.page.lab.scenario().config.to_value().to_string() });
+        let link = ctx.link().clone();
+        let pick = |reply| if let Reply::Export(done) = reply { Some([done.java, done.python]) } else { None };
+        super::worker::run_once(&self.export_job, &task, pick, move |texts| link.send_message(Msg::ExportDone(run, texts)));
     }
 
     /// Asks the worker for the comparison of the run on screen once the Compare panel is built

@@ -6,17 +6,7 @@ use delivery_lab::Config;
 use serde_json::Value;
 use yew::prelude::*;
 
-use crate::explorer_protocol::{ExportTask, Reply, Task};
 use crate::lab::Action;
-use crate::ui::worker::{run_once, JobSlot};
-
-#[derive(Properties, PartialEq)]
-pub struct SettingsProps {
-    pub config: Config,
-    /// Why the last change was refused, if it was.
-    pub error: Option<String>,
-    pub dispatch: Callback<Action>,
-}
 
 /// A setting's value as the configuration's JSON form has it (`Config::set` reads it).
 #[derive(Clone, Copy)]
@@ -127,14 +117,14 @@ fn shown(options: &[(J, &str)], current: &Value) -> Option<usize> {
     options.iter().position(|(j, _)| j.value() == *current).or_else(|| options.iter().position(|(j, _)| same_type(&j.value())))
 }
 
-#[function_component(Settings)]
-pub fn settings(props: &SettingsProps) -> Html {
-    let c = &props.config;
-    let export = use_config_export(c);
-    let current = c.to_value();
+/// The form: one field per setting of `GROUPS`, one change handler for all of them. Keyed by the
+/// number of changes asked for (`key`): a refused change rebuilds it, so its fields show the
+/// configuration in force, not the refused one. A function of the app's state, not a component.
+pub fn settings_form(key: u64, config: &Config, error: Option<String>, dispatch: &Callback<Action>) -> Html {
+    let current = config.to_value();
     // One handler for the whole form: a change bubbles up with its field's name and value.
     let onchange = {
-        let (config, dispatch) = (c.clone(), props.dispatch.clone());
+        let (config, dispatch) = (config.clone(), dispatch.clone());
         Callback::from(move |event: Event| {
             let Some(field) = event.target_dyn_into::<web_sys::Element>() else { return };
             let name = field.get_attribute("name").unwrap_or_default();
@@ -168,8 +158,8 @@ pub fn settings(props: &SettingsProps) -> Html {
         }
     };
     html! {
-        <div class="settings">
-            if let Some(error) = &props.error {
+        <div class="settings" key={key.to_string()}>
+            if let Some(error) = error {
                 <p class="error" role="alert">
                     { format!("Kafka would refuse this: {error}. The last valid settings stay in force.") }
                 </p>
@@ -182,53 +172,30 @@ pub fn settings(props: &SettingsProps) -> Html {
                     </fieldset>
                 }) }
             </div>
-            { export }
         </div>
     }
 }
 
 /// The configuration as a learner would paste it into a real client, with copy buttons: written
 /// by the worker when the reader opens it (the page carries neither the writers nor their texts),
-/// and again when a setting changes while it is open.
-/// A hook of `Settings` rather than a component of its own: one component less in the page.
-#[hook]
-fn use_config_export(config: &Config) -> Html {
-    let open = use_state(|| false);
-    let texts = use_state(|| None::<Result<[String; 2], String>>);
-    let copied = use_state(|| None::<&'static str>);
-    let job: JobSlot = use_mut_ref(|| None);
-    {
-        let (texts, job) = (texts.clone(), job.clone());
-        use_effect_with((*open, config.clone()), move |(open, config)| {
-            if *open {
-                let task = Task::Export(ExportTask { config: config.to_value().to_string() });
-                let pick = |reply| if let Reply::Export(done) = reply { Some([done.java, done.python]) } else { None };
-                run_once(&job, &task, pick, move |export| texts.set(Some(export)));
-            }
-        });
-    }
-    let ontoggle = {
-        let open = open.clone();
-        Callback::from(move |event: Event| open.set(event.target_unchecked_into::<web_sys::Element>().has_attribute("open")))
-    };
+/// and again when the run changes while it is open (`App::ask_export`).
+pub fn config_export(
+    texts: Option<&Result<[String; 2], String>>,
+    copied: Option<&'static str>,
+    on_toggle: &Callback<Event>,
+    on_copy: &Callback<(&'static str, String)>,
+) -> Html {
     let block = |i: usize, what: &'static str, title: &'static str, text: &str| {
         let copy = {
-            let (copied, text) = (copied.clone(), text.to_owned());
-            Callback::from(move |_| {
-                if let Some(window) = web_sys::window() {
-                    // Clipboard access may be refused (an embedding frame, an insecure origin); the
-                    // text stays selectable in the page either way.
-                    let _ = window.navigator().clipboard().write_text(&text);
-                    copied.set(Some(what));
-                }
-            })
+            let text = text.to_owned();
+            on_copy.reform(move |_: MouseEvent| (what, text.clone()))
         };
         html! {
             <div class="export-block">
                 <div class="export-head">
                     <h3 class="subhead">{ title }</h3>
                     <button type="button" class="chip" onclick={copy}>
-                        { if *copied == Some(what) { "Copied" } else { "Copy" } }
+                        { if copied == Some(what) { "Copied" } else { "Copy" } }
                     </button>
                 </div>
                 <pre tabindex="0" aria-label={title} class={["export-java", "export-python"][i]}>{ text }</pre>
@@ -236,10 +203,10 @@ fn use_config_export(config: &Config) -> Html {
         }
     };
     html! {
-        <details class="config-export-details" {ontoggle}>
+        <details class="config-export-details" ontoggle={on_toggle.clone()}>
             <summary>{ "These settings in a real client (Java, Python)" }</summary>
             <div class="config-export" aria-live="polite">
-                { match &*texts {
+                { match texts {
                     None => html! { <p class="muted">{ "Writing the settings…" }</p> },
                     Some(Err(message)) => html! { <p class="error" role="alert">{ format!("The settings could not be written: {message}") }</p> },
                     Some(Ok([java, python])) => html! {

@@ -18,6 +18,27 @@ test("stepping forward and back moves through the engine's log one step at a tim
   await expect(page.getByRole("button", { name: "Step back" })).toBeDisabled();
 });
 
+test("the group's settings reach the run and the real client's configuration (issue 15)", async ({ page }) => {
+  await openLab(page);
+  await page.locator("#setting-lab-group-members").selectOption("3");
+  await page.locator("#setting-partition-assignment-strategy").selectOption("cooperative-sticky");
+  await expect(page.getByTestId("scenario-json")).toContainText('"lab.group.members": 3');
+  await page.getByText("These settings in a real client (Java, Python)").click();
+  // ConsumerConfig: the Java client takes the assignor's class name; librdkafka its short name.
+  await expect(page.locator(".export-java")).toContainText("partition.assignment.strategy=org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
+  await expect(page.locator(".export-java")).toContainText("Run 3 consumers with the same group.id");
+  await expect(page.locator(".export-python")).toContainText('"partition.assignment.strategy": "cooperative-sticky"');
+  // A change while it is open writes it again.
+  await page.locator("#setting-session-timeout-ms").fill("10000");
+  await page.locator("#setting-session-timeout-ms").press("Enter");
+  await expect(page.locator(".export-java")).toContainText("session.timeout.ms=10000");
+  // Below group.min.session.timeout.ms the coordinator would refuse the member.
+  await page.locator("#setting-session-timeout-ms").fill("1000");
+  await page.locator("#setting-session-timeout-ms").press("Enter");
+  await expect(page.getByRole("alert")).toContainText("session.timeout.ms");
+  await expect(page.locator("#setting-session-timeout-ms")).toHaveValue("10000");
+});
+
 test("a configuration Kafka refuses is refused with Kafka's reason, and the last one stays", async ({ page }) => {
   await openLab(page);
   await page.locator("#setting-enable-idempotence").selectOption("true");

@@ -159,6 +159,9 @@ for (const [name, fragment, verdict] of [
   ["a send schedule", "cfg.auto.offset.reset=latest&send=0,8,400&fail=consumer-crash-after-fetch:m1", ["m2", "lost"]],
   ["a commitTransaction() timeout taken for a failure", "preset=exactly-once-kafka&cfg.max.block.ms=20000&cfg.lab.commit.timeout=close&cfg.lab.resend.on.error=true&fail=drop-end-txn-response:m1", ["m1", "duplicated"]],
   ["commitSync() after commitTransaction()", "preset=exactly-once-kafka&cfg.lab.manual.commit=commit-sync-after-transaction&fail=processing-stall:m2", ["m2", "duplicated"]],
+  // A group of two (ConsumerConfig, max.poll.interval.ms: "the group will rebalance in order to
+  // reassign the partitions to another member"): the slow member's batch is processed by both.
+  ["a group of two whose slow member loses its partition", "preset=at-least-once&cfg.lab.group.members=2&cfg.max.poll.interval.ms=3000&fail=processing-stall:m2", ["m2", "duplicated"]],
 ]) {
   test(`${name}, opened from a link, gives the engine's ledger`, async ({ page }) => {
     await openLab(page, `/#v=1&${fragment}`);
@@ -172,6 +175,13 @@ for (const [name, fragment, verdict] of [
     }
     await page.getByRole("button", { name: "Run to end" }).click();
     await expect(page.getByRole("status").filter({ hasText: "The run is over" })).toBeVisible();
+    if (name.startsWith("a group")) {
+      // The consumer box has a line per member; the diagram a lane per member.
+      const details = page.locator(".stage-svg .log-layer .actor-detail");
+      await expect(details.filter({ hasText: /^#1 reads at 3$/ })).toBeVisible();
+      await expect(details.filter({ hasText: /^#2 stands by$/ })).toBeVisible();
+      await expect(page.locator(".lane-names text", { hasText: "Consumer 2" })).toHaveCount(1);
+    }
     const scenario = await page.getByTestId("scenario-json").textContent();
     expect(await pageLedger(page)).toEqual(ledgerRowsOf(nativeLedger(scenario)));
     await expect(page.locator(`.ledger tr[data-msg="${verdict[0]}"] .verdict`)).toHaveAttribute("data-verdict", verdict[1]);

@@ -367,9 +367,21 @@ impl World {
         self.group.committed
     }
 
-    /// The consumer's state: position, current batch, what it is doing.
+    /// The consumer's state: position, current batch, what it is doing (a group of several:
+    /// its first member's current instance).
     pub fn consumer(&self) -> &Consumer {
         &self.consumers[0]
+    }
+
+    /// Every member of the consumer group (one unless `lab.group.members` says more), each its
+    /// current instance, by member.
+    pub fn consumers(&self) -> &[Consumer] {
+        &self.consumers
+    }
+
+    /// The group coordinator: generation, members, the partition's owner, a rebalance under way.
+    pub fn group(&self) -> &GroupCoordinator {
+        &self.group
     }
 
     /// The sink's rows or output records.

@@ -12,7 +12,7 @@ use crate::ui::failures::{failure_menu, hotspot_panel, FailureMenuProps, Hotspot
 use crate::ui::ledger::{ledger_view, LedgerProps};
 use crate::ui::later::Later;
 use crate::ui::lessons::{lesson_panel, LessonProps};
-use crate::ui::settings::Settings;
+use crate::ui::settings::{config_export, settings_form};
 use crate::ui::stage::{stage, stage_placeholder, StageProps, HOTSPOTS};
 
 impl App {
@@ -254,10 +254,10 @@ impl App {
         let lab = &self.page.lab;
         let body = self.built(Later::Settings).then(|| html! {
             <>
-                // Keyed by the number of changes asked for: a refused change rebuilds the
-                // form, so its fields show the configuration in force, not the refused one.
-                <Settings key={lab.config_requests()} config={lab.scenario().config.clone()}
-                    error={lab.config_error().map(|e| e.to_string())} dispatch={self.callbacks.dispatch.clone()} />
+                { settings_form(lab.config_requests(), &lab.scenario().config, lab.config_error().map(|e| e.to_string()),
+                    &self.callbacks.dispatch) }
+                { config_export(self.export.as_ref().map(|(_, texts)| texts), self.export_copied,
+                    &self.callbacks.export_toggle, &self.callbacks.share_copy) }
                 <details class="scenario-export">
                     <summary>{ "This scenario as JSON (replays with the delivery-lab command line)" }</summary>
                     <pre class="scenario-json" tabindex="0" data-testid="scenario-json">

@@ -1,6 +1,7 @@
 //! The diagram's layout, computed once per run from the whole run: lanes, the x of each tick
 //! (quiet stretches drawn short), an arrow per network message, failure marks, and the SVG export.
 
+use delivery_lab::sim::event::{member_of, MEMBER_BASE};
 use delivery_lab::{Actor, EventKind, FlightState, MsgId, World};
 use crate::lab::FullRun;
 use delivery_lab::text::escape_markup;
@@ -49,6 +50,8 @@ pub(super) fn lane_actor(actor: Actor) -> Actor {
     match actor {
         // Every producer instance and consumer instance shares its lane; the narration says which.
         Actor::Producer { .. } => Actor::Producer { session: 0 },
+        // A group of several has a lane per member (its instances share it).
+        Actor::Consumer { instance } if instance >= MEMBER_BASE => Actor::Consumer { instance: MEMBER_BASE + member_of(instance).0 },
         Actor::Consumer { .. } => Actor::Consumer { instance: 0 },
         other => other,
     }
@@ -60,6 +63,7 @@ pub(super) fn lane_name(actor: Actor) -> String {
         Actor::Broker(b) => format!("Broker {b}"),
         Actor::TxnCoordinator => "Txn coordinator".to_owned(),
         Actor::GroupCoordinator => "Group coordinator".to_owned(),
+        Actor::Consumer { instance } if instance >= MEMBER_BASE => format!("Consumer {}", member_of(instance).0 + 1),
         Actor::Consumer { .. } => "Consumer".to_owned(),
         Actor::Sink => "Sink".to_owned(),
     }
@@ -77,8 +81,8 @@ impl DiagramData {
                 }
             }
         }
-        if !lanes.contains(&Actor::Consumer { instance: 0 }) {
-            lanes.push(Actor::Consumer { instance: 0 });
+        if !lanes.iter().any(|a| matches!(a, Actor::Consumer { .. })) {
+            lanes.push(lane_actor(Actor::Consumer { instance: world.consumer().instance }));
         }
         // Left to right on the stage is top to bottom here.
         delivery_lab::order::sort(&mut lanes);

@@ -125,10 +125,17 @@ impl LogView {
             sink: sink_lines.iter().map(|(line, _)| line.clone()).collect(),
             sink_marks: sink_lines.iter().map(|&(_, mark)| mark).collect(),
             txn: txn_status(world),
-            group: vec![match world.committed_offset() {
-                Some(offset) => format!("committed offset {offset}"),
-                None => "no committed offset".to_owned(),
-            }],
+            group: {
+                let group = world.group();
+                let mut lines = vec![match group.committed {
+                    Some(offset) => format!("committed offset {offset}"),
+                    None => "no committed offset".to_owned(),
+                }];
+                if !group.members.is_empty() {
+                    lines.push(if group.rebalancing { "rebalancing".to_owned() } else { format!("generation {}", group.generation) });
+                }
+                lines
+            },
         }
     }
 }
@@ -155,6 +162,9 @@ pub(super) fn producer_status(world: &World) -> Vec<String> {
 }
 
 pub(super) fn consumer_status(world: &World) -> Vec<String> {
+    if world.consumers().len() > 1 {
+        return member_status(world);
+    }
     let consumer = world.consumer();
     let state = if world.events().is_empty() {
         "not started".to_owned()
@@ -172,7 +182,40 @@ pub(super) fn consumer_status(world: &World) -> Vec<String> {
     vec![state, isolation.to_owned()]
 }
 
+/// A group of several: a line per member, the one reading first, then the ones the group lost or
+/// that lost the group, then those standing by (a small box shows the first lines).
+fn member_status(world: &World) -> Vec<String> {
+    let mut lines: Vec<(u8, String)> = world
+        .consumers()
+        .iter()
+        .map(|c| {
+            let (rank, state) = match c {
+                _ if world.events().is_empty() => (2, "not started".to_owned()),
+                c if !c.alive => (1, "crashed".to_owned()),
+                c if !c.in_group => (1, "out of the group".to_owned()),
+                c if c.assigned => (0, format!("reads at {}", c.position)),
+                _ if world.group().rebalancing => (2, "rejoining".to_owned()),
+                _ => (2, "stands by".to_owned()),
+            };
+            (rank, format!("#{} {state}", c.member + 1))
+        })
+        .collect();
+    delivery_lab::order::sort_by_key(&mut lines, |(rank, _)| *rank);
+    lines.into_iter().map(|(_, line)| line).collect()
+}
+
 pub(super) fn processing_status(world: &World) -> Vec<String> {
+    if world.consumers().len() > 1 {
+        // Each member processing a record (a member the group removed may still be at it).
+        let busy: Vec<String> = world
+            .consumers()
+            .iter()
+            .filter_map(|c| Some(format!("#{} processes {}", c.member + 1, c.processing.filter(|_| c.alive)?.msg)))
+            .collect();
+        if !busy.is_empty() {
+            return busy;
+        }
+    }
     let consumer = world.consumer();
     match consumer.processing {
         _ if world.events().is_empty() => vec!["not started".to_owned()],
