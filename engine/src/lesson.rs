@@ -412,7 +412,7 @@ fn same(c: Config) -> Config {
 
 /// Every lesson's name and what it teaches, in the order the picker lists them: all the page
 /// carries of the lessons until one is opened (`LESSONS`, index for index, holds the rest).
-pub static CATALOG: [Entry; 19] = [
+pub static CATALOG: [Entry; 21] = [
     Entry { slug: "auto-commit-loss", steps: 5 },
     Entry { slug: "lost-ack-duplicate", steps: 6 },
     Entry { slug: "idempotent-retry", steps: 5 },
@@ -432,12 +432,14 @@ pub static CATALOG: [Entry; 19] = [
     Entry { slug: "producer-stays-down", steps: 4 },
     Entry { slug: "commit-timeout-resend", steps: 5 },
     Entry { slug: "output-read-uncommitted", steps: 5 },
+    Entry { slug: "rebalance-duplicate", steps: 5 },
+    Entry { slug: "zombie-consumer-fenced", steps: 5 },
 ];
 
 /// Every lesson's title and pitfall, index for index with [`CATALOG`]: a table of its own, so
 /// that the page, which looks lessons up by slug, carries none of these sentences (the worker
 /// writes the picker's list, `Entry::title` and `Entry::pitfall`).
-static WORDS: [(&str, &str); 19] = [
+static WORDS: [(&str, &str); 21] = [
     (
         "Auto-commit and a crash during processing",
         "Auto-commit can commit a record's offset before the application has processed it; a crash then skips the record for good.",
@@ -514,9 +516,17 @@ static WORDS: [(&str, &str); 19] = [
         "Exactly-once output, read with read_uncommitted",
         "Consume-transform-produce writes its output inside transactions; a downstream reader left at the default read_uncommitted also reads the output of transactions that aborted, so it sees duplicates.",
     ),
+    (
+        "A slow consumer loses its partition",
+        "A group member that takes longer than max.poll.interval.ms between polls is removed and its partition goes to another member at the committed offset, but its application does not stop: both members process the same records.",
+    ),
+    (
+        "The zombie consumer's late commit",
+        "A member the group removed still finishes its batch and tries to commit; the group refuses it (CommitFailedException, and for a transaction KIP-447's generation check), so its late output aborts instead of counting twice.",
+    ),
 ];
 
-static LESSONS: [Def; 19] = [
+static LESSONS: [Def; 21] = [
     Def {
         preset: Preset::AtLeastOnce,
         config: |c| Config {
@@ -953,5 +963,51 @@ static LESSONS: [Def; 19] = [
             count("None: the crash discards the output", 0),
         ],
         source: "KIP-98 (consumers with isolation.level=read_committed skip aborted transactions' records); Consumer Configs, isolation.level (default read_uncommitted)",
+    },
+    Def {
+        preset: Preset::AtLeastOnce,
+        config: |c| Config { group_members: 2, max_poll_interval_ms: 3_000, ..c },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::ProcessingStall, 2)],
+        captions: &[
+            (0, "At least once, with two consumers in one group. The topic has one partition: consumer 1 reads it and consumer 2 stands by. Each commits after processing its batch; max.poll.interval.ms is 3 s here."),
+            (15, "Consumer 1's poll() returns m2 and m3, and processing m2 hangs."),
+            (41, "3 s without a poll: consumer 1's client leaves the group. The coordinator rebalances, and consumer 2 takes the partition at the committed offset: m2."),
+            (49, "Consumer 2 processes m2 and m3 and commits offset 3. Consumer 1 is still inside m2: nothing stopped its application."),
+            (72, "Consumer 1 finishes its batch, m2 and m3 a second time, and its commit is refused: it is no longer in the group. It rejoins, and the range assignor gives it the partition back at offset 3."),
+        ],
+        prompt: "Consumer 1 is stuck in m2 past max.poll.interval.ms, and the group will give its partition to consumer 2. How many times will m2 be processed?",
+        ask_at: 1,
+        measure: Measure::Processed(M2),
+        choices: &[
+            count("Once: losing the partition discards the slow member's work", 1),
+            count("Twice: the new owner starts at the committed offset while the slow one finishes", 2),
+            count("Never: the rebalance skips it", 0),
+        ],
+        source: "Consumer Configs, max.poll.interval.ms (the group rebalances to reassign the partitions to another member); KafkaConsumer javadoc, Detecting Consumer Failures; ConsumerCoordinator.onJoinPrepare",
+    },
+    Def {
+        preset: Preset::ExactlyOnceKafka,
+        config: |c| Config { group_members: 2, max_poll_interval_ms: 3_000, ..c },
+        messages: 3,
+        seed: 1,
+        faults: &[on(Fault::ProcessingStall, 2)],
+        captions: &[
+            (0, "Exactly once, Kafka to Kafka, with two consumers in a group: consumer 1 reads the partition, consumer 2 stands by. Each commits its input offsets in the transaction that writes its output, with its group metadata (sendOffsetsToTransaction)."),
+            (25, "Consumer 1 polls m2, and processing it hangs."),
+            (50, "3 s without a poll: consumer 1 leaves the group, and generation 2 gives the partition to consumer 2 at the committed offset: m2."),
+            (58, "Consumer 2 processes m2 and m3 and commits its transaction: output and offsets together."),
+            (78, "Consumer 1 wakes up, writes m2's output and commits. Its generation is stale: the coordinator refuses its offsets (KIP-447), and the whole transaction, output included, aborts."),
+        ],
+        prompt: "Consumer 1 is stuck in m2 past max.poll.interval.ms; consumer 2 will take over and process m2 too, and consumer 1 will finish it later. How many copies of m2's output will read_committed readers see?",
+        ask_at: 1,
+        measure: Measure::Effects(M2),
+        choices: &[
+            count("One: the zombie's late commit is refused, and its output aborts with it", 1),
+            count("Two: both members' transactions commit", 2),
+            count("None: the rebalance aborts both", 0),
+        ],
+        source: "KIP-447 (the offsets sent to a transaction carry the consumer group metadata, and a member of an old generation is fenced); KafkaProducer.sendOffsetsToTransaction javadoc (CommitFailedException if the consumer has been kicked out of the group)",
     },
 ];

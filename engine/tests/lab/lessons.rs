@@ -415,6 +415,57 @@ fn output_read_uncommitted() {
     assert!(log[second..].iter().any(|e| matches!(e, OutputEntry::Marker { commit: true, .. })), "{log:?}");
 }
 
+/// The ticks at which the processing of `msg` started and finished, and the tick at which the
+/// partition moved to the second member: the slow member's processing started before the move,
+/// the new owner's after it, and the new owner's finished first.
+fn overtaken_by_the_new_owner(world: &World, msg: u16) {
+    let ticks = |pick: fn(&EventKind) -> Option<u16>| -> Vec<u64> {
+        world.events().iter().filter(|e| pick(&e.kind) == Some(msg)).map(|e| e.tick).collect()
+    };
+    let starts = ticks(|k| match k {
+        EventKind::ProcessingStarted { msg, .. } => Some(msg.0),
+        _ => None,
+    });
+    let finishes = ticks(|k| match k {
+        EventKind::ProcessingFinished { msg, .. } => Some(msg.0),
+        _ => None,
+    });
+    let second = Some(delivery_lab::sim::event::MEMBER_BASE + 1);
+    let moved = world
+        .events()
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::Rebalanced { owner, .. } if owner == second))
+        .expect("the partition moves to consumer 2")
+        .tick;
+    assert!(starts.len() == 2 && finishes.len() == 2, "{starts:?} {finishes:?}");
+    assert!(starts[0] < moved && moved <= starts[1], "{starts:?}, moved at {moved}");
+    assert!(starts[1] < finishes[0] && finishes[0] < finishes[1], "the new owner's run finishes first: {starts:?} {finishes:?}");
+}
+
+#[test]
+fn rebalance_duplicate() {
+    // Consumer Configs, max.poll.interval.ms: "If poll() is not called before expiration of this
+    // timeout, then the consumer is considered failed and the group will rebalance in order to
+    // reassign the partitions to another member." The new owner starts at the committed offset;
+    // the slow member's application still finishes the batch it holds.
+    let (world, m2) = graded("rebalance-duplicate", Answer::Count(2));
+    assert_eq!((m2.effects, m2.verdict), (2, Verdict::Duplicated));
+    overtaken_by_the_new_owner(&world, 2);
+}
+
+#[test]
+fn zombie_consumer_fenced() {
+    // KIP-447: the offsets a transaction commits carry the consumer group metadata, and the
+    // coordinator refuses them from a member of an older generation; the application aborts
+    // (KafkaProducer.sendOffsetsToTransaction: CommitFailedException when the consumer has been
+    // kicked out of the group). Its late output never becomes visible to read_committed readers.
+    let (world, m2) = graded("zombie-consumer-fenced", Answer::Count(1));
+    assert_eq!((m2.processed, m2.verdict), (2, Verdict::ProcessedTwiceEffectOnce));
+    let aborted = world.events().iter().filter(|e| matches!(e.kind, EventKind::ConsumerTxnAborted { .. })).count();
+    assert_eq!(aborted, 1, "the zombie's transaction, and no other, aborts");
+    overtaken_by_the_new_owner(&world, 2);
+}
+
 #[test]
 fn every_lesson_has_a_kafka_behaviour_test() {
     // The per-lesson tests above, by slug: a new lesson needs one too.
@@ -438,6 +489,8 @@ fn every_lesson_has_a_kafka_behaviour_test() {
         "producer-stays-down",
         "commit-timeout-resend",
         "output-read-uncommitted",
+        "rebalance-duplicate",
+        "zombie-consumer-fenced",
     ];
     assert_eq!(Lesson::slugs(), tested);
 }
