@@ -29,6 +29,9 @@ pub fn java_properties(config: &Config) -> String {
     let _ = writeln!(out, "# {}", commit_comment(config));
     if config.group_members > 1 {
         let _ = writeln!(out, "# Run {} consumers with the same group.id (lab.group.members).", config.group_members);
+        if config.group_instance_id.is_some() {
+            out.push_str("# Give each its own group.instance.id: the lab numbers them (<id>-1, <id>-2, ...).\n");
+        }
     }
     out.push_str("\n# Topic (kafka-topics.sh --create ... --config)\n");
     java_lines(&mut out, topic_settings(config));
@@ -139,6 +142,9 @@ fn consumer_settings(config: &Config) -> Settings<'_> {
     settings.push(("max.poll.interval.ms", Value::Int(config.max_poll_interval_ms)));
     settings.push(("session.timeout.ms", Value::Int(config.session_timeout_ms)));
     settings.push(("partition.assignment.strategy", Value::Text(config.assignor.name())));
+    if let Some(id) = &config.group_instance_id {
+        settings.push(("group.instance.id", Value::Text(id)));
+    }
     settings
 }
 

@@ -80,6 +80,8 @@ const GROUPS: &[(&str, &[Field])] = &[
         ("partition.assignment.strategy", "How a rebalance assigns the partition",
             &[(J::Str("range"), "range (eager)"), (J::Str("cooperative-sticky"), "cooperative-sticky")]),
         ("session.timeout.ms", "A crashed member keeps its partition until this passes", NUMBER),
+        ("group.instance.id", "Set, members are static: a restart within session.timeout.ms keeps the partition, no rebalance",
+            &[(J::Null, "not set"), (J::Str("delivery-lab-consumer"), "delivery-lab-consumer")]),
     ]),
     ("Application", &[
         ("lab.sink", "Where processing leaves its effect", &[

@@ -32,6 +32,10 @@ test("the group's settings reach the run and the real client's configuration (is
   await page.locator("#setting-session-timeout-ms").fill("10000");
   await page.locator("#setting-session-timeout-ms").press("Enter");
   await expect(page.locator(".export-java")).toContainText("session.timeout.ms=10000");
+  // Static membership (KIP-345): each member its own group.instance.id.
+  await page.locator("#setting-group-instance-id").selectOption("delivery-lab-consumer");
+  await expect(page.locator(".export-java")).toContainText("group.instance.id=delivery-lab-consumer");
+  await expect(page.locator(".export-java")).toContainText("Give each its own group.instance.id");
   // Below group.min.session.timeout.ms the coordinator would refuse the member.
   await page.locator("#setting-session-timeout-ms").fill("1000");
   await page.locator("#setting-session-timeout-ms").press("Enter");

@@ -201,6 +201,10 @@ pub struct Config {
     pub session_timeout_ms: u32,
     /// Consumer: `partition.assignment.strategy`.
     pub assignor: Assignor,
+    /// Consumer: `group.instance.id`; set, the members are static (KIP-345), each with this id
+    /// and its number: a restart within `session.timeout.ms` gets its assignment back with no
+    /// rebalance, and a member that stops polling or closes sends no LeaveGroup.
+    pub group_instance_id: Option<String>,
     /// Lab: how many consumers of the same `group.id` run (1 to 3); the topic has one partition,
     /// so one of them owns it and the others stand by.
     pub group_members: u8,
@@ -253,6 +257,7 @@ impl Default for Config {
             max_poll_interval_ms: 300_000,
             session_timeout_ms: 45_000,
             assignor: Assignor::Range,
+            group_instance_id: None,
             group_members: 1,
             auto_commit_style: AutoCommitStyle::JavaPoll,
             manual_commit: ManualCommit::AfterProcessing,
@@ -458,6 +463,7 @@ settings! {
     max_poll_interval_ms = "max.poll.interval.ms",
     session_timeout_ms = "session.timeout.ms",
     assignor = "partition.assignment.strategy",
+    group_instance_id = "group.instance.id",
     group_members = "lab.group.members",
     auto_commit_style = "lab.auto.commit.style",
     manual_commit = "lab.manual.commit",
@@ -704,11 +710,11 @@ impl Config {
                 message: "The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms, 900000 by default); the coordinator would refuse InitProducerId with INVALID_TRANSACTION_TIMEOUT".into(),
             });
         }
-        if let Some(id) = &self.transactional_id {
-            if id.is_empty() || id.chars().count() > 64 {
+        for (field, id) in [("transactional.id", &self.transactional_id), ("group.instance.id", &self.group_instance_id)] {
+            if id.as_ref().is_some_and(|id| id.is_empty() || id.chars().count() > 64) {
                 return Err(ConfigError {
-                    field: "transactional.id",
-                    message: "the lab requires 1 to 64 characters (Kafka only requires a non-empty transactional.id)".into(),
+                    field,
+                    message: format!("the lab requires 1 to 64 characters (Kafka only requires a non-empty {field})"),
                 });
             }
         }

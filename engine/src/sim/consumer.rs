@@ -121,6 +121,11 @@ pub(crate) fn group_of_several(cfg: &EffectiveConfig) -> bool {
     cfg.config.group_members > 1
 }
 
+/// Whether the members of a group of several are static (`group.instance.id`, KIP-345).
+pub(crate) fn static_members(cfg: &EffectiveConfig) -> bool {
+    group_of_several(cfg) && cfg.config.group_instance_id.is_some()
+}
+
 /// Whether the consumer commits through its own transaction.
 pub(crate) fn consumer_transactional(cfg: &EffectiveConfig) -> bool {
     !cfg.config.enable_auto_commit && matches!(cfg.config.manual_commit, ManualCommit::InTransaction | ManualCommit::SyncAfterTransaction)
@@ -168,6 +173,9 @@ impl Consumer {
         self.alive = true;
         self.in_group = true;
         if group_of_several(ctx.cfg) {
+            if static_members(ctx.cfg) && peers.group.replace_static(self.instance) {
+                return self.returns(ctx, peers);
+            }
             return peers.group.member_joins(ctx, self.instance);
         }
         self.generation = peers.group.join();
@@ -243,6 +251,9 @@ impl Consumer {
                 self.give_up_partition(ctx, peers, true);
             }
             self.in_group = true;
+            if static_members(ctx.cfg) && peers.group.is_member(instance) {
+                return self.returns(ctx, peers);
+            }
             return peers.group.member_joins(ctx, instance);
         }
         if self.assigned && ctx.cfg.config.assignor == Assignor::Range {
@@ -258,6 +269,17 @@ impl Consumer {
             self.give_up_partition(ctx, peers, false);
         }
         peers.group.rejoined(instance);
+    }
+
+    /// A static member the coordinator still holds rejoins (KIP-345): outside a rebalance it gets
+    /// its assignment back at once; during one it is simply a member that has rejoined.
+    fn returns(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        ctx.record(EventKind::MemberReturned { instance: self.instance });
+        peers.group.rejoined(self.instance);
+        if !peers.group.rebalancing {
+            let generation = peers.group.generation;
+            self.assigned_by(ctx, peers, generation);
+        }
     }
 
     fn give_up_partition(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, lost: bool) {
@@ -565,6 +587,13 @@ impl Consumer {
             return;
         }
         self.in_group = false;
+        if static_members(ctx.cfg) {
+            // AbstractCoordinator.maybeLeaveGroup: "only dynamic members will send
+            // LeaveGroupRequest"; the member resets its own generation (its commits fail) and
+            // the coordinator expires it after session.timeout.ms.
+            self.generation = 0;
+            return self.goes_silent(ctx);
+        }
         ctx.record(EventKind::ConsumerLeftGroup { instance: self.instance });
         if group_of_several(ctx.cfg) {
             // The heartbeat thread sends LeaveGroup (AbstractCoordinator: "consumer poll timeout
@@ -572,6 +601,12 @@ impl Consumer {
             return peers.group.member_leaves(ctx, self.instance);
         }
         peers.group.remove_member();
+    }
+
+    fn goes_silent(&mut self, ctx: &mut Ctx) {
+        let instance = self.instance;
+        ctx.record(EventKind::MemberSilent { instance });
+        ctx.schedule(ctx.now + ctx.cfg.member_session_timeout, Action::MemberExpired { instance });
     }
 
     fn arm_auto_commit(&mut self, ctx: &mut Ctx) {
@@ -651,7 +686,11 @@ impl Consumer {
         let instance = self.instance;
         ctx.record(EventKind::ConsumerClosed { instance });
         ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart { instance });
-        if group_of_several(ctx.cfg) {
+        if static_members(ctx.cfg) {
+            // A static member's close() sends no LeaveGroup either (KIP-345).
+            self.assigned = false;
+            self.goes_silent(ctx);
+        } else if group_of_several(ctx.cfg) {
             // close() sends LeaveGroup: the others rebalance at once.
             self.assigned = false;
             peers.group.member_leaves(ctx, instance);
@@ -749,10 +788,11 @@ impl World {
         }
     }
 
-    /// session.timeout.ms after a member crashed: if it is still a member (a restarted instance
-    /// of it is a new member), the coordinator removes it.
+    /// session.timeout.ms after a member crashed or went silent: if it is still a member and
+    /// has not rejoined (a restarted dynamic instance is a new member), the coordinator removes it.
     pub(crate) fn member_expired(&mut self, instance: u8) {
-        if !self.group.is_member(instance) || self.consumers.iter().any(|c| c.instance == instance && c.alive) {
+        let heartbeats = |c: &Consumer| c.instance == instance && c.alive && c.in_group;
+        if !self.group.is_member(instance) || self.consumers.iter().any(heartbeats) {
             return;
         }
         let mut ctx = ctx!(self);

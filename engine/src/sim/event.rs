@@ -316,6 +316,12 @@ pub enum EventKind {
     Rebalanced { generation: u32, owner: Option<u8> },
     /// The group coordinator removed a member that sent no heartbeat within session.timeout.ms.
     MemberExpired { instance: u8 },
+    /// A static member (group.instance.id) stopped polling or closed: it sends no LeaveGroup, and
+    /// the coordinator keeps it, and its partition, until session.timeout.ms (KIP-345).
+    MemberSilent { instance: u8 },
+    /// A static member rejoined under its group.instance.id before its session expired: it gets
+    /// its assignment back with no rebalance (KIP-345).
+    MemberReturned { instance: u8 },
     /// The consumer's position was out of range and auto.offset.reset moved it.
     OffsetReset { from: u64, to: u64 },
     /// The consumer found the log truncated under its position after a leader change (KIP-320)
@@ -405,6 +411,8 @@ impl Event {
             | EventKind::ConsumerLeftGroup { instance }
             | EventKind::FetchTimedOut { instance }
             | EventKind::PartitionRevoked { instance, .. }
+            | EventKind::MemberSilent { instance }
+            | EventKind::MemberReturned { instance }
             | EventKind::ConsumerStarted { instance, .. } => (Some(Actor::Consumer { instance }), None),
             EventKind::RebalanceStarted { .. } | EventKind::Rebalanced { .. } | EventKind::MemberExpired { .. } => {
                 (Some(Actor::GroupCoordinator), None)
@@ -644,6 +652,14 @@ impl fmt::Display for EventKind {
                 write!(f, "generation {generation}: {} owns the partition", Actor::Consumer { instance })
             }
             K::Rebalanced { generation, owner: None } => write!(f, "generation {generation}: no member left"),
+            K::MemberSilent { instance } => write!(
+                f,
+                "{} stops heartbeating; a static member sends no LeaveGroup, so its partition waits for session.timeout.ms",
+                Actor::Consumer { instance }
+            ),
+            K::MemberReturned { instance } => {
+                write!(f, "{} rejoins under its group.instance.id: same assignment, no rebalance", Actor::Consumer { instance })
+            }
             K::MemberExpired { instance } => {
                 write!(f, "the group coordinator removed {}: no heartbeat within session.timeout.ms", Actor::Consumer { instance })
             }

@@ -117,6 +117,22 @@ impl GroupCoordinator {
         }
     }
 
+    /// KIP-345: a static member's new instance (same member, so the same group.instance.id) takes
+    /// the place of the one the coordinator still holds, with its assignment and no rebalance.
+    /// Whether there was one to replace.
+    pub(crate) fn replace_static(&mut self, instance: u8) -> bool {
+        let member = super::event::member_of(instance).0;
+        let Some(known) = self.members.iter_mut().find(|m| super::event::member_of(m.instance).0 == member) else {
+            return false;
+        };
+        if self.owner == Some(known.instance) {
+            self.owner = Some(instance);
+        }
+        known.instance = instance;
+        known.joined = true;
+        true
+    }
+
     /// A member rejoined during the rebalance.
     pub(crate) fn rejoined(&mut self, instance: u8) {
         if let Some(member) = self.members.iter_mut().find(|m| m.instance == instance) {

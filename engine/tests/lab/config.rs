@@ -153,6 +153,7 @@ fn every_setting_reads_back_from_its_json_and_a_wrong_value_is_refused_by_name()
         max_poll_interval_ms: 60_000,
         session_timeout_ms: 10_000,
         assignor: delivery_lab::Assignor::CooperativeSticky,
+        group_instance_id: Some("worker".into()),
         group_members: 3,
         auto_commit_style: delivery_lab::AutoCommitStyle::BackgroundStored,
         manual_commit: delivery_lab::ManualCommit::InTransaction,

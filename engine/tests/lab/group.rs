@@ -176,3 +176,57 @@ fn a_group_of_three_without_failures_delivers_once() {
         assert_eq!(readers, [MEMBER_BASE], "{preset:?}");
     }
 }
+
+/// ConsumerConfig, group.instance.id: "If set, the consumer is treated as a static member ...
+/// This can be used in combination with a larger session timeout to avoid group rebalances caused
+/// by transient unavailability (e.g. process restarts)." KIP-345: a static member that rejoins
+/// with its id before its session expires gets its assignment back with no rebalance. A dynamic
+/// member's restart is a new member: its join starts a rebalance, which waits for the dead member
+/// until session.timeout.ms removes it.
+#[test]
+fn a_static_member_restarting_within_its_session_keeps_its_partition_without_a_rebalance() {
+    let crash = ["consumer-crash-after-fetch:m2"];
+    let statics = group(Preset::AtLeastOnce, |c| c.group_instance_id = Some("worker".into()), 3, &crash);
+    let events = statics.events();
+    let crashed = first(events, |k| matches!(k, EventKind::ConsumerCrashed { .. })).unwrap().tick;
+    assert!(!events.iter().any(|e| e.tick > crashed && matches!(e.kind, EventKind::RebalanceStarted { .. } | EventKind::Rebalanced { .. })));
+    let back = first(events, |k| matches!(k, EventKind::MemberReturned { .. })).expect("it returns");
+    let resumed = first(events, |k| matches!(k, EventKind::ConsumerStarted { instance, .. } if *instance == MEMBER_BASE + 3)).unwrap();
+    assert_eq!((back.tick, resumed.tick), (crashed + 20, crashed + 20), "lab.restart.ms (2 s) after the crash");
+    assert_eq!(statics.ledger().summary.delivered_once, 3);
+
+    let dynamic = group(Preset::AtLeastOnce, |_| {}, 3, &crash);
+    let events = dynamic.events();
+    let rebalance = first(events, |k| matches!(k, EventKind::RebalanceStarted { generation: 1 })).unwrap();
+    assert_eq!(rebalance.tick, crashed + 20, "the restarted process joins as a new member");
+    let done = first(events, |k| matches!(k, EventKind::Rebalanced { generation: 2, .. })).unwrap();
+    assert_eq!(done.tick, crashed + 450, "the rebalance waits for the dead member's session.timeout.ms (45 s)");
+}
+
+/// AbstractCoordinator.maybeLeaveGroup: "only dynamic members will send LeaveGroupRequest to the
+/// broker, consumer with valid group.instance.id is viewed as static member that never sends
+/// LeaveGroup, and the membership expiration is only controlled by session timeout." A static
+/// member that stalls keeps its partition (the other member never reads it); its own late commit
+/// fails (its generation was reset), and it rejoins with its id and reads from the committed offset.
+#[test]
+fn a_static_member_that_stalls_keeps_its_partition_until_its_session_expires() {
+    let world = group(Preset::AtLeastOnce, |c| c.group_instance_id = Some("worker".into()), 3, &["processing-stall:m2"]);
+    let events = world.events();
+    assert!(first(events, |k| matches!(k, EventKind::MemberSilent { instance } if *instance == MEMBER_BASE)).is_some());
+    assert!(!events.iter().any(|e| matches!(e.kind, EventKind::Rebalanced { owner, .. } if owner == Some(MEMBER_BASE + 1))));
+    assert!(first(events, |k| matches!(k, EventKind::CommitFailed { .. })).is_some(), "its late commit fails");
+    let m2 = world.ledger().row(2).unwrap().clone();
+    assert_eq!((m2.processed, m2.verdict), (2, Verdict::Duplicated), "it reads m2 again itself: {m2:?}");
+
+    // Stalled longer than its session: the coordinator expires it and the partition moves.
+    let long = group(Preset::AtLeastOnce, |c| {
+        c.group_instance_id = Some("worker".into());
+        c.session_timeout_ms = 6_000;
+        c.restart_ms = 10_000;
+    }, 3, &["processing-stall:m2"]);
+    let events = long.events();
+    let silent = first(events, |k| matches!(k, EventKind::MemberSilent { .. })).unwrap().tick;
+    let expired = first(events, |k| matches!(k, EventKind::MemberExpired { instance } if *instance == MEMBER_BASE)).unwrap();
+    assert_eq!(expired.tick, silent + 60);
+    assert!(first(events, |k| matches!(k, EventKind::Rebalanced { owner, .. } if *owner == Some(MEMBER_BASE + 1))).is_some_and(|e| e.tick == expired.tick));
+}

@@ -22,9 +22,9 @@ fn config_strategy() -> impl Strategy<Value = Config> {
     (
         (0u8..3, prop::option::of(Just(false)), 1u32..=5, any::<bool>(), 1u8..=2, any::<bool>(), any::<bool>()),
         (any::<bool>(), any::<bool>(), 0u8..4, any::<bool>(), 0usize..7, prop::sample::select(vec![100u32, 200, 2000]), prop::sample::select(vec![0u32, 100, 300])),
-        (1u8..=3, any::<bool>()),
+        (1u8..=3, any::<bool>(), any::<bool>()),
     )
-        .prop_map(|((acks, idem, in_flight, txn, rf, min2, unclean), (auto, background, manual, rc, sink, processing, jitter), (members, sticky))| {
+        .prop_map(|((acks, idem, in_flight, txn, rf, min2, unclean), (auto, background, manual, rc, sink, processing, jitter), (members, sticky, statics))| {
             let mut c = Config {
                 acks: [Acks::Zero, Acks::One, Acks::All][usize::from(acks)],
                 enable_idempotence: idem,
@@ -48,6 +48,7 @@ fn config_strategy() -> impl Strategy<Value = Config> {
                 network_jitter_ms: jitter,
                 group_members: members,
                 assignor: if sticky { Assignor::CooperativeSticky } else { Assignor::Range },
+                group_instance_id: statics.then(|| "worker".to_owned()),
                 ..Config::default()
             };
             if c.transactional_id.is_some() {
