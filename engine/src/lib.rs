@@ -130,9 +130,25 @@
 //!   leader epoch (KIP-320). The consumer checks its position (KIP-320's OffsetsForLeaderEpoch,
 //!   auto.offset.reset) when its fetch reaches the leader, without those round trips
 //!   (`Partition::consumer_checks_position_at_leader`); a commit stores the leader epoch the consumer
-//!   holds when the commit lands (`World::consumer_leader_epoch`). One consumer in the group
-//!   (`World::consumers` holds one member): a rebalance is a rejoin at the committed offset, with
-//!   no JoinGroup round trip (`GroupCoordinator::join`). A consumer that dies closes its
+//!   holds when the commit lands (`World::consumer_leader_epoch`). By default one consumer in
+//!   the group: a rebalance is a rejoin at the committed offset, with no JoinGroup round trip
+//!   (`GroupCoordinator::join`), and a restart rejoins at once (Kafka's coordinator would wait for
+//!   the dead member's session.timeout.ms first: the outcome is the same, only later).
+//! - Consumer groups of several (`lab.group.members`, 2 or 3) share the topic's one partition
+//!   (the lab has no topic of several partitions yet): one member owns it, the others stand by.
+//!   The classic protocol: a join, a removal (max.poll.interval.ms: LeaveGroup from the heartbeat
+//!   thread; close(); session.timeout.ms after a crash) starts a rebalance that completes once
+//!   every member has rejoined at its next poll() (a member waiting in poll() rejoins at once:
+//!   the heartbeat that tells it is folded in, as are JoinGroup and SyncGroup); the rebalance
+//!   timeout is not modelled (a stalled member is removed at its own max.poll.interval.ms, a
+//!   dead one at session.timeout.ms). RangeAssignor sorts members by member id, which starts with
+//!   the client.id: the lab's members are consumer-1..3, so the first member takes the partition;
+//!   eager revocation auto-commits first (ConsumerCoordinator.onJoinPrepare). A rebalance
+//!   listener committing in onPartitionsRevoked is not a setting: every commit style of the lab
+//!   commits before poll() returns to the group, so it would find nothing to commit. A removed
+//!   member loses its partition (onPartitionsLost) but finishes its batch; its commits are
+//!   refused. Static members (`group.instance.id`, KIP-345) send no LeaveGroup and keep their
+//!   partition until session.timeout.ms; a restart within it takes the old member's place. A consumer that dies closes its
 //!   connection and the leader forgets its parked fetch at once (`Partition::forget_consumer_fetch`).
 //!   Auto-commit is either the Java client's (inside `poll()` and `close()`) or
 //!   librdkafka's background commit of offsets stored as each record is handed over (before any
