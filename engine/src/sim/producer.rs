@@ -595,18 +595,15 @@ impl Producer {
         last_acked.map_or(0, |l| l + 1) == seq && !self.earlier_sequence_unresolved(r)
     }
 
-    /// An OUT_OF_ORDER_SEQUENCE for a record whose lower sequences were all acknowledged means the
-    /// broker lost this producer's state (a truncated log): the client bumps its epoch (KIP-360).
+    /// An OUT_OF_ORDER_SEQUENCE for the batch right after the last acknowledged one
+    /// (TransactionManager.isNextSequence), with nothing lower unresolved, is a real gap: the
+    /// broker lost this producer's state (a truncated log), and an idempotent client bumps its
+    /// epoch (KIP-360). TransactionManager.canRetry retries any other OUT_OF_ORDER_SEQUENCE as it
+    /// is ("We should retry the OutOfOrderSequenceException if the batch is _not_ the next
+    /// batch"): a retry of a batch written long ago, out of the broker's five-batch window, keeps
+    /// its sequence and is refused until delivery.timeout.ms fails it, never written twice.
     fn broker_lost_state(&self, cfg: &EffectiveConfig, r: &Record) -> bool {
-        cfg.idempotence
-            && !cfg.transactional
-            && r.epoch == self.sessions[usize::from(r.session)].epoch
-            && !self.records.iter().any(|o| {
-                o.session == r.session
-                    && o.epoch == r.epoch
-                    && o.seq < r.seq
-                    && matches!(o.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff)
-            })
+        cfg.idempotence && !cfg.transactional && r.epoch == self.sessions[usize::from(r.session)].epoch && self.next_in_line(r)
     }
 
     fn fenced(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8, record: u16) {

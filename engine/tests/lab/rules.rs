@@ -790,3 +790,33 @@ fn a_crash_at_each_step_of_commit_transaction_decides_what_the_restart_sends_aga
     let m1 = run("producer-crash-after-commit:m1");
     assert_eq!((m1.verdict, m1.app_sends, m1.offsets.len()), (delivery_lab::Verdict::DeliveredOnce, 1, 1), "{m1:?}");
 }
+
+/// TransactionManager.canRetry: an idempotent producer retries an OUT_OF_ORDER_SEQUENCE as it is
+/// unless the batch is the next one after the last acknowledged (isNextSequence): "We should
+/// retry the OutOfOrderSequenceException if the batch is _not_ the next batch". m1's ACK is lost
+/// with the only replica's crash; by the time its request times out, m2 to m8 are acknowledged,
+/// and m1's sequence has left the broker's five-batch window. Its retries keep sequence 0 and are
+/// refused until delivery.timeout.ms fails it: the log holds one copy, and send() reported a
+/// failure (ambiguous), never a second copy under a new epoch.
+#[test]
+fn an_old_batch_refused_as_out_of_order_is_retried_as_it_is_never_written_twice() {
+    // Found by the proptest invariant idempotence_in_one_session_gives_no_duplicate_and_send_order.
+    let scenario = Scenario::from_json(
+        r#"{"version": 1, "messages": 8, "seed": 15180815091510808608,
+            "config": {"replication.factor": 1, "max.in.flight.requests.per.connection": 2, "lab.network.jitter.ms": 100},
+            "faults": ["leader-crash-unreplicated-after-ack", "drop-ack@0..20"]}"#,
+    )
+    .unwrap();
+    let mut world = World::new(&scenario).unwrap();
+    world.run_to_quiescence();
+    assert!(world.config().idempotence);
+    let m1 = world.ledger().row(1).unwrap().clone();
+    assert_eq!(m1.offsets.len(), 1, "{m1:?}");
+    assert!(m1.also.contains(&delivery_lab::Verdict::Ambiguous), "send() reported m1 failed although it is in the log: {m1:?}");
+    let refused = world
+        .events()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Refused { error: delivery_lab::sim::event::ProduceError::OutOfOrderSequence, .. }))
+        .count();
+    assert!(refused > 1, "refused again and again: {refused}");
+}
