@@ -33,7 +33,13 @@
 //!   explicit value (a defaulted one Kafka would raise instead), and the error says so.
 //! - One record per batch and per produce request. Idempotent brokers keep the last 5 batches per
 //!   producer id, rebuilt from the log (so a new leader deduplicates too); a new epoch starts at
-//!   sequence 0; after a failed batch the producer bumps its epoch (KIP-360). A broker whose log
+//!   sequence 0; after a failed batch the producer bumps its epoch (KIP-360), but a batch that
+//!   expired after it went out leaves its sequence unresolved: nothing new is numbered until the
+//!   batches in flight complete, and the epoch is bumped only if none after it was acknowledged
+//!   (TransactionManager.maybeResolveSequences); an OUT_OF_ORDER_SEQUENCE bumps it only for the
+//!   batch right after the last acknowledged one, and any other is retried as it is
+//!   (TransactionManager.canRetry), so an old batch out of the broker's window is refused until
+//!   delivery.timeout.ms, never written twice. A broker whose log
 //!   no longer holds anything of a producer id it once had (truncation, a lost disk) accepts any
 //!   sequence from it (ProducerAppendInfo.checkSequence). Kafka accepts any first sequence from a
 //!   producer id it never saw as well; the lab requires 0 there, which differs from Kafka only if

@@ -139,6 +139,9 @@ pub struct ProducerSession {
     pub epoch: u16,
     /// The next sequence number.
     pub next_seq: u32,
+    /// Whether a batch that went out expired with its outcome unknown (TransactionManager's
+    /// unresolved sequence): no new batch is numbered until the batches in flight complete.
+    pub unresolved: bool,
     /// Which transactional id it uses, if transactional.
     pub transactional_id: Option<u8>,
     /// Its transaction state.
@@ -235,6 +238,7 @@ impl Producer {
             pid: 0,
             epoch: 0,
             next_seq: 0,
+            unresolved: false,
             transactional_id,
             txn: SessionTxn::None,
             txn_no: 0,
@@ -417,6 +421,9 @@ impl Producer {
                 // sequence) goes out only once it is the first unresolved sequence; until the
                 // earlier one completes, nothing more is drained.
                 RecordState::Queued if ordered && r.epoch == epoch && self.earlier_sequence_unresolved(&r) => break,
+                // "Don't drain any new batches while the state of previous sequence numbers is
+                // unknown" (same function).
+                RecordState::Queued if ordered && r.seq.is_none() && self.sessions[usize::from(session)].unresolved => break,
                 RecordState::Queued => {}
                 _ => continue,
             }
@@ -641,6 +648,7 @@ impl Producer {
         if r.app_waiting && r.txn.is_none() {
             self.app[usize::from(r.msg.0 - 1)].status = AppStatus::Acked;
         }
+        self.maybe_resolve(r.session);
         self.drain(ctx, peers, r.session);
         self.maybe_end_txn(ctx, r.session);
     }
@@ -771,8 +779,16 @@ impl Producer {
         self.records[usize::from(id)].state = RecordState::Failed;
         ctx.record(EventKind::ProducerFailed { msg: r.msg, record: id, timeout });
         if ctx.cfg.idempotence && !ctx.cfg.transactional {
-            self.bump_epoch(r.session);
+            if !timeout {
+                self.bump_epoch(r.session);
+            } else if r.seq.is_some() {
+                // TransactionManager.handleFailedBatch: a batch that timed out after it went out
+                // may or may not be written: its sequence is unresolved until every batch in
+                // flight completes (maybeResolveSequences). One that never went out took none.
+                self.session_mut(r.session).unresolved = true;
+            }
         }
+        self.maybe_resolve(r.session);
         let transactional = self.sessions[usize::from(r.session)].txn != SessionTxn::None;
         if r.app_waiting && !transactional {
             let index = usize::from(r.msg.0 - 1);
@@ -783,6 +799,31 @@ impl Producer {
         }
         self.drain(ctx, peers, r.session);
         self.maybe_end_txn(ctx, r.session);
+    }
+
+    /// TransactionManager.maybeResolveSequences: once no batch of the session is in flight (sent,
+    /// and not complete: retries included), an unresolved sequence is resolved if the batches after
+    /// it were acknowledged ("a batch was expired, but subsequent batches succeeded"); else all of
+    /// them expired, and the idempotent producer bumps its epoch (KIP-360).
+    fn maybe_resolve(&mut self, session: u8) {
+        let s = &self.sessions[usize::from(session)];
+        if !s.unresolved {
+            return;
+        }
+        let in_flight = |o: &Record| {
+            o.session == session && o.seq.is_some() && matches!(o.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff)
+        };
+        if self.records.iter().any(in_flight) {
+            return;
+        }
+        let epoch = s.epoch;
+        let acked = |o: &&Record| o.session == session && o.epoch == epoch && o.state == RecordState::Acked;
+        let last_acked = self.records.iter().filter(acked).filter_map(|o| o.seq).max();
+        let resolved = last_acked.map_or(0, |l| l + 1) == s.next_seq;
+        self.session_mut(session).unresolved = false;
+        if !resolved {
+            self.bump_epoch(session);
+        }
     }
 
     /// After a failed batch, or when the broker lost its state, the idempotent producer bumps its

@@ -820,3 +820,33 @@ fn an_old_batch_refused_as_out_of_order_is_retried_as_it_is_never_written_twice(
         .count();
     assert!(refused > 1, "refused again and again: {refused}");
 }
+
+/// TransactionManager.handleFailedBatch marks the sequence of a batch that expired after it went
+/// out as unresolved, and maybeResolveSequences bumps the epoch only once no batch is in flight,
+/// and only if the later batches were not acknowledged; meanwhile the batches still being retried
+/// keep their sequences (RecordAccumulator: "Don't drain any new batches while the state of
+/// previous sequence numbers is unknown"). Here m1 to m3 were written but their ACKs lost; the
+/// only replica restarts, m4 to m8 go through, and m1 to m3 are refused (out of the broker's
+/// window) until each expires. None is written again under a new epoch: each is in the log once,
+/// and reported failed.
+#[test]
+fn batches_retried_while_an_earlier_one_expires_keep_their_sequences() {
+    // Found by the proptest invariant idempotence_in_one_session_gives_no_duplicate_and_send_order.
+    let scenario = Scenario::from_json(
+        r#"{"version": 1, "messages": 8, "seed": 18080778502559664214,
+            "config": {"replication.factor": 1, "max.in.flight.requests.per.connection": 4, "lab.network.jitter.ms": 300,
+                       "lab.processing.ms": 2000, "max.poll.records": 1, "auto.offset.reset": "earliest",
+                       "enable.auto.commit": false, "isolation.level": "read_committed"},
+            "faults": ["leader-crash-unreplicated-after-ack:m3", "drop-ack*1"]}"#,
+    )
+    .unwrap();
+    let mut world = World::new(&scenario).unwrap();
+    world.run_to_quiescence();
+    let ledger = world.ledger();
+    for msg in 1..=3 {
+        let row = ledger.row(msg).unwrap();
+        assert_eq!(row.offsets.len(), 1, "{row:?}");
+        assert!(row.also.contains(&delivery_lab::Verdict::Ambiguous), "{row:?}");
+    }
+    assert_eq!(ledger.summary.duplicated, 0);
+}
