@@ -89,6 +89,7 @@ const GROUPS: &[(&str, &[Field])] = &[
             (J::Str("output-topic"), "output topic"),
             (J::Str("output-topic-in-transaction"), "output topic, in the transaction"),
             (J::Str("db-insert"), "database: INSERT"),
+            (J::Str("output-topic-and-db-insert"), "output topic in the transaction, and a database INSERT"),
             (J::Str("db-upsert-message-id"), "database: UPSERT by message id"),
             (J::Str("db-upsert-offset"), "database: UPSERT by offset"),
             (J::Str("db-offsets-in-db"), "database: rows and offsets in one transaction"),

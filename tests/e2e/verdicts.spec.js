@@ -161,6 +161,9 @@ for (const [name, fragment, verdict] of [
   ["commitSync() after commitTransaction()", "preset=exactly-once-kafka&cfg.lab.manual.commit=commit-sync-after-transaction&fail=processing-stall:m2", ["m2", "duplicated"]],
   // A group of two (ConsumerConfig, max.poll.interval.ms: "the group will rebalance in order to
   // reassign the partitions to another member"): the slow member's batch is processed by both.
+  // Kafka's transaction covers the output topic, not a database written beside it (Kafka docs,
+  // Message Delivery Semantics: writing to an external system needs the position stored with it).
+  ["an output topic and a database in one run", "preset=exactly-once-kafka&cfg.lab.sink=output-topic-and-db-insert&fail=consumer-crash-after-processing:m2", ["m2", "duplicated"]],
   ["a group of two whose slow member loses its partition", "preset=at-least-once&cfg.lab.group.members=2&cfg.max.poll.interval.ms=3000&fail=processing-stall:m2", ["m2", "duplicated"]],
 ]) {
   test(`${name}, opened from a link, gives the engine's ledger`, async ({ page }) => {
@@ -175,6 +178,12 @@ for (const [name, fragment, verdict] of [
     }
     await page.getByRole("button", { name: "Run to end" }).click();
     await expect(page.getByRole("status").filter({ hasText: "The run is over" })).toBeVisible();
+    if (name.startsWith("an output topic")) {
+      // The sink box: the output topic read once by read_committed, and the database's four rows.
+      const details = page.locator(".stage-svg .log-layer .actor-detail");
+      await expect(details.filter({ hasText: /^database: 4 rows$/ })).toBeVisible();
+      await expect(details.filter({ hasText: /^committed: 3$/ })).toBeVisible();
+    }
     if (name.startsWith("a group")) {
       // The consumer box has a line per member; the diagram a lane per member.
       const details = page.locator(".stage-svg .log-layer .actor-detail");

@@ -124,6 +124,9 @@ pub enum SinkKind {
     OutputTopicInTransaction,
     /// A database table with a plain INSERT per processed record.
     DbInsert,
+    /// Both, in one run: the output topic inside the application's transaction, and a plain
+    /// database INSERT beside it, which no Kafka transaction covers.
+    OutputTopicAndDb,
     /// A database UPSERT keyed by the message id: a second copy overwrites the first row.
     DbUpsertMessageId,
     /// A database UPSERT keyed by the input offset: copies at two offsets make two rows.
@@ -134,6 +137,11 @@ pub enum SinkKind {
 }
 
 impl SinkKind {
+    /// Whether the output topic is written inside the consumer application's transactions.
+    pub fn transactional_output(self) -> bool {
+        matches!(self, SinkKind::OutputTopicInTransaction | SinkKind::OutputTopicAndDb)
+    }
+
     /// Whether the sink is a database (outside Kafka's transactions).
     pub fn is_database(self) -> bool {
         matches!(
@@ -405,6 +413,7 @@ named_values! {
         OutputTopic = "output-topic",
         OutputTopicInTransaction = "output-topic-in-transaction",
         DbInsert = "db-insert",
+        OutputTopicAndDb = "output-topic-and-db-insert",
         DbUpsertMessageId = "db-upsert-message-id",
         DbUpsertOffset = "db-upsert-offset",
         DbOffsetsInDb = "db-offsets-in-db",
@@ -644,10 +653,10 @@ impl Config {
             };
             notes.push(style.into());
         }
-        if self.sink == SinkKind::OutputTopicInTransaction && (self.enable_auto_commit || !transaction) {
+        if self.sink.transactional_output() && (self.enable_auto_commit || !transaction) {
             return Err(ConfigError {
                 field: "lab.sink",
-                message: "output-topic-in-transaction needs lab.manual.commit=in-transaction (or commit-sync-after-transaction)".into(),
+                message: format!("{} needs lab.manual.commit=in-transaction (or commit-sync-after-transaction)", self.sink.name()),
             });
         }
         Ok(())

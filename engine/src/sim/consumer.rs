@@ -422,7 +422,7 @@ impl Consumer {
         if !self.alive || current != offset {
             return;
         }
-        let txn = (ctx.cfg.config.sink == SinkKind::OutputTopicInTransaction).then_some(self.txn);
+        let txn = ctx.cfg.config.sink.transactional_output().then_some(self.txn);
         peers.sink.write(ctx, msg, offset, txn);
         ctx.record(EventKind::ProcessingFinished { msg, offset });
         self.processing = None;

@@ -911,6 +911,10 @@ fn remedy(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: 
                 producer_side
             }
         }
+        // The output topic is in the transaction; the database INSERT beside it is not.
+        Verdict::Duplicated if cfg.sink == SinkKind::OutputTopicAndDb => {
+            "the database INSERT is outside Kafka's transaction (an abort takes back the output, not the row): an UPSERT by message id, or the offsets stored in the database, would have kept one row".to_owned()
+        }
         Verdict::Duplicated => {
             "an idempotent sink, or offsets committed with the output (a transaction, or offsets in the database), would have kept one effect".to_owned()
         }

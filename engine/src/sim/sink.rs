@@ -16,6 +16,8 @@ pub struct SinkRow {
     pub offset: u64,
     /// The consumer application's transaction it belongs to (output topic inside a transaction).
     pub txn: Option<u32>,
+    /// A database row written beside the output topic (`SinkKind::OutputTopicAndDb`).
+    pub db: bool,
 }
 
 /// How a consumer-application transaction ended.
@@ -99,7 +101,7 @@ impl Sink {
     /// The output topic's partition, in offset order: each row written, and each transaction's
     /// marker where the transaction ended. Empty unless the sink is an output topic.
     pub fn output_log(&self, kind: SinkKind) -> Vec<OutputEntry> {
-        if !matches!(kind, SinkKind::OutputTopic | SinkKind::OutputTopicInTransaction) {
+        if !matches!(kind, SinkKind::OutputTopic) && !kind.transactional_output() {
             return Vec::new();
         }
         let mut log = Vec::with_capacity(self.rows.len() + self.txn_outcomes.len());
@@ -108,7 +110,7 @@ impl Sink {
             while let Some(end) = ends.next_if(|end| end.at <= i) {
                 log.push(OutputEntry::Marker { txn: end.txn, commit: end.committed });
             }
-            if let Some(row) = self.rows.get(i) {
+            if let Some(row) = self.rows.get(i).filter(|row| !row.db) {
                 log.push(OutputEntry::Record { msg: row.msg, txn: row.txn });
             }
         }
@@ -147,6 +149,8 @@ impl Sink {
         let live = self.rows.iter().filter(|row| row.msg == msg && self.counts(row));
         match kind {
             SinkKind::None => 0,
+            // The database's rows: what no transaction covers.
+            SinkKind::OutputTopicAndDb => live.filter(|row| row.db).count() as u32,
             SinkKind::DbUpsertMessageId => u32::from(live.count() > 0),
             SinkKind::DbUpsertOffset => {
                 // A row per input offset holds the last message written there: a different
@@ -168,11 +172,16 @@ impl Sink {
             return;
         }
         let outcome = if self.overwrites(kind, msg, offset) { SinkOutcome::Overwritten } else { SinkOutcome::Inserted };
-        self.rows.push(SinkRow { msg, offset, txn });
+        self.rows.push(SinkRow { msg, offset, txn, db: false });
         if kind == SinkKind::DbOffsetsInDb {
             self.db_offset = Some(offset + 1);
         }
         ctx.record(EventKind::SinkWrite { msg, offset, outcome, in_txn: txn.is_some() });
+        if kind == SinkKind::OutputTopicAndDb {
+            // The INSERT beside the output: the database takes no part in Kafka's transaction.
+            self.rows.push(SinkRow { msg, offset, txn: None, db: true });
+            ctx.record(EventKind::SinkWrite { msg, offset, outcome, in_txn: false });
+        }
     }
 
     /// The consumer application's transaction `txn` ends: its output becomes visible or not.
@@ -208,7 +217,7 @@ mod tests {
     use super::*;
 
     fn row(msg: u16, offset: u64, txn: Option<u32>) -> SinkRow {
-        SinkRow { msg: MsgId(msg), offset, txn }
+        SinkRow { msg: MsgId(msg), offset, txn, db: false }
     }
 
     /// An upsert keyed by message id turns a second processing run into a no-op; a plain insert

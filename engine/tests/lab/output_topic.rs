@@ -54,3 +54,29 @@ fn output_in_a_transaction_needs_the_consumer_to_commit_through_one() {
         assert_eq!(config.resolve().is_ok(), ok, "{mode:?}");
     }
 }
+
+/// Kafka's transactions cover Kafka only: "When writing to an external system, the limitation is
+/// in the need to coordinate the consumer's position with what is actually stored as output"
+/// (Kafka documentation, Message Delivery Semantics), and KIP-98's atomic writes span topic
+/// partitions. An application that writes its output topic inside the transaction and also
+/// INSERTs into a database: after a crash between processing and commit, the output's first
+/// copy aborts (read_committed reads m2's output once) but the database keeps both rows.
+#[test]
+fn a_database_write_beside_the_transaction_is_duplicated_where_the_output_is_not() {
+    use delivery_lab::{IsolationLevel, SinkKind};
+    let preset = Preset::ExactlyOnceKafka;
+    let config = Config { sink: SinkKind::OutputTopicAndDb, ..preset.config() };
+    let world = run_config(Some(preset), config, 3, &["consumer-crash-after-processing:m2"], 1);
+    let m2 = world.ledger().row(2).unwrap().clone();
+    assert_eq!((m2.processed, m2.effects, m2.verdict), (2, 2, Verdict::Duplicated), "{m2:?}");
+    let sink = world.sink();
+    let read = sink.read_downstream(SinkKind::OutputTopicAndDb, IsolationLevel::ReadCommitted);
+    assert_eq!(read.iter().filter(|m| m.0 == 2).count(), 1, "read_committed reads m2's output once: {read:?}");
+    assert_eq!(sink.rows.iter().filter(|r| r.db && r.msg.0 == 2).count(), 2, "the database has two rows of m2");
+    // Without failures, one row and one output each.
+    let clean = run_config(Some(preset), Config { sink: SinkKind::OutputTopicAndDb, ..preset.config() }, 3, &[], 1);
+    assert_eq!(clean.ledger().summary.delivered_once, 3);
+    // The lab requires the application's transaction for a transactional output.
+    let refused = Config { sink: SinkKind::OutputTopicAndDb, enable_auto_commit: true, ..Preset::AtLeastOnce.config() };
+    assert!(refused.resolve().is_err());
+}

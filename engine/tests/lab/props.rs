@@ -8,7 +8,7 @@ use delivery_lab::{
     OffsetReset, RunState, Scenario, SinkKind, Trigger, TxnMark, TxnPhase, World,
 };
 
-const SINKS: [SinkKind; 7] = [
+const SINKS: [SinkKind; 8] = [
     SinkKind::None,
     SinkKind::OutputTopic,
     SinkKind::OutputTopicInTransaction,
@@ -16,12 +16,13 @@ const SINKS: [SinkKind; 7] = [
     SinkKind::DbUpsertMessageId,
     SinkKind::DbUpsertOffset,
     SinkKind::DbOffsetsInDb,
+    SinkKind::OutputTopicAndDb,
 ];
 
 fn config_strategy() -> impl Strategy<Value = Config> {
     (
         (0u8..3, prop::option::of(Just(false)), 1u32..=5, any::<bool>(), 1u8..=2, any::<bool>(), any::<bool>()),
-        (any::<bool>(), any::<bool>(), 0u8..4, any::<bool>(), 0usize..7, prop::sample::select(vec![100u32, 200, 2000]), prop::sample::select(vec![0u32, 100, 300])),
+        (any::<bool>(), any::<bool>(), 0u8..4, any::<bool>(), 0usize..8, prop::sample::select(vec![100u32, 200, 2000]), prop::sample::select(vec![0u32, 100, 300])),
         (1u8..=3, any::<bool>(), any::<bool>()),
     )
         .prop_map(|((acks, idem, in_flight, txn, rf, min2, unclean), (auto, background, manual, rc, sink, processing, jitter), (members, sticky, statics))| {
@@ -56,7 +57,7 @@ fn config_strategy() -> impl Strategy<Value = Config> {
                 c.enable_idempotence = Some(true);
             }
             let in_transaction = matches!(c.manual_commit, ManualCommit::InTransaction | ManualCommit::SyncAfterTransaction);
-            if c.sink == SinkKind::OutputTopicInTransaction && (c.enable_auto_commit || !in_transaction) {
+            if c.sink.transactional_output() && (c.enable_auto_commit || !in_transaction) {
                 c.sink = SinkKind::OutputTopic;
             }
             if c.enable_auto_commit && in_transaction {
@@ -170,7 +171,7 @@ fn processing_counts(world: &World) -> Vec<(u64, MsgId, u32)> {
 fn commit_sync(mut scenario: Scenario, when: ManualCommit) -> Scenario {
     scenario.config.enable_auto_commit = false;
     scenario.config.manual_commit = when;
-    if scenario.config.sink == SinkKind::OutputTopicInTransaction {
+    if scenario.config.sink.transactional_output() {
         scenario.config.sink = SinkKind::OutputTopic;
     }
     scenario

@@ -232,6 +232,16 @@ pub(super) fn processing_status(world: &World) -> Vec<String> {
 /// more.
 pub(super) fn sink_status(world: &World, capacity: usize) -> Vec<(String, &'static str)> {
     let kind = world.config().config.sink;
+    if kind == SinkKind::OutputTopicAndDb {
+        // The output topic, and under it the database rows no transaction covers.
+        let rows = world.sink().rows.iter().filter(|row| row.db).count();
+        let mut lines = output_topic_status(world, capacity.saturating_sub(1));
+        // A small box gives up the partition's tail first, never the readers' or the rows' count.
+        let over = (lines.len() + 1).saturating_sub(capacity.max(3));
+        lines.drain(..over.min(lines.len().saturating_sub(2)));
+        lines.push((format!("database: {rows} rows"), ""));
+        return lines;
+    }
     if kind == SinkKind::OutputTopicInTransaction {
         return output_topic_status(world, capacity);
     }
