@@ -973,8 +973,8 @@ static LESSONS: [Def; 21] = [
         captions: &[
             (0, "At least once, with two consumers in one group. The topic has one partition: consumer 1 reads it and consumer 2 stands by. Each commits after processing its batch; max.poll.interval.ms is 3 s here."),
             (15, "Consumer 1's poll() returns m2 and m3, and processing m2 hangs."),
-            (41, "3 s without a poll: consumer 1's client leaves the group. The coordinator rebalances, and consumer 2 takes the partition at the committed offset: m2."),
-            (49, "Consumer 2 processes m2 and m3 and commits offset 3. Consumer 1 is still inside m2: nothing stopped its application."),
+            (45, "3 s without a poll: consumer 1's client leaves the group. The coordinator rebalances, and consumer 2 takes the partition at the committed offset: m2."),
+            (53, "Consumer 2 processes m2 and m3 and commits offset 3. Consumer 1 is still inside m2: nothing stopped its application."),
             (72, "Consumer 1 finishes its batch, m2 and m3 a second time, and its commit is refused: it is no longer in the group. It rejoins, and the range assignor gives it the partition back at offset 3."),
         ],
         prompt: "Consumer 1 is stuck in m2 past max.poll.interval.ms, and the group will give its partition to consumer 2. How many times will m2 be processed?",
@@ -996,8 +996,8 @@ static LESSONS: [Def; 21] = [
         captions: &[
             (0, "Exactly once, Kafka to Kafka, with two consumers in a group: consumer 1 reads the partition, consumer 2 stands by. Each commits its input offsets in the transaction that writes its output, with its group metadata (sendOffsetsToTransaction)."),
             (25, "Consumer 1 polls m2, and processing it hangs."),
-            (50, "3 s without a poll: consumer 1 leaves the group, and generation 2 gives the partition to consumer 2 at the committed offset: m2."),
-            (58, "Consumer 2 processes m2 and m3 and commits its transaction: output and offsets together."),
+            (55, "3 s without a poll: consumer 1 leaves the group, and generation 2 gives the partition to consumer 2 at the committed offset: m2."),
+            (63, "Consumer 2 processes m2 and m3 and commits its transaction: output and offsets together."),
             (78, "Consumer 1 wakes up, writes m2's output and commits. Its generation is stale: the coordinator refuses its offsets (KIP-447), and the whole transaction, output included, aborts."),
         ],
         prompt: "Consumer 1 is stuck in m2 past max.poll.interval.ms; consumer 2 will take over and process m2 too, and consumer 1 will finish it later. How many copies of m2's output will read_committed readers see?",

@@ -156,6 +156,10 @@
 //!   refused. Static members (`group.instance.id`, KIP-345) send no LeaveGroup and keep their
 //!   partition until session.timeout.ms; a restart within it takes the old member's place. A consumer that dies closes its
 //!   connection and the leader forgets its parked fetch at once (`Partition::forget_consumer_fetch`).
+//!   max.poll.interval.ms counts from the moment poll() returns records (a poll() waiting for
+//!   records keeps its timer fresh: KafkaConsumer.poll calls the coordinator on every pass), and
+//!   processing that ends at the deadline's tick is too late: a batch whose processing takes
+//!   max.poll.interval.ms or longer has its member removed every time (reduce max.poll.records).
 //!   Auto-commit is either the Java client's (inside `poll()` and `close()`) or
 //!   librdkafka's background commit of offsets stored as each record is handed over (before any
 //!   processing, so `close()` after a throw commits past the record that threw).

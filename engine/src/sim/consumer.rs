@@ -220,8 +220,6 @@ impl Consumer {
         self.processed_in_batch = 0;
         let what = FlightKind::Fetch { offset: self.position, leader_epoch: self.leader_epoch };
         ctx.send(self.actor(), Actor::Broker(leader), what);
-        let (instance, poll) = (self.instance, self.polls);
-        ctx.schedule(ctx.now + ctx.cfg.max_poll_interval, Action::PollDeadline { instance, poll });
         self.arm_auto_commit(ctx);
     }
 
@@ -379,6 +377,11 @@ impl Consumer {
         if records == 0 {
             return self.poll(ctx, peers);
         }
+        // max.poll.interval.ms counts from poll()'s return: while it waits for records, poll()
+        // keeps the poll timer fresh (KafkaConsumer.poll calls the coordinator's poll on every
+        // pass of its loop), so a consumer waiting for data is never idle.
+        let (instance, poll) = (self.instance, self.polls);
+        ctx.schedule(ctx.now + ctx.cfg.max_poll_interval, Action::PollDeadline { instance, poll });
         match commit_mode(ctx.cfg) {
             CommitMode::Before => self.commit(ctx, peers, to, true),
             _ => self.process_next(ctx, peers),
