@@ -145,11 +145,13 @@
 //!   The classic protocol: a join, a removal (max.poll.interval.ms: LeaveGroup from the heartbeat
 //!   thread; close(); session.timeout.ms after a crash) starts a rebalance that completes once
 //!   every member has rejoined at its next poll() (a member waiting in poll() rejoins at once:
-//!   the heartbeat that tells it is folded in, as are JoinGroup and SyncGroup); the rebalance
-//!   timeout is not modelled (a stalled member is removed at its own max.poll.interval.ms, a
-//!   dead one at session.timeout.ms). RangeAssignor sorts members by member id, which starts with
-//!   the client.id: the lab's members are consumer-1..3, so the first member takes the partition;
-//!   eager revocation auto-commits first (ConsumerCoordinator.onJoinPrepare). A rebalance
+//!   the heartbeat that tells it is folded in, as are JoinGroup and SyncGroup), or after the
+//!   rebalance timeout (max.poll.interval.ms), which removes the dynamic members that did not
+//!   rejoin (a dead one) and keeps static ones. A member inside poll() is never removed for
+//!   max.poll.interval.ms. RangeAssignor sorts members by member id, which starts with the
+//!   client.id: the lab's members are consumer-1..3, so the first member takes the partition;
+//!   with auto-commit an owner commits what it consumed before rejoining, with either protocol
+//!   (ConsumerCoordinator.onJoinPrepare), and close() commits before its LeaveGroup. A rebalance
 //!   listener committing in onPartitionsRevoked is not a setting: every commit style of the lab
 //!   commits before poll() returns to the group, so it would find nothing to commit. A removed
 //!   member loses its partition (onPartitionsLost) but finishes its batch; its commits are

@@ -25,6 +25,8 @@ pub struct Consumer {
     pub member: u8,
     /// Whether it owns the partition (a group of several; a lone consumer always reads it).
     pub assigned: bool,
+    /// Whether it has made onJoinPrepare's auto-commit for the rebalance under way.
+    pub join_committed: bool,
     /// Whether the process runs.
     pub alive: bool,
     /// Whether it is a member of the group (false after max.poll.interval.ms passed).
@@ -69,6 +71,7 @@ impl Consumer {
             instance: 0,
             member: 0,
             assigned: false,
+            join_committed: false,
             alive: false,
             in_group: false,
             generation: 0,
@@ -254,16 +257,21 @@ impl Consumer {
             }
             return peers.group.member_joins(ctx, instance);
         }
-        if self.assigned && ctx.cfg.config.assignor == Assignor::Range {
+        if self.assigned && !self.join_committed {
+            // onJoinPrepare commits what was consumed, whatever was sent before (a commit may
+            // have been lost), with either protocol, and waits for the answer.
             let commit = match commit_mode(ctx.cfg) {
                 CommitMode::AutoInPoll => Some(self.position),
                 CommitMode::AutoBackground => self.stored,
                 _ => None,
             };
-            if let Some(offset) = commit.filter(|&o| self.uncommitted(o) && o > 0) {
+            if let Some(offset) = commit.filter(|&o| o > 0) {
+                self.join_committed = true;
                 self.stop_fetching(peers);
                 return self.commit(ctx, peers, offset, true);
             }
+        }
+        if self.assigned && ctx.cfg.config.assignor == Assignor::Range {
             self.give_up_partition(ctx, peers, false);
         }
         peers.group.rejoined(instance);
@@ -305,6 +313,7 @@ impl Consumer {
             return;
         }
         self.generation = generation;
+        self.join_committed = false;
         if peers.group.owner != Some(self.instance) {
             self.assigned = false;
             return;
@@ -589,6 +598,11 @@ impl Consumer {
             // A member without the partition (or waiting for the rebalance) is inside poll().
             return;
         }
+        if self.processing.is_none() && self.waiting_commit.is_none() {
+            // Inside poll() (waiting for a leader, say): ConsumerCoordinator.poll updates the
+            // poll timer on every pass, "even if (say) the coordinator cannot be found".
+            return;
+        }
         self.in_group = false;
         if static_members(ctx.cfg) {
             // AbstractCoordinator.maybeLeaveGroup: "only dynamic members will send
@@ -671,14 +685,13 @@ impl Consumer {
     /// (ConsumerCoordinator.close → maybeAutoCommitOffsetsSync); librdkafka's
     /// rd_kafka_consumer_close() commits the stored offsets, which include the record handed over.
     fn close(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
-        match commit_mode(ctx.cfg) {
-            CommitMode::AutoInPoll if self.uncommitted(self.position) => self.commit(ctx, peers, self.position, false),
-            CommitMode::AutoBackground => {
-                if let Some(stored) = self.stored.filter(|s| self.uncommitted(*s)) {
-                    self.commit(ctx, peers, stored, false);
-                }
-            }
-            _ => {}
+        let offset = match commit_mode(ctx.cfg) {
+            CommitMode::AutoInPoll => Some(self.position).filter(|&p| self.uncommitted(p)),
+            CommitMode::AutoBackground => self.stored.filter(|s| self.uncommitted(*s)),
+            _ => None,
+        };
+        if let Some(offset) = offset {
+            self.commit(ctx, peers, offset, false);
         }
         if consumer_transactional(ctx.cfg) && self.txn_dirty {
             peers.sink.abort_txn(ctx, self.txn);
@@ -693,6 +706,12 @@ impl Consumer {
             // A static member's close() sends no LeaveGroup either (KIP-345).
             self.assigned = false;
             self.goes_silent(ctx);
+        } else if group_of_several(ctx.cfg) && offset.is_some() {
+            // ConsumerCoordinator.close waits for its auto-commit before it sends LeaveGroup: the
+            // coordinator takes the commit, then the member leaves (or expires, if it is lost).
+            self.assigned = false;
+            peers.group.leave_after_commit(instance);
+            ctx.schedule(ctx.now + ctx.cfg.member_session_timeout, Action::MemberExpired { instance });
         } else if group_of_several(ctx.cfg) {
             // close() sends LeaveGroup: the others rebalance at once.
             self.assigned = false;
@@ -791,6 +810,30 @@ impl World {
         }
     }
 
+    /// The rebalance timeout (max.poll.interval.ms) of the rebalance that started after
+    /// `generation`: GroupCoordinator.onCompleteJoin removes the dynamic members that have not
+    /// rejoined and goes on with the others; a static member stays, with its assignment.
+    pub(crate) fn rebalance_timeout(&mut self, generation: u32) {
+        if !self.group.rebalancing || self.group.generation != generation {
+            return;
+        }
+        let late: Vec<u8> = self.group.members.iter().filter(|m| !m.joined).map(|m| m.instance).collect();
+        for instance in late {
+            if static_members(&self.cfg) {
+                self.group.rejoined(instance);
+                continue;
+            }
+            let mut ctx = ctx!(self);
+            ctx.record(EventKind::RebalanceTimedOut { instance });
+            self.group.member_leaves(&mut ctx, instance);
+            // It learns it is out of the group at its next heartbeat.
+            if let Some(m) = self.member(instance) {
+                self.consumers[m].in_group = false;
+            }
+        }
+        self.settle_group();
+    }
+
     /// session.timeout.ms after a member crashed or went silent: if it is still a member and
     /// has not rejoined (a restarted dynamic instance is a new member), the coordinator removes it.
     pub(crate) fn member_expired(&mut self, instance: u8) {
@@ -867,6 +910,13 @@ impl World {
         let from = flight.from;
         let leader_epoch = self.consumer_leader_epoch(from);
         self.group.on_offset_commit(&mut ctx!(self), from, offset, generation, leader_epoch);
+        // A closing member's LeaveGroup follows its last commit.
+        if let Actor::Consumer { instance } = from {
+            if self.group.take_leaving(instance) {
+                self.group.member_leaves(&mut ctx!(self), instance);
+                self.settle_group();
+            }
+        }
     }
 
     /// The consumer application's transaction commit without offsets reaches the coordinator: its

@@ -316,6 +316,9 @@ pub enum EventKind {
     Rebalanced { generation: u32, owner: Option<u8> },
     /// The group coordinator removed a member that sent no heartbeat within session.timeout.ms.
     MemberExpired { instance: u8 },
+    /// A dynamic member did not rejoin within the rebalance timeout (max.poll.interval.ms): the
+    /// group goes on without it.
+    RebalanceTimedOut { instance: u8 },
     /// A static member (group.instance.id) stopped polling or closed: it sends no LeaveGroup, and
     /// the coordinator keeps it, and its partition, until session.timeout.ms (KIP-345).
     MemberSilent { instance: u8 },
@@ -414,7 +417,10 @@ impl Event {
             | EventKind::MemberSilent { instance }
             | EventKind::MemberReturned { instance }
             | EventKind::ConsumerStarted { instance, .. } => (Some(Actor::Consumer { instance }), None),
-            EventKind::RebalanceStarted { .. } | EventKind::Rebalanced { .. } | EventKind::MemberExpired { .. } => {
+            EventKind::RebalanceStarted { .. }
+            | EventKind::Rebalanced { .. }
+            | EventKind::MemberExpired { .. }
+            | EventKind::RebalanceTimedOut { .. } => {
                 (Some(Actor::GroupCoordinator), None)
             }
             _ => (None, None),
@@ -652,6 +658,11 @@ impl fmt::Display for EventKind {
                 write!(f, "generation {generation}: {} owns the partition", Actor::Consumer { instance })
             }
             K::Rebalanced { generation, owner: None } => write!(f, "generation {generation}: no member left"),
+            K::RebalanceTimedOut { instance } => write!(
+                f,
+                "{} did not rejoin within the rebalance timeout (max.poll.interval.ms): the group goes on without it",
+                Actor::Consumer { instance }
+            ),
             K::MemberSilent { instance } => write!(
                 f,
                 "{} stops heartbeating; a static member sends no LeaveGroup, so its partition waits for session.timeout.ms",

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::config::Assignor;
 use super::event::{Actor, EventKind, FlightKind};
-use super::world::Ctx;
+use super::world::{Action, Ctx};
 
 /// The group coordinator's state for the lab's one consumer group and partition.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -37,6 +37,8 @@ pub struct GroupMember {
     pub instance: u8,
     /// Whether it has rejoined during the rebalance under way.
     pub joined: bool,
+    /// Whether it is closing: it leaves once its last commit has reached the coordinator.
+    pub leaving: bool,
 }
 
 impl GroupCoordinator {
@@ -81,7 +83,7 @@ impl GroupCoordinator {
     /// starts (or goes on), and the joiner counts as rejoined.
     pub(crate) fn member_joins(&mut self, ctx: &mut Ctx, instance: u8) {
         if !self.is_member(instance) {
-            self.members.push(GroupMember { instance, joined: false });
+            self.members.push(GroupMember { instance, joined: false, leaving: false });
             crate::order::sort_by_key(&mut self.members, |m| super::event::member_of(m.instance).0);
         }
         self.start_rebalance(ctx);
@@ -114,6 +116,8 @@ impl GroupCoordinator {
                 member.joined = false;
             }
             ctx.record(EventKind::RebalanceStarted { generation: self.generation });
+            // The rebalance timeout: the Java consumer's max.poll.interval.ms.
+            ctx.schedule(ctx.now + ctx.cfg.max_poll_interval, Action::RebalanceTimeout { generation: self.generation });
         }
     }
 
@@ -131,6 +135,18 @@ impl GroupCoordinator {
         known.instance = instance;
         known.joined = true;
         true
+    }
+
+    /// A closing member's LeaveGroup waits for its last commit (ConsumerCoordinator.close).
+    pub(crate) fn leave_after_commit(&mut self, instance: u8) {
+        if let Some(member) = self.members.iter_mut().find(|m| m.instance == instance) {
+            member.leaving = true;
+        }
+    }
+
+    /// Whether `instance` was waiting for its last commit to leave (then it leaves now).
+    pub(crate) fn take_leaving(&mut self, instance: u8) -> bool {
+        self.members.iter().any(|m| m.instance == instance && m.leaving)
     }
 
     /// A member rejoined during the rebalance.

@@ -589,6 +589,7 @@ impl World {
             Action::TxnTimeout { pid, epoch, began } => self.txn_timeout(pid, epoch, began),
             Action::ConsumerRestart { instance } => self.consumer_restart(instance),
             Action::MemberExpired { instance } => self.member_expired(instance),
+            Action::RebalanceTimeout { generation } => self.rebalance_timeout(generation),
             Action::ProcessDone { instance, offset } => self.process_done(instance, offset),
             Action::PollDeadline { instance, poll } => self.poll_deadline(instance, poll),
             Action::EndTxnTimeout { session, txn } => self.end_txn_timeout(session, txn),
@@ -992,6 +993,8 @@ pub(crate) enum Action {
     ConsumerRestart { instance: u8 },
     /// session.timeout.ms after a member of a group of several crashed.
     MemberExpired { instance: u8 },
+    /// max.poll.interval.ms after a rebalance started after `generation`.
+    RebalanceTimeout { generation: u32 },
     ProcessDone { instance: u8, offset: u64 },
     PollDeadline { instance: u8, poll: u32 },
     EndTxnTimeout { session: u8, txn: u32 },

@@ -125,12 +125,19 @@ fn an_eager_revocation_auto_commits_before_the_partition_moves() {
 
 /// ConsumerConfig, session.timeout.ms: "If no heartbeats are received by the broker before the
 /// expiration of this session timeout, then the broker will remove this client from the group and
-/// initiate a rebalance." A crashed owner keeps its partition (nobody reads it) until then, and the
-/// rebalance its restarted process starts waits for it too (the classic protocol waits for every
-/// member to rejoin).
+/// initiate a rebalance." A crashed owner keeps its partition (nobody reads it) until then (its
+/// process comes back only after 20 s here).
 #[test]
 fn a_crashed_member_keeps_its_partition_until_its_session_times_out() {
-    let world = group(Preset::AtLeastOnce, |c| c.session_timeout_ms = 10_000, 4, &["consumer-crash-after-fetch:m2"]);
+    let world = group(
+        Preset::AtLeastOnce,
+        |c| {
+            c.session_timeout_ms = 10_000;
+            c.restart_ms = 20_000;
+        },
+        4,
+        &["consumer-crash-after-fetch:m2"],
+    );
     let events = world.events();
     let crash = first(events, |k| matches!(k, EventKind::ConsumerCrashed { .. })).unwrap();
     let expired = first(events, |k| matches!(k, EventKind::MemberExpired { instance } if *instance == MEMBER_BASE)).unwrap();
@@ -195,12 +202,42 @@ fn a_static_member_restarting_within_its_session_keeps_its_partition_without_a_r
     assert_eq!((back.tick, resumed.tick), (crashed + 20, crashed + 20), "lab.restart.ms (2 s) after the crash");
     assert_eq!(statics.ledger().summary.delivered_once, 3);
 
+    // GroupCoordinator: a JoinGroup starts a rebalance that waits for every known member up to
+    // the rebalance timeout (the consumer's max.poll.interval.ms, 3 s here), then onCompleteJoin
+    // removes the dynamic members that did not rejoin: the dead one.
     let dynamic = group(Preset::AtLeastOnce, |_| {}, 3, &crash);
     let events = dynamic.events();
     let rebalance = first(events, |k| matches!(k, EventKind::RebalanceStarted { generation: 1 })).unwrap();
     assert_eq!(rebalance.tick, crashed + 20, "the restarted process joins as a new member");
+    let late = first(events, |k| matches!(k, EventKind::RebalanceTimedOut { instance } if *instance == MEMBER_BASE)).unwrap();
     let done = first(events, |k| matches!(k, EventKind::Rebalanced { generation: 2, .. })).unwrap();
-    assert_eq!(done.tick, crashed + 450, "the rebalance waits for the dead member's session.timeout.ms (45 s)");
+    assert_eq!((late.tick, done.tick), (crashed + 50, crashed + 50), "30 ticks of rebalance timeout, not 45 s of session");
+}
+
+/// ConsumerCoordinator.close commits (auto-commit) and waits for the answer before
+/// AbstractCoordinator.close sends LeaveGroup: the member taking the partition over starts at that
+/// commit, as a lone consumer's restart would.
+#[test]
+fn a_closing_member_leaves_only_after_its_last_auto_commit() {
+    let world = group(Preset::AtLeastOnce, |c| c.enable_auto_commit = true, 3, &["processing-throws:m2"]);
+    let events = world.events();
+    let closed = first(events, |k| matches!(k, EventKind::ConsumerClosed { .. })).unwrap();
+    let stored = first(events, |k| matches!(k, EventKind::Committed { .. }) ).unwrap();
+    let moved = first(events, |k| matches!(k, EventKind::Rebalanced { owner, .. } if *owner == Some(MEMBER_BASE + 1))).unwrap();
+    assert!(closed.tick < stored.tick && stored.tick <= moved.tick, "commit {}, then the rebalance {}", stored.tick, moved.tick);
+    assert!(!events.iter().any(|e| matches!(e.kind, EventKind::CommitFailed { .. })), "the close commit is taken");
+    let start = first(events, |k| matches!(k, EventKind::ConsumerStarted { instance, .. } if *instance == MEMBER_BASE + 1)).unwrap();
+    assert!(matches!(start.kind, EventKind::ConsumerStarted { committed: Some(_), .. }), "{start:?}");
+}
+
+/// ConsumerCoordinator.poll: "Always update the heartbeat last poll time so that the heartbeat
+/// thread does not leave the group proactively ... even if (say) the coordinator cannot be found":
+/// a member waiting inside poll() (here for a new leader, for 9 s with max.poll.interval.ms 3 s) is
+/// never removed.
+#[test]
+fn a_member_waiting_in_poll_for_a_leader_stays_in_the_group() {
+    let world = group(Preset::AtLeastOnce, |_| {}, 4, &["leader-crash-replicated:m2"]);
+    assert!(!world.events().iter().any(|e| matches!(e.kind, EventKind::ConsumerLeftGroup { .. } | EventKind::RebalanceStarted { generation: 1.. })));
 }
 
 /// AbstractCoordinator.maybeLeaveGroup: "only dynamic members will send LeaveGroupRequest to the
