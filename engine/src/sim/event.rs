@@ -646,7 +646,7 @@ impl fmt::Display for EventKind {
                 Actor::Consumer { instance }
             ),
             K::RebalanceStarted { generation } => {
-                write!(f, "the group coordinator starts a rebalance after generation {generation}: every member must rejoin")
+                write!(f, "generation {generation} ends: a rebalance starts, every member must rejoin")
             }
             K::PartitionRevoked { instance, lost: false } => {
                 write!(f, "{} gives up the partition before it rejoins (onPartitionsRevoked)", Actor::Consumer { instance })
@@ -660,12 +660,12 @@ impl fmt::Display for EventKind {
             K::Rebalanced { generation, owner: None } => write!(f, "generation {generation}: no member left"),
             K::RebalanceTimedOut { instance } => write!(
                 f,
-                "{} did not rejoin within the rebalance timeout (max.poll.interval.ms): the group goes on without it",
+                "{} missed the rebalance timeout (max.poll.interval.ms) and is removed",
                 Actor::Consumer { instance }
             ),
             K::MemberSilent { instance } => write!(
                 f,
-                "{} stops heartbeating; a static member sends no LeaveGroup, so its partition waits for session.timeout.ms",
+                "{} goes silent: a static member sends no LeaveGroup, so its partition waits for session.timeout.ms",
                 Actor::Consumer { instance }
             ),
             K::MemberReturned { instance } => {

@@ -185,11 +185,10 @@ pub(super) fn consumer_status(world: &World) -> Vec<String> {
 /// A group of several: a line per member, the one reading first, then the ones the group lost or
 /// that lost the group, then those standing by (a small box shows the first lines).
 fn member_status(world: &World) -> Vec<String> {
-    let mut lines: Vec<(u8, String)> = world
-        .consumers()
-        .iter()
-        .map(|c| {
-            let (rank, state) = match c {
+    let mut lines = Vec::new();
+    for rank in 0..3 {
+        for c in world.consumers() {
+            let (r, state) = match c {
                 _ if world.events().is_empty() => (2, "not started".to_owned()),
                 c if !c.alive => (1, "crashed".to_owned()),
                 c if !c.in_group => (1, "out of the group".to_owned()),
@@ -197,11 +196,12 @@ fn member_status(world: &World) -> Vec<String> {
                 _ if world.group().rebalancing => (2, "rejoining".to_owned()),
                 _ => (2, "stands by".to_owned()),
             };
-            (rank, format!("#{} {state}", c.member + 1))
-        })
-        .collect();
-    delivery_lab::order::sort_by_key(&mut lines, |(rank, _)| *rank);
-    lines.into_iter().map(|(_, line)| line).collect()
+            if r == rank {
+                lines.push(format!("#{} {state}", c.member + 1));
+            }
+        }
+    }
+    lines
 }
 
 pub(super) fn processing_status(world: &World) -> Vec<String> {
