@@ -299,7 +299,9 @@ impl World {
         while self.state == RunState::Running && self.queue.peek().is_some_and(|Reverse(s)| s.tick <= tick) {
             self.step();
         }
-        if self.state == RunState::Running {
+        // With nothing left but the closing step, the clock stays where the run's last action
+        // left it: the closing step records at the current tick, whether or not someone looked.
+        if self.state == RunState::Running && !self.queue.is_empty() {
             self.now = self.now.max(tick.min(MAX_TICK));
         }
     }
