@@ -411,6 +411,7 @@ impl Producer {
             .map(|r| (r.queue_key, r.id))
             .collect();
         crate::order::sort(&mut order);
+        let mut in_flight = self.records.iter().filter(|o| o.session == session && o.state == RecordState::InFlight).count();
         for (_, id) in order {
             let r = self.records[usize::from(id)];
             match r.state {
@@ -427,11 +428,16 @@ impl Producer {
                 RecordState::Queued => {}
                 _ => continue,
             }
-            let in_flight = self.records.iter().filter(|o| o.session == session && o.state == RecordState::InFlight).count();
             if in_flight >= limit {
                 break;
             }
             self.send_record(ctx, peers, r.id);
+            // What a send may change besides its own record (a crash, a closed connection)
+            // changes the count too: counted again, which is rare; else one more is in flight.
+            let sent = self.records[usize::from(r.id)].state == RecordState::InFlight;
+            let count = || self.records.iter().filter(|o| o.session == session && o.state == RecordState::InFlight).count();
+            in_flight = if sent && self.sessions[usize::from(session)].alive { in_flight + 1 } else { count() };
+            debug_assert_eq!(in_flight, count(), "the requests in flight, counted as they go out");
             let s = &self.sessions[usize::from(session)];
             if !s.alive || s.frozen_until.is_some() {
                 break;
