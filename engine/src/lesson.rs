@@ -410,6 +410,11 @@ fn same(c: Config) -> Config {
     c
 }
 
+/// Two consumers in the group, and a short max.poll.interval.ms (3 s) so a stall shows quickly.
+fn group_of_two(c: Config) -> Config {
+    Config { group_members: 2, max_poll_interval_ms: 3_000, ..c }
+}
+
 /// Every lesson's name and what it teaches, in the order the picker lists them: all the page
 /// carries of the lessons until one is opened (`LESSONS`, index for index, holds the rest).
 pub static CATALOG: [Entry; 21] = [
@@ -966,7 +971,7 @@ static LESSONS: [Def; 21] = [
     },
     Def {
         preset: Preset::AtLeastOnce,
-        config: |c| Config { group_members: 2, max_poll_interval_ms: 3_000, ..c },
+        config: group_of_two,
         messages: 3,
         seed: 1,
         faults: &[on(Fault::ProcessingStall, 2)],
@@ -989,7 +994,7 @@ static LESSONS: [Def; 21] = [
     },
     Def {
         preset: Preset::ExactlyOnceKafka,
-        config: |c| Config { group_members: 2, max_poll_interval_ms: 3_000, ..c },
+        config: group_of_two,
         messages: 3,
         seed: 1,
         faults: &[on(Fault::ProcessingStall, 2)],

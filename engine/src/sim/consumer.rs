@@ -620,6 +620,12 @@ impl Consumer {
         peers.group.remove_member();
     }
 
+    /// The coordinator removed it (the rebalance timeout): it learns so at its next heartbeat, and
+    /// rejoins as a new member at its next poll().
+    pub(crate) fn removed(&mut self) {
+        self.in_group = false;
+    }
+
     fn goes_silent(&mut self, ctx: &mut Ctx) {
         let instance = self.instance;
         ctx.record(EventKind::MemberSilent { instance });
@@ -826,9 +832,8 @@ impl World {
             let mut ctx = ctx!(self);
             ctx.record(EventKind::RebalanceTimedOut { instance });
             self.group.member_leaves(&mut ctx, instance);
-            // It learns it is out of the group at its next heartbeat.
             if let Some(m) = self.member(instance) {
-                self.consumers[m].in_group = false;
+                self.consumers[m].removed();
             }
         }
         self.settle_group();
@@ -912,7 +917,7 @@ impl World {
         self.group.on_offset_commit(&mut ctx!(self), from, offset, generation, leader_epoch);
         // A closing member's LeaveGroup follows its last commit.
         if let Actor::Consumer { instance } = from {
-            if self.group.take_leaving(instance) {
+            if self.group.is_leaving(instance) {
                 self.group.member_leaves(&mut ctx!(self), instance);
                 self.settle_group();
             }

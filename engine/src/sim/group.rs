@@ -144,8 +144,8 @@ impl GroupCoordinator {
         }
     }
 
-    /// Whether `instance` was waiting for its last commit to leave (then it leaves now).
-    pub(crate) fn take_leaving(&mut self, instance: u8) -> bool {
+    /// Whether `instance` is closing and waits for its last commit to leave.
+    pub(crate) fn is_leaving(&self, instance: u8) -> bool {
         self.members.iter().any(|m| m.instance == instance && m.leaving)
     }
 
