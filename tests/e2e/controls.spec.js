@@ -20,25 +20,30 @@ test("stepping forward and back moves through the engine's log one step at a tim
 
 test("the group's settings reach the run and the real client's configuration (issue 15)", async ({ page }) => {
   await openLab(page);
+  // Each change rebuilds the form: wait for the run to take it before the next one.
+  const json = page.getByTestId("scenario-json");
   await page.locator("#setting-lab-group-members").selectOption("3");
+  await expect(json).toContainText('"lab.group.members": 3');
   await page.locator("#setting-partition-assignment-strategy").selectOption("cooperative-sticky");
-  await expect(page.getByTestId("scenario-json")).toContainText('"lab.group.members": 3');
+  await expect(json).toContainText('"partition.assignment.strategy": "cooperative-sticky"');
   await page.getByText("These settings in a real client (Java, Python)").click();
   // ConsumerConfig: the Java client takes the assignor's class name; librdkafka its short name.
   await expect(page.locator(".export-java")).toContainText("partition.assignment.strategy=org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
   await expect(page.locator(".export-java")).toContainText("Run 3 consumers with the same group.id");
   await expect(page.locator(".export-python")).toContainText('"partition.assignment.strategy": "cooperative-sticky"');
-  // A change while it is open writes it again.
+  // A change while it is open writes it again (a number field's change fires when it loses focus).
   await page.locator("#setting-session-timeout-ms").fill("10000");
-  await page.locator("#setting-session-timeout-ms").press("Enter");
+  await page.locator("#setting-session-timeout-ms").press("Tab");
+  await expect(json).toContainText('"session.timeout.ms": 10000');
   await expect(page.locator(".export-java")).toContainText("session.timeout.ms=10000");
   // Static membership (KIP-345): each member its own group.instance.id.
   await page.locator("#setting-group-instance-id").selectOption("delivery-lab-consumer");
+  await expect(json).toContainText('"group.instance.id": "delivery-lab-consumer"');
   await expect(page.locator(".export-java")).toContainText("group.instance.id=delivery-lab-consumer");
   await expect(page.locator(".export-java")).toContainText("Give each its own group.instance.id");
   // Below group.min.session.timeout.ms the coordinator would refuse the member.
   await page.locator("#setting-session-timeout-ms").fill("1000");
-  await page.locator("#setting-session-timeout-ms").press("Enter");
+  await page.locator("#setting-session-timeout-ms").press("Tab");
   await expect(page.getByRole("alert")).toContainText("session.timeout.ms");
   await expect(page.locator("#setting-session-timeout-ms")).toHaveValue("10000");
 });
