@@ -35,8 +35,15 @@ pub fn java_properties(config: &Config) -> String {
     }
     out.push_str("\n# Topic (kafka-topics.sh --create ... --config)\n");
     java_lines(&mut out, topic_settings(config));
-    out.push_str("\n# KRaft controller (server.properties): how long a crashed broker keeps its lease\n");
-    java_lines(&mut out, vec![("broker.session.timeout.ms", Value::Int(config.broker_session_timeout_ms))]);
+    out.push_str("\n# Broker and KRaft controller (server.properties): the partitions of an auto-created topic\n");
+    out.push_str("# (or kafka-topics.sh --create --partitions), how long a crashed broker keeps its lease\n");
+    java_lines(
+        &mut out,
+        vec![
+            ("num.partitions", Value::Int(u32::from(config.num_partitions))),
+            ("broker.session.timeout.ms", Value::Int(config.broker_session_timeout_ms)),
+        ],
+    );
     out
 }
 

@@ -140,8 +140,27 @@
 //!   the group: a rebalance is a rejoin at the committed offset, with no JoinGroup round trip
 //!   (`GroupCoordinator::join`), and a restart rejoins at once (Kafka's coordinator would wait for
 //!   the dead member's session.timeout.ms first: the outcome is the same, only later).
-//! - Consumer groups of several (`lab.group.members`, 2 or 3) share the topic's one partition
-//!   (the lab has no topic of several partitions yet): one member owns it, the others stand by.
+//! - Partitions (`num.partitions`, 1 to 3): message n carries a key that the default partitioner
+//!   sends to partition (n - 1) mod the count (the lab picks keys that spread evenly; a re-send
+//!   keeps its key, so its partition). Each partition lives on brokers of its own
+//!   (`replication.factor` × partitions brokers, partition p's first broker leading), so a broker
+//!   crash touches one partition; in a real cluster a broker holds replicas of several partitions
+//!   and its crash moves the leadership of each. A fault that strikes at a tick without a message
+//!   strikes partition 0's brokers. The producer keeps a connection, an in-flight limit and
+//!   sequence numbers per partition (one leader per connection); a transaction gets a marker in
+//!   every partition it wrote to. The consumer fetches every partition it owns at once (one fetch
+//!   per leader, as Fetcher.sendFetches) and poll() returns one partition's records at a time;
+//!   what arrives while the application is busy waits for the next poll(). Auto-commit and
+//!   close() commit every partition's position; commitSync after a batch commits the batch's
+//!   partition (the others have not moved since their last commit). An offset commit carries one
+//!   partition (Kafka's carries several): each partition's is a request of its own. With
+//!   `lab.sink=db-offsets-in-db` the database keeps one offset, so that sink needs one partition.
+//!   Events of partition 0 leave the partition out, so a one-partition run is what it was.
+//! - Consumer groups of several (`lab.group.members`, 2 or 3) share the partitions: RangeAssignor
+//!   gives contiguous ranges in member order, the first members one more; CooperativeStickyAssignor
+//!   keeps each partition with its owner while the group stays balanced and hands a partition
+//!   that moves away from a live member over only after that member revoked it at its next poll()
+//!   (KIP-429's follow-up rebalance folded in). A member with no partition stands by.
 //!   The classic protocol: a join, a removal (max.poll.interval.ms: LeaveGroup from the heartbeat
 //!   thread; close(); session.timeout.ms after a crash) starts a rebalance that completes once
 //!   every member has rejoined at its next poll() (a member waiting in poll() rejoins at once:

@@ -35,6 +35,7 @@ type Field = (&'static str, &'static str, &'static [(J, &'static str)]);
 const NUMBER: &[(J, &str)] = &[];
 const BOOL: &[(J, &str)] = &[(J::Bool(false), "false"), (J::Bool(true), "true")];
 const ONE_TWO: &[(J, &str)] = &[(J::Num(1), "1"), (J::Num(2), "2")];
+const ONE_TO_THREE: &[(J, &str)] = &[(J::Num(1), "1"), (J::Num(2), "2"), (J::Num(3), "3")];
 
 const GROUPS: &[(&str, &[Field])] = &[
     ("Producer", &[
@@ -55,7 +56,8 @@ const GROUPS: &[(&str, &[Field])] = &[
         ("lab.resend.on.error", "The application sends the message again when send() fails (a new record)", BOOL),
     ]),
     ("Topic and broker", &[
-        ("replication.factor", "Copies of the partition: the leader, and a follower when 2", ONE_TWO),
+        ("num.partitions", "Partitions of the topic: message n goes to partition (n-1) mod this; order holds per partition", ONE_TO_THREE),
+        ("replication.factor", "Copies of each partition: the leader, and a follower when 2", ONE_TWO),
         ("min.insync.replicas", "With acks=all, fewer in-sync replicas than this refuses writes", ONE_TWO),
         ("unclean.leader.election.enable", "Let an out-of-sync replica lead (and lose data)", BOOL),
     ]),
@@ -75,9 +77,9 @@ const GROUPS: &[(&str, &[Field])] = &[
         ("auto.offset.reset", "Where a consumer without a committed offset starts",
             &[(J::Str("earliest"), "earliest"), (J::Str("latest"), "latest")]),
         ("max.poll.interval.ms", "A consumer that does not poll for this long leaves its group", NUMBER),
-        ("lab.group.members", "Consumers with the same group.id; one owns the partition, the others stand by",
-            &[(J::Num(1), "1"), (J::Num(2), "2"), (J::Num(3), "3")]),
-        ("partition.assignment.strategy", "How a rebalance assigns the partition",
+        ("lab.group.members", "Consumers with the same group.id; each owns the partitions it is assigned, one without any stands by",
+            ONE_TO_THREE),
+        ("partition.assignment.strategy", "How a rebalance assigns the partitions",
             &[(J::Str("range"), "range (eager)"), (J::Str("cooperative-sticky"), "cooperative-sticky")]),
         ("session.timeout.ms", "A crashed member keeps its partition until this passes", NUMBER),
         ("group.instance.id", "Set, members are static: a restart within session.timeout.ms keeps the partition, no rebalance",

@@ -83,10 +83,15 @@ impl Replica {
     }
 }
 
-/// The partition: replicas, leadership, ISR and high watermark.
+/// A partition of the topic: replicas, leadership, ISR and high watermark. Partition `id` lives on
+/// brokers `base..base + replication.factor` (see lib.rs, "Modelling decisions", partitions).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Partition {
-    /// One replica per broker (broker id = index).
+    /// Its number in the topic, from 0.
+    pub id: u8,
+    /// The first of its brokers: broker `base + i` holds `replicas[i]`.
+    pub base: u8,
+    /// One replica per broker of the partition (broker id = `base` + index).
     pub replicas: Vec<Replica>,
     /// The current leader, `None` while the partition is offline.
     pub leader: Option<u8>,
@@ -110,14 +115,23 @@ pub struct Partition {
 }
 
 impl Partition {
-    /// A fresh partition with `replication_factor` replicas, broker 0 leading.
+    /// A fresh partition 0 with `replication_factor` replicas, broker 0 leading.
     pub fn new(replication_factor: u8) -> Partition {
+        Partition::numbered(0, replication_factor)
+    }
+
+    /// A fresh partition `id` with `replication_factor` replicas on brokers of its own, the
+    /// first of them leading.
+    pub fn numbered(id: u8, replication_factor: u8) -> Partition {
         let n = usize::from(replication_factor);
         let replica = Replica { alive: true, ..Replica::default() };
+        let base = id * replication_factor;
         Partition {
+            id,
+            base,
             replicas: vec![replica; n],
-            leader: Some(0),
-            last_leader: 0,
+            leader: Some(base),
+            last_leader: base,
             isr: vec![true; n],
             leader_epoch: 0,
             follower_fetch_offset: 0,
@@ -131,12 +145,12 @@ impl Partition {
     /// The replica whose log is the partition's truth: the leader's, or while offline the last
     /// leader's.
     pub fn log(&self) -> &[LogEntry] {
-        &self.replicas[usize::from(self.leader.unwrap_or(self.last_leader))].log
+        &self.replicas[self.at(self.leader.unwrap_or(self.last_leader))].log
     }
 
     /// The high watermark: records below it are on every in-sync replica and readable.
     pub fn hw(&self) -> u64 {
-        self.replicas[usize::from(self.leader.unwrap_or(self.last_leader))].hw
+        self.replicas[self.at(self.leader.unwrap_or(self.last_leader))].hw
     }
 
     /// The log end offset of the partition's truth.
@@ -166,13 +180,13 @@ impl Partition {
     /// while the ISR is smaller than `min_insync_replicas` (KIP-966 groundwork). `None` while
     /// the partition is offline, below min.insync.replicas, or when it would not grow.
     pub fn advanced_hw(&self, min_insync_replicas: u8) -> Option<u64> {
-        let leader = usize::from(self.leader?);
+        let leader = self.at(self.leader?);
         if self.isr_size() < min_insync_replicas {
             return None;
         }
         let mut hw = self.replicas[leader].leo();
         if let Some(f) = self.follower() {
-            if self.isr[usize::from(f)] {
+            if self.isr[self.at(f)] {
                 hw = hw.min(self.follower_fetch_offset);
             }
         }
@@ -207,7 +221,28 @@ impl Partition {
         if self.replicas.len() < 2 {
             return None;
         }
-        Some(1 - self.leader.unwrap_or(self.last_leader))
+        Some(self.base + 1 - self.at(self.leader.unwrap_or(self.last_leader)) as u8)
+    }
+
+    /// The index in `replicas` (and `isr`) of broker `b`, one of this partition's brokers.
+    pub fn at(&self, b: u8) -> usize {
+        debug_assert!(b >= self.base && usize::from(b - self.base) < self.replicas.len(), "broker {b} holds no replica of partition {}", self.id);
+        usize::from(b.wrapping_sub(self.base))
+    }
+
+    fn replica_mut(&mut self, b: u8) -> &mut Replica {
+        let at = self.at(b);
+        &mut self.replicas[at]
+    }
+
+    fn in_sync_mut(&mut self, b: u8) -> &mut bool {
+        let at = self.at(b);
+        &mut self.isr[at]
+    }
+
+    /// The replica on broker `b`, if `b` holds one of this partition.
+    pub fn replica(&self, b: u8) -> Option<&Replica> {
+        self.replicas.get(usize::from(b.checked_sub(self.base)?))
     }
 }
 
@@ -346,26 +381,27 @@ impl World {
     /// transaction coordinator) and runs what they cause in other actors, between them.
     pub(crate) fn on_produce(&mut self, id: u32) {
         let Some(request) = self.produce_request(id) else { return };
-        if !self.partition.on_produce(&mut ctx!(self), &request) {
+        let p = self.partition_on(request.broker);
+        if !self.partitions[p].on_produce(&mut ctx!(self), &request) {
             return;
         }
         if self.strike(Fault::FollowerOutOfIsr, Some(request.msg)) {
-            self.follower_out_of_isr();
+            self.follower_out_of_isr(p);
         }
-        let Some(offset) = self.partition.append_produce(&mut ctx!(self), &mut self.txn_coordinator, &request) else { return };
+        let Some(offset) = self.partitions[p].append_produce(&mut ctx!(self), &mut self.txn_coordinator, &request) else { return };
         if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(request.msg)) {
             // The crashed process closes its sockets: the client fails every in-flight request
             // on the connection at once (NetworkClient disconnect handling), this one included.
-            self.crash_leader(false);
+            self.crash_leader(p, false);
             if self.cfg.config.acks != Acks::Zero {
                 self.connection_lost(request.record);
             }
             return;
         }
-        if self.partition.acknowledge(&mut ctx!(self), &request, offset) {
-            self.after_ack_crash(request.msg, offset);
+        if self.partitions[p].acknowledge(&mut ctx!(self), &request, offset) {
+            self.after_ack_crash(p, request.msg, offset);
         }
-        self.after_leader_change();
+        self.after_leader_change(p);
     }
 
     /// The produce request of flight `id`, with its batch header (`produce_request_header`).
@@ -386,36 +422,36 @@ impl World {
         (r.pid, r.txn.is_some())
     }
 
-    fn after_ack_crash(&mut self, msg: MsgId, offset: u64) {
-        if self.partition.crashes_after_ack(&mut ctx!(self), msg, offset) {
-            self.crash_leader(false);
+    fn after_ack_crash(&mut self, p: usize, msg: MsgId, offset: u64) {
+        if self.partitions[p].crashes_after_ack(&mut ctx!(self), msg, offset) {
+            self.crash_leader(p, false);
         }
     }
 
-    /// After anything that may move the high watermark or the last stable offset.
-    pub(crate) fn after_leader_change(&mut self) {
-        self.maybe_advance_hw();
-        self.wake_replica_fetch();
-        self.wake_consumer_fetch();
+    /// After anything that may move partition `p`'s high watermark or last stable offset.
+    pub(crate) fn after_leader_change(&mut self, p: usize) {
+        self.maybe_advance_hw(p);
+        self.partitions[p].wake_replica_fetch(&mut ctx!(self));
+        self.wake_consumer_fetch(p);
     }
 
     /// Advances the high watermark if it may (`Partition::advance_hw`), then answers the acks it
     /// releases and strikes the faults waiting for records to be committed.
-    fn maybe_advance_hw(&mut self) {
-        let Some(AdvancedHw { leader, old, hw }) = self.partition.advance_hw(&mut ctx!(self)) else { return };
-        self.answer_pending_acks(leader, hw);
-        if let Some(disk_lost) = self.partition.committed_faults(&mut ctx!(self), old, hw) {
-            self.crash_leader(disk_lost);
+    fn maybe_advance_hw(&mut self, p: usize) {
+        let Some(AdvancedHw { leader, old, hw }) = self.partitions[p].advance_hw(&mut ctx!(self)) else { return };
+        self.answer_pending_acks(p, leader, hw);
+        if let Some(disk_lost) = self.partitions[p].committed_faults(&mut ctx!(self), old, hw) {
+            self.crash_leader(p, disk_lost);
         }
     }
 
-    fn answer_pending_acks(&mut self, leader: u8, hw: u64) {
-        for PendingAck { record, offset, session, request } in self.partition.release_acks(hw) {
+    fn answer_pending_acks(&mut self, p: usize, leader: u8, hw: u64) {
+        for PendingAck { record, offset, session, request } in self.partitions[p].release_acks(hw) {
             let msg = self.producer.records[usize::from(record)].msg;
             let outcome = ProduceOutcome::Ok { offset, duplicate: false };
             Partition::respond_produce(&mut ctx!(self), leader, session, msg, record, outcome, request);
-            self.after_ack_crash(msg, offset);
-            if self.partition.leader != Some(leader) {
+            self.after_ack_crash(p, msg, offset);
+            if self.partitions[p].leader != Some(leader) {
                 return;
             }
         }
@@ -423,34 +459,44 @@ impl World {
 
     // ----- replication -----
 
+    /// Every partition's follower starts fetching from its leader.
     pub(crate) fn start_follower_fetching(&mut self) {
-        self.partition.start_follower_fetching(&mut ctx!(self));
+        for p in 0..self.partitions.len() {
+            self.partitions[p].start_follower_fetching(&mut ctx!(self));
+        }
+    }
+
+    /// The broker a flight of replication went to or came from decides its partition.
+    fn partition_of_flight(&self, id: u32, to: bool) -> usize {
+        let flight = &self.flights[id as usize];
+        match if to { flight.to } else { flight.from } {
+            Actor::Broker(b) => self.partition_on(b),
+            _ => 0,
+        }
     }
 
     pub(crate) fn on_replica_fetch(&mut self, id: u32) {
-        if self.partition.on_replica_fetch(&mut ctx!(self), id) {
-            self.after_leader_change();
+        let p = self.partition_of_flight(id, true);
+        if self.partitions[p].on_replica_fetch(&mut ctx!(self), id) {
+            self.after_leader_change(p);
         }
-    }
-
-    fn wake_replica_fetch(&mut self) {
-        self.partition.wake_replica_fetch(&mut ctx!(self));
     }
 
     pub(crate) fn on_replica_fetch_response(&mut self, id: u32) {
-        if self.partition.on_replica_fetch_response(&mut ctx!(self), id) {
-            self.crash_leader(false);
+        let p = self.partition_of_flight(id, true);
+        if self.partitions[p].on_replica_fetch_response(&mut ctx!(self), id) {
+            self.crash_leader(p, false);
         }
     }
 
-    pub(crate) fn follower_out_of_isr(&mut self) {
-        if self.partition.follower_out_of_isr(&mut ctx!(self)) {
-            self.after_leader_change();
+    pub(crate) fn follower_out_of_isr(&mut self, p: usize) {
+        if self.partitions[p].follower_out_of_isr(&mut ctx!(self)) {
+            self.after_leader_change(p);
         }
     }
 
-    pub(crate) fn follower_resume(&mut self) {
-        self.partition.follower_resume(&mut ctx!(self));
+    pub(crate) fn follower_resume(&mut self, p: usize) {
+        self.partitions[p].follower_resume(&mut ctx!(self));
     }
 
     // ----- crashes and elections -----
@@ -459,12 +505,10 @@ impl World {
     /// the consumer's parked fetch and the produce requests it held unanswered fail at once
     /// (NetworkClient.processDisconnection), and the controller's fencing and the broker's return
     /// are scheduled.
-    pub(crate) fn crash_leader(&mut self, disk_lost: bool) {
-        let Some(crashed) = self.partition.crash_leader(&mut ctx!(self), disk_lost) else { return };
-        if let Some(m) = crashed.parked_consumer_fetch.and_then(|instance| self.member(instance)) {
-            if self.consumers[m].alive {
-                self.consumers[m].fetch_failed(&mut ctx!(self));
-            }
+    pub(crate) fn crash_leader(&mut self, p: usize, disk_lost: bool) {
+        let Some(crashed) = self.partitions[p].crash_leader(&mut ctx!(self), disk_lost) else { return };
+        if let Some(instance) = crashed.parked_consumer_fetch {
+            self.fetch_failed(instance, crashed.broker);
         }
         for ack in crashed.pending_acks {
             self.connection_lost(ack.record);
@@ -475,18 +519,19 @@ impl World {
     /// The crashed leader's lease ran out (`Partition::broker_fenced`); an election follows if
     /// there is a candidate.
     pub(crate) fn broker_fenced(&mut self, broker: u8) {
-        if let Some((leader, unclean)) = self.partition.broker_fenced(&mut ctx!(self), broker) {
-            self.elect(leader, unclean);
+        let p = self.partition_on(broker);
+        if let Some((leader, unclean)) = self.partitions[p].broker_fenced(&mut ctx!(self), broker) {
+            self.elect(p, leader, unclean);
         }
     }
 
     /// `Partition::elect`, then what a new leader changes for the others: the coordinator's lost
     /// markers are written again, the high watermark and the fetches may move, clients reconnect.
-    fn elect(&mut self, broker: u8, unclean: bool) {
-        self.partition.elect(&mut ctx!(self), broker, unclean);
-        self.txn_coordinator.requeue_lost_markers(self.partition.log());
+    fn elect(&mut self, p: usize, broker: u8, unclean: bool) {
+        self.partitions[p].elect(&mut ctx!(self), broker, unclean);
+        self.txn_coordinator.requeue_lost_markers(p as u8, self.partitions[p].log());
         self.flush_pending_markers();
-        self.after_leader_change();
+        self.after_leader_change(p);
         self.clients_learn_leader();
     }
 
@@ -509,10 +554,11 @@ impl World {
     /// A crashed broker returns (`Partition::broker_restart`), leading again after an election if
     /// the partition was offline.
     pub(crate) fn broker_restart(&mut self, broker: u8) {
-        if let Some((leader, unclean)) = self.partition.broker_restart(&mut ctx!(self), broker) {
-            self.elect(leader, unclean);
+        let p = self.partition_on(broker);
+        if let Some((leader, unclean)) = self.partitions[p].broker_restart(&mut ctx!(self), broker) {
+            self.elect(p, leader, unclean);
         }
-        self.partition.follower_catches_up_with(&mut ctx!(self), broker);
+        self.partitions[p].follower_catches_up_with(&mut ctx!(self), broker);
     }
 
     // ----- consumer fetches -----
@@ -522,13 +568,16 @@ impl World {
         let flight = &self.flights[id as usize];
         let (Actor::Consumer { instance }, FlightKind::Fetch { .. }) = (flight.from, flight.what) else { return };
         let group = super::consumer::group_of_several(&self.cfg);
-        let reads = |c: &Consumer| c.alive && (!group || (c.assigned && c.fetching));
+        let p = self.partition_of_flight(id, true);
+        // A member of a group reads only while its fetch of the partition is out (one that gave
+        // the partition up closed it).
+        let reads = |c: &Consumer| c.alive && (!group || (c.assigned && c.fetches_out & (1 << p) != 0));
         let Some(member) = self.member(instance).filter(|&m| reads(&self.consumers[m])) else { return };
-        self.partition.on_fetch(&mut ctx!(self), &mut self.consumers[member], id);
+        self.partitions[p].on_fetch(&mut ctx!(self), &mut self.consumers[member], id);
     }
 
-    fn wake_consumer_fetch(&mut self) {
-        self.partition.wake_consumer_fetch(&mut ctx!(self));
+    fn wake_consumer_fetch(&mut self, p: usize) {
+        self.partitions[p].wake_consumer_fetch(&mut ctx!(self));
     }
 
     // ----- the transaction coordinator (its state, rules and handlers: sim/txn.rs) -----
@@ -561,8 +610,8 @@ impl World {
 
     /// `TxnCoordinator::flush_pending_markers`, then the high watermark and the fetches may move.
     fn flush_pending_markers(&mut self) {
-        if self.txn_coordinator.flush_pending_markers(&mut ctx!(self), &mut self.partition) {
-            self.after_leader_change();
+        for p in self.txn_coordinator.flush_pending_markers(&mut ctx!(self), &mut self.partitions) {
+            self.after_leader_change(p);
         }
     }
 
@@ -673,7 +722,7 @@ impl Partition {
         let offset = self.append(ctx, broker, msg, record, pid, epoch, seq, txn);
         if txn {
             let first_offset = self.leo().saturating_sub(1);
-            txn_coordinator.begin_if_needed(ctx, pid, first_offset);
+            txn_coordinator.begin_if_needed(ctx, pid, self.id, first_offset);
         }
         Some(offset)
     }
@@ -762,7 +811,7 @@ impl Partition {
         txn: bool,
     ) -> u64 {
         let leader_epoch = self.leader_epoch;
-        let replica = &mut self.replicas[usize::from(broker)];
+        let replica = self.replica_mut(broker);
         let offset = replica.leo();
         let kind = EntryKind::Data { msg, record, pid, epoch, seq, txn };
         replica.log.push(LogEntry { offset, leader_epoch, kind });
@@ -777,7 +826,7 @@ impl Partition {
     /// the record, which acks=all rules out (the ACK waits for the in-sync follower). Returns
     /// whether it struck: the leader crashes.
     pub(crate) fn crashes_after_ack(&self, ctx: &mut Ctx, msg: MsgId, offset: u64) -> bool {
-        let follower_has_it = self.follower().is_some_and(|f| self.replicas[usize::from(f)].leo() > offset);
+        let follower_has_it = self.follower().is_some_and(|f| self.replicas[self.at(f)].leo() > offset);
         !follower_has_it && ctx.strike(Fault::LeaderCrashUnreplicatedAfterAck, Some(msg))
     }
 
@@ -801,8 +850,8 @@ impl Partition {
     pub(crate) fn advance_hw(&mut self, ctx: &mut Ctx) -> Option<AdvancedHw> {
         let hw = self.advanced_hw(ctx.cfg.config.min_insync_replicas)?;
         let leader = self.leader?;
-        let old = self.replicas[usize::from(leader)].hw;
-        self.replicas[usize::from(leader)].hw = hw;
+        let old = self.replicas[self.at(leader)].hw;
+        self.replica_mut(leader).hw = hw;
         ctx.record(EventKind::HighWatermark { broker: leader, hw });
         Some(AdvancedHw { leader, old, hw })
     }
@@ -842,7 +891,7 @@ impl Partition {
     /// Returns what it held for its clients; `schedule_fencing` follows once they know.
     pub(crate) fn crash_leader(&mut self, ctx: &mut Ctx, disk_lost: bool) -> Option<CrashedLeader> {
         let broker = self.leader?;
-        let replica = &mut self.replicas[usize::from(broker)];
+        let replica = self.replica_mut(broker);
         replica.alive = false;
         if disk_lost {
             replica.log.clear();
@@ -874,13 +923,13 @@ impl Partition {
     /// follower only if it is in the ISR; an unclean one takes it anyway; otherwise the partition
     /// stays offline until the old leader returns. Returns whom to elect, and whether uncleanly.
     pub(crate) fn broker_fenced(&mut self, ctx: &mut Ctx, broker: u8) -> Option<(u8, bool)> {
-        if self.leader.is_some() || self.replicas[usize::from(broker)].alive {
+        if self.leader.is_some() || self.replicas[self.at(broker)].alive {
             return None;
         }
         ctx.record(EventKind::BrokerFenced { broker });
-        let candidate = self.follower().filter(|f| self.replicas[usize::from(*f)].alive);
+        let candidate = self.follower().filter(|&f| self.replicas[self.at(f)].alive);
         match candidate {
-            Some(f) if self.isr[usize::from(f)] => Some((f, false)),
+            Some(f) if *self.in_sync_mut(f) => Some((f, false)),
             Some(f) if ctx.cfg.config.unclean_leader_election => Some((f, true)),
             _ => {
                 ctx.record(EventKind::PartitionOffline);
@@ -894,10 +943,11 @@ impl Partition {
         self.leader = Some(broker);
         self.last_leader = broker;
         self.leader_epoch += 1;
+        let at = self.at(broker);
         for (b, in_sync) in self.isr.iter_mut().enumerate() {
-            *in_sync = b == usize::from(broker);
+            *in_sync = b == at;
         }
-        let replica = &mut self.replicas[usize::from(broker)];
+        let replica = self.replica_mut(broker);
         replica.hw = replica.hw.min(replica.leo());
         let leader_epoch = self.leader_epoch;
         ctx.record(EventKind::LeaderElected { broker, unclean, leader_epoch });
@@ -907,9 +957,9 @@ impl Partition {
     /// elect, and whether uncleanly), or else truncates its diverging tail to the leader's log
     /// (leader epochs, KIP-101/KIP-279) and fetches. `follower_catches_up_with` follows.
     pub(crate) fn broker_restart(&mut self, ctx: &mut Ctx, broker: u8) -> Option<(u8, bool)> {
-        self.replicas[usize::from(broker)].alive = true;
+        self.replica_mut(broker).alive = true;
         ctx.record(EventKind::BrokerRestarted { broker });
-        let in_isr = self.isr[usize::from(broker)];
+        let in_isr = self.isr[self.at(broker)];
         match self.leader {
             None if in_isr => return Some((broker, false)),
             None if ctx.cfg.config.unclean_leader_election => return Some((broker, true)),
@@ -929,7 +979,7 @@ impl Partition {
     /// After `broker` returned as the leader, a running follower truncates to its log and fetches.
     pub(crate) fn follower_catches_up_with(&mut self, ctx: &mut Ctx, broker: u8) {
         if let Some(f) = self.follower() {
-            if f != broker && self.replicas[usize::from(f)].alive && self.leader == Some(broker) {
+            if f != broker && self.replicas[self.at(f)].alive && self.leader == Some(broker) {
                 self.truncate_to_leader(ctx, f, broker);
                 self.start_follower_fetching(ctx);
             }
@@ -937,12 +987,12 @@ impl Partition {
     }
 
     fn truncate_to_leader(&mut self, ctx: &mut Ctx, follower: u8, leader: u8) {
-        let leader_log = &self.replicas[usize::from(leader)].log;
-        let follower_log = &self.replicas[usize::from(follower)].log;
+        let leader_log = &self.replicas[self.at(leader)].log;
+        let follower_log = &self.replicas[self.at(follower)].log;
         let common = follower_log.iter().zip(leader_log.iter()).take_while(|(a, b)| a == b).count();
         let end = follower_log.len();
         if common < end {
-            let replica = &mut self.replicas[usize::from(follower)];
+            let replica = self.replica_mut(follower);
             replica.log.truncate(common);
             replica.hw = replica.hw.min(common as u64);
             ctx.record(EventKind::Truncated { broker: follower, from: common as u64, to: end as u64 });
@@ -955,7 +1005,7 @@ impl Partition {
         let flight = &ctx.flights[id as usize];
         let (Actor::Broker(broker), FlightKind::Fetch { offset, leader_epoch }) = (flight.to, flight.what) else { return };
         if self.leader != Some(broker) {
-            return consumer.fetch_failed(ctx);
+            return consumer.fetch_failed(ctx, self.id);
         }
         let offset = self.consumer_checks_position_at_leader(ctx, consumer, offset, leader_epoch);
         self.parked_consumer_fetch = Some(ParkedFetch { flight: id, offset, instance: consumer.instance });
@@ -973,12 +1023,15 @@ impl Partition {
     /// - A position past the log end (OFFSET_OUT_OF_RANGE) is reset by auto.offset.reset.
     fn consumer_checks_position_at_leader(&self, ctx: &mut Ctx, consumer: &mut Consumer, offset: u64, known_epoch: u32) -> u64 {
         let mut offset = offset;
-        consumer.leader_epoch = self.leader_epoch;
+        // The consumer's reading of this partition (with several partitions, not necessarily the
+        // one its fields describe).
+        let Some((position, epoch)) = consumer.reading_mut(self.id) else { return offset };
+        *epoch = self.leader_epoch;
         if known_epoch < self.leader_epoch {
             let epoch_end = self.log().iter().take_while(|e| e.leader_epoch <= known_epoch).count() as u64;
             if epoch_end < offset {
-                ctx.record(EventKind::TruncationDetected { from: offset, to: epoch_end });
-                consumer.position = epoch_end;
+                ctx.record(EventKind::TruncationDetected { from: offset, to: epoch_end, partition: self.id });
+                *position = epoch_end;
                 offset = epoch_end;
             }
         }
@@ -987,8 +1040,10 @@ impl Partition {
                 OffsetReset::Earliest => 0,
                 OffsetReset::Latest => self.read_limit(ctx.cfg.config.isolation_level),
             };
-            ctx.record(EventKind::OffsetReset { from: offset, to });
-            consumer.position = to;
+            ctx.record(EventKind::OffsetReset { from: offset, to, partition: self.id });
+            if let Some((position, _)) = consumer.reading_mut(self.id) {
+                *position = to;
+            }
             offset = to;
         }
         offset
@@ -1001,7 +1056,7 @@ impl Partition {
     /// The follower starts (or resumes) fetching from the leader.
     pub(crate) fn start_follower_fetching(&mut self, ctx: &mut Ctx) {
         let (Some(f), Some(leader)) = (self.follower(), self.leader) else { return };
-        let replica = &self.replicas[usize::from(f)];
+        let replica = &self.replicas[self.at(f)];
         if !replica.alive || replica.stalled_until.is_some() {
             return;
         }
@@ -1017,20 +1072,20 @@ impl Partition {
         else {
             return false;
         };
-        if self.leader != Some(leader) || self.replicas[usize::from(f)].stalled_until.is_some() {
+        if self.leader != Some(leader) || self.replicas[self.at(f)].stalled_until.is_some() {
             return false;
         }
         self.follower_fetch_offset = offset;
-        let leader_replica = &self.replicas[usize::from(leader)];
+        let leader_replica = &self.replicas[self.at(leader)];
         let hw = leader_replica.hw;
         // Partition.isFollowerInSync: the follower must reach the high watermark and the offset
         // where the current leader epoch began (leaderEpochStartOffsetOpt).
         let epoch = self.leader_epoch;
         let epoch_start = leader_replica.log.iter().position(|e| e.leader_epoch == epoch).unwrap_or(leader_replica.log.len()) as u64;
-        if !self.isr[usize::from(f)] && offset >= hw && offset >= epoch_start {
-            self.isr[usize::from(f)] = true;
+        if !self.isr[self.at(f)] && offset >= hw && offset >= epoch_start {
+            *self.in_sync_mut(f) = true;
             let size = self.isr_size();
-            ctx.record(EventKind::IsrChanged { follower_in: true, size });
+            ctx.record(EventKind::IsrChanged { follower_in: true, size, partition: self.id });
         }
         self.parked_replica_fetch = Some(id);
         true
@@ -1041,7 +1096,7 @@ impl Partition {
         let Some(leader) = self.leader else { return };
         let flight = &ctx.flights[id as usize];
         let (Actor::Broker(f), FlightKind::ReplicaFetch { offset }) = (flight.from, flight.what) else { return };
-        let replica = &self.replicas[usize::from(leader)];
+        let replica = &self.replicas[self.at(leader)];
         if replica.leo() <= offset {
             return;
         }
@@ -1059,13 +1114,13 @@ impl Partition {
     pub(crate) fn on_replica_fetch_response(&mut self, ctx: &mut Ctx, id: u32) -> bool {
         let flight = &ctx.flights[id as usize];
         let (Actor::Broker(f), FlightKind::ReplicaFetchResponse { from, to, hw }) = (flight.to, flight.what) else { return false };
-        let replica = &self.replicas[usize::from(f)];
+        let replica = &self.replicas[self.at(f)];
         if self.leader == Some(f) || replica.stalled_until.is_some() || replica.leo() != from {
             return false;
         }
         let entries = std::mem::take(&mut ctx.flights[id as usize].entries);
         let msgs: Vec<_> = entries.iter().filter_map(|e| e.msg()).collect();
-        let replica = &mut self.replicas[usize::from(f)];
+        let replica = self.replica_mut(f);
         replica.log.extend(entries);
         replica.hw = hw.min(replica.leo());
         ctx.record(EventKind::Replicated { broker: f, from, to });
@@ -1083,21 +1138,21 @@ impl Partition {
     /// Returns whether the ISR changed (the high watermark and the fetches may move).
     pub(crate) fn follower_out_of_isr(&mut self, ctx: &mut Ctx) -> bool {
         let Some(f) = self.follower() else { return false };
-        if !self.isr[usize::from(f)] {
+        if !self.isr[self.at(f)] {
             return false;
         }
-        self.isr[usize::from(f)] = false;
-        self.replicas[usize::from(f)].stalled_until = Some(ctx.now + ctx.cfg.restart);
+        *self.in_sync_mut(f) = false;
+        self.replica_mut(f).stalled_until = Some(ctx.now + ctx.cfg.restart);
         self.parked_replica_fetch = None;
         let size = self.isr_size();
-        ctx.record(EventKind::IsrChanged { follower_in: false, size });
-        ctx.schedule(ctx.now + ctx.cfg.restart, Action::FollowerResume);
+        ctx.record(EventKind::IsrChanged { follower_in: false, size, partition: self.id });
+        ctx.schedule(ctx.now + ctx.cfg.restart, Action::FollowerResume { partition: self.id });
         true
     }
 
     pub(crate) fn follower_resume(&mut self, ctx: &mut Ctx) {
         let Some(f) = self.follower() else { return };
-        self.replicas[usize::from(f)].stalled_until = None;
+        self.replica_mut(f).stalled_until = None;
         self.start_follower_fetching(ctx);
     }
 

@@ -213,9 +213,13 @@ pub struct Config {
     /// and its number: a restart within `session.timeout.ms` gets its assignment back with no
     /// rebalance, and a member that stops polling or closes sends no LeaveGroup.
     pub group_instance_id: Option<String>,
-    /// Lab: how many consumers of the same `group.id` run (1 to 3); the topic has one partition,
-    /// so one of them owns it and the others stand by.
+    /// Lab: how many consumers of the same `group.id` run (1 to 3); each owns the partitions the
+    /// assignor gives it, and a member with none stands by.
     pub group_members: u8,
+    /// Topic: its number of partitions (1 to 3; the broker setting `num.partitions` gives an
+    /// auto-created topic its count). Message n goes to partition (n - 1) mod this, as its key
+    /// decides (lib.rs, "Modelling decisions", partitions).
+    pub num_partitions: u8,
     /// Lab: which auto-commit behaviour is modelled.
     pub auto_commit_style: AutoCommitStyle,
     /// Lab: when a manual-commit consumer commits.
@@ -267,6 +271,7 @@ impl Default for Config {
             assignor: Assignor::Range,
             group_instance_id: None,
             group_members: 1,
+            num_partitions: 1,
             auto_commit_style: AutoCommitStyle::JavaPoll,
             manual_commit: ManualCommit::AfterProcessing,
             sink: SinkKind::None,
@@ -474,6 +479,7 @@ settings! {
     assignor = "partition.assignment.strategy",
     group_instance_id = "group.instance.id",
     group_members = "lab.group.members",
+    num_partitions = "num.partitions",
     auto_commit_style = "lab.auto.commit.style",
     manual_commit = "lab.manual.commit",
     sink = "lab.sink",
@@ -653,6 +659,12 @@ impl Config {
             };
             notes.push(style.into());
         }
+        if self.num_partitions > 1 && self.sink == SinkKind::DbOffsetsInDb {
+            return Err(ConfigError {
+                field: "lab.sink",
+                message: "db-offsets-in-db keeps one offset in the database, so the lab allows it only with num.partitions=1 (a real application stores one offset per partition)".into(),
+            });
+        }
         if self.sink.transactional_output() && (self.enable_auto_commit || !transaction) {
             return Err(ConfigError {
                 field: "lab.sink",
@@ -694,6 +706,7 @@ impl Config {
         // default) with INVALID_SESSION_TIMEOUT.
         range("session.timeout.ms", self.session_timeout_ms, 6_000, 1_800_000)?;
         range("lab.group.members", u32::from(self.group_members), 1, 3)?;
+        range("num.partitions", u32::from(self.num_partitions), 1, 3)?;
         if self.delivery_timeout_ms < self.request_timeout_ms {
             // KafkaProducer.configureDeliveryTimeout throws only when delivery.timeout.ms was set
             // explicitly; left at its default, Kafka raises it to linger.ms + request.timeout.ms

@@ -14,6 +14,7 @@ use super::event::{Actor, EventKind, FetchedRecord, FlightKind, MsgId, Tick, MAX
 use super::fault::Fault;
 use super::group::GroupCoordinator;
 use super::sink::Sink;
+use super::txn::MAX_PARTITIONS;
 use super::world::{ctx, Action, Ctx, World};
 
 /// The consumer client and application.
@@ -63,6 +64,43 @@ pub struct Consumer {
     pub txn: u32,
     /// Whether the current transaction has output or offsets.
     pub txn_dirty: bool,
+    /// The partition `position`, `stored`, `commit_sent` and `leader_epoch` are of: the one whose
+    /// records the application handles now (a topic of one partition: 0).
+    pub partition: u8,
+    /// The same for every other partition it reads (a topic of several partitions).
+    pub others: Vec<PartitionRead>,
+    /// By partition (bit p), the fetches it has out: the Java client sends one to the leader of
+    /// each partition it owns at once (Fetcher.sendFetches, one request per broker).
+    pub fetches_out: u8,
+    /// By partition, the number of fetches it sent (tells a timed-out fetch from a later one).
+    pub fetch_no: [u32; MAX_PARTITIONS],
+    /// Fetch responses that arrived while the application was busy, in arrival order: the next
+    /// poll() returns the first at once (the Java client's completed fetches).
+    pub ready: Vec<u32>,
+    /// A rebalance that completed while the application was busy and takes partitions away: its
+    /// generation, applied at the next poll().
+    pub pending_generation: Option<u32>,
+}
+
+/// A consumer's reading of a partition other than the one its fields describe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct PartitionRead {
+    /// Which partition.
+    pub partition: u8,
+    /// The next offset it will fetch.
+    pub position: u64,
+    /// The offset stored for the background auto-commit.
+    pub stored: Option<u64>,
+    /// The offset of the last commit it sent.
+    pub commit_sent: Option<u64>,
+    /// The leader epoch of the last fetch answer (KIP-320).
+    pub leader_epoch: u32,
+}
+
+impl PartitionRead {
+    fn new(partition: u8) -> PartitionRead {
+        PartitionRead { partition, position: 0, stored: None, commit_sent: None, leader_epoch: 0 }
+    }
 }
 
 impl Consumer {
@@ -90,7 +128,78 @@ impl Consumer {
             leader_epoch: 0,
             txn: 1,
             txn_dirty: false,
+            partition: 0,
+            others: Vec::new(),
+            fetches_out: 0,
+            fetch_no: [0; MAX_PARTITIONS],
+            ready: Vec::new(),
+            pending_generation: None,
         }
+    }
+
+    /// Whether it reads partitions now: a lone consumer always does, a member of a group of
+    /// several while the group assigns it some.
+    fn reads(&self, cfg: &EffectiveConfig) -> bool {
+        !group_of_several(cfg) || self.assigned
+    }
+
+    /// The partitions it reads, in order (none while it owns none).
+    pub fn owned(&self, cfg: &EffectiveConfig) -> Vec<u8> {
+        if !self.reads(cfg) {
+            return Vec::new();
+        }
+        let mut owned: Vec<u8> = std::iter::once(self.partition).chain(self.others.iter().map(|r| r.partition)).collect();
+        crate::order::sort(&mut owned);
+        owned
+    }
+
+    fn owns(&self, cfg: &EffectiveConfig, partition: u8) -> bool {
+        self.reads(cfg) && (self.partition == partition || self.others.iter().any(|r| r.partition == partition))
+    }
+
+    /// Makes `partition` (one it reads) the one its fields describe.
+    fn switch_to(&mut self, partition: u8) {
+        if partition == self.partition {
+            return;
+        }
+        let Some(i) = self.others.iter().position(|r| r.partition == partition) else { return };
+        let other = self.others[i];
+        self.others[i] = PartitionRead {
+            partition: self.partition,
+            position: self.position,
+            stored: self.stored,
+            commit_sent: self.commit_sent,
+            leader_epoch: self.leader_epoch,
+        };
+        self.partition = partition;
+        self.position = other.position;
+        self.stored = other.stored;
+        self.commit_sent = other.commit_sent;
+        self.leader_epoch = other.leader_epoch;
+    }
+
+    /// Its position and leader epoch in `partition`, if it reads it.
+    pub(crate) fn reading_mut(&mut self, partition: u8) -> Option<(&mut u64, &mut u32)> {
+        if partition == self.partition {
+            return Some((&mut self.position, &mut self.leader_epoch));
+        }
+        self.others.iter_mut().find(|r| r.partition == partition).map(|r| (&mut r.position, &mut r.leader_epoch))
+    }
+
+    /// Its position in `partition`, if it reads it.
+    pub fn position_of(&self, partition: u8) -> Option<u64> {
+        if partition == self.partition {
+            return Some(self.position);
+        }
+        self.others.iter().find(|r| r.partition == partition).map(|r| r.position)
+    }
+
+    /// The leader epoch it read `partition` under last.
+    pub(crate) fn leader_epoch_of(&self, partition: u8) -> u32 {
+        if partition == self.partition {
+            return self.leader_epoch;
+        }
+        self.others.iter().find(|r| r.partition == partition).map_or(self.leader_epoch, |r| r.leader_epoch)
     }
 }
 
@@ -137,23 +246,23 @@ pub(crate) fn consumer_transactional(cfg: &EffectiveConfig) -> bool {
 /// What a consumer handler borrows of the other actors besides the [`Ctx`]: each use is one of
 /// the shortcuts lib.rs names ("Modelling decisions"), never a field written by hand.
 pub(crate) struct ConsumerPeers<'a> {
-    /// The partition as the client's metadata sees it: its leader, leader epoch and log (the
+    /// The partitions as the client's metadata sees them: leader, leader epoch and log (the
     /// lab's metadata is always fresh; the log picks the message a lost commit covers). Mutable
-    /// only for `Partition::forget_consumer_fetch`.
-    pub partition: &'a mut Partition,
+    /// only for `Partition::forget_fetch_of`.
+    pub partitions: &'a mut [Partition],
     /// The group coordinator: joining and leaving the group take no round trip.
     pub group: &'a mut GroupCoordinator,
     /// Where processing leaves its effect, and the outcome of each application transaction.
     pub sink: &'a mut Sink,
 }
 
-/// Where a (re)joining consumer starts: the offset stored in the database for that pattern,
-/// else the committed offset, else auto.offset.reset.
-fn start_position(cfg: &EffectiveConfig, peers: &ConsumerPeers) -> u64 {
-    let stored = if cfg.config.sink == SinkKind::DbOffsetsInDb { peers.sink.db_offset } else { peers.group.committed };
+/// Where a (re)joining consumer starts reading `partition`: the offset stored in the database
+/// for that pattern, else the committed offset, else auto.offset.reset.
+fn start_position(cfg: &EffectiveConfig, peers: &ConsumerPeers, partition: u8) -> u64 {
+    let stored = if cfg.config.sink == SinkKind::DbOffsetsInDb { peers.sink.db_offset } else { peers.group.committed(partition) };
     stored.unwrap_or(match cfg.config.auto_offset_reset {
         OffsetReset::Earliest => 0,
-        OffsetReset::Latest => peers.partition.read_limit(cfg.config.isolation_level),
+        OffsetReset::Latest => peers.partitions[usize::from(partition)].read_limit(cfg.config.isolation_level),
     })
 }
 
@@ -185,22 +294,47 @@ impl Consumer {
         self.begin_at_committed(ctx, peers);
     }
 
-    /// It reads the partition from the committed offset (or as auto.offset.reset says).
+    /// It reads its partitions from their committed offsets (or as auto.offset.reset says).
     fn begin_at_committed(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
-        let position = start_position(ctx.cfg, peers);
-        let committed = peers.group.committed;
-        self.position = position;
-        // KIP-320: a committed offset carries the leader epoch it was read under.
-        self.leader_epoch = if committed.is_some() { peers.group.committed_epoch } else { peers.partition.leader_epoch };
-        ctx.record(EventKind::ConsumerStarted { instance: self.instance, position, committed });
+        let owned = self.owned(ctx.cfg);
+        for &p in &owned {
+            self.switch_to(p);
+            self.start_reading(ctx, peers);
+        }
+        if let Some(&first) = owned.first() {
+            self.switch_to(first);
+        }
         self.poll(ctx, peers);
+    }
+
+    /// It reads the partition its fields describe from the committed offset.
+    fn start_reading(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        let p = self.partition;
+        let position = start_position(ctx.cfg, peers, p);
+        let committed = peers.group.committed(p);
+        self.position = position;
+        self.commit_sent = committed;
+        self.stored = None;
+        // KIP-320: a committed offset carries the leader epoch it was read under.
+        self.leader_epoch =
+            if committed.is_some() { peers.group.committed_epoch[usize::from(p)] } else { peers.partitions[usize::from(p)].leader_epoch };
+        ctx.record(EventKind::ConsumerStarted { instance: self.instance, position, committed, partition: p });
     }
 
     /// poll(): the Java client first auto-commits what earlier polls returned if the interval has
     /// passed (ConsumerCoordinator.maybeAutoCommitOffsetsAsync), then fetches.
     pub(crate) fn poll(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
-        if !self.alive || self.fetching || self.processing.is_some() || self.waiting_commit.is_some() {
+        if !self.alive || self.processing.is_some() || self.waiting_commit.is_some() {
             return;
+        }
+        if let Some(generation) = self.pending_generation.take() {
+            if generation == peers.group.generation && self.in_group {
+                return self.assigned_by(ctx, peers, generation);
+            }
+        }
+        if self.fetching {
+            // Still inside poll(): a partition whose fetch failed is fetched again.
+            return self.fetch_missing(ctx, peers);
         }
         if group_of_several(ctx.cfg) && !self.polls_in_group(ctx, peers) {
             return;
@@ -209,21 +343,63 @@ impl Consumer {
             return self.rejoin(ctx, peers);
         }
         let due = ctx.now >= self.last_commit + ctx.cfg.auto_commit_interval;
-        if commit_mode(ctx.cfg) == CommitMode::AutoInPoll && due && self.uncommitted(self.position) {
-            self.commit(ctx, peers, self.position, false);
+        if commit_mode(ctx.cfg) == CommitMode::AutoInPoll && due {
+            self.commit_positions(ctx, peers, false);
         }
-        let Some(leader) = peers.partition.leader else {
+        if self.return_ready(ctx, peers) {
+            return;
+        }
+        let owned = self.owned(ctx.cfg);
+        let out = |p: u8| self.fetches_out & (1 << p) != 0;
+        if !owned.iter().any(|&p| out(p) || peers.partitions[usize::from(p)].leader.is_some()) {
             // No leader to fetch from: poll() waits (the election wakes it up).
             return;
-        };
+        }
         self.polls += 1;
         self.last_poll = ctx.now;
         self.fetching = true;
         self.batch.clear();
         self.processed_in_batch = 0;
-        let what = FlightKind::Fetch { offset: self.position, leader_epoch: self.leader_epoch };
-        ctx.send(self.actor(), Actor::Broker(leader), what);
+        self.fetch_missing(ctx, peers);
         self.arm_auto_commit(ctx);
+    }
+
+    /// Sends a fetch to the leader of every partition it reads that has none out.
+    fn fetch_missing(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        for p in self.owned(ctx.cfg) {
+            if self.fetches_out & (1 << p) != 0 {
+                continue;
+            }
+            let Some(leader) = peers.partitions[usize::from(p)].leader else { continue };
+            let (offset, leader_epoch) = match self.reading_mut(p) {
+                Some((position, epoch)) => (*position, *epoch),
+                None => continue,
+            };
+            self.fetches_out |= 1 << p;
+            self.fetch_no[usize::from(p)] += 1;
+            ctx.send(self.actor(), Actor::Broker(leader), FlightKind::Fetch { offset, leader_epoch });
+        }
+    }
+
+    /// poll() returns records that arrived while the application was busy, if any (a topic of
+    /// several partitions). Whether it did.
+    fn return_ready(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) -> bool {
+        while !self.ready.is_empty() {
+            let id = self.ready.remove(0);
+            let flight = &ctx.flights[id as usize];
+            let (Actor::Broker(b), FlightKind::FetchResponse { from, .. }) = (flight.from, flight.what) else { continue };
+            let p = peers.partitions.iter().position(|part| part.replica(b).is_some()).unwrap_or(0) as u8;
+            // Records of a partition it no longer reads, or from before a seek, are dropped.
+            if !self.owns(ctx.cfg, p) || self.reading_mut(p).is_none_or(|(position, _)| *position != from) {
+                continue;
+            }
+            self.polls += 1;
+            self.last_poll = ctx.now;
+            self.fetching = true;
+            self.deliver(ctx, peers, id, p);
+            return true;
+        }
+        false
     }
 
     /// poll() of a member of a group of several: it rejoins if the group is rebalancing (or
@@ -260,15 +436,11 @@ impl Consumer {
         if self.assigned && !self.join_committed {
             // onJoinPrepare commits what was consumed, whatever was sent before (a commit may
             // have been lost), with either protocol, and waits for the answer.
-            let commit = match commit_mode(ctx.cfg) {
-                CommitMode::AutoInPoll => Some(self.position),
-                CommitMode::AutoBackground => self.stored,
-                _ => None,
-            };
-            if let Some(offset) = commit.filter(|&o| o > 0) {
+            let offsets = self.auto_offsets(ctx.cfg, true);
+            if !offsets.is_empty() {
                 self.join_committed = true;
                 self.stop_fetching(peers);
-                return self.commit(ctx, peers, offset, true);
+                return self.commit_each(ctx, peers, &offsets, true);
             }
         }
         if self.assigned && ctx.cfg.config.assignor == Assignor::Range {
@@ -291,6 +463,7 @@ impl Consumer {
     fn give_up_partition(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, lost: bool) {
         self.stop_fetching(peers);
         self.assigned = false;
+        self.others.clear();
         self.stored = None;
         self.batch.clear();
         self.processed_in_batch = 0;
@@ -300,10 +473,14 @@ impl Consumer {
     /// Closes the fetch it has out: the leader forgets it if it holds it, and an answer on its
     /// way is dropped (the Java client discards records of partitions it no longer owns).
     fn stop_fetching(&mut self, peers: &mut ConsumerPeers) {
-        if self.fetching {
+        if self.fetching || self.fetches_out != 0 {
             self.fetching = false;
-            peers.partition.forget_fetch_of(self.instance);
+            self.fetches_out = 0;
+            for partition in peers.partitions.iter_mut() {
+                partition.forget_fetch_of(self.instance);
+            }
         }
+        self.ready.clear();
     }
 
     /// The rebalance completed (SyncGroup folded in): the member takes the new generation, and
@@ -314,17 +491,62 @@ impl Consumer {
         }
         self.generation = generation;
         self.join_committed = false;
-        if peers.group.owner != Some(self.instance) {
+        let partitions = ctx.cfg.config.num_partitions.max(1);
+        let mine = peers.group.assignment_of(self.instance, partitions);
+        let Some(&first) = mine.first() else {
+            if self.assigned {
+                self.stop_fetching(peers);
+            }
             self.assigned = false;
+            self.others.clear();
             return;
-        }
+        };
         if self.assigned {
-            return self.poll(ctx, peers);
+            if self.owned(ctx.cfg) == mine {
+                return self.poll(ctx, peers);
+            }
+            if self.processing.is_some() || self.waiting_commit.is_some() {
+                // The application is busy with records poll() returned: the client revokes what
+                // it loses at its next poll() (onJoinComplete runs inside poll()).
+                self.pending_generation = Some(generation);
+                return;
+            }
+            return self.reassigned(ctx, peers, &mine);
         }
         self.assigned = true;
-        self.commit_sent = peers.group.committed;
-        self.stored = None;
+        self.partition = first;
+        self.others = mine[1..].iter().map(|&p| PartitionRead::new(p)).collect();
         self.begin_at_committed(ctx, peers);
+    }
+
+    /// CooperativeStickyAssignor moved some of its partitions (KIP-429): it keeps reading the
+    /// ones it keeps where it is, drops the others (its fetches of them closed) and reads the new
+    /// ones from their committed offsets.
+    fn reassigned(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, mine: &[u8]) {
+        self.stop_fetching(peers);
+        for p in self.owned(ctx.cfg) {
+            if !mine.contains(&p) {
+                peers.group.revoked(ctx, self.instance, p);
+            }
+        }
+        let kept: Vec<u8> = mine.iter().copied().filter(|&p| self.owns(ctx.cfg, p)).collect();
+        let new: Vec<u8> = mine.iter().copied().filter(|&p| !self.owns(ctx.cfg, p)).collect();
+        match (kept.first(), new.first()) {
+            (Some(&k), _) => self.switch_to(k),
+            (None, Some(&n)) => self.partition = n,
+            (None, None) => return,
+        }
+        self.others.retain(|r| mine.contains(&r.partition));
+        for &p in &new {
+            if p != self.partition {
+                self.others.push(PartitionRead::new(p));
+            }
+            self.switch_to(p);
+            self.start_reading(ctx, peers);
+        }
+        crate::order::sort_by_key(&mut self.others, |r| r.partition);
+        self.switch_to(mine[0]);
+        self.poll(ctx, peers);
     }
 
     /// The next application transaction's number: members of a group of several number theirs
@@ -340,7 +562,7 @@ impl Consumer {
     /// After removal from the group the next poll rejoins, and the position goes back to the
     /// committed offset: what was processed since the last commit is processed again.
     fn rejoin(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
-        self.commit_sent = peers.group.committed;
+        self.commit_sent = peers.group.committed(self.partition);
         self.stored = None;
         self.start(ctx, peers);
     }
@@ -349,40 +571,80 @@ impl Consumer {
     /// NetworkClient times the request out after request.timeout.ms (the lab counts from the
     /// loss: a fetch waits at most fetch.max.wait.ms for its answer, which the lab folds into
     /// parking) and disconnects; the fetch is sent again from the consumer's position.
-    pub(crate) fn fetch_response_lost(&mut self, ctx: &mut Ctx) {
-        let (instance, poll) = (self.instance, self.polls);
-        ctx.schedule(ctx.now + ctx.cfg.request_timeout, Action::FetchTimeout { instance, poll });
+    pub(crate) fn fetch_response_lost(&mut self, ctx: &mut Ctx, partition: u8) {
+        let (instance, poll) = (self.instance, self.fetch_token(ctx.cfg, partition));
+        ctx.schedule(ctx.now + ctx.cfg.request_timeout, Action::FetchTimeout { instance, poll, partition });
+    }
+
+    /// What tells a fetch of `partition` from a later one: the poll that sent it, or with
+    /// several partitions that partition's own fetch count.
+    fn fetch_token(&self, cfg: &EffectiveConfig, partition: u8) -> u32 {
+        if cfg.config.num_partitions > 1 {
+            self.fetch_no[usize::from(partition).min(MAX_PARTITIONS - 1)]
+        } else {
+            self.polls
+        }
     }
 
     /// request.timeout.ms after a lost fetch response, if that fetch is still unanswered.
-    pub(crate) fn fetch_timeout(&mut self, ctx: &mut Ctx, poll: u32) {
-        if !self.alive || !self.fetching || self.polls != poll {
+    pub(crate) fn fetch_timeout(&mut self, ctx: &mut Ctx, poll: u32, partition: u8) {
+        let unanswered = if ctx.cfg.config.num_partitions > 1 { self.fetches_out & (1 << partition) != 0 } else { self.fetching };
+        if !self.alive || !unanswered || self.fetch_token(ctx.cfg, partition) != poll {
             return;
         }
         ctx.record(EventKind::FetchTimedOut { instance: self.instance });
-        self.fetch_failed(ctx);
+        self.fetch_failed(ctx, partition);
     }
 
-    /// The fetch failed (its broker no longer leads, or is down): poll again after
-    /// retry.backoff.ms.
-    pub(crate) fn fetch_failed(&mut self, ctx: &mut Ctx) {
-        self.fetching = false;
+    /// The fetch of `partition` failed (its broker no longer leads, or is down): poll again
+    /// after retry.backoff.ms.
+    pub(crate) fn fetch_failed(&mut self, ctx: &mut Ctx, partition: u8) {
+        self.fetches_out &= !(1 << partition);
+        if self.fetches_out == 0 {
+            self.fetching = false;
+        }
         let instance = self.instance;
         ctx.schedule(ctx.now + ctx.cfg.retry_backoff, Action::Poll { instance });
     }
 
-    /// Records reached the consumer: poll() returns them to the application.
-    pub(crate) fn on_fetch_response(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, id: u32) {
-        let flight = &ctx.flights[id as usize];
-        let FlightKind::FetchResponse { from, to, records } = flight.what else { return };
-        if group_of_several(ctx.cfg) && (!self.assigned || !self.fetching) {
+    /// Records of `partition` reached the consumer: poll() returns them to the application, or
+    /// with several partitions keeps them for the next poll() if the application is busy.
+    pub(crate) fn on_fetch_response(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, id: u32, partition: u8) {
+        if !matches!(ctx.flights[id as usize].what, FlightKind::FetchResponse { .. }) {
             return;
         }
+        self.fetches_out &= !(1 << partition);
+        if !self.owns(ctx.cfg, partition) {
+            return;
+        }
+        if !self.fetching {
+            if self.others.is_empty() {
+                if group_of_several(ctx.cfg) {
+                    return;
+                }
+            } else {
+                return self.ready.push(id);
+            }
+        }
+        if !self.others.is_empty() && self.reading_mut(partition).is_none_or(|(position, _)| {
+            matches!(ctx.flights[id as usize].what, FlightKind::FetchResponse { from, .. } if from != *position)
+        }) {
+            // An answer from before a seek: fetched again.
+            return self.fetch_missing(ctx, peers);
+        }
+        self.deliver(ctx, peers, id, partition);
+    }
+
+    /// poll() returns the records of fetch response `id`, of `partition`.
+    fn deliver(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, id: u32, partition: u8) {
+        let flight = &ctx.flights[id as usize];
+        let FlightKind::FetchResponse { from, to, records } = flight.what else { return };
+        self.switch_to(partition);
         self.batch = flight.records.clone();
         self.fetching = false;
         self.position = to;
         self.processed_in_batch = 0;
-        ctx.record(EventKind::Polled { from, to, records });
+        ctx.record(EventKind::Polled { from, to, records, partition });
         if records == 0 {
             return self.poll(ctx, peers);
         }
@@ -408,7 +670,7 @@ impl Consumer {
             // "Automatically store offset of last message provided to application"); the timer
             // and close() commit what is stored, whatever happens to the processing.
             self.stored = Some(offset + 1);
-            ctx.record(EventKind::OffsetStored { offset: offset + 1 });
+            ctx.record(EventKind::OffsetStored { offset: offset + 1, partition: self.partition });
             self.arm_auto_commit(ctx);
         }
         if ctx.strike(Fault::ConsumerCrashAfterFetch, Some(msg)) {
@@ -455,7 +717,10 @@ impl Consumer {
             CommitMode::After if self.uncommitted(position) => self.commit(ctx, peers, position, true),
             CommitMode::InTransaction if self.txn_dirty => self.commit_txn(ctx, peers, position),
             // commitTransaction() of the output only; the offsets follow by commitSync().
-            CommitMode::SyncAfterTransaction if self.txn_dirty => self.commit_output(ctx, FlightKind::TxnCommit { offset: position, txn: self.txn }),
+            CommitMode::SyncAfterTransaction if self.txn_dirty => {
+                let what = FlightKind::TxnCommit { offset: position, txn: self.txn, partition: self.partition };
+                self.commit_output(ctx, what)
+            }
             CommitMode::SyncAfterTransaction if self.uncommitted(position) => self.commit(ctx, peers, position, true),
             _ => self.poll(ctx, peers),
         }
@@ -463,18 +728,21 @@ impl Consumer {
 
     /// Sends an offset commit; `sync` makes the application wait for the answer (commitSync).
     fn commit(&mut self, ctx: &mut Ctx, peers: &ConsumerPeers, offset: u64, sync: bool) {
-        let covered = msgs_between(peers.partition, self.commit_sent.unwrap_or(0), offset);
+        let partition = self.partition;
+        let covered = msgs_between(&peers.partitions[usize::from(partition)], self.commit_sent.unwrap_or(0), offset);
         self.commit_sent = Some(offset);
         self.last_commit = ctx.now;
-        let what = FlightKind::OffsetCommit { offset, generation: self.generation };
+        let what = FlightKind::OffsetCommit { offset, generation: self.generation, partition };
         let flight = ctx.send(self.actor(), Actor::GroupCoordinator, what);
         self.sent_commit(ctx, flight, &covered, sync);
     }
 
     /// sendOffsetsToTransaction + commitTransaction of the application's transactional producer.
     fn commit_txn(&mut self, ctx: &mut Ctx, peers: &ConsumerPeers, offset: u64) {
-        let covered = msgs_between(peers.partition, peers.group.committed.unwrap_or(0), offset);
-        let what = FlightKind::TxnOffsetCommit { offset, generation: self.generation, txn: self.txn };
+        let partition = self.partition;
+        let committed = peers.group.committed(partition).unwrap_or(0);
+        let covered = msgs_between(&peers.partitions[usize::from(partition)], committed, offset);
+        let what = FlightKind::TxnOffsetCommit { offset, generation: self.generation, txn: self.txn, partition };
         let flight = ctx.send(self.actor(), Actor::TxnCoordinator, what);
         self.sent_commit(ctx, flight, &covered, true);
     }
@@ -501,17 +769,19 @@ impl Consumer {
 
     /// The answer to a commit reached the consumer.
     pub(crate) fn on_offset_commit_response(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, id: u32) {
-        let (offset, ok) = match ctx.flights[id as usize].what {
-            FlightKind::OffsetCommitResponse { offset, ok } | FlightKind::TxnOffsetCommitResponse { offset, ok } => (offset, ok),
+        let (offset, ok, partition) = match ctx.flights[id as usize].what {
+            FlightKind::OffsetCommitResponse { offset, ok, partition } | FlightKind::TxnOffsetCommitResponse { offset, ok, partition } => {
+                (offset, ok, partition)
+            }
             _ => return,
         };
-        if ok && self.crash_after_commit(ctx, peers, offset) {
+        if ok && partition == self.partition && self.crash_after_commit(ctx, peers, offset) {
             return;
         }
         let answers_wait = self.waiting_commit.is_some_and(|w| match ctx.flights[w as usize].what {
-            FlightKind::OffsetCommit { offset: o, .. }
-            | FlightKind::TxnOffsetCommit { offset: o, .. }
-            | FlightKind::TxnCommit { offset: o, .. } => o == offset,
+            FlightKind::OffsetCommit { offset: o, partition: p, .. }
+            | FlightKind::TxnOffsetCommit { offset: o, partition: p, .. }
+            | FlightKind::TxnCommit { offset: o, partition: p, .. } => o == offset && p == partition,
             _ => false,
         });
         if answers_wait {
@@ -545,7 +815,7 @@ impl Consumer {
                     let position = self.position;
                     return self.commit(ctx, peers, position, true);
                 }
-                self.position = start_position(ctx.cfg, peers);
+                self.position = start_position(ctx.cfg, peers, self.partition);
                 self.poll(ctx, peers)
             }
             CommitMode::Before if ok => self.process_next(ctx, peers),
@@ -554,7 +824,7 @@ impl Consumer {
                 self.txn_dirty = false;
                 if !ok {
                     // After an abort the application seeks back to the committed offsets.
-                    self.position = start_position(ctx.cfg, peers);
+                    self.position = start_position(ctx.cfg, peers, self.partition);
                 }
                 self.poll(ctx, peers)
             }
@@ -573,11 +843,14 @@ impl Consumer {
             return;
         }
         let what = ctx.flights[flight as usize].what;
-        let offset = match what {
-            FlightKind::OffsetCommit { offset, .. } | FlightKind::TxnOffsetCommit { offset, .. } | FlightKind::TxnCommit { offset, .. } => offset,
+        let (offset, partition) = match what {
+            FlightKind::OffsetCommit { offset, partition, .. }
+            | FlightKind::TxnOffsetCommit { offset, partition, .. }
+            | FlightKind::TxnCommit { offset, partition, .. } => (offset, partition),
             _ => return,
         };
-        ctx.record(EventKind::CommitFailed { offset });
+        ctx.record(EventKind::CommitFailed { offset, partition });
+        self.switch_to(partition);
         // commitSync and commitTransaction retry a request that timed out (the Java client retries
         // retriable errors until default.api.timeout.ms); the retry carries the same offsets.
         self.waiting_commit = None;
@@ -632,14 +905,59 @@ impl Consumer {
         ctx.schedule(ctx.now + ctx.cfg.member_session_timeout, Action::MemberExpired { instance });
     }
 
+    /// What auto-commit commits now, by partition: the position (the Java client) or the stored
+    /// offset (librdkafka), where it is past the last commit sent, or with `all` wherever it is
+    /// past 0 (onJoinPrepare commits whatever was sent before: a commit may have been lost).
+    fn auto_offsets(&self, cfg: &EffectiveConfig, all: bool) -> Vec<(u8, u64)> {
+        let mode = commit_mode(cfg);
+        let current = PartitionRead {
+            partition: self.partition,
+            position: self.position,
+            stored: self.stored,
+            commit_sent: self.commit_sent,
+            leader_epoch: self.leader_epoch,
+        };
+        let mut offsets: Vec<(u8, u64)> = std::iter::once(current)
+            .chain(self.others.iter().copied())
+            .filter_map(|r| {
+                let offset = match mode {
+                    CommitMode::AutoInPoll => Some(r.position),
+                    CommitMode::AutoBackground => r.stored,
+                    _ => None,
+                }?;
+                let new = if all { offset > 0 } else { r.commit_sent.is_none_or(|sent| offset > sent) };
+                new.then_some((r.partition, offset))
+            })
+            .collect();
+        crate::order::sort(&mut offsets);
+        offsets
+    }
+
+    /// Commits `offsets` (by partition), the last one waited for if `sync`.
+    fn commit_each(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, offsets: &[(u8, u64)], sync: bool) {
+        let back = self.partition;
+        for (i, &(p, offset)) in offsets.iter().enumerate() {
+            self.switch_to(p);
+            self.commit(ctx, peers, offset, sync && i + 1 == offsets.len());
+        }
+        self.switch_to(back);
+    }
+
+    /// Auto-commit inside poll(): the positions past the last commit.
+    fn commit_positions(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, sync: bool) {
+        let offsets = self.auto_offsets(ctx.cfg, false);
+        self.commit_each(ctx, peers, &offsets, sync);
+    }
+
     fn arm_auto_commit(&mut self, ctx: &mut Ctx) {
         if group_of_several(ctx.cfg) && !self.assigned {
             // Nothing of its own to commit: it owns no partition.
             return;
         }
+        let offsets = self.auto_offsets(ctx.cfg, false);
         let pending = match commit_mode(ctx.cfg) {
-            CommitMode::AutoBackground => self.stored.is_some_and(|s| self.uncommitted(s)),
-            CommitMode::AutoInPoll => self.uncommitted(self.position) && self.position > 0,
+            CommitMode::AutoBackground => !offsets.is_empty(),
+            CommitMode::AutoInPoll => offsets.iter().any(|&(_, offset)| offset > 0),
             _ => false,
         };
         if pending && !self.timer_armed {
@@ -658,14 +976,8 @@ impl Consumer {
         }
         self.timer_armed = false;
         match commit_mode(ctx.cfg) {
-            CommitMode::AutoBackground => {
-                if let Some(stored) = self.stored.filter(|s| self.uncommitted(*s)) {
-                    self.commit(ctx, peers, stored, false);
-                }
-            }
-            CommitMode::AutoInPoll if self.fetching && self.uncommitted(self.position) => {
-                self.commit(ctx, peers, self.position, false)
-            }
+            CommitMode::AutoBackground => self.commit_positions(ctx, peers, false),
+            CommitMode::AutoInPoll if self.fetching => self.commit_positions(ctx, peers, false),
             _ => {}
         }
         self.arm_auto_commit(ctx);
@@ -675,8 +987,7 @@ impl Consumer {
     pub(crate) fn crash(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
         self.alive = false;
         self.processing = None;
-        self.fetching = false;
-        peers.partition.forget_fetch_of(self.instance);
+        self.stop_fetching(peers);
         let instance = self.instance;
         ctx.record(EventKind::ConsumerCrashed { instance });
         ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart { instance });
@@ -691,20 +1002,14 @@ impl Consumer {
     /// (ConsumerCoordinator.close → maybeAutoCommitOffsetsSync); librdkafka's
     /// rd_kafka_consumer_close() commits the stored offsets, which include the record handed over.
     fn close(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
-        let offset = match commit_mode(ctx.cfg) {
-            CommitMode::AutoInPoll => Some(self.position).filter(|&p| self.uncommitted(p)),
-            CommitMode::AutoBackground => self.stored.filter(|s| self.uncommitted(*s)),
-            _ => None,
-        };
-        if let Some(offset) = offset {
-            self.commit(ctx, peers, offset, false);
-        }
+        let offsets = self.auto_offsets(ctx.cfg, false);
+        self.commit_each(ctx, peers, &offsets, false);
         if consumer_transactional(ctx.cfg) && self.txn_dirty {
             peers.sink.abort_txn(ctx, self.txn);
         }
         self.alive = false;
         self.processing = None;
-        peers.partition.forget_fetch_of(self.instance);
+        self.stop_fetching(peers);
         let instance = self.instance;
         ctx.record(EventKind::ConsumerClosed { instance });
         ctx.schedule(ctx.now + ctx.cfg.restart, Action::ConsumerRestart { instance });
@@ -712,7 +1017,7 @@ impl Consumer {
             // A static member's close() sends no LeaveGroup either (KIP-345).
             self.assigned = false;
             self.goes_silent(ctx);
-        } else if group_of_several(ctx.cfg) && offset.is_some() {
+        } else if group_of_several(ctx.cfg) && !offsets.is_empty() {
             // ConsumerCoordinator.close waits for its auto-commit before it sends LeaveGroup: the
             // coordinator takes the commit, then the member leaves (or expires, if it is lost).
             self.assigned = false;
@@ -737,7 +1042,8 @@ impl Consumer {
             return;
         };
         let member = self.member;
-        let mut next = Consumer { instance, member, txn: self.txn, commit_sent: peers.group.committed, ..Consumer::new() };
+        let others = Consumer::lone_others(ctx.cfg, group);
+        let mut next = Consumer { instance, member, txn: self.txn, commit_sent: peers.group.committed(0), others, ..Consumer::new() };
         next.next_txn(ctx.cfg);
         *self = next;
         self.start(ctx, peers);
@@ -749,9 +1055,18 @@ impl Consumer {
 impl Consumer {
     /// The members a run starts with: a lone consumer (instance 0), or `lab.group.members`
     /// members numbered from `MEMBER_BASE`, member m's transactions numbered from m + 1.
+    /// A lone consumer reads every partition (the group's only member gets them all); its fields
+    /// describe partition 0, these the others.
+    fn lone_others(cfg: &EffectiveConfig, group: bool) -> Vec<PartitionRead> {
+        if group {
+            return Vec::new();
+        }
+        (1..cfg.config.num_partitions.max(1)).map(PartitionRead::new).collect()
+    }
+
     pub(crate) fn group(cfg: &EffectiveConfig) -> Vec<Consumer> {
         if !group_of_several(cfg) {
-            return vec![Consumer::new()];
+            return vec![Consumer { others: Consumer::lone_others(cfg, false), ..Consumer::new() }];
         }
         (0..cfg.config.group_members)
             .map(|member| Consumer { instance: MEMBER_BASE + member, member, txn: 1 + u32::from(member), ..Consumer::new() })
@@ -763,7 +1078,7 @@ macro_rules! member {
     ($world:expr, $member:expr) => {{
         let w = &mut *$world;
         let peers = ConsumerPeers {
-            partition: &mut w.partition,
+            partitions: &mut w.partitions,
             group: &mut w.group,
             sink: &mut w.sink,
         };
@@ -809,7 +1124,11 @@ impl World {
                 }
             }
         }
-        let Some(generation) = self.group.complete_rebalance(&mut ctx!(self)) else { return };
+        let generation = match self.group.complete_rebalance(&mut ctx!(self)) {
+            Some(generation) => generation,
+            None if std::mem::take(&mut self.group.handed_over) => self.group.generation,
+            None => return,
+        };
         for index in 0..self.consumers.len() {
             let (consumer, mut ctx, mut peers) = member!(self, index);
             consumer.assigned_by(&mut ctx, &mut peers, generation);
@@ -857,8 +1176,10 @@ impl World {
     }
 
     pub(crate) fn on_fetch_response(&mut self, id: u32) {
-        let Actor::Consumer { instance } = self.flights[id as usize].to else { return };
-        self.on_member(instance, |c, ctx, peers| c.on_fetch_response(ctx, peers, id));
+        let flight = &self.flights[id as usize];
+        let (Actor::Consumer { instance }, Actor::Broker(b)) = (flight.to, flight.from) else { return };
+        let partition = self.partition_on(b) as u8;
+        self.on_member(instance, |c, ctx, peers| c.on_fetch_response(ctx, peers, id, partition));
     }
 
     pub(crate) fn process_done(&mut self, instance: u8, offset: u64) {
@@ -878,12 +1199,23 @@ impl World {
         self.on_member(instance, |c, ctx, peers| c.commit_timeout(ctx, peers, flight));
     }
 
-    pub(crate) fn fetch_timeout(&mut self, instance: u8, poll: u32) {
-        self.on_member(instance, |c, ctx, _| c.fetch_timeout(ctx, poll));
+    pub(crate) fn fetch_timeout(&mut self, instance: u8, poll: u32, partition: u8) {
+        self.on_member(instance, |c, ctx, _| c.fetch_timeout(ctx, poll, partition));
     }
 
-    pub(crate) fn fetch_response_lost(&mut self, instance: u8) {
-        self.on_member(instance, |c, ctx, _| c.fetch_response_lost(ctx));
+    pub(crate) fn fetch_response_lost(&mut self, instance: u8, partition: u8) {
+        self.on_member(instance, |c, ctx, _| c.fetch_response_lost(ctx, partition));
+    }
+
+    /// The fetch of consumer instance `instance` that `broker` held failed as the broker
+    /// crashed: its member, if running, polls again.
+    pub(crate) fn fetch_failed(&mut self, instance: u8, broker: u8) {
+        let partition = self.partition_on(broker) as u8;
+        if let Some(m) = self.member(instance) {
+            if self.consumers[m].alive {
+                self.consumers[m].fetch_failed(&mut ctx!(self), partition);
+            }
+        }
     }
 
     pub(crate) fn poll_deadline(&mut self, instance: u8, poll: u32) {
@@ -903,18 +1235,18 @@ impl World {
     /// consumer read under, which the group coordinator stores with the committed offset
     /// (KIP-320). Kafka's OffsetCommit carries it; the lab reads it from the group's member when
     /// the commit lands.
-    fn consumer_leader_epoch(&self, from: Actor) -> u32 {
+    fn consumer_leader_epoch(&self, from: Actor, partition: u8) -> u32 {
         let Actor::Consumer { instance } = from else { return 0 };
-        self.member(instance).map_or(0, |m| self.consumers[m].leader_epoch)
+        self.member(instance).map_or(0, |m| self.consumers[m].leader_epoch_of(partition))
     }
 
     /// The group coordinator receives an offset commit.
     pub(crate) fn on_offset_commit(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
-        let FlightKind::OffsetCommit { offset, generation } = flight.what else { return };
+        let FlightKind::OffsetCommit { offset, generation, partition } = flight.what else { return };
         let from = flight.from;
-        let leader_epoch = self.consumer_leader_epoch(from);
-        self.group.on_offset_commit(&mut ctx!(self), from, offset, generation, leader_epoch);
+        let leader_epoch = self.consumer_leader_epoch(from, partition);
+        self.group.on_offset_commit(&mut ctx!(self), from, partition, offset, generation, leader_epoch);
         // A closing member's LeaveGroup follows its last commit.
         if let Actor::Consumer { instance } = from {
             if self.group.is_leaving(instance) {
@@ -930,7 +1262,7 @@ impl World {
     pub(crate) fn on_txn_commit(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
         let from = flight.from;
-        let FlightKind::TxnCommit { offset, txn } = flight.what else { return };
+        let FlightKind::TxnCommit { offset, txn, partition } = flight.what else { return };
         let ok = !self.sink.txn_ended(txn);
         let mut ctx = ctx!(self);
         if ok {
@@ -939,7 +1271,7 @@ impl World {
         } else {
             ctx.record(EventKind::ConsumerTxnAborted { txn });
         }
-        ctx.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok });
+        ctx.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok, partition });
     }
 
     /// The consumer application's transaction commit reaches the coordinator: output and offsets
@@ -948,23 +1280,23 @@ impl World {
     pub(crate) fn on_txn_offset_commit(&mut self, id: u32) {
         let flight = &self.flights[id as usize];
         let from = flight.from;
-        let FlightKind::TxnOffsetCommit { offset, generation, txn } = flight.what else { return };
+        let FlightKind::TxnOffsetCommit { offset, generation, txn, partition } = flight.what else { return };
         let aborted = self.sink.txn_ended(txn);
         let Actor::Consumer { instance } = from else { return };
         let ok = !aborted && self.group.accepts_member(generation, instance);
-        let leader_epoch = self.consumer_leader_epoch(from);
+        let leader_epoch = self.consumer_leader_epoch(from, partition);
         let mut ctx = ctx!(self);
         if ok {
             self.sink.end_txn(txn, true);
-            self.group.store(offset, leader_epoch);
-            ctx.record(EventKind::Committed { offset, txn: true });
+            self.group.store(partition, offset, leader_epoch);
+            ctx.record(EventKind::Committed { offset, txn: true, partition });
         } else {
             if !aborted {
                 self.sink.end_txn(txn, false);
             }
             ctx.record(EventKind::ConsumerTxnAborted { txn });
         }
-        ctx.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok });
+        ctx.send(Actor::TxnCoordinator, from, FlightKind::TxnOffsetCommitResponse { offset, ok, partition });
     }
 }
 
@@ -988,23 +1320,24 @@ mod tests {
     /// offset wins (the pattern of the Javadoc's "Storing Offsets Outside Kafka").
     #[test]
     fn a_joining_consumer_starts_at_the_committed_offset() {
-        let mut partition = Partition::new(1);
+        let mut partitions = [Partition::new(1), Partition::numbered(1, 1)];
         let kind = EntryKind::Data { msg: MsgId(1), record: 0, pid: 0, epoch: 0, seq: None, txn: false };
-        partition.replicas[0].log = (0..4).map(|offset| LogEntry { offset, leader_epoch: 0, kind }).collect();
-        partition.replicas[0].hw = 3;
+        partitions[0].replicas[0].log = (0..4).map(|offset| LogEntry { offset, leader_epoch: 0, kind }).collect();
+        partitions[0].replicas[0].hw = 3;
         let mut group = GroupCoordinator::default();
         let mut sink = Sink::default();
-        let peers = ConsumerPeers { partition: &mut partition, group: &mut group, sink: &mut sink };
+        let peers = ConsumerPeers { partitions: &mut partitions, group: &mut group, sink: &mut sink };
         let earliest = cfg(|_| {});
         let latest = cfg(|c| c.auto_offset_reset = OffsetReset::Latest);
-        assert_eq!(start_position(&earliest, &peers), 0);
-        assert_eq!(start_position(&latest, &peers), 3, "latest: the high watermark");
-        peers.group.store(2, 0);
-        assert_eq!(start_position(&latest, &peers), 2);
+        assert_eq!(start_position(&earliest, &peers, 0), 0);
+        assert_eq!(start_position(&latest, &peers, 0), 3, "latest: the high watermark");
+        peers.group.store(0, 2, 0);
+        assert_eq!(start_position(&latest, &peers, 0), 2);
+        assert_eq!(start_position(&latest, &peers, 1), 0, "each partition has its own committed offset and end");
         let in_db = cfg(|c| c.sink = SinkKind::DbOffsetsInDb);
-        assert_eq!(start_position(&in_db, &peers), 0, "no offset in the database yet: auto.offset.reset");
+        assert_eq!(start_position(&in_db, &peers, 0), 0, "no offset in the database yet: auto.offset.reset");
         peers.sink.db_offset = Some(1);
-        assert_eq!(start_position(&in_db, &peers), 1);
+        assert_eq!(start_position(&in_db, &peers, 0), 1);
     }
 
     /// The commit modes: enable.auto.commit with the Java client's or librdkafka's style, else the

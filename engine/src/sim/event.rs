@@ -167,9 +167,9 @@ pub enum FlightKind {
     /// Log entries `from..to` for the follower, and the leader's high watermark.
     ReplicaFetchResponse { from: u64, to: u64, hw: u64 },
     /// An offset commit: the next offset to read, by a member of group generation `generation`.
-    OffsetCommit { offset: u64, generation: u32 },
+    OffsetCommit { offset: u64, generation: u32, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// The group coordinator's answer to an offset commit.
-    OffsetCommitResponse { offset: u64, ok: bool },
+    OffsetCommitResponse { offset: u64, ok: bool, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// The transactional producer asks for its producer id and epoch for `transactional_id`.
     InitProducerId { transactional_id: u8 },
     /// The producer id and epoch granted.
@@ -180,13 +180,13 @@ pub enum FlightKind {
     EndTxnResponse { commit: bool, ok: bool },
     /// The consumer application's transaction `txn`: its output and offsets, then commit, by a
     /// member of group generation `generation` (KIP-447).
-    TxnOffsetCommit { offset: u64, generation: u32, txn: u32 },
+    TxnOffsetCommit { offset: u64, generation: u32, txn: u32, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// The answer to the consumer application's transaction commit.
-    TxnOffsetCommitResponse { offset: u64, ok: bool },
+    TxnOffsetCommitResponse { offset: u64, ok: bool, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// The consumer application's transaction `txn` commits its output only, without offsets
     /// (`lab.manual.commit=commit-sync-after-transaction`); `offset` is the position it will
     /// then commit with commitSync(). Answered with `TxnOffsetCommitResponse`.
-    TxnCommit { offset: u64, txn: u32 },
+    TxnCommit { offset: u64, txn: u32, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
 }
 
 /// Which kind of record a sink write produced.
@@ -225,7 +225,7 @@ pub enum EventKind {
     /// The high watermark moved.
     HighWatermark { broker: u8, hw: u64 },
     /// The in-sync replica set changed; `size` is its new size.
-    IsrChanged { follower_in: bool, size: u8 },
+    IsrChanged { follower_in: bool, size: u8, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// A broker crashed; `disk_lost` if its log is gone too.
     BrokerCrashed { broker: u8, disk_lost: bool },
     /// A broker came back.
@@ -264,13 +264,13 @@ pub enum EventKind {
     /// A transaction began at the coordinator.
     TxnBegan { pid: u32, epoch: u16 },
     /// The coordinator wrote a commit or abort marker at this offset.
-    MarkerWritten { offset: u64, pid: u32, commit: bool },
+    MarkerWritten { offset: u64, pid: u32, commit: bool, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// A transaction completed.
     TxnCompleted { pid: u32, epoch: u16, commit: bool },
     /// The coordinator aborted a transaction because its producer was fenced or timed out.
     TxnExpired { pid: u32, epoch: u16, fenced: bool },
     /// A fetch returned records `from..to` to the consumer application.
-    Polled { from: u64, to: u64, records: u16 },
+    Polled { from: u64, to: u64, records: u16, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// The application started processing a record.
     ProcessingStarted { msg: MsgId, offset: u64 },
     /// The application finished processing a record.
@@ -280,15 +280,15 @@ pub enum EventKind {
     /// The processing wrote to the sink.
     SinkWrite { msg: MsgId, offset: u64, outcome: SinkOutcome, in_txn: bool },
     /// The group coordinator stored a committed offset.
-    Committed { offset: u64, txn: bool },
+    Committed { offset: u64, txn: bool, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// A commit was refused or lost its transaction.
-    CommitFailed { offset: u64 },
+    CommitFailed { offset: u64, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// The consumer application's transaction aborted; its output is invisible to read_committed.
     ConsumerTxnAborted { txn: u32 },
     /// The consumer application's transaction `txn` committed its output, without offsets.
     OutputCommitted { txn: u32 },
     /// The consumer stored an offset to be committed by the background timer.
-    OffsetStored { offset: u64 },
+    OffsetStored { offset: u64, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// The consumer crashed.
     ConsumerCrashed { instance: u8 },
     /// The consumer was closed by its application.
@@ -304,7 +304,7 @@ pub enum EventKind {
     /// again from its position.
     FetchTimedOut { instance: u8 },
     /// A consumer instance started at this position.
-    ConsumerStarted { instance: u8, position: u64, committed: Option<u64> },
+    ConsumerStarted { instance: u8, position: u64, committed: Option<u64>, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// The group coordinator starts a rebalance (a member joined or left): every member must
     /// rejoin before the next generation (the classic protocol's PreparingRebalance).
     RebalanceStarted { generation: u32 },
@@ -314,6 +314,8 @@ pub enum EventKind {
     /// Every member has rejoined: the group's new generation, and the member owning the
     /// partition (none if every member is gone).
     Rebalanced { generation: u32, owner: Option<u8> },
+    /// After `Rebalanced`, for each partition after the first: the member that owns it now.
+    PartitionAssigned { partition: u8, owner: Option<u8> },
     /// The group coordinator removed a member that sent no heartbeat within session.timeout.ms.
     MemberExpired { instance: u8 },
     /// A dynamic member did not rejoin within the rebalance timeout (max.poll.interval.ms): the
@@ -326,10 +328,10 @@ pub enum EventKind {
     /// its assignment back with no rebalance (KIP-345).
     MemberReturned { instance: u8 },
     /// The consumer's position was out of range and auto.offset.reset moved it.
-    OffsetReset { from: u64, to: u64 },
+    OffsetReset { from: u64, to: u64, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// The consumer found the log truncated under its position after a leader change (KIP-320)
     /// and moved back to where the logs diverge.
-    TruncationDetected { from: u64, to: u64 },
+    TruncationDetected { from: u64, to: u64, #[serde(default, skip_serializing_if = "is_zero")] partition: u8 },
     /// An injected fault struck.
     FaultStruck { fault: Fault, msg: Option<MsgId> },
     /// An injected fault could never strike in this run.
@@ -419,6 +421,7 @@ impl Event {
             | EventKind::ConsumerStarted { instance, .. } => (Some(Actor::Consumer { instance }), None),
             EventKind::RebalanceStarted { .. }
             | EventKind::Rebalanced { .. }
+            | EventKind::PartitionAssigned { .. }
             | EventKind::MemberExpired { .. }
             | EventKind::RebalanceTimedOut { .. } => {
                 (Some(Actor::GroupCoordinator), None)
@@ -469,9 +472,9 @@ impl fmt::Display for FlightKind {
             FlightKind::ReplicaFetchResponse { from, to, hw } => {
                 write!(f, "the log entries at {} for the follower (high watermark {hw})", Offsets(from, to))
             }
-            FlightKind::OffsetCommit { offset, .. } => write!(f, "an offset commit of {offset}"),
-            FlightKind::OffsetCommitResponse { offset, ok: true } => write!(f, "the confirmation of commit {offset}"),
-            FlightKind::OffsetCommitResponse { offset, ok: false } => write!(f, "the refusal of commit {offset}"),
+            FlightKind::OffsetCommit { offset, partition, .. } => write!(f, "an offset commit of {offset}{}", Part(partition)),
+            FlightKind::OffsetCommitResponse { offset, ok: true, .. } => write!(f, "the confirmation of commit {offset}"),
+            FlightKind::OffsetCommitResponse { offset, ok: false, .. } => write!(f, "the refusal of commit {offset}"),
             FlightKind::InitProducerId { .. } => f.write_str("an InitProducerId request"),
             FlightKind::InitProducerIdResponse { pid, epoch } => {
                 write!(f, "producer id {pid} with epoch {epoch}")
@@ -488,7 +491,7 @@ impl fmt::Display for FlightKind {
                 write!(f, "the consumer application's transaction commit with offset {offset}")
             }
             FlightKind::TxnCommit { txn, .. } => write!(f, "the consumer application's transaction {txn} commit (output only)"),
-            FlightKind::TxnOffsetCommitResponse { offset, ok } => write!(
+            FlightKind::TxnOffsetCommitResponse { offset, ok, .. } => write!(
                 f,
                 "the answer to the transaction commit with offset {offset}: {}",
                 if ok { "committed" } else { "refused" }
@@ -530,8 +533,8 @@ impl fmt::Display for EventKind {
             K::Refused { broker, msg, error } => write!(f, "broker {broker} refused {msg}: {}", error.name()),
             K::Replicated { broker, from, to } => write!(f, "follower broker {broker} copied {}", Offsets(from, to)),
             K::HighWatermark { broker, hw } => write!(f, "the high watermark on broker {broker} moved to {hw}"),
-            K::IsrChanged { follower_in: false, size } => write!(f, "the follower left the in-sync replicas (ISR size {size})"),
-            K::IsrChanged { follower_in: true, size } => write!(f, "the follower rejoined the in-sync replicas (ISR size {size})"),
+            K::IsrChanged { follower_in: false, size, partition } => write!(f, "the follower left the in-sync replicas{} (ISR size {size})", Part(partition)),
+            K::IsrChanged { follower_in: true, size, partition } => write!(f, "the follower rejoined the in-sync replicas{} (ISR size {size})", Part(partition)),
             K::BrokerCrashed { broker, disk_lost: false } => write!(f, "broker {broker} crashed (its disk survives)"),
             K::BrokerCrashed { broker, disk_lost: true } => write!(f, "broker {broker} crashed and lost its disk"),
             K::BrokerRestarted { broker } => write!(f, "broker {broker} restarted"),
@@ -579,8 +582,8 @@ impl fmt::Display for EventKind {
             K::ProducerFroze { session } => write!(f, "{} froze", Actor::Producer { session }),
             K::ProducerWoke { session } => write!(f, "{} woke up and carries on", Actor::Producer { session }),
             K::TxnBegan { pid, epoch } => write!(f, "a transaction of producer {pid} (epoch {epoch}) began"),
-            K::MarkerWritten { offset, commit: true, .. } => write!(f, "a COMMIT marker was written at offset {offset}"),
-            K::MarkerWritten { offset, commit: false, .. } => write!(f, "an ABORT marker was written at offset {offset}"),
+            K::MarkerWritten { offset, commit: true, partition, .. } => write!(f, "a COMMIT marker was written at offset {offset}{}", Part(partition)),
+            K::MarkerWritten { offset, commit: false, partition, .. } => write!(f, "an ABORT marker was written at offset {offset}{}", Part(partition)),
             K::TxnCompleted { pid, commit: true, .. } => write!(f, "the transaction of producer {pid} committed"),
             K::TxnCompleted { pid, commit: false, .. } => write!(f, "the transaction of producer {pid} aborted"),
             K::TxnExpired { pid, epoch, fenced: true } => write!(
@@ -592,8 +595,8 @@ impl fmt::Display for EventKind {
                 "transaction.timeout.ms passed: the coordinator fences producer {pid} epoch {epoch} (bumping the epoch) and aborts its transaction"
             ),
             K::Polled { from, to, .. } if to <= from => f.write_str("poll() returned nothing"),
-            K::Polled { from, to, records } => {
-                write!(f, "poll() returned {} ({})", Offsets(from, to), plural(records, "record"))
+            K::Polled { from, to, records, partition } => {
+                write!(f, "poll() returned {}{} ({})", Offsets(from, to), Part(partition), plural(records, "record"))
             }
             K::ProcessingStarted { msg, offset } => write!(f, "the application started processing {msg} (offset {offset})"),
             K::ProcessingFinished { msg, offset } => write!(f, "the application finished processing {msg} (offset {offset})"),
@@ -607,15 +610,15 @@ impl fmt::Display for EventKind {
                 },
                 if in_txn { " inside the transaction" } else { "" }
             ),
-            K::Committed { offset, txn: false } => write!(f, "the group's committed offset is now {offset}"),
-            K::Committed { offset, txn: true } => write!(f, "the transaction committed the group's offset {offset}"),
-            K::CommitFailed { offset } => write!(f, "the commit of offset {offset} failed"),
+            K::Committed { offset, txn: false, partition } => write!(f, "the group's committed offset{} is now {offset}", Part(partition)),
+            K::Committed { offset, txn: true, partition } => write!(f, "the transaction committed the group's offset {offset}{}", Part(partition)),
+            K::CommitFailed { offset, partition } => write!(f, "the commit of offset {offset}{} failed", Part(partition)),
             K::ConsumerTxnAborted { txn } => write!(f, "the consumer application's transaction {txn} aborted"),
             K::OutputCommitted { txn } => write!(
                 f,
                 "the consumer application's transaction {txn} committed its output; its input offsets are not in it"
             ),
-            K::OffsetStored { offset } => write!(f, "the consumer stored offset {offset} for the background commit"),
+            K::OffsetStored { offset, .. } => write!(f, "the consumer stored offset {offset} for the background commit"),
             K::ConsumerCrashed { instance } => write!(f, "{} crashed", Actor::Consumer { instance }),
             K::ConsumerClosed { instance } => write!(f, "the application closed {}", Actor::Consumer { instance }),
             K::EndTxnTimedOut { session, commit } => write!(
@@ -640,10 +643,11 @@ impl fmt::Display for EventKind {
                 "{} was removed from the group: max.poll.interval.ms passed without a poll",
                 Actor::Consumer { instance }
             ),
-            K::ConsumerStarted { instance, position, committed: Some(c) } => write!(
+            K::ConsumerStarted { instance, position, committed: Some(c), partition } => write!(
                 f,
-                "{} started at offset {position} (committed offset {c})",
-                Actor::Consumer { instance }
+                "{} started at offset {position}{} (committed offset {c})",
+                Actor::Consumer { instance },
+                Part(partition)
             ),
             K::RebalanceStarted { generation } => {
                 write!(f, "generation {generation} ends: a rebalance starts, every member must rejoin")
@@ -658,6 +662,10 @@ impl fmt::Display for EventKind {
                 write!(f, "generation {generation}: {} owns the partition", Actor::Consumer { instance })
             }
             K::Rebalanced { generation, owner: None } => write!(f, "generation {generation}: no member left"),
+            K::PartitionAssigned { partition, owner: Some(instance) } => {
+                write!(f, "partition {partition} goes to {}", Actor::Consumer { instance })
+            }
+            K::PartitionAssigned { partition, owner: None } => write!(f, "partition {partition} has no owner"),
             K::RebalanceTimedOut { instance } => write!(
                 f,
                 "{} missed the rebalance timeout (max.poll.interval.ms) and is removed",
@@ -674,13 +682,14 @@ impl fmt::Display for EventKind {
             K::MemberExpired { instance } => {
                 write!(f, "the group coordinator removed {}: no heartbeat within session.timeout.ms", Actor::Consumer { instance })
             }
-            K::ConsumerStarted { instance, position, committed: None } => write!(
+            K::ConsumerStarted { instance, position, committed: None, partition } => write!(
                 f,
-                "{} started at offset {position} (no committed offset)",
-                Actor::Consumer { instance }
+                "{} started at offset {position}{} (no committed offset)",
+                Actor::Consumer { instance },
+                Part(partition)
             ),
-            K::OffsetReset { from, to } => write!(f, "offset {from} is out of range; auto.offset.reset moved the consumer to {to}"),
-            K::TruncationDetected { from, to } => write!(
+            K::OffsetReset { from, to, .. } => write!(f, "offset {from} is out of range; auto.offset.reset moved the consumer to {to}"),
+            K::TruncationDetected { from, to, .. } => write!(
                 f,
                 "the consumer found the log truncated below its position {from} (leader epoch changed) and moved back to {to}"
             ),
@@ -703,6 +712,19 @@ impl fmt::Display for EventKind {
 /// "offset 3", "offsets 1–2".
 struct Offsets(u64, u64);
 
+/// " of partition N" for a partition after the first; nothing for partition 0, so a topic of one
+/// partition reads as it always did.
+struct Part(u8);
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0 > 0 {
+            write!(f, " of partition {}", self.0)?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Offsets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.1.saturating_sub(self.0) {
@@ -720,8 +742,14 @@ fn plural(n: u16, word: &str) -> String {
     }
 }
 
+/// Whether a partition number is 0: events and flights of partition 0 leave it out of their JSON
+/// (and of the event log's hash, `World::event_log_hash`), as before topics had several.
+fn is_zero(partition: &u8) -> bool {
+    *partition == 0
+}
+
 /// FNV-1a, 64 bit, over bytes. The event-log hash runs it over each event's canonical form: the
-/// `Debug` text of the event followed by a newline, in log order.
+/// `Debug` text of the event followed by a newline, in log order, without `partition: 0`.
 pub fn fnv1a(hash: u64, bytes: &[u8]) -> u64 {
     let mut h = hash;
     for b in bytes {

@@ -9,23 +9,31 @@ use serde::Serialize;
 
 use super::config::Assignor;
 use super::event::{Actor, EventKind, FlightKind};
+use super::txn::MAX_PARTITIONS;
 use super::world::{Action, Ctx};
 
-/// The group coordinator's state for the lab's one consumer group and partition.
+/// The group coordinator's state for the lab's one consumer group.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct GroupCoordinator {
-    /// The committed offset (the next offset to read), once a commit has landed.
-    pub committed: Option<u64>,
-    /// The leader epoch the committed offset was read under (KIP-320).
-    pub committed_epoch: u32,
+    /// By partition, the committed offset (the next offset to read), once a commit has landed.
+    pub committed: [Option<u64>; MAX_PARTITIONS],
+    /// By partition, the leader epoch the committed offset was read under (KIP-320).
+    pub committed_epoch: [u32; MAX_PARTITIONS],
     /// The group generation: every join and every removal of a member starts a new one.
     pub generation: u32,
     /// The members of a group of several (`lab.group.members` > 1; empty for a lone consumer),
     /// sorted by member: a member's client.id is `consumer-<member>` and its member id starts with
     /// it, so RangeAssignor's sort (by member id) orders them by member.
     pub members: Vec<GroupMember>,
-    /// The member instance owning the partition, in a group of several.
-    pub owner: Option<u8>,
+    /// By partition, the member instance owning it, in a group of several.
+    pub owners: [Option<u8>; MAX_PARTITIONS],
+    /// By partition, the member CooperativeStickyAssignor moves it to, while its owner still has
+    /// to revoke it (KIP-429: the owner gives it up first, a follow-up rebalance hands it over).
+    pub moving: [Option<u8>; MAX_PARTITIONS],
+    /// Whether a partition changed hands outside a rebalance (a follow-up assignment): every
+    /// member looks at its assignment again.
+    #[serde(skip)]
+    pub(crate) handed_over: bool,
     /// Whether a rebalance is under way (PreparingRebalance: waiting for every member to rejoin).
     pub rebalancing: bool,
 }
@@ -98,8 +106,13 @@ impl GroupCoordinator {
             return;
         }
         self.members.retain(|m| m.instance != instance);
-        if self.owner == Some(instance) {
-            self.owner = None;
+        for p in 0..MAX_PARTITIONS {
+            if self.moving[p] == Some(instance) {
+                self.moving[p] = None;
+            }
+            if self.owners[p] == Some(instance) {
+                self.owners[p] = None;
+            }
         }
         if self.members.is_empty() {
             self.generation += 1;
@@ -129,8 +142,10 @@ impl GroupCoordinator {
         let Some(known) = self.members.iter_mut().find(|m| super::event::member_of(m.instance).0 == member) else {
             return false;
         };
-        if self.owner == Some(known.instance) {
-            self.owner = Some(instance);
+        for owner in &mut self.owners {
+            if *owner == Some(known.instance) {
+                *owner = Some(instance);
+            }
         }
         known.instance = instance;
         known.joined = true;
@@ -157,9 +172,7 @@ impl GroupCoordinator {
     }
 
     /// Completes the rebalance once every member has rejoined (the leader's assignment folded in:
-    /// SyncGroup): the next generation, and the partition's owner. RangeAssignor gives the one
-    /// partition to the first member in order; CooperativeStickyAssignor leaves it where it is
-    /// when its owner is still a member (KIP-429), else gives it to the first. Returns the new
+    /// SyncGroup): the next generation, and each partition's owner (`assign`). Returns the new
     /// generation, or `None` while a member has not rejoined.
     pub(crate) fn complete_rebalance(&mut self, ctx: &mut Ctx) -> Option<u32> {
         if !self.rebalancing || !self.members.iter().all(|m| m.joined) {
@@ -167,35 +180,127 @@ impl GroupCoordinator {
         }
         self.rebalancing = false;
         self.generation += 1;
-        let first = self.members.first().map(|m| m.instance);
-        self.owner = match ctx.cfg.config.assignor {
-            Assignor::CooperativeSticky => self.owner.filter(|&o| self.is_member(o)).or(first),
-            Assignor::Range => first,
-        };
-        ctx.record(EventKind::Rebalanced { generation: self.generation, owner: self.owner });
+        let members: Vec<u8> = self.members.iter().map(|m| m.instance).collect();
+        let partitions = usize::from(ctx.cfg.config.num_partitions.max(1)).min(MAX_PARTITIONS);
+        let target = assign(ctx.cfg.config.assignor, &members, &self.owners, partitions);
+        self.moving = [None; MAX_PARTITIONS];
+        for p in 0..partitions {
+            match self.owners[p] {
+                // KIP-429: a partition that leaves a member that is still in the group stays
+                // with it until it has revoked it (`revoked`); only then does the new owner get it.
+                Some(owner) if ctx.cfg.config.assignor == Assignor::CooperativeSticky && self.is_member(owner) && target[p] != Some(owner) => {
+                    self.moving[p] = target[p];
+                }
+                _ => self.owners[p] = target[p],
+            }
+        }
+        ctx.record(EventKind::Rebalanced { generation: self.generation, owner: self.owners[0] });
+        for partition in 1..partitions as u8 {
+            // A partition still to be revoked is announced when it changes hands (`revoked`).
+            if self.moving[usize::from(partition)].is_none() {
+                ctx.record(EventKind::PartitionAssigned { partition, owner: self.owners[usize::from(partition)] });
+            }
+        }
         Some(self.generation)
     }
 
-    /// Stores a committed offset and the leader epoch it was read under.
-    pub(crate) fn store(&mut self, offset: u64, leader_epoch: u32) {
-        self.committed = Some(offset);
-        self.committed_epoch = leader_epoch;
+    /// The partitions `instance` owns and keeps (not the ones it has to revoke), in order.
+    pub(crate) fn assignment_of(&self, instance: u8, partitions: u8) -> Vec<u8> {
+        (0..partitions).filter(|&p| self.owner(p) == Some(instance) && self.moving[usize::from(p)].is_none()).collect()
+    }
+
+    /// `instance` revoked `partition` (onPartitionsRevoked): the partition goes to the member it
+    /// was moving to (the follow-up rebalance of KIP-429, folded in).
+    pub(crate) fn revoked(&mut self, ctx: &mut Ctx, instance: u8, partition: u8) {
+        let p = usize::from(partition);
+        if self.owners.get(p) != Some(&Some(instance)) {
+            return;
+        }
+        self.owners[p] = self.moving[p].take();
+        self.handed_over = true;
+        ctx.record(EventKind::PartitionAssigned { partition, owner: self.owners[p] });
+    }
+
+    /// The member owning `partition`, in a group of several.
+    pub fn owner(&self, partition: u8) -> Option<u8> {
+        self.owners.get(usize::from(partition)).copied().flatten()
+    }
+
+    /// Stores a committed offset of `partition` and the leader epoch it was read under.
+    pub(crate) fn store(&mut self, partition: u8, offset: u64, leader_epoch: u32) {
+        let p = usize::from(partition).min(MAX_PARTITIONS - 1);
+        self.committed[p] = Some(offset);
+        self.committed_epoch[p] = leader_epoch;
+    }
+
+    /// The committed offset of `partition`, once a commit of it has landed.
+    pub fn committed(&self, partition: u8) -> Option<u64> {
+        self.committed.get(usize::from(partition)).copied().flatten()
     }
 
     /// An OffsetCommit reached the coordinator; a member removed from the group (an old
     /// generation) gets a refusal (CommitFailedException in the Java client). `leader_epoch` is
     /// the epoch the committing consumer read under (`World::consumer_leader_epoch`).
-    pub(crate) fn on_offset_commit(&mut self, ctx: &mut Ctx, from: Actor, offset: u64, generation: u32, leader_epoch: u32) {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn on_offset_commit(&mut self, ctx: &mut Ctx, from: Actor, partition: u8, offset: u64, generation: u32, leader_epoch: u32) {
         let Actor::Consumer { instance } = from else { return };
         let ok = self.accepts_member(generation, instance);
         if ok {
-            self.store(offset, leader_epoch);
-            ctx.record(EventKind::Committed { offset, txn: false });
+            self.store(partition, offset, leader_epoch);
+            ctx.record(EventKind::Committed { offset, txn: false, partition });
         } else {
-            ctx.record(EventKind::CommitFailed { offset });
+            ctx.record(EventKind::CommitFailed { offset, partition });
         }
-        ctx.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok });
+        ctx.send(Actor::GroupCoordinator, from, FlightKind::OffsetCommitResponse { offset, ok, partition });
     }
+}
+
+/// The owner of each of `partitions` partitions after a rebalance among `members` (sorted by
+/// member id), given the owners before it.
+/// - RangeAssignor: the partitions in order, split into contiguous ranges, one per member in
+///   order; the first `partitions % members` members get one more (RangeAssignor.assign:
+///   numPartitionsPerConsumer, consumersWithExtraPartition).
+/// - CooperativeStickyAssignor (KIP-429): a partition stays with its owner while the owner is
+///   still a member and the assignment stays balanced (no member more than one partition above
+///   another); the others go, in order, to the member with the fewest.
+pub(crate) fn assign(assignor: Assignor, members: &[u8], before: &[Option<u8>; MAX_PARTITIONS], partitions: usize) -> [Option<u8>; MAX_PARTITIONS] {
+    let mut owners = [None; MAX_PARTITIONS];
+    if members.is_empty() {
+        return owners;
+    }
+    let (n, partitions) = (members.len(), partitions.min(MAX_PARTITIONS));
+    let (per, extra) = (partitions / n, partitions % n);
+    match assignor {
+        Assignor::Range => {
+            for (i, &member) in members.iter().enumerate() {
+                let start = per * i + i.min(extra);
+                let len = per + usize::from(i < extra);
+                for owner in &mut owners[start..start + len] {
+                    *owner = Some(member);
+                }
+            }
+        }
+        Assignor::CooperativeSticky => {
+            let mut count = vec![0usize; n];
+            let mut above = 0;
+            for p in 0..partitions {
+                let Some(i) = before[p].and_then(|o| members.iter().position(|&m| m == o)) else { continue };
+                if count[i] < per || (count[i] == per && above < extra) {
+                    above += usize::from(count[i] == per);
+                    count[i] += 1;
+                    owners[p] = Some(members[i]);
+                }
+            }
+            for p in 0..partitions {
+                if owners[p].is_none() {
+                    let i = (0..n).min_by_key(|&i| count[i]).unwrap_or(0);
+                    count[i] += 1;
+                    owners[p] = Some(members[i]);
+                }
+            }
+        }
+    }
+    owners
 }
 
 #[cfg(test)]
@@ -232,14 +337,36 @@ mod tests {
         let mut group = GroupCoordinator::default();
         let generation = group.join();
         let member = Actor::Consumer { instance: 0 };
-        group.on_offset_commit(&mut ctx!(w), member, 3, generation, 2);
-        assert_eq!((group.committed, group.committed_epoch), (Some(3), 2));
-        group.on_offset_commit(&mut ctx!(w), member, 5, generation - 1, 4);
-        assert_eq!((group.committed, group.committed_epoch), (Some(3), 2), "a stale commit changes nothing");
+        group.on_offset_commit(&mut ctx!(w), member, 0, 3, generation, 2);
+        assert_eq!((group.committed(0), group.committed_epoch[0]), (Some(3), 2));
+        group.on_offset_commit(&mut ctx!(w), member, 0, 5, generation - 1, 4);
+        assert_eq!((group.committed(0), group.committed_epoch[0]), (Some(3), 2), "a stale commit changes nothing");
+        group.on_offset_commit(&mut ctx!(w), member, 1, 7, generation, 1);
+        assert_eq!((group.committed(0), group.committed(1)), (Some(3), Some(7)), "each partition has its own");
         let kinds: Vec<EventKind> = w.events().iter().map(|e| e.kind).collect();
-        assert!(matches!(kinds[0], EventKind::Committed { offset: 3, txn: false }));
-        assert!(matches!(kinds[1], EventKind::Sent { what: FlightKind::OffsetCommitResponse { offset: 3, ok: true }, .. }));
-        assert!(matches!(kinds[2], EventKind::CommitFailed { offset: 5 }));
-        assert!(matches!(kinds[3], EventKind::Sent { what: FlightKind::OffsetCommitResponse { offset: 5, ok: false }, .. }));
+        assert!(matches!(kinds[0], EventKind::Committed { offset: 3, txn: false, partition: 0 }));
+        assert!(matches!(kinds[1], EventKind::Sent { what: FlightKind::OffsetCommitResponse { offset: 3, ok: true, .. }, .. }));
+        assert!(matches!(kinds[2], EventKind::CommitFailed { offset: 5, .. }));
+        assert!(matches!(kinds[3], EventKind::Sent { what: FlightKind::OffsetCommitResponse { offset: 5, ok: false, .. }, .. }));
+    }
+
+    /// RangeAssignor.assign: "For each topic, we lay out the available partitions in numeric order
+    /// and the consumers in lexicographic order. We then divide the number of partitions by the
+    /// total number of consumers to determine the number of partitions to assign to each consumer.
+    /// If it does not evenly divide, then the first few consumers will have one extra partition."
+    /// CooperativeStickyAssignor (AbstractStickyAssignor): "the assignment is as balanced as
+    /// possible" and "it preserves as many existing assignment as possible".
+    #[test]
+    fn range_splits_in_order_and_cooperative_sticky_keeps_what_stays_balanced() {
+        let (a, b, c) = (100, 101, 102);
+        let none = [None; MAX_PARTITIONS];
+        assert_eq!(assign(Assignor::Range, &[a, b], &none, 3), [Some(a), Some(a), Some(b)]);
+        assert_eq!(assign(Assignor::Range, &[a, b, c], &none, 2), [Some(a), Some(b), None], "the third has none");
+        assert_eq!(assign(Assignor::Range, &[a, b], &[Some(b), Some(b), Some(a)], 3), [Some(a), Some(a), Some(b)], "not sticky");
+        let sticky = Assignor::CooperativeSticky;
+        assert_eq!(assign(sticky, &[a, b], &[Some(a), Some(a), Some(a)], 3), [Some(a), Some(a), Some(b)], "b joins: one moves");
+        assert_eq!(assign(sticky, &[b], &[Some(a), Some(a), Some(b)], 3), [Some(b), Some(b), Some(b)], "a left");
+        assert_eq!(assign(sticky, &[a, b], &[Some(b), Some(a), None], 3), [Some(b), Some(a), Some(a)], "each keeps its own");
+        assert_eq!(assign(sticky, &[a, b, c], &[Some(c), Some(c), Some(c)], 3), [Some(c), Some(a), Some(b)]);
     }
 }

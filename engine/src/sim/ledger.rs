@@ -234,7 +234,7 @@ impl Ledger {
         for event in world.events() {
             tally(event, &mut tallies, &mut global);
         }
-        let first_offsets: Vec<Option<u64>> = (1..=world.messages).map(|m| first_visible(world, MsgId(m))).collect();
+        let first_offsets: Vec<Option<(usize, u64)>> = (1..=world.messages).map(|m| first_landed(world, MsgId(m))).collect();
         let rows: Vec<MessageRow> = tallies
             .into_iter()
             .enumerate()
@@ -427,23 +427,33 @@ fn tally(event: &Event, tallies: &mut [Tally], global: &mut Vec<EventId>) {
     }
 }
 
-/// The offset of the first copy of `msg` a reader could see.
-fn first_visible(world: &World, msg: MsgId) -> Option<u64> {
-    let log = world.partition().log();
-    let limit = visible_limit(world);
-    (0..log.len()).find(|&i| log[i].msg() == Some(msg) && (i as u64) < limit && visible_at(world, i)).map(|i| i as u64)
+/// The partition `msg` goes to.
+fn part(world: &World, msg: MsgId) -> &super::broker::Partition {
+    &world.partitions()[world.partition_of(msg)]
 }
 
-fn visible_limit(world: &World) -> u64 {
+/// The offset of the first copy of `msg` a reader could see, in its partition.
+fn first_visible(world: &World, msg: MsgId) -> Option<u64> {
+    let p = part(world, msg);
+    let log = p.log();
+    let limit = visible_limit(world, p);
+    (0..log.len()).find(|&i| log[i].msg() == Some(msg) && (i as u64) < limit && visible_at(world, log, i)).map(|i| i as u64)
+}
+
+/// `first_visible` with the partition: offsets compare only within a partition.
+fn first_landed(world: &World, msg: MsgId) -> Option<(usize, u64)> {
+    first_visible(world, msg).map(|offset| (world.partition_of(msg), offset))
+}
+
+fn visible_limit(world: &World, p: &super::broker::Partition) -> u64 {
     match world.config().config.isolation_level {
-        IsolationLevel::ReadCommitted => world.partition().lso(),
-        IsolationLevel::ReadUncommitted => world.partition().hw(),
+        IsolationLevel::ReadCommitted => p.lso(),
+        IsolationLevel::ReadUncommitted => p.hw(),
     }
 }
 
-fn visible_at(world: &World, index: usize) -> bool {
-    world.config().config.isolation_level == IsolationLevel::ReadUncommitted
-        || txn_mark(world.partition().log(), index) != TxnMark::Aborted
+fn visible_at(world: &World, log: &[super::broker::LogEntry], index: usize) -> bool {
+    world.config().config.isolation_level == IsolationLevel::ReadUncommitted || txn_mark(log, index) != TxnMark::Aborted
 }
 
 struct Copies {
@@ -457,7 +467,7 @@ struct Copies {
 }
 
 fn copies(world: &World, msg: MsgId, failed_records: &[u16]) -> Copies {
-    let p = world.partition();
+    let p = part(world, msg);
     let log = p.log();
     let (hw, lso) = (p.hw(), p.lso());
     let mut c = Copies { offsets: Vec::new(), rc: 0, ru: 0, aborted: 0, unreadable_yet: 0, failed_but_written: 0 };
@@ -510,7 +520,7 @@ pub(crate) fn assess_all(world: &World) -> Vec<Assessment> {
     for event in world.events() {
         tally(event, &mut tallies, &mut global);
     }
-    let first_offsets: Vec<Option<u64>> = (1..=world.messages).map(|m| first_visible(world, MsgId(m))).collect();
+    let first_offsets: Vec<Option<(usize, u64)>> = (1..=world.messages).map(|m| first_landed(world, MsgId(m))).collect();
     tallies
         .iter()
         .enumerate()
@@ -524,7 +534,7 @@ pub(crate) fn assess_all(world: &World) -> Vec<Assessment> {
 }
 
 /// The verdict, the further verdicts and the sink's effects of one message.
-fn assess(world: &World, msg: MsgId, t: &Tally, c: &Copies, global: &[EventId], first: &[Option<u64>]) -> (Verdict, Vec<Verdict>, u32) {
+fn assess(world: &World, msg: MsgId, t: &Tally, c: &Copies, global: &[EventId], first: &[Option<(usize, u64)>]) -> (Verdict, Vec<Verdict>, u32) {
     let cfg = &world.config().config;
     let effects = world.sink().effects(cfg.sink, msg);
     let read_committed = cfg.isolation_level == IsolationLevel::ReadCommitted;
@@ -560,22 +570,23 @@ fn assess(world: &World, msg: MsgId, t: &Tally, c: &Copies, global: &[EventId], 
 }
 
 /// The later messages readable before `msg` (it landed behind them) and the earlier ones readable
-/// after it (it overtook them), by the offset of each message's first readable copy.
-fn inversions(msg: MsgId, first: &[Option<u64>]) -> (Vec<MsgId>, Vec<MsgId>) {
+/// after it (it overtook them), by the offset of each message's first readable copy. Order holds
+/// per partition only: messages of other partitions never count.
+fn inversions(msg: MsgId, first: &[Option<(usize, u64)>]) -> (Vec<MsgId>, Vec<MsgId>) {
     let (mut overtaken_by, mut overtook) = (Vec::new(), Vec::new());
-    let Some(mine) = first[usize::from(msg.0 - 1)] else { return (overtaken_by, overtook) };
+    let Some((partition, mine)) = first[usize::from(msg.0 - 1)] else { return (overtaken_by, overtook) };
     for (i, other) in first.iter().enumerate() {
         let other_msg = MsgId(i as u16 + 1);
         match *other {
-            Some(o) if other_msg > msg && o < mine => overtaken_by.push(other_msg),
-            Some(o) if other_msg < msg && o > mine => overtook.push(other_msg),
+            Some((p, o)) if p == partition && other_msg > msg && o < mine => overtaken_by.push(other_msg),
+            Some((p, o)) if p == partition && other_msg < msg && o > mine => overtook.push(other_msg),
             _ => {}
         }
     }
     (overtaken_by, overtook)
 }
 
-fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<u64>], words: bool) -> MessageRow {
+fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<(usize, u64)>], words: bool) -> MessageRow {
     let c = copies(world, msg, &t.failed_records);
     let (verdict, also, effects) = assess(world, msg, &t, &c, global, first);
     let cause = cause_events(world, msg, &t, global, verdict);
@@ -603,7 +614,7 @@ fn row(world: &World, msg: MsgId, t: Tally, global: &[EventId], first: &[Option<
 }
 
 /// The row's explanation in words: its verdict, its causes, and what would have prevented it.
-fn explanation(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: &[EventId], c: &Copies, first: &[Option<u64>]) -> String {
+fn explanation(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: &[EventId], c: &Copies, first: &[Option<(usize, u64)>]) -> String {
     let mut explanation = explain(world, msg, verdict, also, cause, &c.offsets);
     let (overtaken_by, overtook) = inversions(msg, first);
     let names = |list: &[MsgId]| list.iter().map(MsgId::to_string).collect::<Vec<_>>().join(", ");
@@ -703,7 +714,7 @@ fn processed_twice_from_one_copy(world: &World, msg: MsgId) -> bool {
 
 /// Whether the consumer processed a copy of `msg` that sits in an aborted transaction.
 fn processed_aborted_copy(world: &World, msg: MsgId) -> bool {
-    let log = world.partition().log();
+    let log = part(world, msg).log();
     world.events().iter().any(|e| match e.kind {
         EventKind::ProcessingFinished { msg: m, offset } if m == msg => {
             let index = offset as usize;
@@ -717,13 +728,16 @@ fn processed_aborted_copy(world: &World, msg: MsgId) -> bool {
 /// passed the message's first visible copy, so no consumer will read it again.
 fn consumer_passed(world: &World, msg: MsgId) -> bool {
     let Some(offset) = first_visible(world, msg) else { return false };
+    let partition = world.partition_of(msg) as u8;
     let progress = if world.config().config.sink == SinkKind::DbOffsetsInDb {
         world.sink().db_offset
     } else {
-        world.committed_offset()
+        world.group().committed(partition)
     };
-    let consumer = world.consumer();
-    let skipped = world.run_state() == RunState::Quiescent && consumer.position > offset;
+    // Where the member reading the partition stands (a lone consumer: the consumer).
+    let reader = world.consumers().iter().find(|c| c.owned(world.config()).contains(&partition)).unwrap_or(world.consumer());
+    let position = reader.position_of(partition).unwrap_or(reader.position);
+    let skipped = world.run_state() == RunState::Quiescent && position > offset;
     progress.is_some_and(|p| p > offset) || skipped
 }
 
@@ -758,7 +772,7 @@ fn cause_events(world: &World, msg: MsgId, t: &Tally, global: &[EventId], verdic
     // group past it (a start at a reset position, a stored offset, a commit) decide the verdict.
     if t.processed == 0 && verdict == Verdict::Lost {
         if let Some(offset) = first_visible(world, msg) {
-            cause.extend(passing_events(world, offset));
+            cause.extend(passing_events(world, world.partition_of(msg) as u8, offset));
         }
     }
     // A message processed more than once: each processing run and each effect is a line of its
@@ -798,14 +812,14 @@ fn cause_events(world: &World, msg: MsgId, t: &Tally, global: &[EventId], verdic
 }
 
 /// The first event of each kind that moved the consumer or the group past `offset`.
-fn passing_events(world: &World, offset: u64) -> Vec<EventId> {
+fn passing_events(world: &World, partition: u8, offset: u64) -> Vec<EventId> {
     let mut found = Vec::new();
     let mut seen = [false; 3];
     for e in world.events() {
         let slot = match e.kind {
-            EventKind::ConsumerStarted { position, .. } if position > offset => 0,
-            EventKind::OffsetStored { offset: o } if o > offset => 1,
-            EventKind::Committed { offset: o, .. } if o > offset => 2,
+            EventKind::ConsumerStarted { position, partition: p, .. } if p == partition && position > offset => 0,
+            EventKind::OffsetStored { offset: o, partition: p } if p == partition && o > offset => 1,
+            EventKind::Committed { offset: o, partition: p, .. } if p == partition && o > offset => 2,
             _ => continue,
         };
         if !seen[slot] {

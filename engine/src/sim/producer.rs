@@ -12,7 +12,7 @@ use super::event::{Actor, EventKind, FlightKind, MsgId, ProduceError, ProduceOut
 use super::fault::Fault;
 use super::broker::Partition;
 use super::config::EffectiveConfig;
-use super::txn::TxnCoordinator;
+use super::txn::{TxnCoordinator, MAX_PARTITIONS};
 use super::world::{ctx, Action, BrokenConnection, Ctx, World, MAX_APP_SENDS, MAX_SESSIONS};
 
 /// What the application knows about one of its messages.
@@ -73,6 +73,8 @@ pub struct Record {
     pub id: u16,
     /// The message it carries.
     pub msg: MsgId,
+    /// The partition it goes to (its message's key decides).
+    pub partition: u8,
     /// The producer instance that created it.
     pub session: u8,
     /// Producer id and epoch it was sent with (0 without idempotence).
@@ -137,11 +139,13 @@ pub struct ProducerSession {
     pub pid: u32,
     /// Producer epoch.
     pub epoch: u16,
-    /// The next sequence number.
-    pub next_seq: u32,
-    /// Whether a batch that went out expired with its outcome unknown (TransactionManager's
-    /// unresolved sequence): no new batch is numbered until the batches in flight complete.
-    pub unresolved: bool,
+    /// The next sequence number, by partition (TransactionManager numbers each partition's
+    /// batches apart).
+    pub next_seq: [u32; MAX_PARTITIONS],
+    /// By partition, whether a batch that went out expired with its outcome unknown
+    /// (TransactionManager's unresolved sequence): no new batch of that partition is numbered
+    /// until its batches in flight complete.
+    pub unresolved: [bool; MAX_PARTITIONS],
     /// Which transactional id it uses, if transactional.
     pub transactional_id: Option<u8>,
     /// Its transaction state.
@@ -192,8 +196,9 @@ pub struct Producer {
 /// What a producer handler borrows of the other actors besides the [`Ctx`], each use a shortcut
 /// lib.rs names ("Modelling decisions").
 pub(crate) struct ProducerPeers<'a> {
-    /// The partition as the client's metadata sees it: who leads (`World::clients_learn_leader`).
-    pub partition: &'a Partition,
+    /// The partitions as the client's metadata sees them: who leads each
+    /// (`World::clients_learn_leader`).
+    pub partitions: &'a [Partition],
     /// The transaction coordinator, reached only by `Producer::abort_bumps_epoch`.
     pub txn_coordinator: &'a mut TxnCoordinator,
     /// The producer ids handed out: an idempotent producer gets one without an InitProducerId
@@ -237,8 +242,8 @@ impl Producer {
             frozen_until: None,
             pid: 0,
             epoch: 0,
-            next_seq: 0,
-            unresolved: false,
+            next_seq: [0; MAX_PARTITIONS],
+            unresolved: [false; MAX_PARTITIONS],
             transactional_id,
             txn: SessionTxn::None,
             txn_no: 0,
@@ -368,9 +373,11 @@ impl Producer {
         let id = self.records.len() as u16;
         let s = &self.sessions[usize::from(session)];
         let txn = (s.txn == SessionTxn::Open).then_some(s.txn_no);
+        let partition = super::world::partition_of(ctx.cfg, msg) as u8;
         self.records.push(Record {
             id,
             msg,
+            partition,
             session,
             pid: s.pid,
             epoch: s.epoch,
@@ -398,20 +405,33 @@ impl Producer {
     /// still in flight under an older epoch holds back every later one, as TransactionManager
     /// resends in-flight batches in sequence order.
     pub(crate) fn drain(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8) {
-        if peers.partition.leader.is_none() {
-            return self.hold_for_leader(ctx, session);
+        // Each partition has its own leader, its own connection (max.in.flight counts per
+        // connection) and its own batches (RecordAccumulator.drain, partition by partition).
+        for p in 0..peers.partitions.len() as u8 {
+            self.drain_partition(ctx, peers, session, p);
+            let s = &self.sessions[usize::from(session)];
+            if !s.alive || s.frozen_until.is_some() {
+                break;
+            }
+        }
+    }
+
+    fn drain_partition(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8, p: u8) {
+        if peers.partitions[usize::from(p)].leader.is_none() {
+            return self.hold_for_leader(ctx, session, p);
         }
         let limit = ctx.cfg.config.max_in_flight as usize;
         let epoch = self.sessions[usize::from(session)].epoch;
         let ordered = ctx.cfg.idempotence;
+        let mine = |r: &Record| r.session == session && r.partition == p;
         let mut order: Vec<(i64, u16)> = self
             .records
             .iter()
-            .filter(|r| r.session == session && matches!(r.state, RecordState::Queued | RecordState::Backoff | RecordState::InFlight))
+            .filter(|r| mine(r) && matches!(r.state, RecordState::Queued | RecordState::Backoff | RecordState::InFlight))
             .map(|r| (r.queue_key, r.id))
             .collect();
         crate::order::sort(&mut order);
-        let mut in_flight = self.records.iter().filter(|o| o.session == session && o.state == RecordState::InFlight).count();
+        let mut in_flight = self.records.iter().filter(|o| mine(o) && o.state == RecordState::InFlight).count();
         for (_, id) in order {
             let r = self.records[usize::from(id)];
             match r.state {
@@ -424,7 +444,7 @@ impl Producer {
                 RecordState::Queued if ordered && r.epoch == epoch && self.earlier_sequence_unresolved(&r) => break,
                 // "Don't drain any new batches while the state of previous sequence numbers is
                 // unknown" (same function).
-                RecordState::Queued if ordered && r.seq.is_none() && self.sessions[usize::from(session)].unresolved => break,
+                RecordState::Queued if ordered && r.seq.is_none() && self.sessions[usize::from(session)].unresolved[usize::from(p)] => break,
                 RecordState::Queued => {}
                 _ => continue,
             }
@@ -435,7 +455,7 @@ impl Producer {
             // What a send may change besides its own record (a crash, a closed connection)
             // changes the count too: counted again, which is rare; else one more is in flight.
             let sent = self.records[usize::from(r.id)].state == RecordState::InFlight;
-            let count = || self.records.iter().filter(|o| o.session == session && o.state == RecordState::InFlight).count();
+            let count = || self.records.iter().filter(|o| mine(o) && o.state == RecordState::InFlight).count();
             in_flight = if sent && self.sessions[usize::from(session)].alive { in_flight + 1 } else { count() };
             debug_assert_eq!(in_flight, count(), "the requests in flight, counted as they go out");
             let s = &self.sessions[usize::from(session)];
@@ -449,10 +469,10 @@ impl Producer {
     /// offline): the client cannot connect, so records wait in the accumulator, where
     /// delivery.timeout.ms still expires them (RecordAccumulator.expiredBatches). Nothing is sent to
     /// a broker known to be down, whatever `acks` is.
-    fn hold_for_leader(&mut self, ctx: &mut Ctx, session: u8) {
+    fn hold_for_leader(&mut self, ctx: &mut Ctx, session: u8, p: u8) {
         for index in 0..self.records.len() {
             let r = self.records[index];
-            if r.session == session && r.state == RecordState::Queued && !r.expiry_armed {
+            if r.session == session && r.partition == p && r.state == RecordState::Queued && !r.expiry_armed {
                 self.records[index].expiry_armed = true;
                 ctx.schedule(r.deadline.max(ctx.now), Action::Expire { record: r.id });
             }
@@ -477,6 +497,7 @@ impl Producer {
         let Some(seq) = r.seq else { return false };
         self.records.iter().any(|o| {
             o.session == r.session
+                && o.partition == r.partition
                 && o.epoch == r.epoch
                 && o.seq.is_some_and(|s| s < seq)
                 && matches!(o.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff)
@@ -495,8 +516,9 @@ impl Producer {
         let renumber = ctx.cfg.idempotence && (r.seq.is_none() || r.epoch != epoch);
         let seq = if renumber {
             let s = self.session_mut(r.session);
-            s.next_seq += 1;
-            Some(s.next_seq - 1)
+            let next = &mut s.next_seq[usize::from(r.partition)];
+            *next += 1;
+            Some(*next - 1)
         } else {
             r.seq
         };
@@ -510,7 +532,8 @@ impl Producer {
             rec.pid = pid;
             rec.epoch = epoch;
         }
-        let leader = peers.partition.leader.unwrap_or(peers.partition.last_leader);
+        let partition = &peers.partitions[usize::from(r.partition)];
+        let leader = partition.leader.unwrap_or(partition.last_leader);
         let what = FlightKind::Produce { msg: r.msg, record: id, seq, attempt, epoch };
         let flight = ctx.send(Actor::Producer { session: r.session }, Actor::Broker(leader), what);
         self.records[usize::from(id)].flight = Some(flight);
@@ -602,7 +625,7 @@ impl Producer {
         let last_acked = self
             .records
             .iter()
-            .filter(|o| o.session == r.session && o.epoch == r.epoch && o.state == RecordState::Acked)
+            .filter(|o| o.session == r.session && o.partition == r.partition && o.epoch == r.epoch && o.state == RecordState::Acked)
             .filter_map(|o| o.seq)
             .max();
         last_acked.map_or(0, |l| l + 1) == seq && !self.earlier_sequence_unresolved(r)
@@ -763,7 +786,7 @@ impl Producer {
         }
         let broker = match r.flight.map(|f| ctx.flights[f as usize].to) {
             Some(Actor::Broker(b)) => b,
-            _ => peers.partition.last_leader,
+            _ => peers.partitions[usize::from(r.partition)].last_leader,
         };
         ctx.record(EventKind::ConnectionClosed { msg: r.msg, record: id, broker });
         self.retry_or_fail(ctx, peers, id);
@@ -791,7 +814,7 @@ impl Producer {
                 // TransactionManager.handleFailedBatch: a batch that timed out after it went out
                 // may or may not be written: its sequence is unresolved until every batch in
                 // flight completes (maybeResolveSequences). One that never went out took none.
-                self.session_mut(r.session).unresolved = true;
+                self.session_mut(r.session).unresolved[usize::from(r.partition)] = true;
             }
         }
         self.maybe_resolve(r.session);
@@ -812,21 +835,28 @@ impl Producer {
     /// it were acknowledged ("a batch was expired, but subsequent batches succeeded"); else all of
     /// them expired, and the idempotent producer bumps its epoch (KIP-360).
     fn maybe_resolve(&mut self, session: u8) {
+        for p in 0..MAX_PARTITIONS {
+            self.maybe_resolve_partition(session, p);
+        }
+    }
+
+    fn maybe_resolve_partition(&mut self, session: u8, p: usize) {
         let s = &self.sessions[usize::from(session)];
-        if !s.unresolved {
+        if !s.unresolved[p] {
             return;
         }
+        let mine = |o: &Record| o.session == session && usize::from(o.partition) == p;
         let in_flight = |o: &Record| {
-            o.session == session && o.seq.is_some() && matches!(o.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff)
+            mine(o) && o.seq.is_some() && matches!(o.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff)
         };
         if self.records.iter().any(in_flight) {
             return;
         }
         let epoch = s.epoch;
-        let acked = |o: &&Record| o.session == session && o.epoch == epoch && o.state == RecordState::Acked;
+        let acked = |o: &&Record| mine(o) && o.epoch == epoch && o.state == RecordState::Acked;
         let last_acked = self.records.iter().filter(acked).filter_map(|o| o.seq).max();
-        let resolved = last_acked.map_or(0, |l| l + 1) == s.next_seq;
-        self.session_mut(session).unresolved = false;
+        let resolved = last_acked.map_or(0, |l| l + 1) == s.next_seq[p];
+        self.session_mut(session).unresolved[p] = false;
         if !resolved {
             self.bump_epoch(session);
         }
@@ -837,7 +867,7 @@ impl Producer {
     fn bump_epoch(&mut self, session: u8) {
         let s = self.session_mut(session);
         s.epoch += 1;
-        s.next_seq = 0;
+        s.next_seq = [0; MAX_PARTITIONS];
     }
 
     /// The application's own wait for a send timed out (a fault): it sends the message again as a
@@ -1078,7 +1108,7 @@ impl Producer {
 macro_rules! producer {
     ($world:expr) => {{
         let w = &mut *$world;
-        let peers = ProducerPeers { partition: &w.partition, txn_coordinator: &mut w.txn_coordinator, next_pid: &mut w.next_pid };
+        let peers = ProducerPeers { partitions: &w.partitions, txn_coordinator: &mut w.txn_coordinator, next_pid: &mut w.next_pid };
         (&mut w.producer, ctx!(w), peers)
     }};
 }

@@ -171,7 +171,14 @@ impl Sink {
         if kind == SinkKind::None {
             return;
         }
-        let outcome = if self.overwrites(kind, msg, offset) { SinkOutcome::Overwritten } else { SinkOutcome::Inserted };
+        let partition = |m: MsgId| super::world::partition_of(ctx.cfg, m);
+        let upsert_hit = kind == SinkKind::DbUpsertOffset
+            && self.rows.iter().any(|row| row.offset == offset && partition(row.msg) == partition(msg));
+        let outcome = if upsert_hit || (kind != SinkKind::DbUpsertOffset && self.overwrites(kind, msg, offset)) {
+            SinkOutcome::Overwritten
+        } else {
+            SinkOutcome::Inserted
+        };
         self.rows.push(SinkRow { msg, offset, txn, db: false });
         if kind == SinkKind::DbOffsetsInDb {
             self.db_offset = Some(offset + 1);
@@ -200,7 +207,8 @@ impl Sink {
         self.txn_outcomes.iter().any(|o| o.txn == txn)
     }
 
-    /// Whether a write of `msg` at `offset` replaces an existing row (an upsert hit).
+    /// Whether a write of `msg` at `offset` replaces an existing row (an upsert hit). With a topic
+    /// of several partitions the offset key is the pair (partition, offset): `write` checks that.
     pub fn overwrites(&self, kind: SinkKind, msg: MsgId, offset: u64) -> bool {
         match kind {
             SinkKind::DbUpsertMessageId => self.rows.iter().any(|row| row.msg == msg),

@@ -55,23 +55,29 @@ pub struct TxnMeta {
     pub phase: TxnPhase,
     /// When the open transaction began.
     pub started: Tick,
-    /// The offset of the open transaction's first record.
-    pub first_offset: u64,
+    /// The offset of the open transaction's first record in each partition it wrote to (the
+    /// partitions it added), by partition number.
+    pub first_offsets: [Option<u64>; MAX_PARTITIONS],
 }
 
-/// A COMMIT or ABORT marker the transaction coordinator has to write for a producer id.
+/// The most partitions a topic has in the lab (`num.partitions`).
+pub const MAX_PARTITIONS: usize = 3;
+
+/// A COMMIT or ABORT marker the transaction coordinator has to write for a producer id into a
+/// partition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TxnMarker {
     pub pid: u32,
     pub epoch: u16,
     pub commit: bool,
+    pub partition: u8,
 }
 
-/// A completed transaction: its marker, and the offset of its first record.
+/// A completed transaction: its marker, and the offset of its first record in each partition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CompletedTxn {
     pub marker: TxnMarker,
-    pub first_offset: u64,
+    pub first_offsets: [Option<u64>; MAX_PARTITIONS],
 }
 
 /// The most completed transactions the coordinator remembers (to write a lost marker again).
@@ -103,7 +109,8 @@ impl TxnCoordinator {
     pub(crate) fn register(&mut self, tid: u8, next_pid: &mut ProducerId) -> usize {
         let pid = *next_pid;
         *next_pid += 1;
-        self.txns.push(TxnMeta { transactional_id: tid, pid, epoch: 0, phase: TxnPhase::Empty, started: 0, first_offset: 0 });
+        let first_offsets = [None; MAX_PARTITIONS];
+        self.txns.push(TxnMeta { transactional_id: tid, pid, epoch: 0, phase: TxnPhase::Empty, started: 0, first_offsets });
         self.txns.len() - 1
     }
 
@@ -132,17 +139,21 @@ impl TxnCoordinator {
         epoch >= self.txns[index].epoch
     }
 
-    /// The first write of `pid` in a transaction, at `first_offset`, begins it (partitions join
-    /// implicitly, as with KIP-890). Returns the epoch it began under, or `None` if one is open.
-    pub(crate) fn begin(&mut self, pid: ProducerId, now: Tick, first_offset: u64) -> Option<u16> {
+    /// The first write of `pid` in a transaction, at `first_offset` of `partition`, begins it
+    /// (partitions join implicitly, as with KIP-890); a first write to another partition adds
+    /// that partition. Returns the epoch it began under, or `None` if one was open.
+    pub(crate) fn begin(&mut self, pid: ProducerId, now: Tick, partition: u8, first_offset: u64) -> Option<u16> {
         let index = self.by_pid(pid)?;
         let meta = &mut self.txns[index];
+        let slot = usize::from(partition).min(MAX_PARTITIONS - 1);
         if meta.phase == TxnPhase::Ongoing {
+            meta.first_offsets[slot].get_or_insert(first_offset);
             return None;
         }
         meta.phase = TxnPhase::Ongoing;
         meta.started = now;
-        meta.first_offset = first_offset;
+        meta.first_offsets = [None; MAX_PARTITIONS];
+        meta.first_offsets[slot] = Some(first_offset);
         Some(meta.epoch)
     }
 
@@ -154,15 +165,25 @@ impl TxnCoordinator {
         (meta.phase == TxnPhase::Ongoing && meta.epoch == epoch && meta.started == began).then_some(index)
     }
 
-    /// Completes transaction `index`: its marker waits to be written. Returns the marker.
+    /// Completes transaction `index`: a marker waits to be written into every partition it
+    /// wrote to (KIP-98: WriteTxnMarkers to each partition's leader). Returns the marker.
     pub(crate) fn complete(&mut self, index: usize, commit: bool) -> TxnMarker {
-        let TxnMeta { pid, epoch, first_offset, .. } = self.txns[index];
-        let marker = TxnMarker { pid, epoch, commit };
+        let TxnMeta { pid, epoch, first_offsets, .. } = self.txns[index];
+        let marker = TxnMarker { pid, epoch, commit, partition: 0 };
         if self.completed.len() < MAX_COMPLETED {
-            self.completed.push(CompletedTxn { marker, first_offset });
+            self.completed.push(CompletedTxn { marker, first_offsets });
         }
         self.txns[index].phase = if commit { TxnPhase::CompleteCommit } else { TxnPhase::CompleteAbort };
-        self.pending_markers.push(marker);
+        // A transaction that wrote nothing yet (aborted before its first append) still has its
+        // marker written into the first partition, as the lab always did.
+        let mut any = false;
+        for (partition, first) in first_offsets.iter().enumerate() {
+            if first.is_some() || (partition == 0 && first_offsets.iter().all(Option::is_none)) {
+                any = true;
+                self.pending_markers.push(TxnMarker { partition: partition as u8, ..marker });
+            }
+        }
+        debug_assert!(any);
         marker
     }
 
@@ -174,13 +195,14 @@ impl TxnCoordinator {
     /// The coordinator completes a transaction only once its markers are written on the leader
     /// with acks=all (WriteTxnMarkers); a marker lost with an old leader's unreplicated tail is
     /// written again on the new leader (`log`), so no completed transaction stays open in the log.
-    pub(crate) fn requeue_lost_markers(&mut self, log: &[LogEntry]) {
-        for &CompletedTxn { marker, first_offset } in &self.completed {
+    pub(crate) fn requeue_lost_markers(&mut self, partition: u8, log: &[LogEntry]) {
+        for &CompletedTxn { marker, first_offsets } in &self.completed {
+            let Some(first_offset) = first_offsets.get(usize::from(partition)).copied().flatten() else { continue };
             let Some(entry) = log.get(first_offset as usize) else { continue };
             let open = matches!(entry.kind, EntryKind::Data { pid: p, txn: true, .. } if p == marker.pid)
                 && txn_mark(log, first_offset as usize) == TxnMark::Open;
-            if open && !self.pending_markers.iter().any(|m| m.pid == marker.pid) {
-                self.pending_markers.push(marker);
+            if open && !self.pending_markers.iter().any(|m| m.pid == marker.pid && m.partition == partition) {
+                self.pending_markers.push(TxnMarker { partition, ..marker });
             }
         }
     }
@@ -210,8 +232,8 @@ pub(crate) struct EndTxn {
 impl TxnCoordinator {
     /// The first transactional write of `pid`, at `first_offset`, begins its transaction: the
     /// coordinator records it and times it out after transaction.timeout.ms.
-    pub(crate) fn begin_if_needed(&mut self, ctx: &mut Ctx, pid: ProducerId, first_offset: u64) {
-        let Some(epoch) = self.begin(pid, ctx.now, first_offset) else { return };
+    pub(crate) fn begin_if_needed(&mut self, ctx: &mut Ctx, pid: ProducerId, partition: u8, first_offset: u64) {
+        let Some(epoch) = self.begin(pid, ctx.now, partition, first_offset) else { return };
         let began = ctx.now;
         ctx.record(EventKind::TxnBegan { pid, epoch });
         ctx.schedule(ctx.now + ctx.cfg.transaction_timeout, Action::TxnTimeout { pid, epoch, began });
@@ -252,24 +274,34 @@ impl TxnCoordinator {
 
     /// The transaction of `marker` is complete, its markers written (`World::complete_txn`).
     pub(crate) fn completed(ctx: &mut Ctx, marker: TxnMarker) {
-        let TxnMarker { pid, epoch, commit } = marker;
+        let TxnMarker { pid, epoch, commit, .. } = marker;
         ctx.record(EventKind::TxnCompleted { pid, epoch, commit });
     }
 
     /// Shortcut (lib.rs, "Modelling decisions", transactions): the coordinator writes its markers
     /// into the leader's log itself, as if WriteTxnMarkers were answered at once; they wait while
-    /// the partition is offline. Returns whether it wrote (the high watermark and the fetches may
-    /// move).
-    pub(crate) fn flush_pending_markers(&mut self, ctx: &mut Ctx, partition: &mut Partition) -> bool {
-        let Some(leader) = partition.leader else { return false };
-        for TxnMarker { pid, epoch, commit } in self.take_pending_markers() {
+    /// its partition is offline. Returns the partitions it wrote to (their high watermark and
+    /// fetches may move).
+    pub(crate) fn flush_pending_markers(&mut self, ctx: &mut Ctx, partitions: &mut [Partition]) -> Vec<usize> {
+        let mut wrote = Vec::new();
+        for marker in self.take_pending_markers() {
+            let TxnMarker { pid, epoch, commit, partition: p } = marker;
+            let Some(partition) = partitions.get_mut(usize::from(p)) else { continue };
+            let Some(leader) = partition.leader else {
+                self.pending_markers.push(marker);
+                continue;
+            };
             let leader_epoch = partition.leader_epoch;
-            let replica = &mut partition.replicas[usize::from(leader)];
+            let at = partition.at(leader);
+            let replica = &mut partition.replicas[at];
             let offset = replica.leo();
             replica.log.push(LogEntry { offset, leader_epoch, kind: EntryKind::Marker { pid, epoch, commit } });
-            ctx.record(EventKind::MarkerWritten { offset, pid, commit });
+            ctx.record(EventKind::MarkerWritten { offset, pid, commit, partition: p });
+            if !wrote.contains(&usize::from(p)) {
+                wrote.push(usize::from(p));
+            }
         }
-        true
+        wrote
     }
 
     /// Shortcut (lib.rs, "Modelling decisions", transactions): EndTxn carries the producer id in
@@ -335,10 +367,10 @@ mod tests {
     fn init_producer_id_aborts_the_open_transaction_and_answers_epoch_plus_two() {
         let mut w = crate::World::with_config(crate::Preset::AtLeastOnce.config().resolve().unwrap(), 1, 0);
         let mut coordinator = TxnCoordinator::default();
-        let mut partition = Partition::new(1);
+        let mut partitions = [Partition::new(1)];
         let mut next_pid = 1;
         coordinator.register(0, &mut next_pid);
-        coordinator.begin_if_needed(&mut ctx!(w), 1, 0);
+        coordinator.begin_if_needed(&mut ctx!(w), 1, 0, 0);
         assert_eq!(coordinator.txns[0].phase, TxnPhase::Ongoing);
         let asking = Actor::Producer { session: 1 };
         let id = ctx!(w).send(asking, Actor::TxnCoordinator, FlightKind::InitProducerId { transactional_id: 0 });
@@ -346,14 +378,14 @@ mod tests {
         assert!(init.known && init.fence && next_pid == 2, "a known id, with a transaction to abort");
         coordinator.expire(&mut ctx!(w), init.index, true);
         let marker = coordinator.complete(init.index, false);
-        assert!(coordinator.flush_pending_markers(&mut ctx!(w), &mut partition));
-        assert_eq!(partition.log()[0].kind, EntryKind::Marker { pid: 1, epoch: 1, commit: false });
+        assert_eq!(coordinator.flush_pending_markers(&mut ctx!(w), &mut partitions), vec![0]);
+        assert_eq!(partitions[0].log()[0].kind, EntryKind::Marker { pid: 1, epoch: 1, commit: false });
         TxnCoordinator::completed(&mut ctx!(w), marker);
         coordinator.answer_init_producer_id(&mut ctx!(w), init);
         let kinds: Vec<EventKind> = w.events().iter().map(|e| e.kind).collect();
         assert!(matches!(kinds[0], EventKind::TxnBegan { pid: 1, epoch: 0 }));
         assert!(matches!(kinds[2], EventKind::TxnExpired { pid: 1, epoch: 0, fenced: true }));
-        assert!(matches!(kinds[3], EventKind::MarkerWritten { offset: 0, pid: 1, commit: false }));
+        assert!(matches!(kinds[3], EventKind::MarkerWritten { offset: 0, pid: 1, commit: false, partition: 0 }));
         assert!(matches!(kinds[4], EventKind::TxnCompleted { pid: 1, epoch: 1, commit: false }));
         let answer = FlightKind::InitProducerIdResponse { pid: 1, epoch: 2 };
         assert!(matches!(kinds[5], EventKind::Sent { what, .. } if what == answer), "epoch + 2");
@@ -366,8 +398,8 @@ mod tests {
     fn transactions_time_out_complete_and_rewrite_lost_markers() {
         let mut coordinator = TxnCoordinator::default();
         let index = coordinator.register(0, &mut 1);
-        assert_eq!(coordinator.begin(1, 10, 0), Some(0));
-        assert_eq!(coordinator.begin(1, 11, 1), None, "already open");
+        assert_eq!(coordinator.begin(1, 10, 0, 0), Some(0));
+        assert_eq!(coordinator.begin(1, 11, 0, 1), None, "already open");
         assert_eq!(coordinator.timed_out(1, 0, 9), None, "another transaction");
         assert_eq!(coordinator.timed_out(1, 0, 10), Some(index));
         let marker = coordinator.complete(index, false);
@@ -376,11 +408,11 @@ mod tests {
         assert_eq!(coordinator.take_pending_markers(), vec![marker]);
         let kind = EntryKind::Data { msg: MsgId(1), record: 0, pid: 1, epoch: 0, seq: Some(0), txn: true };
         let log = vec![LogEntry { offset: 0, leader_epoch: 1, kind }];
-        coordinator.requeue_lost_markers(&log);
+        coordinator.requeue_lost_markers(0, &log);
         assert_eq!(coordinator.take_pending_markers(), vec![marker], "the new leader's log lost the marker");
         let mut with_marker = log.clone();
         with_marker.push(LogEntry { offset: 1, leader_epoch: 1, kind: EntryKind::Marker { pid: 1, epoch: 0, commit: false } });
-        coordinator.requeue_lost_markers(&with_marker);
+        coordinator.requeue_lost_markers(0, &with_marker);
         assert!(coordinator.take_pending_markers().is_empty());
     }
 }

@@ -155,6 +155,7 @@ fn every_setting_reads_back_from_its_json_and_a_wrong_value_is_refused_by_name()
         assignor: delivery_lab::Assignor::CooperativeSticky,
         group_instance_id: Some("worker".into()),
         group_members: 3,
+        num_partitions: 3,
         auto_commit_style: delivery_lab::AutoCommitStyle::BackgroundStored,
         manual_commit: delivery_lab::ManualCommit::InTransaction,
         sink: delivery_lab::SinkKind::DbUpsertOffset,

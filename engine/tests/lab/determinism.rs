@@ -29,7 +29,9 @@ fn the_hash_is_fnv1a_over_the_debug_form_of_each_event() {
     world.run_to_quiescence();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for event in world.events() {
-        for byte in format!("{event:?}\n").bytes() {
+        // Partition 0 is left out, so runs of one partition keep the hashes they had before topics
+        // had several (a saved run still replays).
+        for byte in format!("{event:?}\n").replace(", partition: 0 }", " }").bytes() {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x100_0000_01b3);
         }

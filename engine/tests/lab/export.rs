@@ -259,7 +259,7 @@ fn assert_exports_read_back(config: &Config) {
         }
     }
     // The client settings are the Java ones without the topic's and the controller's.
-    let server_side = ["replication.factor", "min.insync.replicas", "unclean.leader.election.enable", "broker.session.timeout.ms"];
+    let server_side = ["replication.factor", "min.insync.replicas", "unclean.leader.election.enable", "broker.session.timeout.ms", "num.partitions"];
     // librdkafka has no max.block.ms (CONFIGURATION.md); commit_transaction() takes a timeout.
     let java_only = ["max.block.ms"];
     for name in expected_names.iter().filter(|name| !server_side.contains(name) && !java_only.contains(name)) {

@@ -21,3 +21,4 @@ mod run;
 mod output_topic;
 mod schedule;
 mod group;
+mod partitions;

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use delivery_lab::{
-    Acks, Assignor, AutoCommitStyle, Config, EventKind, Fault, FaultSpec, FlightKind, IsolationLevel, ManualCommit, MsgId,
+    Actor, Partition, Acks, Assignor, AutoCommitStyle, Config, EventKind, Fault, FaultSpec, FlightKind, IsolationLevel, ManualCommit, MsgId,
     OffsetReset, RunState, Scenario, SinkKind, Trigger, TxnMark, TxnPhase, World,
 };
 
@@ -23,9 +23,9 @@ fn config_strategy() -> impl Strategy<Value = Config> {
     (
         (0u8..3, prop::option::of(Just(false)), 1u32..=5, any::<bool>(), 1u8..=2, any::<bool>(), any::<bool>()),
         (any::<bool>(), any::<bool>(), 0u8..4, any::<bool>(), 0usize..8, prop::sample::select(vec![100u32, 200, 2000]), prop::sample::select(vec![0u32, 100, 300])),
-        (1u8..=3, any::<bool>(), any::<bool>()),
+        (1u8..=3, any::<bool>(), any::<bool>(), 1u8..=3),
     )
-        .prop_map(|((acks, idem, in_flight, txn, rf, min2, unclean), (auto, background, manual, rc, sink, processing, jitter), (members, sticky, statics))| {
+        .prop_map(|((acks, idem, in_flight, txn, rf, min2, unclean), (auto, background, manual, rc, sink, processing, jitter), (members, sticky, statics, partitions))| {
             let mut c = Config {
                 acks: [Acks::Zero, Acks::One, Acks::All][usize::from(acks)],
                 enable_idempotence: idem,
@@ -50,6 +50,7 @@ fn config_strategy() -> impl Strategy<Value = Config> {
                 group_members: members,
                 assignor: if sticky { Assignor::CooperativeSticky } else { Assignor::Range },
                 group_instance_id: statics.then(|| "worker".to_owned()),
+                num_partitions: if SINKS[sink] == SinkKind::DbOffsetsInDb { 1 } else { partitions },
                 ..Config::default()
             };
             if c.transactional_id.is_some() {
@@ -123,15 +124,17 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
 fn run_checked(scenario: &Scenario) -> Result<World, TestCaseError> {
     let mut world = World::new(scenario).map_err(|e| TestCaseError::fail(e.to_string()))?;
     while world.step().is_some() {
-        let p = world.partition();
-        for replica in &p.replicas {
-            for (i, entry) in replica.log.iter().enumerate() {
-                prop_assert_eq!(entry.offset, i as u64, "offsets unique and increasing");
+        for p in world.partitions() {
+            for replica in &p.replicas {
+                for (i, entry) in replica.log.iter().enumerate() {
+                    prop_assert_eq!(entry.offset, i as u64, "offsets unique and increasing");
+                }
             }
+            prop_assert!(p.lso() <= p.hw(), "LSO {} > HW {}", p.lso(), p.hw());
+            prop_assert!(p.hw() <= p.leo(), "HW {} > LEO {}", p.hw(), p.leo());
         }
-        prop_assert!(p.lso() <= p.hw(), "LSO {} > HW {}", p.lso(), p.hw());
-        prop_assert!(p.hw() <= p.leo(), "HW {} > LEO {}", p.hw(), p.leo());
-        if let Some(EventKind::Sent { what: FlightKind::FetchResponse { to, .. }, .. }) = world.events().last().map(|e| e.kind) {
+        if let Some(EventKind::Sent { from: Actor::Broker(b), what: FlightKind::FetchResponse { to, .. }, .. }) = world.events().last().map(|e| e.kind) {
+            let p = part_on(&world, b);
             prop_assert!(to <= p.hw(), "a fetch returned up to {} past HW {}", to, p.hw());
         }
     }
@@ -147,6 +150,16 @@ fn run_keeping_committed_data(scenario: &mut Scenario) -> Result<World, TestCase
     prop_assume!(!has(scenario, &[Fault::DiskLost]));
     prop_assume!(scenario.config.resolve().is_ok());
     run_checked(scenario)
+}
+
+/// The partition broker `b` holds a replica of.
+fn part_on(world: &World, b: u8) -> &Partition {
+    world.partitions().iter().find(|p| p.replica(b).is_some()).expect("every broker holds a partition")
+}
+
+/// The log of the partition `msg` goes to.
+fn log_of(world: &World, msg: MsgId) -> &[delivery_lab::sim::broker::LogEntry] {
+    world.partitions()[world.partition_of(msg)].log()
 }
 
 fn has(scenario: &Scenario, faults: &[Fault]) -> bool {
@@ -177,11 +190,11 @@ fn commit_sync(mut scenario: Scenario, when: ManualCommit) -> Scenario {
     scenario
 }
 
-/// The first readable record below `limit` (aborted ones skipped for read_committed) that the
-/// application has not finished processing, with its offset.
-fn unprocessed_below(world: &World, limit: u64, read_committed: bool) -> Option<(MsgId, usize)> {
+/// The first readable record of `partition` below `limit` (aborted ones skipped for
+/// read_committed) that the application has not finished processing, with its offset.
+fn unprocessed_below(world: &World, partition: usize, limit: u64, read_committed: bool) -> Option<(MsgId, usize)> {
     let counts = processing_counts(world);
-    let log = world.partition().log();
+    let log = world.partitions()[partition].log();
     log.iter().enumerate().take(limit as usize).find_map(|(i, entry)| {
         let msg = entry.msg()?;
         let skipped = read_committed && delivery_lab::sim::broker::txn_mark(log, i) == TxnMark::Aborted;
@@ -226,9 +239,9 @@ proptest! {
         // An unclean election (or a lost disk) may put an aborted copy at an offset a consumer
         // once read a committed record from; Kafka promises nothing there.
         let world = run_keeping_committed_data(&mut scenario)?;
-        let log = world.partition().log();
         for flight in world.flights() {
             for &delivery_lab::FetchedRecord { offset, msg } in flight.records() {
+                let log = log_of(&world, msg);
                 if log.get(offset as usize).and_then(|e| e.msg()) == Some(msg) {
                     let mark = delivery_lab::sim::broker::txn_mark(log, offset as usize);
                     prop_assert!(mark != TxnMark::Aborted, "aborted {} at {} returned in {}", msg, offset, scenario.to_json());
@@ -268,9 +281,12 @@ proptest! {
         let world = run_checked(&scenario)?;
         // A fenced transactional producer is replaced by a new instance: a second session.
         prop_assume!(world.producers().len() == 1);
-        let msgs: Vec<MsgId> = world.partition().log().iter().filter_map(|e| e.msg()).collect();
-        for pair in msgs.windows(2) {
-            prop_assert!(pair[0] < pair[1], "log order {:?} is not send order in {}", msgs, scenario.to_json());
+        // Kafka keeps order per partition only.
+        for p in world.partitions() {
+            let msgs: Vec<MsgId> = p.log().iter().filter_map(|e| e.msg()).collect();
+            for pair in msgs.windows(2) {
+                prop_assert!(pair[0] < pair[1], "log order {:?} is not send order in {}", msgs, scenario.to_json());
+            }
         }
     }
 
@@ -292,11 +308,12 @@ proptest! {
         let mut scenario = commit_sync(scenario, ManualCommit::AfterProcessing);
         // Unclean elections and lost disks rewrite offsets under a committed position.
         let world = run_keeping_committed_data(&mut scenario)?;
-        let p = world.partition();
         let read_committed = scenario.config.isolation_level == IsolationLevel::ReadCommitted;
-        let limit = if read_committed { p.lso() } else { p.hw() };
-        if let Some((msg, i)) = unprocessed_below(&world, limit, read_committed) {
-            prop_assert!(false, "{} at offset {} was never processed in {}", msg, i, scenario.to_json());
+        for (n, p) in world.partitions().iter().enumerate() {
+            let limit = if read_committed { p.lso() } else { p.hw() };
+            if let Some((msg, i)) = unprocessed_below(&world, n, limit, read_committed) {
+                prop_assert!(false, "{} at offset {} was never processed in {}", msg, i, scenario.to_json());
+            }
         }
     }
 
@@ -311,9 +328,9 @@ proptest! {
         scenario.config.replication_factor = 2;
         scenario.config.min_insync_replicas = 2;
         let world = run_keeping_committed_data(&mut scenario)?;
-        let log = world.partition().log();
         for event in world.events() {
             if let EventKind::ProducerAcked { msg, record, offset: Some(offset) } = event.kind {
+                let log = log_of(&world, msg);
                 let kept = log.get(offset as usize).is_some_and(|e| matches!(e.kind, delivery_lab::EntryKind::Data { record: r, .. } if r == record));
                 prop_assert!(kept, "{} (record {}) acknowledged at offset {} is gone in {}", msg, record, offset, scenario.to_json());
             }
@@ -346,9 +363,11 @@ proptest! {
         for txn in world.transactions() {
             prop_assert_ne!(txn.phase, TxnPhase::Ongoing);
         }
-        let log = world.partition().log();
-        for i in 0..log.len() {
-            prop_assert_ne!(delivery_lab::sim::broker::txn_mark(log, i), TxnMark::Open);
+        for p in world.partitions() {
+            let log = p.log();
+            for i in 0..log.len() {
+                prop_assert_ne!(delivery_lab::sim::broker::txn_mark(log, i), TxnMark::Open);
+            }
         }
     }
 
@@ -388,9 +407,11 @@ proptest! {
         let read_committed = scenario.config.isolation_level == IsolationLevel::ReadCommitted;
         let mut world = World::new(&scenario).map_err(|e| TestCaseError::fail(e.to_string()))?;
         while world.step().is_some() {
-            let Some(committed) = world.committed_offset() else { continue };
-            if let Some((msg, i)) = unprocessed_below(&world, committed, read_committed) {
-                prop_assert!(false, "committed offset {} passes {} at offset {}, not processed, in {}", committed, msg, i, scenario.to_json());
+            for partition in 0..world.partitions().len() {
+                let Some(committed) = world.group().committed(partition as u8) else { continue };
+                if let Some((msg, i)) = unprocessed_below(&world, partition, committed, read_committed) {
+                    prop_assert!(false, "committed offset {} of partition {} passes {} at offset {}, not processed, in {}", committed, partition, msg, i, scenario.to_json());
+                }
             }
         }
     }

@@ -127,7 +127,7 @@ impl LogView {
             txn: txn_status(world),
             group: {
                 let group = world.group();
-                let mut lines = vec![match group.committed {
+                let mut lines = vec![match group.committed(0) {
                     Some(offset) => format!("committed offset {offset}"),
                     None => "no committed offset".to_owned(),
                 }];

@@ -1,0 +1,204 @@
+//! Topics of several partitions (issue 15, item 3): the producer spreads messages by key, each
+//! partition has its own leader, follower, log, sequence numbers and committed offset, order holds
+//! per partition only, and a consumer group's members share the partitions.
+
+use delivery_lab::sim::event::MEMBER_BASE;
+use delivery_lab::{Actor, Config, EventKind, FlightKind, MsgId, Preset, Verdict, World};
+
+use crate::support::run_config;
+
+fn topic(preset: Preset, partitions: u8, tweak: impl FnOnce(&mut Config), messages: u16, faults: &[&str]) -> World {
+    let mut config = Config { num_partitions: partitions, ..preset.config() };
+    tweak(&mut config);
+    run_config(Some(preset), config, messages, faults, 1)
+}
+
+fn msgs(world: &World, partition: usize) -> Vec<u16> {
+    world.partitions()[partition].log().iter().filter_map(|e| e.msg()).map(|m| m.0).collect()
+}
+
+/// Kafka documentation, Introduction ("Topics"): "Events with the same event key ... are written
+/// to the same partition, and Kafka guarantees that any consumer of a given topic-partition will
+/// always read that partition's events in exactly the same order as they were written"; and
+/// Design ("Consumer Position"): Kafka provides a total order over records within a partition,
+/// not between partitions. The lab keys message n to partition (n - 1) mod the partition count:
+/// each partition's log holds its messages in send order, from offset 0, on a leader of its own,
+/// and a consumer reading the partitions in whatever interleaving is not "reordered".
+#[test]
+fn messages_spread_over_the_partitions_and_order_holds_within_each() {
+    let world = topic(Preset::AtLeastOnce, 3, |_| {}, 7, &[]);
+    assert_eq!((msgs(&world, 0), msgs(&world, 1), msgs(&world, 2)), (vec![1, 4, 7], vec![2, 5], vec![3, 6]));
+    let leaders: Vec<Option<u8>> = world.partitions().iter().map(|p| p.leader).collect();
+    assert_eq!(leaders, [Some(0), Some(2), Some(4)], "replication.factor=2: each partition on brokers of its own");
+    let processed: Vec<u16> = world
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::ProcessingFinished { msg, .. } => Some(msg.0),
+            _ => None,
+        })
+        .collect();
+    assert_ne!(processed, (1..=7).collect::<Vec<_>>(), "the partitions are read side by side, not in send order: {processed:?}");
+    for row in world.ledger().rows {
+        assert_eq!((row.verdict, row.also.as_slice()), (Verdict::DeliveredOnce, &[][..]), "{row:?}");
+    }
+}
+
+/// TransactionManager keeps a sequence number per partition (its TopicPartitionEntry's
+/// nextSequence), and the broker checks them per partition (ProducerStateManager): the first batch
+/// of an idempotent producer in each partition has sequence 0.
+#[test]
+fn the_idempotent_producer_numbers_each_partition_from_zero() {
+    let world = topic(Preset::AtLeastOnce, 2, |c| c.enable_idempotence = Some(true), 5, &[]);
+    let mut by_broker: Vec<(u8, Option<u32>)> = world
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Appended { broker, seq, .. } => Some((broker, seq)),
+            _ => None,
+        })
+        .collect();
+    by_broker.sort();
+    assert_eq!(by_broker, [(0, Some(0)), (0, Some(1)), (0, Some(2)), (2, Some(0)), (2, Some(1))]);
+}
+
+/// Kafka documentation, Replication: each partition has its own leader and followers, and a
+/// failover elects a new leader for the partitions of the broker that failed only. The crash of
+/// m2's leader (partition 1) leaves partition 0's leader, its leader epoch and its acknowledgements
+/// alone.
+#[test]
+fn a_leader_crash_fails_over_its_own_partition_only() {
+    let world = topic(Preset::AtLeastOnce, 2, |_| {}, 4, &["leader-crash-unreplicated-before-ack:m2"]);
+    let crashed: Vec<u8> = world
+        .events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::BrokerCrashed { broker, .. } => Some(broker),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(crashed, [2], "partition 1's leader");
+    let (p0, p1) = (&world.partitions()[0], &world.partitions()[1]);
+    assert_eq!((p0.leader, p0.leader_epoch), (Some(0), 0), "partition 0 keeps its leader");
+    assert_eq!((p1.leader, p1.leader_epoch), (Some(3), 1), "partition 1's follower took over");
+    let fenced = world.events().iter().find(|e| matches!(e.kind, EventKind::BrokerFenced { .. })).unwrap().tick;
+    let m3_acked = world.events().iter().find(|e| matches!(e.kind, EventKind::ProducerAcked { msg: MsgId(3), .. })).unwrap().tick;
+    assert!(m3_acked < fenced, "m3 (partition 0) is acknowledged while partition 1 has no leader");
+    for row in world.ledger().rows {
+        assert_eq!(row.processed, 1, "{row:?}");
+    }
+}
+
+/// KIP-98: the transaction coordinator writes a COMMIT or ABORT marker into every partition the
+/// transaction wrote to (WriteTxnMarkers), so a transaction over two partitions is visible to a
+/// read_committed consumer in both or in neither. An aborted one leaves both partitions' records
+/// aborted, and neither is processed.
+#[test]
+fn a_transaction_over_two_partitions_ends_with_a_marker_in_each() {
+    let tweak = |c: &mut Config| c.transaction_messages = 2;
+    let committed = topic(Preset::ExactlyOnceKafka, 2, tweak, 2, &[]);
+    let markers = |world: &World| -> Vec<(u8, bool)> {
+        let mut m: Vec<(u8, bool)> = world
+            .events()
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::MarkerWritten { partition, commit, .. } => Some((partition, commit)),
+                _ => None,
+            })
+            .collect();
+        m.sort();
+        m
+    };
+    assert_eq!(markers(&committed), [(0, true), (1, true)]);
+    for row in committed.ledger().rows {
+        assert_eq!((row.processed, row.verdict), (1, Verdict::DeliveredOnce), "{row:?}");
+    }
+    let aborted = topic(Preset::ExactlyOnceKafka, 2, tweak, 2, &["transaction-abort:m1"]);
+    assert_eq!(markers(&aborted), [(0, false), (1, false)], "the transaction aborts in both partitions");
+    for row in aborted.ledger().rows {
+        assert_eq!((row.processed, row.verdict), (0, Verdict::AbortedInvisible), "{row:?}");
+    }
+}
+
+/// RangeAssignor.assign: partitions in order split into contiguous ranges, the first
+/// `partitions % consumers` consumers getting one more (its javadoc's example: with three
+/// partitions and two consumers, C0 gets p0 and p1, C1 gets p2). Each member fetches only its own
+/// partitions, and commits each partition's offset.
+#[test]
+fn range_gives_the_first_member_two_of_three_partitions() {
+    let world = topic(Preset::AtLeastOnce, 3, |c| c.group_members = 2, 6, &[]);
+    let group = world.group();
+    assert_eq!(group.owners, [Some(MEMBER_BASE), Some(MEMBER_BASE), Some(MEMBER_BASE + 1)]);
+    for e in world.events() {
+        if let EventKind::Sent { from: Actor::Consumer { instance }, to: Actor::Broker(b), what: FlightKind::Fetch { .. }, .. } = e.kind {
+            let partition = b / 2;
+            assert_eq!(group.owner(partition), Some(instance), "a fetch of partition {partition} by {instance}");
+        }
+    }
+    assert_eq!(group.committed, [Some(2), Some(2), Some(2)], "each partition's own committed offset");
+}
+
+/// A crashed member's partition is read again from the partition's committed offset by whoever
+/// owns it next (ConsumerCoordinator.refreshCommittedOffsetsIfNeeded), here the member's restarted
+/// process, a new member (dynamic membership): what the crashed member processed after its last
+/// commit is processed again (at-least-once), and only in that partition; the other partition's
+/// committed offset keeps the other member from reading its records again after the rebalance.
+#[test]
+fn a_crashed_members_partition_is_read_again_from_its_committed_offset() {
+    // Partition 1 (m2, m4) is the second member's; it crashes after processing m2, before its commit.
+    let world = topic(Preset::AtLeastOnce, 2, |c| c.group_members = 2, 4, &["consumer-crash-after-processing:m2"]);
+    assert_eq!(world.group().owners[..2], [Some(MEMBER_BASE), Some(MEMBER_BASE + 1 + 3)], "{:?}", world.group());
+    let rows = world.ledger().rows;
+    assert_eq!((rows[1].processed, rows[1].verdict), (2, Verdict::Duplicated), "{:?}", rows[1]);
+    for row in [&rows[0], &rows[2], &rows[3]] {
+        assert_eq!((row.processed, row.verdict), (1, Verdict::DeliveredOnce), "{row:?}");
+    }
+}
+
+/// KIP-429 (incremental cooperative rebalancing): a partition that moves from a member still in
+/// the group is first revoked by that member (onPartitionsRevoked, at a poll(), after the records
+/// it is processing), and only a follow-up rebalance gives it to its new owner, which starts at
+/// the committed offset. Here the second member stalls past max.poll.interval.ms, the first takes
+/// partition 1 over, and when the second rejoins, CooperativeStickyAssignor balances the group by
+/// moving partition 1 back: never while the first still works on it, so with offsets in the
+/// transaction (KIP-447) every record's output is committed once.
+#[test]
+fn cooperative_sticky_hands_a_partition_over_only_after_its_owner_revoked_it() {
+    let world = topic(
+        Preset::ExactlyOnceKafka,
+        2,
+        |c| {
+            c.group_members = 2;
+            c.assignor = delivery_lab::Assignor::CooperativeSticky;
+            c.max_poll_interval_ms = 3_000;
+        },
+        6,
+        &["processing-stall:m2"],
+    );
+    let events = world.events();
+    let back = events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::PartitionAssigned { partition: 1, owner: Some(o) } if o != MEMBER_BASE))
+        .expect("partition 1 goes back to the second member");
+    let first_member_done = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::ProcessingFinished { msg, .. } if msg.0 % 2 == 0))
+        .filter(|e| e.id < back.id)
+        .count();
+    assert!(first_member_done > 0);
+    let rejoined = events.iter().rev().find(|e| matches!(e.kind, EventKind::Rebalanced { .. })).unwrap();
+    assert!(rejoined.id < back.id, "the hand-over follows the rebalance");
+    let sink = world.sink();
+    let committed: Vec<u16> = sink
+        .rows
+        .iter()
+        .filter(|row| row.txn.is_some_and(|t| sink.txn_outcomes.iter().any(|o| o.txn == t && o.committed)))
+        .map(|row| row.msg.0)
+        .collect();
+    let mut unique = committed.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), committed.len(), "an output committed twice: {committed:?}");
+    assert_eq!(unique, [1, 2, 3, 4, 5, 6]);
+}
