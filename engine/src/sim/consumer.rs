@@ -145,37 +145,37 @@ impl Consumer {
 
     /// The partitions it reads, in order (none while it owns none).
     pub fn owned(&self, cfg: &EffectiveConfig) -> Vec<u8> {
-        if !self.reads(cfg) {
-            return Vec::new();
-        }
-        let mut owned: Vec<u8> = std::iter::once(self.partition).chain(self.others.iter().map(|r| r.partition)).collect();
-        crate::order::sort(&mut owned);
-        owned
+        (0..cfg.config.num_partitions.max(1)).filter(|&p| self.owns(cfg, p)).collect()
     }
 
     fn owns(&self, cfg: &EffectiveConfig, partition: u8) -> bool {
-        self.reads(cfg) && (self.partition == partition || self.others.iter().any(|r| r.partition == partition))
+        self.reads(cfg) && self.read(partition).is_some()
+    }
+
+    /// Its reading of `partition`: the one its fields describe, or one of `others`.
+    pub fn read(&self, partition: u8) -> Option<PartitionRead> {
+        if partition == self.partition {
+            let (position, stored, commit_sent, leader_epoch) = (self.position, self.stored, self.commit_sent, self.leader_epoch);
+            return Some(PartitionRead { partition, position, stored, commit_sent, leader_epoch });
+        }
+        self.others.iter().find(|r| r.partition == partition).copied()
+    }
+
+    /// Its fields describe `r` from now on.
+    fn load(&mut self, r: PartitionRead) {
+        self.partition = r.partition;
+        self.position = r.position;
+        self.stored = r.stored;
+        self.commit_sent = r.commit_sent;
+        self.leader_epoch = r.leader_epoch;
     }
 
     /// Makes `partition` (one it reads) the one its fields describe.
     fn switch_to(&mut self, partition: u8) {
-        if partition == self.partition {
-            return;
-        }
         let Some(i) = self.others.iter().position(|r| r.partition == partition) else { return };
-        let other = self.others[i];
-        self.others[i] = PartitionRead {
-            partition: self.partition,
-            position: self.position,
-            stored: self.stored,
-            commit_sent: self.commit_sent,
-            leader_epoch: self.leader_epoch,
-        };
-        self.partition = partition;
-        self.position = other.position;
-        self.stored = other.stored;
-        self.commit_sent = other.commit_sent;
-        self.leader_epoch = other.leader_epoch;
+        let Some(current) = self.read(self.partition) else { return };
+        let other = std::mem::replace(&mut self.others[i], current);
+        self.load(other);
     }
 
     /// Its position and leader epoch in `partition`, if it reads it.
@@ -188,18 +188,7 @@ impl Consumer {
 
     /// Its position in `partition`, if it reads it.
     pub fn position_of(&self, partition: u8) -> Option<u64> {
-        if partition == self.partition {
-            return Some(self.position);
-        }
-        self.others.iter().find(|r| r.partition == partition).map(|r| r.position)
-    }
-
-    /// The leader epoch it read `partition` under last.
-    pub(crate) fn leader_epoch_of(&self, partition: u8) -> u32 {
-        if partition == self.partition {
-            return self.leader_epoch;
-        }
-        self.others.iter().find(|r| r.partition == partition).map_or(self.leader_epoch, |r| r.leader_epoch)
+        self.read(partition).map(|r| r.position)
     }
 }
 
@@ -524,28 +513,25 @@ impl Consumer {
     /// ones from their committed offsets.
     fn reassigned(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, mine: &[u8]) {
         self.stop_fetching(peers);
-        for p in self.owned(ctx.cfg) {
-            if !mine.contains(&p) {
-                peers.group.revoked(ctx, self.instance, p);
+        let mut reads = Vec::new();
+        for p in 0..MAX_PARTITIONS as u8 {
+            match (self.read(p), mine.contains(&p)) {
+                (Some(r), true) => reads.push((r, false)),
+                (Some(_), false) => peers.group.revoked(ctx, self.instance, p),
+                (None, true) => reads.push((PartitionRead::new(p), true)),
+                (None, false) => {}
             }
         }
-        let kept: Vec<u8> = mine.iter().copied().filter(|&p| self.owns(ctx.cfg, p)).collect();
-        let new: Vec<u8> = mine.iter().copied().filter(|&p| !self.owns(ctx.cfg, p)).collect();
-        match (kept.first(), new.first()) {
-            (Some(&k), _) => self.switch_to(k),
-            (None, Some(&n)) => self.partition = n,
-            (None, None) => return,
-        }
-        self.others.retain(|r| mine.contains(&r.partition));
-        for &p in &new {
-            if p != self.partition {
-                self.others.push(PartitionRead::new(p));
+        let Some(&(first, _)) = reads.first() else { return };
+        self.load(first);
+        self.others = reads[1..].iter().map(|&(r, _)| r).collect();
+        for (r, new) in reads {
+            if new {
+                self.switch_to(r.partition);
+                self.start_reading(ctx, peers);
             }
-            self.switch_to(p);
-            self.start_reading(ctx, peers);
         }
-        crate::order::sort_by_key(&mut self.others, |r| r.partition);
-        self.switch_to(mine[0]);
+        self.switch_to(first.partition);
         self.poll(ctx, peers);
     }
 
@@ -910,26 +896,20 @@ impl Consumer {
     /// past 0 (onJoinPrepare commits whatever was sent before: a commit may have been lost).
     fn auto_offsets(&self, cfg: &EffectiveConfig, all: bool) -> Vec<(u8, u64)> {
         let mode = commit_mode(cfg);
-        let current = PartitionRead {
-            partition: self.partition,
-            position: self.position,
-            stored: self.stored,
-            commit_sent: self.commit_sent,
-            leader_epoch: self.leader_epoch,
-        };
-        let mut offsets: Vec<(u8, u64)> = std::iter::once(current)
-            .chain(self.others.iter().copied())
-            .filter_map(|r| {
-                let offset = match mode {
-                    CommitMode::AutoInPoll => Some(r.position),
-                    CommitMode::AutoBackground => r.stored,
-                    _ => None,
-                }?;
-                let new = if all { offset > 0 } else { r.commit_sent.is_none_or(|sent| offset > sent) };
-                new.then_some((r.partition, offset))
-            })
-            .collect();
-        crate::order::sort(&mut offsets);
+        let mut offsets = Vec::new();
+        for r in (0..MAX_PARTITIONS as u8).filter_map(|p| self.read(p)) {
+            let offset = match mode {
+                CommitMode::AutoInPoll => r.position,
+                CommitMode::AutoBackground => match r.stored {
+                    Some(stored) => stored,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            if if all { offset > 0 } else { r.commit_sent.is_none_or(|sent| offset > sent) } {
+                offsets.push((r.partition, offset));
+            }
+        }
         offsets
     }
 
@@ -1237,7 +1217,7 @@ impl World {
     /// the commit lands.
     fn consumer_leader_epoch(&self, from: Actor, partition: u8) -> u32 {
         let Actor::Consumer { instance } = from else { return 0 };
-        self.member(instance).map_or(0, |m| self.consumers[m].leader_epoch_of(partition))
+        self.member(instance).map_or(0, |m| self.consumers[m].read(partition).map_or(self.consumers[m].leader_epoch, |r| r.leader_epoch))
     }
 
     /// The group coordinator receives an offset commit.

@@ -780,10 +780,11 @@ fn cause_events(world: &World, msg: MsgId, t: &Tally, global: &[EventId], verdic
     // committed offset it resumed from, which is why the message was read again).
     if t.processed > 1 || t.sink_writes > 1 {
         let first = t.first_processing.unwrap_or(0);
+        let partition = world.partition_of(msg) as u8;
         for e in world.events() {
             match e.kind {
                 EventKind::ProcessingFinished { msg: m, .. } | EventKind::SinkWrite { msg: m, .. } if m == msg => cause.push(e.id),
-                EventKind::ConsumerStarted { .. } if e.tick > first => cause.push(e.id),
+                EventKind::ConsumerStarted { partition: p, .. } if p == partition && e.tick > first => cause.push(e.id),
                 _ => {}
             }
         }
