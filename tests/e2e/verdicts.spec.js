@@ -165,6 +165,11 @@ for (const [name, fragment, verdict] of [
   // Message Delivery Semantics: writing to an external system needs the position stored with it).
   ["an output topic and a database in one run", "preset=exactly-once-kafka&cfg.lab.sink=output-topic-and-db-insert&fail=consumer-crash-after-processing:m2", ["m2", "duplicated"]],
   ["a group of two whose slow member loses its partition", "preset=at-least-once&cfg.lab.group.members=2&cfg.max.poll.interval.ms=3000&fail=processing-stall:m2", ["m2", "duplicated"]],
+  // Kafka docs, Introduction: order (and each partition's committed offset) holds per partition;
+  // RangeAssignor gives the first member partitions 0 and 1, the second partition 2. The first
+  // member crashes after processing m2 (partition 1), before committing it: its new instance
+  // reads partition 1 again from the committed offset.
+  ["a topic of three partitions shared by a group of two", "preset=at-least-once&cfg.num.partitions=3&cfg.lab.group.members=2&fail=consumer-crash-after-processing:m2", ["m2", "duplicated"]],
 ]) {
   test(`${name}, opened from a link, gives the engine's ledger`, async ({ page }) => {
     await openLab(page, `/#v=1&${fragment}`);
@@ -190,6 +195,17 @@ for (const [name, fragment, verdict] of [
       await expect(details.filter({ hasText: /^#1 reads at 3$/ })).toBeVisible();
       await expect(details.filter({ hasText: /^#2 stands by$/ })).toBeVisible();
       await expect(page.locator(".lane-names text", { hasText: "Consumer 2" })).toHaveCount(1);
+    }
+    if (name.startsWith("a topic")) {
+      // The broker box draws each partition's leader and follower; the diagram a lane per broker.
+      const stage = page.locator(".stage-svg");
+      await expect(stage.locator(".actor-title", { hasText: "Brokers · 3 partitions" })).toBeVisible();
+      // The full title where the row is wide enough, "P2 follows" where it is not.
+      for (const title of [/^P0 (· b0 · )?leader$/, /^P1 (· b2 · )?leader$/, /^P2 (· b5 · follower|follows)$/]) {
+        await expect(stage.locator(".log-title", { hasText: title })).toBeVisible();
+      }
+      await expect(stage.locator(".log-layer .actor-detail", { hasText: /^(committed )?P0 1 · P1 1 · P2 1$/ })).toBeVisible();
+      await expect(page.locator(".lane-names text", { hasText: "Broker 4" })).toHaveCount(1);
     }
     const scenario = await page.getByTestId("scenario-json").textContent();
     expect(await pageLedger(page)).toEqual(ledgerRowsOf(nativeLedger(scenario)));

@@ -27,9 +27,6 @@ pub fn stage_frame(props: &FrameProps) -> Html {
             <g class="broker">
                 <rect class="frame" x={num(g.broker.x)} y={num(g.broker.y)}
                     width={num(g.broker.w)} height={num(g.broker.h)} rx="14" />
-                <text class="actor-title" x={num(g.broker.x + 18.0)} y={num(g.broker.y + 30.0)}>
-                    { "Broker · partition 0" }
-                </text>
                 { actor_box(g.txn_coordinator, g.titles[2]) }
                 { actor_box(g.group_coordinator, "Group coordinator") }
             </g>

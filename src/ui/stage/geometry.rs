@@ -273,13 +273,25 @@ impl Geometry {
         best
     }
 
-    pub(super) fn rect_of(&self, actor: Actor) -> Rect {
+    /// Partition `p`'s part of a log row shared by `count` partitions (the whole row for one).
+    pub(super) fn segment(&self, row: Rect, p: u8, count: usize) -> Rect {
+        let gap = 14.0;
+        let w = (row.w - gap * (count as f32 - 1.0)) / count as f32;
+        Rect::new(row.x + (w + gap) * f32::from(p), row.y, w, row.h)
+    }
+
+    /// Where an actor sits; a broker in its partition's part of its replica's row (`topic`: the
+    /// replication factor and the partition count).
+    pub(super) fn rect_of(&self, actor: Actor, topic: (u8, usize)) -> Rect {
         // A coordinator the stage leaves out: its messages go to the broker's side facing its
         // client (the transaction coordinator's, the producer; the group coordinator's, the consumer).
         let edge = |r: Rect, x: f32| if r.shown() { r } else { Rect::new(x, self.broker.cy(), 0.0, 0.0) };
         match actor {
             Actor::Producer { .. } => self.producer_client,
-            Actor::Broker(b) => self.logs[usize::from(b.min(1))],
+            Actor::Broker(b) => {
+                let rf = topic.0.max(1);
+                self.segment(self.logs[usize::from((b % rf).min(1))], b / rf, topic.1.max(1))
+            }
             Actor::TxnCoordinator => edge(self.txn_coordinator, self.broker.x),
             Actor::GroupCoordinator => edge(self.group_coordinator, self.broker.right()),
             Actor::Consumer { .. } => self.consumer_client,
@@ -293,8 +305,8 @@ impl Geometry {
     }
 
     /// The two ends of a network message's path.
-    pub(super) fn path(&self, from: Actor, to: Actor) -> ((f32, f32), (f32, f32)) {
-        let (a, b) = (self.rect_of(from), self.rect_of(to));
+    pub(super) fn path(&self, from: Actor, to: Actor, topic: (u8, usize)) -> ((f32, f32), (f32, f32)) {
+        let (a, b) = (self.rect_of(from, topic), self.rect_of(to, topic));
         (a.towards((b.cx(), b.cy())), b.towards((a.cx(), a.cy())))
     }
 
@@ -399,8 +411,8 @@ mod tests {
     fn a_geometry_leaving_a_coordinator_out_sends_its_messages_to_the_broker_edge() {
         for g in [&SHORT, &TALL_SHORT] {
             assert!(!g.txn_coordinator.shown() && !g.group_coordinator.shown());
-            let txn = g.rect_of(Actor::TxnCoordinator);
-            let group = g.rect_of(Actor::GroupCoordinator);
+            let txn = g.rect_of(Actor::TxnCoordinator, (2, 1));
+            let group = g.rect_of(Actor::GroupCoordinator, (2, 1));
             assert_eq!((txn.x, group.x), (g.broker.x, g.broker.right()), "{}", g.name);
         }
     }

@@ -9,10 +9,9 @@ use super::*;
 /// What the log layer draws, derived from the engine's world once per engine step.
 #[derive(Debug, PartialEq)]
 pub struct LogView {
+    /// The broker box's title: its partition, or how many.
+    pub title: String,
     pub rows: Vec<ReplicaRow>,
-    pub hw: u64,
-    pub lso: u64,
-    pub committed: Option<u64>,
     pub transactional: bool,
     pub producer: Vec<String>,
     /// The producer application's box: what it sends, or that it is down for good.
@@ -33,9 +32,17 @@ pub struct ReplicaRow {
     pub broker: u8,
     pub title: String,
     pub alive: bool,
+    /// Where it is drawn: its replica's row of the broker box, or with several partitions its
+    /// partition's part of that row.
+    pub rect: Rect,
+    /// How many entries it shows.
+    pub slots: usize,
     /// The first offset shown (the row shows the log's tail).
     pub first: u64,
     pub cells: Vec<Cell>,
+    /// For the partition's leader (or last leader): its high watermark, last stable offset and
+    /// committed offset, drawn as markers.
+    pub marks: Option<(u64, u64, Option<u64>)>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -50,26 +57,39 @@ pub struct Cell {
 
 impl LogView {
     pub fn new(world: &World, g: &Geometry) -> LogView {
-        let slots = g.slots;
-        let partition = world.partition();
         let effective = world.config();
         let sink_lines = sink_status(world, capacity(g.sink));
-        let rows = partition
-            .replicas
+        let count = world.partitions().len();
+        let slots = (g.slots / count).max(2);
+        let rows = world
+            .partitions()
             .iter()
-            .enumerate()
-            .map(|(b, replica)| {
-                let broker = b as u8;
+            .flat_map(|partition| partition.replicas.iter().enumerate().map(move |(i, replica)| (partition, i, replica)))
+            .map(|(partition, i, replica)| {
+                let broker = partition.base + i as u8;
                 let leader = partition.leader == Some(broker);
                 let role = if leader {
                     "leader"
                 } else if !replica.alive {
                     "down"
-                } else if partition.isr.get(b).copied().unwrap_or(false) {
+                } else if partition.isr.get(i).copied().unwrap_or(false) {
                     "follower, in sync"
                 } else {
                     "follower, out of sync"
                 };
+                // The first replica's row holds the leaders, the second the followers; with
+                // several partitions each has its part of the row.
+                let rect = g.segment(g.logs[i.min(1)], partition.id, count);
+                let short = role.split(',').next().unwrap_or(role);
+                let title = if count > 1 && rect.w < 130.0 {
+                    // A part of a narrow row: "P1 leader", "P1 follows".
+                    format!("P{} {}", partition.id, if short == "follower" { "follows" } else { short })
+                } else if count > 1 {
+                    format!("P{} · b{broker} · {short}", partition.id)
+                } else {
+                    format!("Broker {broker} · {role}")
+                };
+                let marks = leader.then(|| (partition.hw(), partition.lso(), world.group().committed(partition.id)));
                 let log = &replica.log;
                 let start = log.len().saturating_sub(slots);
                 let mut copies: std::collections::BTreeMap<MsgId, u32> = Default::default();
@@ -98,18 +118,19 @@ impl LogView {
                 }
                 ReplicaRow {
                     broker,
-                    title: format!("Broker {broker} · {role}"),
+                    title,
                     alive: replica.alive,
+                    rect,
+                    slots,
                     first: log.get(start).map_or(replica.leo(), |e| e.offset),
                     cells,
+                    marks,
                 }
             })
             .collect();
         LogView {
+            title: if count > 1 { format!("Brokers · {count} partitions") } else { "Broker · partition 0".to_owned() },
             rows,
-            hw: partition.hw(),
-            lso: partition.lso(),
-            committed: world.committed_offset(),
             transactional: effective.transactional,
             producer: producer_status(world),
             producer_app: if world.producer_down_for_good() {
@@ -128,6 +149,11 @@ impl LogView {
             group: {
                 let group = world.group();
                 let mut lines = vec![match group.committed(0) {
+                    // A narrow box has no room for the word: the offsets follow the partitions' order.
+                    _ if count > 1 && (g.group_coordinator.w < 200.0 || g.group_coordinator.h < 60.0) => {
+                        per_partition(count, |p| group.committed(p))
+                    }
+                    _ if count > 1 => format!("committed {}", per_partition(count, |p| group.committed(p))),
                     Some(offset) => format!("committed offset {offset}"),
                     None => "no committed offset".to_owned(),
                 }];
@@ -173,13 +199,31 @@ pub(super) fn consumer_status(world: &World) -> Vec<String> {
     } else if !consumer.in_group {
         "out of the group".to_owned()
     } else {
-        format!("position {}", consumer.position)
+        match consumer.owned(world.config()).len() {
+            0 | 1 => format!("position {}", consumer.position),
+            _ => positions(world, consumer),
+        }
     };
     let isolation = match world.config().config.isolation_level {
         IsolationLevel::ReadUncommitted => "read_uncommitted",
         IsolationLevel::ReadCommitted => "read_committed",
     };
     vec![state, isolation.to_owned()]
+}
+
+/// A value per partition, "P0 3 · P1 –" (a dash where there is none).
+fn per_partition(count: usize, value: impl Fn(u8) -> Option<u64>) -> String {
+    let one = |p: u8| value(p).map_or(format!("P{p} –"), |v| format!("P{p} {v}"));
+    (0..count as u8).map(one).collect::<Vec<_>>().join(" · ")
+}
+
+/// A consumer's position: the offset, or with several partitions the offset in each it reads.
+fn positions(world: &World, c: &delivery_lab::sim::consumer::Consumer) -> String {
+    let owned = c.owned(world.config());
+    match owned.as_slice() {
+        [_, _, ..] => owned.iter().map(|&p| format!("P{p} {}", c.position_of(p).unwrap_or(0))).collect::<Vec<_>>().join(" · "),
+        _ => c.position.to_string(),
+    }
 }
 
 /// A group of several: a line per member, the one reading first, then the ones the group lost or
@@ -192,7 +236,8 @@ fn member_status(world: &World) -> Vec<String> {
                 _ if world.events().is_empty() => (2, "not started".to_owned()),
                 c if !c.alive => (1, "crashed".to_owned()),
                 c if !c.in_group => (1, "out of the group".to_owned()),
-                c if c.assigned => (0, format!("reads at {}", c.position)),
+                c if c.assigned && c.owned(world.config()).len() > 1 => (0, positions(world, c)),
+                c if c.assigned => (0, format!("reads at {}", positions(world, c))),
                 _ if world.group().rebalancing => (2, "rejoining".to_owned()),
                 _ => (2, "stands by".to_owned()),
             };
@@ -326,7 +371,8 @@ pub(super) fn txn_status(world: &World) -> Vec<String> {
 pub fn log_layer(g: &'static Geometry, view: &LogView, selected: Option<MsgId>) -> Html {
     html! {
         <g class="log-layer">
-            { for view.rows.iter().map(|row| replica_row(g, row, view, selected)) }
+            <text class="actor-title" x={num(g.broker.x + 18.0)} y={num(g.broker.y + 30.0)}>{ view.title.clone() }</text>
+            { for view.rows.iter().map(|row| replica_row(row, view, selected)) }
             { status(g.producer_app, &view.producer_app) }
             { status(g.producer_client, &view.producer) }
             { status(g.txn_coordinator, &view.txn) }
@@ -390,16 +436,15 @@ pub(super) fn capacity(r: Rect) -> usize {
     status_rows(r) * ((r.w / 130.0) as usize).max(1)
 }
 
-pub(super) fn replica_row(g: &Geometry, row: &ReplicaRow, view: &LogView, selected: Option<MsgId>) -> Html {
-    let r = g.logs[usize::from(row.broker.min(1))];
-    let slot = r.w / g.slots as f32;
+pub(super) fn replica_row(row: &ReplicaRow, view: &LogView, selected: Option<MsgId>) -> Html {
+    let r = row.rect;
+    let slot = r.w / row.slots as f32;
     let x_of = |offset: u64| r.x + slot * (offset.saturating_sub(row.first)) as f32;
-    let leader_row = row.title.contains("leader");
     let class = classes!("log", (!row.alive).then_some("down"));
     html! {
         <g class={class}>
             <text class="log-title" x={num(r.x)} y={num(r.y - 10.0)}>{ row.title.clone() }</text>
-            { for (0..g.slots).map(|i| html! {
+            { for (0..row.slots).map(|i| html! {
                 <rect class="log-slot" x={num(r.x + slot * i as f32 + 2.0)} y={num(r.y)}
                     width={num(slot - 4.0)} height={num(r.h)} rx="6" />
             }) }
@@ -437,16 +482,16 @@ pub(super) fn replica_row(g: &Geometry, row: &ReplicaRow, view: &LogView, select
                     </g>
                 }
             }) }
-            { for (0..g.slots).map(|i| html! {
+            { for (0..row.slots).map(|i| html! {
                 <text class="offset" x={num(r.x + slot * i as f32 + slot / 2.0)} y={num(r.bottom() + 14.0)}
                     text-anchor="middle">{ row.first + i as u64 }</text>
             }) }
-            if leader_row {
-                { marker(x_of(view.hw), r, "HW", 0) }
+            if let Some((hw, lso, committed)) = row.marks {
+                { marker(x_of(hw), r, "HW", 0) }
                 if view.transactional {
-                    { marker(x_of(view.lso), r, "LSO", 1) }
+                    { marker(x_of(lso), r, "LSO", 1) }
                 }
-                if let Some(committed) = view.committed {
+                if let Some(committed) = committed {
                     { marker(x_of(committed), r, "committed", 2) }
                 }
             }

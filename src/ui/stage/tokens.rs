@@ -43,6 +43,7 @@ pub(super) const LOST_VISIBLE_TICKS: f64 = 1.5;
 /// The tokens of every message on the wire at `clock`, and of the ones just lost.
 pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool, labels: &mut Labels) -> Vec<Token> {
     labels.update(world);
+    let topic = (world.config().config.replication_factor, world.partitions().len());
     world
         .flights()
         .iter()
@@ -66,7 +67,7 @@ pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool, lab
             } else {
                 crate::num::clamp((clock - sent) / (arrives - sent).max(1.0), 0.0, 1.0)
             };
-            let (a, b) = g.path(flight.from, flight.to);
+            let (a, b) = g.path(flight.from, flight.to, topic);
             let t = progress as f32;
             // A request and its answer between the same two actors each keep a lane to the right
             // of their direction, so that the two never cover each other.
@@ -141,7 +142,7 @@ pub fn flight_label(flight: &Flight, world: &World) -> (Shape, String) {
 fn batch_label(flight: &Flight, world: &World, from: u64, to: u64) -> String {
     let Actor::Broker(b) = flight.from else { return String::new() };
     // A replica's log holds offsets 0..leo() without gaps: its index is the offset.
-    let log = world.partition().replicas.get(usize::from(b)).map_or(&[][..], |r| &r.log[..]);
+    let log = world.partitions().iter().find_map(|p| p.replica(b)).map_or(&[][..], |r| &r.log[..]);
     let batch = log.get(from as usize..(to as usize).min(log.len())).unwrap_or(&[]);
     let msgs: Vec<MsgId> = batch.iter().filter_map(|e| e.msg()).collect();
     match msgs.as_slice() {
