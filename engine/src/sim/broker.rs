@@ -569,9 +569,10 @@ impl World {
         let (Actor::Consumer { instance }, FlightKind::Fetch { .. }) = (flight.from, flight.what) else { return };
         let group = super::consumer::group_of_several(&self.cfg);
         let p = self.partition_of_flight(id, true);
-        // A member of a group reads only while its fetch of the partition is out (one that gave
-        // the partition up closed it).
-        let reads = |c: &Consumer| c.alive && (!group || (c.assigned && c.fetches_out & (1 << p) != 0));
+        // Only the member's current fetch of the partition is read: one that gave the partition up
+        // closed it, and one sent before it reset its position is stale.
+        let current = |c: &Consumer| c.fetches_out & (1 << p) != 0 && c.last_fetch[p] == Some(id);
+        let reads = |c: &Consumer| c.alive && (!group || c.assigned) && current(c);
         let Some(member) = self.member(instance).filter(|&m| reads(&self.consumers[m])) else { return };
         self.partitions[p].on_fetch(&mut ctx!(self), &mut self.consumers[member], id);
     }

@@ -74,6 +74,9 @@ pub struct Consumer {
     pub fetches_out: u8,
     /// By partition, the number of fetches it sent (tells a timed-out fetch from a later one).
     pub fetch_no: [u32; MAX_PARTITIONS],
+    /// By partition, the flight of the last fetch it sent: an earlier one still on its way when
+    /// it reset its position (a rejoin, a restart of reading) is stale, and the leader drops it.
+    pub last_fetch: [Option<u32>; MAX_PARTITIONS],
     /// Fetch responses that arrived while the application was busy, in arrival order: the next
     /// poll() returns the first at once (the Java client's completed fetches).
     pub ready: Vec<u32>,
@@ -132,6 +135,7 @@ impl Consumer {
             others: Vec::new(),
             fetches_out: 0,
             fetch_no: [0; MAX_PARTITIONS],
+            last_fetch: [None; MAX_PARTITIONS],
             ready: Vec::new(),
             pending_generation: None,
         }
@@ -283,8 +287,10 @@ impl Consumer {
         self.begin_at_committed(ctx, peers);
     }
 
-    /// It reads its partitions from their committed offsets (or as auto.offset.reset says).
+    /// It reads its partitions from their committed offsets (or as auto.offset.reset says): what
+    /// it fetched before is dropped (the Java client clears its fetch buffer when it seeks).
     fn begin_at_committed(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
+        self.stop_fetching(peers);
         let owned = self.owned(ctx.cfg);
         for &p in &owned {
             self.switch_to(p);
@@ -366,7 +372,8 @@ impl Consumer {
             };
             self.fetches_out |= 1 << p;
             self.fetch_no[usize::from(p)] += 1;
-            ctx.send(self.actor(), Actor::Broker(leader), FlightKind::Fetch { offset, leader_epoch });
+            let id = ctx.send(self.actor(), Actor::Broker(leader), FlightKind::Fetch { offset, leader_epoch });
+            self.last_fetch[usize::from(p)] = Some(id);
         }
     }
 
