@@ -14,6 +14,8 @@ pub struct SinkRow {
     pub msg: MsgId,
     /// The input offset it was read from.
     pub offset: u64,
+    /// The input partition it was read from (with `offset`, an upsert's key).
+    pub partition: u8,
     /// The consumer application's transaction it belongs to (output topic inside a transaction).
     pub txn: Option<u32>,
     /// A database row written beside the output topic (`SinkKind::OutputTopicAndDb`).
@@ -70,6 +72,7 @@ pub enum RowState {
 pub struct ReadRow {
     pub msg: MsgId,
     pub offset: u64,
+    pub partition: u8,
     pub state: RowState,
     pub writes: u32,
 }
@@ -87,12 +90,13 @@ impl Sink {
             };
             let same_key = |r: &&mut ReadRow| match kind {
                 SinkKind::DbUpsertMessageId => r.msg == row.msg,
-                SinkKind::DbUpsertOffset => r.offset == row.offset,
+                SinkKind::DbUpsertOffset => (r.partition, r.offset) == (row.partition, row.offset),
                 _ => false,
             };
+            let (msg, offset, partition) = (row.msg, row.offset, row.partition);
             match rows.iter_mut().find(same_key) {
-                Some(read) => *read = ReadRow { msg: row.msg, offset: row.offset, state, writes: read.writes + 1 },
-                None => rows.push(ReadRow { msg: row.msg, offset: row.offset, state, writes: 1 }),
+                Some(read) => *read = ReadRow { msg, offset, partition, state, writes: read.writes + 1 },
+                None => rows.push(ReadRow { msg, offset, partition, state, writes: 1 }),
             }
         }
         rows
@@ -155,10 +159,10 @@ impl Sink {
             SinkKind::DbUpsertOffset => {
                 // A row per input offset holds the last message written there: a different
                 // message read from a reused offset (after a truncation) overwrote this one's row.
-                let mut offsets: Vec<u64> = live.map(|row| row.offset).collect();
-                crate::order::sort_dedup(&mut offsets);
-                let last_at = |offset: u64| self.rows.iter().rev().find(|row| row.offset == offset && self.counts(row));
-                offsets.into_iter().filter(|&offset| last_at(offset).is_some_and(|row| row.msg == msg)).count() as u32
+                let mut keys: Vec<(u8, u64)> = live.map(|row| (row.partition, row.offset)).collect();
+                crate::order::sort_dedup(&mut keys);
+                let last_at = |key: (u8, u64)| self.rows.iter().rev().find(|row| (row.partition, row.offset) == key && self.counts(row));
+                keys.into_iter().filter(|&key| last_at(key).is_some_and(|row| row.msg == msg)).count() as u32
             }
             _ => live.count() as u32,
         }
@@ -171,22 +175,16 @@ impl Sink {
         if kind == SinkKind::None {
             return;
         }
-        let partition = |m: MsgId| super::world::partition_of(ctx.cfg, m);
-        let upsert_hit = kind == SinkKind::DbUpsertOffset
-            && self.rows.iter().any(|row| row.offset == offset && partition(row.msg) == partition(msg));
-        let outcome = if upsert_hit || (kind != SinkKind::DbUpsertOffset && self.overwrites(kind, msg, offset)) {
-            SinkOutcome::Overwritten
-        } else {
-            SinkOutcome::Inserted
-        };
-        self.rows.push(SinkRow { msg, offset, txn, db: false });
+        let partition = super::world::partition_of(ctx.cfg, msg) as u8;
+        let outcome = if self.overwrites(kind, msg, partition, offset) { SinkOutcome::Overwritten } else { SinkOutcome::Inserted };
+        self.rows.push(SinkRow { msg, offset, partition, txn, db: false });
         if kind == SinkKind::DbOffsetsInDb {
             self.db_offset = Some(offset + 1);
         }
         ctx.record(EventKind::SinkWrite { msg, offset, outcome, in_txn: txn.is_some() });
         if kind == SinkKind::OutputTopicAndDb {
             // The INSERT beside the output: the database takes no part in Kafka's transaction.
-            self.rows.push(SinkRow { msg, offset, txn: None, db: true });
+            self.rows.push(SinkRow { msg, offset, partition, txn: None, db: true });
             ctx.record(EventKind::SinkWrite { msg, offset, outcome, in_txn: false });
         }
     }
@@ -207,12 +205,12 @@ impl Sink {
         self.txn_outcomes.iter().any(|o| o.txn == txn)
     }
 
-    /// Whether a write of `msg` at `offset` replaces an existing row (an upsert hit). With a topic
-    /// of several partitions the offset key is the pair (partition, offset): `write` checks that.
-    pub fn overwrites(&self, kind: SinkKind, msg: MsgId, offset: u64) -> bool {
+    /// Whether a write of `msg` read at `offset` of `partition` replaces an existing row (an
+    /// upsert hit): the key is the message id, or the input's (partition, offset).
+    pub fn overwrites(&self, kind: SinkKind, msg: MsgId, partition: u8, offset: u64) -> bool {
         match kind {
             SinkKind::DbUpsertMessageId => self.rows.iter().any(|row| row.msg == msg),
-            SinkKind::DbUpsertOffset => self.rows.iter().any(|row| row.offset == offset),
+            SinkKind::DbUpsertOffset => self.rows.iter().any(|row| (row.partition, row.offset) == (partition, offset)),
             _ => false,
         }
     }
@@ -225,7 +223,7 @@ mod tests {
     use super::*;
 
     fn row(msg: u16, offset: u64, txn: Option<u32>) -> SinkRow {
-        SinkRow { msg: MsgId(msg), offset, txn, db: false }
+        SinkRow { msg: MsgId(msg), offset, partition: 0, txn, db: false }
     }
 
     /// An upsert keyed by message id turns a second processing run into a no-op; a plain insert
@@ -235,7 +233,7 @@ mod tests {
         let sink = Sink { rows: vec![row(1, 0, None), row(1, 0, None)], ..Sink::default() };
         assert_eq!(sink.effects(SinkKind::DbUpsertMessageId, MsgId(1)), 1);
         assert_eq!(sink.effects(SinkKind::DbInsert, MsgId(1)), 2);
-        assert!(sink.overwrites(SinkKind::DbUpsertMessageId, MsgId(1), 9));
+        assert!(sink.overwrites(SinkKind::DbUpsertMessageId, MsgId(1), 0, 9));
     }
 
     /// An upsert keyed by input offset: a different message read from a reused offset (after a

@@ -202,3 +202,18 @@ fn cooperative_sticky_hands_a_partition_over_only_after_its_owner_revoked_it() {
     assert_eq!(unique.len(), committed.len(), "an output committed twice: {committed:?}");
     assert_eq!(unique, [1, 2, 3, 4, 5, 6]);
 }
+
+/// Offsets are per partition: m1, m2 and m3 all sit at offset 0 of partitions 0, 1 and 2. An
+/// application upserting by input offset must key its rows by (topic, partition, offset), the
+/// coordinates of a record (Kafka documentation, Design: "each message in the partition is
+/// assigned a unique sequential id called the offset"; it is unique within its partition only).
+/// So each message keeps its own row, and none overwrites another's.
+#[test]
+fn an_upsert_by_offset_keys_its_rows_by_partition_and_offset() {
+    let world = topic(Preset::AtLeastOnce, 3, |c| c.sink = delivery_lab::SinkKind::DbUpsertOffset, 3, &[]);
+    for row in world.ledger().rows {
+        assert_eq!((row.offsets.as_slice(), row.effects, row.verdict), (&[0][..], 1, Verdict::DeliveredOnce), "{row:?}");
+    }
+    let writes = world.events().iter().filter(|e| matches!(e.kind, EventKind::SinkWrite { outcome: delivery_lab::sim::event::SinkOutcome::Inserted, .. })).count();
+    assert_eq!(writes, 3, "three inserts, no overwrite");
+}

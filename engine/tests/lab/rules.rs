@@ -331,8 +331,8 @@ fn an_upsert_keyed_by_offset_keeps_only_the_last_message_written_at_an_offset() 
     use delivery_lab::sim::sink::{Sink, SinkRow};
     let sink = Sink {
         rows: vec![
-            SinkRow { msg: delivery_lab::MsgId(1), offset: 0, txn: None, db: false },
-            SinkRow { msg: delivery_lab::MsgId(3), offset: 0, txn: None, db: false },
+            SinkRow { msg: delivery_lab::MsgId(1), offset: 0, partition: 0, txn: None, db: false },
+            SinkRow { msg: delivery_lab::MsgId(3), offset: 0, partition: 0, txn: None, db: false },
         ],
         ..Sink::default()
     };
