@@ -12,8 +12,7 @@ pub mod ui;
 /// Mounts the lab into the page's `#app` element (or the body when there is none).
 pub fn start() {
     panic_overlay::install();
-    let document = page_document();
-    match document.get_element_by_id("app") {
+    match js::by_id("app") {
         Some(root) => {
             // The static "Loading…" text is replaced, not kept beside the app.
             root.set_inner_html("");
@@ -23,6 +22,12 @@ pub fn start() {
             yew::Renderer::<ui::App>::new().render();
         }
     }
+}
+
+/// The document's root element (`<html>`), read as a property (see `js::prop`).
+pub(crate) fn page_root() -> Option<web_sys::Element> {
+    let root = js::prop(&page_document(), "documentElement");
+    root.is_object().then(|| wasm_bindgen::JsCast::unchecked_into(root))
 }
 
 pub(crate) fn page_document() -> web_sys::Document {

@@ -10,7 +10,7 @@ use delivery_lab::Hotspot;
 use gloo_events::{EventListener, EventListenerOptions};
 use gloo_render::{request_animation_frame, AnimationFrame};
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, KeyboardEvent};
+use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use super::bridge::{Bridge, Inbound};
@@ -188,7 +188,7 @@ impl Component for App {
     type Properties = ();
 
     fn create(ctx: &Context<Self>) -> Self {
-        let page = Page::open(&location_part(|l| l.search()), &location_part(|l| l.hash()));
+        let page = Page::open(&location_part("search"), &location_part("hash"));
         let framed = page.view().embed || page.view().present;
         let built = if framed { Built::all() } else { Built::default() };
         let geometry = pick_geometry(page.view());
@@ -200,8 +200,9 @@ impl Component for App {
             // Not passive: a shortcut's key (Space) must not also scroll the page.
             let options = EventListenerOptions::enable_prevent_default();
             EventListener::new_with_options(&window, "keydown", options, move |event| {
-                if let Some(event) = event.dyn_ref::<KeyboardEvent>() {
-                    link.send_message(Msg::Key(event.clone()));
+                // A keyboard event (it has a key): a synthetic one without it is not.
+                if crate::js::prop(event, "key").is_string() {
+                    link.send_message(Msg::Key(event.clone().unchecked_into()));
                 }
             })
         });
@@ -220,7 +221,7 @@ impl Component for App {
             help_close: link.callback(|_| Msg::Help(false)),
             seek: link.batch_callback(|event: InputEvent| {
                 let input: web_sys::HtmlInputElement = event.target_unchecked_into();
-                input.value().parse::<usize>().ok().map(|step| Msg::Lab(Action::Seek(step)))
+                crate::js::prop_string(&input, "value").parse::<usize>().ok().map(|step| Msg::Lab(Action::Seek(step)))
             }),
             share_open: link.callback(|_| Msg::Share(true)),
             share_close: link.callback(|_| Msg::Share(false)),
@@ -228,7 +229,7 @@ impl Component for App {
             explorer: link.callback(Msg::Explorer),
             share_copy: link.callback(|(what, text)| Msg::ShareCopy(what, text)),
             export_toggle: link.callback(|event: Event| {
-                Msg::ExportOpen(event.target_unchecked_into::<web_sys::Element>().has_attribute("open"))
+                Msg::ExportOpen(event.target().is_some_and(|details| crate::js::prop_bool(&details, "open")))
             }),
             dismiss_notice: link.callback(|_| Msg::DismissNotice),
             embed_tab: link.callback(Msg::EmbedTab),
@@ -369,7 +370,10 @@ impl Component for App {
                 if let Some(window) = web_sys::window() {
                     // Clipboard access may be refused (an embedding frame, an insecure origin);
                     // the text stays selectable in the page either way.
-                    let _ = window.navigator().clipboard().write_text(&text);
+                    let clipboard = crate::js::prop(&crate::js::prop(&window, "navigator"), "clipboard");
+                    if clipboard.is_object() {
+                        let _ = crate::js::call(&clipboard, "writeText", &[&text.into()]);
+                    }
                 }
                 match &mut self.share {
                     Some(dialog) => dialog.copied = Some(what),
@@ -427,7 +431,7 @@ impl Component for App {
             },
             Msg::HashChange => {
                 // A link followed within the page (not the page's own rewrite of its address).
-                if self.page.follow(&location_part(|l| l.search()), &location_part(|l| l.hash())) {
+                if self.page.follow(&location_part("search"), &location_part("hash")) {
                     self.after_link();
                     super::show_stage();
                 }
@@ -467,8 +471,8 @@ impl Component for App {
         }
         if let Some(selector) = self.focus.take() {
             // An SVG ⚡ is no HtmlElement, but has the same focus().
-            if let Some(element) = crate::page_document().query_selector(&selector).ok().flatten() {
-                let _ = element.unchecked_into::<HtmlElement>().focus();
+            if let Some(element) = crate::js::select(&selector) {
+                crate::js::focus(&element);
             }
         }
     }
@@ -587,12 +591,13 @@ impl App {
     /// link to what is on screen (`Page::fragment_to_write`).
     fn write_link(&mut self) {
         let Some(fragment) = self.page.fragment_to_write() else { return };
-        let path = location_part(|l| l.pathname());
+        let path = location_part("pathname");
         // A scenario too large for a link leaves the address without one (rather than an older
         // run's); the share dialog says to share it as a file.
         let address = if fragment.len() > delivery_share::link::MAX_LINK_BYTES { path } else { format!("{path}#{fragment}") };
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
+        let history = web_sys::window().map(|w| crate::js::prop(&w, "history")).filter(wasm_bindgen::JsValue::is_object);
+        if let Some(history) = history {
+            let _ = crate::js::call(&history, "replaceState", &[&wasm_bindgen::JsValue::NULL, &"".into(), &address.into()]);
         }
     }
 
@@ -700,10 +705,10 @@ impl App {
 
     /// The keyboard shortcuts; returns whether anything changed.
     fn on_key(&mut self, event: &KeyboardEvent) -> bool {
-        if event.ctrl_key() || event.meta_key() || event.alt_key() {
+        if ["ctrlKey", "metaKey", "altKey"].into_iter().any(|modifier| crate::js::prop_bool(event, modifier)) {
             return false;
         }
-        let key = event.key();
+        let key = crate::js::prop_string(event, "key");
         if key == "Escape" {
             let changed = self.help || self.share.is_some() || self.lessons || self.hotspot.is_some();
             // Escape leaves presenter mode once nothing else is open.
@@ -728,7 +733,7 @@ impl App {
         let action = match key.as_str() {
             "PageDown" if present => Action::StepForward,
             "PageUp" if present => Action::StepBack,
-            " " if present && event.shift_key() => Action::StepBack,
+            " " if present && crate::js::prop_bool(event, "shiftKey") => Action::StepBack,
             " " if present => Action::StepForward,
             " " | "k" => Action::TogglePlay,
             "ArrowRight" | "l" => Action::StepForward,
@@ -744,7 +749,7 @@ impl App {
             }
             _ => return false,
         };
-        event.prevent_default();
+        crate::js::prevent_default(&event);
         self.page.lab.apply(action);
         true
     }
@@ -753,18 +758,21 @@ impl App {
 /// Whether a key press belongs to a control (typing in a field, a button's own Space) rather than
 /// to the page's shortcuts.
 fn typing_in_a_field(event: &KeyboardEvent) -> bool {
-    let Some(target) = event.target().and_then(|t| t.dyn_into::<HtmlElement>().ok()) else {
+    // An HTML element (it has `isContentEditable`; an SVG ⚡ has not).
+    let Some(target) = event.target() else { return false };
+    let Some(editable) = crate::js::prop(&target, "isContentEditable").as_bool() else {
         return false;
     };
-    let tag = target.tag_name().to_ascii_lowercase();
-    let role = target.get_attribute("role");
-    let own_space = event.key() == " " && (tag == "button" || role.as_deref() == Some("button"));
+    let tag = crate::js::prop_string(&target, "tagName").to_ascii_lowercase();
+    let role = crate::js::attribute(&target, "role");
+    let key = crate::js::prop_string(event, "key");
+    let own_space = key == " " && (tag == "button" || role.as_deref() == Some("button"));
     // A tab moves between tabs with its arrows, Home and End (the ARIA tab pattern).
-    let tab_keys = role.as_deref() == Some("tab") && matches!(event.key().as_str(), "ArrowLeft" | "ArrowRight" | "Home" | "End");
+    let tab_keys = role.as_deref() == Some("tab") && matches!(key.as_str(), "ArrowLeft" | "ArrowRight" | "Home" | "End");
     if tab_keys {
         return true;
     }
-    matches!(tag.as_str(), "input" | "select" | "textarea") || target.is_content_editable() || own_space
+    matches!(tag.as_str(), "input" | "select" | "textarea") || editable || own_space
 }
 
 /// The stage's geometry. On the full page, tall in a window up to 719 px wide, else wide where its
@@ -774,8 +782,8 @@ fn pick_geometry(view: &View) -> &'static Geometry {
     let Some(window) = web_sys::window() else {
         return &WIDE;
     };
-    let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-    let (width, height) = (size(window.inner_width()), size(window.inner_height()));
+    let size = |name| crate::js::prop_f64(&window, name);
+    let (width, height) = (size("innerWidth"), size("innerHeight"));
     if !view.embed && !view.present {
         // The full page keeps every box: tall on a phone; else wide where its text is 11 px,
         // else the compact stage, no taller than the window less the bars around it (the same
@@ -784,43 +792,42 @@ fn pick_geometry(view: &View) -> &'static Geometry {
         if width < 720.0 {
             return &TALL;
         }
-        let stage_width = crate::page_document()
-            .query_selector(".stage-panel .stage")
-            .ok()
-            .flatten()
-            .map_or(width - 48.0, |stage| f64::from(stage.client_width()));
+        let stage_width = crate::js::select(".stage-panel .stage")
+            .map_or(width - 48.0, |stage| crate::js::prop_f64(&stage, "clientWidth"));
         let fits = |g: &Geometry| g.legible_in(stage_width, height - 360.0, MIN_TEXT_PX);
         return if fits(&WIDE) || !fits(&COMPACT) { &WIDE } else { &COMPACT };
     }
     // A presenter's text is legible from the back of a room: 24 px on a 1080 px tall screen, in
     // proportion on others; an embed's, 11 px.
     let min_text = if view.present { (24.0 * height / 1080.0).max(MIN_TEXT_PX) } else { MIN_TEXT_PX };
-    match crate::page_document().query_selector(".embed-main .stage").ok().flatten() {
-        Some(stage) if stage.client_height() > 0 => {
-            Geometry::for_frame(f64::from(stage.client_width()), f64::from(stage.client_height()), min_text)
+    match crate::js::select(".embed-main .stage") {
+        Some(stage) if crate::js::prop_f64(&stage, "clientHeight") > 0.0 => {
+            Geometry::for_frame(crate::js::prop_f64(&stage, "clientWidth"), crate::js::prop_f64(&stage, "clientHeight"), min_text)
         }
         // Before the stage is laid out: the window less the bars.
         _ => Geometry::for_frame(width - 16.0, height - 160.0, min_text),
     }
 }
 
-/// A part of the page's address (its query or fragment); empty when there is no window.
-fn location_part(part: impl Fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>) -> String {
-    web_sys::window().and_then(|w| part(&w.location()).ok()).unwrap_or_default()
+/// A part of the page's address (`search`, `hash`, `pathname`, `origin`); empty when there is no window.
+fn location_part(part: &str) -> String {
+    web_sys::window().map_or_else(String::new, |w| crate::js::prop_string(&crate::js::prop(&w, "location"), part))
 }
 
 /// The page's address without query or fragment.
 fn page_base() -> String {
-    let origin = location_part(|l| l.origin());
-    let path = location_part(|l| l.pathname());
+    let origin = location_part("origin");
+    let path = location_part("pathname");
     format!("{origin}{path}")
 }
 
 fn media_query(query: &str) -> Option<web_sys::MediaQueryList> {
-    web_sys::window()?.match_media(query).ok().flatten()
+    let window = web_sys::window()?;
+    let list = crate::js::call(&window, "matchMedia", &[&query.into()]).ok()?;
+    list.is_object().then(|| list.unchecked_into())
 }
 
 fn media_matches(query: &str) -> bool {
-    media_query(query).is_some_and(|q| q.matches())
+    media_query(query).is_some_and(|q| crate::js::prop_bool(&q, "matches"))
 }
 

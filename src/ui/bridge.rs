@@ -46,14 +46,14 @@ impl Inbound {
         if let (Some(source), Some(value)) = (&self.source, crate::js::json_to_js(message)) {
             // An opaque origin ("null") cannot be targeted; such a sender gets no reply.
             if self.origin != "null" {
-                let _ = source.post_message(&value, &self.origin);
+                let _ = crate::js::call(source, "postMessage", &[&value, &self.origin.as_str().into()]);
             }
         }
     }
 }
 
 /// A resize observer and the closure it calls (kept alive together).
-type Observer = (web_sys::ResizeObserver, Closure<dyn FnMut(JsValue)>);
+type Observer = (web_sys::ResizeObserver, Closure<dyn FnMut()>);
 
 /// Listens for messages and posts to the embedding page. Dropping it stops both.
 pub struct Bridge {
@@ -70,28 +70,30 @@ impl Bridge {
             return Bridge { _listener: None, _observer: None, parent: None };
         };
         let listener = EventListener::new(&window, "message", move |event| {
-            let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
             // A window of another origin is a WindowProxy that fails `instanceof Window`, yet posts fine.
-            let source = event.source().map(|s| s.unchecked_into::<web_sys::Window>());
-            on_message.emit(Inbound { origin: event.origin(), data: event.data(), source });
+            let source = Some(crate::js::prop(event, "source")).filter(|s| s.is_object()).map(|s| s.unchecked_into::<web_sys::Window>());
+            on_message.emit(Inbound { origin: crate::js::prop_string(event, "origin"), data: crate::js::prop(event, "data"), source });
         });
-        let parent = window.parent().ok().flatten().filter(|parent| !js_sys::Object::is(parent, &window));
+        let parent = Some(crate::js::prop(&window, "parent"))
+            .filter(|parent| parent.is_object() && *parent != JsValue::from(&window))
+            .map(JsCast::unchecked_into::<web_sys::Window>);
         let observer = parent.as_ref().and_then(|_| {
             // The app's own box, not the document's: the document is never shorter than the frame,
             // so its height could only ever grow the frame, never shrink it.
-            let document = window.document()?;
-            let root = document.get_element_by_id("app").or_else(|| document.document_element())?;
+            let root = crate::js::by_id("app").or_else(crate::page_root)?;
             let measured = root.clone();
             let mut last = 0u32;
-            let closure = Closure::<dyn FnMut(JsValue)>::new(move |_entries: JsValue| {
-                let height = measured.scroll_height().max(0) as u32;
+            // Called with the observer's entries, which it does not read (the same kind of
+            // closure as `ui::later`'s: one adapter for both).
+            let closure = Closure::<dyn FnMut()>::new(move || {
+                let height = crate::js::prop_f64(&measured, "scrollHeight") as u32;
                 if height != last {
                     last = height;
                     on_height.emit(height);
                 }
             });
-            let observer = web_sys::ResizeObserver::new(closure.as_ref().unchecked_ref()).ok()?;
-            observer.observe(&root);
+            let observer: web_sys::ResizeObserver = crate::js::construct("ResizeObserver", &[closure.as_ref()]).ok()?.unchecked_into();
+            let _ = crate::js::call(&observer, "observe", &[&root]);
             Some((observer, closure))
         });
         Bridge { _listener: Some(listener), _observer: observer, parent }
@@ -108,7 +110,7 @@ impl Bridge {
     pub fn post(&self, message: &serde_json::Value, origins: &[String]) {
         if let (Some(parent), Some(value)) = (&self.parent, crate::js::json_to_js(message)) {
             for origin in origins {
-                let _ = parent.post_message(&value, origin);
+                let _ = crate::js::call(parent, "postMessage", &[&value, &origin.into()]);
             }
         }
     }
@@ -119,7 +121,7 @@ impl Bridge {
     pub fn post_height(&self, message: &serde_json::Value, origins: &[String]) {
         match (&self.parent, origins.is_empty(), crate::js::json_to_js(message)) {
             (Some(parent), true, Some(value)) => {
-                let _ = parent.post_message(&value, "*");
+                let _ = crate::js::call(parent, "postMessage", &[&value, &"*".into()]);
             }
             _ => self.post(message, origins),
         }
@@ -129,7 +131,7 @@ impl Bridge {
 impl Drop for Bridge {
     fn drop(&mut self) {
         if let Some((observer, _)) = &self._observer {
-            observer.disconnect();
+            let _ = crate::js::call(&observer, "disconnect", &[]);
         }
     }
 }
@@ -137,7 +139,7 @@ impl Drop for Bridge {
 fn from_js(data: &JsValue) -> Result<serde_json::Value, String> {
     // The browser's own JSON.stringify measures the message and refuses what is not JSON data
     // (a cycle, a BigInt); the value is then read as it is, not parsed again from the text.
-    let text = js_sys::JSON::stringify(data)
+    let text = crate::js::call(&crate::js::global("JSON"), "stringify", &[data])
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| "the message is not JSON data".to_owned())?;

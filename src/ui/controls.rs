@@ -66,7 +66,7 @@ pub fn speed(speed: usize, dispatch: &Callback<Action>) -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
-            if let Ok(index) = select.value().parse::<usize>() {
+            if let Ok(index) = crate::js::prop_string(&select, "value").parse::<usize>() {
                 dispatch.emit(Action::SetSpeed(index));
             }
         })
@@ -89,7 +89,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
             // The options come from `Preset::ALL`; "custom" (or anything else) changes nothing.
-            if let Ok(preset) = select.value().parse::<Preset>() {
+            if let Ok(preset) = crate::js::prop_string(&select, "value").parse::<Preset>() {
                 dispatch.emit(Action::SetPreset(preset));
             }
         })
@@ -101,7 +101,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         let dispatch = props.dispatch.clone();
         Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();
-            if let Ok(n) = input.value().trim().parse::<u16>() {
+            if let Ok(n) = crate::js::prop_string(&input, "value").trim().parse::<u16>() {
                 dispatch.emit(Action::SetMessages(n));
             }
         })
@@ -112,8 +112,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         let dispatch = props.dispatch.clone();
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
-            let items: Option<Vec<Option<u64>>> = input
-                .value()
+            let items: Option<Vec<Option<u64>>> = crate::js::prop_string(&input, "value")
                 .split(',')
                 .map(|item| match item.trim() {
                     "" => Some(None),

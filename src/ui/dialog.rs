@@ -20,7 +20,7 @@ pub fn modal(props: ModalProps) -> Html {
     html! {
         <div class="dialog-backdrop" onclick={Callback::from(move |event: MouseEvent| {
             // Only a click on the backdrop itself closes; clicks inside the dialog do not.
-            if event.target() == event.current_target() {
+            if event.target().map(wasm_bindgen::JsValue::from) == Some(crate::js::prop(&event, "currentTarget")) {
                 on_backdrop.emit(());
             }
         })}>

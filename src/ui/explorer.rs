@@ -4,7 +4,6 @@
 //! has a WebAssembly module of its own, fetched the first time someone explores; this panel only
 //! starts it, shows what it reports, and turns a counterexample into a link that replays it.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::explorer_protocol::{ExploreTask, MatrixTask, Progress, Reply, Task};
@@ -118,7 +117,7 @@ pub fn explorer_panel(explorer: &Explorer, on_edit: &Callback<ExplorerEdit>) -> 
     let on_number = |read: fn(&str) -> Option<ExplorerEdit>| {
         let on_edit = on_edit.clone();
         Callback::from(move |event: Event| {
-            if let Some(edit) = read(&event.target_unchecked_into::<HtmlInputElement>().value()) {
+            if let Some(edit) = read(&event.target().map(|input| crate::js::prop_string(&input, "value")).unwrap_or_default()) {
                 on_edit.emit(edit);
             }
         })

@@ -102,7 +102,7 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
         let (dispatch, how_value) = (props.dispatch.clone(), how_value.clone());
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
-            let msg = select.value().strip_prefix('m').and_then(|n| n.parse::<u16>().ok()).map(MsgId);
+            let msg = crate::js::prop_string(&select, "value").strip_prefix('m').and_then(|n| n.parse::<u16>().ok()).map(MsgId);
             dispatch.emit(Action::SetTarget(build(msg, &how_value, now)));
         })
     };
@@ -110,7 +110,7 @@ pub fn failure_menu(props: &FailureMenuProps) -> Html {
         let dispatch = props.dispatch.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
-            dispatch.emit(Action::SetTarget(build(target.msg(), &select.value(), now)));
+            dispatch.emit(Action::SetTarget(build(target.msg(), &crate::js::prop_string(&select, "value"), now)));
         })
     };
     let target_value = match target.msg() {

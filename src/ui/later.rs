@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
 /// A part of the page built after the first paint, in page order (the order idle periods build
@@ -71,8 +71,8 @@ impl Built {
 /// A pending idle callback or, where the browser has none (Safari), timer.
 #[derive(Clone, Copy)]
 enum Pending {
-    Idle(u32),
-    Timer(i32),
+    Idle(f64),
+    Timer(f64),
 }
 
 /// Asks for idle periods, one at a time; dropping it cancels the pending one.
@@ -107,13 +107,15 @@ impl LaterBuilder {
         let callback = self.on_idle.as_ref().unchecked_ref();
         // A main thread that is never idle (a slow or busy machine) still gets the panels built:
         // the browser runs the callback after this many milliseconds at the latest.
-        let options = web_sys::IdleRequestOptions::new();
-        options.set_timeout(IDLE_TIMEOUT_MS);
-        let pending = match window.request_idle_callback_with_options(callback, &options) {
-            Ok(handle) => Pending::Idle(handle),
-            Err(_) => match window.set_timeout_with_callback_and_timeout_and_arguments_0(callback, 50) {
-                Ok(handle) => Pending::Timer(handle),
-                Err(_) => return,
+        let options = js_sys::Object::new();
+        crate::js::set_prop(&options, "timeout", &IDLE_TIMEOUT_MS.into());
+        // A browser without requestIdleCallback throws (it is no function there): a timer instead.
+        let handle = |result: Result<JsValue, JsValue>| result.ok().and_then(|h| h.as_f64());
+        let pending = match handle(crate::js::call(&window, "requestIdleCallback", &[callback, &options])) {
+            Some(handle) => Pending::Idle(handle),
+            None => match handle(crate::js::call(&window, "setTimeout", &[callback, &50.into()])) {
+                Some(handle) => Pending::Timer(handle),
+                None => return,
             },
         };
         self.pending.set(Some(pending));
@@ -124,8 +126,8 @@ impl Drop for LaterBuilder {
     fn drop(&mut self) {
         if let Some(window) = web_sys::window() {
             match self.pending.take() {
-                Some(Pending::Idle(handle)) => window.cancel_idle_callback(handle),
-                Some(Pending::Timer(handle)) => window.clear_timeout_with_handle(handle),
+                Some(Pending::Idle(handle)) => drop(crate::js::call(&window, "cancelIdleCallback", &[&handle.into()])),
+                Some(Pending::Timer(handle)) => drop(crate::js::call(&window, "clearTimeout", &[&handle.into()])),
                 None => {}
             }
         }

@@ -4,7 +4,6 @@
 use std::rc::Rc;
 
 use delivery_lab::{Ledger, MessageRow, MsgId, Verdict, World};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::lab::Action;
@@ -92,7 +91,7 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
         let on_scroll = props.on_scroll.clone();
         Callback::from(move |event: Event| {
             let element: web_sys::Element = event.target_unchecked_into();
-            let row = (f64::from(element.scroll_top()) / ROW_PX).floor() as usize;
+            let row = (crate::js::prop_f64(&element, "scrollTop") / ROW_PX).floor() as usize;
             if row != first_visible {
                 on_scroll.emit(row);
             }
@@ -110,12 +109,9 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
         let dispatch = props.dispatch.clone();
         let selected = props.selected;
         Callback::from(move |event: MouseEvent| {
-            let button = event
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|el| el.closest(".msg-button").ok().flatten());
+            let button = event.target().and_then(|t| crate::js::closest(&t, ".msg-button"));
             let msg = button
-                .and_then(|b| b.get_attribute("data-msg"))
+                .and_then(|b| crate::js::attribute(&b, "data-msg"))
                 .and_then(|m| m.parse::<u16>().ok())
                 .map(MsgId);
             if let Some(msg) = msg {

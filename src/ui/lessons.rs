@@ -47,7 +47,7 @@ pub fn lesson_picker(props: &PickerProps) -> Html {
     let on_pick = {
         let on_close = props.on_close.clone();
         Callback::from(move |event: MouseEvent| {
-            let link = event.target_dyn_into::<web_sys::Element>().and_then(|el| el.closest("a.lesson-link").ok().flatten());
+            let link = event.target().and_then(|t| crate::js::closest(&t, "a.lesson-link"));
             if link.is_some() {
                 on_close.emit(());
             }

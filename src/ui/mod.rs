@@ -29,6 +29,6 @@ pub use lessons::catalog_html;
 /// holds the stage, its transport and the narration at every size (issue 14).
 pub(crate) fn show_stage() {
     if let Some(window) = web_sys::window() {
-        window.scroll_to_with_x_and_y(0.0, 0.0);
+        let _ = crate::js::call(&window, "scrollTo", &[&0.into(), &0.into()]);
     }
 }

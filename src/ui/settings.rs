@@ -132,7 +132,7 @@ pub fn settings_form(key: u64, config: &Config, error: Option<String>, dispatch:
         let (config, dispatch) = (config.clone(), dispatch.clone());
         Callback::from(move |event: Event| {
             let Some(field) = event.target_dyn_into::<web_sys::Element>() else { return };
-            let name = field.get_attribute("name").unwrap_or_default();
+            let name = crate::js::attribute(&field, "name").unwrap_or_default();
             let text = js_sys::Reflect::get(&field, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
             let mut next = config.clone();
             if chosen(&name, &text).is_some_and(|value| next.set(&name, &value).is_ok()) {

@@ -3,8 +3,7 @@
 //! state; the dialog only chooses the options.
 
 use delivery_share::link::{LinkState, Panel, Theme};
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use crate::js::{prop_bool, prop_string, set_prop};
 use yew::prelude::*;
 
 use super::dialog::{modal, ModalProps};
@@ -211,28 +210,26 @@ pub fn share_dialog(props: &ShareProps) -> Html {
     let on_change = {
         let on_edit = props.on_edit.clone();
         Callback::from(move |event: Event| {
-            let Some(input) = event.target_dyn_into::<web_sys::HtmlElement>() else { return };
-            let (value, checked) = match input.dyn_ref::<HtmlInputElement>() {
-                Some(input) => (input.value(), input.checked()),
-                None => (input.dyn_ref::<HtmlSelectElement>().map(HtmlSelectElement::value).unwrap_or_default(), false),
-            };
-            let Some(edit) = ShareEdit::read(&input.id(), &value, checked) else { return };
+            // An input or a select (a select has no `checked`).
+            let Some(input) = event.target() else { return };
+            let (value, checked) = (prop_string(&input, "value"), prop_bool(&input, "checked"));
+            let Some(edit) = ShareEdit::read(&prop_string(&input, "id"), &value, checked) else { return };
             on_edit.emit(edit);
-            if let (ShareEdit::Range(..), Some(field)) = (edit, input.dyn_ref::<HtmlInputElement>()) {
+            if let ShareEdit::Range(..) = edit {
                 // A step past the run's end counts as its end: the field says so.
                 // (Whole numbers only: parsing a float would link Rust's float parser, 14 KB.)
-                if field.value().parse::<u32>().ok() > field.max().parse::<u32>().ok() {
-                    field.set_value(&field.max());
+                let max = prop_string(&input, "max");
+                if value.parse::<u32>().ok() > max.parse::<u32>().ok() {
+                    set_prop(&input, "value", &max.into());
                 }
             }
             if let ShareEdit::Lock(on) = edit {
                 // The range's inputs are used only while it is locked; when it locks, the steps
                 // typed in them count.
-                let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
                 for (end, id) in ["embed-from", "embed-to"].into_iter().enumerate() {
-                    let Some(field) = document.get_element_by_id(id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()) else { continue };
-                    field.set_disabled(!on);
-                    if let (true, Ok(value)) = (on, field.value().parse()) {
+                    let Some(field) = crate::js::by_id(id) else { continue };
+                    set_prop(&field, "disabled", &(!on).into());
+                    if let (true, Ok(value)) = (on, prop_string(&field, "value").parse()) {
                         on_edit.emit(ShareEdit::Range(end, value));
                     }
                 }

@@ -45,7 +45,7 @@ impl ThemeChoice {
     /// The stored choice, or `System` when there is none or storage is unavailable.
     pub fn load() -> ThemeChoice {
         storage()
-            .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
+            .and_then(|storage| crate::js::call(&storage, "getItem", &[&STORAGE_KEY.into()]).ok()?.as_string())
             .and_then(|value| ThemeChoice::parse(&value))
             .unwrap_or(ThemeChoice::System)
     }
@@ -55,8 +55,8 @@ impl ThemeChoice {
         self.show();
         if let Some(storage) = storage() {
             let _ = match self.attribute() {
-                Some(value) => storage.set_item(STORAGE_KEY, value),
-                None => storage.remove_item(STORAGE_KEY),
+                Some(value) => crate::js::call(&storage, "setItem", &[&STORAGE_KEY.into(), &value.into()]),
+                None => crate::js::call(&storage, "removeItem", &[&STORAGE_KEY.into()]),
             };
         }
     }
@@ -64,7 +64,7 @@ impl ThemeChoice {
     /// Sets the theme on the document root without remembering it (a link's or an embed's theme
     /// is the page author's choice for this page, not the reader's).
     pub fn show(self) {
-        let Some(root) = crate::page_document().document_element() else { return };
+        let Some(root) = crate::page_root() else { return };
         match self.attribute() {
             Some(value) => {
                 let _ = root.set_attribute("data-theme", value);
@@ -84,7 +84,9 @@ impl fmt::Display for ThemeChoice {
 
 fn storage() -> Option<web_sys::Storage> {
     // Reading `localStorage` throws in some sandboxed frames; that simply means no memory.
-    web_sys::window()?.local_storage().ok().flatten()
+    let window = web_sys::window()?;
+    let storage = crate::js::prop(&window, "localStorage");
+    storage.is_object().then(|| wasm_bindgen::JsCast::unchecked_into(storage))
 }
 
 /// Shows the theme a link imposes, or else the reader's own choice.

@@ -3,7 +3,6 @@
 //! started on one task, its replies handed to a callback, stopped when the [`Job`] is dropped.
 
 use gloo_events::EventListener;
-use wasm_bindgen::JsCast;
 use yew::Callback;
 
 use crate::explorer_protocol::{Json, Reply, Task};
@@ -17,25 +16,25 @@ pub struct Job {
 
 impl Drop for Job {
     fn drop(&mut self) {
-        self.worker.terminate();
+        let _ = crate::js::call(&self.worker, "terminate", &[]);
     }
 }
 
 /// Starts the explorer's worker on one task; `on_message` gets each message it posts.
 pub fn spawn(task: &Task, on_message: Callback<Reply>) -> Result<Job, String> {
     // Trunk builds the worker (src/bin/explorer-worker.rs); static/explorer-loader.js starts it.
-    let worker = web_sys::Worker::new("./explorer-loader.js")
+    let worker = crate::js::construct("Worker", &[&"./explorer-loader.js".into()])
+        .map(wasm_bindgen::JsCast::unchecked_into::<web_sys::Worker>)
         .map_err(|_| "this browser cannot start the explorer's worker".to_owned())?;
     let message = crate::js::json_to_js(&task.to_json()).ok_or("the explorer's task could not be sent")?;
     let sender = worker.clone();
     let on_error = on_message.clone();
     let listener = EventListener::new(&worker, "message", move |event| {
-        let Some(event) = event.dyn_ref::<web_sys::MessageEvent>() else { return };
-        let reply = crate::js::js_to_json(&event.data(), 0).map_or_else(|| Reply::error("the explorer sent no data"), |v| Reply::read(&v));
+        let reply = crate::js::js_to_json(&crate::js::prop(event, "data"), 0).map_or_else(|| Reply::error("the explorer sent no data"), |v| Reply::read(&v));
         match reply {
             // The worker has loaded its WebAssembly and listens: now it gets its task.
             Reply::Ready => {
-                if sender.post_message(&message).is_err() {
+                if crate::js::call(&sender, "postMessage", &[&message]).is_err() {
                     on_message.emit(Reply::error("the explorer's task could not be sent"));
                 }
             }

@@ -3,8 +3,7 @@
 
 
 use delivery_share::link::Panel;
-use wasm_bindgen::JsCast;
-use web_sys::{HtmlElement, KeyboardEvent};
+use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use super::App;
@@ -180,18 +179,18 @@ impl App {
             Callback::from(move |event: KeyboardEvent| {
                 let at = tabs.iter().position(|t| *t == current).unwrap_or(0);
                 let last = tabs.len() - 1;
-                let to = match event.key().as_str() {
+                let to = match crate::js::prop_string(&event, "key").as_str() {
                     "ArrowRight" => if at == last { 0 } else { at + 1 },
                     "ArrowLeft" => if at == 0 { last } else { at - 1 },
                     "Home" => 0,
                     "End" => last,
                     _ => return,
                 };
-                event.prevent_default();
+                crate::js::prevent_default(&event);
                 select.emit(tabs[to]);
                 let id = format!("tab-{}", tabs[to].slug());
-                if let Some(tab) = crate::page_document().get_element_by_id(&id).and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-                    let _ = tab.focus();
+                if let Some(tab) = crate::js::by_id(&id) {
+                    crate::js::focus(&tab);
                 }
             })
         };

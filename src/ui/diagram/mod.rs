@@ -82,6 +82,7 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
     let data = &props.data;
     let exports = use_diagram_export(&props.scenario_json);
     let scroller = use_node_ref();
+    let now = use_now(&props.motion, data);
     {
         // Keep the current moment in view: checked when the step changes (not on every frame), in
         // the next animation frame, when the browser lays the page out anyway.
@@ -90,10 +91,10 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
         use_effect_with(props.step, move |_| {
             let frame = gloo_render::request_animation_frame(move |_| {
                 if let Some(element) = scroller.cast::<web_sys::Element>() {
-                    let width = element.client_width() as f32;
-                    let left = element.scroll_left() as f32;
+                    let width = crate::js::prop_f64(&element, "clientWidth") as f32;
+                    let left = crate::js::prop_f64(&element, "scrollLeft") as f32;
                     if x < left + 40.0 || x > left + width - 40.0 {
-                        element.set_scroll_left((x - width / 2.0).max(0.0) as i32);
+                        crate::js::set_prop(&element, "scrollLeft", &((x - width / 2.0).max(0.0) as i32).into());
                     }
                 }
             });
@@ -118,7 +119,7 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
                         { lanes(&data) }
                         <Arrows data={data.clone()} selected={props.selected} dispatch={props.dispatch.clone()} />
                     </svg>
-                    <Now data={data.clone()} motion={props.motion.clone()} />
+                    { now }
                 </div>
             </div>
         </div>
@@ -130,29 +131,18 @@ pub fn space_time_diagram(props: &DiagramProps) -> Html {
     }
 }
 
-#[derive(Properties)]
-struct NowProps {
-    data: Rc<DiagramData>,
-    motion: MotionBus,
-}
-
-impl PartialEq for NowProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.data, &other.data) && self.motion == other.motion
-    }
-}
-
 /// The current moment: a line, and a veil over what has not happened yet, in a layer of their own
-/// laid over the diagram. The layer is rendered once per run; the clock moves it every frame by
-/// its CSS transform alone (set through the CSSOM, which the page's CSP allows), so the browser
-/// neither lays out nor repaints anything for it: the compositor slides it.
-#[function_component(Now)]
-fn now(props: &NowProps) -> Html {
+/// laid over the diagram. The layer's markup is the same for the whole run; the clock moves it
+/// every frame by its CSS transform alone (set through the CSSOM, which the page's CSP allows), so
+/// the browser neither lays out nor repaints anything for it: the compositor slides it.
+/// A hook of `SpaceTimeDiagram` rather than a component of its own: one component less in the page.
+#[hook]
+fn use_now(motion: &MotionBus, data: &Rc<DiagramData>) -> Html {
     let layer = use_node_ref();
     {
         // Subscribed again for each run: the clock's place depends on the run's diagram.
         let layer = layer.clone();
-        use_effect_with((props.motion.clone(), props.data.clone()), move |(bus, data)| {
+        use_effect_with((motion.clone(), data.clone()), move |(bus, data)| {
             let place = {
                 let (bus, data) = (bus.clone(), data.clone());
                 move || place_now(&layer, data.x(bus.get().clock))
@@ -163,7 +153,6 @@ fn now(props: &NowProps) -> Html {
             move || bus.unsubscribe(id)
         });
     }
-    let data = &props.data;
     html! {
         <div class="diagram-now" ref={layer} aria-hidden="true">
             <svg width={num(data.width)} height={num(data.height)}
@@ -177,8 +166,9 @@ fn now(props: &NowProps) -> Html {
 
 /// Moves the now layer so that its line stands at `x` (and records `x` for tests and tools).
 fn place_now(layer: &NodeRef, x: f32) {
-    if let Some(element) = layer.cast::<web_sys::HtmlElement>() {
-        let _ = element.style().set_property("transform", &format!("translateX({}px)", crate::num::dec1(f64::from(x))));
+    if let Some(element) = layer.cast::<web_sys::Element>() {
+        let style = crate::js::prop(&element, "style");
+        crate::js::set_prop(&style, "transform", &format!("translateX({}px)", crate::num::dec1(f64::from(x))).into());
         let _ = element.set_attribute("data-x", &crate::num::dec1(f64::from(x)));
     }
 }
@@ -285,13 +275,13 @@ impl PartialEq for ArrowProps {
 fn arrows(props: &ArrowProps) -> Html {
     // The arrow an event happened on, and going to its moment.
     let arrow_of = |event: &Event| {
-        event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|el| el.closest("[data-step]").ok().flatten())
+        event.target().and_then(|t| crate::js::closest(&t, "[data-step]"))
     };
     let go = {
         let dispatch = props.dispatch.clone();
         move |arrow: &web_sys::Element| {
-            let step = arrow.get_attribute("data-step").and_then(|s| s.parse::<usize>().ok());
-            let msg = arrow.get_attribute("data-msg").and_then(|m| m.parse::<u16>().ok()).map(MsgId);
+            let step = crate::js::attribute(arrow, "data-step").and_then(|s| s.parse::<usize>().ok());
+            let msg = crate::js::attribute(arrow, "data-msg").and_then(|m| m.parse::<u16>().ok()).map(MsgId);
             if let Some(step) = step {
                 dispatch.emit(Action::Seek(step));
                 dispatch.emit(Action::Select(msg));
@@ -311,22 +301,23 @@ fn arrows(props: &ArrowProps) -> Html {
     // between them in time order, Enter or Space goes to the moment of the one focused.
     let onkeydown = Callback::from(move |event: KeyboardEvent| {
         let Some(arrow) = arrow_of(&event) else { return };
-        let next = match event.key().as_str() {
+        let next = match crate::js::prop_string(&event, "key").as_str() {
             "Enter" | " " => {
                 go(&arrow);
                 None
             }
-            "ArrowRight" | "ArrowDown" => arrow.next_element_sibling(),
-            "ArrowLeft" | "ArrowUp" => arrow.previous_element_sibling(),
+            "ArrowRight" | "ArrowDown" => crate::js::prop(&arrow, "nextElementSibling").dyn_into::<web_sys::Element>().ok(),
+            "ArrowLeft" | "ArrowUp" => crate::js::prop(&arrow, "previousElementSibling").dyn_into::<web_sys::Element>().ok(),
             _ => return,
         };
-        event.prevent_default();
+        crate::js::prevent_default(&event);
         // The page's own arrow-key shortcuts (step forward and back) are not meant here.
-        event.stop_propagation();
+        // (Setting `cancelBubble` is `stopPropagation()`.)
+        crate::js::set_prop(&event, "cancelBubble", &true.into());
         if let Some(next) = next {
             let _ = arrow.set_attribute("tabindex", "-1");
             let _ = next.set_attribute("tabindex", "0");
-            let _ = next.unchecked_into::<web_sys::HtmlElement>().focus();
+            crate::js::focus(&next);
         }
     });
     html! {

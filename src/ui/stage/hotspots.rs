@@ -29,8 +29,8 @@ pub fn hotspots(props: &StageProps) -> Html {
                         transform={format!("translate({} {})", num(x), num(y))}
                         onclick={Callback::from(move |_| on_open.emit(hotspot))}
                         onkeydown={Callback::from(move |e: KeyboardEvent| {
-                            if e.key() == "Enter" || e.key() == " " {
-                                e.prevent_default();
+                            if crate::js::prop_string(&e, "key") == "Enter" || crate::js::prop_string(&e, "key") == " " {
+                                crate::js::prevent_default(&e);
                                 on_key.emit(hotspot);
                             }
                         })}>

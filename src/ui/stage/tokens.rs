@@ -235,10 +235,10 @@ pub(super) fn place_tokens(group: &NodeRef, tokens: &[Token]) {
     let Some(group) = group.cast::<web_sys::Element>() else {
         return;
     };
-    let children = group.children();
+    let children = crate::js::prop(&group, "children");
     let mut transform = String::with_capacity(32);
     for (i, token) in tokens.iter().enumerate() {
-        if let Some(element) = children.item(i as u32) {
+        if let Some(element) = js_sys::Reflect::get(&children, &(i as u32).into()).ok().filter(|e| e.is_object()).map(wasm_bindgen::JsCast::unchecked_into::<web_sys::Element>) {
             use std::fmt::Write as _;
             transform.clear();
             let _ = write!(transform, "translate({} {})", crate::num::dec1(f64::from(token.x)), crate::num::dec1(f64::from(token.y)));
