@@ -3,7 +3,8 @@
 //    Trunk copies as it is: ~48 KB of readable code, a third of it once minified. The files carry no
 //    `integrity` attribute (see Trunk.toml's patterns), so changing them after Trunk hashed their
 //    names is safe.
-// 2. writes a precompressed `.gz` (gzip -9) and `.br` (brotli, quality 11) beside each asset, so a
+// 2. shortens the wasm-bindgen import names (below);
+// 3. writes a precompressed `.gz` (gzip -9) and `.br` (brotli, quality 11) beside each asset, so a
 //    static host that serves precompressed files (nginx gzip_static/brotli_static, Caddy
 //    `precompressed`) sends the smallest form without compressing on every request.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -28,6 +29,93 @@ for (const name of readdirSync(staging)) {
     mangle: true,
   });
   writeFileSync(path, result.code);
+}
+
+// 2. Renames the wasm-bindgen imports (`__wbg_getElementById_f827f0d6648718a8`: a name and a
+//    random hash, in the wasm's import section and in the glue) to short names (`a`, `b`, ...):
+//    the hashes do not compress, and the page's 80-odd imports cost it over 3 KB gzipped. The
+//    module names stay, so the glue and the wasm still meet; a module whose glue lacks a name keeps
+//    it (nothing is renamed that is not in both).
+function leb(buf, pos) {
+  let result = 0, shift = 0, byte;
+  do {
+    byte = buf[pos++];
+    result |= (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte & 0x80);
+  return [result >>> 0, pos];
+}
+function uleb(n) {
+  const out = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return out;
+}
+function shortName(i) {
+  let s = "";
+  do {
+    s += "abcdefghijklmnopqrstuvwxyz"[i % 26];
+    i = Math.floor(i / 26) - 1;
+  } while (i >= 0);
+  return `w${s}`;
+}
+function renameImports(wasmPath, jsPath) {
+  const wasm = readFileSync(wasmPath);
+  let js = readFileSync(jsPath, "utf8");
+  const out = [wasm.subarray(0, 8)];
+  const renamed = new Map();
+  let pos = 8;
+  while (pos < wasm.length) {
+    const id = wasm[pos];
+    const [size, start] = leb(wasm, pos + 1);
+    const end = start + size;
+    if (id !== 2) {
+      out.push(wasm.subarray(pos, end));
+      pos = end;
+      continue;
+    }
+    let [count, q] = leb(wasm, start);
+    const body = [...uleb(count)];
+    for (let i = 0; i < count; i++) {
+      const [moduleLength, m] = leb(wasm, q);
+      const module = wasm.subarray(m, m + moduleLength);
+      const [fieldLength, f] = leb(wasm, m + moduleLength);
+      const field = wasm.subarray(f, f + fieldLength).toString();
+      q = f + fieldLength;
+      // The import's description: a function's type index, or a table, memory or global.
+      const kind = wasm[q];
+      let next = q + 1;
+      if (kind === 0) [, next] = leb(wasm, next);
+      else if (kind === 1 || kind === 2) {
+        if (kind === 1) next += 1;
+        const flags = wasm[next++];
+        [, next] = leb(wasm, next);
+        if (flags & 1) [, next] = leb(wasm, next);
+      } else if (kind === 3) next += 2;
+      else throw new Error(`release-assets: unknown import kind ${kind} in ${wasmPath}`);
+      let name = field;
+      if (field.startsWith("__wbg") && js.includes(field)) {
+        name = renamed.get(field) ?? shortName(renamed.size);
+        renamed.set(field, name);
+      }
+      body.push(...uleb(moduleLength), ...module, ...uleb(Buffer.byteLength(name)), ...Buffer.from(name), ...wasm.subarray(q, next));
+      q = next;
+    }
+    out.push(Buffer.from([2, ...uleb(body.length), ...body]));
+    pos = end;
+  }
+  for (const [from, to] of renamed) js = js.split(from).join(to);
+  writeFileSync(wasmPath, Buffer.concat(out));
+  writeFileSync(jsPath, js);
+}
+for (const name of readdirSync(staging)) {
+  if (!name.endsWith("_bg.wasm")) continue;
+  const glue = name.replace(/_bg\.wasm$/, ".js");
+  if (readdirSync(staging).includes(glue)) renameImports(join(staging, name), join(staging, glue));
 }
 
 const compressible = /\.(wasm|js|css|html|svg)$/;
