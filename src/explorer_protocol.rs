@@ -440,6 +440,235 @@ impl Reply {
     }
 }
 
+/// The JSON text a task carries (a scenario or a configuration, which the page wrote with
+/// `serde_json`'s writer) read as a value: the same value as the engine's strict reader
+/// (`delivery_lab::json::parse`) gives, a repeated key refused too, but without serde_json's text
+/// parser, its error messages and its float tables, which cost the worker 6 KB gzipped. A text that
+/// is not JSON gets a short message: the page never sends one. (Floats, which no scenario or
+/// configuration holds, are read by the platform's own correctly rounded parser rather than
+/// serde_json's best-effort one.)
+pub fn read_json(text: &str) -> Result<Value, String> {
+    let mut reader = Reader { text, at: 0 };
+    let value = reader.value(0)?;
+    reader.space();
+    if reader.at < text.len() {
+        return Err(reader.fail());
+    }
+    Ok(value)
+}
+
+/// A scenario from its JSON text as [`delivery_lab::Scenario::from_json`] reads it (the same
+/// checks, through [`read_json`]); the error as its `Display` writes it.
+pub fn read_scenario(text: &str) -> Result<delivery_lab::Scenario, String> {
+    use delivery_lab::scenario::MAX_SCENARIO_BYTES;
+    if text.len() > MAX_SCENARIO_BYTES {
+        return Err(format!("scenario: larger than {MAX_SCENARIO_BYTES} bytes"));
+    }
+    let value = read_json(text).map_err(|message| format!("scenario: {message}"))?;
+    delivery_lab::Scenario::from_value(&value).map_err(|e| e.to_string())
+}
+
+/// The most arrays and objects one inside another: serde_json's limit (its recursion limit of
+/// 128 refuses the 128th), which the engine's reader has too.
+const MAX_JSON_DEPTH: usize = 127;
+
+struct Reader<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            self.at += 1;
+        }
+    }
+
+    fn fail(&self) -> String {
+        format!("not valid JSON (at byte {})", self.at)
+    }
+
+    /// Takes `byte` after any white space, if it is next.
+    fn eat(&mut self, byte: u8) -> bool {
+        self.space();
+        let next = self.peek() == Some(byte);
+        self.at += usize::from(next);
+        next
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, String> {
+        self.space();
+        let Some(first) = self.peek() else { return Err(self.fail()) };
+        if matches!(first, b'[' | b'{') {
+            if depth >= MAX_JSON_DEPTH {
+                return Err(self.fail());
+            }
+            self.at += 1;
+            let close = first + 2; // `]` or `}`
+            let mut items = Vec::new();
+            let mut map = Map::new();
+            if !self.eat(close) {
+                loop {
+                    if first == b'[' {
+                        items.push(self.value(depth + 1)?);
+                    } else {
+                        self.space();
+                        let key = self.string()?;
+                        if !self.eat(b':') {
+                            return Err(self.fail());
+                        }
+                        let value = self.value(depth + 1)?;
+                        if map.insert(key, value).is_some() {
+                            return Err("a key is given twice; each key may appear once in an object".to_owned());
+                        }
+                    }
+                    if self.eat(close) {
+                        break;
+                    }
+                    if !self.eat(b',') {
+                        return Err(self.fail());
+                    }
+                }
+            }
+            return Ok(if first == b'[' { Value::Array(items) } else { Value::Object(map) });
+        }
+        if first == b'"' {
+            return self.string().map(Value::String);
+        }
+        for (word, value) in [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)] {
+            if self.text[self.at..].starts_with(word) {
+                self.at += word.len();
+                return Ok(value);
+            }
+        }
+        self.number()
+    }
+
+    /// A string, its escapes decoded; `at` is on its opening quote.
+    fn string(&mut self) -> Result<String, String> {
+        if self.peek() != Some(b'"') {
+            return Err(self.fail());
+        }
+        self.at += 1;
+        let mut out = String::new();
+        loop {
+            let start = self.at;
+            while matches!(self.peek(), Some(b) if b != b'"' && b != b'\\' && b >= 0x20) {
+                self.at += 1;
+            }
+            // Only ASCII bytes end a run, so it is whole characters.
+            out.push_str(&self.text[start..self.at]);
+            let Some(next) = self.peek() else { return Err(self.fail()) };
+            self.at += 1;
+            match next {
+                b'"' => return Ok(out),
+                b'\\' => {
+                    let escape = self.peek();
+                    self.at += 1;
+                    out.push(match escape {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            let mut code = self.hex4()?;
+                            if (0xD800..0xDC00).contains(&code) {
+                                // A surrogate pair: the low half must follow as an escape of its own.
+                                if !self.text[self.at..].starts_with("\\u") {
+                                    return Err(self.fail());
+                                }
+                                self.at += 2;
+                                let low = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&low) {
+                                    return Err(self.fail());
+                                }
+                                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                            }
+                            char::from_u32(code).ok_or_else(|| self.fail())?
+                        }
+                        _ => return Err(self.fail()),
+                    });
+                }
+                // A control character, which must be escaped.
+                _ => return Err(self.fail()),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let digits = self.text.get(self.at..self.at + 4).filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()));
+        let code = digits.and_then(|d| u32::from_str_radix(d, 16).ok()).ok_or_else(|| self.fail())?;
+        self.at += 4;
+        Ok(code)
+    }
+
+    /// A number, of the kind serde_json makes of it: a whole number as u64, a negative one as i64
+    /// (or, as serde_json has it, f64 for `-0`), anything else as f64.
+    fn number(&mut self) -> Result<Value, String> {
+        let start = self.at;
+        let negative = self.peek() == Some(b'-');
+        self.at += usize::from(negative);
+        let whole = self.at;
+        let digits = |reader: &mut Self| {
+            let from = reader.at;
+            while matches!(reader.peek(), Some(b'0'..=b'9')) {
+                reader.at += 1;
+            }
+            reader.at - from
+        };
+        let n = digits(self);
+        if n == 0 || (n > 1 && self.text.as_bytes()[whole] == b'0') {
+            return Err(self.fail());
+        }
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            integer = false;
+            if digits(self) == 0 {
+                return Err(self.fail());
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            integer = false;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            if digits(self) == 0 {
+                return Err(self.fail());
+            }
+        }
+        let text = &self.text[start..self.at];
+        if integer {
+            if let Ok(magnitude) = self.text[whole..self.at].parse::<u64>() {
+                if !negative {
+                    return Ok(Value::from(magnitude));
+                }
+                // serde_json's own rule, wrap-around and all.
+                let value = (magnitude as i64).wrapping_neg();
+                if value < 0 {
+                    return Ok(Value::from(value));
+                }
+                return Ok(Value::from(-(magnitude as f64)));
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        let float = js_sys::Number::parse_float(text);
+        #[cfg(not(target_arch = "wasm32"))]
+        let float: f64 = text.parse().unwrap_or(f64::NAN);
+        // serde_json refuses a number too large for f64.
+        serde_json::Number::from_f64(float).map(Value::Number).ok_or_else(|| self.fail())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,6 +732,124 @@ mod tests {
             Task::Lessons,
         ] {
             assert_eq!(Task::from_json(&task.to_json()), Some(task));
+        }
+    }
+
+    /// The worker's reader gives what the engine's strict reader gives: the same value for every
+    /// JSON text (the page's scenarios and configurations, and odd ones), and an error for every
+    /// text the engine refuses, checked over thousands of mangled copies too.
+    #[test]
+    fn the_workers_json_reader_reads_what_the_engines_reads() {
+        use delivery_lab::json::parse;
+        let mut texts: Vec<String> = Vec::new();
+        for lesson in delivery_lab::Lesson::all() {
+            texts.push(lesson.scenario.to_value().to_string());
+            texts.push(lesson.to_value().to_string());
+            texts.push(serde_json::to_string_pretty(&lesson.to_value()).unwrap());
+            texts.push(lesson.scenario.config.to_value().to_string());
+        }
+        let big = delivery_lab::Scenario {
+            seed: u64::MAX,
+            title: Some("\"quoted\" \\ tab\t é ✕ 😀".into()),
+            ..delivery_lab::Scenario::default()
+        };
+        texts.push(big.to_value().to_string());
+        for odd in [
+            r#"{"a": [1, -1, 0, -0, 18446744073709551615, 18446744073709551616, -9223372036854775808, -9223372036854775809]}"#,
+            r#"[1.5, -2.5e-3, 1E3, 0.1, 1e400, 2e-400, -0.0, 12345678901234567890123]"#,
+            r#"  {"s": "\u00e9\ud83d\ude00\n\"\\\/\b\f\r\t", "e": {}, "l": [], "n": null, "t": true, "f": false}  "#,
+            r#"{"a": 1, "a": 2}"#,
+            r#"{"a": {"b": 1, "b": 1}}"#,
+            r#"[01]"#,
+            r#"[1.]"#,
+            r#"[.5]"#,
+            r#"[1e]"#,
+            r#"[-]"#,
+            r#"["\ud800"]"#,
+            r#"["\udc00"]"#,
+            r#"["\ud800\u0041"]"#,
+            r#"["\x"]"#,
+            "[\"a\nb\"]",
+            r#"[1,]"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{1: 2}"#,
+            r#"[true false]"#,
+            r#"truex"#,
+            r#"nul"#,
+            r#""#,
+            r#"   "#,
+            r#"[1] [2]"#,
+            r#"{"a": [}"#,
+        ] {
+            texts.push(odd.to_owned());
+        }
+        texts.push("[".repeat(127) + &"]".repeat(127));
+        texts.push("[".repeat(128) + &"]".repeat(128));
+        texts.push("[".repeat(200) + &"]".repeat(200));
+        // Equal, but for a float's last bits: serde_json's reader rounds floats on a best-effort
+        // basis (without its `float_roundtrip` feature), the platform's exactly. No scenario or
+        // configuration holds a float.
+        fn alike(ours: &Value, theirs: &Value) -> bool {
+            match (ours, theirs) {
+                (Value::Number(a), Value::Number(b)) if a.is_f64() && b.is_f64() => {
+                    let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+                    a == b || ((a - b) / b).abs() < 1e-15
+                }
+                (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(a, b)| alike(a, b)),
+                (Value::Object(a), Value::Object(b)) => a.len() == b.len() && a.iter().zip(b).all(|((ka, a), (kb, b))| ka == kb && alike(a, b)),
+                _ => ours == theirs,
+            }
+        }
+        let same = |text: &str| match (read_json(text), parse(text)) {
+            (Ok(ours), Ok(theirs)) => assert!(alike(&ours, &theirs), "{text}: the worker reads {ours:?}, the engine {theirs:?}"),
+            (Err(_), Err(_)) => {}
+            (ours, theirs) => panic!("{text:?}: the worker reads {ours:?}, the engine {theirs:?}"),
+        };
+        // A fixed pseudo-random sequence (xorshift) of mangled copies: a byte dropped, doubled or
+        // replaced by one of JSON's own.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for text in &texts {
+            same(text);
+            for _ in 0..60 {
+                let mut bytes = text.clone().into_bytes();
+                if bytes.is_empty() {
+                    break;
+                }
+                let at = next(bytes.len());
+                match next(3) {
+                    0 => {
+                        bytes.remove(at);
+                    }
+                    1 => bytes.insert(at, bytes[at]),
+                    _ => {
+                        const JSON_BYTES: &[u8] = b"{}[]\",:\\0-.e u";
+                        bytes[at] = JSON_BYTES[next(JSON_BYTES.len())];
+                    }
+                }
+                if let Ok(mangled) = String::from_utf8(bytes) {
+                    same(&mangled);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_worker_reads_a_scenario_as_the_engine_does() {
+        for lesson in delivery_lab::Lesson::all() {
+            let text = lesson.scenario.to_value().to_string();
+            assert_eq!(read_scenario(&text), Ok(lesson.scenario.clone()));
+        }
+        let big = format!("{{\"version\": 1, \"title\": \"{}\"}}", "x".repeat(70_000));
+        assert_eq!(read_scenario(&big), Err(delivery_lab::Scenario::from_json(&big).unwrap_err().to_string()));
+        for bad in [r#"{"version": 2}"#, r#"{"version": 1, "messages": 0}"#, r#"{"version": 1, "seed": -1}"#, r#"{"version": 1, "bogus": 1}"#] {
+            assert_eq!(read_scenario(bad), Err(delivery_lab::Scenario::from_json(bad).unwrap_err().to_string()), "{bad}");
         }
     }
 

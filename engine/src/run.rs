@@ -9,6 +9,7 @@
 use serde_json::{Map, Value};
 
 use crate::scenario::{Scenario, ScenarioError, MAX_SCENARIO_BYTES};
+use crate::sim::event::Event;
 use crate::sim::world::{World, MAX_EVENTS};
 
 /// The only run format version this engine reads.
@@ -24,13 +25,95 @@ pub fn run_to_json(scenario: &Scenario, world: &World) -> String {
 /// The same run as a JSON value (the page writes it out with the browser's own JSON).
 pub fn run_to_value(scenario: &Scenario, world: &World) -> Value {
     let scenario = scenario.to_value();
-    let events = serde_json::to_value(world.events()).unwrap_or(Value::Null);
+    let events = Value::Array(world.events().iter().map(event_to_value).collect());
     let mut doc = Map::new();
     doc.insert("version".into(), Value::from(RUN_VERSION));
     doc.insert("scenario".into(), scenario);
     doc.insert("event_log_hash".into(), Value::from(format!("{:016x}", world.event_log_hash())));
     doc.insert("events".into(), events);
     Value::Object(doc)
+}
+
+/// An event's JSON form, exactly as serde's derive writes it (`serde_json::to_value(event)`; the
+/// tests compare the two over every golden run), read off the event's `Debug` text. The Debug
+/// form is linked wherever a run file is written anyway (the event log's hash is computed over
+/// it), so the explorer's worker, which writes the run files the page downloads, carries no
+/// serializer of events (serde's derive for some sixty variants: 3.5 KB of the worker, gzipped)
+/// beside it.
+///
+/// The two forms say the same thing in two syntaxes. `Name { a: 1, b: None }` is an enum's
+/// struct variant, `{"name": {"a": 1, "b": null}}` (variants kebab-case, `rename_all`), except
+/// the `Event` struct itself, a plain object; `Name(x)` a newtype variant, `{"name": x}`, except
+/// `Some(x)` and the newtype structs `MsgId`, `EventId` and `FlightId`, which are `x`; a lone
+/// `Name` is a unit variant, `"name"`, or `None`, `null`; numbers and `true`/`false` are
+/// themselves. A `partition: 0` that ends a variant is left out, as `skip_serializing_if =
+/// "is_zero"` leaves it out (every such field ends its variant; the event-log hash drops it the
+/// same way). An event field of another kind (a string, a float, a new newtype struct) must be
+/// taught here: `the_run_file_writes_each_event_as_serde_does` fails until it is.
+pub fn event_to_value(event: &Event) -> Value {
+    let text = format!("{event:?}");
+    let mut rest = text.as_bytes();
+    debug_to_value(&mut rest)
+}
+
+/// Reads one value of `Debug` text off the front of `rest` (see [`event_to_value`]).
+fn debug_to_value(rest: &mut &[u8]) -> Value {
+    let word = take_word(rest);
+    if let Ok(number) = word.parse::<u64>() {
+        return Value::from(number);
+    }
+    let (value, plain) = if let Some(tail) = rest.strip_prefix(b"(") {
+        *rest = tail;
+        let inner = debug_to_value(rest);
+        *rest = &rest[1..]; // ")"
+        (inner, matches!(word, "Some" | "MsgId" | "EventId" | "FlightId"))
+    } else if rest.starts_with(b" { ") {
+        let mut fields = Map::new();
+        while let Some(tail) = rest.strip_prefix(b" { ").or_else(|| rest.strip_prefix(b", ")) {
+            *rest = tail;
+            let name = take_word(rest);
+            *rest = &rest[2..]; // ": "
+            let value = debug_to_value(rest);
+            if !(name == "partition" && value == 0 && rest.starts_with(b" }")) {
+                fields.insert(name.to_owned(), value);
+            }
+        }
+        *rest = &rest[2..]; // " }"
+        (Value::Object(fields), word == "Event")
+    } else {
+        return match word {
+            "None" => Value::Null,
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(kebab_case(word)),
+        };
+    };
+    if plain {
+        return value;
+    }
+    let mut variant = Map::new();
+    variant.insert(kebab_case(word), value);
+    Value::Object(variant)
+}
+
+/// The identifier or number at the front of `rest`, taken off it.
+fn take_word<'a>(rest: &mut &'a [u8]) -> &'a str {
+    let n = rest.iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'_')).unwrap_or(rest.len());
+    let (word, tail) = rest.split_at(n);
+    *rest = tail;
+    std::str::from_utf8(word).unwrap_or_default()
+}
+
+/// A variant's name as serde's `rename_all = "kebab-case"` writes it: `DropAck`, `drop-ack`.
+fn kebab_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// Runs a recorded run's scenario to its end and checks that it gives the recorded event log.

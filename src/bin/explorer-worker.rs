@@ -44,7 +44,6 @@ fn main() {
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod worker {
     use delivery_lab::explore::{ExploreQuery, ExploreReport, Explorer, Finding, Matrix};
-    use delivery_lab::Scenario;
     use delivery_share::link::LinkState;
     use kafka_delivery_lab::explorer_protocol::{
         self as protocol, CellView, Done, MatrixDone, MatrixRowView, MatrixView, OutcomeView, Possible, Progress, Reply,
@@ -58,7 +57,7 @@ mod worker {
     pub fn handle(task: &Task, post: &dyn Fn(&Reply)) -> Result<(), String> {
         match task {
             Task::Matrix(task) => {
-                let scenario = Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
+                let scenario = protocol::read_scenario(&task.scenario)?;
                 let custom = scenario.preset.is_none().then_some(&scenario);
                 let matrix = delivery_lab::explore::matrix(custom).map_err(|e| e.to_string())?;
                 post(&Reply::Matrix(MatrixDone { html: matrix_view(&matrix).to_html() }));
@@ -67,19 +66,19 @@ mod worker {
             Task::Run(task) => {
                 // The page's run is this one: the engine is deterministic, so the same scenario
                 // plays the same event log here.
-                let scenario = Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
+                let scenario = protocol::read_scenario(&task.scenario)?;
                 let mut world = delivery_lab::World::new(&scenario).map_err(|e| e.to_string())?;
                 world.run_to_quiescence();
                 post(&Reply::Run(RunDone { json: delivery_lab::run::run_to_json(&scenario, &world) }));
                 Ok(())
             }
             Task::Svg(task) => {
-                let scenario = Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
+                let scenario = protocol::read_scenario(&task.scenario)?;
                 post(&Reply::Svg(RunDone { json: kafka_delivery_lab::ui::diagram_svg(&scenario)? }));
                 Ok(())
             }
             Task::Export(task) => {
-                let value: serde_json::Value = serde_json::from_str(&task.config).map_err(|e| e.to_string())?;
+                let value = protocol::read_json(&task.config)?;
                 let mut config = delivery_lab::Config::default();
                 for (name, setting) in value.as_object().into_iter().flatten() {
                     config.set(name, setting)?;
@@ -91,13 +90,13 @@ mod worker {
                 Ok(())
             }
             Task::Compare(task) => {
-                let scenario = delivery_lab::Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
+                let scenario = protocol::read_scenario(&task.scenario)?;
                 post(&Reply::Compare(RunDone { json: kafka_delivery_lab::ui::compare::Comparison::new(&scenario).to_html() }));
                 Ok(())
             }
             Task::Explain(task) => {
                 // The page's world is this scenario played `steps` steps: the same event log here.
-                let scenario = Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
+                let scenario = protocol::read_scenario(&task.scenario)?;
                 let mut world = delivery_lab::World::new(&scenario).map_err(|e| e.to_string())?;
                 for _ in 0..task.steps {
                     if world.step().is_none() {
@@ -118,7 +117,7 @@ mod worker {
                 Ok(())
             }
             Task::Explore(task) => {
-                let scenario = Scenario::from_json(&task.scenario).map_err(|e| e.to_string())?;
+                let scenario = protocol::read_scenario(&task.scenario)?;
                 let query = ExploreQuery::new(task.messages, task.faults);
                 let mut explorer = Explorer::new(&scenario, query).map_err(|e| e.to_string())?;
                 loop {

@@ -71,7 +71,13 @@ pub(super) fn lane_name(actor: Actor) -> String {
 
 impl DiagramData {
     pub fn new(full: &FullRun, title: String) -> DiagramData {
-        let world: &World = &full.world;
+        DiagramData::of_world(&full.world, |event| full.step_of(event), title)
+    }
+
+    /// The diagram of `world`, a run played to its end; `step_of` gives the step after which an
+    /// event (an index into its log) has happened, where clicking an arrow goes. The exported
+    /// file (`diagram_svg`) has no steps to go to: it plays the run without `FullRun`'s snapshots.
+    pub(super) fn of_world(world: &World, step_of: impl Fn(usize) -> usize, title: String) -> DiagramData {
         let mut lanes: Vec<Actor> = vec![Actor::Producer { session: 0 }];
         for flight in world.flights() {
             for actor in [flight.from, flight.to] {
@@ -141,7 +147,7 @@ impl DiagramData {
                     label,
                     msg: flight.what.msg(),
                     lost,
-                    step: full.step_of(flight.sent_event.0 as usize),
+                    step: step_of(flight.sent_event.0 as usize),
                 }
             })
             .collect();

@@ -46,11 +46,12 @@ pub(crate) fn run_title(scenario: &Scenario) -> String {
 /// The diagram of the scenario's whole run as a standalone SVG document: written by the worker
 /// (the page carries no SVG writer), from the same scenario, so of the same run.
 pub fn diagram_svg(scenario: &Scenario) -> Result<String, String> {
-    let start = World::new(scenario).map_err(|e| e.to_string())?;
+    let mut world = World::new(scenario).map_err(|e| e.to_string())?;
+    world.run_to_quiescence();
     let title = run_title(scenario);
-    let full = crate::lab::FullRun::new(scenario, &start);
-    let verdicts: Vec<_> = full.world.ledger_without_words().rows.iter().map(|row| (row.msg, row.verdict)).collect();
-    Ok(DiagramData::new(&full, title.clone()).to_svg(&title, &verdicts))
+    let verdicts: Vec<_> = world.ledger_without_words().rows.iter().map(|row| (row.msg, row.verdict)).collect();
+    // The file's arrows go to no step: no step numbers are needed, nor `FullRun`'s snapshots.
+    Ok(DiagramData::of_world(&world, |_| 0, title.clone()).to_svg(&title, &verdicts))
 }
 
 #[derive(Properties)]
@@ -352,3 +353,26 @@ fn num(value: impl std::borrow::Borrow<f32>) -> String {
     crate::num::dec1(f64::from(*value.borrow()))
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use delivery_lab::{Fault, Preset};
+
+    /// The exported file is the diagram of the run the page shows: played without `FullRun`'s
+    /// snapshots, it is the same document as from the page's `DiagramData`.
+    #[test]
+    fn the_exported_diagram_is_the_pages_run() {
+        for preset in Preset::ALL {
+            for fault in Fault::ALL.into_iter().step_by(3) {
+                let scenario = Scenario::from_preset(preset, 4, 2).with_fault(format!("{}:m2", fault.slug()).parse().unwrap());
+                let Ok(start) = World::new(&scenario) else { continue };
+                let full = crate::lab::FullRun::new(&scenario, &start);
+                let verdicts: Vec<_> = full.world.ledger_without_words().rows.iter().map(|row| (row.msg, row.verdict)).collect();
+                let title = run_title(&scenario);
+                let page = DiagramData::new(&full, title.clone()).to_svg(&title, &verdicts);
+                assert_eq!(diagram_svg(&scenario).unwrap(), page, "{preset} {fault:?}");
+            }
+        }
+    }
+}
