@@ -56,7 +56,7 @@ const GROUPS: &[(&str, &[Field])] = &[
         ("lab.resend.on.error", "The application sends the message again when send() fails (a new record)", BOOL),
     ]),
     ("Topic and broker", &[
-        ("num.partitions", "Partitions of the topic: message n goes to partition (n-1) mod this; order holds per partition", ONE_TO_THREE),
+        ("num.partitions", "Partitions of the topic: order holds within each", ONE_TO_THREE),
         ("replication.factor", "Copies of each partition: the leader, and a follower when 2", ONE_TWO),
         ("min.insync.replicas", "With acks=all, fewer in-sync replicas than this refuses writes", ONE_TWO),
         ("unclean.leader.election.enable", "Let an out-of-sync replica lead (and lose data)", BOOL),
@@ -77,7 +77,7 @@ const GROUPS: &[(&str, &[Field])] = &[
         ("auto.offset.reset", "Where a consumer without a committed offset starts",
             &[(J::Str("earliest"), "earliest"), (J::Str("latest"), "latest")]),
         ("max.poll.interval.ms", "A consumer that does not poll for this long leaves its group", NUMBER),
-        ("lab.group.members", "Consumers with the same group.id; each owns the partitions it is assigned, one without any stands by",
+        ("lab.group.members", "Consumers with the same group.id; one without a partition stands by",
             ONE_TO_THREE),
         ("partition.assignment.strategy", "How a rebalance assigns the partitions",
             &[(J::Str("range"), "range (eager)"), (J::Str("cooperative-sticky"), "cooperative-sticky")]),

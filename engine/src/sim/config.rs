@@ -662,7 +662,7 @@ impl Config {
         if self.num_partitions > 1 && self.sink == SinkKind::DbOffsetsInDb {
             return Err(ConfigError {
                 field: "lab.sink",
-                message: "db-offsets-in-db keeps one offset in the database, so the lab allows it only with num.partitions=1 (a real application stores one offset per partition)".into(),
+                message: "db-offsets-in-db keeps one offset in the database: it needs num.partitions=1".into(),
             });
         }
         if self.sink.transactional_output() && (self.enable_auto_commit || !transaction) {

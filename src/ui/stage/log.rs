@@ -80,12 +80,10 @@ impl LogView {
                 // The first replica's row holds the leaders, the second the followers; with
                 // several partitions each has its part of the row.
                 let rect = g.segment(g.logs[i.min(1)], partition.id, count);
-                let short = role.split(',').next().unwrap_or(role);
-                let title = if count > 1 && rect.w < 130.0 {
-                    // A part of a narrow row: "P1 leader", "P1 follows".
-                    format!("P{} {}", partition.id, if short == "follower" { "follows" } else { short })
-                } else if count > 1 {
-                    format!("P{} · b{broker} · {short}", partition.id)
+                let title = if count > 1 {
+                    // A part of a row is narrow: "P1 leader", "P1 follows".
+                    let short = if leader { "leader" } else if replica.alive { "follows" } else { "down" };
+                    format!("P{} {short}", partition.id)
                 } else {
                     format!("Broker {broker} · {role}")
                 };
@@ -149,11 +147,8 @@ impl LogView {
             group: {
                 let group = world.group();
                 let mut lines = vec![match group.committed(0) {
-                    // A narrow box has no room for the word: the offsets follow the partitions' order.
-                    _ if count > 1 && (g.group_coordinator.w < 200.0 || g.group_coordinator.h < 60.0) => {
-                        per_partition(count, |p| group.committed(p))
-                    }
-                    _ if count > 1 => format!("committed {}", per_partition(count, |p| group.committed(p))),
+                    // Each partition's committed offset is a marker on its log.
+                    _ if count > 1 => "committed: see the logs".to_owned(),
                     Some(offset) => format!("committed offset {offset}"),
                     None => "no committed offset".to_owned(),
                 }];
@@ -211,18 +206,13 @@ pub(super) fn consumer_status(world: &World) -> Vec<String> {
     vec![state, isolation.to_owned()]
 }
 
-/// A value per partition, "P0 3 · P1 –" (a dash where there is none).
-fn per_partition(count: usize, value: impl Fn(u8) -> Option<u64>) -> String {
-    let one = |p: u8| value(p).map_or(format!("P{p} –"), |v| format!("P{p} {v}"));
-    (0..count as u8).map(one).collect::<Vec<_>>().join(" · ")
-}
-
 /// A consumer's position: the offset, or with several partitions the offset in each it reads.
 fn positions(world: &World, c: &delivery_lab::sim::consumer::Consumer) -> String {
     let owned = c.owned(world.config());
-    match owned.as_slice() {
-        [_, _, ..] => owned.iter().map(|&p| format!("P{p} {}", c.position_of(p).unwrap_or(0))).collect::<Vec<_>>().join(" · "),
-        _ => c.position.to_string(),
+    match owned.len() {
+        0 | 1 => c.position.to_string(),
+        // Each partition's progress shows on its log (the committed markers).
+        n => format!("{n} partitions"),
     }
 }
 

@@ -46,9 +46,7 @@ pub fn stage(props: &StageProps) -> Html {
     html! {
         // A group, not an image: it holds the failure hotspots, which are controls of their own.
         <svg class={classes!("stage-svg", format!("stage-{}", g.name))} viewBox={g.view_box} role="group"
-            aria-label="Stage: a producer application and client send messages to a broker's partition log \
-                        and its follower; a consumer client fetches them for the consumer application, \
-                        which writes to a sink and commits offsets to the group coordinator.">
+            aria-label="Stage: producer, each partition's leader and follower logs, consumer, sink, coordinators">
             <StageFrame geometry={g} />
             { log_layer(g, &props.log, props.selected) }
             <TokenLayer motion={props.motion.clone()} selected={props.selected} />
