@@ -46,7 +46,8 @@ pub fn stage(props: &StageProps) -> Html {
     html! {
         // A group, not an image: it holds the failure hotspots, which are controls of their own.
         <svg class={classes!("stage-svg", format!("stage-{}", g.name))} viewBox={g.view_box} role="group"
-            aria-label="Stage: producer, each partition's leader and follower logs, consumer, sink, coordinators">
+            aria-label="Stage: a producer application and client send messages to each partition's leader and \
+                        follower; a consumer fetches them, writes to a sink and commits offsets.">
             <StageFrame geometry={g} />
             { log_layer(g, &props.log, props.selected) }
             <TokenLayer motion={props.motion.clone()} selected={props.selected} />
