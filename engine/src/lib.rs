@@ -22,7 +22,12 @@
 //! - Time: one tick is 100 ms (`TICK_MS`); every `*.ms` setting is divided by it, rounding up.
 //!   Each network hop takes `lab.network.latency.ms` plus a seeded jitter, and every directed link
 //!   is first-in first-out: Kafka processes the requests of one connection in order and answers
-//!   in order (protocol guide, "Network"), so nothing overtakes on the wire. Reordering needs a
+//!   in order (protocol guide, "Network"), so nothing overtakes on the wire. A broker reads a
+//!   connection's next request only once it has answered the one before ("a single in-flight
+//!   request per connection"; SocketServer mutes the channel until the response is sent): an
+//!   acks=all request that waits for the follower holds the requests pipelined behind it
+//!   (`Partition::queued`), and with one record per batch each record then waits a replication
+//!   round trip where Kafka would batch the records that arrived meanwhile. Reordering needs a
 //!   retried request: `network-delay-reorder` (slug kept for links) makes a message's first
 //!   request arrive damaged, refused with the retriable CORRUPT_MESSAGE; with acks=0 the broker
 //!   closes the connection instead and the requests behind it are lost

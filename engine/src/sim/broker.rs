@@ -109,6 +109,12 @@ pub struct Partition {
     pub(crate) parked_consumer_fetch: Option<ParkedFetch>,
     /// Produce requests appended with acks=all, answered once the high watermark passes them.
     pub(crate) pending_acks: Vec<PendingAck>,
+    /// Produce requests (flights) that reached the leader while an earlier request on the same
+    /// connection waited for its acks=all answer: the broker reads a connection's next request
+    /// only once it answered the one before (protocol guide, "Network": "The broker's request
+    /// processing allows only a single in-flight request per connection"). At most the
+    /// producer's in-flight limit per connection.
+    pub(crate) queued: Vec<u32>,
     /// Producer ids the partition ever appended an idempotent record of (at most 64): one of
     /// them the log no longer holds is one whose state the broker lost.
     pub(crate) pids_appended: Vec<u32>,
@@ -138,6 +144,7 @@ impl Partition {
             parked_replica_fetch: None,
             parked_consumer_fetch: None,
             pending_acks: Vec::new(),
+            queued: Vec::new(),
             pids_appended: Vec::new(),
         }
     }
@@ -382,6 +389,31 @@ impl World {
     pub(crate) fn on_produce(&mut self, id: u32) {
         let Some(request) = self.produce_request(id) else { return };
         let p = self.partition_on(request.broker);
+        // Requests on one connection are handled one at a time, in the order they came
+        // (SocketServer mutes a connection until its response is sent).
+        if self.partitions[p].busy(&self.flights, request.session) {
+            self.partitions[p].queued.push(id);
+            return;
+        }
+        let session = request.session;
+        self.handle_produce(p, request);
+        self.next_on_connection(p, session);
+    }
+
+    /// The leader reads the next request `session` queued on its connection, while it is not
+    /// waiting to answer one.
+    fn next_on_connection(&mut self, p: usize, session: u8) {
+        while !self.partitions[p].waiting_on(session) {
+            let from = Actor::Producer { session };
+            let Some(i) = self.partitions[p].queued.iter().position(|&f| self.flights[f as usize].from == from) else { return };
+            let id = self.partitions[p].queued.remove(i);
+            if let Some(request) = self.produce_request(id) {
+                self.handle_produce(p, request);
+            }
+        }
+    }
+
+    fn handle_produce(&mut self, p: usize, request: ProduceRequest) {
         if !self.partitions[p].on_produce(&mut ctx!(self), &request) {
             return;
         }
@@ -454,6 +486,7 @@ impl World {
             if self.partitions[p].leader != Some(leader) {
                 return;
             }
+            self.next_on_connection(p, session);
         }
     }
 
@@ -512,6 +545,14 @@ impl World {
         }
         for ack in crashed.pending_acks {
             self.connection_lost(ack.record);
+        }
+        // The requests it had not read yet fail with their connection.
+        for id in crashed.queued {
+            if let FlightKind::Produce { record, .. } = self.flights[id as usize].what {
+                if self.producer.records[usize::from(record)].flight == Some(id) {
+                    self.connection_lost(record);
+                }
+            }
         }
         Partition::schedule_fencing(&mut ctx!(self), crashed.broker);
     }
@@ -661,6 +702,8 @@ pub(crate) struct CrashedLeader {
     /// The instance whose fetch the leader held.
     pub parked_consumer_fetch: Option<u8>,
     pub pending_acks: Vec<PendingAck>,
+    /// The requests queued behind them (`Partition::queued`).
+    pub queued: Vec<u32>,
 }
 
 /// A produce request as the leader reads it: its flight, where it came from and went, and what its
@@ -857,6 +900,18 @@ impl Partition {
         Some(AdvancedHw { leader, old, hw })
     }
 
+    /// Whether the leader is waiting to answer an acks=all request of `session`.
+    pub(crate) fn waiting_on(&self, session: u8) -> bool {
+        self.pending_acks.iter().any(|ack| ack.session == session)
+    }
+
+    /// Whether a request of `session` that arrives now waits for the connection: the leader
+    /// still has one of its requests to answer, or to read.
+    pub(crate) fn busy(&self, flights: &[super::world::Flight], session: u8) -> bool {
+        let from = Actor::Producer { session };
+        self.waiting_on(session) || self.queued.iter().any(|&f| flights[f as usize].from == from)
+    }
+
     /// The acks=all requests the high watermark `hw` releases, in the order they were appended;
     /// the others keep waiting.
     pub(crate) fn release_acks(&mut self, hw: u64) -> Vec<PendingAck> {
@@ -909,7 +964,8 @@ impl Partition {
         // requests still on their way fail when they reach the closed port.
         let parked_consumer_fetch = self.parked_consumer_fetch.take().map(|p| p.instance);
         let pending_acks = std::mem::take(&mut self.pending_acks);
-        Some(CrashedLeader { broker, parked_consumer_fetch, pending_acks })
+        let queued = std::mem::take(&mut self.queued);
+        Some(CrashedLeader { broker, parked_consumer_fetch, pending_acks, queued })
     }
 
     /// The controller fences the crashed `broker` after `broker.session.timeout.ms`; it returns
