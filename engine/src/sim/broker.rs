@@ -121,11 +121,6 @@ pub struct Partition {
 }
 
 impl Partition {
-    /// A fresh partition 0 with `replication_factor` replicas, broker 0 leading.
-    pub fn new(replication_factor: u8) -> Partition {
-        Partition::numbered(0, replication_factor)
-    }
-
     /// A fresh partition `id` with `replication_factor` replicas on brokers of its own, the
     /// first of them leading.
     pub fn numbered(id: u8, replication_factor: u8) -> Partition {
@@ -387,17 +382,15 @@ impl World {
     /// below); this entry point lends the peers they reach (the producer's record header, the
     /// transaction coordinator) and runs what they cause in other actors, between them.
     pub(crate) fn on_produce(&mut self, id: u32) {
-        let Some(request) = self.produce_request(id) else { return };
-        let p = self.partition_on(request.broker);
+        let (Actor::Broker(broker), Actor::Producer { session }) = (self.flights[id as usize].to, self.flights[id as usize].from) else { return };
+        let p = self.partition_on(broker);
         // Requests on one connection are handled one at a time, in the order they came
         // (SocketServer mutes a connection until its response is sent).
-        if self.partitions[p].busy(&self.flights, request.session) {
-            self.partitions[p].queued.push(id);
-            return;
+        let busy = self.partitions[p].busy(&self.flights, session);
+        self.partitions[p].queued.push(id);
+        if !busy {
+            self.next_on_connection(p, session);
         }
-        let session = request.session;
-        self.handle_produce(p, request);
-        self.next_on_connection(p, session);
     }
 
     /// The leader reads the next request `session` queued on its connection, while it is not
@@ -1335,7 +1328,7 @@ mod tests {
     /// min.insync.replicas.
     #[test]
     fn the_high_watermark_is_the_smallest_log_end_offset_in_the_isr() {
-        let mut p = Partition::new(2);
+        let mut p = Partition::numbered(0, 2);
         p.replicas[0].log = six_batches();
         p.follower_fetch_offset = 4;
         assert_eq!(p.advanced_hw(1), Some(4), "the follower has offsets below 4");
@@ -1361,7 +1354,7 @@ mod tests {
     #[test]
     fn a_crashed_leader_is_replaced_by_the_in_sync_follower_and_truncates_when_back() {
         let mut w = world(false);
-        let mut p = Partition::new(2);
+        let mut p = Partition::numbered(0, 2);
         p.replicas[0].log = six_batches();
         p.replicas[1].log = six_batches()[..4].to_vec();
         (p.replicas[0].hw, p.replicas[1].hw, p.follower_fetch_offset) = (4, 4, 4);
@@ -1389,7 +1382,7 @@ mod tests {
     fn a_follower_outside_the_isr_leads_only_after_an_unclean_election() {
         for unclean in [false, true] {
             let mut w = world(unclean);
-            let mut p = Partition::new(2);
+            let mut p = Partition::numbered(0, 2);
             p.isr[1] = false;
             p.crash_leader(&mut ctx!(w), false);
             let elected = p.broker_fenced(&mut ctx!(w), 0);
@@ -1404,7 +1397,7 @@ mod tests {
     /// high watermark.
     #[test]
     fn fetches_stop_at_the_read_limit_and_read_committed_skips_aborted_records() {
-        let mut p = Partition::new(1);
+        let mut p = Partition::numbered(0, 1);
         p.replicas[0].log =
             vec![data(0, PID, 0, Some(0), true), marker(1, PID, false), data(2, 1, 0, Some(0), false), data(3, 2, 0, Some(0), true)];
         p.replicas[0].hw = 4;

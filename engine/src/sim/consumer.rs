@@ -72,10 +72,9 @@ pub struct Consumer {
     /// By partition (bit p), the fetches it has out: the Java client sends one to the leader of
     /// each partition it owns at once (Fetcher.sendFetches, one request per broker).
     pub fetches_out: u8,
-    /// By partition, the number of fetches it sent (tells a timed-out fetch from a later one).
-    pub fetch_no: [u32; MAX_PARTITIONS],
     /// By partition, the flight of the last fetch it sent: an earlier one still on its way when
-    /// it reset its position (a rejoin, a restart of reading) is stale, and the leader drops it.
+    /// it reset its position (a rejoin, a restart of reading) is stale, and the leader drops it;
+    /// a timed-out fetch that is not the last is no longer awaited.
     pub last_fetch: [Option<u32>; MAX_PARTITIONS],
     /// Fetch responses that arrived while the application was busy, in arrival order: the next
     /// poll() returns the first at once (the Java client's completed fetches).
@@ -134,7 +133,6 @@ impl Consumer {
             partition: 0,
             others: Vec::new(),
             fetches_out: 0,
-            fetch_no: [0; MAX_PARTITIONS],
             last_fetch: [None; MAX_PARTITIONS],
             ready: Vec::new(),
             pending_generation: None,
@@ -371,7 +369,6 @@ impl Consumer {
                 None => continue,
             };
             self.fetches_out |= 1 << p;
-            self.fetch_no[usize::from(p)] += 1;
             let id = ctx.send(self.actor(), Actor::Broker(leader), FlightKind::Fetch { offset, leader_epoch });
             self.last_fetch[usize::from(p)] = Some(id);
         }
@@ -570,10 +567,10 @@ impl Consumer {
     }
 
     /// What tells a fetch of `partition` from a later one: the poll that sent it, or with
-    /// several partitions that partition's own fetch count.
+    /// several partitions the fetch's own flight.
     fn fetch_token(&self, cfg: &EffectiveConfig, partition: u8) -> u32 {
         if cfg.config.num_partitions > 1 {
-            self.fetch_no[usize::from(partition).min(MAX_PARTITIONS - 1)]
+            self.last_fetch[usize::from(partition).min(MAX_PARTITIONS - 1)].unwrap_or(u32::MAX)
         } else {
             self.polls
         }
@@ -1307,7 +1304,7 @@ mod tests {
     /// offset wins (the pattern of the Javadoc's "Storing Offsets Outside Kafka").
     #[test]
     fn a_joining_consumer_starts_at_the_committed_offset() {
-        let mut partitions = [Partition::new(1), Partition::numbered(1, 1)];
+        let mut partitions = [Partition::numbered(0, 1), Partition::numbered(1, 1)];
         let kind = EntryKind::Data { msg: MsgId(1), record: 0, pid: 0, epoch: 0, seq: None, txn: false };
         partitions[0].replicas[0].log = (0..4).map(|offset| LogEntry { offset, leader_epoch: 0, kind }).collect();
         partitions[0].replicas[0].hw = 3;

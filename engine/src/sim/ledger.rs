@@ -735,7 +735,7 @@ fn consumer_passed(world: &World, msg: MsgId) -> bool {
         world.group().committed(partition)
     };
     // Where the member reading the partition stands (a lone consumer: the consumer).
-    let group = world.consumers().len() > 1;
+    let group = super::consumer::group_of_several(world.config());
     let reading = |c: &&super::consumer::Consumer| (!group || c.assigned) && c.read(partition).is_some();
     let reader = world.consumers().iter().find(reading).unwrap_or(world.consumer());
     let position = reader.position_of(partition).unwrap_or(reader.position);

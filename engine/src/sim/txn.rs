@@ -367,7 +367,7 @@ mod tests {
     fn init_producer_id_aborts_the_open_transaction_and_answers_epoch_plus_two() {
         let mut w = crate::World::with_config(crate::Preset::AtLeastOnce.config().resolve().unwrap(), 1, 0);
         let mut coordinator = TxnCoordinator::default();
-        let mut partitions = [Partition::new(1)];
+        let mut partitions = [Partition::numbered(0, 1)];
         let mut next_pid = 1;
         coordinator.register(0, &mut next_pid);
         coordinator.begin_if_needed(&mut ctx!(w), 1, 0, 0);

@@ -5,7 +5,7 @@
 use delivery_lab::sim::event::MEMBER_BASE;
 use delivery_lab::{Assignor, Config, Event, EventKind, Preset, Verdict, World};
 
-use crate::support::run_config;
+use crate::support::{events_where, run_config};
 
 fn group(preset: Preset, tweak: impl FnOnce(&mut Config), messages: u16, faults: &[&str]) -> World {
     let mut config = Config { group_members: 2, max_poll_interval_ms: 3_000, ..preset.config() };
@@ -172,14 +172,10 @@ fn a_group_of_three_without_failures_delivers_once() {
     for preset in [Preset::AtLeastOnce, Preset::ExactlyOnceKafka] {
         let world = group(preset, |c| c.group_members = 3, 5, &[]);
         assert_eq!(world.ledger().summary.delivered_once, 5, "{preset:?}");
-        let readers: Vec<u8> = world
-            .events()
-            .iter()
-            .filter_map(|e| match e.kind {
-                EventKind::ConsumerStarted { instance, .. } => Some(instance),
-                _ => None,
-            })
-            .collect();
+        let readers = events_where(&world, |e| match *e {
+            EventKind::ConsumerStarted { instance, .. } => Some(instance),
+            _ => None,
+        });
         assert_eq!(readers, [MEMBER_BASE], "{preset:?}");
     }
 }

@@ -5,7 +5,7 @@
 use delivery_lab::sim::event::MEMBER_BASE;
 use delivery_lab::{Actor, Config, EventKind, FlightKind, MsgId, Preset, Verdict, World};
 
-use crate::support::run_config;
+use crate::support::{events_where, run_config};
 
 fn topic(preset: Preset, partitions: u8, tweak: impl FnOnce(&mut Config), messages: u16, faults: &[&str]) -> World {
     let mut config = Config { num_partitions: partitions, ..preset.config() };
@@ -50,14 +50,10 @@ fn messages_spread_over_the_partitions_and_order_holds_within_each() {
 #[test]
 fn the_idempotent_producer_numbers_each_partition_from_zero() {
     let world = topic(Preset::AtLeastOnce, 2, |c| c.enable_idempotence = Some(true), 5, &[]);
-    let mut by_broker: Vec<(u8, Option<u32>)> = world
-        .events()
-        .iter()
-        .filter_map(|e| match e.kind {
-            EventKind::Appended { broker, seq, .. } => Some((broker, seq)),
-            _ => None,
-        })
-        .collect();
+    let mut by_broker = events_where(&world, |e| match *e {
+        EventKind::Appended { broker, seq, .. } => Some((broker, seq)),
+        _ => None,
+    });
     by_broker.sort();
     assert_eq!(by_broker, [(0, Some(0)), (0, Some(1)), (0, Some(2)), (2, Some(0)), (2, Some(1))]);
 }
@@ -98,14 +94,10 @@ fn a_transaction_over_two_partitions_ends_with_a_marker_in_each() {
     let tweak = |c: &mut Config| c.transaction_messages = 2;
     let committed = topic(Preset::ExactlyOnceKafka, 2, tweak, 2, &[]);
     let markers = |world: &World| -> Vec<(u8, bool)> {
-        let mut m: Vec<(u8, bool)> = world
-            .events()
-            .iter()
-            .filter_map(|e| match e.kind {
-                EventKind::MarkerWritten { partition, commit, .. } => Some((partition, commit)),
-                _ => None,
-            })
-            .collect();
+        let mut m = events_where(world, |e| match *e {
+            EventKind::MarkerWritten { partition, commit, .. } => Some((partition, commit)),
+            _ => None,
+        });
         m.sort();
         m
     };

@@ -43,3 +43,8 @@ pub fn proptest_config(seed: u64) -> proptest::test_runner::Config {
     }
     config
 }
+
+/// What `pick` finds in each of the run's events, in order.
+pub fn events_where<T>(world: &World, pick: impl Fn(&delivery_lab::EventKind) -> Option<T>) -> Vec<T> {
+    world.events().iter().filter_map(|e| pick(&e.kind)).collect()
+}

@@ -90,13 +90,18 @@ impl LogView {
                 let marks = leader.then(|| (partition.hw(), partition.lso(), world.group().committed(partition.id)));
                 let log = &replica.log;
                 let start = log.len().saturating_sub(slots);
-                let mut copies: std::collections::BTreeMap<MsgId, u32> = Default::default();
+                // Copies of each message so far, by message id (a Vec: a map type of its own
+                // would cost the page its code).
+                let mut copies: Vec<u32> = Vec::new();
                 let mut cells = Vec::with_capacity(slots);
                 for (index, entry) in log.iter().enumerate() {
                     let copy = entry.msg().map_or(0, |msg| {
-                        let n = copies.entry(msg).or_insert(0);
-                        *n += 1;
-                        *n
+                        let i = usize::from(msg.0);
+                        if copies.len() <= i {
+                            copies.resize(i + 1, 0);
+                        }
+                        copies[i] += 1;
+                        copies[i]
                     });
                     if index < start {
                         continue;
