@@ -15,7 +15,7 @@ use super::fault::Fault;
 use super::group::GroupCoordinator;
 use super::sink::Sink;
 use super::txn::MAX_PARTITIONS;
-use super::world::{ctx, Action, Ctx, World};
+use super::world::{ctx, Action, Ctx, FlightState, World};
 
 /// The consumer client and application.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -1231,9 +1231,15 @@ impl World {
         let from = flight.from;
         let leader_epoch = self.consumer_leader_epoch(from, partition);
         self.group.on_offset_commit(&mut ctx!(self), from, partition, offset, generation, leader_epoch);
-        // A closing member's LeaveGroup follows its last commit.
+        // A closing member's LeaveGroup follows its last commit: the Java client commits every
+        // partition in one OffsetCommit and waits for it (ConsumerCoordinator.close ->
+        // maybeAutoCommitOffsetsSync); the lab sends one per partition, so the member leaves
+        // once none of them is still on its way.
         if let Actor::Consumer { instance } = from {
-            if self.group.is_leaving(instance) {
+            let on_its_way = |f: &super::world::Flight| {
+                f.from == from && f.state == FlightState::InFlight && matches!(f.what, FlightKind::OffsetCommit { .. })
+            };
+            if self.group.is_leaving(instance) && !self.flights.iter().any(on_its_way) {
                 self.group.member_leaves(&mut ctx!(self), instance);
                 self.settle_group();
             }

@@ -209,3 +209,23 @@ fn an_upsert_by_offset_keys_its_rows_by_partition_and_offset() {
     let writes = world.events().iter().filter(|e| matches!(e.kind, EventKind::SinkWrite { outcome: delivery_lab::sim::event::SinkOutcome::Inserted, .. })).count();
     assert_eq!(writes, 3, "three inserts, no overwrite");
 }
+
+/// ConsumerCoordinator.close -> maybeAutoCommitOffsetsSync: with auto-commit on, close() commits
+/// the position of every partition the member owns, in one OffsetCommit, and waits for it before
+/// it sends LeaveGroup (KafkaConsumer javadoc, close(): "If auto-commit is enabled, this will
+/// commit the current offsets"). A member of two partitions that closes after processing m2
+/// threw commits past m2 in its partition: m2 is lost, and no one reads it again. (The lab sends
+/// a commit per partition; the member used to leave after the first, and the second was refused.)
+#[test]
+fn close_commits_every_partition_before_the_member_leaves() {
+    let tweak = |c: &mut Config| {
+        c.group_members = 2;
+        c.enable_auto_commit = true;
+        c.auto_commit_style = delivery_lab::AutoCommitStyle::JavaPoll;
+    };
+    let world = topic(Preset::AtLeastOnce, 3, tweak, 6, &["processing-throws:m2"]);
+    let refused = events_where(&world, |e| matches!(e, EventKind::CommitFailed { .. }).then_some(()));
+    assert!(refused.is_empty(), "no commit of the closing member is refused");
+    let m2 = world.ledger().row(2).unwrap().clone();
+    assert_eq!((m2.processed, m2.verdict), (0, Verdict::Lost), "{m2:?}");
+}
