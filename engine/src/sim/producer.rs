@@ -139,6 +139,12 @@ pub struct ProducerSession {
     pub pid: u32,
     /// Producer epoch.
     pub epoch: u16,
+    /// By partition, the epoch its batches are numbered under: an idempotent producer's bump
+    /// rewrites the sequences of the partition that caused it only; another partition keeps its
+    /// epoch and sequences for the batches it has out, and numbers new ones under the new epoch
+    /// from 0 once none is left (TransactionManager.bumpIdempotentProducerEpoch over
+    /// partitionsToRewriteSequences, maybeUpdateProducerIdAndEpoch).
+    pub epoch_of: [u16; MAX_PARTITIONS],
     /// The next sequence number, by partition (TransactionManager numbers each partition's
     /// batches apart).
     pub next_seq: [u32; MAX_PARTITIONS],
@@ -242,6 +248,7 @@ impl Producer {
             frozen_until: None,
             pid: 0,
             epoch: 0,
+            epoch_of: [0; MAX_PARTITIONS],
             next_seq: [0; MAX_PARTITIONS],
             unresolved: [false; MAX_PARTITIONS],
             transactional_id,
@@ -281,6 +288,7 @@ impl Producer {
         let s = self.session_mut(session);
         s.pid = pid;
         s.epoch = epoch;
+        s.epoch_of = [epoch; MAX_PARTITIONS];
         s.txn = SessionTxn::Ready;
         ctx.record(EventKind::ProducerStarted { session, pid, epoch });
         ctx.schedule(ctx.now, Action::AppSend { session });
@@ -416,12 +424,37 @@ impl Producer {
         }
     }
 
+    /// The epoch partition `p` of `session` numbers its batches under, and whether it is stale:
+    /// older than the producer's, with batches of it still out. A stale partition with none left
+    /// moves to the producer's epoch and numbers from 0 (maybeUpdateProducerIdAndEpoch).
+    fn partition_epoch(&mut self, session: u8, p: u8) -> (u16, bool) {
+        let s = &self.sessions[usize::from(session)];
+        let (epoch, current) = (s.epoch_of[usize::from(p)], s.epoch);
+        if epoch == current {
+            return (epoch, false);
+        }
+        let out = |r: &Record| {
+            r.session == session
+                && r.partition == p
+                && r.seq.is_some()
+                && r.epoch == epoch
+                && matches!(r.state, RecordState::Queued | RecordState::InFlight | RecordState::Backoff)
+        };
+        if self.records.iter().any(out) {
+            return (epoch, true);
+        }
+        let s = self.session_mut(session);
+        s.epoch_of[usize::from(p)] = current;
+        s.next_seq[usize::from(p)] = 0;
+        (current, false)
+    }
+
     fn drain_partition(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8, p: u8) {
         if peers.partitions[usize::from(p)].leader.is_none() {
             return self.hold_for_leader(ctx, session, p);
         }
         let limit = ctx.cfg.config.max_in_flight as usize;
-        let epoch = self.sessions[usize::from(session)].epoch;
+        let (epoch, stale) = self.partition_epoch(session, p);
         let ordered = ctx.cfg.idempotence;
         let mine = |r: &Record| r.session == session && r.partition == p;
         let mut order: Vec<(i64, u16)> = self
@@ -445,6 +478,9 @@ impl Producer {
                 // "Don't drain any new batches while the state of previous sequence numbers is
                 // unknown" (same function).
                 RecordState::Queued if ordered && r.seq.is_none() && self.sessions[usize::from(session)].unresolved[usize::from(p)] => break,
+                // ... nor while the partition's batches out carry an epoch older than the
+                // producer's (hasInflightBatches && hasStaleProducerIdAndEpoch).
+                RecordState::Queued if ordered && r.seq.is_none() && stale => break,
                 RecordState::Queued => {}
                 _ => continue,
             }
@@ -511,7 +547,7 @@ impl Producer {
             return;
         }
         let s = &self.sessions[usize::from(r.session)];
-        let (pid, epoch) = (s.pid, s.epoch);
+        let (pid, epoch) = (s.pid, s.epoch_of[usize::from(r.partition)]);
         // A sequence number is assigned on the first send, and again after an epoch bump.
         let renumber = ctx.cfg.idempotence && (r.seq.is_none() || r.epoch != epoch);
         let seq = if renumber {
@@ -610,7 +646,7 @@ impl Producer {
                 }
             }
             ProduceOutcome::Err(ProduceError::OutOfOrderSequence) if self.broker_lost_state(ctx.cfg, &r) => {
-                self.bump_epoch(r.session);
+                self.bump_epoch(r.session, Some(r.partition));
                 self.retry_or_fail(ctx, peers, record);
             }
             ProduceOutcome::Err(error) if error.retriable() => self.retry_or_fail(ctx, peers, record),
@@ -639,7 +675,7 @@ impl Producer {
     /// batch"): a retry of a batch written long ago, out of the broker's five-batch window, keeps
     /// its sequence and is refused until delivery.timeout.ms fails it, never written twice.
     fn broker_lost_state(&self, cfg: &EffectiveConfig, r: &Record) -> bool {
-        cfg.idempotence && !cfg.transactional && r.epoch == self.sessions[usize::from(r.session)].epoch && self.next_in_line(r)
+        cfg.idempotence && !cfg.transactional && r.epoch == self.sessions[usize::from(r.session)].epoch_of[usize::from(r.partition)] && self.next_in_line(r)
     }
 
     fn fenced(&mut self, ctx: &mut Ctx, peers: &mut ProducerPeers, session: u8, record: u16) {
@@ -809,7 +845,7 @@ impl Producer {
         ctx.record(EventKind::ProducerFailed { msg: r.msg, record: id, timeout });
         if ctx.cfg.idempotence && !ctx.cfg.transactional {
             if !timeout {
-                self.bump_epoch(r.session);
+                self.bump_epoch(r.session, Some(r.partition));
             } else if r.seq.is_some() {
                 // TransactionManager.handleFailedBatch: a batch that timed out after it went out
                 // may or may not be written: its sequence is unresolved until every batch in
@@ -852,22 +888,28 @@ impl Producer {
         if self.records.iter().any(in_flight) {
             return;
         }
-        let epoch = s.epoch;
+        let epoch = s.epoch_of[p];
         let acked = |o: &&Record| mine(o) && o.epoch == epoch && o.state == RecordState::Acked;
         let last_acked = self.records.iter().filter(acked).filter_map(|o| o.seq).max();
         let resolved = last_acked.map_or(0, |l| l + 1) == s.next_seq[p];
         self.session_mut(session).unresolved[p] = false;
         if !resolved {
-            self.bump_epoch(session);
+            self.bump_epoch(session, Some(p as u8));
         }
     }
 
     /// After a failed batch, or when the broker lost its state, the idempotent producer bumps its
-    /// epoch and numbers sequences from 0 again (KIP-360); records are renumbered when next sent.
-    fn bump_epoch(&mut self, session: u8) {
+    /// epoch and numbers the sequences of partition `only` (every partition's, when a transaction
+    /// aborts) from 0 again (KIP-360); its records are renumbered when next sent.
+    fn bump_epoch(&mut self, session: u8, only: Option<u8>) {
         let s = self.session_mut(session);
         s.epoch += 1;
-        s.next_seq = [0; MAX_PARTITIONS];
+        for p in 0..MAX_PARTITIONS {
+            if only.is_none_or(|o| usize::from(o) == p) {
+                s.epoch_of[p] = s.epoch;
+                s.next_seq[p] = 0;
+            }
+        }
     }
 
     /// The application's own wait for a send timed out (a fault): it sends the message again as a
@@ -1032,7 +1074,7 @@ impl Producer {
     /// it, with no request between them.
     fn abort_bumps_epoch(&mut self, peers: &mut ProducerPeers, session: u8) {
         self.session_mut(session).abortable = false;
-        self.bump_epoch(session);
+        self.bump_epoch(session, None);
         let (pid, epoch) = (self.sessions[usize::from(session)].pid, self.sessions[usize::from(session)].epoch);
         peers.txn_coordinator.take_epoch(pid, epoch);
     }

@@ -229,3 +229,23 @@ fn close_commits_every_partition_before_the_member_leaves() {
     let m2 = world.ledger().row(2).unwrap().clone();
     assert_eq!((m2.processed, m2.verdict), (0, Verdict::Lost), "{m2:?}");
 }
+
+/// KIP-360 and TransactionManager.bumpIdempotentProducerEpoch: when a batch fails, the idempotent
+/// producer bumps its epoch and rewrites the sequences of that batch's partition only
+/// (partitionsToRewriteSequences); another partition's batch already sent keeps its epoch and
+/// sequence when it is retried, so its leader recognises a retry of a batch it has written
+/// (DUPLICATE_SEQUENCE_NUMBER) and keeps one copy. m1 (partition 0) fails after its one retry;
+/// m2's ACK (partition 1) is lost, and m2 is retried after request.timeout.ms.
+#[test]
+fn an_epoch_bump_for_one_partition_leaves_another_partitions_retry_a_duplicate_the_broker_drops() {
+    let tweak = |c: &mut Config| {
+        c.enable_idempotence = Some(true);
+        c.retries = 1;
+    };
+    let world = topic(Preset::AtLeastOnce, 2, tweak, 2, &["network-delay-reorder:m1#1", "network-delay-reorder:m1#2", "drop-ack:m2"]);
+    let m1 = world.ledger().row(1).unwrap().clone();
+    assert_eq!(m1.verdict, Verdict::FailedAndReported, "m1 fails after its retry: {m1:?}");
+    assert_eq!(msgs(&world, 1), vec![2], "partition 1 holds m2 once");
+    let found = events_where(&world, |e| matches!(e, EventKind::DuplicateFound { msg, .. } if msg.0 == 2).then_some(()));
+    assert_eq!(found.len(), 1, "the leader recognised m2's retry");
+}
