@@ -453,10 +453,14 @@ impl Producer {
         if peers.partitions[usize::from(p)].leader.is_none() {
             return self.hold_for_leader(ctx, session, p);
         }
+        let mine = |r: &Record| r.session == session && r.partition == p;
+        // Only a queued record can go out.
+        if !self.records.iter().any(|r| mine(r) && r.state == RecordState::Queued) {
+            return;
+        }
         let limit = ctx.cfg.config.max_in_flight as usize;
         let (epoch, stale) = self.partition_epoch(session, p);
         let ordered = ctx.cfg.idempotence;
-        let mine = |r: &Record| r.session == session && r.partition == p;
         let mut order: Vec<(i64, u16)> = self
             .records
             .iter()

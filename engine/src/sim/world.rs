@@ -1013,7 +1013,7 @@ fn link_index(from: Actor, to: Actor) -> usize {
 // ----- private machinery: the schedule -----
 
 /// Something scheduled to happen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Action {
     Start,
     AppSend { session: u8 },
@@ -1046,11 +1046,25 @@ pub(crate) enum Action {
     FaultAt { index: u8 },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Scheduled {
     tick: Tick,
     prio: u8,
     seq: u64,
     action: Action,
     cause: Option<EventId>,
+}
+
+/// The schedule's order: by tick, then priority, then the order of scheduling (`seq` is unique,
+/// so the action and its cause never decide).
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.tick, self.prio, self.seq).cmp(&(other.tick, other.prio, other.seq))
+    }
+}
+
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
