@@ -158,7 +158,16 @@
 //!   what arrives while the application is busy waits for the next poll(). Auto-commit and
 //!   close() commit every partition's position; commitSync after a batch commits the batch's
 //!   partition (the others have not moved since their last commit). An offset commit carries one
-//!   partition (Kafka's carries several): each partition's is a request of its own. With
+//!   partition (Kafka's carries several): each partition's is a request of its own; a closing
+//!   member leaves once none of them is on its way (ConsumerCoordinator.close commits, then
+//!   leaves). Known limits of this split, each needing several partitions and a lost commit or a
+//!   slow member: a commitSync or a rebalance's commit waits for the last partition's request only,
+//!   so losing an earlier one (`drop-offset-commit`) is not retried as Kafka retries the whole
+//!   request; auto-commit skips a partition whose position has not moved past its last commit
+//!   sent, lost or not; one poll() returns one partition's records where Kafka's returns up to
+//!   max.poll.records from every buffered partition, so a member polls more often (which matters
+//!   against max.poll.interval.ms); a cooperative member's commits while it rejoins are accepted
+//!   (the Java client fails them with RebalanceInProgressException). With
 //!   `lab.sink=db-offsets-in-db` the database keeps one offset, so that sink needs one partition.
 //!   Events of partition 0 leave the partition out, so a one-partition run is what it was.
 //! - Consumer groups of several (`lab.group.members`, 2 or 3) share the partitions: RangeAssignor
