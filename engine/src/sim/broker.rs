@@ -893,12 +893,6 @@ impl Partition {
         Some(AdvancedHw { leader, old, hw })
     }
 
-    /// The produce requests (flights) waiting at the leader behind an earlier request on their
-    /// connection (`queued`): the stage shows them at the broker's door.
-    pub fn queued_requests(&self) -> &[u32] {
-        &self.queued
-    }
-
     /// Whether the leader is waiting to answer an acks=all request of `session`.
     pub(crate) fn waiting_on(&self, session: u8) -> bool {
         self.pending_acks.iter().any(|ack| ack.session == session)

@@ -44,9 +44,6 @@ pub(super) const LOST_VISIBLE_TICKS: f64 = 1.5;
 pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool, labels: &mut Labels) -> Vec<Token> {
     labels.update(world);
     let topic = (world.config().config.replication_factor, world.partitions().len());
-    // Requests that reached their leader and wait behind an earlier one on their connection stay
-    // at the broker until it reads them.
-    let waiting: Vec<u32> = world.partitions().iter().flat_map(|p| p.queued_requests().iter().copied()).collect();
     world
         .flights()
         .iter()
@@ -57,7 +54,7 @@ pub fn tokens(world: &World, clock: f64, g: &Geometry, reduced_motion: bool, lab
             let visible = match flight.state {
                 FlightState::InFlight => true,
                 FlightState::Dropped => clock < arrives + LOST_VISIBLE_TICKS,
-                FlightState::Arrived => waiting.contains(&flight.id.0),
+                FlightState::Arrived => false,
             };
             if !visible || clock < sent {
                 return None;
