@@ -203,7 +203,9 @@ for (const [name, fragment, verdict] of [
       for (const title of ["P0 leader", "P1 leader", "P2 follows"]) {
         await expect(stage.locator(".log-title", { hasText: title })).toBeVisible();
       }
-      await expect(stage.locator(".log-layer .actor-detail", { hasText: /^#1 2 partitions$/ })).toBeVisible();
+      // RangeAssignor: the first member reads partitions 0 and 1, the second partition 2.
+      await expect(stage.locator(".log-layer .actor-detail", { hasText: /^#1 reads P0 P1$/ })).toBeVisible();
+      await expect(stage.locator(".log-layer .actor-detail", { hasText: /^#2 reads P2$/ })).toBeVisible();
       await expect(stage.locator(".log-layer .marker.committed")).toHaveCount(3);
       await expect(page.locator(".lane-names text", { hasText: "Broker 4" })).toHaveCount(1);
     }

@@ -199,8 +199,8 @@ pub(super) fn consumer_status(world: &World) -> Vec<String> {
     } else if !consumer.in_group {
         "out of the group".to_owned()
     } else {
-        match consumer.owned(world.config()).len() {
-            0 | 1 => format!("position {}", consumer.position),
+        match world.partitions().len() {
+            1 => format!("position {}", consumer.position),
             _ => positions(world, consumer),
         }
     };
@@ -211,14 +211,14 @@ pub(super) fn consumer_status(world: &World) -> Vec<String> {
     vec![state, isolation.to_owned()]
 }
 
-/// A consumer's position: the offset, or with several partitions the offset in each it reads.
+/// What a consumer reads: its position, or on a topic of several partitions the partitions it
+/// owns (each partition's progress shows on its log, by its committed marker).
 fn positions(world: &World, c: &delivery_lab::sim::consumer::Consumer) -> String {
-    let owned = c.owned(world.config());
-    match owned.len() {
-        0 | 1 => c.position.to_string(),
-        // Each partition's progress shows on its log (the committed markers).
-        n => format!("{n} partitions"),
+    if world.partitions().len() == 1 {
+        return format!("reads at {}", c.position);
     }
+    let names: Vec<String> = c.owned(world.config()).iter().map(|p| format!("P{p}")).collect();
+    format!("reads {}", names.join(" "))
 }
 
 /// A group of several: a line per member, the one reading first, then the ones the group lost or
@@ -231,8 +231,7 @@ fn member_status(world: &World) -> Vec<String> {
                 _ if world.events().is_empty() => (2, "not started".to_owned()),
                 c if !c.alive => (1, "crashed".to_owned()),
                 c if !c.in_group => (1, "out of the group".to_owned()),
-                c if c.assigned && c.owned(world.config()).len() > 1 => (0, positions(world, c)),
-                c if c.assigned => (0, format!("reads at {}", positions(world, c))),
+                c if c.assigned => (0, positions(world, c)),
                 _ if world.group().rebalancing => (2, "rejoining".to_owned()),
                 _ => (2, "stands by".to_owned()),
             };
