@@ -417,10 +417,8 @@ impl World {
         if self.strike(Fault::LeaderCrashUnreplicatedBeforeAck, Some(request.msg)) {
             // The crashed process closes its sockets: the client fails every in-flight request
             // on the connection at once (NetworkClient disconnect handling), this one included.
-            self.crash_leader(p, false);
-            if self.cfg.config.acks != Acks::Zero {
-                self.connection_lost(request.record);
-            }
+            let handling = (self.cfg.config.acks != Acks::Zero).then_some(request.record);
+            self.crash_leader_handling(p, false, handling);
             return;
         }
         if self.partitions[p].acknowledge(&mut ctx!(self), &request, offset) {
@@ -532,12 +530,23 @@ impl World {
     /// (NetworkClient.processDisconnection), and the controller's fencing and the broker's return
     /// are scheduled.
     pub(crate) fn crash_leader(&mut self, p: usize, disk_lost: bool) {
+        self.crash_leader_handling(p, disk_lost, None);
+    }
+
+    /// `crash_leader` while the leader handled the request of `handling`'s record: the client
+    /// fails a connection's requests oldest first (NetworkClient.processDisconnection, over
+    /// InFlightRequests.clearAll), so that one fails after the requests answered before it and
+    /// before the ones queued behind it; each goes back to the head of the producer's queue.
+    fn crash_leader_handling(&mut self, p: usize, disk_lost: bool, handling: Option<u16>) {
         let Some(crashed) = self.partitions[p].crash_leader(&mut ctx!(self), disk_lost) else { return };
         if let Some(instance) = crashed.parked_consumer_fetch {
             self.fetch_failed(instance, crashed.broker);
         }
         for ack in crashed.pending_acks {
             self.connection_lost(ack.record);
+        }
+        if let Some(record) = handling {
+            self.connection_lost(record);
         }
         // The requests it had not read yet fail with their connection.
         for id in crashed.queued {

@@ -918,3 +918,18 @@ fn idempotence_keeps_order_across_a_leader_crash_with_two_requests_in_flight() {
     assert!(log.windows(2).all(|w| w[0] < w[1]), "the log holds each message once, in send order: {log:?}");
     assert!(world.ledger().rows.iter().all(|r| r.verdict != delivery_lab::Verdict::Reordered), "{:?}", world.ledger().rows);
 }
+
+/// Producer Configs, max.in.flight.requests.per.connection: "if this configuration is set to be
+/// greater than 1 and enable.idempotence is set to false, there is a risk of message reordering
+/// after a failed send due to retries". When the leader crashes while handling m2, with m3 queued
+/// behind it on the connection, the client fails the connection's requests oldest first
+/// (NetworkClient.processDisconnection over InFlightRequests.clearAll) and each failed batch goes
+/// back to the head of its queue (RecordAccumulator.reenqueue: addFirst without idempotence), so
+/// m3 is sent again before m2 and lands first.
+#[test]
+fn a_crash_with_a_request_queued_behind_the_failed_one_reorders_without_idempotence() {
+    let world = run_config(Some(Preset::AtLeastOnce), Preset::AtLeastOnce.config(), 3, &["leader-crash-unreplicated-before-ack:m2"], 1);
+    let log: Vec<u16> = world.partition().log().iter().filter_map(|e| e.msg()).map(|m| m.0).collect();
+    assert_eq!(log, vec![1, 3, 2], "m3's retry went out first");
+    assert_eq!(world.ledger().row(2).unwrap().verdict, delivery_lab::Verdict::Reordered);
+}
