@@ -1,6 +1,7 @@
-//! One sort for the whole lab. Every `sort`, `sort_unstable` and `sort_by_key` on another element
-//! type links another copy of std's sort (quicksort, driftsort, small-sort networks: 1–3 KB each),
-//! and the page carried over a dozen of them. These helpers sort a list of indices with one
+//! One sort for the whole lab (and an insertion sort for lists nearly in order). Every `sort`,
+//! `sort_unstable` and `sort_by_key` on another element type links another copy of std's sort
+//! (quicksort, driftsort, small-sort networks: 1–3 KB each), and the page carried over a dozen of
+//! them. These helpers sort a list of indices with one
 //! comparison behind a `dyn`, so a build holds a single copy of std's sort, then move the elements
 //! into that order. Every sort here is stable.
 
@@ -16,6 +17,19 @@ pub fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
 pub fn sort<T: Ord>(items: &mut Vec<T>) {
     let order = order_of(items.len(), &|a, b| items[a].cmp(&items[b]));
     permute(items, order);
+}
+
+/// Sorts `items` in place by value, for a list already nearly in order, where moving the few
+/// items out of place (an insertion sort, stable) is cheaper than `sort`'s index vector, dynamic
+/// comparison and permutation: the producer's queue, sorted at every drain (`make bench`).
+pub fn sort_nearly_sorted<T: Ord>(items: &mut [T]) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && items[j - 1] > items[j] {
+            items.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 /// Sorts `items` and removes repeated values (like `sort` then `dedup`).
@@ -52,6 +66,9 @@ mod tests {
         assert_eq!(words, ["apple", "apple", "fig", "pear"]);
         sort_dedup(&mut words);
         assert_eq!(words, ["apple", "fig", "pear"]);
+        let mut nearly = vec![(2, 'b'), (0, 'r'), (1, 'a'), (3, 'c'), (5, 'e'), (4, 'd')];
+        sort_nearly_sorted(&mut nearly);
+        assert_eq!(nearly, [(0, 'r'), (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd'), (5, 'e')]);
         let mut empty: Vec<u8> = Vec::new();
         sort_dedup(&mut empty);
         assert!(empty.is_empty());

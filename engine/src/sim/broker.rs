@@ -113,8 +113,8 @@ pub struct Partition {
     /// connection waited for its acks=all answer: the broker reads a connection's next request
     /// only once it answered the one before (protocol guide, "Network": "The broker's request
     /// processing allows only a single in-flight request per connection"). At most the
-    /// producer's in-flight limit per connection.
-    pub(crate) queued: Vec<u32>,
+    /// producer's in-flight limit per connection. Each is its producer session and its flight.
+    pub(crate) queued: Vec<(u8, u32)>,
     /// Producer ids the partition ever appended an idempotent record of (at most 64): one of
     /// them the log no longer holds is one whose state the broker lost.
     pub(crate) pids_appended: Vec<u32>,
@@ -386,8 +386,8 @@ impl World {
         let p = self.partition_on(broker);
         // Requests on one connection are handled one at a time, in the order they came
         // (SocketServer mutes a connection until its response is sent).
-        let busy = self.partitions[p].busy(&self.flights, session);
-        self.partitions[p].queued.push(id);
+        let busy = self.partitions[p].busy(session);
+        self.partitions[p].queued.push((session, id));
         if !busy {
             self.next_on_connection(p, session);
         }
@@ -397,9 +397,8 @@ impl World {
     /// waiting to answer one.
     fn next_on_connection(&mut self, p: usize, session: u8) {
         while !self.partitions[p].waiting_on(session) {
-            let from = Actor::Producer { session };
-            let Some(i) = self.partitions[p].queued.iter().position(|&f| self.flights[f as usize].from == from) else { return };
-            let id = self.partitions[p].queued.remove(i);
+            let Some(i) = self.partitions[p].queued.iter().position(|&(s, _)| s == session) else { return };
+            let (_, id) = self.partitions[p].queued.remove(i);
             if let Some(request) = self.produce_request(id) {
                 self.handle_produce(p, request);
             }
@@ -548,13 +547,10 @@ impl World {
         if let Some(record) = handling {
             self.connection_lost(record);
         }
-        // The requests it had not read yet fail with their connection.
-        for id in crashed.queued {
-            if let FlightKind::Produce { record, .. } = self.flights[id as usize].what {
-                if self.producer.records[usize::from(record)].flight == Some(id) {
-                    self.connection_lost(record);
-                }
-            }
+        // The requests it had not read yet fail with their connection, as one reaching a
+        // closed port does.
+        for (_, id) in crashed.queued {
+            self.undeliverable(id);
         }
         Partition::schedule_fencing(&mut ctx!(self), crashed.broker);
     }
@@ -705,7 +701,7 @@ pub(crate) struct CrashedLeader {
     pub parked_consumer_fetch: Option<u8>,
     pub pending_acks: Vec<PendingAck>,
     /// The requests queued behind them (`Partition::queued`).
-    pub queued: Vec<u32>,
+    pub queued: Vec<(u8, u32)>,
 }
 
 /// A produce request as the leader reads it: its flight, where it came from and went, and what its
@@ -909,9 +905,8 @@ impl Partition {
 
     /// Whether a request of `session` that arrives now waits for the connection: the leader
     /// still has one of its requests to answer, or to read.
-    pub(crate) fn busy(&self, flights: &[super::world::Flight], session: u8) -> bool {
-        let from = Actor::Producer { session };
-        self.waiting_on(session) || self.queued.iter().any(|&f| flights[f as usize].from == from)
+    pub(crate) fn busy(&self, session: u8) -> bool {
+        self.waiting_on(session) || self.queued.iter().any(|&(s, _)| s == session)
     }
 
     /// The acks=all requests the high watermark `hw` releases, in the order they were appended;

@@ -467,15 +467,9 @@ impl Producer {
             .filter(|r| mine(r) && matches!(r.state, RecordState::Queued | RecordState::Backoff | RecordState::InFlight))
             .map(|r| (r.queue_key, r.id))
             .collect();
-        // Nearly in order already (records are made in queue order; a retry moves one to the
-        // head): an insertion sort in place, cheaper here than the lab's one general sort.
-        for i in 1..order.len() {
-            let mut j = i;
-            while j > 0 && order[j - 1] > order[j] {
-                order.swap(j - 1, j);
-                j -= 1;
-            }
-        }
+        // Nearly in order already: records are made in queue order, and a retry moves one to
+        // the head.
+        crate::order::sort_nearly_sorted(&mut order);
         let mut in_flight = self.records.iter().filter(|o| mine(o) && o.state == RecordState::InFlight).count();
         for (_, id) in order {
             let r = self.records[usize::from(id)];

@@ -735,7 +735,7 @@ impl World {
     }
 
     /// A message whose receiver is down: the sender sees its connection close.
-    fn undeliverable(&mut self, id: u32) {
+    pub(crate) fn undeliverable(&mut self, id: u32) {
         match self.flights[id as usize].what {
             FlightKind::Produce { record, .. } if self.producer.records[usize::from(record)].flight == Some(id) => {
                 self.connection_lost(record)
