@@ -36,11 +36,6 @@ pub fn install() {
 
 /// Covers the page with the error overlay. Public so that a browser test can check it without
 /// killing the test's own wasm instance.
-/// An element's text, set as its `textContent` (a text node: never parsed as markup).
-fn set_text(element: &web_sys::Element, text: &str) {
-    crate::js::set_prop(element, "textContent", &text.into());
-}
-
 pub fn show(message: &str) {
     let Some(window) = web_sys::window() else { return };
     let Some(document) = window.document() else { return };
@@ -55,56 +50,25 @@ pub fn show(message: &str) {
     let location = crate::js::prop(&window, "location");
     let href = crate::js::prop(&location, "href").as_string().unwrap_or_else(|| String::from("."));
     let Ok(overlay) = document.create_element("div") else { return };
-    let _ = overlay.set_attribute("id", OVERLAY_ID);
-    let _ = overlay.set_attribute("class", "panic-overlay");
-    let _ = overlay.set_attribute("role", "alertdialog");
-    let _ = overlay.set_attribute("aria-modal", "true");
-    let _ = overlay.set_attribute("aria-labelledby", "kdl-panic-title");
-    // Text goes in through text nodes, never as HTML, so a message cannot inject markup.
-    let build = || -> Result<(), wasm_bindgen::JsValue> {
-        let card = document.create_element("div")?;
-        card.set_attribute("class", "panic-card")?;
-        let title = document.create_element("h2")?;
-        title.set_attribute("id", "kdl-panic-title")?;
-        set_text(&title, "The lab hit an internal error");
-        let explain = document.create_element("p")?;
-        set_text(&explain, "Nothing was sent anywhere. Restart from the link to this scenario, or from the default one.");
-        let detail = document.create_element("pre")?;
-        detail.set_attribute("class", "panic-detail")?;
-        set_text(&detail, message);
-        // The address holds the link to the scenario on screen (the app keeps it there): reloading it
-        // restarts the same run. If that run is what fails, the default scenario is the way out.
-        let reload = document.create_element("a")?;
-        reload.set_attribute("class", "button primary")?;
-        reload.set_attribute("href", &href)?;
-        set_text(&reload, "Restart the lab with this scenario");
-        let fresh = document.create_element("a")?;
-        fresh.set_attribute("class", "button")?;
-        fresh.set_attribute("href", &crate::js::prop(&location, "pathname").as_string().unwrap_or_else(|| String::from(".")))?;
-        set_text(&fresh, "Start with the default scenario");
-        card.append_child(&title)?;
-        card.append_child(&explain)?;
-        card.append_child(&detail)?;
-        let scenario = SCENARIO.with(|s| s.borrow().clone());
-        if !scenario.is_empty() {
-            // The run that failed, to keep or to report: the command line replays it.
-            let label = document.create_element("label")?;
-            label.set_attribute("class", "panic-scenario")?;
-            set_text(&label, "The scenario on screen (delivery-lab run replays it):");
-            let area = document.create_element("textarea")?;
-            area.set_attribute("readonly", "")?;
-            area.set_attribute("rows", "6")?;
-            set_text(&area, &scenario);
-            label.append_child(&area)?;
-            card.append_child(&label)?;
-        }
-        card.append_child(&reload)?;
-        card.append_child(&fresh)?;
-        overlay.append_child(&card)?;
-        body.append_child(&overlay)?;
-        Ok(())
+    // One piece of markup, every text in it escaped (the message may hold markup characters).
+    let esc = delivery_lab::text::escape_markup;
+    let path = crate::js::prop(&location, "pathname").as_string().unwrap_or_else(|| String::from("."));
+    let scenario = SCENARIO.with(|s| s.borrow().clone());
+    let scenario = if scenario.is_empty() {
+        String::new()
+    } else {
+        format!(r#"<label class="panic-scenario">The scenario on screen (delivery-lab run replays it):<textarea readonly rows="6">{}</textarea></label>"#, esc(&scenario))
     };
-    if build().is_err() {
+    overlay.set_inner_html(&format!(
+        r#"<div class="panic-card"><h2 id="kdl-panic-title">The lab hit an internal error</h2><p>Nothing was sent anywhere. Restart from the link to this scenario, or from the default one.</p><pre class="panic-detail">{}</pre>{scenario}<a class="button primary" href="{}">Restart the lab with this scenario</a><a class="button" href="{}">Start with the default scenario</a></div>"#,
+        esc(message),
+        esc(&href),
+        esc(&path)
+    ));
+    for (name, value) in [("id", OVERLAY_ID), ("class", "panic-overlay"), ("role", "alertdialog"), ("aria-modal", "true"), ("aria-labelledby", "kdl-panic-title")] {
+        let _ = overlay.set_attribute(name, value);
+    }
+    if body.append_child(&overlay).is_err() {
         console_error("could not show the error overlay");
     }
 }

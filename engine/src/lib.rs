@@ -127,9 +127,12 @@
 //!   commitSync(); a failed commitSync is retried like any other, and one the group refuses
 //!   (a member removed for exceeding max.poll.interval.ms) sends the member back to its committed
 //!   offset with its output already committed.
-//! - The send schedule (`Scenario::send_at`) gives a message its own send tick; the application
-//!   still sends in program order (a message due before the one ahead of it goes right after it),
-//!   and a message without one follows the one before it by `lab.send.interval.ms`.
+//! - The send schedule (`Scenario::send_at`) gives a message its own send tick, or an event of
+//!   the run to wait for (an earlier message acknowledged, as with a blocking `send().get()`, or
+//!   processed; a commit; a consumer crash; a rebalance), with a delay after it; the application
+//!   still sends in program order (a message due before the one ahead of it goes right after it,
+//!   and one waiting for an event holds those after it), and a message without an entry follows
+//!   the one before it by `lab.send.interval.ms`.
 //! - Transactions: partitions join a transaction implicitly on the first write (as with KIP-890);
 //!   markers take an offset; a transaction whose marker is not yet below the high watermark still
 //!   holds the last stable offset; markers lost in a failover are written again. The
@@ -231,6 +234,7 @@ pub use sim::config::{
 };
 pub use sim::event::{Actor, Event, EventId, EventKind, FetchedRecord, FlightId, FlightKind, MsgId, Tick};
 pub use sim::fault::{Fault, FaultSpec, Hotspot, Trigger};
+pub use sim::schedule::{SendAfter, SendAt};
 pub use sim::group::GroupCoordinator;
 pub use sim::ledger::{Ledger, MessageRow, Summary, Verdict};
 pub use sim::txn::{TxnCoordinator, TxnMeta, TxnPhase};

@@ -18,6 +18,7 @@ use crate::preset::Preset;
 use crate::sim::config::{Config, ConfigError};
 use crate::sim::event::MsgId;
 use crate::sim::fault::{FaultSpec, Trigger, MAX_ATTEMPT};
+use crate::sim::schedule::SendAt;
 use crate::sim::world::{World, MAX_FAULTS, MAX_MESSAGES, MAX_TICK};
 
 /// The only format version this engine reads.
@@ -48,10 +49,10 @@ pub struct Scenario {
     pub seed: u64,
     /// The failure schedule.
     pub faults: Vec<FaultSpec>,
-    /// The send schedule: the tick at which the application sends each message (`None`: the
-    /// interval after the message before it). At most one entry per message; empty when every
-    /// message follows the interval ([`World::set_send_schedule`]).
-    pub send_at: Vec<Option<u64>>,
+    /// The send schedule: when the application sends each message, at a tick or after an event
+    /// (`None`: the interval after the message before it). At most one entry per message; empty
+    /// when every message follows the interval ([`World::set_send_schedule`]).
+    pub send_at: Vec<Option<SendAt>>,
     /// An optional title.
     pub title: Option<String>,
     /// Captions to show while the run plays, each from a tick on.
@@ -228,7 +229,12 @@ impl Scenario {
         doc.insert("messages".into(), messages);
         doc.insert("seed".into(), Value::from(self.seed));
         if !self.send_at.is_empty() {
-            doc.insert("send_at".into(), Value::Array(self.send_at.iter().map(|t| t.map_or(Value::Null, Value::from)).collect()));
+            let entry = |at: &Option<SendAt>| match at {
+                None => Value::Null,
+                Some(SendAt::Tick(t)) => Value::from(*t),
+                Some(at) => Value::from(at.to_string()),
+            };
+            doc.insert("send_at".into(), Value::Array(self.send_at.iter().map(entry).collect()));
         }
         doc.insert("faults".into(), Value::from(self.faults.iter().map(|f| f.to_string()).collect::<Vec<_>>()));
         if let Some(title) = &self.title {
@@ -275,18 +281,33 @@ impl World {
 /// A send schedule in its one form: at most one entry per message of `messages`, and no `None`
 /// at its end (it would say nothing), so that equal schedules are equal values and every
 /// schedule written back reads again. World, explorer and page all keep it so.
-pub fn trim_schedule(at: &mut Vec<Option<u64>>, messages: u16) {
+pub fn trim_schedule<T>(at: &mut Vec<Option<T>>, messages: u16) {
     at.truncate(usize::from(messages));
-    while at.last() == Some(&None) {
+    while matches!(at.last(), Some(None)) {
         at.pop();
     }
 }
 
+/// Reads a send schedule as a person types it (the page's field): entries separated by commas,
+/// each a tick, an event (`acked:m1`, `consumer-crash+50`) or empty, under the scenario file's
+/// rules; the error names the message ("m2: ...").
+pub fn read_schedule(text: &str, messages: u16) -> Result<Vec<Option<SendAt>>, String> {
+    let items = text.split(',').map(|item| match item.trim() {
+        "" => Value::Null,
+        item => crate::text::digits::<u64>(item).map_or_else(|| Value::from(item), Value::from),
+    });
+    parse_send_at(Some(&Value::Array(items.collect())), messages).map_err(|e| {
+        let index = e.path.strip_prefix("send_at[").and_then(|i| i.strip_suffix(']')?.parse::<usize>().ok());
+        index.map_or(e.message.clone(), |i| format!("m{}: {}", i + 1, e.message))
+    })
+}
+
 /// The send schedule: a list of at most one entry per message, each a tick from 0 to
-/// [`MAX_TICK`] or `null` (the message follows the one before it by the send interval). Trailing
+/// [`MAX_TICK`], an event to wait for as a string (`"acked:m1"`, `"consumer-crash+50"`: see
+/// [`SendAt`]) or `null` (the message follows the one before it by the send interval). Trailing
 /// `null`s are dropped, so that equal schedules are equal values.
-fn parse_send_at(value: Option<&Value>, messages: u16) -> Result<Vec<Option<u64>>, ScenarioError> {
-    let rule = format!("must be a list of at most {messages} entries (one per message), each a tick from 0 to {MAX_TICK} or null");
+fn parse_send_at(value: Option<&Value>, messages: u16) -> Result<Vec<Option<SendAt>>, ScenarioError> {
+    let rule = format!("must be a list of at most {messages} entries (one per message), each a tick from 0 to {MAX_TICK}, an event such as \"acked:m1\", or null");
     let items = match value {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) if items.len() <= usize::from(messages) => items,
@@ -294,13 +315,25 @@ fn parse_send_at(value: Option<&Value>, messages: u16) -> Result<Vec<Option<u64>
     };
     let mut at = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        match item {
-            Value::Null => at.push(None),
-            item => match item.as_u64().filter(|&t| t <= MAX_TICK) {
-                Some(t) => at.push(Some(t)),
-                None => return Err(ScenarioError::at(format!("send_at[{i}]"), format!("must be a tick from 0 to {MAX_TICK}, or null"))),
-            },
+        let error = |e: String| ScenarioError::at(format!("send_at[{i}]"), e);
+        let entry = match item {
+            Value::Null => None,
+            Value::String(s) => Some(s.parse::<SendAt>().map_err(error)?),
+            item => Some(SendAt::Tick(item.as_u64().unwrap_or(u64::MAX))),
+        };
+        let (tick, msg) = match entry {
+            Some(SendAt::Tick(t)) => (t, None),
+            Some(SendAt::After(event, delay)) => (delay, event.msg()),
+            None => (0, None),
+        };
+        if tick > MAX_TICK {
+            return Err(error(format!("must be a tick from 0 to {MAX_TICK}, an event such as \"acked:m1\", or null")));
         }
+        // The application sends in program order: a message cannot wait for its own or a later one.
+        if msg.is_some_and(|m| usize::from(m.0) > i) {
+            return Err(error(format!("must wait for a message before m{}", i + 1)));
+        }
+        at.push(entry);
     }
     trim_schedule(&mut at, messages);
     Ok(at)

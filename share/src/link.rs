@@ -14,7 +14,7 @@
 //! | `messages` | a count, 1 to `MAX_MESSAGES` | `3` |
 //! | `labels` | comma-separated labels (a comma inside a label is `%2C`); instead of `messages` | |
 //! | `seed` | 0 to 2^64-1 | `1` |
-//! | `send` | the send schedule: comma-separated ticks, one per message in order, an empty item for a message that follows the one before it by the send interval (`send=0,,300`) | every message follows the interval |
+//! | `send` | the send schedule: comma-separated items, one per message in order, each a tick, an event (`acked:m1`, `processed:m1`, `commit`, `consumer-crash`, `rebalance`, with an optional delay `%2B50`) or empty for a message that follows the one before it by the send interval (`send=0,,300`, `send=,acked:m1`) | every message follows the interval |
 //! | `fail` | comma-separated failures (`drop-ack:m2,disk-lost@30`); may repeat | none |
 //! | `title` | text | none |
 //! | `caption` | `tick:text`; may repeat, in order | none |
@@ -286,7 +286,7 @@ impl LinkState {
             push(&mut out, "seed", &s.seed.to_string());
         }
         if !s.send_at.is_empty() {
-            let at: Vec<String> = s.send_at.iter().map(|t| t.map(|t| t.to_string()).unwrap_or_default()).collect();
+            let at: Vec<String> = s.send_at.iter().map(|t| t.map(|t| encoded(&t.to_string())).unwrap_or_default()).collect();
             let _ = write!(out, "&send={}", at.join(","));
         }
         if !s.faults.is_empty() {
@@ -690,14 +690,13 @@ fn decode_scenario(pairs: &Pairs<'_>) -> Result<Scenario, LinkError> {
         doc.insert("seed".into(), Value::from(DEFAULT_SEED));
     }
     if let Some(send) = &pairs.send {
-        // Each item a tick or empty; the scenario loader checks the ticks' range and count.
+        // Each item a tick, an event (`acked:m1`, `commit+50`) or empty; the scenario loader reads
+        // the events and checks the ticks' range and the count.
         let at = send.split(',').map(|item| match item {
-            "" => Ok(Value::Null),
-            item => digits::<u64>(item).map(Value::from).ok_or_else(|| {
-                LinkError::new("send", format!("{:?}: expected ticks separated by commas, an empty item for a message that follows the interval", shorten(item, 20)))
-            }),
+            "" => Value::Null,
+            item => digits::<u64>(item).map_or_else(|| Value::from(item), Value::from),
         });
-        doc.insert("send_at".into(), Value::Array(at.collect::<Result<_, _>>()?));
+        doc.insert("send_at".into(), Value::Array(at.collect()));
     }
     let mut faults = Vec::new();
     for list in &pairs.fail {

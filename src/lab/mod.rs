@@ -22,7 +22,7 @@ pub use narration::Line;
 pub use outcome::{Changed, Outcome, Refusal};
 
 use delivery_lab::{
-    Config, ConfigError, EffectiveConfig, FaultSpec, Ledger, MsgId, Preset, RunState, Scenario, Snapshot, Trigger,
+    Config, ConfigError, EffectiveConfig, FaultSpec, Ledger, MsgId, Preset, RunState, Scenario, SendAt, Snapshot, Trigger,
     World, MAX_MESSAGES,
 };
 
@@ -47,9 +47,10 @@ pub enum Action {
     SetConfig(Config),
     /// How many messages the application sends.
     SetMessages(u16),
-    /// The send schedule: a tick per message, or `None` for one that follows the one before it
-    /// (`Scenario::send_at`); entries past the messages are dropped, ticks past the bound clamped.
-    SetSchedule(Vec<Option<u64>>),
+    /// The send schedule: a tick or an event per message, or `None` for one that follows the one
+    /// before it (`Scenario::send_at`); entries past the messages are dropped, ticks past the
+    /// bound clamped.
+    SetSchedule(Vec<Option<SendAt>>),
     /// Arm the failure, or disarm it when it is armed already. Before the run starts this changes
     /// the scenario; past the start it forks a new future from the current step.
     ToggleFault(FaultSpec),
@@ -217,8 +218,8 @@ impl Lab {
                 self.load();
             }
             Action::SetSchedule(mut schedule) => {
-                for tick in schedule.iter_mut().flatten() {
-                    *tick = (*tick).min(delivery_lab::MAX_TICK);
+                for at in schedule.iter_mut().flatten() {
+                    *at = at.clamped();
                 }
                 delivery_lab::scenario::trim_schedule(&mut schedule, self.scenario.messages);
                 self.scenario.send_at = schedule;
@@ -590,8 +591,9 @@ mod tests {
     #[test]
     fn a_schedule_set_from_the_page_is_the_scenarios_and_plays() {
         let mut lab = Lab::new(Scenario::from_preset(Preset::AtLeastOnce, 3, 1));
-        lab.apply(Action::SetSchedule(vec![None, Some(500), None, Some(9), Some(u64::MAX)]));
-        assert_eq!(lab.scenario().send_at, vec![None, Some(500)], "at most one entry per message, no trailing null");
+        let tick = |t| Some(SendAt::Tick(t));
+        lab.apply(Action::SetSchedule(vec![None, tick(500), None, tick(9), tick(u64::MAX)]));
+        assert_eq!(lab.scenario().send_at, vec![None, tick(500)], "at most one entry per message, no trailing null");
         lab.apply(Action::RunToEnd);
         let sent: Vec<u64> = lab.world().events().iter().filter_map(|e| match e.kind {
             delivery_lab::EventKind::AppSend { msg, .. } if msg.0 == 2 => Some(e.tick),
@@ -602,10 +604,11 @@ mod tests {
 
     #[test]
     fn fewer_messages_cut_the_send_schedule_so_the_link_still_opens() {
-        let scenario = Scenario { send_at: vec![Some(0), None, Some(300), Some(400)], ..Scenario::from_preset(Preset::AtLeastOnce, 4, 1) };
+        let tick = |t| Some(SendAt::Tick(t));
+        let scenario = Scenario { send_at: vec![tick(0), None, tick(300), tick(400)], ..Scenario::from_preset(Preset::AtLeastOnce, 4, 1) };
         let mut lab = Lab::new(scenario);
         lab.apply(Action::SetMessages(2));
-        assert_eq!(lab.scenario().send_at, vec![Some(0)]);
+        assert_eq!(lab.scenario().send_at, vec![tick(0)]);
         let fragment = delivery_share::LinkState::for_scenario(lab.scenario().clone()).to_fragment();
         assert_eq!(delivery_share::LinkState::from_fragment(&fragment).unwrap().scenario, *lab.scenario());
     }

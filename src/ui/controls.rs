@@ -108,25 +108,25 @@ pub fn controls(props: &ControlsProps) -> Html {
     };
     // The schedule's field is markup written when the schedule changes, so that a render while
     // the run plays does not undo what is being typed; one listener reads it when it changes.
+    const HINT: &str = "A tick per message, or an event: acked:m1, processed:m1, commit, consumer-crash, rebalance (+50: 50 ticks later). Empty: follows the one before.";
     let on_schedule = {
         let dispatch = props.dispatch.clone();
+        let messages = props.messages;
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
-            let items: Option<Vec<Option<u64>>> = crate::js::prop_string(&input, "value")
-                .split(',')
-                .map(|item| match item.trim() {
-                    "" => Some(None),
-                    item => item.parse().ok().map(Some),
-                })
-                .collect();
-            input.set_attribute("aria-invalid", if items.is_some() { "false" } else { "true" }).ok();
-            if let Some(items) = items {
+            let items = delivery_lab::scenario::read_schedule(&crate::js::prop_string(&input, "value"), messages);
+            input.set_attribute("aria-invalid", if items.is_ok() { "false" } else { "true" }).ok();
+            // The hint says what is wrong until the field reads again.
+            if let Some(hint) = crate::js::by_id("send-at-hint") {
+                hint.set_text_content(Some(&items.as_ref().map_or_else(|e| e.clone(), |_| HINT.to_owned())));
+            }
+            if let Ok(items) = items {
                 dispatch.emit(Action::SetSchedule(items));
             }
         })
     };
     let schedule = format!(
-        r#"<label class="field-label" for="send-at">Send at (ticks)</label><input id="send-at" type="text" inputmode="numeric" value="{}" placeholder="0, , 400" aria-describedby="send-at-hint"><span id="send-at-hint" class="hint">A tick per message; left empty, a message follows the one before it.</span>"#,
+        r#"<label class="field-label" for="send-at">Send at</label><input id="send-at" type="text" value="{}" placeholder="0, , acked:m1" aria-describedby="send-at-hint"><span id="send-at-hint" class="hint">{HINT}</span>"#,
         props.schedule
     );
     html! {

@@ -24,7 +24,7 @@ pub fn modal(props: ModalProps) -> Html {
                 on_backdrop.emit(());
             }
         })}>
-            <div class={classes!("dialog", props.class)} role="dialog" aria-modal="true"
+            <div class={format!("dialog {}", props.class)} role="dialog" aria-modal="true"
                 aria-labelledby={props.labelledby} tabindex="-1">
                 { props.children }
             </div>

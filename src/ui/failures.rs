@@ -19,7 +19,7 @@ fn toggle(fault: Fault, target: Trigger, armed: &[FaultSpec], config: &Config, d
     let dispatch = dispatch.clone();
     html! {
         <li>
-            <button type="button" class={classes!("fault-toggle", on.then_some("armed"))}
+            <button type="button" class={if on { "fault-toggle armed" } else { "fault-toggle" }}
                 aria-pressed={on.to_string()} data-fault={fault.slug()} disabled={na.is_some() && !on}
                 onclick={Callback::from(move |_| dispatch.emit(Action::ToggleFault(spec)))}>
                 <span class="fault-state" aria-hidden="true">{ if on { "⚡ armed" } else { na.map_or("arm", |_| "n/a") } }</span>

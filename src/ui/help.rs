@@ -17,6 +17,15 @@ pub const SHORTCUTS: [(&str, &str); 9] = [
     ("PageDown or Space, PageUp", "In presenter mode: one step forward, one step back (a presentation clicker)"),
 ];
 
+/// The list of shortcuts and the note under it (no character in them needs escaping).
+fn markup() -> String {
+    let mut out = String::from(r#"<dl class="shortcuts">"#);
+    for (keys, what) in SHORTCUTS {
+        out.push_str(&format!("<dt><kbd>{keys}</kbd></dt><dd>{what}</dd>"));
+    }
+    out + r#"</dl><p class="hint">Tab reaches every control; Enter or Space on a ⚡ on the stage opens its failures.</p>"#
+}
+
 pub struct HelpProps {
     pub on_close: Callback<()>,
 }
@@ -31,15 +40,8 @@ pub fn help(props: &HelpProps) -> Html {
             children: html! {
                 <>
                     <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
-                    <dl class="shortcuts">
-                        { for SHORTCUTS.iter().map(|(keys, what)| html! {
-                            <>
-                                <dt><kbd>{ *keys }</kbd></dt>
-                                <dd>{ *what }</dd>
-                            </>
-                        }) }
-                    </dl>
-                    <p class="hint">{ "Tab reaches every control; Enter or Space on a ⚡ on the stage opens its failures." }</p>
+                    // Static text: markup, not a tree of elements built in code.
+                    { Html::from_html_unchecked(AttrValue::from(markup())) }
                     <button type="button" class="button primary" data-autofocus="true"
                         onclick={Callback::from(move |_| on_close.emit(()))}>{ "Close" }</button>
                 </>

@@ -133,7 +133,7 @@ pub fn ledger_view(props: &LedgerProps) -> Html {
             if let Some(notice) = ledger.truncation_notice() {
                 <p class="truncated" role="status" data-testid="truncated">{ notice }</p>
             }
-            <div class={classes!("ledger-scroll", virtual_rows.then_some("virtual"))} tabindex="0" role="region"
+            <div class={crate::ui::class("ledger-scroll", &[virtual_rows.then_some("virtual")])} tabindex="0" role="region"
                 aria-label="Ledger table" {onscroll}>
                 <table class="ledger">
                     <caption class="visually-hidden">{ "What happened to each message" }</caption>
@@ -186,7 +186,7 @@ fn ledger_row(row: &MessageRow, selected: bool) -> Html {
     };
     let also = row.also.iter().map(|v| v.label()).collect::<Vec<_>>().join(", ");
     html! {
-        <tr class={classes!(selected.then_some("selected"))} data-msg={msg.to_string()}>
+        <tr class={selected.then_some("selected")} data-msg={msg.to_string()}>
             <th scope="row">
                 <button type="button" class="msg-button" aria-pressed={selected.to_string()}
                     aria-label={format!("Explain {msg}")} data-msg={msg.0.to_string()}>
@@ -201,7 +201,7 @@ fn ledger_row(row: &MessageRow, selected: bool) -> Html {
                 Some(ru) => format!("{} / {ru}", row.effects),
                 None => row.effects.to_string(),
             } }</td>
-            <td class={classes!("verdict", tone)} data-verdict={verdict_slug(row.verdict)}>
+            <td class={crate::ui::class("verdict", &[Some(tone)])} data-verdict={verdict_slug(row.verdict)}>
                 <span class="verdict-icon" aria-hidden="true">{ icon }</span>
                 { row.verdict.label() }
                 if !also.is_empty() {
@@ -217,7 +217,7 @@ fn cause_view(row: &MessageRow, causes: &[String], explanation: Option<&(String,
     html! {
         <div class="cause" aria-live="polite" aria-busy={(!current).to_string()}>
             <h3 class="subhead">{ row.why() }</h3>
-            <p class={classes!("explanation", (!current).then_some("muted"))}>
+            <p class={if current { "explanation" } else { "explanation muted" }}>
                 { explanation.map_or_else(|| "Writing the explanation…".to_owned(), |(text, _)| text.clone()) }
             </p>
             if !causes.is_empty() {

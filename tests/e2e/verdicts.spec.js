@@ -157,6 +157,9 @@ test("a network failure armed from the stage for every attempt in a window or th
 // what sendOffsetsToTransaction adds).
 for (const [name, fragment, verdict] of [
   ["a send schedule", "cfg.auto.offset.reset=latest&send=0,8,400&fail=consumer-crash-after-fetch:m1", ["m2", "lost"]],
+  // A send that waits for an event: m2 goes out 5 ticks after the consumer crashed, before the
+  // replacement starts, and latest skips it.
+  ["a send that waits for an event", "cfg.auto.offset.reset=latest&send=,consumer-crash%2B5&fail=consumer-crash-after-fetch:m1", ["m2", "lost"]],
   ["a commitTransaction() timeout taken for a failure", "preset=exactly-once-kafka&cfg.max.block.ms=20000&cfg.lab.commit.timeout=close&cfg.lab.resend.on.error=true&fail=drop-end-txn-response:m1", ["m1", "duplicated"]],
   ["commitSync() after commitTransaction()", "preset=exactly-once-kafka&cfg.lab.manual.commit=commit-sync-after-transaction&fail=processing-stall:m2", ["m2", "duplicated"]],
   // A group of two (ConsumerConfig, max.poll.interval.ms: "the group will rebalance in order to
@@ -180,6 +183,11 @@ for (const [name, fragment, verdict] of [
       await expect(page.locator(".stage-svg .log-layer .actor-detail", { hasText: "to be sent at t=400" })).toBeVisible();
       // The controls show the schedule, and editing it there is the same as the link's.
       await expect(page.locator("#send-at")).toHaveValue("0,8,400");
+    }
+    if (name === "a send that waits for an event") {
+      await page.getByRole("slider", { name: "Timeline" }).fill("3");
+      await expect(page.locator(".stage-svg .log-layer .actor-detail", { hasText: /^consumer-crash\+5$/ })).toBeVisible();
+      await expect(page.locator("#send-at")).toHaveValue(",consumer-crash+5");
     }
     await page.getByRole("button", { name: "Run to end" }).click();
     await expect(page.getByRole("status").filter({ hasText: "The run is over" })).toBeVisible();
@@ -214,3 +222,24 @@ for (const [name, fragment, verdict] of [
     await expect(page.locator(`.ledger tr[data-msg="${verdict[0]}"] .verdict`)).toHaveAttribute("data-verdict", verdict[1]);
   });
 }
+
+// The schedule's field reads ticks and events under the scenario file's rules: a send cannot wait
+// for its own or a later message (the application sends in program order), and the field says so.
+test("the send schedule's field takes events and names what is wrong", async ({ page }) => {
+  await openLab(page, "/");
+  const field = page.locator("#send-at");
+  await field.fill("0, acked:m3");
+  await field.press("Enter");
+  await field.blur();
+  await expect(field).toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#send-at-hint")).toHaveText("m2: must wait for a message before m2");
+  await field.fill("0, acked:m1+20");
+  await field.blur();
+  await expect(field).not.toHaveAttribute("aria-invalid", "true");
+  await expect(page.locator("#send-at-hint")).toContainText("acked:m1, processed:m1, commit");
+  await expect(page.getByTestId("scenario-json")).toContainText('"acked:m1+20"');
+  expect(page.url()).toContain("send=0,acked:m1%2B20");
+  await page.getByRole("button", { name: "Run to end" }).click();
+  const scenario = await page.getByTestId("scenario-json").textContent();
+  expect(await pageLedger(page)).toEqual(ledgerRowsOf(nativeLedger(scenario)));
+});

@@ -941,7 +941,16 @@ fn remedy(world: &World, msg: MsgId, verdict: Verdict, also: &[Verdict], cause: 
         ),
         Verdict::AbortedButSeen => "isolation.level=read_committed would have hidden it".to_owned(),
         Verdict::Pending if world.run_state() == RunState::Quiescent => {
-            "never sent: the producer application stopped before it called send() (a restarted instance would send it)".to_owned()
+            // The application sends in program order: a message held back holds those after it.
+            let held = (1..=msg.0).map(MsgId).find_map(|m| match world.producer.scheduled(m) {
+                Some(at @ crate::SendAt::After(..)) => Some((m, at)),
+                _ => None,
+            });
+            match held {
+                // "holds m2": m2 itself, or the message the application sends before it.
+                Some((m, at)) => format!("never sent: the send schedule holds {m} until {at}, which never happened"),
+                None => "never sent: the producer application stopped before it called send() (a restarted instance would send it)".to_owned(),
+            }
         }
         _ => return None,
     };

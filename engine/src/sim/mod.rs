@@ -10,6 +10,7 @@ pub mod group;
 pub mod ledger;
 pub mod producer;
 pub mod rng;
+pub mod schedule;
 pub mod sink;
 pub mod txn;
 pub mod world;

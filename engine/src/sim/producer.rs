@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::config::{Acks, CommitTimeout};
 use super::event::{Actor, EventKind, FlightKind, MsgId, ProduceError, ProduceOutcome, Tick};
 use super::fault::Fault;
+use super::schedule::SendAt;
 use super::broker::Partition;
 use super::config::EffectiveConfig;
 use super::txn::{TxnCoordinator, MAX_PARTITIONS};
@@ -190,10 +191,11 @@ pub struct Producer {
     pub records: Vec<Record>,
     /// The accumulator's queue counter (see `Record::queue_key`).
     next_queue_key: i64,
-    /// The send schedule: the tick at which the application sends each message, by message
-    /// number - 1, where the scenario gives one ([`crate::World::set_send_schedule`]); a message
-    /// without one follows the one before it by `lab.send.interval.ms`.
-    pub send_at: Vec<Option<Tick>>,
+    /// The send schedule: when the application sends each message, by message number - 1, where
+    /// the scenario says ([`crate::World::set_send_schedule`]); a message without an entry
+    /// follows the one before it by `lab.send.interval.ms`. An entry waiting for an event becomes
+    /// a tick when the event happens (`World::send_events`).
+    pub send_at: Vec<Option<SendAt>>,
     /// The producer instance and the scheduled message whose send it has queued, so that two
     /// waits for the same message queue one send (a restarted instance queues its own).
     send_due: Option<(u8, MsgId)>,
@@ -317,9 +319,11 @@ impl Producer {
             return;
         }
         let msg = s.todo[s.next];
-        if let Some(at) = self.scheduled(msg).filter(|&at| at > ctx.now) {
-            self.send_when_due(ctx, session, msg, at);
-            return;
+        match self.scheduled(msg) {
+            Some(SendAt::Tick(at)) if at > ctx.now => return self.send_when_due(ctx, session, msg, at),
+            // Waiting for an event: `event_happened` queues the send.
+            Some(SendAt::After(..)) => return,
+            _ => {}
         }
         let per_txn = ctx.cfg.config.transaction_messages;
         let s = self.session_mut(session);
@@ -345,18 +349,30 @@ impl Producer {
             let s = &self.sessions[usize::from(session)];
             let next = s.todo[s.next];
             match self.scheduled(next) {
-                Some(at) => self.send_when_due(ctx, session, next, at),
+                Some(SendAt::Tick(at)) => self.send_when_due(ctx, session, next, at),
+                Some(SendAt::After(..)) => {}
                 None => ctx.schedule(ctx.now + ctx.cfg.send_interval, Action::AppSend { session }),
             }
         }
         self.maybe_end_txn(ctx, session);
     }
 
-    /// The tick at which `msg` is due by the send schedule, if it has one and has not been sent
-    /// (a message sent again, after a restart or an error, is past its time).
-    pub(crate) fn scheduled(&self, msg: MsgId) -> Option<Tick> {
+    /// When `msg` is due by the send schedule, if it has an entry and has not been sent (a
+    /// message sent again, after a restart or an error, is past its time).
+    pub(crate) fn scheduled(&self, msg: MsgId) -> Option<SendAt> {
         let index = usize::from(msg.0 - 1);
         self.send_at.get(index).copied().flatten().filter(|_| self.app[index].sends == 0)
+    }
+
+    /// An event the send schedule waits for happened (its entries are ticks now): if the current
+    /// instance is waiting to send one of them next, it queues that send.
+    pub(crate) fn event_happened(&mut self, ctx: &mut Ctx) {
+        let Some(s) = self.sessions.last() else { return };
+        if let Some(&msg) = s.todo.get(s.next) {
+            if let Some(SendAt::Tick(at)) = self.scheduled(msg) {
+                self.send_when_due(ctx, s.session, msg, at);
+            }
+        }
     }
 
     /// Queues the application's send of a scheduled message for `at` (or now, if `at` has
@@ -1164,7 +1180,7 @@ macro_rules! producer {
 /// The world's entry points into the producer: actions, deliveries and what other actors'
 /// handlers trigger.
 impl World {
-    fn on_producer(&mut self, handler: impl FnOnce(&mut Producer, &mut Ctx, &mut ProducerPeers)) {
+    pub(super) fn on_producer(&mut self, handler: impl FnOnce(&mut Producer, &mut Ctx, &mut ProducerPeers)) {
         let (producer, mut ctx, mut peers) = producer!(self);
         handler(producer, &mut ctx, &mut peers);
     }

@@ -20,6 +20,7 @@ use super::fault::{Fault, FaultSpec, Trigger};
 use super::ledger::Ledger;
 use super::producer::{Producer, ProducerSession, Record};
 use super::rng::Rng;
+use super::schedule::SendAt;
 use super::sink::Sink;
 
 /// The most events one run may record; past it the run stops in [`RunState::Truncated`].
@@ -191,6 +192,8 @@ pub struct World {
     /// The explorer's record of strike opportunities (`None`: not recording), and whether it filled up.
     pub(crate) opportunities: Option<Vec<Opportunity>>,
     pub(crate) opportunities_full: bool,
+    /// Whether an entry of the send schedule waits for an event (`World::send_events`).
+    pub(crate) send_waits: bool,
 }
 
 impl World {
@@ -224,6 +227,7 @@ impl World {
             cause: None,
             opportunities: None,
             opportunities_full: false,
+            send_waits: false,
         };
         world.schedule(0, Action::Start);
         world
@@ -249,15 +253,37 @@ impl World {
         true
     }
 
-    /// Sets the send schedule before the run: the tick at which the application sends each
-    /// message (by message number - 1; `None`, or a list shorter than the messages, leaves a
-    /// message to follow the one before it by `lab.send.interval.ms`). Messages still go in
-    /// order: one due before the message ahead of it goes right after that one. Ticks past
+    /// Sets the send schedule before the run: when the application sends each message (by
+    /// message number - 1; `None`, or a list shorter than the messages, leaves a message to follow
+    /// the one before it by `lab.send.interval.ms`), at a tick or after an event. Messages still
+    /// go in order: one due before the message ahead of it goes right after that one. Ticks past
     /// [`MAX_TICK`] are clamped to it; entries past the message count are ignored.
-    pub fn set_send_schedule(&mut self, at: &[Option<Tick>]) {
-        let mut at: Vec<Option<Tick>> = at.iter().map(|t| t.map(|t| t.min(MAX_TICK))).collect();
+    pub fn set_send_schedule(&mut self, at: &[Option<SendAt>]) {
+        let mut at: Vec<Option<SendAt>> = at.iter().map(|a| a.map(SendAt::clamped)).collect();
         crate::scenario::trim_schedule(&mut at, self.messages);
         self.producer.send_at = at;
+        self.send_waits = self.producer.send_at.iter().any(|a| matches!(a, Some(SendAt::After(..))));
+    }
+
+    /// Turns the schedule's entries waiting for an event among `self.events[from..]` into ticks,
+    /// and lets the producer send one it was waiting for.
+    fn send_events(&mut self, from: usize) {
+        let mut happened = false;
+        self.send_waits = false;
+        for entry in &mut self.producer.send_at {
+            if let Some(SendAt::After(event, delay)) = *entry {
+                match self.events[from..].iter().find(|e| event.happened(&e.kind)) {
+                    Some(e) => {
+                        *entry = Some(SendAt::Tick((e.tick + delay).min(MAX_TICK)));
+                        happened = true;
+                    }
+                    None => self.send_waits = true,
+                }
+            }
+        }
+        if happened {
+            self.on_producer(|p, ctx, _| p.event_happened(ctx));
+        }
     }
 
     /// Runs one action and returns the events it recorded (at least one), or `None` when the run is
@@ -288,7 +314,11 @@ impl World {
             }
             self.now = next.tick;
             self.cause = next.cause;
+            let from = self.events.len();
             self.dispatch(next.action);
+            if self.send_waits {
+                self.send_events(from);
+            }
             if self.events.len() >= MAX_EVENTS {
                 self.truncate();
             }
@@ -421,12 +451,12 @@ impl World {
             && !self.queue.iter().any(|Reverse(s)| matches!(s.action, Action::ProducerRestart { .. }))
     }
 
-    /// The message the application waits to send at its scheduled tick, and that tick: the next
-    /// message of its current instance, when the send schedule puts it later than now.
-    pub fn waiting_to_send(&self) -> Option<(MsgId, Tick)> {
+    /// The message the application waits to send and what it waits for (a later tick, or an
+    /// event): the next message of its current instance, when the send schedule holds it back.
+    pub fn waiting_to_send(&self) -> Option<(MsgId, SendAt)> {
         let session = self.producer.sessions.last().filter(|s| s.alive)?;
         let msg = *session.todo.get(session.next)?;
-        let at = self.producer.scheduled(msg).filter(|&at| at > self.now)?;
+        let at = self.producer.scheduled(msg).filter(|at| !matches!(at, SendAt::Tick(t) if *t <= self.now))?;
         Some((msg, at))
     }
 

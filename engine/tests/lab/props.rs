@@ -5,7 +5,7 @@ use proptest::prelude::*;
 
 use delivery_lab::{
     Actor, Partition, Acks, Assignor, AutoCommitStyle, Config, EventKind, Fault, FaultSpec, FlightKind, IsolationLevel, ManualCommit, MsgId,
-    OffsetReset, RunState, Scenario, SinkKind, Trigger, TxnMark, TxnPhase, World,
+    OffsetReset, RunState, Scenario, SendAfter, SendAt, SinkKind, Trigger, TxnMark, TxnPhase, World,
 };
 
 const SINKS: [SinkKind; 8] = [
@@ -100,10 +100,20 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
         if no_retries && config.transactional_id.is_none() {
             config.retries = 0;
         }
-        // A send schedule for some runs: messages sent at their own ticks, some while consumers
-        // are down or before a first commit.
-        let schedule = prop::collection::vec(prop::option::of(0u64..400), 0..=usize::from(messages));
-        (prop::collection::vec(fault_strategy(messages), 0..=4), prop::bool::weighted(0.3), schedule).prop_map(move |(faults, scheduled, mut send_at)| {
+        // A send schedule for some runs: messages sent at their own ticks or after events of the
+        // run (an earlier message's ack or processing, a commit, a consumer crash, a rebalance),
+        // some while consumers are down or before a first commit.
+        let schedule = prop::collection::vec(prop::option::of((0u8..6, 0u64..400)), 0..=usize::from(messages));
+        (prop::collection::vec(fault_strategy(messages), 0..=4), prop::bool::weighted(0.3), schedule).prop_map(move |(faults, scheduled, entries)| {
+            let earlier = |i: usize, n: u64| MsgId(1 + (n % i.max(1) as u64) as u16);
+            let mut send_at: Vec<Option<SendAt>> = entries.iter().enumerate().map(|(i, e)| e.map(|(kind, n)| match kind {
+                1 if i > 0 => SendAt::After(SendAfter::Acked(earlier(i, n)), n % 50),
+                2 if i > 0 => SendAt::After(SendAfter::Processed(earlier(i, n)), n % 50),
+                3 => SendAt::After(SendAfter::Commit, n % 50),
+                4 => SendAt::After(SendAfter::ConsumerCrash, n % 50),
+                5 => SendAt::After(SendAfter::Rebalance, n % 50),
+                _ => SendAt::Tick(n),
+            })).collect();
             delivery_lab::scenario::trim_schedule(&mut send_at, messages);
             Scenario {
             preset: None,

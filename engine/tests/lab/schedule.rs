@@ -2,11 +2,21 @@
 //! produced while a consumer is down or before its first commit, where `auto.offset.reset` decides
 //! what the consumer reads.
 
-use delivery_lab::{Config, EventKind, MsgId, OffsetReset, Preset, Scenario, Verdict, World};
+use delivery_lab::{Config, EventKind, MsgId, OffsetReset, Preset, Scenario, SendAt, Verdict, World};
 
 /// Runs `preset` (with `config` changes) on `messages` messages, the send schedule `send_at` and
 /// the failures `faults` (written as in links), to the end.
 fn run(preset: Preset, config: impl Fn(Config) -> Config, messages: u16, send_at: &[Option<u64>], faults: &[&str]) -> World {
+    run_at(preset, config, messages, &ticks(send_at), faults)
+}
+
+/// A schedule of ticks only.
+fn ticks(at: &[Option<u64>]) -> Vec<Option<SendAt>> {
+    at.iter().map(|t| t.map(SendAt::Tick)).collect()
+}
+
+/// As `run`, with any schedule.
+fn run_at(preset: Preset, config: impl Fn(Config) -> Config, messages: u16, send_at: &[Option<SendAt>], faults: &[&str]) -> World {
     let scenario = Scenario {
         config: config(preset.config()),
         send_at: send_at.to_vec(),
@@ -129,7 +139,7 @@ fn a_schedule_is_kept_by_the_scenario_file_and_bad_ones_are_refused_by_path() {
     // Trailing nulls say nothing: dropped, so the file written back is the canonical one.
     let text = r#"{"version":1,"preset":"at-least-once","messages":3,"seed":1,"send_at":[null,30,null],"faults":[]}"#;
     let scenario = Scenario::from_json(text).unwrap();
-    assert_eq!(scenario.send_at, vec![None, Some(30)]);
+    assert_eq!(scenario.send_at, ticks(&[None, Some(30)]));
     assert_eq!(Scenario::from_json(&scenario.to_json()).unwrap(), scenario);
     // No schedule: no key, so a version 1 file written today reads as it did.
     assert!(!Scenario::default().to_json().contains("send_at"));
@@ -151,14 +161,113 @@ fn the_explorer_searches_under_the_schedule_and_its_counterexamples_replay() {
     // the loss that latest allows (m2 written while the consumer is down) is found and replays.
     let scenario = Scenario {
         config: Config { auto_offset_reset: OffsetReset::Latest, ..Preset::AtLeastOnce.config() },
-        send_at: vec![Some(0), Some(8), Some(400), None, Some(900)],
+        send_at: ticks(&[Some(0), Some(8), Some(400), None, Some(900)]),
         ..Scenario::from_preset(Preset::AtLeastOnce, 5, 1)
     };
     let report = explore(&scenario, ExploreQuery::new(2, 1)).expect("explores");
-    assert_eq!(report.scenario.send_at, vec![Some(0), Some(8)]);
+    assert_eq!(report.scenario.send_at, ticks(&[Some(0), Some(8)]));
     let Finding::Found(lost) = report.result(Outcome::Loss) else { panic!("no loss found: {:?}", report.result(Outcome::Loss)) };
     let replayed = Scenario::from_json(&report.scenario_with(&lost.schedule).to_json()).expect("loads");
     let mut world = World::new(&replayed).unwrap();
     world.run_to_quiescence();
     assert_eq!(world.ledger().row(lost.msg.0).unwrap().verdict, Verdict::Lost);
+}
+
+/// The first tick at which `kind` matches.
+fn first_tick(world: &World, kind: impl Fn(&EventKind) -> bool) -> Option<u64> {
+    world.events().iter().find(|e| kind(&e.kind)).map(|e| e.tick)
+}
+
+fn after(text: &str) -> Option<SendAt> {
+    Some(text.parse().expect("a schedule entry"))
+}
+
+#[test]
+fn a_message_scheduled_after_an_earlier_ones_ack_is_a_blocking_send() {
+    // KafkaProducer.send's javadoc: "If you want to simulate a simple blocking call you can call
+    // the get() method immediately": the next send() waits for the record's acknowledgement, so a
+    // lost ACK holds it back through the retry (drop-ack:m1 forces one).
+    let world = run_at(Preset::AtLeastOnce, |c| c, 2, &[None, after("acked:m1")], &["drop-ack:m1"]);
+    let acked = first_tick(&world, |k| matches!(k, EventKind::ProducerAcked { msg: MsgId(1), .. })).expect("m1 acked");
+    let retried = first_tick(&world, |k| matches!(k, EventKind::Retry { msg: MsgId(1), .. })).expect("m1 retried");
+    assert!(retried < acked);
+    assert_eq!(sends(&world), vec![(MsgId(1), 0), (MsgId(2), acked)]);
+    // Without the wait, m2 goes out while m1's ACK is lost.
+    let free = run(Preset::AtLeastOnce, |c| c, 2, &[], &["drop-ack:m1"]);
+    assert!(sends(&free)[1].1 < retried, "{:?}", sends(&free));
+}
+
+#[test]
+fn records_sent_after_a_consumer_crash_are_written_while_it_is_down_and_latest_skips_them() {
+    // Kafka docs, consumer configs, auto.offset.reset: "What to do when there is no initial offset
+    // in Kafka ...: earliest: automatically reset the offset to the earliest offset; latest:
+    // automatically reset the offset to the latest offset". The consumer crashes before its first
+    // commit; m2 and m3 are sent 5 ticks after the crash, before the replacement starts.
+    let schedule = [None, after("consumer-crash+5")];
+    let faults = ["consumer-crash-after-fetch:m1"];
+    let latest = run_at(Preset::AtLeastOnce, |c| Config { auto_offset_reset: OffsetReset::Latest, ..c }, 3, &schedule, &faults);
+    let crashed = first_tick(&latest, |k| matches!(k, EventKind::ConsumerCrashed { .. })).expect("crashed");
+    let restarted = first_tick(&latest, |k| matches!(k, EventKind::ConsumerStarted { instance, .. } if *instance > 0)).expect("restarted");
+    let sent = sends(&latest);
+    assert_eq!(sent[1], (MsgId(2), crashed + 5));
+    assert!(sent[2].1 < restarted, "m3 follows m2 by the interval, still before the restart: {sent:?}");
+    for m in 1..=3 {
+        assert_eq!(latest.ledger().row(m).unwrap().verdict, Verdict::Lost, "m{m} under latest");
+    }
+    let earliest = run_at(Preset::AtLeastOnce, |c| Config { auto_offset_reset: OffsetReset::Earliest, ..c }, 3, &schedule, &faults);
+    for m in 1..=3 {
+        assert_eq!(earliest.ledger().row(m).unwrap().verdict, Verdict::DeliveredOnce, "m{m} under earliest");
+    }
+}
+
+#[test]
+fn a_send_waiting_for_an_event_that_never_happens_is_never_made_and_holds_the_ones_after_it() {
+    // One consumer, no failure: no rebalance ever starts. The application sends in program
+    // order, so m3 (no entry) waits behind m2. Nothing was produced: pending, not lost.
+    let world = run_at(Preset::AtLeastOnce, |c| c, 3, &[None, after("rebalance")], &[]);
+    assert_eq!(sends(&world), vec![(MsgId(1), 0)]);
+    let ledger = world.ledger();
+    assert_eq!(ledger.row(1).unwrap().verdict, Verdict::DeliveredOnce);
+    for m in 2..=3 {
+        let row = ledger.row(m).unwrap();
+        assert_eq!(row.verdict, Verdict::Pending, "m{m}");
+        assert!(row.explanation.contains("holds m2 until rebalance, which never happened"), "m{m}: {}", row.explanation);
+    }
+    // The producer's box on the stage says what it still waits for.
+    assert_eq!(world.waiting_to_send(), Some((MsgId(2), SendAt::After(delivery_lab::SendAfter::Rebalance, 0))));
+}
+
+#[test]
+fn a_send_after_a_commit_or_a_processed_message_waits_for_that_moment() {
+    let world = run_at(Preset::AtLeastOnce, |c| c, 3, &[None, after("processed:m1+3"), after("commit")], &[]);
+    let processed = first_tick(&world, |k| matches!(k, EventKind::ProcessingFinished { msg: MsgId(1), .. })).unwrap();
+    let committed = first_tick(&world, |k| matches!(k, EventKind::Committed { .. })).unwrap();
+    let sent = sends(&world);
+    assert_eq!(sent[1], (MsgId(2), processed + 3));
+    assert_eq!(sent[2], (MsgId(3), committed.max(processed + 3)), "{sent:?}");
+}
+
+#[test]
+fn event_entries_read_and_write_in_one_text_form_and_bad_ones_name_their_message() {
+    let text = r#"{"version":1,"preset":"at-least-once","messages":3,"seed":1,"send_at":[0,"acked:m1+20","rebalance"],"faults":[]}"#;
+    let scenario = Scenario::from_json(text).unwrap();
+    assert_eq!(scenario.send_at[1], after("acked:m1+20"));
+    assert!(scenario.to_json().contains(r#""acked:m1+20""#), "{}", scenario.to_json());
+    assert_eq!(Scenario::from_json(&scenario.to_json()).unwrap(), scenario);
+    for (entries, path, words) in [
+        (r#"[0,"acked:m2"]"#, "send_at[1]", "before m2"),
+        (r#"["processed:m1"]"#, "send_at[0]", "before m1"),
+        (r#"[0,"commit+100001"]"#, "send_at[1]", "from 0 to"),
+        (r#"[0,"acked:m0"]"#, "send_at[1]", "acked:mN"),
+        (r#"[0,"commit+05"]"#, "send_at[1]", "commit+05"),
+        (r#"[true]"#, "send_at[0]", "or null"),
+    ] {
+        let text = format!(r#"{{"version":1,"preset":"at-least-once","messages":3,"seed":1,"send_at":{entries},"faults":[]}}"#);
+        let err = Scenario::from_json(&text).unwrap_err();
+        assert_eq!(err.path, path, "{entries}: {err}");
+        assert!(err.message.contains(words), "{entries}: {err}");
+    }
+    // The page's field: the same rules, the error naming the message.
+    assert_eq!(delivery_lab::scenario::read_schedule(" 0 , , commit+5", 3).unwrap(), vec![Some(SendAt::Tick(0)), None, after("commit+5")]);
+    assert_eq!(delivery_lab::scenario::read_schedule("0, acked:m3", 3).unwrap_err(), "m2: must wait for a message before m2");
 }

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use delivery_share::link::{MAX_LINK_BYTES, MAX_SPEED};
 use delivery_lab::MAX_FAULTS;
-use delivery_lab::{Acks, AutoCommitStyle, Caption, Config, Fault, FaultSpec, IsolationLevel, ManualCommit, MsgId, OffsetReset, Preset, Scenario, SinkKind, Trigger, MAX_MESSAGES, MAX_TICK};
+use delivery_lab::{Acks, AutoCommitStyle, Caption, Config, Fault, FaultSpec, IsolationLevel, ManualCommit, MsgId, OffsetReset, Preset, Scenario, SendAfter, SendAt, SinkKind, Trigger, MAX_MESSAGES, MAX_TICK};
 use delivery_share::{HostCommand, HostLoad, HostRequest, LinkState, Panel, Theme};
 
 /// Characters that need escaping in a link, and some that do not.
@@ -108,8 +108,16 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                 }
             }
             let captions = prop::collection::vec((0..=MAX_TICK, shown_text(30)), 0..4);
-            // A send schedule (its trailing nulls dropped, as the loader keeps it).
-            let send_at = prop::collection::vec(prop::option::of(0..=MAX_TICK), 0..=usize::from(messages)).prop_map(move |mut at| {
+            // A send schedule of ticks and events (its trailing nulls dropped, as the loader keeps
+            // it; an event naming a message names an earlier one, as the loader requires).
+            let entry = (0u8..4, 0..=MAX_TICK);
+            let send_at = prop::collection::vec(prop::option::of(entry), 0..=usize::from(messages)).prop_map(move |entries| {
+                let mut at: Vec<Option<SendAt>> = entries.iter().enumerate().map(|(i, e)| e.map(|(kind, n)| match kind {
+                    1 if i > 0 => SendAt::After(SendAfter::Acked(MsgId(1 + (n % i as u64) as u16)), n),
+                    2 if i > 0 => SendAt::After(SendAfter::Processed(MsgId(i as u16)), 0),
+                    3 => SendAt::After(SendAfter::ConsumerCrash, n),
+                    _ => SendAt::Tick(n),
+                })).collect();
                 delivery_lab::scenario::trim_schedule(&mut at, messages);
                 at
             });

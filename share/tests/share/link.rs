@@ -2,7 +2,7 @@
 //! defaults, and every kind of bad link is refused with a message naming the parameter.
 
 use delivery_share::link::{check_origin, MAX_LINK_BYTES};
-use delivery_lab::{Acks, Config, Fault, FaultSpec, IsolationLevel, MsgId, Preset, Scenario, Trigger};
+use delivery_lab::{Acks, Config, Fault, FaultSpec, IsolationLevel, MsgId, Preset, Scenario, SendAfter, SendAt, Trigger};
 use delivery_share::{LinkError, LinkState, Panel, Theme};
 
 fn error(query: &str) -> LinkError {
@@ -141,12 +141,12 @@ fn a_failure_may_strike_an_attempt_a_window_or_several_times_and_the_link_keeps_
 #[test]
 fn a_send_schedule_is_a_list_of_ticks_with_empty_items_for_the_interval() {
     let link = LinkState::from_query("send=0,,300").unwrap();
-    assert_eq!(link.scenario, Scenario { send_at: vec![Some(0), None, Some(300)], ..opening() });
+    assert_eq!(link.scenario, Scenario { send_at: vec![Some(SendAt::Tick(0)), None, Some(SendAt::Tick(300))], ..opening() });
     let written = link.to_fragment();
     assert!(written.contains("&send=0,,300"), "{written}");
     assert_eq!(LinkState::from_fragment(&written).unwrap(), link);
     // Empty items at the end say nothing; a schedule of only those is no schedule.
-    assert_eq!(LinkState::from_query("send=,40,").unwrap().scenario.send_at, vec![None, Some(40)]);
+    assert_eq!(LinkState::from_query("send=,40,").unwrap().scenario.send_at, vec![None, Some(SendAt::Tick(40))]);
     assert_eq!(LinkState::from_query("send=,,").unwrap().scenario, opening());
     assert_eq!(LinkState::from_query("send=,,").unwrap().to_fragment(), "v=1");
 }
@@ -182,6 +182,9 @@ fn every_kind_of_bad_link_names_its_parameter() {
         ("send=0,soon".into(), "send", "soon"),
         ("send=0,1,2,3".into(), "send", "at most 3"),
         ("send=0,100001".into(), "send", "message 2"),
+        ("send=0,acked:m2".into(), "send", "before m2"),
+        ("send=commit+100001".into(), "send", "message 1"),
+        ("send=0,rebalanced".into(), "send", "rebalanced"),
         ("send=1&send=2".into(), "send", "twice"),
         ("step=-1".into(), "step", "whole number"),
         ("step=4294967296".into(), "step", "whole number"),
@@ -308,4 +311,15 @@ fn view_options_round_trip_through_a_query_as_well() {
     let fragment = state.to_fragment();
     assert_eq!(LinkState::from_fragment(&fragment).unwrap(), state);
     assert_eq!(LinkState::from_query(&fragment).unwrap(), state, "the same names serve the query");
+}
+
+#[test]
+fn a_send_schedule_item_can_wait_for_an_event_and_the_link_reads_back() {
+    // '+' is a space in a query, so the writer percent-encodes the delay's sign.
+    let link = LinkState::from_query("send=,acked:m1,consumer-crash%2B50").unwrap();
+    let expected = vec![None, Some(SendAt::After(SendAfter::Acked(MsgId(1)), 0)), Some(SendAt::After(SendAfter::ConsumerCrash, 50))];
+    assert_eq!(link.scenario.send_at, expected);
+    let written = link.to_fragment();
+    assert!(written.contains("&send=,acked:m1,consumer-crash%2B50"), "{written}");
+    assert_eq!(LinkState::from_fragment(&written).unwrap(), link);
 }

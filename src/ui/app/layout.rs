@@ -70,7 +70,7 @@ impl App {
                 )
             };
             return html! {
-                <div class={classes!("lab", "embed", present.then_some("present"))}>
+                <div class={if present { "lab embed present" } else { "lab embed" }}>
                     <header class="embed-bar">
                         <h1 class="embed-title">{ self.page.lab.scenario().title.as_deref().unwrap_or("Kafka Delivery Lab") }</h1>
                         { bar }

@@ -205,7 +205,7 @@ impl App {
         let built = body.is_some();
         let content = body.unwrap_or_else(|| html! { <div class="later" data-later={slug}></div> });
         html! {
-            <section class={classes!("panel", class)} aria-labelledby={if embed { format!("tab-{slug}") } else { heading.clone() }}
+            <section class={format!("panel {class}")} aria-labelledby={if embed { format!("tab-{slug}") } else { heading.clone() }}
                 id={embed.then_some("embed-panel")} role={embed.then_some("tabpanel")} aria-busy={(!built).then_some("true")}>
                 if !embed {
                     <h2 id={heading} class="panel-title">{ title }</h2>

@@ -325,7 +325,7 @@ fn arrows(props: &ArrowProps) -> Html {
         <g class="arrows" {onclick} {onkeydown} role="group" aria-label="Messages, in time order: arrow keys move, Enter goes to the moment">
             { for props.data.arrows.iter().enumerate().map(|(i, arrow)| {
                 let selected = arrow.msg.is_some() && arrow.msg == props.selected;
-                let class = classes!("arrow", arrow.lost.then_some("lost"), selected.then_some("selected"));
+                let class = crate::ui::class("arrow", &[arrow.lost.then_some("lost"), selected.then_some("selected")]);
                 html! {
                     <g {class} data-step={arrow.step.to_string()} role="button" tabindex={if i == 0 { "0" } else { "-1" }}
                         data-msg={arrow.msg.map(|m| m.0.to_string())} aria-label={arrow.description.clone()}>

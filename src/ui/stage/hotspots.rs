@@ -17,11 +17,7 @@ pub fn hotspots(props: &StageProps) -> Html {
                     0 => format!("Failures at {}", hotspot_name(hotspot)),
                     n => format!("Failures at {}: {n} armed", hotspot_name(hotspot)),
                 };
-                let class = classes!(
-                    "hotspot",
-                    (armed > 0).then_some("armed"),
-                    (props.open == Some(hotspot)).then_some("open"),
-                );
+                let class = crate::ui::class("hotspot", &[(armed > 0).then_some("armed"), (props.open == Some(hotspot)).then_some("open")]);
                 html! {
                     <g class={class} role="button" tabindex="0" aria-label={label}
                         aria-expanded={(props.open == Some(hotspot)).to_string()}

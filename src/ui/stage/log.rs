@@ -139,8 +139,11 @@ impl LogView {
             producer_app: if world.producer_down_for_good() {
                 vec!["down for good".to_owned(), "sends nothing more".to_owned()]
             } else if let Some((msg, at)) = world.waiting_to_send() {
-                // The send schedule: the application waits for its next message's time.
-                vec![format!("{msg} waits"), format!("to be sent at t={at}")]
+                // The send schedule: the application waits for its next message's time or event.
+                match at {
+                    delivery_lab::SendAt::Tick(at) => vec![format!("{msg} waits"), format!("to be sent at t={at}")],
+                    at => vec![format!("{msg} waits for"), at.to_string()],
+                }
             } else {
                 vec!["sends m1, m2, …".to_owned()]
             },
@@ -412,7 +415,7 @@ pub(super) fn status_marked(r: Rect, lines: &[String], marks: &[&'static str]) -
     let width = r.w / columns as f32;
     html! {
         { for lines.iter().enumerate().map(|(i, line)| html! {
-            <text class={classes!("actor-detail", marks.get(i).copied().filter(|m| !m.is_empty()))} x={num(r.x + width * ((i / rows) as f32 + 0.5))}
+            <text class={crate::ui::class("actor-detail", &[marks.get(i).copied().filter(|m| !m.is_empty())])} x={num(r.x + width * ((i / rows) as f32 + 0.5))}
                 y={num(r.y + 46.0 + 17.0 * (i % rows) as f32)} text-anchor="middle">
                 { line.clone() }
             </text>
@@ -434,7 +437,7 @@ pub(super) fn replica_row(row: &ReplicaRow, view: &LogView, selected: Option<Msg
     let r = row.rect;
     let slot = r.w / row.slots as f32;
     let x_of = |offset: u64| r.x + slot * (offset.saturating_sub(row.first)) as f32;
-    let class = classes!("log", (!row.alive).then_some("down"));
+    let class = if row.alive { "log" } else { "log down" };
     html! {
         <g class={class}>
             <text class="log-title" x={num(r.x)} y={num(r.y - 10.0)}>{ row.title.clone() }</text>
@@ -451,12 +454,11 @@ pub(super) fn replica_row(row: &ReplicaRow, view: &LogView, selected: Option<Msg
                     TxnMark::Aborted => "aborted",
                     TxnMark::Marker => "marker",
                 };
-                let class = classes!(
-                    "entry",
-                    mark,
+                let class = crate::ui::class("entry", &[
+                    Some(mark),
                     (cell.copy > 1).then_some("copy"),
                     (cell.msg.is_some() && cell.msg == selected).then_some("selected"),
-                );
+                ]);
                 html! {
                     <g class={class}>
                         <title>{ entry_title(cell) }</title>
@@ -510,7 +512,7 @@ pub(super) fn entry_title(cell: &Cell) -> String {
 pub(super) fn marker(x: f32, r: Rect, name: &'static str, lane: u8) -> Html {
     let label_y = r.bottom() + 27.0 + 16.0 * f32::from(lane);
     html! {
-        <g class={classes!("marker", name)}>
+        <g class={format!("marker {name}")}>
             <line x1={num(x)} y1={num(r.y - 6.0)} x2={num(x)} y2={num(label_y - 10.0)} />
             // Centred on its line, but never past the broker's frame (16 units right of the row).
             <text x={num(x.min(r.right() + 16.0 - 3.75 * name.len() as f32))} y={num(label_y)} text-anchor="middle">{ name }</text>

@@ -45,7 +45,7 @@ pub fn stage(props: &StageProps) -> Html {
     let g = props.geometry;
     html! {
         // A group, not an image: it holds the failure hotspots, which are controls of their own.
-        <svg class={classes!("stage-svg", format!("stage-{}", g.name))} viewBox={g.view_box} role="group"
+        <svg class={format!("stage-svg stage-{}", g.name)} viewBox={g.view_box} role="group"
             aria-label="Stage: a producer application and client send messages to each partition's leader and \
                         follower; a consumer fetches them, writes to a sink and commits offsets.">
             <StageFrame geometry={g} />
@@ -60,7 +60,7 @@ pub fn stage(props: &StageProps) -> Html {
 /// view box, so it scales as the stage will and nothing below it moves.
 pub fn stage_placeholder(g: &Geometry) -> Html {
     html! {
-        <svg class={classes!("stage-placeholder", format!("stage-{}", g.name))} viewBox={g.view_box}
+        <svg class={format!("stage-placeholder stage-{}", g.name)} viewBox={g.view_box}
             data-later="stage" aria-hidden="true"></svg>
     }
 }

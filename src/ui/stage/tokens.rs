@@ -199,17 +199,16 @@ pub fn token_layer(props: &TokenProps) -> Html {
     html! {
         <g class="token-layer" aria-hidden="true" ref={group}>
             { for tokens.iter().map(|token| {
-                let class = classes!(
-                    "token",
-                    match token.shape {
+                let class = crate::ui::class("token", &[
+                    Some(match token.shape {
                         Shape::Record => "record",
                         Shape::Answer => "answer",
                         Shape::Request => "request",
                         Shape::Batch => "batch",
-                    },
+                    }),
                     token.lost.then_some("lost"),
                     (token.msg.is_some() && token.msg == props.selected).then_some("selected"),
-                );
+                ]);
                 html! {
                     <g key={token.id} class={class} data-flight={token.id.to_string()}>
                         { shape(token.shape) }
