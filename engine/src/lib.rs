@@ -166,8 +166,7 @@
 //!   leaves). Known limits of this split, each needing several partitions and a lost commit or a
 //!   slow member: a commitSync or a rebalance's commit waits for the last partition's request only,
 //!   so losing an earlier one (`drop-offset-commit`) is not retried as Kafka retries the whole
-//!   request; auto-commit skips a partition whose position has not moved past its last commit
-//!   sent, lost or not; one poll() returns one partition's records where Kafka's returns up to
+//!   request; one poll() returns one partition's records where Kafka's returns up to
 //!   max.poll.records from every buffered partition, so a member polls more often (which matters
 //!   against max.poll.interval.ms); a cooperative member's commits while it rejoins are accepted
 //!   (the Java client fails them with RebalanceInProgressException). With
@@ -200,7 +199,11 @@
 //!   max.poll.interval.ms or longer has its member removed every time (reduce max.poll.records).
 //!   Auto-commit is either the Java client's (inside `poll()` and `close()`) or
 //!   librdkafka's background commit of offsets stored as each record is handed over (before any
-//!   processing, so `close()` after a throw commits past the record that threw).
+//!   processing, so `close()` after a throw commits past the record that threw). Each interval
+//!   and `close()` commit every position the group's committed offset is behind, so a commit
+//!   lost on the wire is made good by the next one (the Java client commits
+//!   `subscriptions.allConsumed()` every interval, changed or not: a commit of an equal offset
+//!   changes nothing, and leaving it out lets the run end).
 //! - Faults that strike at a tick (and the start) go before every other action of their tick, so
 //!   a fault injected mid-run into a snapshot strikes where the same fault injected at tick 0 does;
 //!   the explorer relies on it (an armed fault changes nothing before it strikes).

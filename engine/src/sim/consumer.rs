@@ -354,7 +354,7 @@ impl Consumer {
         self.batch.clear();
         self.processed_in_batch = 0;
         self.fetch_missing(ctx, peers);
-        self.arm_auto_commit(ctx);
+        self.arm_auto_commit(ctx, peers);
     }
 
     /// Sends a fetch to the leader of every partition it reads that has none out.
@@ -429,7 +429,7 @@ impl Consumer {
         if self.assigned && !self.join_committed {
             // onJoinPrepare commits what was consumed, whatever was sent before (a commit may
             // have been lost), with either protocol, and waits for the answer.
-            let offsets = self.auto_offsets(ctx.cfg, true);
+            let offsets = self.auto_offsets(ctx.cfg, None);
             if !offsets.is_empty() {
                 self.join_committed = true;
                 self.stop_fetching(peers);
@@ -661,7 +661,7 @@ impl Consumer {
             // and close() commit what is stored, whatever happens to the processing.
             self.stored = Some(offset + 1);
             ctx.record(EventKind::OffsetStored { offset: offset + 1, partition: self.partition });
-            self.arm_auto_commit(ctx);
+            self.arm_auto_commit(ctx, peers);
         }
         if ctx.strike(Fault::ConsumerCrashAfterFetch, Some(msg)) {
             return self.crash(ctx, peers);
@@ -896,9 +896,9 @@ impl Consumer {
     }
 
     /// What auto-commit commits now, by partition: the position (the Java client) or the stored
-    /// offset (librdkafka), where it is past the last commit sent, or with `all` wherever it is
-    /// past 0 (onJoinPrepare commits whatever was sent before: a commit may have been lost).
-    fn auto_offsets(&self, cfg: &EffectiveConfig, all: bool) -> Vec<(u8, u64)> {
+    /// offset (librdkafka), where it is past the group's committed offset (`past`), or with
+    /// `None` wherever it is past 0 (onJoinPrepare commits whatever was sent before).
+    fn auto_offsets(&self, cfg: &EffectiveConfig, past: Option<&GroupCoordinator>) -> Vec<(u8, u64)> {
         let mode = commit_mode(cfg);
         let mut offsets = Vec::new();
         for r in (0..MAX_PARTITIONS as u8).filter_map(|p| self.read(p)) {
@@ -910,7 +910,16 @@ impl Consumer {
                 },
                 _ => continue,
             };
-            if if all { offset > 0 } else { r.commit_sent.is_none_or(|sent| offset > sent) } {
+            // The Java client's timer commits every consumed position each interval
+            // (ConsumerCoordinator.doAutoCommitOffsetsAsync: subscriptions.allConsumed(), changed
+            // or not), and close() likewise, so a commit lost on the wire is made good by the next
+            // one. The lab sends one while the group's committed offset is behind the position:
+            // what a commit of an equal offset would change is nothing, and the run can end.
+            let take = match past {
+                None => offset > 0,
+                Some(group) => group.committed(r.partition).is_none_or(|c| offset > c),
+            };
+            if take {
                 offsets.push((r.partition, offset));
             }
         }
@@ -929,16 +938,16 @@ impl Consumer {
 
     /// Auto-commit inside poll(): the positions past the last commit.
     fn commit_positions(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, sync: bool) {
-        let offsets = self.auto_offsets(ctx.cfg, false);
+        let offsets = self.auto_offsets(ctx.cfg, Some(peers.group));
         self.commit_each(ctx, peers, &offsets, sync);
     }
 
-    fn arm_auto_commit(&mut self, ctx: &mut Ctx) {
+    fn arm_auto_commit(&mut self, ctx: &mut Ctx, peers: &ConsumerPeers) {
         if group_of_several(ctx.cfg) && !self.assigned {
             // Nothing of its own to commit: it owns no partition.
             return;
         }
-        let offsets = self.auto_offsets(ctx.cfg, false);
+        let offsets = self.auto_offsets(ctx.cfg, Some(peers.group));
         let pending = match commit_mode(ctx.cfg) {
             CommitMode::AutoBackground => !offsets.is_empty(),
             CommitMode::AutoInPoll => offsets.iter().any(|&(_, offset)| offset > 0),
@@ -964,7 +973,7 @@ impl Consumer {
             CommitMode::AutoInPoll if self.fetching => self.commit_positions(ctx, peers, false),
             _ => {}
         }
-        self.arm_auto_commit(ctx);
+        self.arm_auto_commit(ctx, peers);
     }
 
     /// The consumer process dies: nothing is committed on the way out.
@@ -986,7 +995,7 @@ impl Consumer {
     /// (ConsumerCoordinator.close → maybeAutoCommitOffsetsSync); librdkafka's
     /// rd_kafka_consumer_close() commits the stored offsets, which include the record handed over.
     fn close(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers) {
-        let offsets = self.auto_offsets(ctx.cfg, false);
+        let offsets = self.auto_offsets(ctx.cfg, Some(peers.group));
         self.commit_each(ctx, peers, &offsets, false);
         if consumer_transactional(ctx.cfg) && self.txn_dirty {
             peers.sink.abort_txn(ctx, self.txn);

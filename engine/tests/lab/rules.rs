@@ -933,3 +933,35 @@ fn a_crash_with_a_request_queued_behind_the_failed_one_reorders_without_idempote
     assert_eq!(log, vec![1, 3, 2], "m3's retry went out first");
     assert_eq!(world.ledger().row(2).unwrap().verdict, delivery_lab::Verdict::Reordered);
 }
+
+#[test]
+fn auto_commit_commits_again_at_the_next_interval_after_a_lost_commit() {
+    // ConsumerCoordinator.maybeAutoCommitOffsetsAsync / doAutoCommitOffsetsAsync: every
+    // auto.commit.interval.ms the Java client commits subscriptions.allConsumed(), whether or not
+    // the positions moved, so a commit lost on the wire is made good by the next one. m1's commit
+    // is lost; m2 comes 12 s later and the consumer crashes when it fetches m2. The interval's
+    // second commit of 1 landed before the crash, so the new instance starts after m1.
+    let scenario = Scenario {
+        config: Config { enable_auto_commit: true, ..Preset::AtLeastOnce.config() },
+        send_at: vec![None, Some(delivery_lab::SendAt::Tick(120))],
+        faults: ["drop-offset-commit:m1", "consumer-crash-after-fetch:m2"].iter().map(|f| f.parse().unwrap()).collect(),
+        ..Scenario::from_preset(Preset::AtLeastOnce, 2, 1)
+    };
+    let mut world = World::new(&scenario).unwrap();
+    world.run_to_quiescence();
+    let commits: Vec<u64> = world.events().iter().filter_map(|e| match e.kind {
+        EventKind::Committed { offset, .. } => Some(offset),
+        _ => None,
+    }).collect();
+    let crashed = first_tick(&world, |k| matches!(k, EventKind::ConsumerCrashed { .. })).unwrap();
+    let first = first_tick(&world, |k| matches!(k, EventKind::Committed { offset: 1, .. })).unwrap();
+    assert!(first < crashed, "the commit of 1 was made again before the crash: {commits:?}");
+    let restarted = world.events().iter().find_map(|e| match e.kind {
+        EventKind::ConsumerStarted { instance, position, .. } if instance > 0 => Some(position),
+        _ => None,
+    });
+    assert_eq!(restarted, Some(1));
+    let ledger = world.ledger();
+    assert_eq!(ledger.row(1).unwrap().verdict, delivery_lab::Verdict::DeliveredOnce);
+    assert_eq!(ledger.row(1).unwrap().processed, 1);
+}
