@@ -160,13 +160,13 @@
 //!   per leader, as Fetcher.sendFetches) and poll() returns one partition's records at a time;
 //!   what arrives while the application is busy waits for the next poll(). Auto-commit and
 //!   close() commit every partition's position; commitSync after a batch commits the batch's
-//!   partition (the others have not moved since their last commit). An offset commit carries one
-//!   partition (Kafka's carries several): each partition's is a request of its own; a closing
-//!   member leaves once none of them is on its way (ConsumerCoordinator.close commits, then
-//!   leaves). Known limits of this split, each needing several partitions and a lost commit or a
-//!   slow member: a commitSync or a rebalance's commit waits for the last partition's request only,
-//!   so losing an earlier one (`drop-offset-commit`) is not retried as Kafka retries the whole
-//!   request; one poll() returns one partition's records where Kafka's returns up to
+//!   partition (the others have not moved since their last commit). Kafka's OffsetCommit request
+//!   carries every partition committed at once; the lab sends a flight per partition and keeps
+//!   the request's fate whole (`Consumer::commit_each`): a fault strikes the request once and
+//!   loses all its partitions, and a synchronous commit that times out is sent again for all of
+//!   them. A closing member leaves once none of them is on its way (ConsumerCoordinator.close
+//!   commits, then leaves). Known limits, each needing several partitions and a slow member: one
+//!   poll() returns one partition's records where Kafka's returns up to
 //!   max.poll.records from every buffered partition, so a member polls more often (which matters
 //!   against max.poll.interval.ms); a cooperative member's commits while it rejoins are accepted
 //!   (the Java client fails them with RebalanceInProgressException). With

@@ -54,6 +54,9 @@ pub struct Consumer {
     pub timer_armed: bool,
     /// The commit it waits for (commitSync or the transaction commit).
     pub waiting_commit: Option<u32>,
+    /// The offsets, by partition, of the synchronous commit of several partitions it waits for:
+    /// one OffsetCommit request in Kafka, sent again whole if it times out (`commit_each`).
+    pub waiting_batch: Vec<(u8, u64)>,
     /// How many polls it made.
     pub polls: u32,
     /// When it last polled.
@@ -125,6 +128,7 @@ impl Consumer {
             last_commit: 0,
             timer_armed: false,
             waiting_commit: None,
+            waiting_batch: Vec::new(),
             polls: 0,
             last_poll: 0,
             leader_epoch: 0,
@@ -718,10 +722,20 @@ impl Consumer {
 
     /// Sends an offset commit; `sync` makes the application wait for the answer (commitSync).
     fn commit(&mut self, ctx: &mut Ctx, peers: &ConsumerPeers, offset: u64, sync: bool) {
+        self.commit_part(ctx, peers, offset, sync, true);
+    }
+
+    /// [`Consumer::commit`]; without `strike`, no fault may strike it (the request it is part of
+    /// was struck already).
+    fn commit_part(&mut self, ctx: &mut Ctx, peers: &ConsumerPeers, offset: u64, sync: bool, strike: bool) {
         let partition = self.partition;
-        let covered = msgs_between(&peers.partitions[usize::from(partition)], self.commit_sent.unwrap_or(0), offset);
+        let mut covered = msgs_between(&peers.partitions[usize::from(partition)], self.commit_sent.unwrap_or(0), offset);
+        if !strike {
+            covered.clear();
+        }
         self.commit_sent = Some(offset);
         self.last_commit = ctx.now;
+        self.waiting_batch.clear();
         let what = FlightKind::OffsetCommit { offset, generation: self.generation, partition };
         let flight = ctx.send(self.actor(), Actor::GroupCoordinator, what);
         self.sent_commit(ctx, flight, &covered, sync);
@@ -842,8 +856,13 @@ impl Consumer {
         ctx.record(EventKind::CommitFailed { offset, partition });
         self.switch_to(partition);
         // commitSync and commitTransaction retry a request that timed out (the Java client retries
-        // retriable errors until default.api.timeout.ms); the retry carries the same offsets.
+        // retriable errors until default.api.timeout.ms); the retry carries the same offsets, of
+        // every partition the request had.
         self.waiting_commit = None;
+        if !self.waiting_batch.is_empty() {
+            let batch = std::mem::take(&mut self.waiting_batch);
+            return self.commit_each(ctx, peers, &batch, true);
+        }
         match what {
             FlightKind::TxnOffsetCommit { .. } => self.commit_txn(ctx, peers, offset),
             FlightKind::TxnCommit { .. } => self.commit_output(ctx, what),
@@ -926,14 +945,29 @@ impl Consumer {
         offsets
     }
 
-    /// Commits `offsets` (by partition), the last one waited for if `sync`.
+    /// Commits `offsets` (by partition), the last one waited for if `sync`. Kafka sends them in
+    /// one OffsetCommit request; the lab sends a flight per partition but keeps the request's
+    /// fate whole: a fault that loses one loses them all, and a synchronous commit that times out
+    /// sends them all again (`commit_timeout`).
     fn commit_each(&mut self, ctx: &mut Ctx, peers: &mut ConsumerPeers, offsets: &[(u8, u64)], sync: bool) {
         let back = self.partition;
+        let first = ctx.flights.len();
         for (i, &(p, offset)) in offsets.iter().enumerate() {
             self.switch_to(p);
-            self.commit(ctx, peers, offset, sync && i + 1 == offsets.len());
+            // A fault strikes the request once.
+            let struck = ctx.flights[first..].iter().any(|f| f.doomed.is_some());
+            self.commit_part(ctx, peers, offset, sync && i + 1 == offsets.len(), !struck);
         }
         self.switch_to(back);
+        let flights = &mut ctx.flights[first..];
+        if let Some(fault) = flights.iter().find_map(|f| f.doomed) {
+            for flight in flights.iter_mut() {
+                flight.doomed = Some(fault);
+            }
+        }
+        if sync && offsets.len() > 1 {
+            self.waiting_batch = offsets.to_vec();
+        }
     }
 
     /// Auto-commit inside poll(): the positions past the last commit.

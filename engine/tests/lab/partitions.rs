@@ -249,3 +249,83 @@ fn an_epoch_bump_for_one_partition_leaves_another_partitions_retry_a_duplicate_t
     let found = events_where(&world, |e| matches!(e, EventKind::DuplicateFound { msg, .. } if msg.0 == 2).then_some(()));
     assert_eq!(found.len(), 1, "the leader recognised m2's retry");
 }
+
+/// Kafka's OffsetCommit request carries every partition the client commits at once
+/// (OffsetCommitRequestData: topics, each with its partitions; ConsumerCoordinator
+/// sendOffsetCommitRequest builds one request from the whole offsets map), so a lost request loses
+/// all of them, and commitSync retries the whole map. The lab sends a flight per partition: the
+/// flights a member sends at one moment share one fate, and a synchronous commit that timed out
+/// is sent again for every partition it had.
+#[test]
+fn the_partitions_of_one_offset_commit_are_lost_together() {
+    let mut batches = 0;
+    for members in [1, 2] {
+        for style in [delivery_lab::AutoCommitStyle::JavaPoll, delivery_lab::AutoCommitStyle::BackgroundStored] {
+            for m in 1..=6 {
+                let tweak = |c: &mut Config| {
+                    c.group_members = members;
+                    c.enable_auto_commit = true;
+                    c.auto_commit_style = style;
+                };
+                let fault = format!("drop-offset-commit:m{m}");
+                let world = topic(Preset::AtLeastOnce, 3, tweak, 6, &[&fault, "processing-throws:m5"]);
+                // Every OffsetCommit sent, by (sender, tick): how many, and how many were dropped.
+                let mut groups: std::collections::BTreeMap<(String, u64), (u32, u32)> = Default::default();
+                let mut sent_at = std::collections::BTreeMap::new();
+                for e in world.events() {
+                    match e.kind {
+                        EventKind::Sent { flight, from, what: FlightKind::OffsetCommit { .. }, .. } => {
+                            let key = (format!("{from:?}"), e.tick);
+                            groups.entry(key.clone()).or_default().0 += 1;
+                            sent_at.insert(flight, key);
+                        }
+                        EventKind::Dropped { flight, .. } => {
+                            if let Some(key) = sent_at.get(&flight) {
+                                groups.get_mut(key).unwrap().1 += 1;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                for (key, (sent, dropped)) in &groups {
+                    assert!(*dropped == 0 || dropped == sent, "{fault}, {members} member(s), {style:?}: {key:?} sent {sent}, dropped {dropped}");
+                    if *sent > 1 && *dropped > 0 {
+                        batches += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(batches > 0, "some request of several partitions was lost");
+}
+
+/// The same rule for a synchronous commit: member 2 crashes, the rebalance makes member 1 commit
+/// its two partitions before it rejoins (ConsumerCoordinator.onJoinPrepare, a synchronous
+/// commit of every consumed position) and that request is lost; after request.timeout.ms the
+/// commit is sent again, for both partitions.
+#[test]
+fn a_synchronous_commit_of_two_partitions_that_timed_out_is_sent_again_for_both() {
+    let tweak = |c: &mut Config| {
+        c.group_members = 2;
+        c.enable_auto_commit = true;
+    };
+    let world = topic(Preset::AtLeastOnce, 3, tweak, 6, &["consumer-crash-after-processing:m3", "drop-offset-commit:m1"]);
+    let member1 = Actor::Consumer { instance: MEMBER_BASE };
+    let commits = events_where(&world, |e| match *e {
+        EventKind::Sent { from, what: FlightKind::OffsetCommit { partition, offset, .. }, .. } if from == member1 => Some((partition, offset)),
+        _ => None,
+    });
+    let failed = world.events().iter().find(|e| matches!(e.kind, EventKind::CommitFailed { .. })).map(|e| e.tick).expect("the lost commit timed out");
+    let resent: Vec<u8> = world
+        .events()
+        .iter()
+        .filter(|e| e.tick == failed)
+        .filter_map(|e| match e.kind {
+            EventKind::Sent { from, what: FlightKind::OffsetCommit { partition, .. }, .. } if from == member1 => Some(partition),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resent, vec![0, 1], "both partitions again: {commits:?}");
+    let group = world.group();
+    assert_eq!((group.committed(0), group.committed(1)), (Some(2), Some(2)));
+}
