@@ -290,16 +290,13 @@ pub fn trim_schedule<T>(at: &mut Vec<Option<T>>, messages: u16) {
 
 /// Reads a send schedule as a person types it (the page's field): entries separated by commas,
 /// each a tick, an event (`acked:m1`, `consumer-crash+50`) or empty, under the scenario file's
-/// rules; the error names the message ("m2: ...").
+/// rules; the error says what is wrong (the entry it quotes, or the message it names).
 pub fn read_schedule(text: &str, messages: u16) -> Result<Vec<Option<SendAt>>, String> {
     let items = text.split(',').map(|item| match item.trim() {
         "" => Value::Null,
         item => crate::text::digits::<u64>(item).map_or_else(|| Value::from(item), Value::from),
     });
-    parse_send_at(Some(&Value::Array(items.collect())), messages).map_err(|e| {
-        let index = e.path.strip_prefix("send_at[").and_then(|i| i.strip_suffix(']')?.parse::<usize>().ok());
-        index.map_or(e.message.clone(), |i| format!("m{}: {}", i + 1, e.message))
-    })
+    parse_send_at(Some(&Value::Array(items.collect())), messages).map_err(|e| e.message)
 }
 
 /// The send schedule: a list of at most one entry per message, each a tick from 0 to

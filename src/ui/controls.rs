@@ -108,7 +108,7 @@ pub fn controls(props: &ControlsProps) -> Html {
     };
     // The schedule's field is markup written when the schedule changes, so that a render while
     // the run plays does not undo what is being typed; one listener reads it when it changes.
-    const HINT: &str = "A tick per message, or an event: acked:m1, processed:m1, commit, consumer-crash, rebalance (+50: 50 ticks later). Empty: follows the one before.";
+    const HINT: &str = "A tick or an event per message (acked:m1, processed:m1, commit, consumer-crash, rebalance; +50 waits longer). Empty: follows the one before.";
     let on_schedule = {
         let dispatch = props.dispatch.clone();
         let messages = props.messages;

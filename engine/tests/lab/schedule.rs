@@ -269,5 +269,5 @@ fn event_entries_read_and_write_in_one_text_form_and_bad_ones_name_their_message
     }
     // The page's field: the same rules, the error naming the message.
     assert_eq!(delivery_lab::scenario::read_schedule(" 0 , , commit+5", 3).unwrap(), vec![Some(SendAt::Tick(0)), None, after("commit+5")]);
-    assert_eq!(delivery_lab::scenario::read_schedule("0, acked:m3", 3).unwrap_err(), "m2: must wait for a message before m2");
+    assert_eq!(delivery_lab::scenario::read_schedule("0, acked:m3", 3).unwrap_err(), "must wait for a message before m2");
 }
