@@ -292,11 +292,17 @@ pub fn trim_schedule<T>(at: &mut Vec<Option<T>>, messages: u16) {
 /// each a tick, an event (`acked:m1`, `consumer-crash+50`) or empty, under the scenario file's
 /// rules; the error says what is wrong (the entry it quotes, or the message it names).
 pub fn read_schedule(text: &str, messages: u16) -> Result<Vec<Option<SendAt>>, String> {
-    let items = text.split(',').map(|item| match item.trim() {
+    let items = text.split(',').map(|item| schedule_item(item.trim()));
+    parse_send_at(Some(&Value::Array(items.collect())), messages).map_err(|e| e.message)
+}
+
+/// One entry of a schedule written as text (the page's field, a link's `send`) as the scenario
+/// file gives it: empty is `null`, a tick a number, anything else a string for the loader to read.
+pub fn schedule_item(item: &str) -> Value {
+    match item {
         "" => Value::Null,
         item => crate::text::digits::<u64>(item).map_or_else(|| Value::from(item), Value::from),
-    });
-    parse_send_at(Some(&Value::Array(items.collect())), messages).map_err(|e| e.message)
+    }
 }
 
 /// The send schedule: a list of at most one entry per message, each a tick from 0 to

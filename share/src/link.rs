@@ -692,10 +692,7 @@ fn decode_scenario(pairs: &Pairs<'_>) -> Result<Scenario, LinkError> {
     if let Some(send) = &pairs.send {
         // Each item a tick, an event (`acked:m1`, `commit+50`) or empty; the scenario loader reads
         // the events and checks the ticks' range and the count.
-        let at = send.split(',').map(|item| match item {
-            "" => Value::Null,
-            item => digits::<u64>(item).map_or_else(|| Value::from(item), Value::from),
-        });
+        let at = send.split(',').map(delivery_lab::scenario::schedule_item);
         doc.insert("send_at".into(), Value::Array(at.collect()));
     }
     let mut faults = Vec::new();
